@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need on Debian 12 + Node 20, then runs every test.
+# System packages come from apt only when missing; npm packages from the lockfile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian package -> a file it installs; install only the packages whose file is missing.
+declare -A NEEDS=(
+  [mosquitto]=/usr/sbin/mosquitto
+  [chromium]=/usr/bin/chromium
+)
+missing=()
+for pkg in "${!NEEDS[@]}"; do
+  [ -e "${NEEDS[$pkg]}" ] || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing system packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts a system-wide mosquitto on 1883; the tests start their own on free ports.
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now mosquitto >/dev/null 2>&1 || true; fi
+fi
+
+npm ci --no-audit --no-fund
+npm run typecheck
+npm test

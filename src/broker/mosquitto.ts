@@ -1,0 +1,127 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SeamError } from '../contract/index.ts';
+import type { RunningBroker } from './embedded.ts';
+import { freePort } from './free-port.ts';
+
+export interface MosquittoOptions {
+  /** Fixed port; by default a free loopback port. Kept across restart() so clients can reconnect. */
+  port?: number;
+  /** Extra lines appended to the generated mosquitto.conf (TLS, password_file, acl_file...). */
+  extraConfig?: string[];
+  /** Persist sessions and in-flight messages across restart() (default true). */
+  persistence?: boolean;
+  /** Replaces the default `listener <port> 127.0.0.1` line, e.g. for a TLS listener. */
+  listener?: string;
+}
+
+export interface RunningMosquitto extends RunningBroker {
+  dir: string;
+  /** Stops the broker (SIGTERM, so it writes its persistence file) without removing its directory. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same persistence directory. */
+  start(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export function mosquittoPath(): string | undefined {
+  for (const candidate of ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto']) {
+    if (spawnSync(candidate, ['-h']).error === undefined) return candidate;
+  }
+  const which = spawnSync('sh', ['-c', 'command -v mosquitto']);
+  const found = which.stdout?.toString().trim();
+  return found ? found : undefined;
+}
+
+async function waitForPort(port: number, deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `mosquitto did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Starts a real Mosquitto 2 (MQTT 5, shared subscriptions) on loopback with its own temp directory.
+ * Used by tests, bench and chaos; production runs its own broker.
+ */
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<RunningMosquitto> {
+  const binary = mosquittoPath();
+  if (!binary) {
+    throw new SeamError('SEAM_ERR_CONFIG', 'mosquitto is not installed (Debian: apt-get install mosquitto)', {
+      field: 'mosquitto',
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'seamline-mosquitto-'));
+  const port = options.port ?? (await freePort());
+  const conf = join(dir, 'mosquitto.conf');
+  const persistence = options.persistence ?? true;
+  writeFileSync(
+    conf,
+    [
+      options.listener ?? `listener ${port} 127.0.0.1`,
+      options.listener ? '' : 'allow_anonymous true',
+      `persistence ${persistence}`,
+      `persistence_location ${dir}/`,
+      'autosave_interval 0',
+      'max_inflight_messages 0',
+      'max_queued_messages 0',
+      'max_queued_bytes 0',
+      'log_dest none',
+      ...(options.extraConfig ?? []),
+    ].join('\n') + '\n',
+  );
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    child = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    const exited = new Promise<never>((_, reject) =>
+      child!.once('exit', (code) =>
+        reject(new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `mosquitto exited with ${code}: ${stderr.trim()}`)),
+      ),
+    );
+    await Promise.race([waitForPort(port, 10_000), exited]);
+  };
+  const stop = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null) return;
+    c.removeAllListeners('exit');
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+    });
+  };
+
+  await start();
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    dir,
+    protocolVersions: [4, 5],
+    start,
+    stop,
+    async restart() {
+      await stop();
+      await start();
+    },
+    async close() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

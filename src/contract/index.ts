@@ -1,0 +1,8 @@
+/** The data contract: the one module every box imports. See docs/contract.md. */
+export * from './errors.ts';
+export * from './identifiers.ts';
+export * from './detection.ts';
+export * from './status.ts';
+export * from './topics.ts';
+export * from './decode.ts';
+export { compile, assertValid } from './validate.ts';

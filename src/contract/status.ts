@@ -1,0 +1,36 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Identifier, Timestamp } from './identifiers.ts';
+
+export const STATUS_V1 = 'status.v1';
+
+const Counter = (description: string) => Type.Optional(Type.Integer({ minimum: 0, description }));
+
+/**
+ * Camera (bridge) liveness, retained on vision/{region}/{site}/{camera}/status.
+ * Birth and heartbeats say `online`; the last will says `offline`. Heartbeats carry the counters.
+ */
+export const StatusV1Schema = Type.Object(
+  {
+    schema_version: Type.Literal(STATUS_V1),
+    region: Identifier('Region; equals the topic segment.'),
+    site: Identifier('Site; equals the topic segment.'),
+    camera: Identifier('Camera; equals the topic segment.'),
+    state: Type.Unsafe<'online' | 'offline'>({
+      type: 'string',
+      enum: ['online', 'offline'],
+      description: '"online" in births and heartbeats, "offline" in the last will and on clean shutdown.',
+      'x-reason': 'must be "online" or "offline"',
+    }),
+    at: Timestamp('When the bridge wrote this status. In the last will: when the bridge connected.'),
+    outbox_depth: Counter('Events in the outbox not yet acknowledged by the broker.'),
+    outbox_bytes: Counter('Bytes those events occupy.'),
+    oldest_unsent_ms: Counter('Age of the oldest unacknowledged event, in milliseconds.'),
+    frames: Counter('Frames seen since the bridge started.'),
+    detections: Counter('Detections accepted since the bridge started.'),
+    drops: Counter('Events dropped by the outbox bound since the bridge started.'),
+    uptime_s: Counter('Seconds since the bridge started.'),
+  },
+  { $id: 'https://seamline.dev/schemas/status.v1.json', additionalProperties: false, title: 'status.v1' },
+);
+
+export type StatusV1 = Static<typeof StatusV1Schema>;

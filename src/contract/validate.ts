@@ -1,0 +1,46 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { SeamError } from './errors.ts';
+
+/**
+ * One Ajv instance compiles every contract schema once, at import. `x-reason` is our own annotation:
+ * the sentence a producer reads when that field is wrong, instead of Ajv's keyword-level wording.
+ */
+const ajv = new Ajv({ allErrors: false, verbose: true, strict: true });
+ajv.addKeyword({ keyword: 'x-reason', schemaType: 'string' });
+
+export function compile<T>(schema: object): ValidateFunction<T> {
+  return ajv.compile<T>(schema);
+}
+
+/** `/detections/0/confidence` -> `detections[0].confidence` */
+function fieldPath(instancePath: string, extra?: string): string {
+  const parts = instancePath.split('/').slice(1);
+  if (extra !== undefined) parts.push(extra);
+  let out = '';
+  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out === '' ? p : `.${p}`;
+  return out === '' ? '(root)' : out;
+}
+
+function describe(err: ErrorObject, schemaTitle: string): { field: string; reason: string } {
+  switch (err.keyword) {
+    case 'required':
+      return { field: fieldPath(err.instancePath, err.params.missingProperty), reason: 'is required' };
+    case 'additionalProperties':
+      return {
+        field: fieldPath(err.instancePath, err.params.additionalProperty),
+        reason: `is not a field of ${schemaTitle}`,
+      };
+    default: {
+      const custom = (err.parentSchema as Record<string, unknown> | undefined)?.['x-reason'];
+      return { field: fieldPath(err.instancePath), reason: typeof custom === 'string' ? custom : (err.message ?? 'is invalid') };
+    }
+  }
+}
+
+/** Runs a compiled validator; on failure throws SEAM_ERR_SCHEMA_VIOLATION naming the field and the reason. */
+export function assertValid<T>(validate: ValidateFunction<T>, value: unknown, schemaTitle: string): asserts value is T {
+  if (validate(value)) return;
+  const first = validate.errors?.[0];
+  const { field, reason } = first ? describe(first, schemaTitle) : { field: '(root)', reason: 'is invalid' };
+  throw new SeamError('SEAM_ERR_SCHEMA_VIOLATION', `${schemaTitle}: ${field} ${reason}`, { field });
+}

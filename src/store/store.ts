@@ -1,0 +1,88 @@
+import type { DetectionV1, ErrorCode, StatusV1 } from '../contract/index.ts';
+
+/** A poison message kept with its raw bytes so it can be inspected or replayed after a fix. */
+export interface DeadLetter {
+  topic: string;
+  payload: Buffer;
+  code: ErrorCode;
+  reason: string;
+  receivedAt: Date;
+}
+
+export interface WriteResult {
+  /** Events newly stored by this call. */
+  events: number;
+  /** Detection rows newly stored by this call. */
+  detections: number;
+  /** Events in the batch that the store already held (redeliveries); stored nothing. */
+  duplicates: number;
+}
+
+/**
+ * Where the consumer commits. Implementations: duckdb.ts (embedded default), and the server stores of
+ * the consumer issue. Writes must be idempotent by event_id: writing the same event twice, in one batch
+ * or across batches, processes or restarts, stores it once. A resolved promise means committed; a
+ * rejected one means nothing of the batch is visible and it may be retried as a whole.
+ */
+export interface DetectionStore {
+  readonly name: string;
+  open(): Promise<void>;
+  write(events: readonly DetectionV1[], committedAt: Date): Promise<WriteResult>;
+  writeDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
+  /** Latest status per camera (upsert). */
+  writeStatus(status: StatusV1, receivedAt: Date): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MinuteRow {
+  region: string;
+  site: string;
+  camera: string;
+  /** Start of the minute, epoch milliseconds. */
+  minute: number;
+  events: number;
+  detections: number;
+}
+
+export interface CameraRow {
+  region: string;
+  site: string;
+  camera: string;
+  /** Last status state, or null when the camera never sent a status. */
+  state: 'online' | 'offline' | null;
+  /** When the consumer received the last status, epoch ms. */
+  statusAt: number | null;
+  /** captured_at of the newest stored event, epoch ms. */
+  lastEventAt: number | null;
+  events: number;
+  detections: number;
+}
+
+export interface ClassRow {
+  class: string;
+  detections: number;
+}
+
+export interface Totals {
+  events: number;
+  detections: number;
+  deadLetters: number;
+}
+
+export interface LatencyRow {
+  /** p50 / p99 of inferred_at - captured_at, ms, over the window. */
+  inferenceP50Ms: number | null;
+  inferenceP99Ms: number | null;
+  /** p50 / p99 of committed_at - captured_at, ms, over the window. */
+  lagP50Ms: number | null;
+  lagP99Ms: number | null;
+}
+
+/** The dashboard's read side. Windows are [fromMs, toMs) on captured_at. */
+export interface StoreReader {
+  perMinute(fromMs: number, toMs: number): Promise<MinuteRow[]>;
+  cameras(): Promise<CameraRow[]>;
+  classes(fromMs: number, toMs: number): Promise<ClassRow[]>;
+  latency(fromMs: number, toMs: number): Promise<LatencyRow>;
+  totals(): Promise<Totals>;
+}
