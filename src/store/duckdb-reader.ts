@@ -1,0 +1,104 @@
+import { DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { SeamError } from '../contract/index.ts';
+import type { CameraRow, ClassRow, LatencyRow, MinuteRow, StoreReader, Totals } from './store.ts';
+
+const ts = (ms: number) => new DuckDBTimestampValue(BigInt(ms) * 1000n);
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+/** epoch_ms() of a TIMESTAMP comes back as a BIGINT; the dashboard wants plain numbers. */
+const msOrNull = numOrNull;
+
+/** The dashboard's queries on DuckDB, on a connection of their own so they never wait on a write transaction. */
+export class DuckDbReader implements StoreReader {
+  private reader: DuckDBConnection | undefined;
+
+  protected attachReader(conn: DuckDBConnection): void {
+    this.reader = conn;
+  }
+
+  protected detachReader(): DuckDBConnection | undefined {
+    const r = this.reader;
+    this.reader = undefined;
+    return r;
+  }
+
+  private async rows(sql: string, params?: Record<string, DuckDBValue>): Promise<Record<string, unknown>[]> {
+    if (!this.reader) throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', 'duckdb store is not open', { field: 'store' });
+    const result = await this.reader.runAndReadAll(sql, params);
+    return result.getRowObjects() as Record<string, unknown>[];
+  }
+
+  async perMinute(fromMs: number, toMs: number): Promise<MinuteRow[]> {
+    const rows = await this.rows(
+      `SELECT region, site, camera, epoch_ms(date_trunc('minute', captured_at)) AS minute,
+              count(*) AS events, sum(detections) AS detections
+       FROM events WHERE captured_at >= $from AND captured_at < $to
+       GROUP BY ALL ORDER BY minute, region, site, camera`,
+      { from: ts(fromMs), to: ts(toMs) },
+    );
+    return rows.map((r) => ({
+      region: String(r.region),
+      site: String(r.site),
+      camera: String(r.camera),
+      minute: num(r.minute),
+      events: num(r.events),
+      detections: num(r.detections),
+    }));
+  }
+
+  async cameras(): Promise<CameraRow[]> {
+    const rows = await this.rows(
+      `WITH e AS (SELECT region, site, camera, count(*) AS events, sum(detections) AS detections,
+                         epoch_ms(max(captured_at)) AS last_event FROM events GROUP BY ALL)
+       SELECT coalesce(e.region, s.region) AS region, coalesce(e.site, s.site) AS site,
+              coalesce(e.camera, s.camera) AS camera, s.state, epoch_ms(s.received_at) AS status_at,
+              e.last_event, coalesce(e.events, 0) AS events, coalesce(e.detections, 0) AS detections
+       FROM e FULL OUTER JOIN camera_status s USING (region, site, camera)
+       ORDER BY region, site, camera`,
+    );
+    return rows.map((r) => ({
+      region: String(r.region),
+      site: String(r.site),
+      camera: String(r.camera),
+      state: r.state === 'online' || r.state === 'offline' ? r.state : null,
+      statusAt: msOrNull(r.status_at),
+      lastEventAt: msOrNull(r.last_event),
+      events: num(r.events),
+      detections: num(r.detections),
+    }));
+  }
+
+  async classes(fromMs: number, toMs: number): Promise<ClassRow[]> {
+    const rows = await this.rows(
+      `SELECT class, count(*) AS detections FROM detections
+       WHERE captured_at >= $from AND captured_at < $to GROUP BY class ORDER BY detections DESC, class`,
+      { from: ts(fromMs), to: ts(toMs) },
+    );
+    return rows.map((r) => ({ class: String(r.class), detections: num(r.detections) }));
+  }
+
+  async latency(fromMs: number, toMs: number): Promise<LatencyRow> {
+    const [r] = await this.rows(
+      `SELECT quantile_cont(epoch_ms(inferred_at) - epoch_ms(captured_at), 0.5) AS inf50,
+              quantile_cont(epoch_ms(inferred_at) - epoch_ms(captured_at), 0.99) AS inf99,
+              quantile_cont(epoch_ms(committed_at) - epoch_ms(captured_at), 0.5) AS lag50,
+              quantile_cont(epoch_ms(committed_at) - epoch_ms(captured_at), 0.99) AS lag99
+       FROM events WHERE captured_at >= $from AND captured_at < $to`,
+      { from: ts(fromMs), to: ts(toMs) },
+    );
+    return {
+      inferenceP50Ms: numOrNull(r?.inf50),
+      inferenceP99Ms: numOrNull(r?.inf99),
+      lagP50Ms: numOrNull(r?.lag50),
+      lagP99Ms: numOrNull(r?.lag99),
+    };
+  }
+
+  async totals(): Promise<Totals> {
+    const [r] = await this.rows(
+      `SELECT (SELECT count(*) FROM events) AS events, (SELECT coalesce(sum(detections), 0) FROM events) AS detections,
+              (SELECT count(*) FROM dead_letters) AS dead_letters`,
+    );
+    return { events: num(r?.events), detections: num(r?.detections), deadLetters: num(r?.dead_letters) };
+  }
+}

@@ -1,0 +1,194 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { SeamError, type DetectionV1, type StatusV1 } from '../contract/index.ts';
+import { DUCKDB_DDL, DUCKDB_STAGING_DDL } from './duckdb-schema.ts';
+import { DuckDbReader } from './duckdb-reader.ts';
+import type { DeadLetter, DetectionStore, WriteResult } from './store.ts';
+
+export interface DuckDbStoreOptions {
+  /** Database file, or ':memory:'. Only one process may open a file read-write. */
+  path: string;
+  /** Delete events older than this many days (checked hourly). 0 keeps everything. */
+  retentionDays?: number;
+}
+
+const ts = (ms: number) => new DuckDBTimestampValue(BigInt(ms) * 1000n);
+const parseMs = (iso: string) => Date.parse(iso);
+
+/**
+ * The embedded default store. Writes go through one connection (appender into temp staging tables,
+ * then one transaction of INSERT ... SELECT with an anti-join); the dashboard reads on another.
+ */
+export class DuckDbStore extends DuckDbReader implements DetectionStore {
+  readonly name = 'duckdb';
+  private instance: DuckDBInstance | undefined;
+  private writer: DuckDBConnection | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: DuckDbStoreOptions) {
+    super();
+  }
+
+  async open(): Promise<void> {
+    if (this.options.path !== ':memory:') mkdirSync(dirname(this.options.path), { recursive: true });
+    try {
+      this.instance = await DuckDBInstance.create(this.options.path);
+    } catch (cause) {
+      throw new SeamError('SEAM_ERR_CONFIG', `cannot open DuckDB file ${this.options.path}: ${(cause as Error).message}`, {
+        field: 'store.path',
+        cause,
+      });
+    }
+    this.writer = await this.instance.connect();
+    for (const sql of [...DUCKDB_DDL, ...DUCKDB_STAGING_DDL]) await this.writer.run(sql);
+    this.attachReader(await this.instance.connect());
+    const days = this.options.retentionDays ?? 0;
+    if (days > 0) {
+      this.retentionTimer = setInterval(() => void this.applyRetention(days).catch(() => {}), 3_600_000);
+      this.retentionTimer.unref();
+      await this.applyRetention(days);
+    }
+  }
+
+  private conn(): DuckDBConnection {
+    if (!this.writer) throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', 'duckdb store is not open', { field: 'store' });
+    return this.writer;
+  }
+
+  async write(events: readonly DetectionV1[], committedAt: Date): Promise<WriteResult> {
+    if (events.length === 0) return { events: 0, detections: 0, duplicates: 0 };
+    const conn = this.conn();
+    for (const t of ['stage_events', 'stage_detections', 'stage_new']) await conn.run(`DELETE FROM ${t}`);
+    const range = await this.stage(conn, events, committedAt.getTime());
+    try {
+      await conn.run('BEGIN TRANSACTION');
+      // Redelivered events carry their original captured_at, so only rows in this batch's range can clash.
+      await conn.run(
+        `INSERT INTO stage_new SELECT DISTINCT s.event_id FROM stage_events s
+         WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.captured_at BETWEEN $min AND $max AND e.event_id = s.event_id)`,
+        { min: ts(range.min), max: ts(range.max) },
+      );
+      const inserted = await conn.run(
+        `INSERT INTO events SELECT s.* FROM stage_events s SEMI JOIN stage_new n ON s.event_id = n.event_id
+         QUALIFY row_number() OVER (PARTITION BY s.event_id) = 1`,
+      );
+      const rows = await conn.run(
+        `INSERT INTO detections SELECT d.* FROM stage_detections d SEMI JOIN stage_new n ON d.event_id = n.event_id
+         QUALIFY row_number() OVER (PARTITION BY d.event_id, d.idx) = 1`,
+      );
+      await conn.run('COMMIT');
+      const newEvents = Number(inserted.rowsChanged);
+      return { events: newEvents, detections: Number(rows.rowsChanged), duplicates: events.length - newEvents };
+    } catch (cause) {
+      await conn.run('ROLLBACK').catch(() => {});
+      throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', `duckdb write failed: ${(cause as Error).message}`, {
+        field: 'store',
+        cause,
+      });
+    }
+  }
+
+  private async stage(conn: DuckDBConnection, events: readonly DetectionV1[], committedMs: number) {
+    const ev = await conn.createAppender('stage_events', 'main', 'temp');
+    const det = await conn.createAppender('stage_detections', 'main', 'temp');
+    let min = Infinity;
+    let max = -Infinity;
+    try {
+      for (const e of events) {
+        const captured = parseMs(e.captured_at);
+        const inferred = parseMs(e.inferred_at);
+        if (captured < min) min = captured;
+        if (captured > max) max = captured;
+        appendEvent(ev, e, captured, inferred, committedMs);
+        e.detections.forEach((d, idx) => {
+          det.appendVarchar(e.event_id);
+          det.appendInteger(idx);
+          det.appendVarchar(e.region);
+          det.appendVarchar(e.site);
+          det.appendVarchar(e.camera);
+          det.appendVarchar(d.class);
+          det.appendInteger(d.class_id);
+          det.appendDouble(d.confidence);
+          for (const v of d.bbox) det.appendDouble(v);
+          det.appendBigInt(BigInt(e.seq));
+          det.appendTimestamp(ts(captured));
+          det.appendTimestamp(ts(inferred));
+          det.appendTimestamp(ts(committedMs));
+          det.endRow();
+        });
+      }
+      ev.flushSync();
+      det.flushSync();
+    } finally {
+      ev.closeSync();
+      det.closeSync();
+    }
+    return { min, max };
+  }
+
+  async writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    const app = await this.conn().createAppender('dead_letters');
+    try {
+      for (const l of letters) {
+        app.appendTimestamp(ts(l.receivedAt.getTime()));
+        app.appendVarchar(l.topic);
+        app.appendVarchar(l.code);
+        app.appendVarchar(l.reason);
+        app.appendBlob(l.payload);
+        app.endRow();
+      }
+      app.flushSync();
+    } finally {
+      app.closeSync();
+    }
+  }
+
+  async writeStatus(status: StatusV1, receivedAt: Date): Promise<void> {
+    await this.conn().run(
+      `INSERT OR REPLACE INTO camera_status VALUES ($region, $site, $camera, $state, $at, $received, $body)`,
+      {
+        region: status.region,
+        site: status.site,
+        camera: status.camera,
+        state: status.state,
+        at: ts(parseMs(status.at)),
+        received: ts(receivedAt.getTime()),
+        body: JSON.stringify(status),
+      },
+    );
+  }
+
+  private async applyRetention(days: number): Promise<void> {
+    const cutoff = ts(Date.now() - days * 86_400_000);
+    await this.conn().run('DELETE FROM events WHERE captured_at < $cutoff', { cutoff });
+    await this.conn().run('DELETE FROM detections WHERE captured_at < $cutoff', { cutoff });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.retentionTimer);
+    this.detachReader()?.closeSync();
+    this.writer?.closeSync();
+    this.writer = undefined;
+    this.instance?.closeSync();
+    this.instance = undefined;
+  }
+}
+
+function appendEvent(app: DuckDBAppender, e: DetectionV1, captured: number, inferred: number, committed: number) {
+  app.appendVarchar(e.event_id);
+  app.appendVarchar(e.region);
+  app.appendVarchar(e.site);
+  app.appendVarchar(e.camera);
+  app.appendBigInt(BigInt(e.seq));
+  app.appendTimestamp(ts(captured));
+  app.appendTimestamp(ts(inferred));
+  app.appendTimestamp(ts(committed));
+  app.appendVarchar(e.model.name);
+  app.appendVarchar(e.model.version);
+  app.appendInteger(e.frame.width);
+  app.appendInteger(e.frame.height);
+  app.appendInteger(e.detections.length);
+  app.endRow();
+}

@@ -1,0 +1,105 @@
+/**
+ * The behaviour every DetectionStore must show, run against each implementation (like MQTT.js's
+ * abstract_store). Call it from a test file with a builder that returns a fresh, opened store.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { DetectionStore, StoreReader } from '../../src/store/store.ts';
+import { makeEvent, makeEvents, makeStatus } from '../helpers/events.ts';
+
+export type StoreUnderTest = DetectionStore & StoreReader;
+
+export function storeContract(name: string, build: () => Promise<StoreUnderTest>) {
+  const withStore = async (fn: (store: StoreUnderTest) => Promise<void>) => {
+    const store = await build();
+    try {
+      await fn(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  test(`${name}: stores every event and every detection of a batch`, () =>
+    withStore(async (store) => {
+      const events = makeEvents(50);
+      const result = await store.write(events, new Date());
+      assert.deepEqual(result, { events: 50, detections: 100, duplicates: 0 });
+      const totals = await store.totals();
+      assert.equal(totals.events, 50);
+      assert.equal(totals.detections, 100);
+    }));
+
+  test(`${name}: writing the same events again stores nothing new`, () =>
+    withStore(async (store) => {
+      const events = makeEvents(30);
+      await store.write(events, new Date());
+      const again = await store.write([...events.slice(10), ...makeEvents(5, { seq: 30 })], new Date());
+      assert.deepEqual(again, { events: 5, detections: 10, duplicates: 20 });
+      assert.equal((await store.totals()).events, 35);
+      assert.equal((await store.totals()).detections, 70);
+    }));
+
+  test(`${name}: an event repeated inside one batch is stored once`, () =>
+    withStore(async (store) => {
+      const e = makeEvent();
+      const result = await store.write([e, e, { ...e }], new Date());
+      assert.equal(result.events, 1);
+      assert.equal(result.detections, 2);
+      assert.equal((await store.totals()).detections, 2);
+    }));
+
+  test(`${name}: an event with no detections is stored as an event with zero rows`, () =>
+    withStore(async (store) => {
+      await store.write([makeEvent({ detections: [] })], new Date());
+      assert.deepEqual(await store.totals(), { events: 1, detections: 0, deadLetters: 0 });
+    }));
+
+  test(`${name}: counts detections per minute per camera exactly`, () =>
+    withStore(async (store) => {
+      const minute = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+      await store.write(makeEvents(7, { camera: 'cam-01' }, minute, 1000), new Date());
+      await store.write(makeEvents(3, { camera: 'cam-02' }, minute + 60_000, 1000), new Date());
+      const rows = await store.perMinute(minute, minute + 120_000);
+      const view = rows.map((r) => `${r.camera}@${r.minute - minute}:${r.events}/${r.detections}`);
+      assert.deepEqual(view, ['cam-01@0:7/14', 'cam-02@60000:3/6']);
+    }));
+
+  test(`${name}: lists cameras with their last status and counts`, () =>
+    withStore(async (store) => {
+      await store.write(makeEvents(4, { camera: 'cam-01' }), new Date());
+      await store.writeStatus(makeStatus({ camera: 'cam-01', state: 'online' }), new Date());
+      await store.writeStatus(makeStatus({ camera: 'cam-09', state: 'online' }), new Date());
+      await store.writeStatus(makeStatus({ camera: 'cam-09', state: 'offline' }), new Date());
+      const cams = await store.cameras();
+      assert.deepEqual(
+        cams.map((c) => [c.camera, c.state, c.events, c.detections]),
+        [
+          ['cam-01', 'online', 4, 8],
+          ['cam-09', 'offline', 0, 0],
+        ],
+      );
+    }));
+
+  test(`${name}: breaks detections down by class and measures latency and lag`, () =>
+    withStore(async (store) => {
+      const now = Date.now();
+      const captured = new Date(now - 1000).toISOString();
+      const inferred = new Date(now - 1000 + 40).toISOString();
+      await store.write([makeEvent({ captured_at: captured, inferred_at: inferred })], new Date(now - 1000 + 240));
+      assert.deepEqual(await store.classes(now - 60_000, now), [
+        { class: 'dent', detections: 1 },
+        { class: 'scratch', detections: 1 },
+      ]);
+      const lat = await store.latency(now - 60_000, now);
+      assert.equal(lat.inferenceP50Ms, 40);
+      assert.equal(lat.lagP99Ms, 240);
+    }));
+
+  test(`${name}: keeps dead letters with their raw bytes`, () =>
+    withStore(async (store) => {
+      await store.writeDeadLetters([
+        { topic: 'vision/eu/p/c/detection', payload: Buffer.from([0xff, 0x00]), code: 'SEAM_ERR_MALFORMED_JSON', reason: 'x', receivedAt: new Date() },
+      ]);
+      assert.equal((await store.totals()).deadLetters, 1);
+    }));
+}
