@@ -1,0 +1,23 @@
+import { Command, CommanderError } from 'commander';
+import { isSeamError } from '../contract/index.ts';
+import { startCommand } from './commands/start.ts';
+
+const program = new Command()
+  .name('seamline')
+  .description('Carries what factory cameras see to the people who run the floor, and loses nothing on the way.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+program.addCommand(startCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (isSeamError(err)) {
+    process.stderr.write(`seamline: ${err.code}: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
