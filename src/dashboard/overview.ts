@@ -1,0 +1,129 @@
+/**
+ * Builds the one JSON document the page polls: everything on the screen comes from a single request, so
+ * the panels never disagree about which instant they show.
+ */
+import type { CameraRow, ClassRow, LatencyRow, StoreReader, Totals } from '../store/store.ts';
+import { MINUTE_MS, type Window } from './query.ts';
+
+export type CameraState = 'online' | 'offline' | 'unknown';
+
+export interface CameraView {
+  /** `region/site/camera`: unique, and the series label on the chart. */
+  key: string;
+  region: string;
+  site: string;
+  camera: string;
+  /** `unknown` when the camera never sent a status. */
+  state: CameraState;
+  statusAt: number | null;
+  lastEventAt: number | null;
+  /** serverTime - lastEventAt, so the page does not depend on the viewer's clock. */
+  lastEventAgeMs: number | null;
+  events: number;
+  detections: number;
+}
+
+export interface SeriesView {
+  /** Minute starts, epoch ms, oldest first: the x axis. */
+  minutes: number[];
+  /** One entry per camera, values aligned with `minutes`; a minute without rows is 0, not missing. */
+  cameras: { key: string; events: number[]; detections: number[] }[];
+}
+
+export interface Overview {
+  serverTime: number;
+  window: Window;
+  series: SeriesView;
+  cameras: CameraView[];
+  classes: ClassRow[];
+  latency: LatencyRow;
+  totals: Totals;
+  /** Live consumer counters (dead_lettered, seq_gaps, in_flight...), or null when none are wired or they failed. */
+  extra: Record<string, number> | null;
+}
+
+export type ExtraCounters = () => Promise<Record<string, number>>;
+
+const keyOf = (r: { region: string; site: string; camera: string }) => `${r.region}/${r.site}/${r.camera}`;
+
+function byKey(a: { key: string }, b: { key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+function cameraView(row: CameraRow, now: number): CameraView {
+  return {
+    key: keyOf(row),
+    region: row.region,
+    site: row.site,
+    camera: row.camera,
+    state: row.state ?? 'unknown',
+    statusAt: row.statusAt,
+    lastEventAt: row.lastEventAt,
+    lastEventAgeMs: row.lastEventAt === null ? null : Math.max(0, now - row.lastEventAt),
+    events: row.events,
+    detections: row.detections,
+  };
+}
+
+/** Extra counters are best-effort: a failing consumer hook must not blank the whole screen. */
+async function readExtra(extra: ExtraCounters | undefined, onError: (err: unknown) => void) {
+  if (!extra) return null;
+  try {
+    const raw = await extra();
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(raw)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+    return out;
+  } catch (err) {
+    onError(err);
+    return null;
+  }
+}
+
+export async function buildOverview(
+  reader: StoreReader,
+  window: Window,
+  now: number,
+  extra: ExtraCounters | undefined,
+  onExtraError: (err: unknown) => void,
+): Promise<Overview> {
+  const [rows, cameraRows, classes, latency, totals, extraValues] = await Promise.all([
+    reader.perMinute(window.fromMs, window.toMs),
+    reader.cameras(),
+    reader.classes(window.fromMs, window.toMs),
+    reader.latency(window.fromMs, window.toMs),
+    reader.totals(),
+    readExtra(extra, onExtraError),
+  ]);
+
+  const minutes = Array.from({ length: window.minutes }, (_, i) => window.fromMs + i * MINUTE_MS);
+  // Every known camera gets a series, even an idle one: a flat zero line is information, and a stable
+  // series set lets the page update the chart in place instead of rebuilding it.
+  const series = new Map<string, { key: string; events: number[]; detections: number[] }>();
+  const seriesFor = (key: string) => {
+    let s = series.get(key);
+    if (!s) {
+      s = { key, events: new Array(window.minutes).fill(0), detections: new Array(window.minutes).fill(0) };
+      series.set(key, s);
+    }
+    return s;
+  };
+  for (const row of cameraRows) seriesFor(keyOf(row));
+  for (const row of rows) {
+    const i = Math.floor((row.minute - window.fromMs) / MINUTE_MS);
+    if (i < 0 || i >= window.minutes) continue;
+    const s = seriesFor(keyOf(row));
+    s.events[i] += row.events;
+    s.detections[i] += row.detections;
+  }
+
+  return {
+    serverTime: now,
+    window,
+    series: { minutes, cameras: [...series.values()].sort(byKey) },
+    cameras: cameraRows.map((r) => cameraView(r, now)).sort(byKey),
+    classes: [...classes].sort((a, b) => b.detections - a.detections || (a.class < b.class ? -1 : 1)),
+    latency,
+    totals,
+    extra: extraValues,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The dashboard box: a small HTTP server over a StoreReader. It only reads; it never writes the store,
+ * so it can run next to the consumer (DuckDB allows one writer process) or against a server store.
+ */
+import Fastify from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { StoreReader } from '../store/store.ts';
+import { buildOverview, type ExtraCounters } from './overview.ts';
+import { BadQueryError, parseOverviewQuery, windowFor } from './query.ts';
+import { registerStaticFiles } from './static-files.ts';
+
+export interface DashboardOptions {
+  /** Where the numbers come from. */
+  reader: StoreReader;
+  /** Interface to bind; loopback by default so a dashboard is never exposed by accident. */
+  host?: string;
+  /** TCP port; 0 asks the kernel for a free one (tests). Default 8080. */
+  port?: number;
+  /** Request and error logging; silent when omitted. */
+  logger?: Logger;
+  /** Live consumer counters (dead_lettered, seq_gaps, in_flight...) shown beside the stored figures. */
+  extra?: ExtraCounters;
+  /** Clock, injectable so tests can pin "now". */
+  now?: () => number;
+}
+
+export interface Dashboard {
+  /** Base URL, e.g. http://127.0.0.1:8080 (no trailing slash). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const { reader, host = '127.0.0.1', port = 8080, logger, extra, now = Date.now } = options;
+  // A silent pino rather than `logger: false`: one instance type either way, and req.log always works.
+  const app = Fastify({ loggerInstance: logger ?? pino({ level: 'silent' }) });
+
+  // Operators must see the store as it is now; a proxy or browser cache showing an old minute is a lie.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof BadQueryError) return reply.code(400).send(err.toJSON());
+    req.log.error({ err }, 'dashboard request failed');
+    // The store being down is an outage of this page, not a bug in the request: 503, retry later.
+    return reply.code(503).send({ error: 'store_unavailable', message: 'the store did not answer; retrying' });
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    // Cheapest real query: proves the store answers, not only that this process is alive.
+    try {
+      await reader.totals();
+      return { ok: true, serverTime: now() };
+    } catch (err) {
+      app.log.warn({ err }, 'healthz: store did not answer');
+      return reply.code(503).send({ ok: false, serverTime: now(), error: 'store_unavailable' });
+    }
+  });
+
+  app.get('/api/overview', async (req) => {
+    const t = now();
+    const query = parseOverviewQuery(req.query, t);
+    return buildOverview(reader, windowFor(query), t, extra, (err) =>
+      app.log.warn({ err }, 'extra counters failed; showing stored figures only'),
+    );
+  });
+
+  await app.register(registerStaticFiles);
+  await app.listen({ host, port });
+
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${boundPort}`,
+    close: () => app.close(),
+  };
+}
