@@ -24,7 +24,13 @@ export interface SubscriberSessionOptions {
   receiveMaximum?: number;
   /** MQTT 5 session expiry, seconds; with clean start off, the broker keeps our session and queue this long. */
   sessionExpirySeconds?: number;
+  /** Seconds between PINGREQs (default 30); a PINGRESP missing by the next one counts as a dead connection. */
   keepaliveSeconds?: number;
+  /** `start()` rejects with SEAM_ERR_BROKER_UNAVAILABLE if no subscription is in place this long (default 30,000). */
+  connectTimeoutMs?: number;
+  /** Reconnect backoff: first delay and cap, milliseconds (defaults 100 and 5,000), with jitter. */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
   username?: string;
   password?: string;
   /** TLS: set for mqtts:// URLs. */
@@ -36,7 +42,9 @@ export interface SubscriberSessionOptions {
 /**
  * A subscriber that keeps many QoS 1 messages in flight and sends their PUBACKs in arrival order
  * only when told to. Events: 'message' (Delivery), 'connect' ({ sessionPresent, connection }),
- * 'disconnect' (Error | undefined), 'error' (SeamError; fatal ones stop reconnecting).
+ * 'disconnect' (Error | undefined), 'error' (SeamError; fatal ones stop reconnecting),
+ * 'warning' ({ filter, reasonCode }: the broker refused a subscription, e.g. `$share/` on a broker without
+ * shared subscriptions; the session keeps running and the caller decides).
  */
 export interface SubscriberSession extends EventEmitter {
   /** Connects and subscribes; resolves on the first SUBACK, reconnects on its own afterwards. */

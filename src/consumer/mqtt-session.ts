@@ -1,0 +1,310 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import mqttPacket, { type IConnackPacket, type IPublishPacket, type ISubackPacket, type Packet } from 'mqtt-packet';
+import { pino, type Logger } from 'pino';
+import { SeamError } from '../contract/index.ts';
+import { AckWindow } from './ack-window.ts';
+import { dial, parseBrokerUrl, redactUrl } from './mqtt-connect.ts';
+import type { Delivery, SubscriberSession, SubscriberSessionOptions } from './session.ts';
+
+export type MqttSessionOptions = SubscriberSessionOptions & { logger?: Logger };
+
+// v5 0x86 bad user name or password, 0x87 not authorized; v3.1.1 return codes 4 and 5 mean the same.
+const AUTH_REFUSALS = { 4: new Set([4, 5]), 5: new Set([0x86, 0x87]) } as const;
+const SUBSCRIBE_ID = 1;
+
+/** A subscriber session on `mqtt-packet`; see docs/consumer.md for why it exists. */
+export function createMqttSession(options: MqttSessionOptions): SubscriberSession {
+  return new MqttSubscriberSession(options);
+}
+
+export class MqttSubscriberSession extends EventEmitter implements SubscriberSession {
+  readonly #opts: MqttSessionOptions;
+  readonly #version: 4 | 5;
+  readonly #log: Logger;
+  readonly #where: string;
+  #socket: Socket | undefined;
+  #connected = false;
+  #connection = 0;
+  #window = new AckWindow();
+  #releasable: number[] = [];
+  #flushQueued = false;
+  #paused = false;
+  /** PUBLISHes parsed from a chunk that was already read when pause() came; delivered on resume(). */
+  #held: IPublishPacket[] = [];
+  #closed = false;
+  #attempt = 0;
+  #lastError: Error | undefined;
+  #timers = new Set<NodeJS.Timeout>();
+  #awaitingPong = false;
+  #start: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; done: boolean } | undefined;
+
+  constructor(options: MqttSessionOptions) {
+    super();
+    parseBrokerUrl(options.url); // a bad URL is a configuration error now, not a reconnect loop later
+    this.#opts = options;
+    this.#version = options.protocolVersion ?? 5;
+    this.#where = redactUrl(options.url);
+    this.#log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'mqtt-session', clientId: options.clientId });
+  }
+
+  get inFlight(): number {
+    return this.#window.pending;
+  }
+
+  start(): Promise<void> {
+    if (this.#start) return this.#start.promise;
+    let resolve!: () => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    this.#start = { promise, resolve, reject, done: false };
+    const timeoutMs = this.#opts.connectTimeoutMs ?? 30_000;
+    this.#timer(timeoutMs, () => {
+      const reason = this.#lastError ? `: ${this.#lastError.message}` : '';
+      this.#stop(new SeamError('SEAM_ERR_BROKER_UNAVAILABLE',
+        `MQTT broker ${this.#where} not reachable within ${timeoutMs} ms${reason}`, { field: 'url', cause: this.#lastError }));
+    }, true);
+    void this.#dial();
+    return promise;
+  }
+
+  ack(delivery: Delivery): void {
+    // An old connection's identifiers mean nothing now: the broker redelivers those messages on this one.
+    if (delivery.qos !== 1 || delivery.messageId === undefined || !this.#connected) return;
+    if (delivery.connection !== this.#connection) return;
+    if (this.#window.complete(delivery.messageId, this.#releasable) === 0 || this.#flushQueued) return;
+    // Collect every ack of a commit loop into one socket write.
+    this.#flushQueued = true;
+    process.nextTick(() => this.#flush());
+  }
+
+  pause(): void {
+    this.#paused = true;
+    this.#socket?.pause();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    while (!this.#paused && this.#held.length > 0) this.#deliver(this.#held.shift()!);
+    if (!this.#paused) this.#socket?.resume();
+  }
+
+  async close(): Promise<void> {
+    const socket = this.#socket;
+    const connected = this.#connected;
+    this.#stop(new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `session closed before subscribing at ${this.#where}`));
+    if (!socket || socket.destroyed) return;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    if (connected) {
+      this.#flush();
+      // Reason 0 (normal): the broker keeps the session and its queue, and drops the will.
+      socket.write(mqttPacket.generate({ cmd: 'disconnect', reasonCode: 0 }, { protocolVersion: this.#version }));
+    }
+    socket.end();
+    // Keep reading until the broker hangs up: closing with unread bytes makes the kernel send RST, which can
+    // discard the PUBACKs and DISCONNECT still in our send buffer.
+    socket.resume();
+    const force = setTimeout(() => socket.destroy(), 2_000);
+    await closed;
+    clearTimeout(force);
+  }
+
+  async #dial(): Promise<void> {
+    if (this.#closed) return;
+    let socket: Socket;
+    try {
+      socket = await dial({ ...this.#opts, timeoutMs: (this.#opts.keepaliveSeconds ?? 30) * 1000 });
+    } catch (err) {
+      this.#lastError = err as Error;
+      this.#retry();
+      return;
+    }
+    if (this.#closed) return void socket.destroy();
+    this.#attach(socket);
+  }
+
+  #attach(socket: Socket): void {
+    this.#socket = socket;
+    const parser = mqttPacket.parser({ protocolVersion: this.#version });
+    parser.on('packet', (packet: Packet) => {
+      if (socket === this.#socket && !this.#closed) this.#onPacket(packet, socket);
+    });
+    parser.on('error', (err: Error) => socket.destroy(err));
+    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+    socket.on('error', (err) => (this.#lastError = err));
+    socket.on('close', () => this.#onClose(socket));
+    if (this.#paused) socket.pause();
+    const keepalive = this.#opts.keepaliveSeconds ?? 30;
+    const v5 = this.#version === 5;
+    const address = parseBrokerUrl(this.#opts.url);
+    const username = this.#opts.username ?? address.username;
+    const password = this.#opts.password ?? address.password;
+    socket.write(mqttPacket.generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: this.#version,
+      clientId: this.#opts.clientId,
+      clean: false,
+      keepalive,
+      ...(username === undefined ? {} : { username }),
+      ...(password === undefined ? {} : { password: Buffer.from(password) }),
+      ...(v5 ? { properties: {
+        sessionExpiryInterval: this.#opts.sessionExpirySeconds ?? 3600,
+        receiveMaximum: this.#opts.receiveMaximum ?? 65535,
+      } } : {}),
+    }, { protocolVersion: this.#version }));
+    this.#timer(keepalive * 1000, () => {
+      if (!this.#connected && socket === this.#socket) socket.destroy(new Error(`no CONNACK within ${keepalive} s`));
+    });
+  }
+
+  #onPacket(packet: Packet, socket: Socket): void {
+    switch (packet.cmd) {
+      case 'connack': return this.#onConnack(packet, socket);
+      case 'suback': return this.#onSuback(packet);
+      case 'publish': return this.#paused ? void this.#held.push(packet) : this.#deliver(packet);
+      case 'pingresp': this.#awaitingPong = false; return;
+      case 'disconnect':
+        this.#log.warn({ reasonCode: packet.reasonCode, reason: packet.properties?.reasonString }, 'broker sent DISCONNECT');
+        this.#lastError = new Error(`broker sent DISCONNECT with reason 0x${(packet.reasonCode ?? 0).toString(16)}`);
+        socket.destroy();
+        return;
+      default:
+        this.#log.debug({ cmd: packet.cmd }, 'ignored packet');
+    }
+  }
+
+  #onConnack(packet: IConnackPacket, socket: Socket): void {
+    const code = (this.#version === 5 ? packet.reasonCode : packet.returnCode) ?? 0;
+    if (code !== 0) {
+      const reason = packet.properties?.reasonString ? ` (${packet.properties.reasonString})` : '';
+      if (AUTH_REFUSALS[this.#version].has(code)) {
+        const err = new SeamError('SEAM_ERR_BROKER_AUTH',
+          `MQTT broker ${this.#where} refused client ${this.#opts.clientId}: bad credentials or not authorized, code 0x${code.toString(16)}${reason}`,
+          { field: 'username' });
+        this.#stop(err);
+        if (this.listenerCount('error') > 0) this.emit('error', err);
+        else this.#log.error({ err }, 'broker refused credentials');
+        return;
+      }
+      this.#lastError = new Error(`CONNACK refused with code 0x${code.toString(16)}${reason}`);
+      socket.destroy();
+      return;
+    }
+    this.#connected = true;
+    this.#connection++;
+    this.#window = new AckWindow();
+    this.#log.info({ url: this.#where, sessionPresent: packet.sessionPresent, connection: this.#connection }, 'connected');
+    this.emit('connect', { sessionPresent: packet.sessionPresent, connection: this.#connection });
+    const keepalive = packet.properties?.serverKeepAlive ?? this.#opts.keepaliveSeconds ?? 30;
+    if (keepalive > 0) this.#ping(socket, keepalive);
+    // Even with sessionPresent the subscriptions exist already; subscribing again is harmless and covers a
+    // broker that lost them.
+    socket.write(mqttPacket.generate({
+      cmd: 'subscribe',
+      messageId: SUBSCRIBE_ID,
+      subscriptions: this.#opts.filters.map((topic) => ({ topic, qos: 1 as const })),
+    }, { protocolVersion: this.#version }));
+  }
+
+  #onSuback(packet: ISubackPacket): void {
+    (packet.granted as number[]).forEach((reasonCode, i) => {
+      if (reasonCode < 0x80) return;
+      const filter = this.#opts.filters[i];
+      this.#log.warn({ filter, reasonCode }, 'broker refused subscription');
+      this.emit('warning', { filter, reasonCode });
+    });
+    this.#attempt = 0;
+    if (this.#start && !this.#start.done) {
+      this.#start.done = true;
+      this.#start.resolve();
+    }
+  }
+
+  #deliver(packet: IPublishPacket): void {
+    if (packet.qos === 2) return void this.#log.error({ topic: packet.topic }, 'QoS 2 PUBLISH on a QoS 1 subscription');
+    if (packet.qos === 1) this.#window.add(packet.messageId!);
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const delivery: Delivery = {
+      topic: packet.topic, payload, qos: packet.qos, dup: packet.dup,
+      connection: this.#connection, messageId: packet.qos === 1 ? packet.messageId : undefined,
+    };
+    this.emit('message', delivery);
+  }
+
+  #flush(): void {
+    this.#flushQueued = false;
+    const ids = this.#releasable;
+    if (ids.length === 0 || !this.#socket || !this.#connected) return;
+    this.#releasable = [];
+    // A PUBACK with reason Success and no properties is four bytes in both 3.1.1 and 5 (MQTT 5 section 3.4.2.1),
+    // so thousands of them are one Buffer and one write.
+    const buf = Buffer.allocUnsafe(ids.length * 4);
+    for (let i = 0; i < ids.length; i++) {
+      buf[i * 4] = 0x40;
+      buf[i * 4 + 1] = 2;
+      buf.writeUInt16BE(ids[i], i * 4 + 2);
+    }
+    this.#socket.write(buf);
+  }
+
+  #ping(socket: Socket, keepalive: number): void {
+    this.#awaitingPong = false;
+    const interval = setInterval(() => {
+      if (socket !== this.#socket) return clearInterval(interval);
+      // While paused we do not read the socket, so a PINGRESP may be sitting unread: not a sign of death.
+      if (this.#awaitingPong && !this.#paused) return void socket.destroy(new Error(`no PINGRESP within ${keepalive} s`));
+      this.#awaitingPong = true;
+      socket.write(mqttPacket.generate({ cmd: 'pingreq' }));
+    }, keepalive * 1000);
+    socket.once('close', () => clearInterval(interval));
+  }
+
+  #onClose(socket: Socket): void {
+    if (socket !== this.#socket) return;
+    const wasConnected = this.#connected;
+    this.#socket = undefined;
+    this.#connected = false;
+    this.#releasable = [];
+    this.#held = [];
+    this.#window = new AckWindow();
+    if (wasConnected) {
+      this.#log.warn({ err: this.#lastError, url: this.#where }, 'disconnected');
+      this.emit('disconnect', this.#lastError);
+    }
+    if (!this.#closed) this.#retry();
+  }
+
+  #retry(): void {
+    if (this.#closed) return;
+    const min = this.#opts.reconnectMinMs ?? 100;
+    const max = this.#opts.reconnectMaxMs ?? 5_000;
+    const base = Math.min(max, min * 2 ** Math.min(this.#attempt++, 30));
+    // Jitter spreads a fleet of consumers so a restarted broker is not hit by all of them at once.
+    const delay = Math.round(base / 2 + (Math.random() * base) / 2);
+    this.#log.debug({ delay, attempt: this.#attempt, err: this.#lastError?.message }, 'reconnecting');
+    this.#timer(delay, () => void this.#dial());
+  }
+
+  /** Stops for good: no more reconnects; a pending start() rejects with `err`. */
+  #stop(err: Error): void {
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    if (this.#start && !this.#start.done) {
+      this.#start.done = true;
+      this.#start.reject(err);
+      this.#socket?.destroy();
+    } else if (err instanceof SeamError && err.code === 'SEAM_ERR_BROKER_AUTH') {
+      this.#socket?.destroy();
+    }
+  }
+
+  #timer(ms: number, fn: () => void, untilStarted = false): void {
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      if (!untilStarted || !this.#start?.done) fn();
+    }, ms);
+    this.#timers.add(t);
+  }
+}
