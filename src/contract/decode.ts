@@ -26,7 +26,8 @@ export function validateMessage(kind: 'detection', value: unknown): DetectionV1;
 export function validateMessage(kind: 'status', value: unknown): StatusV1;
 export function validateMessage(kind: TopicKind, value: unknown): DetectionV1 | StatusV1 {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SeamError('SEAM_ERR_MALFORMED_JSON', 'payload must be a JSON object', { field: '(root)' });
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    throw new SeamError('SEAM_ERR_MALFORMED_JSON', `payload must be a JSON object, got ${got}`, { field: 'payload' });
   }
   const version = (value as { schema_version?: unknown }).schema_version;
   if (version !== KNOWN_VERSIONS[kind]) {
