@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import mqtt from 'mqtt';
+import { startEmbeddedBroker, type RunningBroker } from '../../src/broker/embedded.ts';
+import { detectionTopic } from '../../src/contract/index.ts';
+import { startConsumer, type RunningConsumer } from '../../src/consumer/consumer.ts';
+import { DuckDbStore } from '../../src/store/duckdb.ts';
+import { makeEvents } from '../helpers/events.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+let broker: RunningBroker;
+let store: DuckDbStore;
+let consumer: RunningConsumer;
+let publisher: mqtt.MqttClient;
+
+before(async () => {
+  broker = await startEmbeddedBroker();
+  store = new DuckDbStore({ path: ':memory:' });
+  await store.open();
+  consumer = await startConsumer({ url: broker.url, protocolVersion: 4, clientId: 'ingest-test', store });
+  publisher = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'ingest-test-pub' });
+});
+
+after(async () => {
+  await publisher.endAsync();
+  await consumer.stop();
+  await store.close();
+  await broker.close();
+});
+
+const topic = detectionTopic({ region: 'eu', site: 'plant-1', camera: 'cam-01' });
+const publish = (t: string, payload: string | Buffer) => publisher.publishAsync(t, payload, { qos: 1 });
+
+test('stores exactly the distinct valid events when redeliveries and poison arrive among them', async () => {
+  const before = await store.totals();
+  const events = makeEvents(300, { camera: 'cam-01' });
+  const poison: [string, string | Buffer][] = [
+    [topic, '{not json'],
+    [topic, JSON.stringify({ ...events[0], event_id: 'nope' })],
+    [topic, JSON.stringify({ ...events[1], schema_version: 'detection.v9' })],
+    [topic, JSON.stringify({ ...events[2], camera: 'cam-02' })],
+    [topic, Buffer.alloc(300 * 1024, 0x7b)],
+    [topic, JSON.stringify({ ...events[3], detections: [{ class: 'x', class_id: 1, confidence: 7, bbox: [0, 0, 1, 1] }] })],
+  ];
+  // Every 10th event is published twice: an exact redelivery, byte for byte.
+  const sends: Promise<unknown>[] = [];
+  events.forEach((e, i) => {
+    const bytes = JSON.stringify(e);
+    sends.push(publish(topic, bytes));
+    if (i % 10 === 0) sends.push(publish(topic, bytes));
+    if (i % 50 === 25) sends.push(publish(...poison[(i - 25) / 50]));
+  });
+  await Promise.all(sends);
+
+  await waitFor(async () => (await store.totals()).events - before.events === 300 && consumer.ingestor.stats.deadLettered >= 6);
+  const totals = await store.totals();
+  assert.equal(totals.events - before.events, 300);
+  assert.equal(totals.detections - before.detections, 600);
+  assert.equal(totals.deadLetters - before.deadLetters, 6);
+  assert.equal(consumer.ingestor.stats.deadLettered, 6);
+  assert.equal(consumer.ingestor.stats.duplicates, 30);
+
+  // The pipeline kept running: a later good event is stored.
+  await publish(topic, JSON.stringify(makeEvents(1, { seq: 300 })[0]));
+  await waitFor(async () => (await store.totals()).events - before.events === 301);
+});
+
+test('acknowledges every message it committed, so nothing is left in flight', async () => {
+  await waitFor(() => consumer.session.inFlight === 0);
+  assert.equal(consumer.ingestor.stats.pending, 0);
+});
