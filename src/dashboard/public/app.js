@@ -66,7 +66,16 @@
     return [xs].concat(series.cameras.map(function (c) { return c.detections; }));
   }
 
+  // On a one-site screen "eu/plant-1/" before every name is clutter: drop the prefix all cameras share.
+  function seriesLabels(cameras) {
+    var parts = cameras.map(function (c) { return c.key.split('/'); });
+    var drop = 0;
+    while (drop < 2 && parts.length > 0 && parts.every(function (p) { return p[drop] === parts[0][drop]; })) drop++;
+    return parts.map(function (p) { return p.slice(drop).join('/'); });
+  }
+
   function buildChart(series) {
+    var labels = seriesLabels(series.cameras);
     var axis = {
       stroke: '#9aa7b4',
       grid: { stroke: 'rgba(255,255,255,0.07)', width: 1 },
@@ -77,9 +86,9 @@
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(5, max * 1.1)]; } } },
       axes: [Object.assign({}, axis), Object.assign({ size: 60 }, axis)],
-      legend: { live: false },
+      legend: { live: false, markers: { fill: function (u, i) { return PALETTE[(i - 1) % PALETTE.length]; } } },
       series: [{}].concat(series.cameras.map(function (c, i) {
-        return { label: c.key, stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: false } };
+        return { label: labels[i], stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: false } };
       })),
     });
     if (chart) chart.destroy();
