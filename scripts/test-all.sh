@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 declare -A NEEDS=(
   [mosquitto]=/usr/sbin/mosquitto
   [chromium]=/usr/bin/chromium
+  [postgresql-15]=/usr/lib/postgresql/15/bin/postgres
+  [victoria-metrics]=/usr/bin/victoria-metrics
+  [influxdb]=/usr/bin/influxd
 )
 missing=()
 for pkg in "${!NEEDS[@]}"; do
@@ -18,8 +21,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian starts a system-wide mosquitto on 1883; the tests start their own on free ports.
-  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now mosquitto >/dev/null 2>&1 || true; fi
+  # Debian starts system-wide services on their default ports; the tests start their own on free ports.
+  if command -v systemctl >/dev/null 2>&1; then
+    for svc in mosquitto postgresql victoria-metrics influxdb; do $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true; done
+  fi
 fi
 
 npm ci --no-audit --no-fund
