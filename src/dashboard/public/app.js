@@ -216,18 +216,25 @@
     fetch(apiUrl, { cache: 'no-store' })
       .then(function (res) {
         return res.json().then(function (body) {
-          if (!res.ok) throw new Error(body && body.message ? body.message : 'HTTP ' + res.status);
+          if (!res.ok) {
+            var err = new Error(body && body.message ? body.message : 'HTTP ' + res.status);
+            err.status = res.status;
+            throw err;
+          }
           return body;
         });
       })
       .then(function (o) {
-        render(o);
+        try { render(o); } catch (e) { e.inPage = true; throw e; }
         lastOk = Date.now();
         setConnection(true, 'live');
       })
       .catch(function (err) {
+        // A 400 is a bad ?minutes= in the page URL, not an outage: say so rather than "no connection".
+        if (err && err.status === 400) { setConnection(false, 'bad request: ' + err.message); return; }
+        if (err && err.inPage) { setConnection(false, 'display error: ' + err.message); return; }
         var since = lastOk ? ' — last update ' + fmtAge(Date.now() - lastOk) : '';
-        setConnection(false, 'no connection' + since + ' (' + (err && err.message ? err.message : 'error') + ')');
+        setConnection(false, (err && err.status ? 'store not answering' : 'no connection') + since);
       })
       // setTimeout after completion, not setInterval: a slow store never piles up requests.
       .then(function () { setTimeout(poll, POLL_MS); });
