@@ -41,6 +41,15 @@ export interface IngestStats {
   storeFailures: number;
 }
 
+/** What one successful commit did; 'commit-report' carries it to metrics. */
+export interface CommitReport {
+  deliveries: number;
+  commitMs: number;
+  committedAtMs: number;
+  /** captured_at of each newly written event, epoch ms, for the end-to-end lag histogram. */
+  capturedMs: number[];
+}
+
 /**
  * Seam 3: decode, deduplicate, batch, commit, then acknowledge. A delivery is acknowledged only after
  * the batch holding it committed (or dead-lettered it). One commit runs at a time; the next batch fills
@@ -153,8 +162,9 @@ export class Ingestor extends EventEmitter {
       this.session.resume();
     }
     let delay = this.retryInitialMs;
+    let started = Date.now();
     for (let attempt = 1; ; attempt++) {
-      const started = Date.now();
+      started = Date.now();
       try {
         const result = await this.store.write(batch.events, new Date(started));
         await this.store.writeDeadLetters(batch.letters);
@@ -180,6 +190,15 @@ export class Ingestor extends EventEmitter {
     this.stats.batches++;
     this.stats.lastBatchSize = batch.size;
     this.emit('commit', this.stats);
+    if (this.listenerCount('commit-report') > 0) {
+      const report: CommitReport = {
+        deliveries: batch.size,
+        commitMs: this.stats.lastCommitMs,
+        committedAtMs: started,
+        capturedMs: batch.events.map((e) => Date.parse(e.captured_at)),
+      };
+      this.emit('commit-report', report);
+    }
   }
 
   /** Stops reading, commits and acknowledges everything received, within `timeoutMs`. */
