@@ -2,6 +2,7 @@
  * Query-string validation for the dashboard API. Hand-written rather than a JSON schema so that a bad
  * request gets one plain sentence naming the field, which is what an operator pasting a URL needs.
  */
+import { SeamError } from '../contract/index.ts';
 
 export const MINUTE_MS = 60_000;
 export const DEFAULT_MINUTES = 30;
@@ -9,16 +10,8 @@ export const DEFAULT_MINUTES = 30;
 export const MAX_MINUTES = 1440;
 
 /** A 400 answer: which query field is wrong and why. */
-export class BadQueryError extends Error {
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(message);
-    this.name = 'BadQueryError';
-    this.field = field;
-  }
-  toJSON() {
-    return { error: 'bad_query', field: this.field, message: this.message };
-  }
+function badQuery(field: string, message: string): SeamError {
+  return new SeamError('SEAM_ERR_BAD_QUERY', message, { field });
 }
 
 export interface OverviewQuery {
@@ -43,23 +36,23 @@ function single(query: Record<string, unknown>, field: string): string | undefin
   const value = query[field];
   if (value === undefined) return undefined;
   // Fastify turns ?a=1&a=2 into an array; a repeated field is ambiguous, so refuse it.
-  if (typeof value !== 'string') throw new BadQueryError(field, `${field} must be given once`);
+  if (typeof value !== 'string') throw badQuery(field, `${field} must be given once`);
   return value;
 }
 
-/** Validates the query of /api/overview; throws BadQueryError naming the first bad field. */
+/** Validates the query of /api/overview; throws SEAM_ERR_BAD_QUERY naming the first bad field. */
 export function parseOverviewQuery(query: unknown, nowMs: number): OverviewQuery {
   const q = (query ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(q)) {
     // A typo such as ?minute=5 would otherwise be ignored silently and show the default window.
-    if (!KNOWN.has(key)) throw new BadQueryError(key, `unknown query field "${key}"; known: minutes, to`);
+    if (!KNOWN.has(key)) throw badQuery(key, `unknown query field "${key}"; known: minutes, to`);
   }
   let minutes = DEFAULT_MINUTES;
   const rawMinutes = single(q, 'minutes');
   if (rawMinutes !== undefined) {
     minutes = INTEGER.test(rawMinutes) ? Number(rawMinutes) : NaN;
     if (!(minutes >= 1 && minutes <= MAX_MINUTES)) {
-      throw new BadQueryError('minutes', `minutes must be an integer from 1 to ${MAX_MINUTES}, got "${rawMinutes}"`);
+      throw badQuery('minutes', `minutes must be an integer from 1 to ${MAX_MINUTES}, got "${rawMinutes}"`);
     }
   }
   let toMs = nowMs;
@@ -67,7 +60,7 @@ export function parseOverviewQuery(query: unknown, nowMs: number): OverviewQuery
   if (rawTo !== undefined) {
     toMs = INTEGER.test(rawTo) ? Number(rawTo) : NaN;
     if (!Number.isSafeInteger(toMs)) {
-      throw new BadQueryError('to', `to must be epoch milliseconds (a non-negative integer), got "${rawTo}"`);
+      throw badQuery('to', `to must be epoch milliseconds (a non-negative integer), got "${rawTo}"`);
     }
   }
   return { minutes, toMs };

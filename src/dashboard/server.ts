@@ -6,7 +6,8 @@ import Fastify from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { StoreReader } from '../store/store.ts';
 import { buildOverview, type ExtraCounters } from './overview.ts';
-import { BadQueryError, parseOverviewQuery, windowFor } from './query.ts';
+import { isSeamError } from '../contract/index.ts';
+import { parseOverviewQuery, windowFor } from './query.ts';
 import { registerStaticFiles } from './static-files.ts';
 
 export interface DashboardOptions {
@@ -42,7 +43,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
 
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof BadQueryError) return reply.code(400).send(err.toJSON());
+    if (isSeamError(err, 'SEAM_ERR_BAD_QUERY')) return reply.code(400).send({ error: err.code, field: err.field, message: err.message });
     req.log.error({ err }, 'dashboard request failed');
     // The store being down is an outage of this page, not a bug in the request: 503, retry later.
     return reply.code(503).send({ error: 'store_unavailable', message: 'the store did not answer; retrying' });

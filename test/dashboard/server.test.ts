@@ -138,7 +138,7 @@ describe('dashboard API over a DuckDB store', () => {
     test(`answers 400 naming the field "${field}" for ?${query}`, async () => {
       const { status: code, body } = await getJson(`${dash.url}/api/overview?${query}`);
       assert.equal(code, 400);
-      assert.equal(body.error, 'bad_query');
+      assert.equal(body.error, 'SEAM_ERR_BAD_QUERY');
       assert.equal(body.field, field);
       assert.match(body.message, new RegExp(field));
     });
