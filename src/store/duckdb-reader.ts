@@ -1,6 +1,6 @@
 import { DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { SeamError } from '../contract/index.ts';
-import type { CameraRow, ClassRow, LatencyRow, MinuteRow, StoreReader, Totals } from './store.ts';
+import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
 
 const ts = (ms: number) => new DuckDBTimestampValue(BigInt(ms) * 1000n);
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -51,21 +51,27 @@ export class DuckDbReader implements StoreReader {
       `WITH e AS (SELECT region, site, camera, count(*) AS events, sum(detections) AS detections,
                          epoch_ms(max(captured_at)) AS last_event FROM events GROUP BY ALL)
        SELECT coalesce(e.region, s.region) AS region, coalesce(e.site, s.site) AS site,
-              coalesce(e.camera, s.camera) AS camera, s.state, epoch_ms(s.received_at) AS status_at,
+              coalesce(e.camera, s.camera) AS camera, s.state, epoch_ms(s.received_at) AS status_at, s.body,
               e.last_event, coalesce(e.events, 0) AS events, coalesce(e.detections, 0) AS detections
        FROM e FULL OUTER JOIN camera_status s USING (region, site, camera)
        ORDER BY region, site, camera`,
     );
-    return rows.map((r) => ({
-      region: String(r.region),
-      site: String(r.site),
-      camera: String(r.camera),
-      state: r.state === 'online' || r.state === 'offline' ? r.state : null,
-      statusAt: msOrNull(r.status_at),
-      lastEventAt: msOrNull(r.last_event),
-      events: num(r.events),
-      detections: num(r.detections),
-    }));
+    return rows.map((r) => {
+      const heartbeat = r.body ? (JSON.parse(String(r.body)) as Record<string, unknown>) : {};
+      return {
+        region: String(r.region),
+        site: String(r.site),
+        camera: String(r.camera),
+        state: r.state === 'online' || r.state === 'offline' ? r.state : null,
+        statusAt: msOrNull(r.status_at),
+        lastEventAt: msOrNull(r.last_event),
+        events: num(r.events),
+        detections: num(r.detections),
+        outboxDepth: numOrNull(heartbeat.outbox_depth),
+        oldestUnsentMs: numOrNull(heartbeat.oldest_unsent_ms),
+        drops: numOrNull(heartbeat.drops),
+      };
+    });
   }
 
   async classes(fromMs: number, toMs: number): Promise<ClassRow[]> {
@@ -92,6 +98,16 @@ export class DuckDbReader implements StoreReader {
       lagP50Ms: numOrNull(r?.lag50),
       lagP99Ms: numOrNull(r?.lag99),
     };
+  }
+
+  async seqGaps(fromMs: number, toMs: number): Promise<SeqGapRow[]> {
+    const rows = await this.rows(
+      `SELECT region, site, camera, max(seq) - min(seq) + 1 - count(DISTINCT seq) AS missing
+       FROM events WHERE captured_at >= $from AND captured_at < $to
+       GROUP BY ALL ORDER BY region, site, camera`,
+      { from: ts(fromMs), to: ts(toMs) },
+    );
+    return rows.map((r) => ({ region: String(r.region), site: String(r.site), camera: String(r.camera), missing: num(r.missing) }));
   }
 
   async totals(): Promise<Totals> {

@@ -56,6 +56,18 @@ export interface CameraRow {
   lastEventAt: number | null;
   events: number;
   detections: number;
+  /** From the last heartbeat, when the camera's bridge sent one. */
+  outboxDepth?: number | null;
+  oldestUnsentMs?: number | null;
+  drops?: number | null;
+}
+
+/** Events missing from a camera's stored seq range: lost somewhere upstream (or dropped by the outbox bound). */
+export interface SeqGapRow {
+  region: string;
+  site: string;
+  camera: string;
+  missing: number;
 }
 
 export interface ClassRow {
@@ -85,4 +97,9 @@ export interface StoreReader {
   classes(fromMs: number, toMs: number): Promise<ClassRow[]>;
   latency(fromMs: number, toMs: number): Promise<LatencyRow>;
   totals(): Promise<Totals>;
+  /**
+   * Per camera, seq numbers missing between the lowest and highest seq stored for events captured in
+   * [fromMs, toMs). Computed from the store, so it is right however many consumers share the load.
+   */
+  seqGaps?(fromMs: number, toMs: number): Promise<SeqGapRow[]>;
 }

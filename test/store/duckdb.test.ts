@@ -30,3 +30,23 @@ test('duckdb: a file store keeps its rows and its idempotency across reopen', as
   assert.equal((await second.totals()).events, 20);
   await second.close();
 });
+
+test('duckdb: counts seq numbers missing per camera, and none once a late event fills the gap', async () => {
+  const store = new DuckDbStore({ path: ':memory:' });
+  await store.open();
+  const start = Date.now() - 10_000;
+  const all = makeEvents(20, { camera: 'cam-01' }, start, 100);
+  const withoutThree = all.filter((e) => ![4, 5, 11].includes(e.seq));
+  await store.write(withoutThree, new Date());
+  await store.write(makeEvents(5, { camera: 'cam-02' }, start, 100), new Date());
+  assert.deepEqual(
+    (await store.seqGaps(start, Date.now())).map((r) => [r.camera, r.missing]),
+    [
+      ['cam-01', 3],
+      ['cam-02', 0],
+    ],
+  );
+  await store.write(all, new Date());
+  assert.equal((await store.seqGaps(start, Date.now()))[0].missing, 0);
+  await store.close();
+});
