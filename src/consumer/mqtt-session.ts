@@ -192,6 +192,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
       return;
     }
     this.#connected = true;
+    this.#lastError = undefined;
     this.#connection++;
     this.#window = new AckWindow();
     this.#log.info({ url: this.#where, sessionPresent: packet.sessionPresent, connection: this.#connection }, 'connected');

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createServer, connect, type Socket } from 'node:net';
 import { after, afterEach, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import { startEmbeddedBroker } from '../../src/broker/embedded.ts';
 import { freePort } from '../../src/broker/free-port.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/broker/mosquitto.ts';
@@ -13,7 +15,9 @@ let mosquitto: RunningMosquitto;
 const open = new Set<SubscriberSession>();
 
 before(async () => {
-  mosquitto = await startMosquitto();
+  // Run as root, Mosquitto drops to user `mosquitto`, cannot write its 0700 temp directory and silently loses
+  // every session on restart; `user root` keeps it as is (and means nothing when not started as root).
+  mosquitto = await startMosquitto({ extraConfig: ['user root'] });
 });
 afterEach(async () => {
   await Promise.all([...open].map((s) => s.close()));
@@ -155,5 +159,185 @@ test('works against Aedes with MQTT 3.1.1: receives, acks, and nothing comes bac
     await closeSession(second.s);
   } finally {
     await aedes.close();
+  }
+});
+
+test('a broker restart mid-stream: the session reconnects by itself and every published message arrives', async (t) => {
+  const filters = ['vision/t5/+/+/detection'];
+  const sub = session({ clientId: 'restart', filters });
+  const connects: boolean[] = [];
+  let disconnects = 0;
+  sub.s.on('connect', (c: { sessionPresent: boolean }) => connects.push(c.sessionPresent));
+  sub.s.on('disconnect', () => disconnects++);
+  await sub.s.start();
+  // Slow simulated commits (every 100 ms), so the restart finds messages delivered but not yet acknowledged:
+  // the broker must bring those back from its persistence, and late acks for them must be ignored.
+  let committed = 0;
+  let unackedAtRestart = -1;
+  const commit = setInterval(() => {
+    for (; committed < sub.got.length; committed++) sub.s.ack(sub.got[committed]);
+  }, 100);
+  const publisher = await mqtt.connectAsync(mosquitto.url, {
+    protocolVersion: 5, clientId: 'restart-pub', clean: false, reconnectPeriod: 100,
+    properties: { sessionExpiryInterval: 600 },
+  });
+  try {
+    const sent = names('restart', 3000);
+    const pending: Promise<unknown>[] = [];
+    let restarted: Promise<void> | undefined;
+    for (let i = 0; i < sent.length; i += 100) {
+      for (const p of sent.slice(i, i + 100)) pending.push(publisher.publishAsync('vision/t5/s/c/detection', p, { qos: 1 }));
+      if (i === 1500) {
+        unackedAtRestart = sub.s.inFlight;
+        restarted = mosquitto.restart();
+      }
+      await sleep(10);
+    }
+    await restarted;
+    await Promise.all(pending);
+    const distinct = () => new Set(texts(sub.got)).size;
+    await until('every published message', () => distinct() >= sent.length, 20_000);
+    assert.deepEqual(new Set(texts(sub.got)), new Set(sent));
+    t.diagnostic(`${unackedAtRestart} unacked at restart; ${sub.got.length} deliveries for ${sent.length} messages`);
+    assert.ok(disconnects >= 1 && connects.length >= 2, `connects ${connects.length}, disconnects ${disconnects}`);
+    assert.equal(connects.at(-1), true, 'the broker kept the session across its restart');
+  } finally {
+    clearInterval(commit);
+    await publisher.endAsync();
+  }
+});
+
+test('pause() stops deliveries and resume() continues them', async () => {
+  const sub = session({ clientId: 'pause', filters: ['vision/t6/+/+/detection'] });
+  await sub.s.start();
+  await publish(mosquitto.url, 'vision/t6/s/c/detection', names('before', 100));
+  await until('100 deliveries', () => sub.got.length === 100);
+  sub.s.pause();
+  await publish(mosquitto.url, 'vision/t6/s/c/detection', names('paused', 100));
+  await sleep(300);
+  assert.equal(sub.got.length, 100, 'nothing delivered while paused');
+  sub.s.resume();
+  await until('200 deliveries', () => sub.got.length === 200);
+  for (const d of sub.got) sub.s.ack(d);
+  assert.equal(sub.s.inFlight, 0);
+});
+
+test('refused credentials reject start() with SEAM_ERR_BROKER_AUTH, emit error and stop reconnecting', async () => {
+  const port = await freePort();
+  // A listener line without allow_anonymous: Mosquitto 2 then refuses clients without credentials.
+  const locked = await startMosquitto({ port, listener: `listener ${port} 127.0.0.1` });
+  try {
+    for (const protocolVersion of [5, 4] as const) {
+      const { s } = session({ url: locked.url, clientId: `auth-${protocolVersion}`, filters: ['vision/#'], protocolVersion });
+      const errors: unknown[] = [];
+      s.on('error', (e) => errors.push(e));
+      let connects = 0;
+      s.on('connect', () => connects++);
+      await assert.rejects(s.start(), (e) => isSeamError(e, 'SEAM_ERR_BROKER_AUTH'));
+      await sleep(300);
+      assert.equal(errors.length, 1, 'one error, no retries');
+      assert.ok(isSeamError(errors[0], 'SEAM_ERR_BROKER_AUTH'));
+      assert.equal(connects, 0);
+    }
+  } finally {
+    await locked.close();
+  }
+});
+
+test('an unreachable broker rejects start() after connectTimeoutMs with SEAM_ERR_BROKER_UNAVAILABLE naming the URL, not the password', async () => {
+  const port = await freePort();
+  const { s } = session({
+    url: `mqtt://reader:url-secret@127.0.0.1:${port}`, password: 'option-secret',
+    clientId: 'unreachable', filters: ['vision/#'], connectTimeoutMs: 600,
+  });
+  const t0 = Date.now();
+  await assert.rejects(s.start(), (e) => {
+    assert.ok(isSeamError(e, 'SEAM_ERR_BROKER_UNAVAILABLE'));
+    assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    assert.doesNotMatch(e.message, /secret/);
+    return true;
+  });
+  assert.ok(Date.now() - t0 >= 500, 'kept retrying until the timeout');
+});
+
+test('start() keeps retrying while the broker is down and resolves once it comes up', async () => {
+  const port = await freePort();
+  const { s } = session({ url: `mqtt://127.0.0.1:${port}`, clientId: 'late-broker', filters: ['vision/#'], connectTimeoutMs: 10_000 });
+  const started = s.start();
+  await sleep(500);
+  const late = await startMosquitto({ port });
+  try {
+    await started;
+    await closeSession(s);
+  } finally {
+    await late.close();
+  }
+});
+
+test('a server DISCONNECT is reported with its reason and the session reconnects', async () => {
+  // Mosquitto 2.0.11 just closes the socket (takeover, shutdown), so a scripted server sends the DISCONNECT.
+  const accepted: Socket[] = [];
+  const server = createServer((socket) => {
+    accepted.push(socket);
+    const parser = mqttPacket.parser({ protocolVersion: 5 });
+    const send = (p: mqttPacket.Packet) => socket.write(mqttPacket.generate(p, { protocolVersion: 5 }));
+    parser.on('packet', (p: mqttPacket.Packet) => {
+      if (p.cmd === 'connect') send({ cmd: 'connack', reasonCode: 0, sessionPresent: false });
+      if (p.cmd === 'subscribe') {
+        send({ cmd: 'suback', messageId: p.messageId, granted: [1] });
+        send({ cmd: 'disconnect', reasonCode: 0x8b, properties: { reasonString: 'going down' } });
+      }
+    });
+    socket.on('data', (d) => parser.parse(d));
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const sub = session({ url: `mqtt://127.0.0.1:${port}`, clientId: 'server-disconnect', filters: ['vision/#'], reconnectMinMs: 20 });
+    const reasons: string[] = [];
+    sub.s.on('disconnect', (e?: Error) => reasons.push(e?.message ?? ''));
+    await sub.s.start();
+    await until('a second connection', () => accepted.length >= 2);
+    assert.match(reasons[0], /0x8b/);
+    await closeSession(sub.s);
+  } finally {
+    for (const socket of accepted) socket.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
+test('a connection that stops answering PINGREQ counts as dead and is replaced', async () => {
+  // A TCP relay we can freeze: the broker stays up but the session's current link goes silent.
+  const links: { client: Socket; frozen: boolean }[] = [];
+  const relay = createServer((client) => {
+    const link = { client, frozen: false };
+    links.push(link);
+    const upstream = connect(mosquitto.port, '127.0.0.1');
+    client.on('data', (d) => link.frozen || upstream.write(d));
+    upstream.on('data', (d) => link.frozen || client.write(d));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('error', () => {});
+    upstream.on('error', () => {});
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+  const port = (relay.address() as { port: number }).port;
+  try {
+    const sub = session({ url: `mqtt://127.0.0.1:${port}`, clientId: 'keepalive', filters: ['vision/t11/+/+/detection'], keepaliveSeconds: 1 });
+    let connects = 0;
+    const reasons: string[] = [];
+    sub.s.on('connect', () => connects++);
+    sub.s.on('disconnect', (e?: Error) => reasons.push(e?.message ?? ''));
+    await sub.s.start();
+    links[0].frozen = true;
+    await until('a new connection after the silent one', () => connects >= 2, 6_000);
+    assert.match(reasons[0], /PINGRESP/);
+    await publish(mosquitto.url, 'vision/t11/s/c/detection', names('alive', 10));
+    await until('10 deliveries on the new link', () => sub.got.length === 10);
+    await closeSession(sub.s);
+  } finally {
+    for (const l of links) l.client.destroy();
+    await new Promise<void>((r) => relay.close(() => r()));
   }
 });
