@@ -21,6 +21,11 @@ export interface CameraView {
   lastEventAgeMs: number | null;
   events: number;
   detections: number;
+  /** seq numbers missing in the window (settled), or null when the store cannot tell. */
+  missing: number | null;
+  /** From the camera's last heartbeat. */
+  outboxDepth: number | null;
+  drops: number | null;
 }
 
 export interface SeriesView {
@@ -38,7 +43,9 @@ export interface Overview {
   classes: ClassRow[];
   latency: LatencyRow;
   totals: Totals;
-  /** Live consumer counters (dead_lettered, seq_gaps, in_flight...), or null when none are wired or they failed. */
+  /** Events missing from the cameras' seq ranges over the window, or null when the store cannot tell. */
+  seqGaps: number | null;
+  /** Live consumer counters (dead_lettered, in_flight, duplicates...), or null when none are wired or they failed. */
   extra: Record<string, number> | null;
 }
 
@@ -50,7 +57,13 @@ function byKey(a: { key: string }, b: { key: string }): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-function cameraView(row: CameraRow, now: number): CameraView {
+/**
+ * A gap younger than this may still fill (a redelivery, a bridge draining its backlog); only older
+ * ones count as missing.
+ */
+export const GAP_SETTLE_MS = 30_000;
+
+function cameraView(row: CameraRow, now: number, missing: Map<string, number> | null): CameraView {
   return {
     key: keyOf(row),
     region: row.region,
@@ -62,6 +75,9 @@ function cameraView(row: CameraRow, now: number): CameraView {
     lastEventAgeMs: row.lastEventAt === null ? null : Math.max(0, now - row.lastEventAt),
     events: row.events,
     detections: row.detections,
+    missing: missing ? (missing.get(keyOf(row)) ?? 0) : null,
+    outboxDepth: row.outboxDepth ?? null,
+    drops: row.drops ?? null,
   };
 }
 
@@ -86,14 +102,17 @@ export async function buildOverview(
   extra: ExtraCounters | undefined,
   onExtraError: (err: unknown) => void,
 ): Promise<Overview> {
-  const [rows, cameraRows, classes, latency, totals, extraValues] = await Promise.all([
+  const settledTo = Math.min(window.toMs, now - GAP_SETTLE_MS);
+  const [rows, cameraRows, classes, latency, totals, extraValues, gapRows] = await Promise.all([
     reader.perMinute(window.fromMs, window.toMs),
     reader.cameras(),
     reader.classes(window.fromMs, window.toMs),
     reader.latency(window.fromMs, window.toMs),
     reader.totals(),
     readExtra(extra, onExtraError),
+    reader.seqGaps && settledTo > window.fromMs ? reader.seqGaps(window.fromMs, settledTo) : Promise.resolve(null),
   ]);
+  const missing = gapRows && new Map(gapRows.map((g) => [keyOf(g), g.missing]));
 
   const minutes = Array.from({ length: window.minutes }, (_, i) => window.fromMs + i * MINUTE_MS);
   // Every known camera gets a series, even an idle one: a flat zero line is information, and a stable
@@ -120,10 +139,11 @@ export async function buildOverview(
     serverTime: now,
     window,
     series: { minutes, cameras: [...series.values()].sort(byKey) },
-    cameras: cameraRows.map((r) => cameraView(r, now)).sort(byKey),
+    cameras: cameraRows.map((r) => cameraView(r, now, missing)).sort(byKey),
     classes: [...classes].sort((a, b) => b.detections - a.detections || (a.class < b.class ? -1 : 1)),
     latency,
     totals,
+    seqGaps: missing ? [...missing.values()].reduce((a, b) => a + b, 0) : null,
     extra: extraValues,
   };
 }

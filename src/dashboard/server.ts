@@ -19,7 +19,7 @@ export interface DashboardOptions {
   port?: number;
   /** Request and error logging; silent when omitted. */
   logger?: Logger;
-  /** Live consumer counters (dead_lettered, seq_gaps, in_flight...) shown beside the stored figures. */
+  /** Live consumer counters (dead_lettered, in_flight, duplicates...) shown beside the stored figures. */
   extra?: ExtraCounters;
   /** Clock, injectable so tests can pin "now". */
   now?: () => number;

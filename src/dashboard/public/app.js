@@ -123,7 +123,7 @@
     $('cameras-online').className = 'kpi-value' + (o.cameras.length && online < o.cameras.length ? ' warn' : '');
     $('total-dead').textContent = fmtInt(o.totals.deadLetters);
     $('total-dead').className = 'kpi-value' + (o.totals.deadLetters > 0 ? ' warn' : '');
-    var gaps = o.extra && typeof o.extra.seq_gaps === 'number' ? o.extra.seq_gaps : null;
+    var gaps = typeof o.seqGaps === 'number' ? o.seqGaps : null;
     $('seq-gaps').textContent = fmtInt(gaps);
     $('seq-gaps').className = 'kpi-value' + (gaps ? ' bad' : '');
     $('clock').textContent = fmtClock(o.serverTime);
@@ -146,6 +146,9 @@
       tr.appendChild(el('td', 'num' + (stale ? ' warn' : ''), fmtAge(c.lastEventAgeMs)));
       tr.appendChild(el('td', 'num', fmtInt(c.events)));
       tr.appendChild(el('td', 'num', fmtInt(c.detections)));
+      tr.appendChild(el('td', 'num' + (c.missing ? ' bad' : ''), fmtInt(c.missing)));
+      tr.appendChild(el('td', 'num' + (c.outboxDepth ? ' warn' : ''), fmtInt(c.outboxDepth)));
+      tr.appendChild(el('td', 'num' + (c.drops ? ' bad' : ''), fmtInt(c.drops)));
       body.appendChild(tr);
     });
     $('cameras-empty').hidden = o.cameras.length > 0;
