@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import { SeamError } from '../contract/index.ts';
 import { AckWindow } from './ack-window.ts';
 import { dial, parseBrokerUrl, redactUrl } from './mqtt-connect.ts';
+import { connectPacket, disconnectPacket, pingreqPacket, pubackBatch, subscribePacket } from './mqtt-packets.ts';
 import type { Delivery, SubscriberSession, SubscriberSessionOptions } from './session.ts';
 
 export type MqttSessionOptions = SubscriberSessionOptions & { logger?: Logger };
@@ -25,6 +26,8 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
   readonly #where: string;
   #socket: Socket | undefined;
   #connected = false;
+  /** SUBACK seen on the current connection; until then pause() only holds PUBLISHes, so CONNACK/SUBACK get read. */
+  #subscribed = false;
   #connection = 0;
   #window = new AckWindow();
   #releasable: number[] = [];
@@ -33,6 +36,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
   /** PUBLISHes parsed from a chunk that was already read when pause() came; delivered on resume(). */
   #held: IPublishPacket[] = [];
   #closed = false;
+  #closing: Promise<void> | undefined;
   #attempt = 0;
   #lastError: Error | undefined;
   #timers = new Set<NodeJS.Timeout>();
@@ -60,10 +64,11 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     this.#start = { promise, resolve, reject, done: false };
     const timeoutMs = this.#opts.connectTimeoutMs ?? 30_000;
     this.#timer(timeoutMs, () => {
+      if (this.#start?.done) return;
       const reason = this.#lastError ? `: ${this.#lastError.message}` : '';
       this.#stop(new SeamError('SEAM_ERR_BROKER_UNAVAILABLE',
         `MQTT broker ${this.#where} not reachable within ${timeoutMs} ms${reason}`, { field: 'url', cause: this.#lastError }));
-    }, true);
+    });
     void this.#dial();
     return promise;
   }
@@ -80,7 +85,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
 
   pause(): void {
     this.#paused = true;
-    this.#socket?.pause();
+    if (this.#subscribed) this.#socket?.pause();
   }
 
   resume(): void {
@@ -89,7 +94,12 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     if (!this.#paused) this.#socket?.resume();
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     const socket = this.#socket;
     const connected = this.#connected;
     this.#stop(new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `session closed before subscribing at ${this.#where}`));
@@ -97,8 +107,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     if (connected) {
       this.#flush();
-      // Reason 0 (normal): the broker keeps the session and its queue, and drops the will.
-      socket.write(mqttPacket.generate({ cmd: 'disconnect', reasonCode: 0 }, { protocolVersion: this.#version }));
+      socket.write(disconnectPacket(this.#version));
     }
     socket.end();
     // Keep reading until the broker hangs up: closing with unread bytes makes the kernel send RST, which can
@@ -133,26 +142,12 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     socket.on('data', (chunk: Buffer) => parser.parse(chunk));
     socket.on('error', (err) => (this.#lastError = err));
     socket.on('close', () => this.#onClose(socket));
-    if (this.#paused) socket.pause();
     const keepalive = this.#opts.keepaliveSeconds ?? 30;
-    const v5 = this.#version === 5;
     const address = parseBrokerUrl(this.#opts.url);
-    const username = this.#opts.username ?? address.username;
-    const password = this.#opts.password ?? address.password;
-    socket.write(mqttPacket.generate({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: this.#version,
-      clientId: this.#opts.clientId,
-      clean: false,
-      keepalive,
-      ...(username === undefined ? {} : { username }),
-      ...(password === undefined ? {} : { password: Buffer.from(password) }),
-      ...(v5 ? { properties: {
-        sessionExpiryInterval: this.#opts.sessionExpirySeconds ?? 3600,
-        receiveMaximum: this.#opts.receiveMaximum ?? 65535,
-      } } : {}),
-    }, { protocolVersion: this.#version }));
+    socket.write(connectPacket(this.#opts, this.#version, {
+      username: this.#opts.username ?? address.username,
+      password: this.#opts.password ?? address.password,
+    }));
     this.#timer(keepalive * 1000, () => {
       if (!this.#connected && socket === this.#socket) socket.destroy(new Error(`no CONNACK within ${keepalive} s`));
     });
@@ -201,11 +196,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     if (keepalive > 0) this.#ping(socket, keepalive);
     // Even with sessionPresent the subscriptions exist already; subscribing again is harmless and covers a
     // broker that lost them.
-    socket.write(mqttPacket.generate({
-      cmd: 'subscribe',
-      messageId: SUBSCRIBE_ID,
-      subscriptions: this.#opts.filters.map((topic) => ({ topic, qos: 1 as const })),
-    }, { protocolVersion: this.#version }));
+    socket.write(subscribePacket(this.#opts.filters, SUBSCRIBE_ID, this.#version));
   }
 
   #onSuback(packet: ISubackPacket): void {
@@ -216,6 +207,8 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
       this.emit('warning', { filter, reasonCode });
     });
     this.#attempt = 0;
+    this.#subscribed = true;
+    if (this.#paused) this.#socket?.pause();
     if (this.#start && !this.#start.done) {
       this.#start.done = true;
       this.#start.resolve();
@@ -238,15 +231,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     const ids = this.#releasable;
     if (ids.length === 0 || !this.#socket || !this.#connected) return;
     this.#releasable = [];
-    // A PUBACK with reason Success and no properties is four bytes in both 3.1.1 and 5 (MQTT 5 section 3.4.2.1),
-    // so thousands of them are one Buffer and one write.
-    const buf = Buffer.allocUnsafe(ids.length * 4);
-    for (let i = 0; i < ids.length; i++) {
-      buf[i * 4] = 0x40;
-      buf[i * 4 + 1] = 2;
-      buf.writeUInt16BE(ids[i], i * 4 + 2);
-    }
-    this.#socket.write(buf);
+    this.#socket.write(pubackBatch(ids));
   }
 
   #ping(socket: Socket, keepalive: number): void {
@@ -256,7 +241,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
       // While paused we do not read the socket, so a PINGRESP may be sitting unread: not a sign of death.
       if (this.#awaitingPong && !this.#paused) return void socket.destroy(new Error(`no PINGRESP within ${keepalive} s`));
       this.#awaitingPong = true;
-      socket.write(mqttPacket.generate({ cmd: 'pingreq' }));
+      socket.write(pingreqPacket());
     }, keepalive * 1000);
     socket.once('close', () => clearInterval(interval));
   }
@@ -266,11 +251,12 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     const wasConnected = this.#connected;
     this.#socket = undefined;
     this.#connected = false;
+    this.#subscribed = false;
     this.#releasable = [];
     this.#held = [];
     this.#window = new AckWindow();
     if (wasConnected) {
-      this.#log.warn({ err: this.#lastError, url: this.#where }, 'disconnected');
+      this.#log[this.#closed ? 'info' : 'warn']({ err: this.#lastError, url: this.#where }, 'disconnected');
       this.emit('disconnect', this.#lastError);
     }
     if (!this.#closed) this.#retry();
@@ -301,10 +287,10 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     }
   }
 
-  #timer(ms: number, fn: () => void, untilStarted = false): void {
+  #timer(ms: number, fn: () => void): void {
     const t = setTimeout(() => {
       this.#timers.delete(t);
-      if (!untilStarted || !this.#start?.done) fn();
+      fn();
     }, ms);
     this.#timers.add(t);
   }

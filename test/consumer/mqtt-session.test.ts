@@ -274,7 +274,7 @@ test('start() keeps retrying while the broker is down and resolves once it comes
   }
 });
 
-test('a server DISCONNECT is reported with its reason and the session reconnects', async () => {
+test('a refused $share filter is a warning, and a server DISCONNECT is reported with its reason before reconnecting', async () => {
   // Mosquitto 2.0.11 just closes the socket (takeover, shutdown), so a scripted server sends the DISCONNECT.
   const accepted: Socket[] = [];
   const server = createServer((socket) => {
@@ -284,7 +284,8 @@ test('a server DISCONNECT is reported with its reason and the session reconnects
     parser.on('packet', (p: mqttPacket.Packet) => {
       if (p.cmd === 'connect') send({ cmd: 'connack', reasonCode: 0, sessionPresent: false });
       if (p.cmd === 'subscribe') {
-        send({ cmd: 'suback', messageId: p.messageId, granted: [1] });
+        // 0x9e: Shared Subscriptions not supported.
+        send({ cmd: 'suback', messageId: p.messageId, granted: [1, 0x9e] });
         send({ cmd: 'disconnect', reasonCode: 0x8b, properties: { reasonString: 'going down' } });
       }
     });
@@ -294,12 +295,16 @@ test('a server DISCONNECT is reported with its reason and the session reconnects
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   try {
-    const sub = session({ url: `mqtt://127.0.0.1:${port}`, clientId: 'server-disconnect', filters: ['vision/#'], reconnectMinMs: 20 });
+    const filters = ['vision/+/+/+/status', '$share/g/vision/+/+/+/detection'];
+    const sub = session({ url: `mqtt://127.0.0.1:${port}`, clientId: 'server-disconnect', filters, reconnectMinMs: 20 });
+    const warnings: unknown[] = [];
+    sub.s.on('warning', (w) => warnings.push(w));
     const reasons: string[] = [];
     sub.s.on('disconnect', (e?: Error) => reasons.push(e?.message ?? ''));
     await sub.s.start();
     await until('a second connection', () => accepted.length >= 2);
     assert.match(reasons[0], /0x8b/);
+    assert.deepEqual(warnings[0], { filter: filters[1], reasonCode: 0x9e });
     await closeSession(sub.s);
   } finally {
     for (const socket of accepted) socket.destroy();
