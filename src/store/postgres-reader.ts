@@ -1,0 +1,133 @@
+import type pg from 'pg';
+import { SeamError } from '../contract/index.ts';
+import { pgError } from './postgres-errors.ts';
+import { quoteIdent } from './postgres-schema.ts';
+import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const iso = (ms: number) => new Date(ms).toISOString();
+/** Epoch milliseconds of a timestamptz, independent of the session's TimeZone. */
+const epochMs = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
+
+/**
+ * The dashboard's queries on PostgreSQL, with the same semantics as duckdb-reader.ts: windows are
+ * [from, to) on captured_at, percentiles are continuous (percentile_cont = DuckDB's quantile_cont).
+ */
+export class PostgresReader implements StoreReader {
+  private readPool: pg.Pool | undefined;
+  protected schemaName = 'public';
+  protected target = 'postgres';
+
+  protected attachReader(pool: pg.Pool): void {
+    this.readPool = pool;
+  }
+
+  protected detachReader(): void {
+    this.readPool = undefined;
+  }
+
+  protected t(table: string): string {
+    return `${quoteIdent(this.schemaName)}.${table}`;
+  }
+
+  private async rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    if (!this.readPool) throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', 'postgres store is not open', { field: 'store' });
+    try {
+      return (await this.readPool.query(sql, params)).rows as Record<string, unknown>[];
+    } catch (cause) {
+      throw pgError('query', this.target, cause);
+    }
+  }
+
+  async perMinute(fromMs: number, toMs: number): Promise<MinuteRow[]> {
+    const rows = await this.rows(
+      `SELECT region, site, camera, floor(extract(epoch FROM captured_at) / 60)::bigint * 60000 AS minute,
+              count(*) AS events, sum(detections) AS detections
+       FROM ${this.t('events')} WHERE captured_at >= $1 AND captured_at < $2
+       GROUP BY 1, 2, 3, 4 ORDER BY minute, region, site, camera`,
+      [iso(fromMs), iso(toMs)],
+    );
+    return rows.map((r) => ({
+      region: String(r.region),
+      site: String(r.site),
+      camera: String(r.camera),
+      minute: num(r.minute),
+      events: num(r.events),
+      detections: num(r.detections),
+    }));
+  }
+
+  async cameras(): Promise<CameraRow[]> {
+    const rows = await this.rows(
+      `WITH e AS (SELECT region, site, camera, count(*) AS events, sum(detections) AS detections,
+                         ${epochMs('max(captured_at)')} AS last_event FROM ${this.t('events')} GROUP BY 1, 2, 3)
+       SELECT coalesce(e.region, s.region) AS region, coalesce(e.site, s.site) AS site,
+              coalesce(e.camera, s.camera) AS camera, s.state, ${epochMs('s.received_at')} AS status_at, s.body,
+              e.last_event, coalesce(e.events, 0) AS events, coalesce(e.detections, 0) AS detections
+       FROM e FULL OUTER JOIN ${this.t('camera_status')} s USING (region, site, camera)
+       ORDER BY 1, 2, 3`,
+    );
+    return rows.map((r) => {
+      // jsonb comes back parsed; the heartbeat counters are optional in status.v1.
+      const heartbeat = (r.body ?? {}) as Record<string, unknown>;
+      return {
+        region: String(r.region),
+        site: String(r.site),
+        camera: String(r.camera),
+        state: r.state === 'online' || r.state === 'offline' ? r.state : null,
+        statusAt: numOrNull(r.status_at),
+        lastEventAt: numOrNull(r.last_event),
+        events: num(r.events),
+        detections: num(r.detections),
+        outboxDepth: numOrNull(heartbeat.outbox_depth),
+        oldestUnsentMs: numOrNull(heartbeat.oldest_unsent_ms),
+        drops: numOrNull(heartbeat.drops),
+      };
+    });
+  }
+
+  async classes(fromMs: number, toMs: number): Promise<ClassRow[]> {
+    const rows = await this.rows(
+      `SELECT class, count(*) AS detections FROM ${this.t('detections')}
+       WHERE captured_at >= $1 AND captured_at < $2 GROUP BY class ORDER BY detections DESC, class`,
+      [iso(fromMs), iso(toMs)],
+    );
+    return rows.map((r) => ({ class: String(r.class), detections: num(r.detections) }));
+  }
+
+  async latency(fromMs: number, toMs: number): Promise<LatencyRow> {
+    const inference = `${epochMs('inferred_at')} - ${epochMs('captured_at')}`;
+    const lag = `${epochMs('committed_at')} - ${epochMs('captured_at')}`;
+    const [r] = await this.rows(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ${inference}) AS inf50,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY ${inference}) AS inf99,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY ${lag}) AS lag50,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY ${lag}) AS lag99
+       FROM ${this.t('events')} WHERE captured_at >= $1 AND captured_at < $2`,
+      [iso(fromMs), iso(toMs)],
+    );
+    // Float noise from epoch arithmetic (40.000000001) would break exact comparisons; the inputs are whole ms.
+    const round = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 1000) / 1000);
+    return { inferenceP50Ms: round(r?.inf50), inferenceP99Ms: round(r?.inf99), lagP50Ms: round(r?.lag50), lagP99Ms: round(r?.lag99) };
+  }
+
+  async seqGaps(fromMs: number, toMs: number): Promise<SeqGapRow[]> {
+    const rows = await this.rows(
+      `SELECT region, site, camera, max(seq) - min(seq) + 1 - count(DISTINCT seq) AS missing
+       FROM ${this.t('events')} WHERE captured_at >= $1 AND captured_at < $2
+       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [iso(fromMs), iso(toMs)],
+    );
+    return rows.map((r) => ({ region: String(r.region), site: String(r.site), camera: String(r.camera), missing: num(r.missing) }));
+  }
+
+  async totals(): Promise<Totals> {
+    const [r] = await this.rows(
+      `SELECT (SELECT count(*) FROM ${this.t('events')}) AS events,
+              (SELECT coalesce(sum(detections), 0) FROM ${this.t('events')}) AS detections,
+              (SELECT count(*) FROM ${this.t('dead_letters')}) AS dead_letters`,
+    );
+    return { events: num(r?.events), detections: num(r?.detections), deadLetters: num(r?.dead_letters) };
+  }
+}
