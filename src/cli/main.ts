@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isSeamError } from '../contract/index.ts';
+import { benchCommand } from './commands/bench.ts';
 import { startCommand } from './commands/start.ts';
 
 const program = new Command()
@@ -10,6 +11,7 @@ const program = new Command()
   .exitOverride();
 
 program.addCommand(startCommand());
+program.addCommand(benchCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -23,9 +23,5 @@ export const DUCKDB_DDL = [
     PRIMARY KEY (region, site, camera))`,
 ];
 
-/** Connection-local staging tables the appender fills before one INSERT ... SELECT commits a batch. */
-export const DUCKDB_STAGING_DDL = [
-  `CREATE TEMP TABLE IF NOT EXISTS stage_events AS SELECT * FROM events LIMIT 0`,
-  `CREATE TEMP TABLE IF NOT EXISTS stage_detections AS SELECT * FROM detections LIMIT 0`,
-  `CREATE TEMP TABLE IF NOT EXISTS stage_new (event_id VARCHAR)`,
-];
+/** Connection-local: the ids of the batch being written, to look up which of them are already stored. */
+export const DUCKDB_STAGING_DDL = [`CREATE TEMP TABLE IF NOT EXISTS stage_ids (event_id VARCHAR)`];

@@ -25,6 +25,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   private instance: DuckDBInstance | undefined;
   private writer: DuckDBConnection | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
+  private writing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: DuckDbStoreOptions) {
     super();
@@ -58,30 +59,33 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
 
   async write(events: readonly DetectionV1[], committedAt: Date): Promise<WriteResult> {
     if (events.length === 0) return { events: 0, detections: 0, duplicates: 0 };
+    // One write at a time: the "already stored?" check and the insert must not interleave with another batch.
+    const run = this.writing.then(() => this.writeSerial(events, committedAt.getTime()));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeSerial(events: readonly DetectionV1[], committedMs: number): Promise<WriteResult> {
     const conn = this.conn();
-    for (const t of ['stage_events', 'stage_detections', 'stage_new']) await conn.run(`DELETE FROM ${t}`);
-    const range = await this.stage(conn, events, committedAt.getTime());
+    const unique = new Map<string, DetectionV1>();
+    for (const e of events) if (!unique.has(e.event_id)) unique.set(e.event_id, e);
     try {
-      await conn.run('BEGIN TRANSACTION');
-      // Redelivered events carry their original captured_at, so only rows in this batch's range can clash.
-      await conn.run(
-        `INSERT INTO stage_new SELECT DISTINCT s.event_id FROM stage_events s
-         WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.captured_at BETWEEN $min AND $max AND e.event_id = s.event_id)`,
-        { min: ts(range.min), max: ts(range.max) },
-      );
-      const inserted = await conn.run(
-        `INSERT INTO events SELECT s.* FROM stage_events s SEMI JOIN stage_new n ON s.event_id = n.event_id
-         QUALIFY row_number() OVER (PARTITION BY s.event_id) = 1`,
-      );
-      const rows = await conn.run(
-        `INSERT INTO detections SELECT d.* FROM stage_detections d SEMI JOIN stage_new n ON d.event_id = n.event_id
-         QUALIFY row_number() OVER (PARTITION BY d.event_id, d.idx) = 1`,
-      );
-      await conn.run('COMMIT');
-      const newEvents = Number(inserted.rowsChanged);
-      return { events: newEvents, detections: Number(rows.rowsChanged), duplicates: events.length - newEvents };
+      const stored = await this.storedIds(conn, [...unique.values()]);
+      const fresh = [...unique.values()].filter((e) => !stored.has(e.event_id));
+      let detections = 0;
+      if (fresh.length > 0) {
+        // The appenders write inside this transaction: a failure leaves nothing of the batch behind.
+        await conn.run('BEGIN TRANSACTION');
+        try {
+          detections = await this.append(conn, fresh, committedMs);
+          await conn.run('COMMIT');
+        } catch (err) {
+          await conn.run('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      }
+      return { events: fresh.length, detections, duplicates: events.length - fresh.length };
     } catch (cause) {
-      await conn.run('ROLLBACK').catch(() => {});
       throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', `duckdb write failed: ${(cause as Error).message}`, {
         field: 'store',
         cause,
@@ -89,18 +93,47 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     }
   }
 
-  private async stage(conn: DuckDBConnection, events: readonly DetectionV1[], committedMs: number) {
-    const ev = await conn.createAppender('stage_events', 'main', 'temp');
-    const det = await conn.createAppender('stage_detections', 'main', 'temp');
+  /**
+   * Which of these events are already stored. A redelivered event carries its original captured_at, so
+   * only rows in the batch's captured_at range can clash, and row-group min/max pruning keeps this flat
+   * as the table grows. Safe without a lock because this process is the file's only writer and writes
+   * one batch at a time.
+   */
+  private async storedIds(conn: DuckDBConnection, events: DetectionV1[]): Promise<Set<string>> {
     let min = Infinity;
     let max = -Infinity;
+    await conn.run('DELETE FROM stage_ids');
+    const ids = await conn.createAppender('stage_ids', 'main', 'temp');
+    try {
+      for (const e of events) {
+        const captured = parseMs(e.captured_at);
+        if (captured < min) min = captured;
+        if (captured > max) max = captured;
+        ids.appendVarchar(e.event_id);
+        ids.endRow();
+      }
+      ids.flushSync();
+    } finally {
+      ids.closeSync();
+    }
+    const result = await conn.runAndReadAll(
+      `SELECT s.event_id FROM stage_ids s SEMI JOIN
+         (SELECT event_id FROM events WHERE captured_at BETWEEN $min AND $max) e ON s.event_id = e.event_id`,
+      { min: ts(min), max: ts(max) },
+    );
+    return new Set(result.getRows().map((r) => String(r[0])));
+  }
+
+  private async append(conn: DuckDBConnection, events: DetectionV1[], committedMs: number): Promise<number> {
+    const ev = await conn.createAppender('events');
+    const det = await conn.createAppender('detections');
+    let rows = 0;
     try {
       for (const e of events) {
         const captured = parseMs(e.captured_at);
         const inferred = parseMs(e.inferred_at);
-        if (captured < min) min = captured;
-        if (captured > max) max = captured;
         appendEvent(ev, e, captured, inferred, committedMs);
+        rows += e.detections.length;
         e.detections.forEach((d, idx) => {
           det.appendVarchar(e.event_id);
           det.appendInteger(idx);
@@ -124,7 +157,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
       ev.closeSync();
       det.closeSync();
     }
-    return { min, max };
+    return rows;
   }
 
   async writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {

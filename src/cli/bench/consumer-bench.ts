@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { DETECTION_FILTER } from '../../contract/index.ts';
+import { startConsumer } from '../../consumer/consumer.ts';
+import type { CommitReport } from '../../consumer/ingest.ts';
+import { DuckDbStore } from '../../store/duckdb.ts';
+import { startBenchBroker, type BenchBroker } from './bench-broker.ts';
+import { percentile, round } from './percentile.ts';
+import { publishInWorker } from './spawn-worker.ts';
+
+export interface ConsumerBenchOptions {
+  /** Events in each throughput phase. */
+  events: number;
+  /** Paced rate for the lag phase, events/s. */
+  lagRate: number;
+  lagSeconds: number;
+  /** Progress lines go here (stderr), results are returned. */
+  progress: (line: string) => void;
+}
+
+export interface ConsumerBenchResult {
+  broker: string;
+  events: number;
+  events_per_s: number;
+  ceiling_per_s: number;
+  ratio: number;
+  lag_rate: number;
+  lag_p50_ms: number | null;
+  lag_p99_ms: number | null;
+  rss_mb: number;
+  rss_start_mb: number;
+  stored: number;
+}
+
+const WINDOW = 2000;
+const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
+
+/** QoS 1 to an MQTT.js subscriber that does nothing: what the broker and publisher allow on this machine. */
+async function ceiling(broker: BenchBroker, events: number): Promise<number> {
+  const sub = await mqtt.connectAsync(broker.url, { protocolVersion: broker.protocolVersion, clientId: 'bench-null', clean: true });
+  await sub.subscribeAsync(DETECTION_FILTER, { qos: 1 });
+  let n = 0;
+  let first = 0;
+  const done = new Promise<number>((resolve) =>
+    sub.on('message', () => {
+      if (n++ === 0) first = Date.now();
+      if (n === events) resolve(Date.now() - first);
+    }),
+  );
+  await publishInWorker({ url: broker.url, count: events, rate: 0, cameras: 6, protocolVersion: broker.protocolVersion, window: WINDOW, clientId: 'bench-pub-null' });
+  const ms = await done;
+  await sub.endAsync();
+  return (events / Math.max(1, ms)) * 1000;
+}
+
+/**
+ * `seamline bench consumer`: the null-subscriber ceiling, then one consumer (DuckDB, PUBACK after commit)
+ * fed as fast as the publisher can, then a paced phase for end-to-end lag.
+ */
+export async function runConsumerBench(options: ConsumerBenchOptions): Promise<ConsumerBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-'));
+  const broker = await startBenchBroker();
+  const store = new DuckDbStore({ path: join(dir, 'bench.duckdb') });
+  const rssStart = rssMb();
+  try {
+    options.progress(`broker: ${broker.name} at ${broker.url}`);
+    const ceilingPerS = await ceiling(broker, options.events);
+    options.progress(`null-subscriber ceiling: ${Math.round(ceilingPerS)} messages/s`);
+
+    await store.open();
+    const consumer = await startConsumer({ url: broker.url, protocolVersion: broker.protocolVersion, clientId: 'bench-consumer', store });
+    const { ingestor } = consumer;
+    let first = 0;
+    consumer.session.on('message', () => {
+      if (first === 0) first = Date.now();
+    });
+    const committedBy = (n: number) =>
+      new Promise<number>((resolve) => {
+        const check = () => {
+          if (ingestor.stats.committedEvents >= n) {
+            ingestor.off('commit', check);
+            resolve(Date.now());
+          }
+        };
+        ingestor.on('commit', check);
+        check();
+      });
+    const publishing = publishInWorker({ url: broker.url, count: options.events, rate: 0, cameras: 6, protocolVersion: broker.protocolVersion, window: WINDOW, clientId: 'bench-pub-1' });
+    const doneAt = await committedBy(options.events);
+    await publishing;
+    const eventsPerS = (options.events / Math.max(1, doneAt - first)) * 1000;
+    options.progress(`consumer: ${Math.round(eventsPerS)} events/s committed and acknowledged`);
+
+    const lags: number[] = [];
+    const onReport = (r: CommitReport) => {
+      for (const c of r.capturedMs) lags.push(r.committedAtMs - c);
+    };
+    ingestor.on('commit-report', onReport);
+    const lagEvents = options.lagRate * options.lagSeconds;
+    options.progress(`lag phase: ${options.lagRate} events/s for ${options.lagSeconds} s`);
+    await publishInWorker({ url: broker.url, count: lagEvents, rate: options.lagRate, cameras: 6, protocolVersion: broker.protocolVersion, window: WINDOW, clientId: 'bench-pub-2', seqStart: 1_000_000 });
+    await committedBy(options.events + lagEvents);
+    ingestor.off('commit-report', onReport);
+    const rss = rssMb();
+    await consumer.stop();
+    const stored = (await store.totals()).events;
+    return {
+      broker: broker.name,
+      events: options.events,
+      events_per_s: Math.round(eventsPerS),
+      ceiling_per_s: Math.round(ceilingPerS),
+      ratio: round(eventsPerS / ceilingPerS, 2)!,
+      lag_rate: options.lagRate,
+      lag_p50_ms: round(percentile(lags, 50)),
+      lag_p99_ms: round(percentile(lags, 99)),
+      rss_mb: rss,
+      rss_start_mb: rssStart,
+      stored,
+    };
+  } finally {
+    await store.close().catch(() => {});
+    await broker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,32 @@
+import { Argument, Command } from 'commander';
+import { SeamError } from '../../contract/index.ts';
+import { runConsumerBench } from '../bench/consumer-bench.ts';
+import { printResult } from '../bench/print-result.ts';
+import { integerFlag } from '../flags.ts';
+
+type Target = 'edge' | 'consumer' | 'inference' | 'dashboard';
+
+export function benchCommand(): Command {
+  return new Command('bench')
+    .description(
+      'Measure a box on this machine. Starts what it needs (Mosquitto when it is on PATH, else the embedded ' +
+        'broker), prints a table; with --json the last line is one JSON object.',
+    )
+    .addArgument(new Argument('<target>', 'what to measure').choices(['edge', 'consumer', 'inference', 'dashboard']))
+    .option('--json', 'print one JSON object as the last line')
+    .option('--events <n>', 'consumer: events per throughput phase', integerFlag, 200_000)
+    .option('--lag-rate <n>', 'consumer: paced events/s for the lag phase', integerFlag, 2_000)
+    .option('--lag-seconds <n>', 'consumer: length of the lag phase (600 for the 10-minute RSS soak)', integerFlag, 15)
+    .action(async (target: Target, flags: { json?: boolean; events: number; lagRate: number; lagSeconds: number }) => {
+      const progress = (line: string) => process.stderr.write(`  ${line}\n`);
+      let result: Record<string, unknown>;
+      switch (target) {
+        case 'consumer':
+          result = { ...(await runConsumerBench({ events: flags.events, lagRate: flags.lagRate, lagSeconds: flags.lagSeconds, progress })) };
+          break;
+        default:
+          throw new SeamError('SEAM_ERR_CONFIG', `bench ${target} is not built yet`, { field: 'target' });
+      }
+      printResult(`bench ${target}`, result, flags.json === true);
+    });
+}
