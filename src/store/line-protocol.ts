@@ -6,6 +6,8 @@ import { InfluxQlBackend } from './line-protocol-influxql.ts';
 import { VictoriaBackend } from './line-protocol-victoria.ts';
 import type { CameraRow, ClassRow, DeadLetter, DetectionStore, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals, WriteResult } from './store.ts';
 
+const EXPIRED_ONLY = /answered 400: \{"error":"partial write: points beyond retention policy dropped=\d+"\}$/;
+
 export interface LineProtocolStoreOptions {
   /** Which server speaks at `url`: InfluxDB 1.x, or VictoriaMetrics (single node). */
   flavour: 'influxdb' | 'victoriametrics';
@@ -116,7 +118,14 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
   }
 
   private async post(lines: string[]): Promise<void> {
-    await this.http.request('write', 'write', { method: 'POST', body: lines.join('\n') + '\n', query: this.backend.writeQuery });
+    try {
+      await this.http.request('write', 'write', { method: 'POST', body: lines.join('\n') + '\n', query: this.backend.writeQuery });
+    } catch (err) {
+      // InfluxDB refuses points older than the retention policy with a 400 but stores the rest: those
+      // points would have been deleted anyway, so this is success, not a configuration error.
+      if (err instanceof SeamError && EXPIRED_ONLY.test(err.message)) return;
+      throw err;
+    }
   }
 
   async writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {

@@ -1,7 +1,14 @@
-import { after, before } from 'node:test';
-import { LineProtocolStore } from '../../src/store/line-protocol.ts';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { isSeamError } from '../../src/contract/index.ts';
+import { encodePoint } from '../../src/store/line-protocol-encode.ts';
+import { classifyStatus } from '../../src/store/line-protocol-http.ts';
+import { LineProtocolStore, type LineProtocolStoreOptions } from '../../src/store/line-protocol.ts';
 import { startInfluxDb, type RunningInfluxDb } from '../fixtures/services/influxdb.ts';
 import { startVictoriaMetrics, type RunningVictoriaMetrics } from '../fixtures/services/victoria-metrics.ts';
+import { makeEvent, makeEvents } from '../helpers/events.ts';
 import { storeContract } from './store-contract.ts';
 
 let influx: RunningInfluxDb;
@@ -14,14 +21,156 @@ after(async () => {
   await Promise.all([influx?.stop(), vm?.stop()]);
 });
 
-storeContract('influxdb', async () => {
-  const store = new LineProtocolStore({ flavour: 'influxdb', url: influx.url, database: `t${++dbs}` });
+type Flavour = LineProtocolStoreOptions['flavour'];
+const server = (flavour: Flavour) => (flavour === 'influxdb' ? influx : vm);
+
+/** A store on its own database (InfluxDB) or `db` label (VictoriaMetrics): isolation in one server. */
+async function freshStore(flavour: Flavour, extra: Partial<LineProtocolStoreOptions> = {}) {
+  const store = new LineProtocolStore({ flavour, url: server(flavour).url, database: `t${++dbs}`, ...extra });
   await store.open();
   return store;
+}
+
+/** What a user would type: InfluxQL on InfluxDB, MetricsQL on VictoriaMetrics. */
+async function userCount(flavour: Flavour, database: string): Promise<{ events: number; detections: number }> {
+  if (flavour === 'influxdb') {
+    const q = 'SELECT count(seq) FROM event; SELECT count(confidence) FROM detection';
+    const res = await fetch(`${influx.url}/query?db=${database}&q=${encodeURIComponent(q)}`);
+    const body = (await res.json()) as { results: { series?: { values: number[][] }[] }[] };
+    const first = (i: number) => body.results[i].series?.[0].values[0][1] ?? 0;
+    return { events: first(0), detections: first(1) };
+  }
+  await fetch(`${vm.url}/internal/force_flush`);
+  const one = async (expr: string) => {
+    const res = await fetch(`${vm.url}/api/v1/query?nocache=1&query=${encodeURIComponent(expr)}`);
+    const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+    return Number(body.data.result[0]?.value[1] ?? 0);
+  };
+  return {
+    events: await one(`sum(count_over_time(event_seq{db="${database}"}[1h]))`),
+    detections: await one(`sum(count_over_time(detection_confidence{db="${database}"}[1h]))`),
+  };
+}
+
+for (const flavour of ['influxdb', 'victoriametrics'] as const) {
+  storeContract(flavour, () => freshStore(flavour));
+
+  test(`${flavour}: a redelivered batch written blindly is counted once as the user queries it`, async () => {
+    const store = await freshStore(flavour, { countDuplicates: false });
+    const events = makeEvents(30, {}, Date.now() - 60_000, 100);
+    await store.write(events, new Date());
+    await store.write(events, new Date(Date.now() + 500)); // a redelivery, committed later
+    await store.write(events.slice(0, 10), new Date());
+    assert.deepEqual(await userCount(flavour, `t${dbs}`), { events: 30, detections: 60 });
+    assert.deepEqual(await store.totals(), { events: 30, detections: 60, deadLetters: 0 });
+  });
+
+  test(`${flavour}: keeps events of one camera captured in the same millisecond apart`, async () => {
+    const store = await freshStore(flavour);
+    const at = new Date(Date.now() - 5_000).toISOString();
+    const result = await store.write([makeEvent({ seq: 7, captured_at: at }), makeEvent({ seq: 8, captured_at: at })], new Date());
+    assert.deepEqual(result, { events: 2, detections: 4, duplicates: 0 });
+    assert.equal((await store.totals()).events, 2);
+  });
+
+  test(`${flavour}: a write cut off by a server crash is retryable, and its retry stores every row once`, async () => {
+    let posting: () => void = () => {};
+    const posted = new Promise<void>((resolve) => (posting = resolve));
+    const store = await freshStore(flavour, {
+      fetch: (url, init) => {
+        if (String(url).includes('/write')) posting();
+        return fetch(url, init);
+      },
+    });
+    const events = makeEvents(20_000, { camera: 'crash' }, Date.now() - 600_000, 1);
+    const writing = store.write(events, new Date());
+    writing.catch(() => {});
+    await posted;
+    await server(flavour).crash();
+    await assert.rejects(writing, (err) => isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE'));
+    await assert.rejects(store.write(events, new Date()), (err) => isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE'));
+    await server(flavour).start();
+    const retry = await store.write(events, new Date());
+    assert.equal(retry.events + retry.duplicates, 20_000);
+    assert.deepEqual(await store.totals(), { events: 20_000, detections: 40_000, deadLetters: 0 });
+  });
+}
+
+test('victoriametrics without -dedup.minScrapeInterval counts a redelivery twice, which is why the store requires it', async () => {
+  const plain = await startVictoriaMetrics(['-search.latencyOffset=0s']);
+  try {
+    const store = new LineProtocolStore({ flavour: 'victoriametrics', url: plain.url, database: 'nodedup', countDuplicates: false });
+    await store.open();
+    const events = makeEvents(10, {}, Date.now() - 60_000, 100);
+    await store.write(events, new Date());
+    await store.write(events, new Date());
+    assert.equal((await store.totals()).events, 20);
+  } finally {
+    await plain.stop();
+  }
 });
 
-storeContract('victoriametrics', async () => {
-  const store = new LineProtocolStore({ flavour: 'victoriametrics', url: vm.url, database: `t${++dbs}` });
-  await store.open();
-  return store;
+test('influxdb: retention keeps only points newer than the policy', async () => {
+  const store = await freshStore('influxdb', { retentionDays: 1 });
+  const old = await store.write(makeEvents(5, { camera: 'old' }, Date.now() - 3 * 86_400_000), new Date());
+  assert.equal(old.events, 5); // accepted: InfluxDB drops them as already expired
+  await store.write(makeEvents(4, { camera: 'new' }), new Date());
+  assert.deepEqual(await store.totals(), { events: 4, detections: 8, deadLetters: 0 });
+  const res = await fetch(`${influx.url}/query?q=${encodeURIComponent(`SHOW RETENTION POLICIES ON t${dbs}`)}`);
+  assert.match(await res.text(), /"seamline","24h0m0s","1h0m0s",1,true/);
+});
+
+test('line protocol: 4xx is a configuration error; 5xx, 408, 429, refused connections and timeouts are retryable', async () => {
+  assert.deepEqual(
+    [400, 401, 403, 404, 413, 408, 429, 500, 502, 503].map(classifyStatus),
+    ['permanent', 'permanent', 'permanent', 'permanent', 'permanent', 'retryable', 'retryable', 'retryable', 'retryable', 'retryable'],
+  );
+  // A real 400 from InfluxDB: the database already holds `event.detections` as a string.
+  const store = await freshStore('influxdb');
+  await fetch(`${influx.url}/write?db=t${dbs}`, { method: 'POST', body: `event,region=eu,site=plant-1,camera=cam-01 detections="x"\n` });
+  await assert.rejects(store.write([makeEvent()], new Date()), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && /field type conflict/.test(err.message));
+
+  let status = 503;
+  let delayMs = 0;
+  const http: Server = createServer((req, res) => {
+    setTimeout(() => res.writeHead(status).end(`{"error":"status ${status}"}`), delayMs);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://seam:hunter2@127.0.0.1:${(http.address() as AddressInfo).port}`;
+  try {
+    const fake = new LineProtocolStore({ flavour: 'victoriametrics', url, countDuplicates: false, timeoutMs: 300 });
+    status = 200;
+    await fake.open();
+    for (const [code, want] of [[503, 'SEAM_ERR_STORE_UNAVAILABLE'], [429, 'SEAM_ERR_STORE_UNAVAILABLE'], [401, 'SEAM_ERR_CONFIG'], [400, 'SEAM_ERR_CONFIG']] as const) {
+      status = code;
+      await assert.rejects(fake.write([makeEvent()], new Date()), (err) => isSeamError(err, want) && !err.message.includes('hunter2'), `status ${code}`);
+    }
+    status = 204;
+    delayMs = 1_000;
+    await assert.rejects(fake.write([makeEvent()], new Date()), (err) => isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE'));
+  } finally {
+    http.closeAllConnections();
+    await new Promise((resolve) => http.close(resolve));
+  }
+  const refused = new LineProtocolStore({ flavour: 'influxdb', url: 'http://u:hunter2@127.0.0.1:1' });
+  await assert.rejects(refused.open(), (err) => isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE') && !err.message.includes('hunter2'));
+  assert.throws(() => new LineProtocolStore({ flavour: 'influxdb', url: 'ftp://x' }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG'));
+});
+
+test('line protocol: escapes measurement, tags, field keys and strings, and InfluxDB reads them back', async () => {
+  const line = encodePoint({
+    measurement: 'a b,c',
+    tags: { 'k=1': 'v 1,x', empty: '' },
+    fields: { 'f x': 'say "hi" \\ bye\nnext', n: { int: 3 }, r: 0.5 },
+    time: 5n,
+  });
+  assert.equal(line, 'a\\ b\\,c,k\\=1=v\\ 1\\,x f\\ x="say \\"hi\\" \\\\ bye next",n=3i,r=0.5 5');
+  const store = await freshStore('influxdb');
+  const reason = 'bad "json", at \\ byte 3';
+  await store.writeDeadLetters([{ topic: 'vision/eu/p/c/detection', payload: Buffer.from([0, 255]), code: 'SEAM_ERR_MALFORMED_JSON', reason, receivedAt: new Date() }]);
+  const res = await fetch(`${influx.url}/query?db=t${dbs}&q=${encodeURIComponent('SELECT reason, payload FROM dead_letter')}`);
+  const body = (await res.json()) as { results: { series: { values: unknown[][] }[] }[] };
+  const [, gotReason, gotPayload] = body.results[0].series[0].values[0];
+  assert.equal(gotReason, reason);
+  assert.deepEqual(Buffer.from(String(gotPayload), 'base64'), Buffer.from([0, 255]));
 });
