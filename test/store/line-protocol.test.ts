@@ -174,3 +174,21 @@ test('line protocol: escapes measurement, tags, field keys and strings, and Infl
   assert.equal(gotReason, reason);
   assert.deepEqual(Buffer.from(String(gotPayload), 'base64'), Buffer.from([0, 255]));
 });
+
+test('registry: builds each store by name from a URL; an unknown kind is a configuration error naming store.kind', async () => {
+  const { createStore, storeConfigFromUrl, storeKinds } = await import('../../src/store/registry.ts');
+  assert.deepEqual(storeKinds(), ['duckdb', 'postgres', 'influxdb', 'victoriametrics']);
+  const vmUrl = vm.url.replace('http:', 'victoriametrics+http:');
+  const store = createStore(storeConfigFromUrl(vmUrl, { database: `t${++dbs}` }));
+  assert.equal(store.name, 'victoriametrics');
+  await store.open();
+  await store.write(makeEvents(3), new Date());
+  assert.equal((await store.totals()).events, 3);
+  await store.close();
+  assert.equal(createStore(storeConfigFromUrl(influx.url.replace('http:', 'influxdb+http:'))).name, 'influxdb');
+  assert.equal(createStore(storeConfigFromUrl(':memory:')).name, 'duckdb');
+  assert.throws(() => createStore({ kind: 'mysql' }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.kind' && /mysql/.test(err.message));
+  assert.throws(() => createStore({ kind: 'influxdb' }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.url');
+  assert.throws(() => storeConfigFromUrl('redis://x'), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.url');
+  assert.throws(() => createStore({ kind: 'duckdb', retentionDays: -1 }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.retentionDays');
+});

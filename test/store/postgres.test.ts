@@ -148,3 +148,15 @@ test('postgres: classifies failures as a Telegraf output would', () => {
   for (const [err, want] of table) assert.equal(classifyPgError(err), want, JSON.stringify(err));
   assert.equal(redactSecrets('connect to postgres://u:pw@h/db failed'), 'connect to postgres://u:***@h/db failed');
 });
+
+test('registry: a postgres:// URL builds a PostgresStore that opens and writes', async () => {
+  const { createStore, storeConfigFromUrl } = await import('../../src/store/registry.ts');
+  const store = createStore(storeConfigFromUrl(server.url, { database: `t${++schemas}` }));
+  assert.equal(store.name, 'postgres');
+  await store.open();
+  try {
+    assert.equal((await store.write(makeEvents(3), new Date())).events, 3);
+  } finally {
+    await store.close();
+  }
+});
