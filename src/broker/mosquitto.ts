@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,23 @@ export function mosquittoPath(): string | undefined {
   const which = spawnSync('sh', ['-c', 'command -v mosquitto']);
   const found = which.stdout?.toString().trim();
   return found ? found : undefined;
+}
+
+/**
+ * Started as root, Mosquitto drops to the `mosquitto` user and then cannot write its persistence file
+ * into our root-owned 0700 temp dir: restarts would silently lose every session. Hand the dir to that
+ * user when it exists; otherwise tell Mosquitto to stay root.
+ */
+function persistenceOwner(dir: string): string[] {
+  if (process.getuid?.() !== 0) return [];
+  const id = spawnSync('id', ['-u', 'mosquitto']);
+  const uid = Number(id.stdout?.toString().trim());
+  if (id.status === 0 && Number.isInteger(uid)) {
+    const gid = Number(spawnSync('id', ['-g', 'mosquitto']).stdout?.toString().trim());
+    chownSync(dir, uid, Number.isInteger(gid) ? gid : uid);
+    return [];
+  }
+  return ['user root'];
 }
 
 async function waitForPort(port: number, deadlineMs: number): Promise<void> {
@@ -80,6 +97,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Ru
       'max_queued_messages 0',
       'max_queued_bytes 0',
       'log_dest none',
+      ...persistenceOwner(dir),
       ...(options.extraConfig ?? []),
     ].join('\n') + '\n',
   );

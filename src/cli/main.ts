@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isSeamError } from '../contract/index.ts';
 import { benchCommand } from './commands/bench.ts';
+import { consumerCommand } from './commands/consumer.ts';
 import { startCommand } from './commands/start.ts';
 
 const program = new Command()
@@ -11,6 +12,7 @@ const program = new Command()
   .exitOverride();
 
 program.addCommand(startCommand());
+program.addCommand(consumerCommand());
 program.addCommand(benchCommand());
 
 try {

@@ -17,7 +17,7 @@ const open = new Set<SubscriberSession>();
 before(async () => {
   // Run as root, Mosquitto drops to user `mosquitto`, cannot write its 0700 temp directory and silently loses
   // every session on restart; `user root` keeps it as is (and means nothing when not started as root).
-  mosquitto = await startMosquitto({ extraConfig: ['user root'] });
+  mosquitto = await startMosquitto();
 });
 afterEach(async () => {
   await Promise.all([...open].map((s) => s.close()));

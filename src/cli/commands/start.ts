@@ -3,6 +3,7 @@ import { readConfigFile, resolveConfig } from '../config-file.ts';
 import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
 import { integerFlag, numberFlag } from '../flags.ts';
 import { createLogger } from '../logger.ts';
+import { onShutdown } from '../shutdown.ts';
 import { START_DEFAULTS, StartConfigSchema, type StartConfig } from '../start-config.ts';
 
 export function startCommand(): Command {
@@ -40,24 +41,9 @@ async function runStart(config: StartConfig): Promise<void> {
   out.write(`  cameras    ${config.cameras} simulated on ${config.sites} site(s), ~${config.rate} events/s each\n`);
   out.write('Press Ctrl-C to stop.\n\n');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) {
-      logger.warn('second signal: exiting now; unacknowledged messages stay with their senders');
-      process.exit(130);
-    }
-    stopping = true;
-    logger.info({ signal }, 'stopping: cameras, bridges, consumer, dashboard, store, broker');
-    const hard = setTimeout(() => {
-      logger.error('did not stop within 10 s; exiting');
-      process.exit(1);
-    }, 10_000);
-    hard.unref();
+  onShutdown(logger, async () => {
     await pipeline.stop();
     const s = pipeline.consumer.ingestor.stats;
     out.write(`stopped: ${s.committedEvents} events (${s.committedDetections} detections) committed this run.\n`);
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
 }

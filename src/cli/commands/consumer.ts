@@ -1,0 +1,90 @@
+import { Command, Option } from 'commander';
+import { startConsumer } from '../../consumer/consumer.ts';
+import { consumerMetrics } from '../../consumer/metrics.ts';
+import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
+import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
+import { readConfigFile, resolveConfig } from '../config-file.ts';
+import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '../consumer-config.ts';
+import { integerFlag } from '../flags.ts';
+import { createLogger } from '../logger.ts';
+import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
+import { onShutdown } from '../shutdown.ts';
+import { PASSWORD_ENV, passwordFromEnv, readTlsFiles } from '../tls-files.ts';
+
+const d = CONSUMER_DEFAULTS;
+
+export function consumerCommand(): Command {
+  return new Command('consumer')
+    .description(
+      'Ingest detections from the broker into a store: shared subscription, persistent session, batched ' +
+        'idempotent writes, PUBACK only after commit. Run several with distinct --client-id to scale out.',
+    )
+    .option('-c, --config <file>', 'JSON config file; flags override it')
+    .option('--url <url>', `broker, mqtt:// or mqtts:// (default ${d.url})`)
+    .addOption(new Option('--protocol <version>', `MQTT version (default ${d.protocol})`).choices(['5', '4']).argParser(Number))
+    .option('--group <name>', `shared subscription group (default ${d.group})`)
+    .option('--client-id <id>', `stable client id; distinct per instance (default ${d.clientId})`)
+    .option('--store <url>', `DuckDB path, postgres://, influxdb+http:// or victoriametrics+http:// (default ${d.store})`)
+    .option('--batch-size <n>', `commit after this many messages (default ${d.batchSize})`, integerFlag)
+    .option('--flush-ms <ms>', `...or when the oldest waiting message is this old (default ${d.flushMs})`, integerFlag)
+    .option('--max-pending <n>', `messages held before reading pauses (default ${d.maxPending})`, integerFlag)
+    .option('--max-payload-bytes <n>', `larger payloads are dead-lettered (default ${d.maxPayloadBytes})`, integerFlag)
+    .option('--receive-maximum <n>', `MQTT 5 messages in flight (default ${d.receiveMaximum})`, integerFlag)
+    .option('--session-expiry <s>', `seconds the broker keeps the session (default ${d.sessionExpiry})`, integerFlag)
+    .option('--username <name>', `MQTT user; the password is read from $${PASSWORD_ENV}`)
+    .option('--ca <file>', 'CA certificate (PEM) for mqtts://')
+    .option('--cert <file>', 'client certificate (PEM)')
+    .option('--key <file>', 'client key (PEM)')
+    .option('--metrics-host <address>', `/metrics listen address (default ${d.metricsHost})`)
+    .option('--metrics-port <port>', `/metrics port, -1 off (default ${d.metricsPort})`, integerFlag)
+    .option('--dashboard-port <port>', 'also serve the dashboard from this process, -1 off (default -1)', integerFlag)
+    .option('--retention-days <n>', 'delete data older than this, 0 keeps all (default 0)', integerFlag)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']))
+    .action(async (flags: Record<string, unknown> & { config?: string }) => {
+      const { config: file, ...rest } = flags;
+      const config = resolveConfig<ConsumerConfig>(ConsumerConfigSchema, CONSUMER_DEFAULTS, file ? readConfigFile(file) : undefined, rest);
+      await runConsumer(config);
+    });
+}
+
+async function runConsumer(config: ConsumerConfig): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const store = createStore(storeConfigFromUrl(config.store, { retentionDays: config.retentionDays }));
+  await store.open();
+  const consumer = await startConsumer({
+    url: config.url,
+    protocolVersion: config.protocol,
+    group: config.group,
+    clientId: config.clientId,
+    store,
+    batchSize: config.batchSize,
+    flushIntervalMs: config.flushMs,
+    maxPending: config.maxPending,
+    maxPayloadBytes: config.maxPayloadBytes,
+    receiveMaximum: config.receiveMaximum,
+    sessionExpirySeconds: config.sessionExpiry,
+    username: config.username,
+    password: passwordFromEnv(),
+    ...readTlsFiles(config),
+    logger,
+  });
+  let metrics: MetricsServer | undefined;
+  if (config.metricsPort >= 0) {
+    metrics = await serveMetrics([consumerMetrics(consumer.ingestor, consumer.session)], config.metricsHost, config.metricsPort);
+  }
+  let dashboard: Dashboard | undefined;
+  if (config.dashboardPort >= 0) {
+    dashboard = await startDashboard({ reader: store, port: config.dashboardPort, logger: logger.child({ box: 'dashboard' }) });
+  }
+  logger.info(
+    { clientId: config.clientId, store: store.name, metrics: metrics?.url, dashboard: dashboard?.url },
+    'consumer running',
+  );
+  onShutdown(logger, async () => {
+    await consumer.stop(8_000);
+    await Promise.all([metrics?.close(), dashboard?.close()]);
+    await store.close();
+    const s = consumer.ingestor.stats;
+    logger.info({ committed: s.committedEvents, duplicates: s.duplicates, deadLettered: s.deadLettered }, 'consumer stopped');
+  });
+}
