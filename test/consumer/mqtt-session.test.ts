@@ -15,8 +15,8 @@ let mosquitto: RunningMosquitto;
 const open = new Set<SubscriberSession>();
 
 before(async () => {
-  // Run as root, Mosquitto drops to user `mosquitto`, cannot write its 0700 temp directory and silently loses
-  // every session on restart; `user root` keeps it as is (and means nothing when not started as root).
+  // The restart test relies on the launcher handing its persistence dir to the mosquitto user when run as
+  // root (regression: sessions were silently lost on restart).
   mosquitto = await startMosquitto();
 });
 afterEach(async () => {
