@@ -1,0 +1,288 @@
+import { pino, type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { SeamError, isSeamError, type CameraId } from '../contract/index.ts';
+import { encodeDetection, prepareDetection, type EdgeDetectionInput } from './edge-input.ts';
+import { EdgeMetrics } from './metrics.ts';
+import { Outbox, type FsyncPolicy, type OverflowPolicy } from './outbox.ts';
+import { Publisher } from './publisher.ts';
+import { StatusMessages, startHeartbeat, type HeartbeatCounters } from './status.ts';
+
+export interface BridgeOptions {
+  /** mqtt://host:port or mqtts://host:port. */
+  brokerUrl: string;
+  /** Stable MQTT client id, one per camera host; a second client with the same id takes the session over. */
+  clientId: string;
+  /** 5 (default) or 4 for MQTT 3.1.1 brokers such as the embedded Aedes. */
+  protocolVersion?: 4 | 5;
+  region: string;
+  site: string;
+  /** Camera of inputs that name none, and of the status topic. */
+  camera: string;
+  /** Directory of the durable outbox (an LMDB environment). One bridge per directory. */
+  dataDir: string;
+  /** Byte bound of the outbox. Default 256 MiB. */
+  maxBytes?: number;
+  /** Policy when the outbox is full: `drop-oldest` (default, counted) or `reject-new` (SEAM_ERR_OUTBOX_FULL). */
+  overflow?: OverflowPolicy;
+  /** What a power loss may cost: `always` (default), `batch`, `never`; see docs/edge.md. */
+  fsync?: FsyncPolicy;
+  /** Most PUBLISHes awaiting PUBACK at once (default 1000); capped by the broker's Receive Maximum. */
+  maxInFlight?: number;
+  /** Seconds between status heartbeats (default 10). */
+  heartbeatSeconds?: number;
+  /** Reconnect backoff: first delay and cap in milliseconds (defaults 250 and 10,000). */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** MQTT keepalive in seconds (default 30). */
+  keepaliveSeconds?: number;
+  /** How long `close()` keeps publishing to empty the outbox before it disconnects (default 5,000 ms). */
+  closeTimeoutMs?: number;
+  username?: string;
+  /** Never logged. */
+  password?: string;
+  /** TLS material (PEM) for mqtts:// brokers. */
+  ca?: Buffer | string;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+  logger?: Logger;
+  /** prom-client registry for the edge metrics; a private one when omitted (see `bridge.registry`). */
+  registry?: Registry;
+}
+
+export interface BridgeStats {
+  outbox_depth: number;
+  outbox_bytes: number;
+  /** Age of the oldest event still in the outbox, 0 when empty. */
+  oldest_unsent_ms: number;
+  accepted: number;
+  refused: number;
+  /** PUBLISH packets sent, redeliveries after a reconnect included. */
+  published: number;
+  acked: number;
+  dropped: number;
+  frames: number;
+  detections: number;
+  reconnects: number;
+  in_flight: number;
+  connected: boolean;
+}
+
+export interface Bridge {
+  /** Opens nothing new (the outbox opens in createBridge); connects and starts draining. Does not wait for the broker. */
+  start(): Promise<void>;
+  /**
+   * Validates, assigns event_id and seq, and stores the event; resolves once it is durable (per `fsync`).
+   * Rejects with SEAM_ERR_INVALID_INPUT naming the field, or SEAM_ERR_OUTBOX_FULL under reject-new.
+   */
+  accept(input: EdgeDetectionInput | unknown): Promise<{ event_id: string; seq: number }>;
+  stats(): BridgeStats;
+  /** Resolves once connected to the broker, or rejects with SEAM_ERR_BROKER_UNAVAILABLE after `timeoutMs`. */
+  waitForConnection(timeoutMs?: number): Promise<void>;
+  /** Resolves true once the outbox is empty and nothing is in flight, false after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** Stops accepting, drains for up to `closeTimeoutMs`, publishes retained `offline`, disconnects, closes the outbox. */
+  close(): Promise<void>;
+  readonly registry: Registry;
+  readonly outbox: Outbox;
+}
+
+function config(value: boolean, field: string, reason: string): void {
+  if (!value) throw new SeamError('SEAM_ERR_CONFIG', `${field} ${reason}`, { field });
+}
+
+/** Creates the edge bridge: opens the outbox now, connects on `start()`. See docs/edge.md. */
+export function createBridge(options: BridgeOptions): Bridge {
+  config(typeof options.brokerUrl === 'string' && options.brokerUrl !== '', 'brokerUrl', 'is required');
+  config(typeof options.clientId === 'string' && options.clientId !== '', 'clientId', 'is required');
+  config(typeof options.dataDir === 'string' && options.dataDir !== '', 'dataDir', 'is required');
+  const protocolVersion = options.protocolVersion ?? 5;
+  config(protocolVersion === 4 || protocolVersion === 5, 'protocolVersion', 'must be 5 or 4');
+  const maxInFlight = options.maxInFlight ?? 1000;
+  config(Number.isInteger(maxInFlight) && maxInFlight >= 1 && maxInFlight <= 65_000, 'maxInFlight', 'must be an integer 1..65000');
+  const heartbeatSeconds = options.heartbeatSeconds ?? 10;
+  config(heartbeatSeconds > 0, 'heartbeatSeconds', 'must be > 0');
+  const id: CameraId = { region: options.region, site: options.site, camera: options.camera };
+  let status: StatusMessages;
+  try {
+    status = new StatusMessages(id);
+  } catch (err) {
+    const field = isSeamError(err) ? (err.field ?? 'camera') : 'camera';
+    throw new SeamError('SEAM_ERR_CONFIG', isSeamError(err) ? err.message : String(err), { field, cause: err });
+  }
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const registry = options.registry ?? new Registry();
+  const counts = { accepted: 0, refused: 0, published: 0, acked: 0, frames: 0, detections: 0, reconnects: 0 };
+  const startedAt = Date.now();
+  let lastDropLog = 0;
+  let dropsSinceLog = 0;
+
+  const outbox = new Outbox({
+    path: options.dataDir,
+    maxBytes: options.maxBytes,
+    overflow: options.overflow,
+    fsync: options.fsync,
+    onDrop(count, bytes) {
+      metrics.dropped(count);
+      dropsSinceLog += count;
+      // Rate-limited: a full outbox under drop-oldest drops on every accept.
+      if (Date.now() - lastDropLog >= 1000) {
+        logger.warn({ dropped: dropsSinceLog, bytes, maxBytes: outbox.maxBytes, total: outbox.stats().dropped }, 'outbox full: dropped oldest events');
+        lastDropLog = Date.now();
+        dropsSinceLog = 0;
+      }
+    },
+  });
+  const oldestUnsentMs = () => {
+    const at = outbox.oldestAcceptedAt();
+    return at === undefined ? 0 : Math.max(0, Date.now() - at);
+  };
+  const metrics = new EdgeMetrics(registry, {
+    clientId: options.clientId,
+    depth: () => outbox.stats().depth,
+    bytes: () => outbox.stats().bytes,
+    oldestUnsentSeconds: () => oldestUnsentMs() / 1000,
+  });
+  const heartbeat = (): HeartbeatCounters => {
+    const s = outbox.stats();
+    return {
+      outbox_depth: s.depth,
+      outbox_bytes: s.bytes,
+      oldest_unsent_ms: Math.round(oldestUnsentMs()),
+      frames: counts.frames,
+      detections: counts.detections,
+      drops: s.dropped,
+      uptime_s: Math.floor((Date.now() - startedAt) / 1000),
+    };
+  };
+  const publisher = new Publisher(outbox, {
+    brokerUrl: options.brokerUrl,
+    clientId: options.clientId,
+    protocolVersion,
+    username: options.username,
+    password: options.password,
+    ca: options.ca,
+    cert: options.cert,
+    key: options.key,
+    maxInFlight,
+    reconnectMinMs: options.reconnectMinMs ?? 250,
+    reconnectMaxMs: options.reconnectMaxMs ?? 10_000,
+    keepaliveSeconds: options.keepaliveSeconds ?? 30,
+    statusTopic: status.topic,
+    birth: () => status.online(heartbeat()),
+    will: () => status.offline(),
+    logger,
+    onPublished: (n) => {
+      counts.published += n;
+      metrics.published(n);
+    },
+    onAcked: (_position, latency) => {
+      counts.acked++;
+      metrics.acked(latency);
+    },
+    onReconnected: () => {
+      counts.reconnects++;
+      metrics.reconnected();
+    },
+  });
+
+  let state: 'new' | 'running' | 'closing' | 'closed' = 'new';
+  let stopHeartbeat: (() => void) | undefined;
+  const pending = new Set<Promise<unknown>>();
+
+  const refuse = (err: unknown): never => {
+    counts.refused++;
+    if (isSeamError(err)) metrics.refused(err.code);
+    throw err;
+  };
+
+  async function accept(input: unknown): Promise<{ event_id: string; seq: number }> {
+    if (state === 'closing' || state === 'closed') {
+      throw new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', 'the edge bridge is closing and accepts no more events', { field: 'bridge' });
+    }
+    let durable: Promise<void>;
+    let event_id: string;
+    let seq: number;
+    let boxes: number;
+    // Everything up to outbox.append runs in one synchronous stretch, so the seq peeked here is the
+    // one the append consumes, even with many accepts outstanding.
+    try {
+      const prepared = prepareDetection(input, id);
+      seq = outbox.peekSeq(prepared.stream);
+      prepared.message.seq = seq;
+      event_id = prepared.message.event_id;
+      boxes = prepared.message.detections.length;
+      durable = outbox.append(prepared.topic, encodeDetection(prepared.message), prepared.stream, seq).durable;
+    } catch (err) {
+      return refuse(err);
+    }
+    pending.add(durable);
+    try {
+      await durable;
+    } finally {
+      pending.delete(durable);
+    }
+    counts.accepted++;
+    counts.frames++;
+    counts.detections += boxes;
+    metrics.accepted();
+    publisher.schedule();
+    return { event_id, seq };
+  }
+
+  return {
+    registry,
+    outbox,
+    async start() {
+      if (state !== 'new') throw new SeamError('SEAM_ERR_CONFIG', `start() called on a ${state} bridge`, { field: 'bridge' });
+      state = 'running';
+      publisher.start();
+      publisher.schedule();
+      stopHeartbeat = startHeartbeat(heartbeatSeconds, () => void publisher.publishStatus(status.online(heartbeat())));
+    },
+    accept,
+    stats() {
+      const s = outbox.stats();
+      return {
+        outbox_depth: s.depth,
+        outbox_bytes: s.bytes,
+        oldest_unsent_ms: Math.round(oldestUnsentMs()),
+        accepted: counts.accepted,
+        refused: counts.refused,
+        published: counts.published,
+        acked: counts.acked,
+        dropped: s.dropped,
+        frames: counts.frames,
+        detections: counts.detections,
+        reconnects: counts.reconnects,
+        in_flight: publisher.inFlightCount,
+        connected: publisher.connected,
+      };
+    },
+    async waitForConnection(timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      while (!publisher.connected) {
+        if (Date.now() > until) {
+          throw new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `not connected to ${options.brokerUrl} after ${timeoutMs} ms`, { field: 'brokerUrl' });
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    drain: (timeoutMs) => publisher.drain(timeoutMs),
+    async close() {
+      if (state === 'closing' || state === 'closed') return;
+      const wasRunning = state === 'running';
+      state = 'closing';
+      stopHeartbeat?.();
+      await Promise.allSettled([...pending]);
+      if (wasRunning) {
+        await publisher.drain(options.closeTimeoutMs ?? 5000);
+        await publisher.publishStatus(status.offline(heartbeat()));
+      }
+      await publisher.stop();
+      metrics.detach();
+      await outbox.close();
+      state = 'closed';
+      logger.info({ ...outbox.stats(), acked: counts.acked }, 'edge bridge closed');
+    },
+  };
+}

@@ -1,0 +1,5 @@
+/** The edge bridge box: durable outbox, MQTT publisher, status. See docs/edge.md. */
+export { createBridge, type Bridge, type BridgeOptions, type BridgeStats } from './bridge.ts';
+export type { DetectionSource } from './detection-source.ts';
+export { prepareDetection, encodeDetection, type EdgeDetectionInput } from './edge-input.ts';
+export { Outbox, openOutbox, DEFAULT_MAX_BYTES, type FsyncPolicy, type OverflowPolicy, type OutboxOptions, type OutboxEntry, type OutboxStats } from './outbox.ts';

@@ -1,0 +1,241 @@
+import { Readable } from 'node:stream';
+import mqtt, { ErrorWithReasonCode, type IClientOptions, type IStore, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Outbox, OutboxEntry } from './outbox.ts';
+
+export interface PublisherOptions {
+  brokerUrl: string;
+  clientId: string;
+  protocolVersion: 4 | 5;
+  username?: string;
+  password?: string;
+  ca?: Buffer | string;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+  /** Most PUBLISHes awaiting PUBACK; lowered to the broker's Receive Maximum when it sets one. */
+  maxInFlight: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  keepaliveSeconds: number;
+  /** Retained status topic; the last will and the births go there. */
+  statusTopic: string;
+  /** Payloads for birth (on every connect) and will (set at every connect attempt). */
+  birth: () => Buffer;
+  will: () => Buffer;
+  logger: Logger;
+  onPublished: (count: number) => void;
+  onAcked: (entry: number, latencySeconds: number) => void;
+  onReconnected: () => void;
+}
+
+/**
+ * MQTT.js keeps QoS 1 messages in its own outgoing store and resends them one at a time on reconnect.
+ * The outbox already holds every unacknowledged message durably, so the client gets a store that keeps
+ * nothing: after a reconnect the publisher resends from the outbox, in order, with the full window.
+ */
+const nullStore: IStore = {
+  put: (_packet, cb) => (cb(), nullStore),
+  createStream: () => Readable.from([]) as never,
+  del: (packet, cb) => (cb(undefined, packet as never), nullStore),
+  get: (_packet, cb) => (cb(new Error('not stored')), nullStore),
+  close: (cb) => cb(),
+};
+
+/** Reserved out of the broker's Receive Maximum for the status messages (birth, heartbeat, offline). */
+const STATUS_RESERVE = 2;
+
+/**
+ * The MQTT side of the bridge: one connection, QoS 1 PUBLISHes from the outbox in position order with up
+ * to a window in flight, an entry removed only on its PUBACK. On a lost connection everything in flight
+ * goes back to the cursor, and the next connection resends from the oldest unacknowledged entry.
+ */
+export class Publisher {
+  private client: MqttClient | undefined;
+  /** Next position to send; everything before it was sent (in flight or acknowledged) on this connection. */
+  private cursor = 0;
+  private readonly inFlight = new Map<number, number>();
+  /** Entries the broker refused with a negative PUBACK, resent after a pause. */
+  private readonly retry: number[] = [];
+  private retryAt = 0;
+  /** Bumped on every lost connection, so callbacks from an older connection are ignored. */
+  private generation = 0;
+  private window: number;
+  private scheduled = false;
+  private stopped = false;
+  private everConnected = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly options: PublisherOptions,
+  ) {
+    this.window = options.maxInFlight;
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  start(): void {
+    const o = this.options;
+    const clientOptions: IClientOptions = {
+      clientId: o.clientId,
+      protocolVersion: o.protocolVersion,
+      // The outbox is the session state that matters; a clean session avoids the broker replaying
+      // half-finished exchanges with packet ids this client has already reused.
+      clean: true,
+      keepalive: o.keepaliveSeconds,
+      reconnectPeriod: o.reconnectMinMs,
+      connectTimeout: 10_000,
+      username: o.username,
+      password: o.password,
+      ca: o.ca,
+      cert: o.cert,
+      key: o.key,
+      outgoingStore: nullStore,
+      queueQoSZero: false,
+      will: { topic: o.statusTopic, payload: o.will(), qos: 1, retain: true },
+    };
+    const client = mqtt.connect(o.brokerUrl, clientOptions);
+    this.client = client;
+    client.on('connect', (connack) => {
+      if (this.everConnected) o.onReconnected();
+      this.everConnected = true;
+      client.options.reconnectPeriod = o.reconnectMinMs;
+      const receiveMaximum = connack.properties?.receiveMaximum;
+      this.window = Math.max(1, Math.min(o.maxInFlight, receiveMaximum ? receiveMaximum - STATUS_RESERVE : Infinity));
+      o.logger.info({ broker: o.brokerUrl, window: this.window, depth: this.outbox.stats().depth }, 'edge bridge connected');
+      client.publish(o.statusTopic, o.birth(), { qos: 1, retain: true });
+      this.schedule();
+    });
+    client.on('close', () => this.onConnectionLost());
+    client.on('reconnect', () => {
+      if (client.options.will) client.options.will.payload = o.will();
+    });
+    client.on('error', (err) => {
+      // MQTT.js reconnects on its own; an auth refusal is logged louder because only an operator can fix it.
+      const code = (err as { code?: unknown }).code;
+      const auth = code === 4 || code === 5 || code === 134 || code === 135;
+      o.logger[auth ? 'error' : 'warn']({ err: err.message, code, broker: o.brokerUrl }, auth ? 'broker refused the credentials' : 'broker connection error');
+    });
+  }
+
+  private onConnectionLost(): void {
+    this.generation++;
+    let from = this.cursor;
+    for (const p of this.inFlight.keys()) from = Math.min(from, p);
+    for (const p of this.retry) from = Math.min(from, p);
+    if (this.inFlight.size > 0) this.options.logger.warn({ inFlight: this.inFlight.size, resendFrom: from }, 'broker connection lost with messages in flight');
+    this.cursor = from;
+    this.inFlight.clear();
+    this.retry.length = 0;
+    if (this.client) {
+      this.client.options.reconnectPeriod = Math.min(this.options.reconnectMaxMs, (this.client.options.reconnectPeriod ?? 1000) * 2);
+    }
+  }
+
+  /** Asks for a send pass soon; many calls in one turn cost one pass. */
+  schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const client = this.client;
+    if (!client?.connected || this.stopped) return;
+    let room = this.window - this.inFlight.size;
+    if (this.retry.length > 0 && Date.now() >= this.retryAt) {
+      while (room > 0 && this.retry.length > 0) {
+        const entry = this.outbox.get(this.retry.shift()!);
+        if (entry) {
+          this.send(client, entry);
+          room--;
+        }
+      }
+    }
+    if (room > 0) {
+      const entries = this.outbox.read(this.cursor, room);
+      for (const entry of entries) this.send(client, entry);
+      if (entries.length > 0) {
+        this.cursor = entries[entries.length - 1].position + 1;
+        this.options.onPublished(entries.length);
+      }
+    }
+    if (this.inFlight.size === 0 && this.outbox.stats().depth === 0) this.notifyIdle();
+  }
+
+  private send(client: MqttClient, entry: OutboxEntry): void {
+    const generation = this.generation;
+    const position = entry.position;
+    this.inFlight.set(position, performance.now());
+    client.publish(entry.topic, entry.payload, { qos: 1 }, (err) => {
+      if (generation !== this.generation) return;
+      const sentAt = this.inFlight.get(position);
+      if (sentAt === undefined) return;
+      if (err) {
+        // A connection error is followed by 'close', which resends; a negative PUBACK is the broker's
+        // refusal (quota, authorisation), so the entry stays and is retried after a pause.
+        if (!(err instanceof ErrorWithReasonCode)) return;
+        this.inFlight.delete(position);
+        this.retry.push(position);
+        this.retryAt = Date.now() + this.options.reconnectMaxMs;
+        this.options.logger.error({ position, topic: entry.topic, reason: err.message, code: err.code }, 'broker refused a PUBLISH; will retry');
+        setTimeout(() => this.schedule(), this.options.reconnectMaxMs).unref();
+        return;
+      }
+      this.inFlight.delete(position);
+      this.outbox.remove(position);
+      this.options.onAcked(position, (performance.now() - sentAt) / 1000);
+      this.schedule();
+    });
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when the outbox is empty and nothing is in flight, or after `timeoutMs`; true if drained. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight.size === 0 && this.outbox.stats().depth === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    this.schedule();
+    return drained;
+  }
+
+  /** Publishes a retained status at QoS 1 if connected; resolves on its PUBACK or after `timeoutMs`. */
+  async publishStatus(payload: Buffer, timeoutMs = 1000): Promise<boolean> {
+    const client = this.client;
+    if (!client?.connected) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const ok = await Promise.race([
+      new Promise<boolean>((resolve) => client.publish(this.options.statusTopic, payload, { qos: 1, retain: true }, (err) => resolve(!err))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    return ok;
+  }
+
+  /** Stops sending and disconnects; entries still in flight stay in the outbox for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    await client.endAsync(!client.connected);
+  }
+}
