@@ -4,7 +4,7 @@ import pg from 'pg';
 import { freePort } from '../../src/broker/free-port.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/broker/mosquitto.ts';
 import { publishInWorker } from '../../src/cli/bench/spawn-worker.ts';
-import { startPostgres, type RunningPostgres } from '../fixtures/services/postgres.ts';
+import { startPostgres, type RunningPostgres } from '../../src/store/services/postgres.ts';
 import { scrape, spawnConsumer, type ConsumerProcess } from '../helpers/consumer-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
