@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isSeamError } from '../contract/index.ts';
 import { benchCommand } from './commands/bench.ts';
+import { chaosCommand } from './commands/chaos.ts';
 import { consumerCommand } from './commands/consumer.ts';
 import { startCommand } from './commands/start.ts';
 
@@ -14,6 +15,7 @@ const program = new Command()
 program.addCommand(startCommand());
 program.addCommand(consumerCommand());
 program.addCommand(benchCommand());
+program.addCommand(chaosCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -3,9 +3,9 @@
  * does not share an event loop with what is measured. Reads its job from argv[2] (JSON), prints one JSON
  * line when done: { published, ms }.
  */
+import { pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
-import { v7 as uuidv7 } from 'uuid';
-import { detectionTopic } from '../../contract/index.ts';
+import { eventPayload } from './event-payload.ts';
 
 export interface PublishJob {
   url: string;
@@ -19,20 +19,6 @@ export interface PublishJob {
   clientId: string;
   /** First seq per camera (so several runs can continue one sequence). */
   seqStart?: number;
-}
-
-export function eventPayload(camera: number, seq: number, capturedMs: number): { topic: string; payload: string } {
-  const id = { region: 'bench', site: 'line-1', camera: `cam-${camera}` };
-  const captured = new Date(capturedMs).toISOString();
-  const inferred = new Date(capturedMs + 18).toISOString();
-  return {
-    topic: detectionTopic(id),
-    payload:
-      `{"schema_version":"detection.v1","event_id":"${uuidv7()}","region":"bench","site":"line-1","camera":"cam-${camera}",` +
-      `"seq":${seq},"captured_at":"${captured}","inferred_at":"${inferred}","model":{"name":"yolov8n","version":"8.1.0"},` +
-      `"frame":{"width":1280,"height":720},"detections":[{"class":"scratch","class_id":1,"confidence":0.91,"bbox":[412,188,64,30]},` +
-      `{"class":"part","class_id":0,"confidence":0.97,"bbox":[300,120,380,410]}]}`,
-  };
 }
 
 async function run(job: PublishJob): Promise<void> {
@@ -74,7 +60,8 @@ async function run(job: PublishJob): Promise<void> {
   process.stdout.write(JSON.stringify({ published: acked, ms }) + '\n');
 }
 
-if (process.argv[2]) {
+// Only as the entry script: importing this file for its types must not start publishing.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   run(JSON.parse(process.argv[2]) as PublishJob).catch((err) => {
     process.stderr.write(`publish worker failed: ${(err as Error).message}\n`);
     process.exit(1);

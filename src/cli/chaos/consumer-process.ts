@@ -1,0 +1,19 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { waitUntil } from './wait-until.ts';
+
+const BIN = new URL('../../../bin/seamline.js', import.meta.url).pathname;
+
+/** `seamline consumer` in its own process, so a scenario can SIGKILL it like a crashed host would. */
+export async function spawnConsumerProcess(args: string[]): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'consumer', '--metrics-port', '-1', '--log-level', 'info', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (d) => (log += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (!(await waitUntil(() => log.includes('consumer running') || child.exitCode !== null, 30_000)) || child.exitCode !== null) {
+    child.kill('SIGKILL');
+    throw new Error(`consumer did not start: ${log.slice(-2000)}`);
+  }
+  return { child, exited };
+}

@@ -1,0 +1,7 @@
+import { consumerKillScenario } from './consumer-kill.ts';
+import { poisonScenario } from './poison.ts';
+import type { ChaosScenario } from './scenario.ts';
+import { storeOutageScenario } from './store-outage.ts';
+
+/** Every scenario by name; `seamline chaos all` runs them in this order. */
+export const SCENARIOS: ChaosScenario[] = [poisonScenario, consumerKillScenario, storeOutageScenario];
