@@ -7,49 +7,55 @@ import { verdict, type ChaosScenario } from './scenario.ts';
 import { postgresCounts } from './stored-counts.ts';
 import { waitUntil } from './wait-until.ts';
 
-const EVENTS = 40_000;
-const RATE = 2_000;
-const OUTAGE_S = 10;
+export interface StoreOutageOptions {
+  events: number;
+  rate: number;
+  outageSeconds: number;
+}
 
 /**
  * PostgreSQL crashes mid-stream and stays down: the consumer must stop acknowledging (the broker keeps
  * the data), hold its memory bounded, retry, and store everything exactly once when the store is back.
  */
-export const storeOutageScenario: ChaosScenario = {
-  name: 'store-outage',
-  description: `${EVENTS} events at ${RATE}/s into PostgreSQL; the database crashes for ${OUTAGE_S} s mid-stream`,
-  async run(progress) {
-    const [broker, postgres] = await Promise.all([startMosquitto(), startPostgres()]);
-    const store = new PostgresStore({ url: postgres.url });
-    try {
-      await store.open();
-      const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-outage', store, retryMaxMs: 1_000 });
-      const s = consumer.ingestor.stats;
-      const publishing = publishInWorker({ url: broker.url, count: EVENTS, rate: RATE, cameras: 6, protocolVersion: 5, window: 1000, clientId: 'chaos-pub' });
-      await waitUntil(() => s.committedEvents > EVENTS / 5, 30_000);
-      await postgres.crash();
-      const down = Date.now();
-      progress(`PostgreSQL crashed after ${s.committedEvents} events; down for ${OUTAGE_S} s`);
-      let maxInFlight = 0;
-      while (Date.now() - down < OUTAGE_S * 1000) {
-        maxInFlight = Math.max(maxInFlight, consumer.session.inFlight);
-        await new Promise((r) => setTimeout(r, 100));
+export function storeOutage({ events, rate, outageSeconds }: StoreOutageOptions): ChaosScenario {
+  return {
+    name: 'store-outage',
+    description: `${events} events at ${rate}/s into PostgreSQL; the database crashes for ${outageSeconds} s mid-stream`,
+    async run(progress) {
+      const [broker, postgres] = await Promise.all([startMosquitto(), startPostgres()]);
+      const store = new PostgresStore({ url: postgres.url });
+      try {
+        await store.open();
+        const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-outage', store, retryMaxMs: 1_000 });
+        const s = consumer.ingestor.stats;
+        const publishing = publishInWorker({ url: broker.url, count: events, rate, cameras: 6, protocolVersion: 5, window: 1000, clientId: 'chaos-pub' });
+        await waitUntil(() => s.committedEvents > events / 5, 30_000);
+        await postgres.crash();
+        const down = Date.now();
+        progress(`PostgreSQL crashed after ${s.committedEvents} events; down for ${outageSeconds} s`);
+        let maxInFlight = 0;
+        while (Date.now() - down < outageSeconds * 1000) {
+          maxInFlight = Math.max(maxInFlight, consumer.session.inFlight);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await postgres.start();
+        progress(`PostgreSQL back; ${s.storeFailures} failed commit attempts while it was down`);
+        const { published } = await publishing;
+        await waitUntil(() => s.committedEvents + s.duplicates >= published && s.pending === 0 && consumer.session.inFlight === 0, 60_000);
+        await consumer.stop();
+        const counts = await postgresCounts(postgres.url);
+        return {
+          ...verdict('store-outage', published, counts, counts.deadLetters),
+          outage_s: outageSeconds,
+          failed_commits: s.storeFailures,
+          max_in_flight: maxInFlight,
+        };
+      } finally {
+        await store.close().catch(() => {});
+        await Promise.all([broker.close(), postgres.stop()]);
       }
-      await postgres.start();
-      progress(`PostgreSQL back; ${s.storeFailures} failed commit attempts while it was down`);
-      const { published } = await publishing;
-      await waitUntil(() => s.committedEvents + s.duplicates >= published && s.pending === 0 && consumer.session.inFlight === 0, 60_000);
-      await consumer.stop();
-      const counts = await postgresCounts(postgres.url);
-      return {
-        ...verdict('store-outage', published, counts, counts.deadLetters),
-        outage_s: OUTAGE_S,
-        failed_commits: s.storeFailures,
-        max_in_flight: maxInFlight,
-      };
-    } finally {
-      await store.close().catch(() => {});
-      await Promise.all([broker.close(), postgres.stop()]);
-    }
-  },
-};
+    },
+  };
+}
+
+export const storeOutageScenario = storeOutage({ events: 40_000, rate: 2_000, outageSeconds: 10 });
