@@ -134,6 +134,8 @@ export class Publisher {
     this.inFlight.clear();
     this.retry.length = 0;
     if (this.client) {
+      // The outbox resends these; MQTT.js would keep their callbacks forever (and end() would wait on them).
+      this.client.outgoing = {};
       this.client.options.reconnectPeriod = Math.min(this.options.reconnectMaxMs, (this.client.options.reconnectPeriod ?? 1000) * 2);
     }
   }
@@ -236,6 +238,9 @@ export class Publisher {
     const client = this.client;
     this.client = undefined;
     if (!client) return;
+    // Entries still unacknowledged stay in the outbox; a clean DISCONNECT must not wait for them, and
+    // must not be skipped either, or the broker would publish the last will over our `offline` status.
+    client.outgoing = {};
     await client.endAsync(!client.connected);
   }
 }
