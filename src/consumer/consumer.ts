@@ -1,8 +1,9 @@
 import pino, { type Logger } from 'pino';
-import { DETECTION_FILTER, sharedDetectionFilter, STATUS_FILTER } from '../contract/index.ts';
+import { DETECTION_FILTER, SeamError, sharedDetectionFilter, STATUS_FILTER } from '../contract/index.ts';
 import type { DetectionStore } from '../store/store.ts';
 import { Ingestor, type IngestOptions } from './ingest.ts';
 import { createMqttSession } from './mqtt-session.ts';
+import { SessionPool } from './session-pool.ts';
 import type { SubscriberSession, SubscriberSessionOptions } from './session.ts';
 
 export interface ConsumerOptions
@@ -13,6 +14,11 @@ export interface ConsumerOptions
   protocolVersion?: 4 | 5;
   /** Shared subscription group (default "seamline"). */
   group?: string;
+  /**
+   * MQTT connections this process opens in the group (default 1), each with client id `<clientId>-<i>`
+   * when more than one. Raise it when the broker caps in-flight messages per connection.
+   */
+  connections?: number;
   logger?: Logger;
 }
 
@@ -38,7 +44,16 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     logger.warn('MQTT 3.1.1 broker: no shared subscription; run a single consumer against it');
     detections = DETECTION_FILTER;
   }
-  const session = createMqttSession({ ...options, protocolVersion: version, filters: [detections, STATUS_FILTER], logger });
+  const connections = options.connections ?? 1;
+  if (connections > 1 && version !== 5) {
+    throw new SeamError('SEAM_ERR_CONFIG', 'connections > 1 needs MQTT 5 shared subscriptions', { field: 'connections' });
+  }
+  const sessionFor = (clientId: string) =>
+    createMqttSession({ ...options, clientId, protocolVersion: version, filters: [detections, STATUS_FILTER], logger });
+  const session =
+    connections === 1
+      ? sessionFor(options.clientId)
+      : new SessionPool(Array.from({ length: connections }, (_, i) => sessionFor(`${options.clientId}-${i}`)));
   const ingestor = new Ingestor({ ...options, session, logger });
   session.on('warning', (w: { filter: string; reasonCode: number }) =>
     logger.warn({ filter: w.filter, reasonCode: w.reasonCode }, 'broker refused a subscription'),

@@ -65,3 +65,20 @@ test('two consumers split one shared subscription, one is SIGKILLed mid-stream, 
   const final = await counts();
   assert.deepEqual(final, { events: total, distinct: total, detections: 2 * total });
 });
+
+test('one consumer process with four connections in the group stores every event once and acknowledges all of them', async () => {
+  // Its own group, and the earlier consumers gone, so only the pool can store these. (Mosquitto keeps
+  // dispatching to a group member whose persistent session is offline, so it must not share their group.)
+  for (const c of running.splice(0)) c.child.kill('SIGKILL');
+  const before = await counts();
+  const port = await freePort();
+  const c = await spawnConsumer(['--url', broker.url, '--client-id', 'pooled', '--group', 'pooled', '--connections', '4', '--store', postgres.url, '--metrics-port', String(port)]);
+  running.push(c);
+  const { published } = await publishInWorker({ url: broker.url, count: 6_000, rate: 0, cameras: 6, protocolVersion: 5, window: 1000, clientId: 'pool-pub' });
+  await waitFor(async () => (await counts()).distinct - before.distinct === published, 30_000, 'every event stored');
+  const after = await counts();
+  assert.equal(after.events - before.events, 6_000);
+  assert.equal(after.distinct, after.events);
+  // Each delivery is acknowledged on the connection it came in on; a misrouted ack would leave it in flight.
+  await waitFor(async () => (await scrape(`http://127.0.0.1:${port}/metrics`, 'seamline_consumer_in_flight')) === 0, 10_000, 'nothing in flight');
+});

@@ -25,6 +25,7 @@ export function consumerCommand(): Command {
     .option('--group <name>', `shared subscription group (default ${d.group})`)
     .option('--client-id <id>', `stable client id; distinct per instance (default ${d.clientId})`)
     .option('--store <url>', `DuckDB path, postgres://, influxdb+http:// or victoriametrics+http:// (default ${d.store})`)
+    .option('--connections <n>', 'MQTT connections from this process; raise it when the broker caps in-flight per connection (EMQX: 32)', integerFlag)
     .option('--batch-size <n>', `commit after this many messages (default ${d.batchSize})`, integerFlag)
     .option('--flush-ms <ms>', `...or when the oldest waiting message is this old (default ${d.flushMs})`, integerFlag)
     .option('--max-pending <n>', `messages held before reading pauses (default ${d.maxPending})`, integerFlag)
@@ -56,6 +57,7 @@ async function runConsumer(config: ConsumerConfig): Promise<void> {
     protocolVersion: config.protocol,
     group: config.group,
     clientId: config.clientId,
+    connections: config.connections,
     store,
     batchSize: config.batchSize,
     flushIntervalMs: config.flushMs,
