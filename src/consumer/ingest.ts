@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
-import { decodeMessage, DEFAULT_MAX_PAYLOAD_BYTES } from '../contract/index.ts';
+import { decodeMessage, DEFAULT_MAX_PAYLOAD_BYTES, isSeamError } from '../contract/index.ts';
 import type { DetectionStore } from '../store/store.ts';
 import { Batch } from './batch.ts';
 import { DedupCache } from './dedup-cache.ts';
@@ -54,7 +54,8 @@ export interface CommitReport {
  * Seam 3: decode, deduplicate, batch, commit, then acknowledge. A delivery is acknowledged only after
  * the batch holding it committed (or dead-lettered it). One commit runs at a time; the next batch fills
  * meanwhile, and reading pauses when it is full, so memory stays bounded while the store is slow or down.
- * Emits 'commit' (IngestStats) after each commit and 'store-error' (Error) on each failed attempt.
+ * Emits 'commit' (IngestStats) after each commit, 'store-error' (Error) on each failed attempt that will be
+ * retried, and 'fatal' (SeamError) when the store refuses a batch for good (configuration) and ingest stops.
  */
 export class Ingestor extends EventEmitter {
   private readonly store: DetectionStore;
@@ -179,6 +180,15 @@ export class Ingestor extends EventEmitter {
         // will find and skip), so retrying the whole batch is safe. The broker keeps the unacked data.
         this.stats.storeFailures++;
         if (this.closed) return;
+        if (isSeamError(err) && err.kind === 'fatal') {
+          // Authentication, a missing database, a rejected schema: retrying cannot help, and acknowledging
+          // would lose the batch. Stop taking messages; the broker keeps them for a fixed consumer.
+          this.closed = true;
+          this.session.pause();
+          this.logger.fatal({ code: err.code, field: err.field, err: err.message }, 'store refused the batch permanently; stopping');
+          this.emit('fatal', err);
+          return;
+        }
         this.emit('store-error', err);
         this.logger.error({ attempt, err: (err as Error).message, retryInMs: delay }, 'store write failed; retrying');
         await new Promise((r) => setTimeout(r, delay));

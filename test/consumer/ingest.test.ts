@@ -69,3 +69,21 @@ test('acknowledges every message it committed, so nothing is left in flight', as
   await waitFor(() => consumer.session.inFlight === 0);
   assert.equal(consumer.ingestor.stats.pending, 0);
 });
+
+test('stops without acknowledging when the store refuses a batch for good', async () => {
+  const { SeamError } = await import('../../src/contract/index.ts');
+  const refusing = new DuckDbStore({ path: ':memory:' });
+  await refusing.open();
+  refusing.write = async () => {
+    throw new SeamError('SEAM_ERR_CONFIG', 'password authentication failed for user "seamline"', { field: 'store' });
+  };
+  const c = await startConsumer({ url: broker.url, protocolVersion: 4, clientId: 'ingest-fatal', store: refusing });
+  const fatal = new Promise<Error>((resolve) => c.ingestor.once('fatal', resolve));
+  await publish(topic, JSON.stringify(makeEvents(1, { seq: 900 })[0]));
+  const err = await fatal;
+  assert.match(err.message, /authentication failed/);
+  assert.equal(c.ingestor.stats.storeFailures, 1, 'no retry loop on a permanent failure');
+  assert.equal(c.session.inFlight, 1, 'the message stays unacknowledged with the broker');
+  await c.session.close();
+  await refusing.close();
+});

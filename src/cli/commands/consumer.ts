@@ -70,6 +70,10 @@ async function runConsumer(config: ConsumerConfig): Promise<void> {
     ...readTlsFiles(config),
     logger,
   });
+  consumer.ingestor.once('fatal', (err: Error) => {
+    process.stderr.write(`seamline consumer: ${err.message}\n`);
+    void consumer.session.close().finally(() => process.exit(2));
+  });
   let metrics: MetricsServer | undefined;
   if (config.metricsPort >= 0) {
     metrics = await serveMetrics([consumerMetrics(consumer.ingestor, consumer.session)], config.metricsHost, config.metricsPort);
