@@ -1,5 +1,6 @@
 import { Argument, Command } from 'commander';
 import { SeamError } from '../../contract/index.ts';
+import { runEdgeBench } from '../../edge/bench.ts';
 import { runConsumerBench } from '../bench/consumer-bench.ts';
 import { printResult } from '../bench/print-result.ts';
 import { integerFlag } from '../flags.ts';
@@ -14,13 +15,16 @@ export function benchCommand(): Command {
     )
     .addArgument(new Argument('<target>', 'what to measure').choices(['edge', 'consumer', 'inference', 'dashboard']))
     .option('--json', 'print one JSON object as the last line')
-    .option('--events <n>', 'consumer: events per throughput phase', integerFlag, 200_000)
+    .option('--events <n>', 'edge: events accepted plus drained (half each); consumer: events per throughput phase', integerFlag, 200_000)
     .option('--lag-rate <n>', 'consumer: paced events/s for the lag phase', integerFlag, 2_000)
     .option('--lag-seconds <n>', 'consumer: length of the lag phase (600 for the 10-minute RSS soak)', integerFlag, 15)
     .action(async (target: Target, flags: { json?: boolean; events: number; lagRate: number; lagSeconds: number }) => {
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
       let result: Record<string, unknown>;
       switch (target) {
+        case 'edge':
+          result = { ...(await runEdgeBench({ acceptEvents: flags.events / 2, drainEvents: flags.events / 2, log: progress })) };
+          break;
         case 'consumer':
           result = { ...(await runConsumerBench({ events: flags.events, lagRate: flags.lagRate, lagSeconds: flags.lagSeconds, progress })) };
           break;
