@@ -3,3 +3,6 @@ export { createBridge, type Bridge, type BridgeOptions, type BridgeStats } from 
 export type { DetectionSource } from './detection-source.ts';
 export { prepareDetection, encodeDetection, type EdgeDetectionInput } from './edge-input.ts';
 export { Outbox, openOutbox, DEFAULT_MAX_BYTES, type FsyncPolicy, type OverflowPolicy, type OutboxOptions, type OutboxEntry, type OutboxStats } from './outbox.ts';
+export { runStdinInput, type StdinInputOptions, type StdinInputResult } from './stdin-input.ts';
+export { startHttpInput, type HttpInputOptions, type RunningHttpInput } from './http-input.ts';
+export { runEdgeBench, type EdgeBenchOptions, type EdgeBenchResult } from './bench.ts';

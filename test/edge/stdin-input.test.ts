@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, test } from 'node:test';
+import { createBridge } from '../../src/edge/bridge.ts';
+import { runStdinInput } from '../../src/edge/stdin-input.ts';
+import { makeInput, tempDir } from './support.ts';
+
+function lines(stream: PassThrough): Record<string, unknown>[] {
+  const text = stream.read()?.toString() ?? '';
+  return text.split('\n').filter(Boolean).map((l: string) => JSON.parse(l));
+}
+
+describe('stdin input', () => {
+  test('answers each accepted line with event_id and seq once durable, and each refused line on stderr with field and reason', async () => {
+    const { dir, cleanup } = tempDir();
+    // Never started: accepting needs only the outbox, so no broker is involved.
+    const bridge = createBridge({ brokerUrl: 'mqtt://127.0.0.1:1', clientId: 'stdin-test', region: 'eu', site: 'plant-1', camera: 'cam-01', dataDir: dir });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const errors = new PassThrough();
+    const run = runStdinInput(bridge, { input, output, errors, maxPending: 8 });
+    const records = [
+      JSON.stringify(makeInput()),
+      '{"captured_at": ',
+      JSON.stringify(makeInput({ camera: 'CAM' })),
+      '',
+      ...Array.from({ length: 50 }, () => JSON.stringify(makeInput())),
+      JSON.stringify(makeInput({ detections: [{ class: 'dent', class_id: 2, confidence: -0.1, bbox: [0, 0, 1, 1] }] })),
+    ];
+    input.end(records.join('\n') + '\n');
+    const result = await run;
+    assert.deepEqual(result, { lines: 55, accepted: 51, refused: 3 });
+    const answers = lines(output);
+    assert.equal(answers.length, 51);
+    assert.deepEqual(answers.map((a) => a.seq), Array.from({ length: 51 }, (_, i) => i + 1));
+    assert.equal(answers[0].line, 1);
+    assert.match(String(answers[0].event_id), /^[0-9a-f-]{36}$/);
+    const refused = lines(errors);
+    assert.deepEqual(refused.map((r) => [r.line, r.error, r.field]), [
+      [2, 'SEAM_ERR_INVALID_INPUT', '(root)'],
+      [3, 'SEAM_ERR_INVALID_INPUT', 'camera'],
+      [55, 'SEAM_ERR_INVALID_INPUT', 'detections[0].confidence'],
+    ]);
+    assert.match(String(refused[1].reason), /lowercase/);
+    assert.equal(bridge.stats().outbox_depth, 51);
+    await bridge.close();
+    cleanup();
+  });
+});
