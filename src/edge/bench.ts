@@ -37,7 +37,7 @@ export interface EdgeBenchResult {
   broker: string;
 }
 
-/** A realistic event: three boxes, about 560 bytes of JSON once the bridge adds its fields. */
+/** A realistic event: three boxes, about 550 bytes of JSON once the bridge adds its fields. */
 function sampleInput(i: number): EdgeDetectionInput {
   const captured = Date.now();
   return {
