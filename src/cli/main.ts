@@ -3,6 +3,7 @@ import { isSeamError } from '../contract/index.ts';
 import { benchCommand } from './commands/bench.ts';
 import { chaosCommand } from './commands/chaos.ts';
 import { consumerCommand } from './commands/consumer.ts';
+import { edgeCommand } from './commands/edge.ts';
 import { startCommand } from './commands/start.ts';
 
 const program = new Command()
@@ -13,6 +14,7 @@ const program = new Command()
   .exitOverride();
 
 program.addCommand(startCommand());
+program.addCommand(edgeCommand());
 program.addCommand(consumerCommand());
 program.addCommand(benchCommand());
 program.addCommand(chaosCommand());

@@ -41,7 +41,7 @@ export const poisonScenario: ChaosScenario = {
       await consumer.stop();
       await store.close();
       const counts = await duckdbCounts(path);
-      return { ...verdict('poison', published, counts, counts.deadLetters, poison), poison_kinds: catalogue.length };
+      return { ...verdict('poison', published, counts, counts.deadLetters, { expectedDeadLetters: poison }), poison_kinds: catalogue.length };
     } finally {
       await store.close().catch(() => {});
       await broker.close();

@@ -8,6 +8,8 @@ export interface ChaosResult {
   lost: number;
   duplicates: number;
   dead_lettered: number;
+  /** Stored events sharing a camera's seq with another: a seq handed out twice. */
+  seq_repeats: number;
   ok: boolean;
   /** Scenario-specific figures (kills, outage seconds, ...). */
   [detail: string]: string | number | boolean;
@@ -19,16 +21,23 @@ export interface ChaosScenario {
   run(progress: (line: string) => void): Promise<ChaosResult>;
 }
 
-/** Builds the common fields from what was produced and what the store holds. */
+/**
+ * Builds the common fields from what was produced and what the store holds. `lost` defaults to the
+ * shortfall in distinct events; scenarios that know exactly which ids were acknowledged pass the count
+ * of those missing from the store instead (a bridge may deliver an event it crashed before answering,
+ * which is at-least-once working, not a surplus to fail on).
+ */
 export function verdict(
   scenario: string,
   produced: number,
-  stored: { distinct: number; rows: number },
+  stored: { distinct: number; rows: number; distinctSeqs: number },
   deadLettered: number,
-  expectedDeadLetters = 0,
+  options: { expectedDeadLetters?: number; lost?: number } = {},
 ): ChaosResult {
-  const lost = Math.max(0, produced - stored.distinct);
+  const lost = options.lost ?? Math.max(0, produced - stored.distinct);
   const duplicates = stored.rows - stored.distinct;
+  const seqRepeats = stored.distinct - stored.distinctSeqs;
+  const exact = options.lost === undefined ? stored.distinct === produced : stored.distinct >= produced;
   return {
     scenario,
     produced,
@@ -36,6 +45,7 @@ export function verdict(
     lost,
     duplicates,
     dead_lettered: deadLettered,
-    ok: lost === 0 && duplicates === 0 && stored.distinct === produced && deadLettered === expectedDeadLetters,
+    seq_repeats: seqRepeats,
+    ok: lost === 0 && duplicates === 0 && seqRepeats === 0 && exact && deadLettered === (options.expectedDeadLetters ?? 0),
   };
 }
