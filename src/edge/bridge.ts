@@ -274,6 +274,8 @@ export function createBridge(options: BridgeOptions): Bridge {
       state = 'closing';
       stopHeartbeat?.();
       await Promise.allSettled([...pending]);
+      // Drain even if not connected yet: a short-lived bridge (stdin ended) may still be connecting. With the
+      // broker down this costs closeTimeoutMs, and the outbox keeps everything for the next start.
       if (wasRunning) {
         await publisher.drain(options.closeTimeoutMs ?? 5000);
         await publisher.publishStatus(status.offline(heartbeat()));

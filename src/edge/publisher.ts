@@ -159,6 +159,7 @@ export class Publisher {
         const entry = this.outbox.get(this.retry.shift()!);
         if (entry) {
           this.send(client, entry);
+          this.options.onPublished(1);
           room--;
         }
       }
