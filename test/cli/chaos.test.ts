@@ -1,10 +1,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { brokerRestartScenario } from '../../src/cli/chaos/broker-restart.ts';
 import { consumerKillScenario } from '../../src/cli/chaos/consumer-kill.ts';
+import { edgeKillScenario } from '../../src/cli/chaos/edge-kill.ts';
 import { poisonScenario } from '../../src/cli/chaos/poison.ts';
 import { storeOutage } from '../../src/cli/chaos/store-outage.ts';
 
 const quiet = () => {};
+
+test('edge-kill: every event the bridge answered 200 for arrives despite three SIGKILLs, and no seq repeats', async () => {
+  const r = await edgeKillScenario.run(quiet);
+  assert.ok(r.produced > 1_000, `the producer got answers (${r.produced})`);
+  assert.deepEqual([r.lost, r.duplicates, r.seq_repeats, r.ok], [0, 0, 0, true]);
+  assert.ok(r.stored >= r.produced);
+});
+
+test('broker-restart: everything accepted while the broker was down twice arrives, once', async () => {
+  const r = await brokerRestartScenario.run(quiet);
+  assert.ok(r.produced > 5_000);
+  assert.deepEqual([r.stored, r.lost, r.duplicates, r.seq_repeats, r.ok], [r.produced, 0, 0, 0, true]);
+});
 
 test('poison: every good event is stored once and every poison message is dead-lettered', async () => {
   const r = await poisonScenario.run(quiet);
