@@ -29,8 +29,13 @@ export interface ConsumerBenchResult {
   lag_rate: number;
   lag_p50_ms: number | null;
   lag_p99_ms: number | null;
+  /** RSS at the end of the paced phase. */
   rss_mb: number;
   rss_start_mb: number;
+  /** RSS halfway through the paced phase: with rss_mb, whether memory grows with run time. */
+  rss_mid_mb: number;
+  /** Highest RSS seen during the paced phase. */
+  rss_peak_mb: number;
   stored: number;
 }
 
@@ -100,8 +105,19 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
     ingestor.on('commit-report', onReport);
     const lagEvents = options.lagRate * options.lagSeconds;
     options.progress(`lag phase: ${options.lagRate} events/s for ${options.lagSeconds} s`);
+    const lagStarted = Date.now();
+    let rssMid = 0;
+    let rssPeak = 0;
+    const sampler = setInterval(() => {
+      const now = rssMb();
+      rssPeak = Math.max(rssPeak, now);
+      const elapsed = (Date.now() - lagStarted) / 1000;
+      if (rssMid === 0 && elapsed >= options.lagSeconds / 2) rssMid = now;
+      if (options.lagSeconds >= 60 && Math.round(elapsed) % 60 === 0) options.progress(`  ${Math.round(elapsed)} s: rss ${now} MB, ${ingestor.stats.committedEvents} committed`);
+    }, 1000);
     await publishInWorker({ url: broker.url, count: lagEvents, rate: options.lagRate, cameras: 6, protocolVersion: broker.protocolVersion, window: WINDOW, clientId: 'bench-pub-2', seqStart: 1_000_000 });
     await committedBy(options.events + lagEvents);
+    clearInterval(sampler);
     ingestor.off('commit-report', onReport);
     const rss = rssMb();
     await consumer.stop();
@@ -117,6 +133,8 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       lag_p99_ms: round(percentile(lags, 99)),
       rss_mb: rss,
       rss_start_mb: rssStart,
+      rss_mid_mb: rssMid || rss,
+      rss_peak_mb: Math.max(rssPeak, rss),
       stored,
     };
   } finally {
