@@ -113,13 +113,15 @@ function capturedLogger(): { logger: Logger; lines: string[] } {
 
 let ids = 0;
 function bridge(overrides: Partial<BridgeOptions> = {}): Bridge {
+  const outbox = tempDir('seamline-security-edge-');
+  cleanups.push(outbox.cleanup);
   const b = createBridge({
     brokerUrl: tlsUrl,
     clientId: `security-edge-${ids++}`,
     region: CAM_A.region,
     site: CAM_A.site,
     camera: CAM_A.camera,
-    dataDir: tempDir('seamline-security-edge-').dir,
+    dataDir: outbox.dir,
     username: CAM_A.user,
     password: passwords[CAM_A.user],
     ca: pki.ca,
