@@ -1,12 +1,9 @@
 import { DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { SeamError } from '../contract/index.ts';
 import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
+import { num, numOrNull, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
 
 const ts = (ms: number) => new DuckDBTimestampValue(BigInt(ms) * 1000n);
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-/** epoch_ms() of a TIMESTAMP comes back as a BIGINT; the dashboard wants plain numbers. */
-const msOrNull = numOrNull;
 
 /** The dashboard's queries on DuckDB, on a connection of their own so they never wait on a write transaction. */
 export class DuckDbReader implements StoreReader {
@@ -36,14 +33,7 @@ export class DuckDbReader implements StoreReader {
        GROUP BY ALL ORDER BY minute, region, site, camera`,
       { from: ts(fromMs), to: ts(toMs) },
     );
-    return rows.map((r) => ({
-      region: String(r.region),
-      site: String(r.site),
-      camera: String(r.camera),
-      minute: num(r.minute),
-      events: num(r.events),
-      detections: num(r.detections),
-    }));
+    return rows.map(toMinuteRow);
   }
 
   async cameras(): Promise<CameraRow[]> {
@@ -56,22 +46,7 @@ export class DuckDbReader implements StoreReader {
        FROM e FULL OUTER JOIN camera_status s USING (region, site, camera)
        ORDER BY region, site, camera`,
     );
-    return rows.map((r) => {
-      const heartbeat = r.body ? (JSON.parse(String(r.body)) as Record<string, unknown>) : {};
-      return {
-        region: String(r.region),
-        site: String(r.site),
-        camera: String(r.camera),
-        state: r.state === 'online' || r.state === 'offline' ? r.state : null,
-        statusAt: msOrNull(r.status_at),
-        lastEventAt: msOrNull(r.last_event),
-        events: num(r.events),
-        detections: num(r.detections),
-        outboxDepth: numOrNull(heartbeat.outbox_depth),
-        oldestUnsentMs: numOrNull(heartbeat.oldest_unsent_ms),
-        drops: numOrNull(heartbeat.drops),
-      };
-    });
+    return rows.map((r) => toCameraRow(r, r.body ? (JSON.parse(String(r.body)) as Record<string, unknown>) : {}));
   }
 
   async classes(fromMs: number, toMs: number): Promise<ClassRow[]> {
@@ -80,7 +55,7 @@ export class DuckDbReader implements StoreReader {
        WHERE captured_at >= $from AND captured_at < $to GROUP BY class ORDER BY detections DESC, class`,
       { from: ts(fromMs), to: ts(toMs) },
     );
-    return rows.map((r) => ({ class: String(r.class), detections: num(r.detections) }));
+    return rows.map(toClassRow);
   }
 
   async latency(fromMs: number, toMs: number): Promise<LatencyRow> {
@@ -107,7 +82,7 @@ export class DuckDbReader implements StoreReader {
        GROUP BY ALL ORDER BY region, site, camera`,
       { from: ts(fromMs), to: ts(toMs) },
     );
-    return rows.map((r) => ({ region: String(r.region), site: String(r.site), camera: String(r.camera), missing: num(r.missing) }));
+    return rows.map(toSeqGapRow);
   }
 
   async totals(): Promise<Totals> {

@@ -3,9 +3,8 @@ import { SeamError } from '../contract/index.ts';
 import { pgError } from './postgres-errors.ts';
 import { quoteIdent } from './postgres-schema.ts';
 import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
+import { num, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
 
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Epoch milliseconds of a timestamptz, independent of the session's TimeZone. */
 const epochMs = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
@@ -48,14 +47,7 @@ export class PostgresReader implements StoreReader {
        GROUP BY 1, 2, 3, 4 ORDER BY minute, region, site, camera`,
       [iso(fromMs), iso(toMs)],
     );
-    return rows.map((r) => ({
-      region: String(r.region),
-      site: String(r.site),
-      camera: String(r.camera),
-      minute: num(r.minute),
-      events: num(r.events),
-      detections: num(r.detections),
-    }));
+    return rows.map(toMinuteRow);
   }
 
   async cameras(): Promise<CameraRow[]> {
@@ -68,23 +60,7 @@ export class PostgresReader implements StoreReader {
        FROM e FULL OUTER JOIN ${this.t('camera_status')} s USING (region, site, camera)
        ORDER BY 1, 2, 3`,
     );
-    return rows.map((r) => {
-      // jsonb comes back parsed; the heartbeat counters are optional in status.v1.
-      const heartbeat = (r.body ?? {}) as Record<string, unknown>;
-      return {
-        region: String(r.region),
-        site: String(r.site),
-        camera: String(r.camera),
-        state: r.state === 'online' || r.state === 'offline' ? r.state : null,
-        statusAt: numOrNull(r.status_at),
-        lastEventAt: numOrNull(r.last_event),
-        events: num(r.events),
-        detections: num(r.detections),
-        outboxDepth: numOrNull(heartbeat.outbox_depth),
-        oldestUnsentMs: numOrNull(heartbeat.oldest_unsent_ms),
-        drops: numOrNull(heartbeat.drops),
-      };
-    });
+    return rows.map((r) => toCameraRow(r, (r.body ?? {}) as Record<string, unknown>));
   }
 
   async classes(fromMs: number, toMs: number): Promise<ClassRow[]> {
@@ -93,7 +69,7 @@ export class PostgresReader implements StoreReader {
        WHERE captured_at >= $1 AND captured_at < $2 GROUP BY class ORDER BY detections DESC, class`,
       [iso(fromMs), iso(toMs)],
     );
-    return rows.map((r) => ({ class: String(r.class), detections: num(r.detections) }));
+    return rows.map(toClassRow);
   }
 
   async latency(fromMs: number, toMs: number): Promise<LatencyRow> {
@@ -119,7 +95,7 @@ export class PostgresReader implements StoreReader {
        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
       [iso(fromMs), iso(toMs)],
     );
-    return rows.map((r) => ({ region: String(r.region), site: String(r.site), camera: String(r.camera), missing: num(r.missing) }));
+    return rows.map(toSeqGapRow);
   }
 
   async totals(): Promise<Totals> {
