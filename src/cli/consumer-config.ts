@@ -8,6 +8,7 @@ export const ConsumerConfigSchema = Type.Object(
     url: Type.String({ pattern: '^mqtts?://', description: 'Broker URL, mqtt:// or mqtts://.', 'x-reason': 'must start with mqtt:// or mqtts://' }),
     protocol: Type.Union([Type.Literal(5), Type.Literal(4)], { description: 'MQTT protocol version: 5, or 4 for 3.1.1.' }),
     group: Identifier('Shared subscription group.'),
+    share: Type.Boolean({ description: 'Join the shared subscription; false subscribes directly (one consumer only).' }),
     clientId: Type.String({ minLength: 1, maxLength: 128, description: 'Stable client id: the broker keeps the session under it.' }),
     store: Type.String({
       minLength: 1,
@@ -39,6 +40,7 @@ export const CONSUMER_DEFAULTS: ConsumerConfig = {
   url: 'mqtt://127.0.0.1:1883',
   protocol: 5,
   group: 'seamline',
+  share: true,
   clientId: `seamline-consumer-${hostname().toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`,
   store: './data/seamline.duckdb',
   connections: 1,

@@ -15,6 +15,12 @@ export interface ConsumerOptions
   /** Shared subscription group (default "seamline"). */
   group?: string;
   /**
+   * Join the shared subscription (default true with MQTT 5). false subscribes to the detection topics
+   * directly: one consumer only, but a subscription Mosquitto 2.0 restores after a restart, which it does
+   * not do for shared ones (docs/operations.md).
+   */
+  share?: boolean;
+  /**
    * MQTT connections this process opens in the group (default 1), each with client id `<clientId>-<i>`
    * when more than one. Raise it when the broker caps in-flight messages per connection.
    */
@@ -37,15 +43,18 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const logger = options.logger ?? pino({ level: 'silent' });
   const version = options.protocolVersion ?? 5;
   let detections: string;
-  if (version === 5) {
+  if (version === 5 && options.share !== false) {
     detections = sharedDetectionFilter(options.group ?? 'seamline');
+  } else if (version === 5) {
+    logger.info('plain subscription (--no-share): run a single consumer against this broker');
+    detections = DETECTION_FILTER;
   } else {
     // MQTT 3.1.1 has no shared subscriptions: one consumer is all this broker can feed without double work.
     logger.warn('MQTT 3.1.1 broker: no shared subscription; run a single consumer against it');
     detections = DETECTION_FILTER;
   }
   const connections = options.connections ?? 1;
-  if (connections > 1 && version !== 5) {
+  if (connections > 1 && (version !== 5 || options.share === false)) {
     throw new SeamError('SEAM_ERR_CONFIG', 'connections > 1 needs MQTT 5 shared subscriptions', { field: 'connections' });
   }
   const sessionFor = (clientId: string) =>

@@ -19,13 +19,19 @@ export interface Downstream {
   close(): Promise<void>;
 }
 
-export async function startDownstream(): Promise<Downstream> {
+/**
+ * `share: false` for scenarios that restart Mosquitto: 2.0.11 does not restore shared subscriptions from
+ * its persistence, so messages published before the member resubscribes are dropped by the broker (seen
+ * here; docs/operations.md). Those scenarios test the bridge, so they use the plain persistent subscription
+ * the broker does restore.
+ */
+export async function startDownstream(options: { share?: boolean } = {}): Promise<Downstream> {
   const dir = mkdtempSync(join(tmpdir(), 'seamline-chaos-'));
   const broker = await startMosquitto();
   const path = join(dir, 'chaos.duckdb');
   const store = new DuckDbStore({ path });
   await store.open();
-  const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-downstream', store });
+  const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-downstream', store, share: options.share });
   let closed = false;
   const close = async () => {
     if (closed) return;

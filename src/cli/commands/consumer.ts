@@ -23,6 +23,7 @@ export function consumerCommand(): Command {
     .option('--url <url>', `broker, mqtt:// or mqtts:// (default ${d.url})`)
     .addOption(new Option('--protocol <version>', `MQTT version (default ${d.protocol})`).choices(['5', '4']).argParser(Number))
     .option('--group <name>', `shared subscription group (default ${d.group})`)
+    .option('--no-share', 'subscribe directly instead of through the shared subscription: one consumer only (docs/operations.md)')
     .option('--client-id <id>', `stable client id; distinct per instance (default ${d.clientId})`)
     .option('--store <url>', `DuckDB path, postgres://, influxdb+http:// or victoriametrics+http:// (default ${d.store})`)
     .option('--connections <n>', 'MQTT connections from this process; raise it when the broker caps in-flight per connection (EMQX: 32)', integerFlag)
@@ -56,6 +57,7 @@ async function runConsumer(config: ConsumerConfig): Promise<void> {
     url: config.url,
     protocolVersion: config.protocol,
     group: config.group,
+    share: config.share,
     clientId: config.clientId,
     connections: config.connections,
     store,
