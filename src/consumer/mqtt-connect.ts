@@ -1,6 +1,6 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { SeamError } from '../contract/index.ts';
+import { redactUrl, SeamError } from '../contract/index.ts';
 
 export interface DialOptions {
   url: string;
@@ -24,16 +24,7 @@ export interface BrokerAddress {
 const PLAIN = new Set(['mqtt:', 'tcp:']);
 const SECURE = new Set(['mqtts:', 'ssl:', 'tls:']);
 
-/** The URL with any password replaced, safe for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '<unparseable url>';
-  }
-}
+export { redactUrl };
 
 export function parseBrokerUrl(url: string): BrokerAddress {
   let parsed: URL;

@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { SeamError, isSeamError, type CameraId } from '../contract/index.ts';
+import { SeamError, isSeamError, redactUrl, type CameraId } from '../contract/index.ts';
 import { encodeDetection, prepareDetection, type EdgeDetectionInput } from './edge-input.ts';
 import { EdgeMetrics } from './metrics.ts';
 import { Outbox, type FsyncPolicy, type OverflowPolicy } from './outbox.ts';
@@ -262,7 +262,11 @@ export function createBridge(options: BridgeOptions): Bridge {
       const until = Date.now() + timeoutMs;
       while (!publisher.connected) {
         if (Date.now() > until) {
-          throw new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `not connected to ${options.brokerUrl} after ${timeoutMs} ms`, { field: 'brokerUrl' });
+          const where = redactUrl(options.brokerUrl);
+          if (publisher.authRefused) {
+            throw new SeamError('SEAM_ERR_BROKER_AUTH', `${where} refused this bridge's credentials (${publisher.authRefused})`, { field: 'username' });
+          }
+          throw new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `not connected to ${where} after ${timeoutMs} ms`, { field: 'brokerUrl' });
         }
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -2,6 +2,10 @@ import { Readable } from 'node:stream';
 import mqtt, { ErrorWithReasonCode, type IClientOptions, type IStore, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Outbox, OutboxEntry } from './outbox.ts';
+import { redactUrl } from '../contract/index.ts';
+
+/** A connection that lasts this long resets the reconnect backoff to its shortest delay. */
+const STABLE_CONNECTION_MS = 5_000;
 
 export interface PublisherOptions {
   brokerUrl: string;
@@ -56,6 +60,9 @@ export class Publisher {
   private readonly inFlight = new Map<number, number>();
   /** Entries the broker refused with a negative PUBACK, resent after a pause. */
   private readonly retry: number[] = [];
+  private stableTimer: NodeJS.Timeout | undefined;
+  /** The broker's last refusal of our credentials, until a connection succeeds: lets callers say why. */
+  authRefused: string | undefined;
   private retryAt = 0;
   /** Bumped on every lost connection, so callbacks from an older connection are ignored. */
   private generation = 0;
@@ -103,13 +110,26 @@ export class Publisher {
     const client = mqtt.connect(o.brokerUrl, clientOptions);
     this.client = client;
     client.on('connect', (connack) => {
+      this.authRefused = undefined;
       if (this.everConnected) o.onReconnected();
       this.everConnected = true;
-      client.options.reconnectPeriod = o.reconnectMinMs;
+      // Back to the shortest backoff only once this connection has lasted: a broker that accepts and then
+      // drops us (an ACL refusal does exactly that in Mosquitto 2.0) must not get a reconnect storm.
+      clearTimeout(this.stableTimer);
+      this.stableTimer = setTimeout(() => {
+        if (this.client === client && client.connected) client.options.reconnectPeriod = o.reconnectMinMs;
+      }, STABLE_CONNECTION_MS);
+      this.stableTimer.unref();
       const receiveMaximum = connack.properties?.receiveMaximum;
       this.window = Math.max(1, Math.min(o.maxInFlight, receiveMaximum ? receiveMaximum - STATUS_RESERVE : Infinity));
-      o.logger.info({ broker: o.brokerUrl, window: this.window, depth: this.outbox.stats().depth }, 'edge bridge connected');
-      client.publish(o.statusTopic, o.birth(), { qos: 1, retain: true });
+      o.logger.info({ broker: redactUrl(o.brokerUrl), window: this.window, depth: this.outbox.stats().depth }, 'edge bridge connected');
+      client.publish(o.statusTopic, o.birth(), { qos: 1, retain: true }, (err) => {
+        // Without this, an ACL that refuses the status topic is invisible: the broker answers 0x87 and
+        // (Mosquitto 2.0) drops the connection before any detection is acknowledged.
+        if (err instanceof ErrorWithReasonCode) {
+          o.logger.error({ topic: o.statusTopic, code: err.code, reason: err.message }, 'broker refused the status publish; check this camera\'s ACL');
+        }
+      });
       this.schedule();
     });
     client.on('close', () => this.onConnectionLost());
@@ -120,7 +140,8 @@ export class Publisher {
       // MQTT.js reconnects on its own; an auth refusal is logged louder because only an operator can fix it.
       const code = (err as { code?: unknown }).code;
       const auth = code === 4 || code === 5 || code === 134 || code === 135;
-      o.logger[auth ? 'error' : 'warn']({ err: err.message, code, broker: o.brokerUrl }, auth ? 'broker refused the credentials' : 'broker connection error');
+      if (auth) this.authRefused = err.message;
+      o.logger[auth ? 'error' : 'warn']({ err: err.message, code, broker: redactUrl(o.brokerUrl) }, auth ? 'broker refused the credentials' : 'broker connection error');
     });
   }
 

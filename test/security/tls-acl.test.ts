@@ -273,7 +273,7 @@ describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, 
     assert.equal((await store.totals()).events, 0);
   });
 
-  test("a bridge refused by the ACL says so at error level and backs off", { todo: 'src/edge/publisher.ts: see docs/security.md, known gaps' }, async () => {
+  test('a bridge refused by the ACL says so at error level and backs off', async () => {
     const { logger, lines } = capturedLogger();
     const b = bridge({ camera: CAM_B.camera, logger, reconnectMinMs: 50, reconnectMaxMs: 1_000 });
     await b.start();
@@ -306,12 +306,12 @@ describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, 
     assert.equal(refusal.level, 50);
     assert.equal(refusal.code, NOT_AUTHORIZED);
     assert.equal(b.stats().connected, false);
-    // The bridge has no auth-specific error to return: waiting ends in a generic unavailability.
-    await assert.rejects(b.waitForConnection(300), (err) => isSeamError(err) && err.code === 'SEAM_ERR_BROKER_UNAVAILABLE');
+    // Waiting says why: the credentials, not an unreachable broker.
+    await assert.rejects(b.waitForConnection(300), (err) => isSeamError(err) && err.code === 'SEAM_ERR_BROKER_AUTH' && !err.message.includes(WRONG_PASSWORD));
     assert.ok(lines.every((l) => !l.includes(WRONG_PASSWORD)), 'no log line contains the password');
   });
 
-  test("a password in the bridge's broker URL never reaches its logs", { todo: 'src/edge/publisher.ts logs options.brokerUrl unredacted' }, async () => {
+  test("a password in the bridge's broker URL never reaches its logs", async () => {
     const { logger, lines } = capturedLogger();
     const password = passwords[CAM_A.user];
     const url = new URL(tlsUrl);
