@@ -1,11 +1,10 @@
 import { Argument, Command } from 'commander';
-import { SeamError } from '../../contract/index.ts';
 import { runEdgeBench } from '../../edge/bench.ts';
 import { runConsumerBench } from '../bench/consumer-bench.ts';
 import { printResult } from '../bench/print-result.ts';
 import { integerFlag } from '../flags.ts';
 
-type Target = 'edge' | 'consumer' | 'inference' | 'dashboard';
+type Target = 'edge' | 'consumer';
 
 export function benchCommand(): Command {
   return new Command('bench')
@@ -13,7 +12,8 @@ export function benchCommand(): Command {
       'Measure a box on this machine. Starts what it needs (Mosquitto when it is on PATH, else the embedded ' +
         'broker), prints a table; with --json the last line is one JSON object.',
     )
-    .addArgument(new Argument('<target>', 'what to measure').choices(['edge', 'consumer', 'inference', 'dashboard']))
+    // inference and dashboard join when those boxes are built (design.md lists their fields).
+    .addArgument(new Argument('<target>', 'what to measure').choices(['edge', 'consumer']))
     .option('--json', 'print one JSON object as the last line')
     .option('--events <n>', 'edge: events accepted plus drained (half each); consumer: events per throughput phase', integerFlag, 200_000)
     .option('--lag-rate <n>', 'consumer: paced events/s for the lag phase', integerFlag, 2_000)
@@ -28,8 +28,6 @@ export function benchCommand(): Command {
         case 'consumer':
           result = { ...(await runConsumerBench({ events: flags.events, lagRate: flags.lagRate, lagSeconds: flags.lagSeconds, progress })) };
           break;
-        default:
-          throw new SeamError('SEAM_ERR_CONFIG', `bench ${target} is not built yet`, { field: 'target' });
       }
       printResult(`bench ${target}`, result, flags.json === true);
     });

@@ -8,6 +8,7 @@ import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '..
 import { integerFlag } from '../flags.ts';
 import { createLogger } from '../logger.ts';
 import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
+import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
 import { PASSWORD_ENV, passwordFromEnv, readTlsFiles } from '../tls-files.ts';
 
@@ -50,6 +51,7 @@ export function consumerCommand(): Command {
 }
 
 async function runConsumer(config: ConsumerConfig): Promise<void> {
+  assertLoopback(config.metricsHost, 'metricsHost');
   const logger = createLogger(config.logLevel);
   const store = createStore(storeConfigFromUrl(config.store, { retentionDays: config.retentionDays }));
   await store.open();

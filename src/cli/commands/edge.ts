@@ -7,6 +7,7 @@ import { readConfigFile, resolveConfig } from '../config-file.ts';
 import { EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../edge-config.ts';
 import { integerFlag, numberFlag } from '../flags.ts';
 import { createLogger } from '../logger.ts';
+import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
 import { PASSWORD_ENV, passwordFromEnv, readTlsFiles } from '../tls-files.ts';
 
@@ -48,6 +49,7 @@ export function edgeCommand(): Command {
 }
 
 async function runEdge(config: EdgeConfig): Promise<void> {
+  assertLoopback(config.httpHost, 'httpHost');
   const logger = createLogger(config.logLevel);
   const bridge = createBridge({
     brokerUrl: config.url,

@@ -3,6 +3,7 @@ import { readConfigFile, resolveConfig } from '../config-file.ts';
 import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
 import { integerFlag, numberFlag } from '../flags.ts';
 import { createLogger } from '../logger.ts';
+import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
 import { START_DEFAULTS, StartConfigSchema, type StartConfig } from '../start-config.ts';
 
@@ -30,6 +31,7 @@ export function startCommand(): Command {
 }
 
 async function runStart(config: StartConfig): Promise<void> {
+  assertLoopback(config.host, 'host');
   const logger = createLogger(config.logLevel);
   const started = Date.now();
   const pipeline = await startEmbeddedPipeline(config, logger);
