@@ -15,6 +15,13 @@ export const ConsumerConfigSchema = Type.Object(
       description: 'A DuckDB file path, or postgres://..., influxdb+http://..., victoriametrics+http://... (docs/stores.md).',
     }),
     connections: Type.Integer({ minimum: 1, maximum: 64, description: 'MQTT connections in the group from this process.' }),
+    deadLetterTopic: Type.Optional(
+      Type.String({
+        pattern: '^(?!vision/)[^#+]{1,200}$',
+        description: 'Also announce dead letters here (QoS 0); outside vision/ so it never loops back.',
+        'x-reason': 'must be a topic name without wildcards, outside vision/',
+      }),
+    ),
     batchSize: Type.Integer({ minimum: 1, maximum: 100_000 }),
     flushMs: Type.Integer({ minimum: 1, maximum: 60_000 }),
     maxPending: Type.Integer({ minimum: 1, maximum: 1_000_000 }),

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { decodeMessage, DEFAULT_MAX_PAYLOAD_BYTES, isSeamError } from '../contract/index.ts';
-import type { DetectionStore } from '../store/store.ts';
+import type { DeadLetter, DetectionStore } from '../store/store.ts';
 import { Batch } from './batch.ts';
 import { DedupCache } from './dedup-cache.ts';
 import { PoisonLog } from './poison-log.ts';
@@ -19,6 +19,11 @@ export interface IngestOptions {
   maxPayloadBytes?: number;
   /** Recently committed event ids kept for the fast duplicate path (default 100,000). */
   dedupCapacity?: number;
+  /**
+   * Also publish each dead letter here (QoS 0, JSON with the raw payload in base64) once it is committed,
+   * for tools that watch poison live. Best effort: the dead_letters table is the durable record.
+   */
+  deadLetterTopic?: string;
   /** Store retry backoff, ms (defaults 100 doubling to 5,000). */
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -65,6 +70,7 @@ export class Ingestor extends EventEmitter {
   private readonly maxPending: number;
   private readonly maxPayloadBytes: number;
   private readonly retryInitialMs: number;
+  private readonly deadLetterTopic: string | undefined;
   private readonly retryMaxMs: number;
   private readonly logger: Logger;
   private readonly poisonLog: PoisonLog;
@@ -98,6 +104,7 @@ export class Ingestor extends EventEmitter {
     this.maxPending = options.maxPending ?? 20_000;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.retryInitialMs = options.retryInitialMs ?? 100;
+    this.deadLetterTopic = options.deadLetterTopic;
     this.retryMaxMs = options.retryMaxMs ?? 5_000;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.poisonLog = new PoisonLog(this.logger);
@@ -196,6 +203,7 @@ export class Ingestor extends EventEmitter {
       }
     }
     for (const id of batch.eventIds) this.committed.add(id);
+    if (this.deadLetterTopic) for (const letter of batch.letters) this.announce(letter);
     for (const d of batch.deliveries) this.ackOne(d);
     this.stats.batches++;
     this.stats.lastBatchSize = batch.size;
@@ -209,6 +217,17 @@ export class Ingestor extends EventEmitter {
       };
       this.emit('commit-report', report);
     }
+  }
+
+  private announce(letter: DeadLetter): void {
+    const notice = {
+      topic: letter.topic,
+      code: letter.code,
+      reason: letter.reason,
+      received_at: letter.receivedAt.toISOString(),
+      payload_base64: letter.payload.toString('base64'),
+    };
+    this.session.publishQos0(this.deadLetterTopic!, Buffer.from(JSON.stringify(notice)));
   }
 
   /** Stops reading, commits and acknowledges everything received, within `timeoutMs`. */

@@ -45,6 +45,11 @@ export function disconnectPacket(version: 4 | 5): Buffer {
 }
 
 const PINGREQ = Buffer.from([0xc0, 0x00]);
+/** QoS 0: fire and forget, for notices such as dead letters whose durable record lives elsewhere. */
+export function publishQos0Packet(topic: string, payload: Buffer, version: 4 | 5): Buffer {
+  return mqttPacket.generate({ cmd: 'publish', topic, payload, qos: 0, dup: false, retain: false }, { protocolVersion: version });
+}
+
 export function pingreqPacket(): Buffer {
   return PINGREQ;
 }

@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import { SeamError } from '../contract/index.ts';
 import { AckWindow } from './ack-window.ts';
 import { dial, parseBrokerUrl, redactUrl } from './mqtt-connect.ts';
-import { connectPacket, disconnectPacket, pingreqPacket, pubackBatch, subscribePacket } from './mqtt-packets.ts';
+import { connectPacket, disconnectPacket, pingreqPacket, pubackBatch, publishQos0Packet, subscribePacket } from './mqtt-packets.ts';
 import type { Delivery, SubscriberSession, SubscriberSessionOptions } from './session.ts';
 
 export type MqttSessionOptions = SubscriberSessionOptions & { logger?: Logger };
@@ -227,6 +227,12 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
       connection: this.#connection, messageId: packet.qos === 1 ? packet.messageId : undefined,
     };
     this.emit('message', delivery);
+  }
+
+  publishQos0(topic: string, payload: Buffer): boolean {
+    if (!this.#socket || !this.#connected) return false;
+    this.#socket.write(publishQos0Packet(topic, payload, this.#version));
+    return true;
   }
 
   #flush(): void {

@@ -31,6 +31,10 @@ export class SessionPool extends EventEmitter implements SubscriberSession {
     this.owner.get(delivery)?.ack(delivery);
   }
 
+  publishQos0(topic: string, payload: Buffer): boolean {
+    return this.sessions.some((s) => s.publishQos0(topic, payload));
+  }
+
   pause(): void {
     for (const s of this.sessions) s.pause();
   }

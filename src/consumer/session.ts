@@ -56,6 +56,11 @@ export interface SubscriberSession extends EventEmitter {
   resume(): void;
   /** Deliveries received on the current connection and not yet acknowledged. */
   readonly inFlight: number;
+  /**
+   * Publishes at QoS 0 on this connection when connected; returns false (and sends nothing) otherwise.
+   * For best-effort notices only: nothing is retried.
+   */
+  publishQos0(topic: string, payload: Buffer): boolean;
   /** Disconnects cleanly; unacknowledged messages stay with the broker. */
   close(): Promise<void>;
 }

@@ -87,3 +87,22 @@ test('stops without acknowledging when the store refuses a batch for good', asyn
   await c.session.close();
   await refusing.close();
 });
+
+test('announces each committed dead letter on the dead-letter topic with its code and raw bytes', async () => {
+  const notices: { code: string; topic: string; payload_base64: string }[] = [];
+  const watcher = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'dl-watcher' });
+  watcher.on('message', (_t, m) => notices.push(JSON.parse(m.toString())));
+  await watcher.subscribeAsync('seamline/dead-letters', { qos: 0 });
+  const dlStore = new DuckDbStore({ path: ':memory:' });
+  await dlStore.open();
+  const c = await startConsumer({ url: broker.url, protocolVersion: 4, clientId: 'ingest-dl', store: dlStore, deadLetterTopic: 'seamline/dead-letters' });
+  await publish(topic, '{oops');
+  await waitFor(() => notices.length >= 1, 10_000, 'a dead-letter notice');
+  assert.equal(notices[0].code, 'SEAM_ERR_MALFORMED_JSON');
+  assert.equal(notices[0].topic, topic);
+  assert.equal(Buffer.from(notices[0].payload_base64, 'base64').toString(), '{oops');
+  assert.equal((await dlStore.totals()).deadLetters, 1, 'the table holds it too');
+  await c.stop();
+  await dlStore.close();
+  await watcher.endAsync();
+});

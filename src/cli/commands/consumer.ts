@@ -28,6 +28,7 @@ export function consumerCommand(): Command {
     .option('--client-id <id>', `stable client id; distinct per instance (default ${d.clientId})`)
     .option('--store <url>', `DuckDB path, postgres://, influxdb+http:// or victoriametrics+http:// (default ${d.store})`)
     .option('--connections <n>', 'MQTT connections from this process; raise it when the broker caps in-flight per connection (EMQX: 32)', integerFlag)
+    .option('--dead-letter-topic <topic>', 'also announce each dead letter on this topic (QoS 0), e.g. seamline/dead-letters')
     .option('--batch-size <n>', `commit after this many messages (default ${d.batchSize})`, integerFlag)
     .option('--flush-ms <ms>', `...or when the oldest waiting message is this old (default ${d.flushMs})`, integerFlag)
     .option('--max-pending <n>', `messages held before reading pauses (default ${d.maxPending})`, integerFlag)
@@ -63,6 +64,7 @@ async function runConsumer(config: ConsumerConfig): Promise<void> {
     clientId: config.clientId,
     connections: config.connections,
     store,
+    deadLetterTopic: config.deadLetterTopic,
     batchSize: config.batchSize,
     flushIntervalMs: config.flushMs,
     maxPending: config.maxPending,
@@ -80,7 +82,7 @@ async function runConsumer(config: ConsumerConfig): Promise<void> {
   });
   let metrics: MetricsServer | undefined;
   if (config.metricsPort >= 0) {
-    metrics = await serveMetrics([consumerMetrics(consumer.ingestor, consumer.session)], config.metricsHost, config.metricsPort);
+    metrics = await serveMetrics([consumerMetrics(consumer.ingestor, consumer.session, undefined, store)], config.metricsHost, config.metricsPort);
   }
   let dashboard: Dashboard | undefined;
   if (config.dashboardPort >= 0) {
