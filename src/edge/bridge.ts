@@ -241,18 +241,19 @@ export function createBridge(options: BridgeOptions): Bridge {
     },
     accept,
     stats() {
-      const s = outbox.stats();
+      // The heartbeat's outbox and frame counters, plus what only the local caller needs.
+      const { outbox_depth, outbox_bytes, oldest_unsent_ms, frames, detections, drops } = heartbeat();
       return {
-        outbox_depth: s.depth,
-        outbox_bytes: s.bytes,
-        oldest_unsent_ms: Math.round(oldestUnsentMs()),
+        outbox_depth,
+        outbox_bytes,
+        oldest_unsent_ms,
         accepted: counts.accepted,
         refused: counts.refused,
         published: counts.published,
         acked: counts.acked,
-        dropped: s.dropped,
-        frames: counts.frames,
-        detections: counts.detections,
+        dropped: drops,
+        frames,
+        detections,
         reconnects: counts.reconnects,
         in_flight: publisher.inFlightCount,
         connected: publisher.connected,
