@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../contract/index.ts';
+import { LogLevelSchema } from './logger.ts';
 
 /** Everything `seamline consumer` can be told, by flag or config file (flags win). */
 export const ConsumerConfigSchema = Type.Object(
@@ -36,7 +37,7 @@ export const ConsumerConfigSchema = Type.Object(
     metricsPort: Type.Integer({ minimum: -1, maximum: 65535, description: '-1 turns /metrics off; 0 picks a free port.' }),
     dashboardPort: Type.Integer({ minimum: -1, maximum: 65535, description: 'Serve the dashboard from this process; -1 off.' }),
     retentionDays: Type.Integer({ minimum: 0, maximum: 36_500 }),
-    logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')]),
+    logLevel: LogLevelSchema,
   },
   { additionalProperties: false, title: 'seamline consumer config' },
 );

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../contract/index.ts';
+import { LogLevelSchema } from './logger.ts';
 
 /** Everything `seamline edge` can be told, by flag or config file (flags win). */
 export const EdgeConfigSchema = Type.Object(
@@ -25,7 +26,7 @@ export const EdgeConfigSchema = Type.Object(
     httpPort: Type.Integer({ minimum: -1, maximum: 65535, description: 'POST /detections, GET /metrics, GET /healthz; -1 off, 0 any free port.' }),
     stdin: Type.Boolean({ description: 'Read NDJSON records from stdin; exits when stdin ends.' }),
     simulate: Type.Number({ minimum: 0, maximum: 10_000, description: 'Also feed a simulated camera at this many events/s (0 off).' }),
-    logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')]),
+    logLevel: LogLevelSchema,
   },
   { additionalProperties: false, title: 'seamline edge config' },
 );

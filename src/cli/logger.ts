@@ -1,4 +1,14 @@
+import { Type } from '@sinclair/typebox';
+import { Option } from 'commander';
 import pino, { type Logger } from 'pino';
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug'] as const;
+
+/** The log level every command's config accepts. */
+export const LogLevelSchema = Type.Union(LEVELS.map((l) => Type.Literal(l)));
+
+/** `--log-level`, the same on every command. */
+export const logLevelOption = () => new Option('--log-level <level>', 'log level').choices(LEVELS);
 
 /**
  * One JSON logger for the process, to stderr so stdout stays for what a command prints (tables, JSON).

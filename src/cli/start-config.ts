@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../contract/index.ts';
+import { LogLevelSchema } from './logger.ts';
 
 const Port = (description: string) => Type.Integer({ minimum: 0, maximum: 65535, description });
 
@@ -18,7 +19,7 @@ export const StartConfigSchema = Type.Object(
     sites: Type.Integer({ minimum: 1, maximum: 50, description: 'Sites (plants) the cameras are spread over.' }),
     region: Identifier('Region name used in topics.'),
     rate: Type.Number({ exclusiveMinimum: 0, maximum: 10_000, description: 'Mean events per second per camera.' }),
-    logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug')]),
+    logLevel: LogLevelSchema,
   },
   { additionalProperties: false, title: 'seamline start config' },
 );

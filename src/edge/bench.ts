@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedBroker, type RunningBroker } from '../broker/embedded.ts';
-import { mosquittoPath, startMosquitto } from '../broker/mosquitto.ts';
+import { startAvailableBroker } from '../broker/available-broker.ts';
+import type { RunningBroker } from '../broker/embedded.ts';
 import { createBridge, type Bridge } from './bridge.ts';
 import type { EdgeDetectionInput } from './edge-input.ts';
 import type { FsyncPolicy } from './outbox.ts';
@@ -81,10 +81,11 @@ export async function runEdgeBench(options: EdgeBenchOptions = {}): Promise<Edge
   let brokerName = brokerUrl ?? '';
   try {
     if (!brokerUrl) {
-      broker = mosquittoPath() ? await startMosquitto() : await startEmbeddedBroker();
-      brokerUrl = broker.url;
-      if (!broker.protocolVersions.includes(protocolVersion)) protocolVersion = 4;
-      brokerName = mosquittoPath() ? 'mosquitto' : 'embedded (aedes)';
+      const available = await startAvailableBroker();
+      broker = available;
+      brokerUrl = available.url;
+      if (!available.protocolVersions.includes(protocolVersion)) protocolVersion = 4;
+      brokerName = available.name;
     }
     const common = {
       brokerUrl,

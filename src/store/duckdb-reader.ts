@@ -3,7 +3,8 @@ import { SeamError } from '../contract/index.ts';
 import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
 import { num, numOrNull, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
 
-const ts = (ms: number) => new DuckDBTimestampValue(BigInt(ms) * 1000n);
+/** Epoch milliseconds as a DuckDB TIMESTAMP (microseconds). */
+export const ts = (ms: number) => new DuckDBTimestampValue(BigInt(ms) * 1000n);
 
 /** The dashboard's queries on DuckDB, on a connection of their own so they never wait on a write transaction. */
 export class DuckDbReader implements StoreReader {

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { SeamError, type DetectionV1, type StatusV1 } from '../contract/index.ts';
 import { DUCKDB_DDL, DUCKDB_STAGING_DDL } from './duckdb-schema.ts';
-import { DuckDbReader } from './duckdb-reader.ts';
+import { DuckDbReader, ts } from './duckdb-reader.ts';
 import type { DeadLetter, DetectionStore, WriteResult } from './store.ts';
 
 export interface DuckDbStoreOptions {
@@ -15,7 +15,6 @@ export interface DuckDbStoreOptions {
   settings?: Record<string, string>;
 }
 
-const ts = (ms: number) => new DuckDBTimestampValue(BigInt(ms) * 1000n);
 const parseMs = (iso: string) => Date.parse(iso);
 
 /**

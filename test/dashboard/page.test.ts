@@ -39,6 +39,23 @@ const pixelsOfColour = (page: Page, rgb: [number, number, number]) =>
     rgb,
   );
 
+/** A store filled by `fill`, the dashboard over it, and Chromium showing its first render. */
+async function openDashboardPage(
+  fill: (store: DuckDbStore) => Promise<void>,
+  options: { viewport: { width: number; height: number }; extra?: () => Promise<Record<string, number>>; pageErrors?: string[] },
+): Promise<{ store: DuckDbStore; dash: Dashboard; browser: Browser; page: Page }> {
+  const store = new DuckDbStore({ path: ':memory:' });
+  await store.open();
+  await fill(store);
+  const dash = await startDashboard({ reader: store, port: 0, extra: options.extra });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const page = await browser.newPage({ viewport: options.viewport });
+  page.on('pageerror', (err) => options.pageErrors?.push(err.message));
+  await page.goto(dash.url);
+  await page.waitForSelector('body[data-server-time]', { timeout: LIVE_TIMEOUT_MS });
+  return { store, dash, browser, page };
+}
+
 describe('dashboard page in Chromium', { skip }, () => {
   let browser: Browser;
   let store: DuckDbStore;
@@ -47,19 +64,16 @@ describe('dashboard page in Chromium', { skip }, () => {
   const pageErrors: string[] = [];
 
   before(async () => {
-    store = new DuckDbStore({ path: ':memory:' });
-    await store.open();
-    const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
-    // cam-b's last event jumps its seq by 4: four events lost upstream, which the page must show.
-    const camB = burst('cam-b', minute - MINUTE, 3, ['crack']).map((e, i) => (i === 2 ? { ...e, seq: e.seq + 4 } : e));
-    await store.write([...burst('cam-a', minute - 2 * MINUTE, 4, ['scratch', 'dent']), ...camB], new Date());
-    await store.writeStatus(status('cam-a', 'online', Date.now()), new Date());
-    dash = await startDashboard({ reader: store, port: 0, extra: async () => ({ dead_lettered: 0 }) });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(dash.url);
-    await page.waitForSelector('body[data-server-time]', { timeout: LIVE_TIMEOUT_MS });
+    ({ store, dash, browser, page } = await openDashboardPage(
+      async (s) => {
+        const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
+        // cam-b's last event jumps its seq by 4: four events lost upstream, which the page must show.
+        const camB = burst('cam-b', minute - MINUTE, 3, ['crack']).map((e, i) => (i === 2 ? { ...e, seq: e.seq + 4 } : e));
+        await s.write([...burst('cam-a', minute - 2 * MINUTE, 4, ['scratch', 'dent']), ...camB], new Date());
+        await s.writeStatus(status('cam-a', 'online', Date.now()), new Date());
+      },
+      { viewport: { width: 1600, height: 900 }, extra: async () => ({ dead_lettered: 0 }), pageErrors },
+    ));
   });
 
   after(async () => {
@@ -126,13 +140,7 @@ describe('dashboard page with nothing stored', { skip }, () => {
   let page: Page;
 
   before(async () => {
-    store = new DuckDbStore({ path: ':memory:' });
-    await store.open();
-    dash = await startDashboard({ reader: store, port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(dash.url);
-    await page.waitForSelector('body[data-server-time]', { timeout: LIVE_TIMEOUT_MS });
+    ({ store, dash, browser, page } = await openDashboardPage(async () => {}, { viewport: { width: 1280, height: 800 } }));
   });
 
   after(async () => {

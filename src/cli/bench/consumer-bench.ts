@@ -6,7 +6,7 @@ import { DETECTION_FILTER } from '../../contract/index.ts';
 import { startConsumer } from '../../consumer/consumer.ts';
 import type { CommitReport } from '../../consumer/ingest.ts';
 import { DuckDbStore } from '../../store/duckdb.ts';
-import { startBenchBroker, type BenchBroker } from './bench-broker.ts';
+import { startAvailableBroker, type AvailableBroker } from '../../broker/available-broker.ts';
 import { percentile, round } from './percentile.ts';
 import { publishInWorker } from './spawn-worker.ts';
 
@@ -43,7 +43,7 @@ const WINDOW = 2000;
 const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
 
 /** QoS 1 to an MQTT.js subscriber that does nothing: what the broker and publisher allow on this machine. */
-async function ceiling(broker: BenchBroker, events: number): Promise<number> {
+async function ceiling(broker: AvailableBroker, events: number): Promise<number> {
   const sub = await mqtt.connectAsync(broker.url, { protocolVersion: broker.protocolVersion, clientId: 'bench-null', clean: true });
   await sub.subscribeAsync(DETECTION_FILTER, { qos: 1 });
   let n = 0;
@@ -66,7 +66,7 @@ async function ceiling(broker: BenchBroker, events: number): Promise<number> {
  */
 export async function runConsumerBench(options: ConsumerBenchOptions): Promise<ConsumerBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-'));
-  const broker = await startBenchBroker();
+  const broker = await startAvailableBroker({ persistence: false });
   const store = new DuckDbStore({ path: join(dir, 'bench.duckdb') });
   const rssStart = rssMb();
   try {

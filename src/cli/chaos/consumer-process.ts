@@ -3,8 +3,19 @@ import { waitUntil } from './wait-until.ts';
 
 const BIN = new URL('../../../bin/seamline.js', import.meta.url).pathname;
 
-/** `seamline consumer` in its own process, so a scenario can SIGKILL it like a crashed host would. */
-export async function spawnConsumerProcess(args: string[]): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+export interface ConsumerProcess {
+  child: ChildProcess;
+  /** stderr so far (the consumer's JSON log). */
+  log: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * `seamline consumer` in its own process, so a scenario or test can SIGKILL it like a crashed host would.
+ * Resolves once it says it is subscribed and running. /metrics is off unless `args` turn it on (the
+ * last --metrics-port wins).
+ */
+export async function spawnConsumerProcess(args: string[]): Promise<ConsumerProcess> {
   const child = spawn(process.execPath, [BIN, 'consumer', '--metrics-port', '-1', '--log-level', 'info', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -15,5 +26,5 @@ export async function spawnConsumerProcess(args: string[]): Promise<{ child: Chi
     child.kill('SIGKILL');
     throw new Error(`consumer did not start: ${log.slice(-2000)}`);
   }
-  return { child, exited };
+  return { child, log: () => log, exited };
 }

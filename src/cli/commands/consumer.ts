@@ -6,7 +6,7 @@ import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
 import { readConfigFile, resolveConfig } from '../config-file.ts';
 import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '../consumer-config.ts';
 import { integerFlag } from '../flags.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, logLevelOption } from '../logger.ts';
 import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
 import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
@@ -43,7 +43,7 @@ export function consumerCommand(): Command {
     .option('--metrics-port <port>', `/metrics port, -1 off (default ${d.metricsPort})`, integerFlag)
     .option('--dashboard-port <port>', 'also serve the dashboard from this process, -1 off (default -1)', integerFlag)
     .option('--retention-days <n>', 'delete data older than this, 0 keeps all (default 0)', integerFlag)
-    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']))
+    .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
       const { config: file, ...rest } = flags;
       const config = resolveConfig<ConsumerConfig>(ConsumerConfigSchema, CONSUMER_DEFAULTS, file ? readConfigFile(file) : undefined, rest);

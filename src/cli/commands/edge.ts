@@ -6,7 +6,7 @@ import { runStdinInput } from '../../edge/stdin-input.ts';
 import { readConfigFile, resolveConfig } from '../config-file.ts';
 import { EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../edge-config.ts';
 import { integerFlag, numberFlag } from '../flags.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, logLevelOption } from '../logger.ts';
 import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
 import { PASSWORD_ENV, passwordFromEnv, readTlsFiles } from '../tls-files.ts';
@@ -41,7 +41,7 @@ export function edgeCommand(): Command {
     .option('--http-port <port>', `POST /detections, GET /metrics and /healthz; -1 off (default ${d.httpPort})`, integerFlag)
     .option('--stdin', 'read NDJSON records from stdin and exit when it ends')
     .option('--simulate <events/s>', 'also feed a simulated camera (demos, soak tests)', numberFlag)
-    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']))
+    .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
       const { config: file, ...rest } = flags;
       await runEdge(resolveConfig<EdgeConfig>(EdgeConfigSchema, EDGE_DEFAULTS, file ? readConfigFile(file) : undefined, rest));

@@ -1,8 +1,8 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { readConfigFile, resolveConfig } from '../config-file.ts';
 import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
 import { integerFlag, numberFlag } from '../flags.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, logLevelOption } from '../logger.ts';
 import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
 import { START_DEFAULTS, StartConfigSchema, type StartConfig } from '../start-config.ts';
@@ -22,7 +22,7 @@ export function startCommand(): Command {
     .option('--sites <n>', `sites the cameras are spread over (default ${START_DEFAULTS.sites})`, integerFlag)
     .option('--region <name>', `region in topics (default ${START_DEFAULTS.region})`)
     .option('--rate <events/s>', `mean events per second per camera (default ${START_DEFAULTS.rate})`, numberFlag)
-    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']))
+    .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
       const { config: file, ...rest } = flags;
       const config = resolveConfig<StartConfig>(StartConfigSchema, START_DEFAULTS, file ? readConfigFile(file) : undefined, rest);
