@@ -59,6 +59,24 @@ function assertSameCamera(topic: ParsedTopic, message: DetectionV1 | StatusV1): 
 }
 
 /**
+ * Topics already parsed and found valid. A line has a few cameras and each publishes on one topic, so
+ * this saves a split and three pattern tests per message; it is emptied when full so a stream of bogus
+ * topics cannot grow it.
+ */
+const topics = new Map<string, Readonly<ParsedTopic>>();
+const MAX_KNOWN_TOPICS = 4096;
+
+function knownTopic(topic: string): Readonly<ParsedTopic> {
+  let parsed = topics.get(topic);
+  if (parsed === undefined) {
+    parsed = Object.freeze(parseTopic(topic));
+    if (topics.size >= MAX_KNOWN_TOPICS) topics.clear();
+    topics.set(topic, parsed);
+  }
+  return parsed;
+}
+
+/**
  * Everything the consumer needs to decide about one MQTT message: size, topic, JSON, version,
  * schema, identity. Never throws: poison comes back as `{ ok: false }` with a coded error.
  */
@@ -70,7 +88,7 @@ export function decodeMessage(topic: string, payload: Uint8Array, options: Decod
         field: 'payload',
       });
     }
-    const parsedTopic = parseTopic(topic);
+    const parsedTopic = knownTopic(topic);
     let value: unknown;
     try {
       value = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from '../../src/store/duckdb.ts';
 import { makeEvents } from '../helpers/events.ts';
 import { storeContract } from './store-contract.ts';
@@ -49,4 +50,37 @@ test('duckdb: counts seq numbers missing per camera, and none once a late event 
   await store.write(all, new Date());
   assert.equal((await store.seqGaps(start, Date.now()))[0].missing, 0);
   await store.close();
+});
+
+test('duckdb: a batch larger than one data chunk is stored whole, every column where it belongs', async () => {
+  const path = join(dir, 'chunks.duckdb');
+  const store = new DuckDbStore({ path });
+  await store.open();
+  // 5,000 events span three of DuckDB's 2,048-row data chunks.
+  const events = makeEvents(5000, { camera: 'cam-07', seq: 40 }, Date.parse('2026-11-24T08:00:00.000Z'), 7);
+  const last = events[4999];
+  last.model = { name: 'yolo11s', version: '11.0.2' };
+  last.frame = { width: 1920, height: 1080 };
+  last.detections = [{ class: 'burr', class_id: 7, confidence: 0.125, bbox: [1.5, 2, 300.25, 4e-3] }];
+  const committed = new Date('2026-11-24T09:00:00.000Z');
+  const result = await store.write(events, committed);
+  assert.deepEqual(result, { events: 5000, detections: 9999, duplicates: 0 });
+  await store.close();
+
+  const instance = await DuckDBInstance.create(path);
+  const conn = await instance.connect();
+  const row = (await conn.runAndReadAll(
+    `SELECT e.region, e.site, e.camera, e.seq, strftime(e.captured_at, '%Y-%m-%dT%H:%M:%S.%g'),
+            strftime(e.inferred_at, '%Y-%m-%dT%H:%M:%S.%g'), strftime(e.committed_at, '%Y-%m-%dT%H:%M:%S.%g'),
+            e.model_name, e.model_version, e.frame_width, e.frame_height, e.detections,
+            d.idx, d.class, d.class_id, d.confidence, d.x, d.y, d.w, d.h
+     FROM events e JOIN detections d USING (event_id) WHERE e.event_id = $id`,
+    { id: last.event_id },
+  )).getRows();
+  conn.closeSync();
+  instance.closeSync();
+  assert.deepEqual(row, [
+    ['eu', 'plant-1', 'cam-07', 5039n, '2026-11-24T08:00:34.993', '2026-11-24T08:00:35.018', '2026-11-24T09:00:00.000',
+      'yolo11s', '11.0.2', 1920, 1080, 1, 0, 'burr', 7, 0.125, 1.5, 2, 300.25, 4e-3],
+  ]);
 });

@@ -8,6 +8,7 @@ import type { CommitReport } from '../../consumer/ingest.ts';
 import { DuckDbStore } from '../../store/duckdb.ts';
 import { startAvailableBroker, type AvailableBroker } from '../../broker/available-broker.ts';
 import { percentile, round } from './percentile.ts';
+import { rssTrend } from './rss-trend.ts';
 import { publishInWorker } from './spawn-worker.ts';
 
 export interface ConsumerBenchOptions {
@@ -36,6 +37,10 @@ export interface ConsumerBenchResult {
   rss_mid_mb: number;
   /** Highest RSS seen during the paced phase. */
   rss_peak_mb: number;
+  /** Median RSS of each minute of the paced phase: flat when memory does not grow with run time. */
+  rss_by_minute_mb: number[];
+  /** Slope of those medians after the first minute, MB per minute (null for a phase under 3 minutes). */
+  rss_slope_mb_per_min: number | null;
   stored: number;
 }
 
@@ -108,8 +113,10 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
     const lagStarted = Date.now();
     let rssMid = 0;
     let rssPeak = 0;
+    const rssSamples: number[] = [];
     const sampler = setInterval(() => {
       const now = rssMb();
+      rssSamples.push(now);
       rssPeak = Math.max(rssPeak, now);
       const elapsed = (Date.now() - lagStarted) / 1000;
       if (rssMid === 0 && elapsed >= options.lagSeconds / 2) rssMid = now;
@@ -120,6 +127,7 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
     clearInterval(sampler);
     ingestor.off('commit-report', onReport);
     const rss = rssMb();
+    const trend = rssTrend(rssSamples);
     await consumer.stop();
     const stored = (await store.totals()).events;
     return {
@@ -135,6 +143,8 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       rss_start_mb: rssStart,
       rss_mid_mb: rssMid || rss,
       rss_peak_mb: Math.max(rssPeak, rss),
+      rss_by_minute_mb: trend.byMinute,
+      rss_slope_mb_per_min: trend.slopeMbPerMin,
       stored,
     };
   } finally {

@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { boxesJson } from '../../src/store/boxes-json.ts';
+
+test('boxesJson writes the same text as JSON.stringify for boxes as JSON.parse gives them', () => {
+  const payloads = [
+    '[]',
+    '[{"class":"scratch","class_id":0,"confidence":0.91,"bbox":[412,188,64,30]}]',
+    '[{"class":"a_b-9","class_id":65535,"confidence":1,"bbox":[0,0,0,0]},{"class":"dent","class_id":3,"confidence":1e-7,"bbox":[0.1,2.5e-5,1920.75,123456789.125]}]',
+  ];
+  for (const text of payloads) {
+    const boxes = JSON.parse(text);
+    assert.equal(boxesJson(boxes), JSON.stringify(boxes));
+    assert.deepEqual(JSON.parse(boxesJson(boxes)), boxes);
+  }
+});
+
+test('boxesJson keeps the text valid JSON whatever the class name holds', () => {
+  const boxes = [{ class: 'quote" back\\slash \u2028', class_id: 1, confidence: 0.5, bbox: [1, 2, 3, 4] as [number, number, number, number] }];
+  assert.deepEqual(JSON.parse(boxesJson(boxes)), boxes);
+});
