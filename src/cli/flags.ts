@@ -7,6 +7,12 @@ export function integerFlag(value: string): number {
   return n;
 }
 
+export function positiveIntegerFlag(value: string): number {
+  const n = integerFlag(value);
+  if (n < 1) throw new InvalidArgumentError(`"${value}" must be at least 1.`);
+  return n;
+}
+
 export function numberFlag(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`"${value}" is not a number.`);

@@ -29,6 +29,7 @@ const refusals: [string, string[], number, RegExp][] = [
   ['an unknown store scheme', ['consumer', '--store', 'mongodb://x', '--metrics-port', '-1'], 2, /SEAM_ERR_CONFIG.*store\.url scheme mongodb/],
   ['an unknown fsync policy', ['edge', '--fsync', 'sometimes'], 1, /--fsync.*sometimes.*Allowed choices are always, batch, never/],
   ['a missing config file', ['edge', '--config', '/nonexistent/seamline.json'], 2, /SEAM_ERR_CONFIG.*cannot read config file \/nonexistent\/seamline\.json/],
+  ['zero bench rounds', ['bench', 'consumer', '--rounds', '0'], 1, /--rounds.*"0" must be at least 1/],
   ['an unknown bench target', ['bench', 'toaster'], 1, /'toaster' is invalid for argument 'target'\. Allowed choices are edge, consumer\./],
 ];
 for (const [what, args, code, message] of refusals) {

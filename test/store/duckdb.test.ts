@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { isSeamError } from '../../src/contract/index.ts';
 import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { makeEvents } from '../helpers/events.ts';
+import { makeEvent, makeEvents } from '../helpers/events.ts';
 import { storeContract } from './store-contract.ts';
 
 storeContract('duckdb', async () => {
@@ -83,4 +86,61 @@ test('duckdb: a batch larger than one data chunk is stored whole, every column w
     ['eu', 'plant-1', 'cam-07', 5039n, '2026-11-24T08:00:34.993', '2026-11-24T08:00:35.018', '2026-11-24T09:00:00.000',
       'yolo11s', '11.0.2', 1920, 1080, 1, 0, 'burr', 7, 0.125, 1.5, 2, 300.25, 4e-3],
   ]);
+});
+
+test('duckdb: cameras at different delays, redelivered in full, are stored once', async () => {
+  const store = new DuckDbStore({ path: ':memory:' });
+  await store.open();
+  const start = Date.parse('2026-11-24T08:00:00.000Z');
+  // The slow camera's events arrive 500 ms behind the fast one's, in the same batches.
+  const fast = makeEvents(300, { camera: 'fast' }, start + 500, 10);
+  const slow = makeEvents(300, { camera: 'slow' }, start, 10);
+  for (let i = 0; i < 300; i += 50) {
+    const result = await store.write([...fast.slice(i, i + 50), ...slow.slice(i, i + 50)], new Date());
+    assert.equal(result.events, 100);
+  }
+  const again = await store.write([...slow, ...fast], new Date());
+  assert.deepEqual(again, { events: 0, detections: 0, duplicates: 600 });
+  assert.equal((await store.totals()).events, 600);
+  await store.close();
+});
+
+test('duckdb: after a reopen, an event stamped in the newest stored millisecond is looked up, not assumed', async () => {
+  const path = join(dir, 'tie.duckdb');
+  const at = new Date(Date.parse('2026-11-24T08:00:00.000Z')).toISOString();
+  const first = makeEvent({ camera: 'cam-03', captured_at: at, seq: 1 });
+  const tie = makeEvent({ camera: 'cam-03', captured_at: at, seq: 2 });
+  const store = new DuckDbStore({ path });
+  await store.open();
+  await store.write([first], new Date());
+  await store.close();
+  const reopened = new DuckDbStore({ path });
+  await reopened.open();
+  assert.deepEqual(await reopened.write([first, tie], new Date()), { events: 1, detections: 2, duplicates: 1 });
+  assert.deepEqual(await reopened.write([tie, first], new Date()), { events: 0, detections: 0, duplicates: 2 });
+  assert.equal((await reopened.totals()).events, 2);
+  await reopened.close();
+});
+
+test('duckdb: a file from the old layout, or one another process holds, is refused naming the path', async () => {
+  const old = join(dir, 'old-layout.duckdb');
+  const raw = await DuckDBInstance.create(old);
+  const conn = await raw.connect();
+  await conn.run('CREATE TABLE detections (event_id VARCHAR)');
+  conn.closeSync();
+  raw.closeSync();
+  await assert.rejects(new DuckDbStore({ path: old }).open(), (err) =>
+    isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.path' && err.message.includes(old));
+
+  const held = join(dir, 'held.duckdb');
+  const holder = spawn(process.execPath, ['-e', `
+    const { DuckDBInstance } = require('@duckdb/node-api');
+    DuckDBInstance.create(${JSON.stringify(held)}).then(() => { console.log('open'); setInterval(() => {}, 1000); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await once(holder.stdout, 'data');
+    await assert.rejects(new DuckDbStore({ path: held }).open(), (err) =>
+      isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.path' && err.message.includes(held) && /lock/i.test(err.message));
+  } finally {
+    holder.kill('SIGKILL');
+  }
 });

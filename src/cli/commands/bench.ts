@@ -2,7 +2,7 @@ import { Argument, Command } from 'commander';
 import { runEdgeBench } from '../../edge/bench.ts';
 import { runConsumerBench } from '../bench/consumer-bench.ts';
 import { printResult } from '../bench/print-result.ts';
-import { integerFlag } from '../flags.ts';
+import { integerFlag, positiveIntegerFlag } from '../flags.ts';
 
 type Target = 'edge' | 'consumer';
 
@@ -16,9 +16,10 @@ export function benchCommand(): Command {
     .addArgument(new Argument('<target>', 'what to measure').choices(['edge', 'consumer']))
     .option('--json', 'print one JSON object as the last line')
     .option('--events <n>', 'edge: events accepted plus drained (half each); consumer: events per throughput phase', integerFlag, 200_000)
+    .option('--rounds <n>', 'consumer: ceiling-then-consumer rounds; the median ratio is reported', positiveIntegerFlag, 3)
     .option('--lag-rate <n>', 'consumer: paced events/s for the lag phase', integerFlag, 2_000)
     .option('--lag-seconds <n>', 'consumer: length of the lag phase (600 for the 10-minute RSS soak)', integerFlag, 15)
-    .action(async (target: Target, flags: { json?: boolean; events: number; lagRate: number; lagSeconds: number }) => {
+    .action(async (target: Target, flags: { json?: boolean; events: number; rounds: number; lagRate: number; lagSeconds: number }) => {
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
       let result: Record<string, unknown>;
       switch (target) {
@@ -26,7 +27,7 @@ export function benchCommand(): Command {
           result = { ...(await runEdgeBench({ acceptEvents: flags.events / 2, drainEvents: flags.events / 2, log: progress })) };
           break;
         case 'consumer':
-          result = { ...(await runConsumerBench({ events: flags.events, lagRate: flags.lagRate, lagSeconds: flags.lagSeconds, progress })) };
+          result = { ...(await runConsumerBench({ events: flags.events, rounds: flags.rounds, lagRate: flags.lagRate, lagSeconds: flags.lagSeconds, progress })) };
           break;
       }
       printResult(`bench ${target}`, result, flags.json === true);
