@@ -8,6 +8,7 @@ import type { CommitReport, Ingestor } from '../../consumer/ingest.ts';
 import { DuckDbStore } from '../../store/duckdb.ts';
 import { startAvailableBroker, type AvailableBroker } from '../../broker/available-broker.ts';
 import { percentile, round } from './percentile.ts';
+import { LagHistogram } from './lag-histogram.ts';
 import { rssTrend } from './rss-trend.ts';
 import { publishInWorker } from './spawn-worker.ts';
 
@@ -54,6 +55,7 @@ const WINDOW = 2000;
 /** Each publisher run starts its cameras' seq here times the run's number, so no two runs share one. */
 const SEQ_BLOCK = 10_000_000;
 const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
+const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1048576);
 
 /** QoS 1 to an MQTT.js subscriber that does nothing: what the broker and publisher allow on this machine. */
 async function ceiling(broker: AvailableBroker, events: number, run: number): Promise<number> {
@@ -105,33 +107,33 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
     options.progress(`broker: ${broker.name} at ${broker.url}`);
     await store.open();
     let consumer: RunningConsumer | undefined;
-    for (let round = 1; round <= options.rounds; round++) {
-      ceilings.push(await ceiling(broker, options.events, round));
+    for (let n = 1; n <= options.rounds; n++) {
+      ceilings.push(await ceiling(broker, options.events, n));
       // A session that ends with the round, so the broker queues nothing for it during the next ceiling.
       consumer = await startConsumer({
-        url: broker.url, protocolVersion: broker.protocolVersion, clientId: `bench-consumer-${round}`, store, sessionExpirySeconds: 0,
+        url: broker.url, protocolVersion: broker.protocolVersion, clientId: `bench-consumer-${n}`, store, sessionExpirySeconds: 0,
       });
       let first = 0;
       consumer.session.once('message', () => (first = Date.now()));
       const publishing = publishInWorker({
         url: broker.url, count: options.events, rate: 0, cameras: 6, protocolVersion: broker.protocolVersion, window: WINDOW,
-        clientId: `bench-pub-${round}`, seqStart: round * SEQ_BLOCK,
+        clientId: `bench-pub-${n}`, seqStart: n * SEQ_BLOCK,
       });
       const doneAt = await committedBy(consumer.ingestor, options.events);
       await publishing;
       rates.push((options.events / Math.max(1, doneAt - first)) * 1000);
       options.progress(
-        `round ${round}: ceiling ${Math.round(ceilings[round - 1])} messages/s, consumer ${Math.round(rates[round - 1])} events/s ` +
-          `committed and acknowledged (ratio ${(rates[round - 1] / ceilings[round - 1]).toFixed(2)})`,
+        `round ${n}: ceiling ${Math.round(ceilings[n - 1])} messages/s, consumer ${Math.round(rates[n - 1])} events/s ` +
+          `committed and acknowledged (ratio ${(rates[n - 1] / ceilings[n - 1]).toFixed(2)})`,
       );
-      if (round < options.rounds) await consumer.stop();
+      if (n < options.rounds) await consumer.stop();
     }
     const { ingestor } = consumer!;
     const ratios = rates.map((r, i) => r / ceilings[i]);
 
-    const lags: number[] = [];
+    const lags = new LagHistogram();
     const onReport = (r: CommitReport) => {
-      for (const c of r.capturedMs) lags.push(r.committedAtMs - c);
+      for (const c of r.capturedMs) lags.add(r.committedAtMs - c);
     };
     ingestor.on('commit-report', onReport);
     const lagEvents = options.lagRate * options.lagSeconds;
@@ -146,7 +148,7 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       rssPeak = Math.max(rssPeak, now);
       const elapsed = (Date.now() - lagStarted) / 1000;
       if (rssMid === 0 && elapsed >= options.lagSeconds / 2) rssMid = now;
-      if (options.lagSeconds >= 60 && Math.round(elapsed) % 60 === 0) options.progress(`  ${Math.round(elapsed)} s: rss ${now} MB, ${ingestor.stats.committedEvents} committed`);
+      if (options.lagSeconds >= 60 && Math.round(elapsed) % 60 === 0) options.progress(`  ${Math.round(elapsed)} s: rss ${now} MB (V8 heap ${heapMb()} MB), ${ingestor.stats.committedEvents} committed`);
     }, 1000);
     await publishInWorker({
       url: broker.url, count: lagEvents, rate: options.lagRate, cameras: 6, protocolVersion: broker.protocolVersion, window: WINDOW,
@@ -168,8 +170,8 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       ratio: round(percentile(ratios, 50)!, 2)!,
       ratio_by_round: ratios.map((r) => round(r, 2)!),
       lag_rate: options.lagRate,
-      lag_p50_ms: round(percentile(lags, 50)),
-      lag_p99_ms: round(percentile(lags, 99)),
+      lag_p50_ms: lags.percentile(50),
+      lag_p99_ms: lags.percentile(99),
       rss_mb: rss,
       rss_start_mb: rssStart,
       rss_mid_mb: rssMid || rss,
