@@ -3,7 +3,7 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeamError } from '../contract/index.ts';
+import { killWithUs, SeamError } from '../contract/index.ts';
 import type { RunningBroker } from './embedded.ts';
 import { freePort } from './free-port.ts';
 
@@ -104,7 +104,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Ru
   let child: ChildProcess | undefined;
 
   const start = async () => {
-    child = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = killWithUs(spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] }));
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     const exited = new Promise<never>((_, reject) =>

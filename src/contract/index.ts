@@ -1,6 +1,7 @@
 /** The data contract: the one module every box imports. See docs/contract.md. */
 export * from './errors.ts';
 export * from './redact.ts';
+export * from './children.ts';
 export * from './identifiers.ts';
 export * from './detection.ts';
 export * from './status.ts';

@@ -56,15 +56,15 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     let writer: DuckDBConnection;
     try {
       // One thread: on a small edge or line server the broker and the consumer need the other core, and
-      // measured here it also cut the store's CPU per event (13.5 to 11.7 us). A 32 MB memory limit: DuckDB
-      // keeps the blocks it has written in its buffer pool until the limit, so the process grew with run
-      // time until it got there (3-6 MB a minute at 2,000 events/s with 64 or 256 MB); at 32 MB the pool
-      // holds little beyond the data not yet checkpointed and RSS stays level. Dashboard queries over 30
-      // minutes of 2,000 events/s still take 70-470 ms. An allocator flush threshold, so native memory
-      // freed after a checkpoint goes back to the OS instead of piling up.
+      // measured here it also cut the store's CPU per event (13.5 to 11.7 us). A 64 MB memory limit: DuckDB
+      // keeps the blocks it has written in its buffer pool until the limit, so the process grows until the
+      // pool is full (3-6 MB a minute at 2,000 events/s) and no further; at 256 MB that took over an hour.
+      // Not lower: the data not yet checkpointed (up to about 40 MB) must fit, and at 32 MB the consumer
+      // stalled a minute into a soak, every write failing. An allocator flush threshold, so
+      // native memory freed after a checkpoint goes back to the OS instead of piling up.
       this.instance = await DuckDBInstance.create(':memory:', {
         threads: '1',
-        memory_limit: '32MB',
+        memory_limit: '64MB',
         allocator_flush_threshold: '16MB',
         // Where a query that outgrows the memory limit spills. The instance itself is in memory (the file
         // is attached, below), so DuckDB's default would be ./.tmp under whatever directory we started in.

@@ -62,6 +62,9 @@ async function run(job: PublishJob): Promise<void> {
 
 // Only as the entry script: importing this file for its types must not start publishing.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // If the bench or chaos run that started us is killed outright, stop publishing into a broker nobody reads.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && process.exit(1), 1_000).unref();
   run(JSON.parse(process.argv[2]) as PublishJob).catch((err) => {
     process.stderr.write(`publish worker failed: ${(err as Error).message}\n`);
     process.exit(1);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { killWithUs } from '../../contract/index.ts';
 import type { PublishJob } from './publish-worker.ts';
 
 const WORKER = new URL('./publish-worker.ts', import.meta.url).pathname;
@@ -8,7 +9,7 @@ const TSX = import.meta.resolve('tsx');
 /** Runs the publish worker in its own process and resolves with what it printed. */
 export function publishInWorker(job: PublishJob): Promise<{ published: number; ms: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, WORKER, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = killWithUs(spawn(process.execPath, ['--import', TSX, WORKER, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

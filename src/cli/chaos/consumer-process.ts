@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { killWithUs } from '../../contract/index.ts';
 import { waitUntil } from './wait-until.ts';
 
 const BIN = new URL('../../../bin/seamline.js', import.meta.url).pathname;
@@ -16,9 +17,9 @@ export interface ConsumerProcess {
  * last --metrics-port wins).
  */
 export async function spawnConsumerProcess(args: string[]): Promise<ConsumerProcess> {
-  const child = spawn(process.execPath, [BIN, 'consumer', '--metrics-port', '-1', '--log-level', 'info', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = killWithUs(
+    spawn(process.execPath, [BIN, 'consumer', '--metrics-port', '-1', '--log-level', 'info', ...args], { stdio: ['ignore', 'ignore', 'pipe'] }),
+  );
   let log = '';
   child.stderr!.on('data', (d) => (log += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { killWithUs } from '../../contract/index.ts';
 import { freePort } from '../../broker/free-port.ts';
 import { SimulatedCamera } from '../../edge/simulated-camera.ts';
 import { startDownstream } from './end-to-end.ts';
@@ -25,7 +26,7 @@ export const edgeKillScenario: ChaosScenario = {
       '--data-dir', join(down.dir, 'outbox'), '--http-port', String(port), '--log-level', 'warn'];
     let child: ChildProcess | undefined;
     const startBridge = async () => {
-      child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+      child = killWithUs(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
       await waitUntil(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), 20_000);
     };
     try {

@@ -1,4 +1,5 @@
 import { Argument, Command } from 'commander';
+import { exitOnSignals } from '../../contract/index.ts';
 import { runEdgeBench } from '../../edge/bench.ts';
 import { runConsumerBench } from '../bench/consumer-bench.ts';
 import { printResult } from '../bench/print-result.ts';
@@ -20,6 +21,7 @@ export function benchCommand(): Command {
     .option('--lag-rate <n>', 'consumer: paced events/s for the lag phase', integerFlag, 2_000)
     .option('--lag-seconds <n>', 'consumer: length of the lag phase (600 for the 10-minute RSS soak)', integerFlag, 15)
     .action(async (target: Target, flags: { json?: boolean; events: number; rounds: number; lagRate: number; lagSeconds: number }) => {
+      exitOnSignals();
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
       let result: Record<string, unknown>;
       switch (target) {

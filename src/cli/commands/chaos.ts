@@ -1,4 +1,5 @@
 import { Argument, Command } from 'commander';
+import { exitOnSignals } from '../../contract/index.ts';
 import { printResult } from '../bench/print-result.ts';
 import { SCENARIOS } from '../chaos/index.ts';
 import type { ChaosResult } from '../chaos/scenario.ts';
@@ -14,6 +15,7 @@ export function chaosCommand(): Command {
     .addArgument(new Argument('<scenario>', 'scenario to run').choices([...names, 'all']))
     .option('--json', 'print one JSON object per scenario, the last line holding all of them')
     .action(async (name: string, flags: { json?: boolean }) => {
+      exitOnSignals();
       const chosen = name === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === name);
       const results: ChaosResult[] = [];
       for (const scenario of chosen) {

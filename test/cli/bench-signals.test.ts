@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { test } from 'node:test';
+
+const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
+
+const refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+
+test('a bench stopped with SIGTERM takes its broker and publisher down with it', async () => {
+  const bench = spawn(process.execPath, [BIN, 'bench', 'consumer', '--events', '2000000', '--rounds', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  bench.stderr.on('data', (d) => (err += d));
+  const exited = once(bench, 'exit');
+  // Wait until the broker is up and the publisher is building its payloads.
+  while (!/broker: \w+ at mqtt:\/\/127\.0\.0\.1:(\d+)/.test(err)) {
+    assert.equal(bench.exitCode, null, err);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const port = Number(/127\.0\.0\.1:(\d+)/.exec(err)![1]);
+  assert.equal(await refused(port), false, 'the broker is listening while the bench runs');
+  await new Promise((r) => setTimeout(r, 1_000));
+  bench.kill('SIGTERM');
+  const [code] = await exited;
+  assert.equal(code, 143);
+  for (let i = 0; i < 50 && !(await refused(port)); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await refused(port), true, 'the broker is gone');
+  const workers = spawn('pgrep', ['-f', `publish-worker.ts .*127.0.0.1:${port}`]);
+  const [found] = await once(workers, 'exit');
+  assert.equal(found, 1, 'no publish worker of that broker is left');
+});
