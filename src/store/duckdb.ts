@@ -28,6 +28,23 @@ const EVENT_COLUMN_TYPES = [VARCHAR, VARCHAR, VARCHAR, VARCHAR, BIGINT, TIMESTAM
  * event fell from 6.8 to 5.1 us (400,000 events in batches of 1,000) and the file came out a third smaller.
  */
 const ROW_GROUP_SIZE = 32_768;
+const DEFAULT_MEMORY_LIMIT = '64MB';
+/** How often written blocks cached by DuckDB are let go (trimCache). */
+const CACHE_TRIM_MS = 30_000;
+const MIN_TRIM_LIMIT = 8 * 1048576;
+/** Less than this cached is left alone. */
+const MIN_TRIM_BYTES = 1048576;
+
+/** Bytes in DuckDB's buffer pool: in all, and in blocks of the stored tables (what a trim can let go). */
+async function cachedBlocks(conn: DuckDBConnection): Promise<{ total: number; blocks: number }> {
+  const [total, blocks] = (
+    await conn.runAndReadAll(
+      `SELECT sum(memory_usage_bytes), coalesce(sum(memory_usage_bytes) FILTER (WHERE tag = 'BASE_TABLE'), 0) FROM duckdb_memory()`,
+    )
+  ).getRows()[0];
+  return { total: Number(total), blocks: Number(blocks) };
+}
+
 /** The name the database file is attached under. */
 const CATALOG = 'seamline';
 /** DuckDB's vector size: the most rows one data chunk holds. */
@@ -42,6 +59,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   private instance: DuckDBInstance | undefined;
   private writer: DuckDBConnection | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
+  private trimTimer: NodeJS.Timeout | undefined;
   private writing: Promise<unknown> = Promise.resolve();
   /** Which events cannot be stored yet, so only late ones are looked up. */
   private readonly newest = new NewestPerCamera();
@@ -56,15 +74,14 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     let writer: DuckDBConnection;
     try {
       // One thread: on a small edge or line server the broker and the consumer need the other core, and
-      // measured here it also cut the store's CPU per event (13.5 to 11.7 us). A 64 MB memory limit: DuckDB
-      // keeps the blocks it has written in its buffer pool until the limit, so the process grows until the
-      // pool is full (3-6 MB a minute at 2,000 events/s) and no further; at 256 MB that took over an hour.
-      // Not lower: the data not yet checkpointed (up to about 40 MB) must fit, and at 32 MB the consumer
-      // stalled a minute into a soak, every write failing. An allocator flush threshold, so
-      // native memory freed after a checkpoint goes back to the OS instead of piling up.
+      // measured here it also cut the store's CPU per event (13.5 to 11.7 us). A 64 MB memory limit, with
+      // the written blocks DuckDB caches let go every 30 s (trimCache). Not lower: the data not yet
+      // checkpointed (up to about 40 MB) must fit, and at 32 MB the consumer stalled a minute into a soak,
+      // every write failing. An allocator flush threshold, so native memory freed after a checkpoint goes
+      // back to the OS instead of piling up.
       this.instance = await DuckDBInstance.create(':memory:', {
         threads: '1',
-        memory_limit: '64MB',
+        memory_limit: DEFAULT_MEMORY_LIMIT,
         allocator_flush_threshold: '16MB',
         // Where a query that outgrows the memory limit spills. The instance itself is in memory (the file
         // is attached, below), so DuckDB's default would be ./.tmp under whatever directory we started in.
@@ -89,6 +106,8 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     const reader = await this.instance.connect();
     await reader.run(`USE ${CATALOG}`);
     this.attachReader(reader);
+    this.trimTimer = setInterval(() => void this.trimCache().catch(() => {}), CACHE_TRIM_MS);
+    this.trimTimer.unref();
     const days = this.options.retentionDays ?? 0;
     if (days > 0) {
       this.retentionTimer = setInterval(() => void this.applyRetention(days).catch(() => {}), 3_600_000);
@@ -284,6 +303,33 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     );
   }
 
+  /**
+   * Lets go of the written blocks DuckDB keeps cached. It keeps every block it has written in its buffer
+   * pool until the memory limit forces it out, so the consumer grew 3-6 MB a minute at 2,000 events/s for
+   * its first ten-odd minutes; trimmed every 30 s it stayed level, about 100 MB lower. Lowering the limit
+   * to what the pool holds besides those blocks evicts them (DuckDB refuses, harmlessly, if it cannot),
+   * then the limit goes back. Runs between writes. Resolves with the cached bytes before and after.
+   */
+  async trimCache(): Promise<{ before: number; after: number }> {
+    const run = this.writing.then(async () => {
+      const conn = this.conn();
+      const before = await cachedBlocks(conn);
+      if (before.blocks < MIN_TRIM_BYTES) return { before: before.blocks, after: before.blocks };
+      const target = Math.max(MIN_TRIM_LIMIT, before.total - before.blocks);
+      const limit = this.options.settings?.memory_limit ?? DEFAULT_MEMORY_LIMIT;
+      try {
+        await conn.run(`SET memory_limit = '${Math.floor(target / 1024)}KB'`);
+      } catch {
+        // Not enough of the pool could be evicted: nothing changed, and the next trim tries again.
+      } finally {
+        await conn.run(`SET memory_limit = '${limit}'`);
+      }
+      return { before: before.blocks, after: (await cachedBlocks(conn)).blocks };
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
   private async applyRetention(days: number): Promise<void> {
     const cutoff = ts(Date.now() - days * 86_400_000);
     await this.conn().run('DELETE FROM events WHERE captured_at < $cutoff', { cutoff });
@@ -291,6 +337,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
 
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
+    clearInterval(this.trimTimer);
     this.detachReader()?.closeSync();
     this.writer?.closeSync();
     this.writer = undefined;

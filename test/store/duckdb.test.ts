@@ -144,3 +144,20 @@ test('duckdb: a file from the old layout, or one another process holds, is refus
     holder.kill('SIGKILL');
   }
 });
+
+test('duckdb: trimCache lets go of the written blocks DuckDB keeps cached, and writing goes on', async () => {
+  const store = new DuckDbStore({ path: join(dir, 'trim.duckdb') });
+  await store.open();
+  const start = Date.parse('2026-11-24T08:00:00.000Z');
+  // Past the 16 MB write-ahead-log checkpoint a few times, then a dashboard query over all of it: both
+  // leave blocks of the table in DuckDB's buffer pool.
+  for (let i = 0; i < 30; i++) await store.write(makeEvents(5000, { seq: i * 5000 }, start + i * 5000, 1), new Date());
+  assert.equal((await store.classes(start, start + 150_000)).reduce((n, c) => n + c.detections, 0), 300_000);
+  const { before, after } = await store.trimCache();
+  assert.ok(before > 1048576, `cached blocks before the trim: ${before} bytes`);
+  assert.ok(after < before / 4, `cached blocks after the trim: ${after} of ${before} bytes`);
+  const more = await store.write(makeEvents(10, { seq: 150_000 }, start + 200_000, 1), new Date());
+  assert.equal(more.events, 10);
+  assert.equal((await store.totals()).events, 150_010);
+  await store.close();
+});
