@@ -51,8 +51,8 @@ const CATALOG = 'seamline';
 const CHUNK_ROWS = 2048;
 
 /**
- * The embedded default store. Writes go through one connection (appender into temp staging tables,
- * then one transaction of INSERT ... SELECT with an anti-join); the dashboard reads on another.
+ * The embedded default store. Writes go through one connection, one batch at a time: late events are
+ * looked up, the rest appended through data chunks in one transaction. The dashboard reads on another.
  */
 export class DuckDbStore extends DuckDbReader implements DetectionStore {
   readonly name = 'duckdb';
