@@ -3,7 +3,7 @@ import type { TObject } from '@sinclair/typebox';
 import { assertValid, compile, isSeamError, SeamError } from '../contract/index.ts';
 
 /** Reads a JSON config file; a missing or broken file is a SEAM_ERR_CONFIG that names it. */
-export function readConfigFile(path: string): Record<string, unknown> {
+function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -23,7 +23,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
  * Defaults, then the config file, then flags the user actually gave; validated as a whole so an error
  * names the field whichever source it came from.
  */
-export function resolveConfig<T>(
+function resolveConfig<T>(
   schema: TObject,
   defaults: T,
   file: Record<string, unknown> | undefined,
@@ -38,4 +38,10 @@ export function resolveConfig<T>(
     throw err;
   }
   return merged as T;
+}
+
+/** A command's config from its parsed flags: defaults, then the `--config` file if given, then the other flags. */
+export function configFromFlags<T>(schema: TObject, defaults: T, flags: Record<string, unknown> & { config?: string }): T {
+  const { config: file, ...rest } = flags;
+  return resolveConfig<T>(schema, defaults, file ? readConfigFile(file) : undefined, rest);
 }

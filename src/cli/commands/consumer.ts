@@ -3,7 +3,7 @@ import { startConsumer } from '../../consumer/consumer.ts';
 import { consumerMetrics } from '../../consumer/metrics.ts';
 import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
 import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
-import { readConfigFile, resolveConfig } from '../config-file.ts';
+import { configFromFlags } from '../config-file.ts';
 import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '../consumer-config.ts';
 import { integerFlag } from '../flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
@@ -45,9 +45,7 @@ export function consumerCommand(): Command {
     .option('--retention-days <n>', 'delete data older than this, 0 keeps all (default 0)', integerFlag)
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
-      const { config: file, ...rest } = flags;
-      const config = resolveConfig<ConsumerConfig>(ConsumerConfigSchema, CONSUMER_DEFAULTS, file ? readConfigFile(file) : undefined, rest);
-      await runConsumer(config);
+      await runConsumer(configFromFlags<ConsumerConfig>(ConsumerConfigSchema, CONSUMER_DEFAULTS, flags));
     });
 }
 

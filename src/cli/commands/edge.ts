@@ -3,7 +3,7 @@ import { createBridge } from '../../edge/bridge.ts';
 import { startHttpInput, type RunningHttpInput } from '../../edge/http-input.ts';
 import { SimulatedCamera } from '../../edge/simulated-camera.ts';
 import { runStdinInput } from '../../edge/stdin-input.ts';
-import { readConfigFile, resolveConfig } from '../config-file.ts';
+import { configFromFlags } from '../config-file.ts';
 import { EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../edge-config.ts';
 import { integerFlag, numberFlag } from '../flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
@@ -43,8 +43,7 @@ export function edgeCommand(): Command {
     .option('--simulate <events/s>', 'also feed a simulated camera (demos, soak tests)', numberFlag)
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
-      const { config: file, ...rest } = flags;
-      await runEdge(resolveConfig<EdgeConfig>(EdgeConfigSchema, EDGE_DEFAULTS, file ? readConfigFile(file) : undefined, rest));
+      await runEdge(configFromFlags<EdgeConfig>(EdgeConfigSchema, EDGE_DEFAULTS, flags));
     });
 }
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { readConfigFile, resolveConfig } from '../config-file.ts';
+import { configFromFlags } from '../config-file.ts';
 import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
 import { integerFlag, numberFlag } from '../flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
@@ -24,9 +24,7 @@ export function startCommand(): Command {
     .option('--rate <events/s>', `mean events per second per camera (default ${START_DEFAULTS.rate})`, numberFlag)
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
-      const { config: file, ...rest } = flags;
-      const config = resolveConfig<StartConfig>(StartConfigSchema, START_DEFAULTS, file ? readConfigFile(file) : undefined, rest);
-      await runStart(config);
+      await runStart(configFromFlags<StartConfig>(StartConfigSchema, START_DEFAULTS, flags));
     });
 }
 
