@@ -5,4 +5,3 @@ export { prepareDetection, encodeDetection, type EdgeDetectionInput } from './ed
 export { Outbox, openOutbox, DEFAULT_MAX_BYTES, type FsyncPolicy, type OverflowPolicy, type OutboxOptions, type OutboxEntry, type OutboxStats } from './outbox.ts';
 export { runStdinInput, type StdinInputOptions, type StdinInputResult } from './stdin-input.ts';
 export { startHttpInput, type HttpInputOptions, type RunningHttpInput } from './http-input.ts';
-export { runEdgeBench, type EdgeBenchOptions, type EdgeBenchResult } from './bench.ts';

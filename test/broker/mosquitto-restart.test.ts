@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { startMosquitto } from '../../src/broker/mosquitto.ts';
+import { startMosquitto } from '../../src/proof/services/mosquitto.ts';
 
 async function receivedAfterRestart(filter: string): Promise<number> {
   const broker = await startMosquitto();

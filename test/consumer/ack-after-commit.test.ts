@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
-import { startMosquitto, type RunningMosquitto } from '../../src/broker/mosquitto.ts';
+import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { detectionTopic, type DetectionV1 } from '../../src/contract/index.ts';
 import { startConsumer } from '../../src/consumer/consumer.ts';
 import type { Delivery } from '../../src/consumer/session.ts';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { freePort } from '../../src/broker/free-port.ts';
-import { startMosquitto, type RunningMosquitto } from '../../src/broker/mosquitto.ts';
-import { publishInWorker } from '../../src/cli/bench/spawn-worker.ts';
-import { startPostgres, type RunningPostgres } from '../../src/store/services/postgres.ts';
+import { freePort } from '../../src/proof/services/free-port.ts';
+import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
+import { publishInWorker } from '../../src/proof/bench/spawn-worker.ts';
+import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { scrape, spawnConsumer, type ConsumerProcess } from '../helpers/consumer-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startEmbeddedBroker } from '../../src/broker/embedded.ts';
-import { startMosquitto, type RunningMosquitto } from '../../src/broker/mosquitto.ts';
+import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { isSeamError, validateMessage } from '../../src/contract/index.ts';
 import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge.ts';
 import { collect, makeInput, sleep, tempDir } from './support.ts';

@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { startMosquitto, type RunningMosquitto } from '../../src/broker/mosquitto.ts';
+import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { collect, makeInput, sleep, tempDir } from './support.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/bridge-child.ts', import.meta.url));

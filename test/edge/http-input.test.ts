@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startMosquitto, type RunningMosquitto } from '../../src/broker/mosquitto.ts';
+import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge.ts';
 import { startHttpInput, type RunningHttpInput } from '../../src/edge/http-input.ts';
 import { collect, makeInput, tempDir } from './support.ts';

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, describe, test } from 'node:test';
 import mqtt, { ErrorWithReasonCode, type IClientOptions, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
-import { freePort } from '../../src/broker/free-port.ts';
-import { startMosquitto, type RunningMosquitto } from '../../src/broker/mosquitto.ts';
+import { freePort } from '../../src/proof/services/free-port.ts';
+import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { isSeamError } from '../../src/contract/index.ts';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from '../../src/consumer/consumer.ts';
 import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge.ts';
@@ -58,7 +58,7 @@ function sampleConfig(port: number): string {
   return conf;
 }
 
-/** Started as root, Mosquitto reads these files as the `mosquitto` user (see src/broker/mosquitto.ts). */
+/** Started as root, Mosquitto reads these files as the `mosquitto` user (see src/proof/services/mosquitto.ts). */
 function handToMosquittoUser(path: string): void {
   if (process.getuid?.() !== 0) return;
   if (spawnSync('id', ['-u', 'mosquitto']).status !== 0) return;

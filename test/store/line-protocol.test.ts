@@ -6,8 +6,8 @@ import { isSeamError } from '../../src/contract/index.ts';
 import { encodePoint } from '../../src/store/line-protocol-encode.ts';
 import { classifyStatus } from '../../src/store/line-protocol-http.ts';
 import { LineProtocolStore, type LineProtocolStoreOptions } from '../../src/store/line-protocol.ts';
-import { startInfluxDb, type RunningInfluxDb } from '../../src/store/services/influxdb.ts';
-import { startVictoriaMetrics, type RunningVictoriaMetrics } from '../../src/store/services/victoria-metrics.ts';
+import { startInfluxDb, type RunningInfluxDb } from '../../src/proof/services/influxdb.ts';
+import { startVictoriaMetrics, type RunningVictoriaMetrics } from '../../src/proof/services/victoria-metrics.ts';
 import { makeEvent, makeEvents } from '../helpers/events.ts';
 import { storeContract } from './store-contract.ts';
 

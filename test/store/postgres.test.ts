@@ -4,7 +4,7 @@ import pg from 'pg';
 import { isSeamError } from '../../src/contract/index.ts';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.ts';
 import { classifyPgError, redactSecrets } from '../../src/store/postgres-errors.ts';
-import { startPostgres, type RunningPostgres } from '../../src/store/services/postgres.ts';
+import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { makeEvents } from '../helpers/events.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { storeContract } from './store-contract.ts';

@@ -1,8 +1,8 @@
 import { Argument, Command } from 'commander';
 import { exitOnSignals } from '../../contract/index.ts';
-import { runEdgeBench } from '../../edge/bench.ts';
-import { runConsumerBench } from '../bench/consumer-bench.ts';
-import { printResult } from '../bench/print-result.ts';
+import { runEdgeBench } from '../../proof/bench/edge-bench.ts';
+import { runConsumerBench } from '../../proof/bench/consumer-bench.ts';
+import { printResult } from '../../proof/bench/print-result.ts';
 import { integerFlag, positiveIntegerFlag } from '../flags.ts';
 
 type Target = 'edge' | 'consumer';

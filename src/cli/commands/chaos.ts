@@ -1,8 +1,8 @@
 import { Argument, Command } from 'commander';
 import { exitOnSignals } from '../../contract/index.ts';
-import { printResult } from '../bench/print-result.ts';
-import { SCENARIOS } from '../chaos/index.ts';
-import type { ChaosResult } from '../chaos/scenario.ts';
+import { printResult } from '../../proof/bench/print-result.ts';
+import { SCENARIOS } from '../../proof/chaos/index.ts';
+import type { ChaosResult } from '../../proof/chaos/scenario.ts';
 
 export function chaosCommand(): Command {
   const names = SCENARIOS.map((s) => s.name);

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAvailableBroker } from '../broker/available-broker.ts';
-import type { RunningBroker } from '../broker/embedded.ts';
-import { createBridge, type Bridge } from './bridge.ts';
-import type { EdgeDetectionInput } from './edge-input.ts';
-import type { FsyncPolicy } from './outbox.ts';
+import { startAvailableBroker } from '../services/available-broker.ts';
+import type { RunningBroker } from '../../broker/embedded.ts';
+import { createBridge, type Bridge } from '../../edge/bridge.ts';
+import type { EdgeDetectionInput } from '../../edge/edge-input.ts';
+import type { FsyncPolicy } from '../../edge/outbox.ts';
 
 export interface EdgeBenchOptions {
   /** Broker to drain into; by default Mosquitto when installed, else the embedded broker (MQTT 3.1.1). */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMosquitto, type RunningMosquitto } from '../../broker/mosquitto.ts';
+import { startMosquitto, type RunningMosquitto } from '../services/mosquitto.ts';
 import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts';
 import { DuckDbStore } from '../../store/duckdb.ts';
 import { duckdbCounts, duckdbMissing, type StoredCounts } from './stored-counts.ts';

@@ -3,8 +3,8 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killWithUs, SeamError } from '../contract/index.ts';
-import type { RunningBroker } from './embedded.ts';
+import { killWithUs, SeamError } from '../../contract/index.ts';
+import type { RunningBroker } from '../../broker/embedded.ts';
 import { freePort } from './free-port.ts';
 
 export interface MosquittoOptions {

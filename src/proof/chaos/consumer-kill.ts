@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMosquitto } from '../../broker/mosquitto.ts';
+import { startMosquitto } from '../services/mosquitto.ts';
 import { publishInWorker } from '../bench/spawn-worker.ts';
 import { spawnConsumerProcess } from './consumer-process.ts';
 import { verdict, type ChaosScenario } from './scenario.ts';

@@ -1,7 +1,7 @@
-import { startMosquitto } from '../../broker/mosquitto.ts';
+import { startMosquitto } from '../services/mosquitto.ts';
 import { startConsumer } from '../../consumer/consumer.ts';
 import { PostgresStore } from '../../store/postgres.ts';
-import { startPostgres } from '../../store/services/postgres.ts';
+import { startPostgres } from '../services/postgres.ts';
 import { publishInWorker } from '../bench/spawn-worker.ts';
 import { verdict, type ChaosScenario } from './scenario.ts';
 import { postgresCounts } from './stored-counts.ts';

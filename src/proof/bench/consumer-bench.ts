@@ -6,7 +6,7 @@ import { DETECTION_FILTER } from '../../contract/index.ts';
 import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts';
 import type { CommitReport, Ingestor } from '../../consumer/ingest.ts';
 import { DuckDbStore } from '../../store/duckdb.ts';
-import { startAvailableBroker, type AvailableBroker } from '../../broker/available-broker.ts';
+import { startAvailableBroker, type AvailableBroker } from '../services/available-broker.ts';
 import { percentile, round } from './percentile.ts';
 import { LagHistogram } from './lag-histogram.ts';
 import { rssTrend } from './rss-trend.ts';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { brokerRestartScenario } from '../../src/cli/chaos/broker-restart.ts';
-import { consumerKillScenario } from '../../src/cli/chaos/consumer-kill.ts';
-import { edgeKillScenario } from '../../src/cli/chaos/edge-kill.ts';
-import { poisonScenario } from '../../src/cli/chaos/poison.ts';
-import { storeOutage } from '../../src/cli/chaos/store-outage.ts';
+import { brokerRestartScenario } from '../../src/proof/chaos/broker-restart.ts';
+import { consumerKillScenario } from '../../src/proof/chaos/consumer-kill.ts';
+import { edgeKillScenario } from '../../src/proof/chaos/edge-kill.ts';
+import { poisonScenario } from '../../src/proof/chaos/poison.ts';
+import { storeOutage } from '../../src/proof/chaos/store-outage.ts';
 
 const quiet = () => {};
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LagHistogram } from '../../src/cli/bench/lag-histogram.ts';
-import { percentile } from '../../src/cli/bench/percentile.ts';
+import { LagHistogram } from '../../src/proof/bench/lag-histogram.ts';
+import { percentile } from '../../src/proof/bench/percentile.ts';
 
 test('LagHistogram gives the same nearest-rank percentiles as sorting the samples', () => {
   const samples = Array.from({ length: 10_001 }, (_, i) => (i * 7919) % 311);

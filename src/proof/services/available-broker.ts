@@ -1,4 +1,4 @@
-import { startEmbeddedBroker, type RunningBroker } from './embedded.ts';
+import { startEmbeddedBroker, type RunningBroker } from '../../broker/embedded.ts';
 import { mosquittoPath, startMosquitto } from './mosquitto.ts';
 
 export interface AvailableBroker extends RunningBroker {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rssTrend } from '../../src/cli/bench/rss-trend.ts';
+import { rssTrend } from '../../src/proof/bench/rss-trend.ts';
 
 const minutes = (...levels: number[]) => levels.flatMap((mb) => Array.from({ length: 60 }, (_, s) => (s % 20 === 0 ? mb + 90 : mb)));
 

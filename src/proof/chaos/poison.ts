@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { startMosquitto } from '../../broker/mosquitto.ts';
+import { startMosquitto } from '../services/mosquitto.ts';
 import { startConsumer } from '../../consumer/consumer.ts';
 import { DuckDbStore } from '../../store/duckdb.ts';
 import { publishInWorker } from '../bench/spawn-worker.ts';

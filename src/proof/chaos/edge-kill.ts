@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { killWithUs } from '../../contract/index.ts';
-import { freePort } from '../../broker/free-port.ts';
+import { freePort } from '../services/free-port.ts';
 import { SimulatedCamera } from '../../edge/simulated-camera.ts';
 import { startDownstream } from './end-to-end.ts';
 import { verdict, type ChaosScenario } from './scenario.ts';
