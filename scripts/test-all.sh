@@ -11,6 +11,7 @@ declare -A NEEDS=(
   [postgresql-15]=/usr/lib/postgresql/15/bin/postgres
   [victoria-metrics]=/usr/bin/victoria-metrics
   [influxdb]=/usr/bin/influxd
+  [ffmpeg]=/usr/bin/ffmpeg
 )
 missing=()
 for pkg in "${!NEEDS[@]}"; do
