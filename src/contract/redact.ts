@@ -11,3 +11,11 @@ export function redactUrl(url: string): string {
     return '<unparseable url>';
   }
 }
+
+/**
+ * Free text (a decoder's stderr line, an error message) with the password of every `scheme://user:pass@`
+ * in it replaced: ffmpeg echoes the URL it was given, credentials included, in its own errors.
+ */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s/@]*@/gi, '$1:***@');
+}

@@ -24,6 +24,13 @@ export interface LetterboxPlacement {
   innerHeight: number;
 }
 
+/**
+ * Byte order of `Frame.pixels`. `hwc`: RGB interleaved, row-major, 3 bytes a pixel (the default).
+ * `chw`: planar, the whole R plane, then G, then B, each `pixelsWidth * pixelsHeight` bytes — the order
+ * of a model's NCHW input, so the detector's uint8 -> float pass reads each plane sequentially.
+ */
+export type PixelLayout = 'hwc' | 'chw';
+
 /** A drawn object the synthetic source knows it put there, in frame pixels [x, y, w, h]. */
 export interface TruthBox {
   class: string;
@@ -39,8 +46,10 @@ export interface Frame {
   /** Size of the original frame; boxes are reported in these pixels. */
   width: number;
   height: number;
-  /** RGB24, row-major, 3 bytes a pixel: `pixelsWidth * pixelsHeight * 3` bytes. */
+  /** RGB, `pixelsWidth * pixelsHeight * 3` bytes, in the order `layout` says (row-major interleaved unless `chw`). */
   pixels: Buffer;
+  /** Absent means `hwc`. A source delivers `chw` only when asked to and able to (the ffmpeg source is). */
+  layout?: PixelLayout;
   pixelsWidth: number;
   pixelsHeight: number;
   /**
@@ -57,6 +66,8 @@ export interface FrameSourceStats {
   framesRead: number;
   /** Times the source was restarted (stream dropped or stalled, watchdog fired). */
   restarts: number;
+  /** Inputs that could not be decoded and were skipped, e.g. a corrupt image in a folder of good ones. */
+  unreadable?: number;
   /** The decoder's own last error line (ffmpeg's stderr), for logs and status; never contains credentials. */
   lastError?: string;
 }
