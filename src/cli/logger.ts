@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { Option } from 'commander';
 import pino, { type Logger } from 'pino';
+import { choiceOption } from './flags.ts';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug'] as const;
 
@@ -8,7 +8,7 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug'] as const;
 export const LogLevelSchema = Type.Union(LEVELS.map((l) => Type.Literal(l)));
 
 /** `--log-level`, the same on every command. */
-export const logLevelOption = () => new Option('--log-level <level>', 'log level').choices(LEVELS);
+export const logLevelOption = () => choiceOption('--log-level <level>', 'log level', LEVELS);
 
 /**
  * One JSON logger for the process, to stderr so stdout stays for what a command prints (tables, JSON).

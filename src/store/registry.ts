@@ -91,7 +91,7 @@ export function storeConfigFromUrl(url: string, extra: Omit<StoreConfig, 'kind' 
   if ((kind === 'influxdb' || kind === 'victoriametrics') && (transport === 'http' || transport === 'https')) {
     return { kind, url: url.replace(/^[^:]+:/, `${transport}:`), ...extra };
   }
-  throw new SeamError('SEAM_ERR_CONFIG', `store.url scheme ${scheme}:// names no store (use postgres://, influxdb+http://, victoriametrics+http:// or a DuckDB path)`, {
+  throw new SeamError('SEAM_ERR_CONFIG', `store.url ${scheme}:// names no store: use postgres://, influxdb+http://, victoriametrics+http:// or a DuckDB path`, {
     field: 'store.url',
   });
 }

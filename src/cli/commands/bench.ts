@@ -1,37 +1,45 @@
-import { Argument, Command } from 'commander';
+import { Command } from 'commander';
 import { exitOnSignals } from '../../contract/index.ts';
 import { runEdgeBench } from '../../proof/bench/edge-bench.ts';
 import { runConsumerBench } from '../../proof/bench/consumer-bench.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
-import { integerFlag, positiveIntegerFlag } from '../flags.ts';
+import { BENCH_DEFAULTS, BenchConfigSchema, type BenchConfig } from '../bench-config.ts';
+import { configFromFlags } from '../config-file.ts';
+import { choiceArgument, integerFlag } from '../flags.ts';
 
 type Target = 'edge' | 'consumer';
+const d = BENCH_DEFAULTS;
 
 export function benchCommand(): Command {
   return new Command('bench')
+    .summary('measure a box on this machine (edge, consumer); --json for one JSON object')
     .description(
       'Measure a box on this machine. Starts what it needs (Mosquitto when it is on PATH, else the embedded ' +
         'broker), prints a table; with --json the last line is one JSON object.',
     )
     // inference and dashboard join when those boxes are built (design.md lists their fields).
-    .addArgument(new Argument('<target>', 'what to measure').choices(['edge', 'consumer']))
+    .addArgument(choiceArgument('target', 'what to measure', ['edge', 'consumer']))
+    .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--json', 'print one JSON object as the last line')
-    .option('--events <n>', 'edge: events accepted plus drained (half each); consumer: events per throughput phase', integerFlag, 200_000)
-    .option('--rounds <n>', 'consumer: ceiling-then-consumer rounds; the median ratio is reported', positiveIntegerFlag, 3)
-    .option('--lag-rate <n>', 'consumer: paced events/s for the lag phase', integerFlag, 2_000)
-    .option('--lag-seconds <n>', 'consumer: length of the lag phase (600 for the 10-minute RSS soak)', integerFlag, 15)
-    .action(async (target: Target, flags: { json?: boolean; events: number; rounds: number; lagRate: number; lagSeconds: number }) => {
+    .option('--events <n>', `edge: events accepted plus drained (half each); consumer: events per throughput phase (default ${d.events})`, integerFlag)
+    .option('--rounds <n>', `consumer: ceiling-then-consumer rounds; the median ratio is reported (default ${d.rounds})`, integerFlag)
+    .option('--lag-rate <n>', `consumer: paced events/s for the lag phase (default ${d.lagRate})`, integerFlag)
+    .option('--lag-seconds <n>', `consumer: length of the lag phase, 600 for the 10-minute RSS soak (default ${d.lagSeconds})`, integerFlag)
+    .action(async (target: Target, flags: Record<string, unknown> & { config?: string }) => {
+      const config = configFromFlags<BenchConfig>(BenchConfigSchema, BENCH_DEFAULTS, flags);
       exitOnSignals();
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
       let result: Record<string, unknown>;
       switch (target) {
         case 'edge':
-          result = { ...(await runEdgeBench({ acceptEvents: flags.events / 2, drainEvents: flags.events / 2, log: progress })) };
+          result = { ...(await runEdgeBench({ acceptEvents: Math.floor(config.events / 2), drainEvents: Math.floor(config.events / 2), log: progress })) };
           break;
         case 'consumer':
-          result = { ...(await runConsumerBench({ events: flags.events, rounds: flags.rounds, lagRate: flags.lagRate, lagSeconds: flags.lagSeconds, progress })) };
+          result = {
+            ...(await runConsumerBench({ events: config.events, rounds: config.rounds, lagRate: config.lagRate, lagSeconds: config.lagSeconds, progress })),
+          };
           break;
       }
-      printResult(`bench ${target}`, result, flags.json === true);
+      printResult(`bench ${target}`, result, config.json);
     });
 }

@@ -1,20 +1,28 @@
-import { Argument, Command } from 'commander';
+import { Command } from 'commander';
 import { exitOnSignals } from '../../contract/index.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
 import { SCENARIOS } from '../../proof/chaos/index.ts';
 import type { ChaosResult } from '../../proof/chaos/scenario.ts';
+import { CHAOS_DEFAULTS, ChaosConfigSchema, type ChaosConfig } from '../bench-config.ts';
+import { configFromFlags } from '../config-file.ts';
+import { choiceArgument } from '../flags.ts';
 
 export function chaosCommand(): Command {
   const names = SCENARIOS.map((s) => s.name);
   return new Command('chaos')
+    // The parent's command list shows the summary; the scenario table is for `seamline chaos --help`.
+    .summary('fault injection with real components (seamline chaos --help lists the scenarios)')
     .description(
       'Fault-injection scenarios against real components on loopback. Each prints produced, stored, lost, ' +
-        'duplicates, dead_lettered and ok; the command exits 1 if anything was lost or double-counted.\n\n' +
-        SCENARIOS.map((s) => `  ${s.name.padEnd(15)} ${s.description}`).join('\n'),
+        'duplicates, dead_lettered and ok; the command exits 1 if anything was lost or double-counted.',
     )
-    .addArgument(new Argument('<scenario>', 'scenario to run').choices([...names, 'all']))
+    // Help text with indented lines is printed as written (commander wraps only plain paragraphs).
+    .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => hanging(`  ${s.name.padEnd(16)}`, s.description)).join('\n')}\n`)
+    .addArgument(choiceArgument('scenario', 'scenario to run', [...names, 'all']))
+    .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--json', 'print one JSON object per scenario, the last line holding all of them')
-    .action(async (name: string, flags: { json?: boolean }) => {
+    .action(async (name: string, flags: Record<string, unknown> & { config?: string }) => {
+      const config = configFromFlags<ChaosConfig>(ChaosConfigSchema, CHAOS_DEFAULTS, flags);
       exitOnSignals();
       const chosen = name === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === name);
       const results: ChaosResult[] = [];
@@ -24,7 +32,21 @@ export function chaosCommand(): Command {
         results.push(result);
         printResult(`chaos ${scenario.name}`, result, false);
       }
-      if (flags.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results) + '\n');
+      if (config.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results) + '\n');
       process.exitCode = results.every((r) => r.ok) ? 0 : 1;
     });
+}
+
+/** `head` then `text` wrapped at 80 columns, continuation lines indented under the text. */
+function hanging(head: string, text: string, width = 80): string {
+  const lines: string[] = [];
+  let line = head;
+  for (const word of text.split(' ')) {
+    if (line.length > head.length && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = ' '.repeat(head.length);
+    }
+    line += line.trim() === '' || line === head ? word : ` ${word}`;
+  }
+  return [...lines, line].join('\n');
 }

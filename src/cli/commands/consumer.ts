@@ -1,28 +1,30 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { startConsumer } from '../../consumer/consumer.ts';
 import { consumerMetrics } from '../../consumer/metrics.ts';
 import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
-import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
+import { isSeamError, SeamError } from '../../contract/index.ts';
+import { createStore, storeConfigFromUrl, type StoreConfig } from '../../store/registry.ts';
 import { configFromFlags } from '../config-file.ts';
 import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '../consumer-config.ts';
-import { integerFlag } from '../flags.ts';
+import { choiceOption, integerFlag } from '../flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
 import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
 import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
-import { PASSWORD_ENV, passwordFromEnv, readTlsFiles } from '../tls-files.ts';
+import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../tls-files.ts';
 
 const d = CONSUMER_DEFAULTS;
 
 export function consumerCommand(): Command {
   return new Command('consumer')
+    .summary('ingest into a store through the shared subscription, PUBACK only after commit')
     .description(
       'Ingest detections from the broker into a store: shared subscription, persistent session, batched ' +
         'idempotent writes, PUBACK only after commit. Run several with distinct --client-id to scale out.',
     )
     .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--url <url>', `broker, mqtt:// or mqtts:// (default ${d.url})`)
-    .addOption(new Option('--protocol <version>', `MQTT version (default ${d.protocol})`).choices(['5', '4']).argParser(Number))
+    .addOption(choiceOption('--protocol <version>', `MQTT version (default ${d.protocol})`, [5, 4]))
     .option('--group <name>', `shared subscription group (default ${d.group})`)
     .option('--no-share', 'subscribe directly instead of through the shared subscription: one consumer only (docs/operations.md)')
     .option('--client-id <id>', `stable client id; distinct per instance (default ${d.clientId})`)
@@ -45,14 +47,33 @@ export function consumerCommand(): Command {
     .option('--retention-days <n>', 'delete data older than this, 0 keeps all (default 0)', integerFlag)
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
-      await runConsumer(configFromFlags<ConsumerConfig>(ConsumerConfigSchema, CONSUMER_DEFAULTS, flags));
+      let tls: TlsFiles = {};
+      let storeConfig: StoreConfig | undefined;
+      const config = configFromFlags<ConsumerConfig>(ConsumerConfigSchema, CONSUMER_DEFAULTS, flags, (c) => {
+        assertLoopback(c.metricsHost, 'metricsHost');
+        if (c.connections > 1 && (c.protocol !== 5 || !c.share)) {
+          throw new SeamError('SEAM_ERR_CONFIG', 'needs MQTT 5 shared subscriptions (--protocol 5, without --no-share)', { field: 'connections' });
+        }
+        storeConfig = storeFromFlag(c);
+        tls = readTlsFiles(c);
+      });
+      await runConsumer(config, storeConfig!, tls);
     });
 }
 
-async function runConsumer(config: ConsumerConfig): Promise<void> {
-  assertLoopback(config.metricsHost, 'metricsHost');
+/** The --store URL as a store config; a scheme that names no store is refused on the `store` field. */
+function storeFromFlag(c: ConsumerConfig): StoreConfig {
+  try {
+    return storeConfigFromUrl(c.store, { retentionDays: c.retentionDays });
+  } catch (err) {
+    if (isSeamError(err)) throw new SeamError('SEAM_ERR_CONFIG', err.message.replace(/^store\.url /, ''), { field: 'store', cause: err });
+    throw err;
+  }
+}
+
+async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls: TlsFiles): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const store = createStore(storeConfigFromUrl(config.store, { retentionDays: config.retentionDays }));
+  const store = createStore(storeConfig);
   await store.open();
   const consumer = await startConsumer({
     url: config.url,
@@ -71,7 +92,7 @@ async function runConsumer(config: ConsumerConfig): Promise<void> {
     sessionExpirySeconds: config.sessionExpiry,
     username: config.username,
     password: passwordFromEnv(),
-    ...readTlsFiles(config),
+    ...tls,
     logger,
   });
   consumer.ingestor.once('fatal', (err: Error) => {

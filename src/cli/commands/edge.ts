@@ -1,20 +1,21 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { createBridge } from '../../edge/bridge.ts';
 import { startHttpInput, type RunningHttpInput } from '../../edge/http-input.ts';
 import { SimulatedCamera } from '../../edge/simulated-camera.ts';
 import { runStdinInput } from '../../edge/stdin-input.ts';
 import { configFromFlags } from '../config-file.ts';
 import { EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../edge-config.ts';
-import { integerFlag, numberFlag } from '../flags.ts';
+import { choiceOption, integerFlag, numberFlag } from '../flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
 import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
-import { PASSWORD_ENV, passwordFromEnv, readTlsFiles } from '../tls-files.ts';
+import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../tls-files.ts';
 
 const d = EDGE_DEFAULTS;
 
 export function edgeCommand(): Command {
   return new Command('edge')
+    .summary('the edge bridge of one camera host: HTTP, NDJSON stdin or simulated input, durable outbox')
     .description(
       'The edge bridge of one camera host: accepts detection records (HTTP POST, NDJSON on stdin, or a simulated ' +
         'camera), answers once each is durable in the on-disk outbox, and publishes them at QoS 1 until the broker ' +
@@ -22,15 +23,15 @@ export function edgeCommand(): Command {
     )
     .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--url <url>', `broker, mqtt:// or mqtts:// (default ${d.url})`)
-    .addOption(new Option('--protocol <version>', `MQTT version (default ${d.protocol})`).choices(['5', '4']).argParser(Number))
+    .addOption(choiceOption('--protocol <version>', `MQTT version (default ${d.protocol})`, [5, 4]))
     .option('--client-id <id>', `stable client id of this host (default ${d.clientId})`)
     .option('--region <name>', `region (default ${d.region})`)
     .option('--site <name>', `site (default ${d.site})`)
     .option('--camera <name>', `camera of records that name none (default ${d.camera})`)
     .option('--data-dir <dir>', `outbox directory on local disk (default ${d.dataDir})`)
     .option('--max-bytes <n>', `outbox byte bound (default ${d.maxBytes})`, integerFlag)
-    .addOption(new Option('--overflow <policy>', 'when the outbox is full (default drop-oldest)').choices(['drop-oldest', 'reject-new']))
-    .addOption(new Option('--fsync <policy>', 'what a power loss may cost (default always)').choices(['always', 'batch', 'never']))
+    .addOption(choiceOption('--overflow <policy>', `when the outbox is full (default ${d.overflow})`, ['drop-oldest', 'reject-new']))
+    .addOption(choiceOption('--fsync <policy>', `what a power loss may cost (default ${d.fsync})`, ['always', 'batch', 'never']))
     .option('--max-in-flight <n>', `PUBLISHes awaiting PUBACK (default ${d.maxInFlight})`, integerFlag)
     .option('--heartbeat <s>', `seconds between status heartbeats (default ${d.heartbeat})`, integerFlag)
     .option('--username <name>', `MQTT user; the password is read from $${PASSWORD_ENV}`)
@@ -43,12 +44,16 @@ export function edgeCommand(): Command {
     .option('--simulate <events/s>', 'also feed a simulated camera (demos, soak tests)', numberFlag)
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
-      await runEdge(configFromFlags<EdgeConfig>(EdgeConfigSchema, EDGE_DEFAULTS, flags));
+      let tls: TlsFiles = {};
+      const config = configFromFlags<EdgeConfig>(EdgeConfigSchema, EDGE_DEFAULTS, flags, (c) => {
+        assertLoopback(c.httpHost, 'httpHost');
+        tls = readTlsFiles(c);
+      });
+      await runEdge(config, tls);
     });
 }
 
-async function runEdge(config: EdgeConfig): Promise<void> {
-  assertLoopback(config.httpHost, 'httpHost');
+async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   const logger = createLogger(config.logLevel);
   const bridge = createBridge({
     brokerUrl: config.url,
@@ -65,7 +70,7 @@ async function runEdge(config: EdgeConfig): Promise<void> {
     heartbeatSeconds: config.heartbeat,
     username: config.username,
     password: passwordFromEnv(),
-    ...readTlsFiles(config),
+    ...tls,
     logger,
   });
   await bridge.start();

@@ -9,6 +9,7 @@ import { START_DEFAULTS, StartConfigSchema, type StartConfig } from '../start-co
 
 export function startCommand(): Command {
   return new Command('start')
+    .summary('the whole pipeline in one process on embedded defaults (what npm start runs)')
     .description(
       'Run the whole pipeline in one process on embedded defaults: MQTT broker (Aedes), simulated cameras ' +
         'through the real edge bridge, the consumer into DuckDB under the data directory, and the dashboard.',
@@ -24,12 +25,11 @@ export function startCommand(): Command {
     .option('--rate <events/s>', `mean events per second per camera (default ${START_DEFAULTS.rate})`, numberFlag)
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
-      await runStart(configFromFlags<StartConfig>(StartConfigSchema, START_DEFAULTS, flags));
+      await runStart(configFromFlags<StartConfig>(StartConfigSchema, START_DEFAULTS, flags, (c) => assertLoopback(c.host, 'host')));
     });
 }
 
 async function runStart(config: StartConfig): Promise<void> {
-  assertLoopback(config.host, 'host');
   const logger = createLogger(config.logLevel);
   const started = Date.now();
   const pipeline = await startEmbeddedPipeline(config, logger);

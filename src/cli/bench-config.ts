@@ -1,0 +1,27 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Everything `seamline bench` can be told besides its target, by flag or config file (flags win). */
+export const BenchConfigSchema = Type.Object(
+  {
+    json: Type.Boolean({ description: 'Print one JSON object as the last line.' }),
+    events: Type.Integer({ minimum: 2, maximum: 100_000_000, description: 'edge: events accepted plus drained; consumer: events per throughput phase.' }),
+    rounds: Type.Integer({ minimum: 1, maximum: 100, description: 'consumer: ceiling-then-consumer rounds; the median ratio is reported.' }),
+    lagRate: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'consumer: paced events/s of the lag phase.' }),
+    lagSeconds: Type.Integer({ minimum: 1, maximum: 86_400, description: 'consumer: length of the lag phase in seconds.' }),
+  },
+  { additionalProperties: false, title: 'seamline bench config' },
+);
+
+export type BenchConfig = Static<typeof BenchConfigSchema>;
+
+export const BENCH_DEFAULTS: BenchConfig = { json: false, events: 200_000, rounds: 3, lagRate: 2_000, lagSeconds: 15 };
+
+/** `seamline chaos` takes only --json besides its scenario; a config file may set it too. */
+export const ChaosConfigSchema = Type.Object(
+  { json: Type.Boolean({ description: 'One JSON object per scenario, the last line holding all of them.' }) },
+  { additionalProperties: false, title: 'seamline chaos config' },
+);
+
+export type ChaosConfig = Static<typeof ChaosConfigSchema>;
+
+export const CHAOS_DEFAULTS: ChaosConfig = { json: false };
