@@ -1,7 +1,7 @@
 import { DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { SeamError } from '../contract/index.ts';
-import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
-import { num, numOrNull, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
+import type { CameraClassRow, CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
+import { num, numOrNull, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
 
 /** Epoch milliseconds as a DuckDB TIMESTAMP (microseconds). */
 export const ts = (ms: number) => new DuckDBTimestampValue(BigInt(ms) * 1000n);
@@ -84,6 +84,23 @@ export class DuckDbReader implements StoreReader {
       { from: ts(fromMs), to: ts(toMs) },
     );
     return rows.map(toSeqGapRow);
+  }
+
+  async deadLetterCount(fromMs: number, toMs: number): Promise<number> {
+    const [r] = await this.rows(`SELECT count(*) AS n FROM dead_letters WHERE received_at >= $from AND received_at < $to`, {
+      from: ts(fromMs),
+      to: ts(toMs),
+    });
+    return num(r?.n);
+  }
+
+  async classesPerCamera(fromMs: number, toMs: number): Promise<CameraClassRow[]> {
+    const rows = await this.rows(
+      `SELECT region, site, camera, class, count(*) AS detections FROM detections
+       WHERE captured_at >= $from AND captured_at < $to GROUP BY ALL ORDER BY region, site, camera, class`,
+      { from: ts(fromMs), to: ts(toMs) },
+    );
+    return rows.map(toCameraClassRow);
   }
 
   async totals(): Promise<Totals> {

@@ -116,6 +116,14 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     }
   }
 
+  /** Another connection on the same file (alert state keeps its tables here: store/alert-state-duckdb.ts). */
+  async connect(): Promise<DuckDBConnection> {
+    if (!this.instance) throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', 'duckdb store is not open', { field: 'store' });
+    const conn = await this.instance.connect();
+    await conn.run(`USE ${CATALOG}`);
+    return conn;
+  }
+
   /** Files from before detections became a view hold a detections table; say so rather than fail obscurely. */
   private async refuseOldLayout(conn: DuckDBConnection): Promise<void> {
     const rows = await conn.runAndReadAll(

@@ -2,8 +2,8 @@ import type pg from 'pg';
 import { SeamError } from '../contract/index.ts';
 import { pgError } from './postgres-errors.ts';
 import { quoteIdent } from './postgres-schema.ts';
-import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
-import { num, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
+import type { CameraClassRow, CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
+import { num, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Epoch milliseconds of a timestamptz, independent of the session's TimeZone. */
@@ -96,6 +96,23 @@ export class PostgresReader implements StoreReader {
       [iso(fromMs), iso(toMs)],
     );
     return rows.map(toSeqGapRow);
+  }
+
+  async deadLetterCount(fromMs: number, toMs: number): Promise<number> {
+    const [r] = await this.rows(`SELECT count(*) AS n FROM ${this.t('dead_letters')} WHERE received_at >= $1 AND received_at < $2`, [
+      iso(fromMs),
+      iso(toMs),
+    ]);
+    return num(r?.n);
+  }
+
+  async classesPerCamera(fromMs: number, toMs: number): Promise<CameraClassRow[]> {
+    const rows = await this.rows(
+      `SELECT region, site, camera, class, count(*) AS detections FROM ${this.t('detections')}
+       WHERE captured_at >= $1 AND captured_at < $2 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+      [iso(fromMs), iso(toMs)],
+    );
+    return rows.map(toCameraClassRow);
   }
 
   async totals(): Promise<Totals> {

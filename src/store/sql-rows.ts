@@ -1,4 +1,4 @@
-import type { CameraRow, ClassRow, MinuteRow, SeqGapRow } from './store.ts';
+import type { CameraClassRow, CameraRow, ClassRow, MinuteRow, SeqGapRow } from './store.ts';
 
 /** Rows as SQL drivers return them: column name to value (numbers may come back as bigint or string). */
 export type SqlRow = Record<string, unknown>;
@@ -38,4 +38,12 @@ export const toSeqGapRow = (r: SqlRow): SeqGapRow => ({
   site: String(r.site),
   camera: String(r.camera),
   missing: num(r.missing),
+});
+
+export const toCameraClassRow = (r: SqlRow): CameraClassRow => ({
+  region: String(r.region),
+  site: String(r.site),
+  camera: String(r.camera),
+  class: String(r.class),
+  detections: num(r.detections),
 });

@@ -75,6 +75,13 @@ export interface ClassRow {
   detections: number;
 }
 
+/** Detections of one class from one camera (the alerting defect-rate rule). */
+export interface CameraClassRow extends ClassRow {
+  region: string;
+  site: string;
+  camera: string;
+}
+
 export interface Totals {
   events: number;
   detections: number;
@@ -102,4 +109,8 @@ export interface StoreReader {
    * [fromMs, toMs). Computed from the store, so it is right however many consumers share the load.
    */
   seqGaps?(fromMs: number, toMs: number): Promise<SeqGapRow[]>;
+  /** Dead letters received in [fromMs, toMs) (alerting). */
+  deadLetterCount?(fromMs: number, toMs: number): Promise<number>;
+  /** Detections per camera and class captured in [fromMs, toMs) (alerting). */
+  classesPerCamera?(fromMs: number, toMs: number): Promise<CameraClassRow[]>;
 }

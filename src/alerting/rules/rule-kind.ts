@@ -1,0 +1,38 @@
+import type { TObject } from '@sinclair/typebox';
+import type { CameraId } from '../../contract/index.ts';
+import type { CameraRow, StoreReader } from '../../store/store.ts';
+
+/** What one rule kind sees at one evaluation. Queries shared by several rules run once per tick (memo). */
+export interface RuleContext {
+  nowMs: number;
+  reader: StoreReader;
+  /** Cameras that should be reporting and match the rule's selection: known to the store or configured. */
+  cameras: CameraId[];
+  /** The store's camera rows (status, last event, last heartbeat), matched to the selection. */
+  rows: Map<string, CameraRow>;
+  memo<T>(key: string, run: () => Promise<T>): Promise<T>;
+}
+
+/** One measured value: per camera, or for the whole rule when `camera` is absent. */
+export interface Observation {
+  camera?: CameraId;
+  value: number;
+  /** The condition holds (the alert should be pending/firing). */
+  holds: boolean;
+  /** One line an operator reads in the notification. */
+  summary: string;
+}
+
+/**
+ * A rule kind, one file each in this folder, registered by `kind` in index.ts. `params` is its schema
+ * (validated at start, errors name rules[i].params.<field>); `evaluate` measures every camera in
+ * `ctx.cameras` (per-camera kinds must return a row for each, a silent camera being an explicit zero).
+ */
+export interface RuleKind<P = Record<string, unknown>> {
+  readonly kind: string;
+  readonly perCamera: boolean;
+  readonly params: TObject;
+  /** Store methods it needs beyond the required ones; checked at start. */
+  readonly needs?: readonly (keyof StoreReader)[];
+  evaluate(params: P, ctx: RuleContext): Promise<Observation[]>;
+}
