@@ -115,6 +115,17 @@ export function parseAlertsConfig(input: unknown): AlertsConfig {
   };
 }
 
+/** A rule kind that needs a reader method the store lacks (the line-protocol stores) is refused at start. */
+export function assertReaderServes(config: AlertsConfig, reader: object): void {
+  config.rules.forEach((r, i) => {
+    for (const method of r.kind.needs ?? []) {
+      if (typeof (reader as Record<string, unknown>)[method] !== 'function') {
+        throw bad(`rules[${i}].kind`, `${r.kind.kind} needs a store that answers ${method} (duckdb or postgres)`);
+      }
+    }
+  });
+}
+
 /** Reads and validates an alerts config file (JSON); a missing or broken file names the file. */
 export function loadAlertsConfig(path: string): AlertsConfig {
   let value: unknown;

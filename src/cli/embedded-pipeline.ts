@@ -6,6 +6,8 @@ import { startDashboard, type Dashboard } from '../dashboard/server.ts';
 import { createBridge, type Bridge } from '../edge/bridge.ts';
 import { SimulatedCamera } from '../edge/simulated-camera.ts';
 import { DuckDbStore } from '../store/duckdb.ts';
+import { alertRoutes } from '../alerting/http-routes.ts';
+import { alertsConfigFor, openAlerting, type RunningAlerting } from './alerting-service.ts';
 import type { StartConfig } from './start-config.ts';
 
 export interface EmbeddedPipeline {
@@ -14,6 +16,8 @@ export interface EmbeddedPipeline {
   consumer: RunningConsumer;
   dashboard: Dashboard;
   cameras: { camera: SimulatedCamera; bridge: Bridge }[];
+  /** The alerting engine over the same DuckDB file, unless alerts are off. */
+  alerting: RunningAlerting | undefined;
   /** Stops producers first and the broker last, so everything the broker accepted is committed. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -32,6 +36,8 @@ export function cameraLayout(cameras: number, sites: number): { site: string; ca
  */
 export async function startEmbeddedPipeline(config: StartConfig, logger: Logger): Promise<EmbeddedPipeline> {
   const dataDir = resolve(config.dataDir);
+  // Validated before anything starts: a bad rule stops `seamline start` with its field named.
+  const alertsConfig = alertsConfigFor(config.alerts);
   const broker = await startEmbeddedBroker({ host: config.host, port: config.mqttPort });
   const store = new DuckDbStore({ path: join(dataDir, 'seamline.duckdb') });
   await store.open();
@@ -43,11 +49,15 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
     logger: logger.child({ box: 'consumer' }),
   });
   const stats = consumer.ingestor.stats;
+  const dbPath = join(dataDir, 'seamline.duckdb');
+  const alerting = alertsConfig ? await openAlerting(alertsConfig, store, { kind: 'duckdb', url: dbPath }, logger.child({ box: 'alerting' })) : undefined;
   const dashboard = await startDashboard({
     reader: store,
     host: config.host,
     port: config.httpPort,
     logger: logger.child({ box: 'dashboard' }),
+    plugins: alerting ? [alertRoutes(alerting.engine)] : [],
+    metrics: alerting?.engine.metrics.registry,
     extra: async () => ({
       received: stats.received,
       dead_lettered: stats.deadLettered,
@@ -74,6 +84,7 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
     await sim.start((input) => bridge.accept(input));
     cameras.push({ camera: sim, bridge });
   }
+  alerting?.start();
 
   return {
     broker,
@@ -81,9 +92,11 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
     consumer,
     dashboard,
     cameras,
+    alerting,
     async stop(timeoutMs = 9_000) {
       const deadline = Date.now() + timeoutMs;
       const left = () => Math.max(500, deadline - Date.now());
+      await alerting?.close();
       await Promise.all(cameras.map((c) => c.camera.stop()));
       // Bridges wait (bounded) for their last PUBACKs; what is still unsent stays in their outboxes on disk.
       await Promise.all(cameras.map((c) => c.bridge.close()));

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isSeamError, type SeamError } from '../contract/index.ts';
+import { alertsCommand } from './commands/alerts.ts';
 import { benchCommand } from './commands/bench.ts';
 import { chaosCommand } from './commands/chaos.ts';
 import { consumerCommand } from './commands/consumer.ts';
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
       .description('Carries what factory cameras see to the people who run the floor, and loses nothing on the way.')
       .version('0.1.0'),
   );
-  for (const command of [startCommand(), edgeCommand(), consumerCommand(), benchCommand(), chaosCommand()]) {
+  for (const command of [startCommand(), edgeCommand(), consumerCommand(), alertsCommand(), benchCommand(), chaosCommand()]) {
     program.addCommand(quiet(command));
   }
   return program;

@@ -19,6 +19,7 @@ export const StartConfigSchema = Type.Object(
     sites: Type.Integer({ minimum: 1, maximum: 50, description: 'Sites (plants) the cameras are spread over.' }),
     region: Identifier('Region name used in topics.'),
     rate: Type.Number({ exclusiveMinimum: 0, maximum: 10_000, description: 'Mean events per second per camera.' }),
+    alerts: Type.String({ minLength: 1, description: 'Alert rules: "default" (built in, to the log), "off", or an alerts config file (docs/alerting.md).' }),
     logLevel: LogLevelSchema,
   },
   { additionalProperties: false, title: 'seamline start config' },
@@ -35,5 +36,6 @@ export const START_DEFAULTS: StartConfig = {
   sites: 2,
   region: 'eu',
   rate: 4,
+  alerts: 'default',
   logLevel: 'info',
 };

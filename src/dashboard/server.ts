@@ -2,7 +2,8 @@
  * The dashboard box: a small HTTP server over a StoreReader. It only reads; it never writes the store,
  * so it can run next to the consumer (DuckDB allows one writer process) or against a server store.
  */
-import Fastify from 'fastify';
+import Fastify, { type FastifyPluginAsync } from 'fastify';
+import type { Registry } from 'prom-client';
 import { pino, type Logger } from 'pino';
 import type { StoreReader } from '../store/store.ts';
 import { buildOverview, type ExtraCounters } from './overview.ts';
@@ -23,6 +24,10 @@ export interface DashboardOptions {
   extra?: ExtraCounters;
   /** Clock, injectable so tests can pin "now". */
   now?: () => number;
+  /** More routes from other boxes, e.g. /api/alerts from the alerting box (alerting/http-routes.ts). */
+  plugins?: FastifyPluginAsync[];
+  /** Served as Prometheus text on GET /metrics when given (the alert state in `npm start`). */
+  metrics?: Registry;
 }
 
 export interface Dashboard {
@@ -32,7 +37,7 @@ export interface Dashboard {
 }
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
-  const { reader, host = '127.0.0.1', port = 8080, logger, extra, now = Date.now } = options;
+  const { reader, host = '127.0.0.1', port = 8080, logger, extra, now = Date.now, plugins = [], metrics } = options;
   // A silent pino rather than `logger: false`: one instance type either way, and req.log always works.
   const app = Fastify({ loggerInstance: logger ?? pino({ level: 'silent' }) });
 
@@ -68,6 +73,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     );
   });
 
+  if (metrics) {
+    app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()));
+  }
+  for (const plugin of plugins) await app.register(plugin);
   await app.register(registerStaticFiles);
   await app.listen({ host, port });
 

@@ -21,7 +21,9 @@ function assets(): Asset[] {
   return [
     { route: '/', file: publicDir('index.html'), type: 'text/html; charset=utf-8' },
     { route: '/app.js', file: publicDir('app.js'), type: 'text/javascript; charset=utf-8' },
+    { route: '/alerts.js', file: publicDir('alerts.js'), type: 'text/javascript; charset=utf-8' },
     { route: '/style.css', file: publicDir('style.css'), type: 'text/css; charset=utf-8' },
+    { route: '/alerts.css', file: publicDir('alerts.css'), type: 'text/css; charset=utf-8' },
     {
       route: '/vendor/uPlot.iife.min.js',
       file: require.resolve('uplot/dist/uPlot.iife.min.js'),

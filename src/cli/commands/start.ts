@@ -23,6 +23,7 @@ export function startCommand(): Command {
     .option('--sites <n>', `sites the cameras are spread over (default ${START_DEFAULTS.sites})`, integerFlag)
     .option('--region <name>', `region in topics (default ${START_DEFAULTS.region})`)
     .option('--rate <events/s>', `mean events per second per camera (default ${START_DEFAULTS.rate})`, numberFlag)
+    .option('--alerts <file>', 'alert rules: an alerts config file, "default" (built-in rules, notifications to the log) or "off"')
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
       await runStart(configFromFlags<StartConfig>(StartConfigSchema, START_DEFAULTS, flags, (c) => assertLoopback(c.host, 'host')));
@@ -38,6 +39,7 @@ async function runStart(config: StartConfig): Promise<void> {
   out.write(`  dashboard  ${pipeline.dashboard.url}\n`);
   out.write(`  MQTT       ${pipeline.broker.url}  (embedded broker, MQTT 3.1.1)\n`);
   out.write(`  store      ${config.dataDir}/seamline.duckdb\n`);
+  out.write(`  alerts     ${pipeline.alerting ? `${config.alerts === 'default' ? 'built-in rules' : config.alerts}, /api/alerts and /metrics on the dashboard` : 'off'}\n`);
   out.write(`  cameras    ${config.cameras} simulated on ${config.sites} site(s), ~${config.rate} events/s each\n`);
   out.write('Press Ctrl-C to stop.\n\n');
 

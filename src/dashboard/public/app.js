@@ -1,10 +1,11 @@
-// Seamline dashboard page. Plain browser JS, no build step. Polls /api/overview every 2 s.
+// Seamline dashboard page. Plain browser JS, no build step. Polls /api/overview every second.
 // Everything from the network goes into the DOM through textContent, never innerHTML: camera and
 // class names come from the cameras, and the page must not trust them.
 (function () {
   'use strict';
 
-  var POLL_MS = 2000;
+  // 1 s: a camera's last will must show as offline within 2 s of arriving (the consumer stores it at once).
+  var POLL_MS = 1000;
   var STALE_EVENT_MS = 2 * 60 * 1000;
   var PALETTE = ['#4fc3f7', '#ffb74d', '#81c784', '#f06292', '#ba68c8', '#fff176', '#4db6ac',
     '#e57373', '#9575cd', '#aed581', '#ff8a65', '#90a4ae'];
