@@ -5,6 +5,7 @@ import { benchCommand } from './commands/bench.ts';
 import { chaosCommand } from './commands/chaos.ts';
 import { consumerCommand } from './commands/consumer.ts';
 import { edgeCommand } from './commands/edge.ts';
+import { grafanaCommand } from './commands/grafana.ts';
 import { startCommand } from './commands/start.ts';
 import { usageError } from './flags.ts';
 
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
       .description('Carries what factory cameras see to the people who run the floor, and loses nothing on the way.')
       .version('0.1.0'),
   );
-  for (const command of [startCommand(), edgeCommand(), consumerCommand(), alertsCommand(), benchCommand(), chaosCommand()]) {
+  for (const command of [startCommand(), edgeCommand(), consumerCommand(), alertsCommand(), grafanaCommand(), benchCommand(), chaosCommand()]) {
     program.addCommand(quiet(command));
   }
   return program;

@@ -1,0 +1,184 @@
+import { parseDuration } from '../duration.ts';
+import type { AlertRule, AlertsConfig } from '../config.ts';
+import { likePattern, type CameraSelector } from '../selector.ts';
+import { seconds, type GrafanaQueries, type PanelQuery, type RuleQuery } from './queries.ts';
+
+const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * Grafana's PostgreSQL datasource (grafana-postgresql-datasource). Panels use Grafana's macros
+ * ($__timeFilter, $__timeGroupAlias); alert rules use fixed windows relative to now(), so what they compute
+ * does not depend on the rule's query time range. Table results: the text columns become labels, `value`
+ * the number Grafana compares.
+ */
+export class PostgresQueries implements GrafanaQueries {
+  readonly type = 'grafana-postgresql-datasource';
+
+  constructor(private readonly schema = 'public') {}
+
+  private t(table: string) {
+    return this.schema === 'public' ? table : `"${this.schema}".${table}`;
+  }
+
+  private where(select: CameraSelector, prefix = '') {
+    const parts = (['region', 'site', 'camera'] as const)
+      .filter((k) => select[k] !== undefined && select[k] !== '*')
+      .map((k) => `${prefix}${k} LIKE ${lit(likePattern(select[k]))}`);
+    return parts.length ? parts.join(' AND ') : 'true';
+  }
+
+  /**
+   * Every camera that should be reporting, each with its count in the window, zero when it sent nothing:
+   * known cameras are those with a status row, an event in the last day, or listed in expectedCameras.
+   */
+  silent(windowS: number, signal: 'events' | 'detections', select: CameraSelector, expected: readonly string[]): string {
+    const configured = expected.map((k) => `(${k.split('/').map(lit).join(', ')})`);
+    return `WITH expected AS (
+  SELECT region, site, camera FROM ${this.t('camera_status')}
+  UNION SELECT DISTINCT region, site, camera FROM ${this.t('events')} WHERE captured_at > now() - interval '1 day'${
+    configured.length ? `\n  UNION SELECT * FROM (VALUES ${configured.join(', ')}) AS v(region, site, camera)` : ''
+  }
+), seen AS (
+  SELECT region, site, camera, count(*) AS events, sum(detections) AS detections FROM ${this.t('events')}
+  WHERE captured_at > now() - interval '${windowS} seconds' GROUP BY 1, 2, 3
+)
+SELECT x.region, x.site, x.camera, coalesce(s.${signal}, 0)::float8 AS value
+FROM expected x LEFT JOIN seen s USING (region, site, camera)
+WHERE ${this.where(select, 'x.')}
+ORDER BY 1, 2, 3`;
+  }
+
+  panels(config: AlertsConfig): PanelQuery[] {
+    const firstSilent = config.rules.find((r) => r.kind.kind === 'silent_camera');
+    const windowS = firstSilent ? seconds(parseDuration(String(firstSilent.params.window))) : 300;
+    return [
+      {
+        title: 'Detections per minute, per camera',
+        kind: 'timeseries',
+        description: 'A flat line at zero is a camera that sees nothing; a line that stops is a camera that sends nothing.',
+        format: 'time_series',
+        query: `SELECT $__timeGroupAlias(captured_at, 1m), region || '/' || site || '/' || camera AS metric, sum(detections) AS value
+FROM ${this.t('events')} WHERE $__timeFilter(captured_at) GROUP BY 1, 2 ORDER BY 1`,
+      },
+      {
+        title: `Silent cameras (nothing in the last ${windowS} s)`,
+        kind: 'table',
+        description: 'Every expected camera with its detections in the window; 0 is a silent camera (an explicit zero, not a missing row).',
+        format: 'table',
+        query: this.silent(windowS, 'detections', firstSilent?.select ?? {}, config.expectedCameras),
+      },
+      {
+        title: 'Cameras: last status and edge outbox',
+        kind: 'table',
+        description: 'offline = the bridge\'s last will (or clean stop); outbox depth and oldest unsent from its last heartbeat.',
+        format: 'table',
+        query: `SELECT region, site, camera, state, received_at, (body->>'outbox_depth')::int AS outbox_depth,
+  (body->>'oldest_unsent_ms')::bigint AS oldest_unsent_ms, (body->>'drops')::int AS drops
+FROM ${this.t('camera_status')} ORDER BY 1, 2, 3`,
+      },
+      {
+        title: 'End-to-end lag (commit - captured), p50 and p99',
+        kind: 'timeseries',
+        description: 'Climbing lag is a consumer or store falling behind (docs/troubleshooting.md).',
+        format: 'time_series',
+        unit: 'ms',
+        query: `SELECT $__timeGroupAlias(captured_at, 1m),
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM committed_at - captured_at) * 1000) AS lag_p50_ms,
+  percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM committed_at - captured_at) * 1000) AS lag_p99_ms
+FROM ${this.t('events')} WHERE $__timeFilter(captured_at) GROUP BY 1 ORDER BY 1`,
+      },
+      {
+        title: 'Dead letters per minute, by code',
+        kind: 'timeseries',
+        description: 'Poison messages acknowledged and kept with their bytes; the code says what was wrong (docs/errors.md).',
+        format: 'time_series',
+        query: `SELECT $__timeGroupAlias(received_at, 1m), code AS metric, count(*) AS value
+FROM ${this.t('dead_letters')} WHERE $__timeFilter(received_at) GROUP BY 1, 2 ORDER BY 1`,
+      },
+      {
+        title: 'Events lost upstream (seq gaps), per camera',
+        kind: 'table',
+        description: 'seq numbers missing from each camera\'s stored range in the time range.',
+        format: 'table',
+        query: `SELECT region, site, camera, max(seq) - min(seq) + 1 - count(DISTINCT seq) AS missing
+FROM ${this.t('events')} WHERE $__timeFilter(captured_at) GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3`,
+      },
+      {
+        title: 'Defect classes',
+        kind: 'barchart',
+        description: 'Detections per class in the time range.',
+        format: 'table',
+        query: `SELECT class, count(*) AS detections FROM ${this.t('detections')} WHERE $__timeFilter(captured_at) GROUP BY 1 ORDER BY 2 DESC`,
+      },
+    ];
+  }
+
+  rule(rule: AlertRule, config: AlertsConfig): RuleQuery | undefined {
+    const p = rule.params as Record<string, unknown>;
+    const s = (key: string, fallback?: string) => seconds(parseDuration(String(p[key] ?? fallback)));
+    const table = (query: string, type: 'gt' | 'lt', value: number, noData: RuleQuery['noData'] = 'OK', lookbackS = 600): RuleQuery => ({
+      queries: [{ refId: 'A', query, format: 'table' }],
+      threshold: { type, value },
+      noData,
+      lookbackS,
+    });
+    const cams = this.where(rule.select);
+    switch (rule.kind.kind) {
+      case 'silent_camera':
+        return table(this.silent(s('window'), (p.signal as 'events' | 'detections') ?? 'detections', rule.select, config.expectedCameras), 'lt', 1, 'Alerting');
+      case 'camera_offline':
+        return table(
+          `SELECT region, site, camera, CASE WHEN state = 'offline' THEN extract(epoch FROM now() - received_at) ELSE 0 END::float8 AS value
+FROM ${this.t('camera_status')} WHERE ${cams} ORDER BY 1, 2, 3`,
+          'gt',
+          s('after') - 0.001,
+        );
+      case 'stale_camera':
+        return table(this.silent(s('olderThan'), 'events', rule.select, config.expectedCameras), 'lt', 1, 'Alerting');
+      case 'lag_p99':
+        return table(
+          `SELECT coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM committed_at - captured_at) * 1000), 0)::float8 AS value
+FROM ${this.t('events')} WHERE captured_at > now() - interval '${s('window')} seconds'`,
+          'gt',
+          Number(p.thresholdMs),
+        );
+      case 'dead_letters':
+        return table(
+          `SELECT count(*)::float8 / ${s('window') / 60} AS value FROM ${this.t('dead_letters')} WHERE received_at > now() - interval '${s('window')} seconds'`,
+          'gt',
+          Number(p.perMinute),
+        );
+      case 'seq_gaps':
+        return table(
+          `SELECT region, site, camera, (max(seq) - min(seq) + 1 - count(DISTINCT seq))::float8 AS value FROM ${this.t('events')}
+WHERE captured_at > now() - interval '${s('window')} seconds' AND captured_at <= now() - interval '${s('settle', '30s')} seconds' AND ${cams}
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+          'gt',
+          0,
+        );
+      case 'outbox_backlog': {
+        const depth = p.depth === undefined ? 'false' : `coalesce((body->>'outbox_depth')::bigint, 0) > ${Number(p.depth)}`;
+        const age = p.oldestUnsent === undefined ? 'false' : `coalesce((body->>'oldest_unsent_ms')::bigint, 0) > ${s('oldestUnsent') * 1000}`;
+        return table(
+          `SELECT region, site, camera, CASE WHEN ${depth} OR ${age} THEN 1 ELSE 0 END::float8 AS value
+FROM ${this.t('camera_status')} WHERE ${cams} ORDER BY 1, 2, 3`,
+          'gt',
+          0,
+        );
+      }
+      case 'defect_rate': {
+        const w = `captured_at > now() - interval '${s('window')} seconds'`;
+        return table(
+          `WITH e AS (SELECT region, site, camera, count(*) AS n FROM ${this.t('events')} WHERE ${w} AND ${cams} GROUP BY 1, 2, 3),
+d AS (SELECT region, site, camera, count(*) AS k FROM ${this.t('detections')} WHERE ${w} AND class = ${lit(String(p.class))} GROUP BY 1, 2, 3)
+SELECT e.region, e.site, e.camera, CASE WHEN e.n >= ${Number(p.minEvents ?? 20)} THEN coalesce(d.k, 0)::float8 / e.n ELSE 0 END AS value
+FROM e LEFT JOIN d USING (region, site, camera) ORDER BY 1, 2, 3`,
+          'gt',
+          Number(p.perEvent),
+        );
+      }
+      default:
+        return undefined;
+    }
+  }
+}
