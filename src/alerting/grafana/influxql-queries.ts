@@ -1,7 +1,7 @@
 import { parseDuration } from '../duration.ts';
 import type { AlertRule, AlertsConfig } from '../config.ts';
 import { regexPattern, type CameraSelector } from '../selector.ts';
-import { seconds, type GrafanaQueries, type PanelQuery, type RuleQuery } from './queries.ts';
+import { panelsWith, seconds, silentPanelRule, type GrafanaQueries, type PanelQuery, type RuleQuery } from './queries.ts';
 
 const CAMERA = 'GROUP BY "region", "site", "camera"';
 
@@ -33,60 +33,16 @@ export class InfluxQlQueries implements GrafanaQueries {
   }
 
   panels(config: AlertsConfig): PanelQuery[] {
-    const firstSilent = config.rules.find((r) => r.kind.kind === 'silent_camera');
-    const windowS = firstSilent ? seconds(parseDuration(String(firstSilent.params.window))) : 300;
-    return [
-      {
-        title: 'Detections per minute, per camera',
-        kind: 'timeseries',
-        description: 'A flat line at zero is a camera that sees nothing; a line that stops is a camera that sends nothing.',
-        format: 'time_series',
-        query: `SELECT sum("detections") FROM "event" WHERE $timeFilter GROUP BY time(1m), "region", "site", "camera" fill(0)`,
-      },
-      {
-        title: `Silent cameras (nothing in the last ${windowS} s)`,
-        kind: 'table',
-        description: 'Every camera that reported in the last 6 h with its detections in the window; 0 is a silent camera.',
-        format: 'table',
-        query: this.silent(windowS, 'detections', firstSilent?.select ?? {}),
-      },
-      {
-        title: 'Cameras: last status and edge outbox',
-        kind: 'table',
-        description: 'online 0 = the bridge\'s last will (or clean stop); outbox figures from its last heartbeat.',
-        format: 'table',
-        query: `SELECT last("online") AS "online", last("outbox_depth") AS "outbox_depth", last("oldest_unsent_ms") AS "oldest_unsent_ms", last("drops") AS "drops" FROM "camera_status" ${CAMERA}`,
-      },
-      {
-        title: 'End-to-end lag (commit - captured), p50 and p99',
-        kind: 'timeseries',
-        description: 'Climbing lag is a consumer or store falling behind (docs/troubleshooting.md).',
-        format: 'time_series',
-        unit: 'ms',
-        query: `SELECT percentile("lag_ms", 50) AS "lag_p50_ms", percentile("lag_ms", 99) AS "lag_p99_ms" FROM "event" WHERE $timeFilter GROUP BY time(1m)`,
-      },
-      {
-        title: 'Dead letters per minute, by code',
-        kind: 'timeseries',
-        description: 'Poison messages acknowledged and kept; the code says what was wrong (docs/errors.md).',
-        format: 'time_series',
-        query: `SELECT count("bytes") FROM "dead_letter" WHERE $timeFilter GROUP BY time(1m), "code" fill(0)`,
-      },
-      {
-        title: 'Events lost upstream (seq gaps), per camera',
-        kind: 'table',
-        description: 'seq numbers missing from each camera\'s stored range in the time range.',
-        format: 'table',
-        query: `SELECT max("seq") - min("seq") + 1 - count(distinct("seq")) AS "missing" FROM "event" WHERE $timeFilter ${CAMERA}`,
-      },
-      {
-        title: 'Defect classes',
-        kind: 'barchart',
-        description: 'Detections per class in the time range.',
-        format: 'table',
-        query: `SELECT count("confidence") AS "detections" FROM "detection" WHERE $timeFilter GROUP BY "class"`,
-      },
-    ];
+    const { windowS, rule } = silentPanelRule(config);
+    return panelsWith({
+      perMinute: `SELECT sum("detections") FROM "event" WHERE $timeFilter GROUP BY time(1m), "region", "site", "camera" fill(0)`,
+      silent: this.silent(windowS, 'detections', rule?.select ?? {}),
+      status: `SELECT last("online") AS "online", last("outbox_depth") AS "outbox_depth", last("oldest_unsent_ms") AS "oldest_unsent_ms", last("drops") AS "drops" FROM "camera_status" ${CAMERA}`,
+      lag: `SELECT percentile("lag_ms", 50) AS "lag_p50_ms", percentile("lag_ms", 99) AS "lag_p99_ms" FROM "event" WHERE $timeFilter GROUP BY time(1m)`,
+      deadLetters: `SELECT count("bytes") FROM "dead_letter" WHERE $timeFilter GROUP BY time(1m), "code" fill(0)`,
+      seqGaps: `SELECT max("seq") - min("seq") + 1 - count(distinct("seq")) AS "missing" FROM "event" WHERE $timeFilter ${CAMERA}`,
+      classes: `SELECT count("confidence") AS "detections" FROM "detection" WHERE $timeFilter GROUP BY "class"`,
+    });
   }
 
   rule(rule: AlertRule): RuleQuery | undefined {

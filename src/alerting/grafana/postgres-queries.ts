@@ -1,7 +1,7 @@
 import { parseDuration } from '../duration.ts';
 import type { AlertRule, AlertsConfig } from '../config.ts';
 import { likePattern, type CameraSelector } from '../selector.ts';
-import { seconds, type GrafanaQueries, type PanelQuery, type RuleQuery } from './queries.ts';
+import { panelsWith, seconds, silentPanelRule, type GrafanaQueries, type PanelQuery, type RuleQuery } from './queries.ts';
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -49,68 +49,24 @@ ORDER BY 1, 2, 3`;
   }
 
   panels(config: AlertsConfig): PanelQuery[] {
-    const firstSilent = config.rules.find((r) => r.kind.kind === 'silent_camera');
-    const windowS = firstSilent ? seconds(parseDuration(String(firstSilent.params.window))) : 300;
-    return [
-      {
-        title: 'Detections per minute, per camera',
-        kind: 'timeseries',
-        description: 'A flat line at zero is a camera that sees nothing; a line that stops is a camera that sends nothing.',
-        format: 'time_series',
-        query: `SELECT $__timeGroupAlias(captured_at, 1m), region || '/' || site || '/' || camera AS metric, sum(detections) AS value
+    const { windowS, rule } = silentPanelRule(config);
+    return panelsWith({
+      perMinute: `SELECT $__timeGroupAlias(captured_at, 1m), region || '/' || site || '/' || camera AS metric, sum(detections) AS value
 FROM ${this.t('events')} WHERE $__timeFilter(captured_at) GROUP BY 1, 2 ORDER BY 1`,
-      },
-      {
-        title: `Silent cameras (nothing in the last ${windowS} s)`,
-        kind: 'table',
-        description: 'Every expected camera with its detections in the window; 0 is a silent camera (an explicit zero, not a missing row).',
-        format: 'table',
-        query: this.silent(windowS, 'detections', firstSilent?.select ?? {}, config.expectedCameras),
-      },
-      {
-        title: 'Cameras: last status and edge outbox',
-        kind: 'table',
-        description: 'offline = the bridge\'s last will (or clean stop); outbox depth and oldest unsent from its last heartbeat.',
-        format: 'table',
-        query: `SELECT region, site, camera, state, received_at, (body->>'outbox_depth')::int AS outbox_depth,
+      silent: this.silent(windowS, 'detections', rule?.select ?? {}, config.expectedCameras),
+      status: `SELECT region, site, camera, state, received_at, (body->>'outbox_depth')::int AS outbox_depth,
   (body->>'oldest_unsent_ms')::bigint AS oldest_unsent_ms, (body->>'drops')::int AS drops
 FROM ${this.t('camera_status')} ORDER BY 1, 2, 3`,
-      },
-      {
-        title: 'End-to-end lag (commit - captured), p50 and p99',
-        kind: 'timeseries',
-        description: 'Climbing lag is a consumer or store falling behind (docs/troubleshooting.md).',
-        format: 'time_series',
-        unit: 'ms',
-        query: `SELECT $__timeGroupAlias(captured_at, 1m),
+      lag: `SELECT $__timeGroupAlias(captured_at, 1m),
   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM committed_at - captured_at) * 1000) AS lag_p50_ms,
   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM committed_at - captured_at) * 1000) AS lag_p99_ms
 FROM ${this.t('events')} WHERE $__timeFilter(captured_at) GROUP BY 1 ORDER BY 1`,
-      },
-      {
-        title: 'Dead letters per minute, by code',
-        kind: 'timeseries',
-        description: 'Poison messages acknowledged and kept with their bytes; the code says what was wrong (docs/errors.md).',
-        format: 'time_series',
-        query: `SELECT $__timeGroupAlias(received_at, 1m), code AS metric, count(*) AS value
+      deadLetters: `SELECT $__timeGroupAlias(received_at, 1m), code AS metric, count(*) AS value
 FROM ${this.t('dead_letters')} WHERE $__timeFilter(received_at) GROUP BY 1, 2 ORDER BY 1`,
-      },
-      {
-        title: 'Events lost upstream (seq gaps), per camera',
-        kind: 'table',
-        description: 'seq numbers missing from each camera\'s stored range in the time range.',
-        format: 'table',
-        query: `SELECT region, site, camera, max(seq) - min(seq) + 1 - count(DISTINCT seq) AS missing
+      seqGaps: `SELECT region, site, camera, max(seq) - min(seq) + 1 - count(DISTINCT seq) AS missing
 FROM ${this.t('events')} WHERE $__timeFilter(captured_at) GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3`,
-      },
-      {
-        title: 'Defect classes',
-        kind: 'barchart',
-        description: 'Detections per class in the time range.',
-        format: 'table',
-        query: `SELECT class, count(*) AS detections FROM ${this.t('detections')} WHERE $__timeFilter(captured_at) GROUP BY 1 ORDER BY 2 DESC`,
-      },
-    ];
+      classes: `SELECT class, count(*) AS detections FROM ${this.t('detections')} WHERE $__timeFilter(captured_at) GROUP BY 1 ORDER BY 2 DESC`,
+    });
   }
 
   rule(rule: AlertRule, config: AlertsConfig): RuleQuery | undefined {
