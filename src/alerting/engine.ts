@@ -198,7 +198,9 @@ export class AlertEngine {
       }
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.config.evaluateEveryMs);
     };
-    void loop();
+    // The first tick waits one interval: bridges starting with this process (npm start) announce themselves
+    // first, so a camera's `offline` stored by the previous run's clean stop does not page at every restart.
+    this.timer = setTimeout(() => void loop(), this.config.evaluateEveryMs);
   }
 
   async stop(): Promise<void> {
