@@ -1,0 +1,54 @@
+/**
+ * `--source` to a FrameSource: a stream URL or a video file goes to ffmpeg, an image or a folder of images
+ * to sharp, `synthetic` to the synthetic conveyor scene. Nothing is opened here beyond a stat of a path;
+ * start() of the source returned says whether the stream or file can actually be read.
+ */
+import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { SeamError } from '../../contract/index.ts';
+import { FfmpegSource } from './ffmpeg-source.ts';
+import type { FrameSource, LetterboxRequest, PixelLayout } from './frame-source.ts';
+import { ImageSource, isImagePath } from './image-source.ts';
+
+/** URL schemes handed to ffmpeg as live streams. */
+export const STREAM_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'tcp', 'udp', 'srt', 'rtp'];
+
+export interface OpenFrameSourceOptions {
+  /** Deliver pixels letterboxed to the model input (the source does it: ffmpeg or libvips). */
+  letterbox?: LetterboxRequest;
+  /** Pixel order asked for; only the ffmpeg source delivers `chw`, the others say `hwc` on each frame. */
+  layout?: PixelLayout;
+  /** At most this many frames a second (ffmpeg drops the rest before scaling; images are paced). */
+  maxFps?: number;
+  /** Live streams: restart after this many seconds without a frame (default 10). */
+  watchdogSeconds?: number;
+  /** Video files: decode at the file's own rate, as a camera would (default: as fast as consumed). */
+  realtime?: boolean;
+  ffmpegPath?: string;
+  logger?: Logger;
+}
+
+export async function openFrameSource(spec: string, options: OpenFrameSourceOptions = {}): Promise<FrameSource> {
+  if (spec === 'synthetic') {
+    throw new SeamError('SEAM_ERR_CONFIG', 'source synthetic: the synthetic conveyor source is not part of this build yet', { field: 'source' });
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec)?.[1].toLowerCase();
+  const ffmpeg = { letterbox: options.letterbox, layout: options.layout, maxFps: options.maxFps, ffmpegPath: options.ffmpegPath, logger: options.logger };
+  if (scheme && scheme !== 'file') {
+    if (!STREAM_SCHEMES.includes(scheme)) {
+      throw new SeamError('SEAM_ERR_CONFIG', `source ${spec.split('://')[0]}://...: unknown scheme; streams are ${STREAM_SCHEMES.join(', ')}`, { field: 'source' });
+    }
+    return new FfmpegSource({ ...ffmpeg, input: spec, live: true, watchdogSeconds: options.watchdogSeconds });
+  }
+  const path = scheme === 'file' ? fileURLToPath(spec) : spec;
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    const why = err.code === 'ENOENT' ? 'no such file or directory' : err.message;
+    throw new SeamError('SEAM_ERR_CONFIG', `source ${path}: ${why}`, { field: 'source', cause: err });
+  });
+  if (info.isDirectory() || isImagePath(path)) {
+    return new ImageSource({ path, letterbox: options.letterbox, fps: options.maxFps, logger: options.logger });
+  }
+  // `file:` keeps ffmpeg from reading a name with a colon in it as a protocol.
+  return new FfmpegSource({ ...ffmpeg, input: `file:${path}`, live: false, realtime: options.realtime });
+}
