@@ -72,8 +72,9 @@ export function filterChain(options: Pick<FfmpegArgsOptions, 'letterbox' | 'layo
 export function ffmpegArgs(options: FfmpegArgsOptions): string[] {
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info'];
   if (options.live) {
-    // Start on a second of stream rather than five, drop what is corrupt rather than decode smears.
-    args.push('-fflags', '+genpts+discardcorrupt', '-analyzeduration', '1000000', '-probesize', '1000000');
+    // Start on half a second of stream rather than five; drop what is corrupt rather than decode smears;
+    // low_delay turns off frame threading, which would hold each frame back by a frame per thread.
+    args.push('-fflags', '+genpts+discardcorrupt', '-flags', 'low_delay', '-analyzeduration', '500000', '-probesize', '500000');
     if (/^rtsps?:/i.test(options.input)) args.push('-rtsp_transport', options.rtspTransport ?? 'tcp');
   } else if (options.realtime) {
     args.push('-re');

@@ -57,6 +57,7 @@ export class FfmpegSource implements FrameSource {
   /** Files: set at the first frame, when ffmpeg has printed the input's duration and creation time. */
   private clock: FileClock | LiveClock | undefined;
   private finished = false;
+  private runHasFrames = false;
   private readonly stalled = new WeakSet<FfmpegRun>();
   private run: FfmpegRun | undefined;
   private onFrame: ((frame: Frame) => void | Promise<void>) | undefined;
@@ -81,6 +82,10 @@ export class FfmpegSource implements FrameSource {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
+  private get startTimeoutMs(): number {
+    return this.options.startTimeoutMs ?? 15_000;
+  }
+
   /** The pid of the current ffmpeg process, if one is running (tests check it is gone after stop()). */
   get pid(): number | undefined {
     return this.run?.running ? this.run.pid : undefined;
@@ -96,7 +101,7 @@ export class FfmpegSource implements FrameSource {
     const first = new Promise<void>((resolve, reject) => (this.firstFrame = { resolve, reject }));
     const startedAt = Date.now();
     this.spawnRun();
-    const timeoutMs = this.options.startTimeoutMs ?? 15_000;
+    const timeoutMs = this.startTimeoutMs;
     const timer = this.live ? setTimeout(() => this.rejectStart(this.startError(`no frame within ${timeoutMs} ms`)), timeoutMs) : undefined;
     try {
       await first;
@@ -131,6 +136,7 @@ export class FfmpegSource implements FrameSource {
     });
     this.run = run;
     this.lastFrameAt = Date.now();
+    this.runHasFrames = false;
     if (this.clock instanceof LiveClock) this.clock.reset();
     void run.ended.then((end) => this.onRunEnd(run, end));
   }
@@ -138,6 +144,7 @@ export class FfmpegSource implements FrameSource {
   private receive(run: FfmpegRun, raw: RawFrame): void {
     if (this.stopping || run !== this.run) return;
     this.lastFrameAt = Date.now();
+    this.runHasFrames = true;
     if (this.clock === undefined) {
       // Known only once ffmpeg has printed the input header, which precedes the first frame.
       const duration = (run.log.durationSeconds ?? 0) * 1000;
@@ -202,8 +209,10 @@ export class FfmpegSource implements FrameSource {
   }
 
   private checkWatchdog(): void {
-    const limitMs = (this.options.watchdogSeconds ?? 10) * 1000;
     const run = this.run;
+    // A run that has not delivered its first frame yet is still connecting and probing (a second or two
+    // for most streams): it gets the start timeout, or a short N would kill every reconnect before it begins.
+    const limitMs = Math.max((this.options.watchdogSeconds ?? 10) * 1000, this.runHasFrames ? 0 : this.startTimeoutMs);
     if (this.stopping || this.busy || !run?.running || this.stalled.has(run) || Date.now() - this.lastFrameAt <= limitMs) return;
     this.stalled.add(run);
     this.logger.warn({ source: this.name, silentMs: Date.now() - this.lastFrameAt, watchdogSeconds: limitMs / 1000 }, 'frame source stalled: watchdog stops ffmpeg');
