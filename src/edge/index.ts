@@ -5,3 +5,7 @@ export { prepareDetection, encodeDetection, type EdgeDetectionInput } from './ed
 export { Outbox, openOutbox, DEFAULT_MAX_BYTES, type FsyncPolicy, type OverflowPolicy, type OutboxOptions, type OutboxEntry, type OutboxStats } from './outbox.ts';
 export { runStdinInput, type StdinInputOptions, type StdinInputResult } from './stdin-input.ts';
 export { startHttpInput, type HttpInputOptions, type RunningHttpInput } from './http-input.ts';
+export type { Frame, FrameSource, FrameSourceStats, LetterboxPlacement, LetterboxRequest, PixelLayout } from './frames/frame-source.ts';
+export { openFrameSource, STREAM_SCHEMES, type OpenFrameSourceOptions } from './frames/open-frame-source.ts';
+export { FfmpegSource, type FfmpegSourceOptions } from './frames/ffmpeg-source.ts';
+export { ImageSource, type ImageSourceOptions } from './frames/image-source.ts';

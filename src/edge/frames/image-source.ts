@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { SeamError } from '../../contract/index.ts';
 import { letterboxPlacement } from '../detector/letterbox.ts';
 import { PAD_GREY } from './ffmpeg-args.ts';
+import { statSource } from './source-path.ts';
 import type { Frame, FrameSource, FrameSourceStats, LetterboxRequest } from './frame-source.ts';
 
 /** File name endings read as images; other files in a folder are ignored. */
@@ -72,10 +73,7 @@ export class ImageSource implements FrameSource {
 
   private async list(): Promise<{ single: boolean; paths: string[] }> {
     const { path } = this.options;
-    const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
-      const why = err.code === 'ENOENT' ? 'no such file or directory' : err.message;
-      throw new SeamError('SEAM_ERR_CONFIG', `source ${path}: ${why}`, { field: 'source', cause: err });
-    });
+    const info = await statSource(path);
     if (!info.isDirectory()) return { single: true, paths: [path] };
     const names = (await readdir(path)).filter(isImagePath).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     if (names.length === 0) {

@@ -3,13 +3,13 @@
  * to sharp, `synthetic` to the synthetic conveyor scene. Nothing is opened here beyond a stat of a path;
  * start() of the source returned says whether the stream or file can actually be read.
  */
-import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { SeamError } from '../../contract/index.ts';
 import { FfmpegSource } from './ffmpeg-source.ts';
 import type { FrameSource, LetterboxRequest, PixelLayout } from './frame-source.ts';
 import { ImageSource, isImagePath } from './image-source.ts';
+import { statSource } from './source-path.ts';
 
 /** URL schemes handed to ffmpeg as live streams. */
 export const STREAM_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'tcp', 'udp', 'srt', 'rtp'];
@@ -42,10 +42,7 @@ export async function openFrameSource(spec: string, options: OpenFrameSourceOpti
     return new FfmpegSource({ ...ffmpeg, input: spec, live: true, watchdogSeconds: options.watchdogSeconds });
   }
   const path = scheme === 'file' ? fileURLToPath(spec) : spec;
-  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    const why = err.code === 'ENOENT' ? 'no such file or directory' : err.message;
-    throw new SeamError('SEAM_ERR_CONFIG', `source ${path}: ${why}`, { field: 'source', cause: err });
-  });
+  const info = await statSource(path);
   if (info.isDirectory() || isImagePath(path)) {
     return new ImageSource({ path, letterbox: options.letterbox, fps: options.maxFps, logger: options.logger });
   }

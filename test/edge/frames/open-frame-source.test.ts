@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { isSeamError } from '../../../src/contract/index.ts';
+import { FfmpegSource } from '../../../src/edge/frames/ffmpeg-source.ts';
+import { ImageSource } from '../../../src/edge/frames/image-source.ts';
+import { openFrameSource } from '../../../src/edge/frames/open-frame-source.ts';
+import { ffmpeg, makeVideo, tempDir } from './media.ts';
+
+const tmp = tempDir('open-source');
+before(() => {
+  makeVideo(tmp.file('clip.mkv'), 'testsrc=size=64x48:rate=10', { frames: 3 });
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48', '-frames:v', '1', tmp.file('shot.JPG')]);
+  mkdirSync(tmp.file('shots'));
+  writeFileSync(tmp.file('shots/a.png'), '');
+});
+after(() => tmp.remove());
+
+test('--source picks the implementation: stream URLs and video files go to ffmpeg, images and folders to sharp', { timeout: 30_000 }, async () => {
+  const cases: [string, string, boolean | undefined][] = [
+    ['rtsp://admin:pw@10.1.2.3:554/stream1', 'ffmpeg', true],
+    ['HTTP://127.0.0.1:8080/cam.ts', 'ffmpeg', true],
+    ['udp://127.0.0.1:5000', 'ffmpeg', true],
+    ['tcp://127.0.0.1:5000', 'ffmpeg', true],
+    [tmp.file('clip.mkv'), 'ffmpeg', false],
+    [`file://${tmp.file('clip.mkv')}`, 'ffmpeg', false],
+    [tmp.file('shot.JPG'), 'image', undefined],
+    [tmp.file('shots'), 'image', undefined],
+  ];
+  for (const [spec, kind, live] of cases) {
+    const source = await openFrameSource(spec);
+    assert.equal(source.kind, kind, spec);
+    if (source instanceof FfmpegSource) assert.equal(source.live, live, spec);
+    else assert.ok(source instanceof ImageSource);
+  }
+});
+
+test('a video file opened by path decodes through ffmpeg with the options given', { timeout: 30_000 }, async () => {
+  const source = await openFrameSource(tmp.file('clip.mkv'), { letterbox: { width: 128, height: 128 }, layout: 'chw' });
+  const frames: { letterbox?: unknown; layout?: string; length: number }[] = [];
+  await source.start((f) => void frames.push({ letterbox: f.letterbox, layout: f.layout, length: f.pixels.length }));
+  await source.done;
+  assert.equal(frames.length, 3);
+  assert.deepEqual(frames[0], { letterbox: { scale: 2, padLeft: 0, padTop: 16, innerWidth: 128, innerHeight: 96 }, layout: 'chw', length: 128 * 128 * 3 });
+});
+
+test('a missing path, an unknown scheme and synthetic (not in this build yet) are SEAM_ERR_CONFIG naming the source', { timeout: 30_000 }, async () => {
+  const missing = tmp.file('no-such-clip.mp4');
+  const expect = async (spec: string, message: RegExp) =>
+    assert.rejects(openFrameSource(spec), (err: unknown) => {
+      assert.ok(isSeamError(err, 'SEAM_ERR_CONFIG'), String(err));
+      assert.equal(err.field, 'source');
+      assert.match(err.message, message);
+      return true;
+    });
+  await expect(missing, new RegExp(`^source ${missing}: no such file or directory$`));
+  await expect('gopher://cam/1', /^source gopher:\/\/\.\.\.: unknown scheme; streams are rtsp, /);
+  await expect('synthetic', /^source synthetic: /);
+});
