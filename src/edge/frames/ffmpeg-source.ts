@@ -128,10 +128,14 @@ export class FfmpegSource implements FrameSource {
 
   private spawnRun(): void {
     const o = this.options;
+    // Without a letterbox ffmpeg keeps a run's output at its first frame's size: when a stream changes
+    // resolution it rebuilds the filter graph and scales later frames to that size (a letterbox is
+    // recomputed for the new size instead, into the same model input).
+    let firstSize: { width: number; height: number } | undefined;
     const run = new FfmpegRun({
       ffmpegPath: o.ffmpegPath ?? 'ffmpeg',
       args: ffmpegArgs({ ...o, live: this.live }),
-      outputSize: (info) => o.letterbox ?? info,
+      outputSize: (info) => o.letterbox ?? (firstSize ??= { width: info.width, height: info.height }),
       onFrame: (raw) => this.receive(run, raw),
     });
     this.run = run;
@@ -197,8 +201,9 @@ export class FfmpegSource implements FrameSource {
     const frame: Frame = {
       index: this.index++,
       capturedAt: this.clock!.stamp(info.ptsSeconds, raw.readAt),
-      width: info.width,
-      height: info.height,
+      // Boxes are reported in these pixels: the decoded size, or what ffmpeg scaled a resized stream to.
+      width: this.options.letterbox ? info.width : raw.pixelsWidth,
+      height: this.options.letterbox ? info.height : raw.pixelsHeight,
       pixels: raw.pixels,
       pixelsWidth: raw.pixelsWidth,
       pixelsHeight: raw.pixelsHeight,

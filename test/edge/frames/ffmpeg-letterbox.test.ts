@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { letterboxPlacement } from '../../../src/edge/detector/letterbox.ts';
 import { FfmpegSource } from '../../../src/edge/frames/ffmpeg-source.ts';
@@ -24,11 +25,16 @@ before(() => {
 });
 after(() => tmp.remove());
 
-async function firstFrame(path: string, letterbox: LetterboxRequest, layout?: PixelLayout): Promise<Frame> {
+async function readAll(path: string, letterbox?: LetterboxRequest, layout?: PixelLayout): Promise<Frame[]> {
   const source = new FfmpegSource({ input: path, letterbox, layout });
   const frames: Frame[] = [];
   await source.start((f) => void frames.push(f));
   await source.done;
+  return frames;
+}
+
+async function firstFrame(path: string, letterbox: LetterboxRequest, layout?: PixelLayout): Promise<Frame> {
+  const frames = await readAll(path, letterbox, layout);
   assert.equal(frames.length, 2);
   return frames[0];
 }
@@ -59,4 +65,25 @@ test('the check sees a picture one row off: a 1280x721 frame placed as if it wer
   const wrong = letterboxPlacement(1280, 722, SQUARE);
   const check = checkLetterbox(frame.pixels, SQUARE, wrong);
   assert.ok(check.badPad + check.badContent >= 640, `one row of 640 pixels differs (${check.badPad}, ${check.badContent})`);
+});
+
+test('a stream that changes resolution mid-way is letterboxed for each size; without a letterbox ffmpeg keeps the first size', { timeout: 60_000 }, async () => {
+  // Two MPEG-TS segments of different sizes, back to back in one file, as a camera switching profiles sends.
+  const a = makeVideo(tmp.file('a.ts'), 'color=c=white:size=320x240:rate=25', { frames: 10, codec: 'libx264' });
+  const b = makeVideo(tmp.file('b.ts'), 'color=c=white:size=160x200:rate=25', { frames: 10, codec: 'libx264', extra: ['-output_ts_offset', '0.4'] });
+  const joined = tmp.file('joined.ts');
+  writeFileSync(joined, Buffer.concat([readFileSync(a), readFileSync(b)]));
+
+  const boxed = await readAll(joined, SQUARE);
+  assert.deepEqual(boxed.map((f) => `${f.width}x${f.height}`), [...Array(10).fill('320x240'), ...Array(10).fill('160x200')]);
+  for (const f of [boxed[0], boxed[19]]) {
+    const placement = letterboxPlacement(f.width, f.height, SQUARE);
+    assert.deepEqual(f.letterbox, placement);
+    const check = checkLetterbox(f.pixels, SQUARE, placement);
+    assert.deepEqual([check.badPad, check.badContent], [0, 0], `${f.width}x${f.height}: ${check.first}`);
+  }
+
+  const plain = await readAll(joined);
+  assert.equal(plain.length, 20);
+  for (const f of plain) assert.deepEqual([f.width, f.height, f.pixelsWidth, f.pixels.length], [320, 240, 320, 320 * 240 * 3]);
 });
