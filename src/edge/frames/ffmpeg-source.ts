@@ -111,7 +111,7 @@ export class FfmpegSource implements FrameSource {
     } finally {
       clearTimeout(timer);
     }
-    if (this.live) this.watchdog = setInterval(() => this.checkWatchdog(), 250);
+    if (this.live && !this.stopping) this.watchdog = setInterval(() => this.checkWatchdog(), 250);
     this.logger.info({ source: this.name, live: this.live, startMs: Date.now() - startedAt }, 'frame source started');
   }
 
@@ -161,11 +161,12 @@ export class FfmpegSource implements FrameSource {
       }, STABLE_RUN_MS);
     }
     this.waiting.push(raw);
-    this.drain();
+    // start() has succeeded before the first onFrame runs, so a consumer may stop() from inside it.
     if (this.firstFrame) {
       this.firstFrame.resolve();
       this.firstFrame = undefined;
     }
+    this.drain();
   }
 
   /** Hands waiting frames to the consumer one at a time; stdout is paused while it is busy. */

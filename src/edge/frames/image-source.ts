@@ -64,10 +64,10 @@ export class ImageSource implements FrameSource {
     void this.running.finally(() => this.resolveDone());
   }
 
+  /** Resolves at once: the loop checks `stopping` before every hand-over, so nothing is delivered after. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
-    await this.running;
     this.resolveDone();
   }
 
@@ -85,7 +85,7 @@ export class ImageSource implements FrameSource {
   private async deliver(onFrame: (frame: Frame) => void | Promise<void>, paths: string[], first?: Frame): Promise<void> {
     const intervalMs = this.options.fps ? 1000 / this.options.fps : 0;
     let next = Date.now();
-    if (first) await this.hand(onFrame, first);
+    if (first && !this.stopping) await this.hand(onFrame, first);
     for (const path of paths) {
       if (this.stopping) return;
       let frame: Frame;
