@@ -58,7 +58,8 @@ export class FfmpegSource implements FrameSource {
   private clock: FileClock | LiveClock | undefined;
   private finished = false;
   private runHasFrames = false;
-  private readonly stalled = new WeakSet<FfmpegRun>();
+  /** Runs the watchdog stopped, with the silence (ms) it allowed them. */
+  private readonly stalled = new WeakMap<FfmpegRun, number>();
   private run: FfmpegRun | undefined;
   private onFrame: ((frame: Frame) => void | Promise<void>) | undefined;
   private readonly waiting: RawFrame[] = [];
@@ -220,15 +221,16 @@ export class FfmpegSource implements FrameSource {
     // for most streams): it gets the start timeout, or a short N would kill every reconnect before it begins.
     const limitMs = Math.max((this.options.watchdogSeconds ?? 10) * 1000, this.runHasFrames ? 0 : this.startTimeoutMs);
     if (this.stopping || this.busy || !run?.running || this.stalled.has(run) || Date.now() - this.lastFrameAt <= limitMs) return;
-    this.stalled.add(run);
+    this.stalled.set(run, limitMs);
     this.logger.warn({ source: this.name, silentMs: Date.now() - this.lastFrameAt, watchdogSeconds: limitMs / 1000 }, 'frame source stalled: watchdog stops ffmpeg');
     void run.kill(500);
   }
 
   private onRunEnd(run: FfmpegRun, end: RunEnd): void {
     if (run !== this.run || this.stopping) return;
-    const stalled = this.stalled.delete(run);
-    const reason = stalled ? `no frame for ${this.options.watchdogSeconds ?? 10} s (watchdog)` : `ffmpeg exited with ${end.code ?? end.signal}`;
+    const allowedMs = this.stalled.get(run);
+    const stalled = allowedMs !== undefined;
+    const reason = stalled ? `no frame for ${allowedMs / 1000} s (watchdog)` : `ffmpeg exited with ${end.code ?? end.signal}`;
     if (end.spawnError) {
       const why = end.spawnError.code === 'ENOENT' ? 'not found (install the Debian package ffmpeg, or set its path)' : end.spawnError.message;
       const err = new SeamError('SEAM_ERR_CONFIG', `ffmpeg ${this.options.ffmpegPath ?? 'ffmpeg'}: ${why}`, { field: 'ffmpeg', cause: end.spawnError });
