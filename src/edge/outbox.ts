@@ -90,6 +90,8 @@ export class Outbox {
   private dropped = 0;
   private droppedBytes = 0;
   private closed = false;
+  /** oldestAcceptedAt() as it was at close(): stats read after a close must not touch the closed environment. */
+  private oldestAtClose: number | undefined;
 
   readonly maxBytes: number;
   readonly overflow: OverflowPolicy;
@@ -221,6 +223,7 @@ export class Outbox {
 
   /** Epoch ms when the oldest entry still in the outbox was appended, or undefined when empty. */
   oldestAcceptedAt(): number | undefined {
+    if (this.closed) return this.oldestAtClose;
     const oldest = this.index.oldest();
     if (oldest === undefined) return undefined;
     const value = this.entries.get(oldest);
@@ -244,6 +247,7 @@ export class Outbox {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.oldestAtClose = this.oldestAcceptedAt();
     this.closed = true;
     await this.flush();
     await this.root.close();

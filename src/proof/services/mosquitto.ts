@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ export interface MosquittoOptions {
   persistence?: boolean;
   /** Replaces the default `listener <port> 127.0.0.1` line, e.g. for a TLS listener. */
   listener?: string;
+  /** Log connections and subscriptions (not messages) to a file in its directory; read it with `log()`. */
+  log?: boolean;
 }
 
 export interface RunningMosquitto extends RunningBroker {
@@ -25,6 +27,8 @@ export interface RunningMosquitto extends RunningBroker {
   /** Starts it again on the same port with the same persistence directory. */
   start(): Promise<void>;
   restart(): Promise<void>;
+  /** What the broker logged so far (empty unless started with `log: true`). */
+  log(): string;
 }
 
 export function mosquittoPath(): string | undefined {
@@ -51,6 +55,18 @@ function persistenceOwner(dir: string): string[] {
     return [];
   }
   return ['user root'];
+}
+
+/**
+ * Files a test hands Mosquitto (password file, ACL, certificates) must be readable by the user it drops to
+ * when started as root; gives `path` (recursively) to that user when it exists.
+ */
+export function readableByMosquitto(path: string): void {
+  if (process.getuid?.() !== 0) return;
+  const uid = Number(spawnSync('id', ['-u', 'mosquitto']).stdout?.toString().trim());
+  const gid = Number(spawnSync('id', ['-g', 'mosquitto']).stdout?.toString().trim());
+  if (!Number.isInteger(uid) || !Number.isInteger(gid)) return;
+  spawnSync('chown', ['-R', `${uid}:${gid}`, path]);
 }
 
 async function waitForPort(port: number, deadlineMs: number): Promise<void> {
@@ -97,6 +113,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Ru
       'max_queued_messages 0',
       'max_queued_bytes 0',
       'log_dest none',
+      ...(options.log ? [`log_dest file ${join(dir, 'mosquitto.log')}`, 'log_type notice', 'log_type subscribe', 'log_type unsubscribe', 'log_type error', 'log_type warning'] : []),
       ...persistenceOwner(dir),
       ...(options.extraConfig ?? []),
     ].join('\n') + '\n',
@@ -137,6 +154,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Ru
       await stop();
       await start();
     },
+    log: () => (existsSync(join(dir, 'mosquitto.log')) ? readFileSync(join(dir, 'mosquitto.log'), 'utf8') : ''),
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
