@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes } from 'aedes';
+import { listen } from '../contract/index.ts';
 
 export interface EmbeddedBrokerOptions {
   /** 0 picks a free port. */
@@ -24,10 +25,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
   const host = options.host ?? '127.0.0.1';
   const aedes = await Aedes.createBroker();
   const server: Server = createServer(aedes.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  try {
+    await listen(server, options.port ?? 0, host, 'embedded MQTT broker');
+  } catch (err) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   return {
     url: `mqtt://${host}:${port}`,

@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { startEmbeddedBroker, type RunningBroker } from '../broker/embedded.ts';
 import { startConsumer, type RunningConsumer } from '../consumer/consumer.ts';
 import { startDashboard, type Dashboard } from '../dashboard/server.ts';
 import { createBridge, type Bridge } from '../edge/bridge.ts';
@@ -8,10 +7,18 @@ import { SimulatedCamera } from '../edge/simulated-camera.ts';
 import { DuckDbStore } from '../store/duckdb.ts';
 import { alertRoutes } from '../alerting/http-routes.ts';
 import { alertsConfigFor, openAlerting, type RunningAlerting } from './alerting-service.ts';
+import { withListenFlags } from './listen-flags.ts';
+import { embeddedBroker, existingBroker, type PipelineBroker } from './pipeline-broker.ts';
 import type { StartConfig } from './start-config.ts';
 
+/**
+ * The group of `seamline start`'s consumer on a broker that offers shared subscriptions. Not the default
+ * `seamline`: consumers of the distributed shape on the same broker would otherwise split the traffic with it.
+ */
+export const START_GROUP = 'seamline-start';
+
 export interface EmbeddedPipeline {
-  broker: RunningBroker;
+  broker: PipelineBroker;
   store: DuckDbStore;
   consumer: RunningConsumer;
   dashboard: Dashboard;
@@ -31,61 +38,95 @@ export function cameraLayout(cameras: number, sites: number): { site: string; ca
 }
 
 /**
- * Everything `seamline start` runs in one process: Aedes, one consumer into DuckDB, the dashboard,
- * and simulated cameras that publish through the real edge bridge.
+ * Everything `seamline start` runs in one process: a broker (Aedes, or the one `--broker` names), one
+ * consumer into DuckDB, the dashboard with alerting, and simulated cameras that publish through the real edge bridge.
+ * Listeners open before anything subscribes or publishes; if a step fails, what was started is stopped in
+ * reverse order before the error is thrown, so a busy port costs nothing that was acknowledged.
  */
 export async function startEmbeddedPipeline(config: StartConfig, logger: Logger): Promise<EmbeddedPipeline> {
   const dataDir = resolve(config.dataDir);
   // Validated before anything starts: a bad rule stops `seamline start` with its field named.
   const alertsConfig = alertsConfigFor(config.alerts);
-  const broker = await startEmbeddedBroker({ host: config.host, port: config.mqttPort });
-  const store = new DuckDbStore({ path: join(dataDir, 'seamline.duckdb') });
-  await store.open();
-  const consumer = await startConsumer({
-    url: broker.url,
-    protocolVersion: 4,
-    clientId: 'seamline-consumer-1',
-    store,
-    logger: logger.child({ box: 'consumer' }),
-  });
-  const stats = consumer.ingestor.stats;
-  const dbPath = join(dataDir, 'seamline.duckdb');
-  const alerting = alertsConfig ? await openAlerting(alertsConfig, store, { kind: 'duckdb', url: dbPath }, logger.child({ box: 'alerting' })) : undefined;
-  const dashboard = await startDashboard({
-    reader: store,
-    host: config.host,
-    port: config.httpPort,
-    logger: logger.child({ box: 'dashboard' }),
-    plugins: alerting ? [alertRoutes(alerting.engine)] : [],
-    metrics: alerting?.engine.metrics.registry,
-    extra: async () => ({
-      received: stats.received,
-      dead_lettered: stats.deadLettered,
-      duplicates: stats.duplicates,
-      in_flight: consumer.session.inFlight,
-      last_commit_ms: stats.lastCommitMs,
-    }),
-  });
-
-  const cameras: EmbeddedPipeline['cameras'] = [];
-  for (const { site, camera } of cameraLayout(config.cameras, config.sites)) {
-    const bridge = createBridge({
-      brokerUrl: broker.url,
-      protocolVersion: 4,
-      clientId: `seamline-edge-${site}-${camera}`,
-      region: config.region,
-      site,
-      camera,
-      dataDir: join(dataDir, 'edge', `${site}-${camera}`),
-      logger: logger.child({ box: 'edge', camera }),
+  const opened: (() => Promise<unknown>)[] = [];
+  try {
+    const broker = config.broker ? await existingBroker(config.broker) : await embeddedBroker(config.host, config.mqttPort);
+    opened.push(() => broker.close());
+    const dbPath = join(dataDir, 'seamline.duckdb');
+    const store = new DuckDbStore({ path: dbPath });
+    await store.open();
+    opened.push(() => store.close());
+    const alerting = alertsConfig ? await openAlerting(alertsConfig, store, { kind: 'duckdb', url: dbPath }, logger.child({ box: 'alerting' })) : undefined;
+    if (alerting) opened.push(() => alerting.close());
+    let consumer: RunningConsumer | undefined;
+    const dashboard = await withListenFlags({ port: '--http-port', host: '--host' }, () =>
+      startDashboard({
+        reader: store,
+        host: config.host,
+        port: config.httpPort,
+        logger: logger.child({ box: 'dashboard' }),
+        plugins: alerting ? [alertRoutes(alerting.engine)] : [],
+        metrics: alerting?.engine.metrics.registry,
+        extra: async () => {
+          const stats = consumer?.ingestor.stats;
+          return {
+            received: stats?.received ?? 0,
+            dead_lettered: stats?.deadLettered ?? 0,
+            duplicates: stats?.duplicates ?? 0,
+            in_flight: consumer?.session.inFlight ?? 0,
+            last_commit_ms: stats?.lastCommitMs ?? 0,
+          };
+        },
+      }),
+    );
+    opened.push(() => dashboard.close());
+    const running = await startConsumer({
+      url: broker.url,
+      protocolVersion: broker.protocolVersion,
+      share: broker.sharedSubscriptions,
+      group: START_GROUP,
+      clientId: 'seamline-start-consumer',
+      store,
+      logger: logger.child({ box: 'consumer' }),
     });
-    await bridge.start();
-    const sim = new SimulatedCamera({ camera, eventsPerSecond: config.rate });
-    await sim.start((input) => bridge.accept(input));
-    cameras.push({ camera: sim, bridge });
-  }
-  alerting?.start();
+    consumer = running;
+    opened.push(() => running.stop(2_000));
 
+    const cameras: EmbeddedPipeline['cameras'] = [];
+    for (const { site, camera } of cameraLayout(config.cameras, config.sites)) {
+      const bridge = createBridge({
+        brokerUrl: broker.url,
+        protocolVersion: broker.protocolVersion,
+        clientId: `seamline-edge-${site}-${camera}`,
+        region: config.region,
+        site,
+        camera,
+        dataDir: join(dataDir, 'edge', `${site}-${camera}`),
+        logger: logger.child({ box: 'edge', camera }),
+      });
+      opened.push(() => bridge.close());
+      await bridge.start();
+      const sim = new SimulatedCamera({ camera, eventsPerSecond: config.rate });
+      opened.push(() => sim.stop());
+      await sim.start((input) => bridge.accept(input));
+      cameras.push({ camera: sim, bridge });
+    }
+    alerting?.start();
+    return pipeline(broker, store, running, dashboard, cameras, alerting);
+  } catch (err) {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw err;
+  }
+}
+
+function pipeline(
+  broker: PipelineBroker,
+  store: DuckDbStore,
+  consumer: RunningConsumer,
+  dashboard: Dashboard,
+  cameras: EmbeddedPipeline['cameras'],
+  alerting: RunningAlerting | undefined,
+): EmbeddedPipeline {
+  const stats = consumer.ingestor.stats;
   return {
     broker,
     store,
@@ -101,7 +142,8 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
       // Bridges wait (bounded) for their last PUBACKs; what is still unsent stays in their outboxes on disk.
       await Promise.all(cameras.map((c) => c.bridge.close()));
       // Aedes keeps queued messages in memory only: let the consumer take everything the broker
-      // acknowledged before stopping it, or those messages would be gone with the process.
+      // acknowledged before stopping it, or those messages would be gone with the process. (An existing
+      // broker keeps them in the consumer's session, but taking them now makes the stop line complete.)
       const published = cameras.reduce((sum, c) => sum + c.bridge.stats().acked, 0);
       while (stats.receivedEvents < published && deadline - Date.now() > 1_500) await new Promise((r) => setTimeout(r, 25));
       await consumer.stop(left() - 1_000);

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
+import { listen } from '../contract/index.ts';
 
 export interface MetricsServer {
   url: string;
@@ -12,7 +13,8 @@ export interface MetricsServer {
  * endpoint that listens wider belongs behind the operator's own proxy and auth.
  */
 export async function serveMetrics(registries: Registry[], host = '127.0.0.1', port = 9464): Promise<MetricsServer> {
-  const merged = Registry.merge(registries);
+  // One registry is served as it is, so metrics registered on it later (after the listener is open) show too.
+  const merged = registries.length === 1 ? registries[0] : Registry.merge(registries);
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /metrics\n');
@@ -23,10 +25,7 @@ export async function serveMetrics(registries: Registry[], host = '127.0.0.1', p
       .then((text) => res.writeHead(200, { 'content-type': merged.contentType }).end(text))
       .catch((err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${err.message}\n`));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  await listen(server, port, host, '/metrics');
   const actual = (server.address() as AddressInfo).port;
   return {
     url: `http://${host}:${actual}/metrics`,

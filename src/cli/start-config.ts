@@ -9,6 +9,13 @@ export const StartConfigSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, description: 'Address the broker and dashboard listen on.' }),
     mqttPort: Port('Embedded MQTT broker port (0 = any free port).'),
+    broker: Type.Optional(
+      Type.String({
+        pattern: '^mqtt://[^/?#]+/?$',
+        description: 'Run against this broker instead of the embedded one: mqtt://host:port, admitting anonymous clients.',
+        'x-reason': 'must be mqtt://host:port (a broker that admits anonymous clients; for TLS and passwords see docs/operations.md)',
+      }),
+    ),
     httpPort: Port('Dashboard port (0 = any free port).'),
     dataDir: Type.String({ minLength: 1, description: 'Where the DuckDB file and the edge outboxes live.' }),
     cameras: Type.Integer({

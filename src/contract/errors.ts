@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   SEAM_ERR_BROKER_UNAVAILABLE: { kind: 'retryable', summary: 'The MQTT broker cannot be reached or refused the session.' },
   SEAM_ERR_BROKER_AUTH: { kind: 'fatal', summary: 'The broker refused the credentials or the client is not authorised.' },
   SEAM_ERR_CONFIG: { kind: 'fatal', summary: 'A flag or config file value is invalid.' },
+  SEAM_ERR_LISTEN: { kind: 'fatal', summary: 'A listener cannot open its address: in use, not permitted, or not an address of this machine.' },
   SEAM_ERR_SOURCE_UNREADABLE: { kind: 'fatal', summary: 'A frame source file exists but cannot be decoded (corrupt, or not an image or video).' },
   SEAM_ERR_SOURCE_UNAVAILABLE: { kind: 'retryable', summary: 'A live stream could not be opened: unreachable, refused, or it sent nothing.' },
   SEAM_ERR_NOTIFY_FAILED: { kind: 'retryable', summary: 'An alert receiver did not accept a notification (seamline alerts test).' },

@@ -2,6 +2,7 @@
 export * from './errors.ts';
 export * from './redact.ts';
 export * from './children.ts';
+export * from './listen.ts';
 export * from './identifiers.ts';
 export * from './detection.ts';
 export * from './status.ts';

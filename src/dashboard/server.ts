@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import { pino, type Logger } from 'pino';
 import type { StoreReader } from '../store/store.ts';
 import { buildOverview, type ExtraCounters } from './overview.ts';
-import { isSeamError } from '../contract/index.ts';
+import { isSeamError, listenError } from '../contract/index.ts';
 import { parseOverviewQuery, windowFor } from './query.ts';
 import { registerStaticFiles } from './static-files.ts';
 
@@ -78,7 +78,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }
   for (const plugin of plugins) await app.register(plugin);
   await app.register(registerStaticFiles);
-  await app.listen({ host, port });
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await app.close();
+    throw listenError(err, 'dashboard', host, port);
+  }
 
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;

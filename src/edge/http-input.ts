@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_MAX_PAYLOAD_BYTES, SeamError, isSeamError } from '../contract/index.ts';
+import { DEFAULT_MAX_PAYLOAD_BYTES, SeamError, isSeamError, listen } from '../contract/index.ts';
 import type { Bridge } from './bridge.ts';
 
 export interface HttpInputOptions {
@@ -90,10 +90,7 @@ export async function startHttpInput(bridge: Bridge, options: HttpInputOptions =
   });
   // Producers keep one connection open per camera; idle ones should not pile up forever.
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  await listen(server, options.port ?? 0, host, 'edge HTTP input');
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${host}:${port}`,

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { startConsumer } from '../../consumer/consumer.ts';
+import { Registry } from 'prom-client';
+import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts';
 import { consumerMetrics } from '../../consumer/metrics.ts';
 import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
 import { isSeamError, SeamError } from '../../contract/index.ts';
@@ -9,6 +10,7 @@ import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '..
 import { choiceOption, integerFlag } from '../flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
 import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
+import { withListenFlags } from '../listen-flags.ts';
 import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
 import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../tls-files.ts';
@@ -75,38 +77,51 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
   const logger = createLogger(config.logLevel);
   const store = createStore(storeConfig);
   await store.open();
-  const consumer = await startConsumer({
-    url: config.url,
-    protocolVersion: config.protocol,
-    group: config.group,
-    share: config.share,
-    clientId: config.clientId,
-    connections: config.connections,
-    store,
-    deadLetterTopic: config.deadLetterTopic,
-    batchSize: config.batchSize,
-    flushIntervalMs: config.flushMs,
-    maxPending: config.maxPending,
-    maxPayloadBytes: config.maxPayloadBytes,
-    receiveMaximum: config.receiveMaximum,
-    sessionExpirySeconds: config.sessionExpiry,
-    username: config.username,
-    password: passwordFromEnv(),
-    ...tls,
-    logger,
-  });
+  // Listeners open before the session joins the share group: a busy port must stop this instance before the
+  // broker counts it as a member (its session would linger there, holding a share of the traffic).
+  const registry = new Registry();
+  let metrics: MetricsServer | undefined;
+  let dashboard: Dashboard | undefined;
+  let consumer: RunningConsumer;
+  try {
+    if (config.metricsPort >= 0) {
+      metrics = await withListenFlags({ port: '--metrics-port', host: '--metrics-host' }, () => serveMetrics([registry], config.metricsHost, config.metricsPort));
+    }
+    if (config.dashboardPort >= 0) {
+      dashboard = await withListenFlags({ port: '--dashboard-port' }, () =>
+        startDashboard({ reader: store, port: config.dashboardPort, logger: logger.child({ box: 'dashboard' }) }),
+      );
+    }
+    consumer = await startConsumer({
+      url: config.url,
+      protocolVersion: config.protocol,
+      group: config.group,
+      share: config.share,
+      clientId: config.clientId,
+      connections: config.connections,
+      store,
+      deadLetterTopic: config.deadLetterTopic,
+      batchSize: config.batchSize,
+      flushIntervalMs: config.flushMs,
+      maxPending: config.maxPending,
+      maxPayloadBytes: config.maxPayloadBytes,
+      receiveMaximum: config.receiveMaximum,
+      sessionExpirySeconds: config.sessionExpiry,
+      username: config.username,
+      password: passwordFromEnv(),
+      ...tls,
+      logger,
+    });
+  } catch (err) {
+    await Promise.all([metrics?.close(), dashboard?.close()]);
+    await store.close();
+    throw err;
+  }
+  consumerMetrics(consumer.ingestor, consumer.session, registry, store);
   consumer.ingestor.once('fatal', (err: Error) => {
-    process.stderr.write(`seamline consumer: ${err.message}\n`);
+    process.stderr.write(isSeamError(err) ? `seamline: ${err.code}: ${err.message}\n` : `seamline consumer: ${err.message}\n`);
     void consumer.session.close().finally(() => process.exit(2));
   });
-  let metrics: MetricsServer | undefined;
-  if (config.metricsPort >= 0) {
-    metrics = await serveMetrics([consumerMetrics(consumer.ingestor, consumer.session, undefined, store)], config.metricsHost, config.metricsPort);
-  }
-  let dashboard: Dashboard | undefined;
-  if (config.dashboardPort >= 0) {
-    dashboard = await startDashboard({ reader: store, port: config.dashboardPort, logger: logger.child({ box: 'dashboard' }) });
-  }
   logger.info(
     { clientId: config.clientId, store: store.name, metrics: metrics?.url, dashboard: dashboard?.url },
     'consumer running',

@@ -7,6 +7,7 @@ import { configFromFlags } from '../config-file.ts';
 import { EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../edge-config.ts';
 import { choiceOption, integerFlag, numberFlag } from '../flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
+import { withListenFlags } from '../listen-flags.ts';
 import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
 import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../tls-files.ts';
@@ -73,9 +74,18 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     ...tls,
     logger,
   });
-  await bridge.start();
+  // The listener opens before the bridge connects: a busy port stops the command with nothing published
+  // and the outbox closed as it was.
   let http: RunningHttpInput | undefined;
-  if (config.httpPort >= 0) http = await startHttpInput(bridge, { host: config.httpHost, port: config.httpPort });
+  try {
+    if (config.httpPort >= 0) {
+      http = await withListenFlags({ port: '--http-port', host: '--http-host' }, () => startHttpInput(bridge, { host: config.httpHost, port: config.httpPort }));
+    }
+  } catch (err) {
+    await bridge.close();
+    throw err;
+  }
+  await bridge.start();
   const sim = config.simulate > 0 ? new SimulatedCamera({ camera: config.camera, eventsPerSecond: config.simulate }) : undefined;
   await sim?.start((input) => bridge.accept(input));
   logger.info({ clientId: config.clientId, http: http?.url, dataDir: config.dataDir }, 'edge bridge running');

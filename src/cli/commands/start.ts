@@ -1,10 +1,12 @@
 import { Command } from 'commander';
+import { redactUrl } from '../../contract/index.ts';
 import { configFromFlags } from '../config-file.ts';
-import { startEmbeddedPipeline } from '../embedded-pipeline.ts';
+import { START_GROUP, startEmbeddedPipeline } from '../embedded-pipeline.ts';
 import { integerFlag, numberFlag } from '../flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
 import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
+import type { PipelineBroker } from '../pipeline-broker.ts';
 import { START_DEFAULTS, StartConfigSchema, type StartConfig } from '../start-config.ts';
 
 export function startCommand(): Command {
@@ -12,11 +14,13 @@ export function startCommand(): Command {
     .summary('the whole pipeline in one process on embedded defaults (what npm start runs)')
     .description(
       'Run the whole pipeline in one process on embedded defaults: MQTT broker (Aedes), simulated cameras ' +
-        'through the real edge bridge, the consumer into DuckDB under the data directory, and the dashboard.',
+        'through the real edge bridge, the consumer into DuckDB under the data directory, and the dashboard. ' +
+        'With --broker, the broker already running there instead of Aedes.',
     )
     .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--host <address>', `listen address for broker and dashboard (default ${START_DEFAULTS.host})`)
     .option('--mqtt-port <port>', `embedded MQTT broker port (default ${START_DEFAULTS.mqttPort})`, integerFlag)
+    .option('--broker <url>', 'use the MQTT broker already at this mqtt://host:port instead of the embedded one (MQTT 5 and a shared subscription when it offers them)')
     .option('--http-port <port>', `dashboard port (default ${START_DEFAULTS.httpPort})`, integerFlag)
     .option('--data-dir <dir>', `DuckDB file and edge outboxes (default ${START_DEFAULTS.dataDir})`)
     .option('--cameras <n>', `simulated cameras; 0 waits for real bridges (default ${START_DEFAULTS.cameras})`, integerFlag)
@@ -37,7 +41,7 @@ async function runStart(config: StartConfig): Promise<void> {
   const out = process.stdout;
   out.write(`\nSeamline is running (${Date.now() - started} ms to start).\n`);
   out.write(`  dashboard  ${pipeline.dashboard.url}\n`);
-  out.write(`  MQTT       ${pipeline.broker.url}  (embedded broker, MQTT 3.1.1)\n`);
+  out.write(`  MQTT       ${brokerLine(pipeline.broker)}\n`);
   out.write(`  store      ${config.dataDir}/seamline.duckdb\n`);
   out.write(`  alerts     ${pipeline.alerting ? `${config.alerts === 'default' ? 'built-in rules' : config.alerts}, /api/alerts and /metrics on the dashboard` : 'off'}\n`);
   out.write(`  cameras    ${config.cameras} simulated on ${config.sites} site(s), ~${config.rate} events/s each\n`);
@@ -48,4 +52,13 @@ async function runStart(config: StartConfig): Promise<void> {
     const s = pipeline.consumer.ingestor.stats;
     out.write(`stopped: ${s.committedEvents} events (${s.committedDetections} detections) committed this run.\n`);
   });
+}
+
+/** Which broker the pipeline uses and how: what an operator must know before pointing a bridge at it. */
+function brokerLine(broker: PipelineBroker): string {
+  const version = broker.protocolVersion === 5 ? 'MQTT 5' : 'MQTT 3.1.1';
+  const subscription = broker.sharedSubscriptions
+    ? `shared subscription $share/${START_GROUP}/vision/+/+/+/detection`
+    : 'no shared subscription: one consumer';
+  return `${redactUrl(broker.url)}  (${broker.kind === 'embedded' ? 'embedded broker' : 'existing broker'}, ${version}, ${subscription})`;
 }
