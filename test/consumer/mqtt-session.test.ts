@@ -60,7 +60,18 @@ async function publish(url: string, topic: string, payloads: string[], protocolV
 const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 const texts = (ds: Delivery[]) => ds.map((d) => d.payload.toString());
 
-test('no PUBACK leaves before ack: 500 unacked messages are all redelivered, and none once acked', async (t) => {
+/**
+ * Proves the path live before a test claims an absence: publishes `control` and waits until it arrives. A
+ * broker sends a resumed session what it holds for it before anything published later, so once the control
+ * is in, anything that was going to come back has come back. Returns the deliveries before the control.
+ */
+async function beforeControl(url: string, topic: string, got: Delivery[], control: string, protocolVersion: 4 | 5 = 5): Promise<Delivery[]> {
+  await publish(url, topic, [control], protocolVersion);
+  await until(`the control message ${control}`, () => texts(got).includes(control));
+  return got.filter((d) => d.payload.toString() !== control);
+}
+
+test('no PUBACK leaves before ack: 500 unacked messages are all redelivered, and none once acked', { timeout: 60_000 }, async (t) => {
   const filters = ['vision/t1/+/+/detection'];
   const first = session({ clientId: 'hold-acks', filters });
   await first.s.start();
@@ -88,11 +99,11 @@ test('no PUBACK leaves before ack: 500 unacked messages are all redelivered, and
 
   const third = session({ clientId: 'hold-acks', filters });
   await third.s.start();
-  await sleep(500);
-  assert.equal(third.got.length, 0, 'acknowledged messages are not redelivered');
+  const redelivered = await beforeControl(mosquitto.url, 'vision/t1/s/c/detection', third.got, 'hold-control');
+  assert.deepEqual(texts(redelivered), [], 'acknowledged messages are not redelivered');
 });
 
-test('an ack behind an unacked message waits: acking the later half sends nothing, acking the earlier half frees only it', async () => {
+test('an ack behind an unacked message waits: acking the later half sends nothing, acking the earlier half frees only it', { timeout: 60_000 }, async () => {
   const filters = ['vision/t2/+/+/detection'];
   const sent = names('order', 200);
   const first = session({ clientId: 'ack-order', filters });
@@ -114,14 +125,13 @@ test('an ack behind an unacked message waits: acking the later half sends nothin
 
   const third = session({ clientId: 'ack-order', filters });
   await third.s.start();
-  await until('100 redeliveries', () => third.got.length === 100);
-  await sleep(200);
-  assert.equal(third.got.length, 100);
-  assert.deepEqual(new Set(texts(third.got)), new Set(texts(second.got.slice(100))));
+  const back = await beforeControl(mosquitto.url, 'vision/t2/s/c/detection', third.got, 'order-control');
+  assert.equal(back.length, 100);
+  assert.deepEqual(new Set(texts(back)), new Set(texts(second.got.slice(100))));
   for (const d of third.got) third.s.ack(d);
 });
 
-test('two sessions on one shared subscription split 1000 messages with none lost or doubled', async () => {
+test('two sessions on one shared subscription split 1000 messages with none lost or doubled', { timeout: 60_000 }, async () => {
   const filters = ['$share/g/vision/+/+/+/detection'];
   const a = session({ clientId: 'share-a', filters });
   const b = session({ clientId: 'share-b', filters });
@@ -130,15 +140,18 @@ test('two sessions on one shared subscription split 1000 messages with none lost
   const sent = names('share', 1000);
   await publish(mosquitto.url, 'vision/t3/s/c/detection', sent);
   await until('1000 deliveries in total', () => a.got.length + b.got.length >= 1000);
-  await sleep(200);
+  // A control published after the 1000 reaches one member once the group has handed out everything before it.
+  await publish(mosquitto.url, 'vision/t3/s/c/detection', ['share-control']);
+  await until('the control message', () => [...texts(a.got), ...texts(b.got)].includes('share-control'));
+  const all = [...texts(a.got), ...texts(b.got)].filter((m) => m !== 'share-control');
   assert.ok(a.got.length > 0 && b.got.length > 0, `split ${a.got.length}/${b.got.length}`);
-  assert.equal(a.got.length + b.got.length, 1000);
-  assert.deepEqual(new Set([...texts(a.got), ...texts(b.got)]), new Set(sent));
+  assert.equal(all.length, 1000);
+  assert.deepEqual(new Set(all), new Set(sent));
   // Leave no offline shared sessions behind to collect later tests' traffic.
   await Promise.all([closeSession(a.s), closeSession(b.s)]);
 });
 
-test('works against Aedes with MQTT 3.1.1: receives, acks, and nothing comes back after reconnect', async () => {
+test('works against Aedes with MQTT 3.1.1: receives, acks, and nothing comes back after reconnect', { timeout: 60_000 }, async () => {
   const aedes = await startEmbeddedBroker();
   try {
     const options = { url: aedes.url, clientId: 'aedes-v4', filters: ['vision/+/+/+/detection'], protocolVersion: 4 as const };
@@ -154,26 +167,30 @@ test('works against Aedes with MQTT 3.1.1: receives, acks, and nothing comes bac
 
     const second = session(options);
     await second.s.start();
-    await sleep(500);
-    assert.equal(second.got.length, 0);
+    const back = await beforeControl(aedes.url, 'vision/t4/s/c/detection', second.got, 'aedes-control', 4);
+    assert.deepEqual(texts(back), [], 'acknowledged messages are not redelivered');
     await closeSession(second.s);
   } finally {
     await aedes.close();
   }
 });
 
-test('a broker restart mid-stream: the session reconnects by itself and every published message arrives', async (t) => {
+test('a broker restart mid-stream: the session reconnects by itself, every message unacknowledged at the restart comes back on the new connection, and every published message arrives', { timeout: 90_000 }, async (t) => {
   const filters = ['vision/t5/+/+/detection'];
   const sub = session({ clientId: 'restart', filters });
   const connects: boolean[] = [];
   let disconnects = 0;
-  sub.s.on('connect', (c: { sessionPresent: boolean }) => connects.push(c.sessionPresent));
-  sub.s.on('disconnect', () => disconnects++);
-  await sub.s.start();
   // Slow simulated commits (every 100 ms), so the restart finds messages delivered but not yet acknowledged:
-  // the broker must bring those back from its persistence, and late acks for them must be ignored.
+  // the broker must bring those back from its persistence. (Late acks: the next test.)
   let committed = 0;
-  let unackedAtRestart = -1;
+  let unackedAtRestart: Delivery[] | undefined;
+  sub.s.on('connect', (c: { sessionPresent: boolean }) => connects.push(c.sessionPresent));
+  sub.s.on('disconnect', () => {
+    disconnects++;
+    // No PUBACK was ever written for these: the broker must hold them and send them again.
+    unackedAtRestart ??= sub.got.slice(committed);
+  });
+  await sub.s.start();
   const commit = setInterval(() => {
     for (; committed < sub.got.length; committed++) sub.s.ack(sub.got[committed]);
   }, 100);
@@ -187,10 +204,7 @@ test('a broker restart mid-stream: the session reconnects by itself and every pu
     let restarted: Promise<void> | undefined;
     for (let i = 0; i < sent.length; i += 100) {
       for (const p of sent.slice(i, i + 100)) pending.push(publisher.publishAsync('vision/t5/s/c/detection', p, { qos: 1 }));
-      if (i === 1500) {
-        unackedAtRestart = sub.s.inFlight;
-        restarted = mosquitto.restart();
-      }
+      if (i === 1500) restarted = mosquitto.restart();
       await sleep(10);
     }
     await restarted;
@@ -198,23 +212,59 @@ test('a broker restart mid-stream: the session reconnects by itself and every pu
     const distinct = () => new Set(texts(sub.got)).size;
     await until('every published message', () => distinct() >= sent.length, 20_000);
     assert.deepEqual(new Set(texts(sub.got)), new Set(sent));
-    t.diagnostic(`${unackedAtRestart} unacked at restart; ${sub.got.length} deliveries for ${sent.length} messages`);
     assert.ok(disconnects >= 1 && connects.length >= 2, `connects ${connects.length}, disconnects ${disconnects}`);
     assert.equal(connects.at(-1), true, 'the broker kept the session across its restart');
+    const unacked = unackedAtRestart ?? [];
+    t.diagnostic(`${unacked.length} unacked at restart; ${sub.got.length} deliveries for ${sent.length} messages`);
+    assert.ok(unacked.length > 0, 'the restart found messages delivered and not yet acknowledged');
+    const oldConnection = unacked[0].connection;
+    const later = new Set(texts(sub.got.filter((d) => d.connection > oldConnection)));
+    const notBack = texts(unacked).filter((m) => !later.has(m));
+    assert.deepEqual(notBack, [], 'every message unacknowledged at the restart was delivered again on a later connection');
   } finally {
     clearInterval(commit);
     await publisher.endAsync();
   }
 });
 
-test('pause() stops deliveries and resume() continues them', async () => {
+test('acks for deliveries of an earlier connection are ignored: after a reconnect they release none of the redelivered copies', { timeout: 60_000 }, async () => {
+  const filters = ['vision/t12/+/+/detection'];
+  const sub = session({ clientId: 'late-acks', filters });
+  await sub.s.start();
+  const sent = names('late', 50);
+  await publish(mosquitto.url, 'vision/t12/s/c/detection', sent);
+  await until('50 deliveries', () => sub.got.length === 50);
+  const old = sub.got.splice(0);
+  await mosquitto.restart();
+  await until('50 redeliveries on the new connection', () => sub.got.length === 50);
+  assert.ok(sub.got.every((d) => d.connection > old[0].connection && d.dup));
+  // The broker resends with the original packet ids (MQTT 5, 4.4), so an old ack that slipped through would
+  // release the new copy carrying the same id: a PUBACK for a message nobody committed.
+  assert.deepEqual(new Set(sub.got.map((d) => d.messageId)), new Set(old.map((d) => d.messageId)));
+  for (const d of old) sub.s.ack(d);
+  assert.equal(sub.s.inFlight, 50, 'the late acks released nothing');
+  await closeSession(sub.s);
+  // And no PUBACK reached the broker: all 50 come back once more.
+  const again = session({ clientId: 'late-acks', filters });
+  await again.s.start();
+  await until('50 redeliveries after the late acks', () => again.got.length === 50);
+  assert.deepEqual(new Set(texts(again.got)), new Set(sent));
+  for (const d of again.got) again.s.ack(d);
+});
+
+test('pause() stops deliveries and resume() continues them', { timeout: 60_000 }, async () => {
   const sub = session({ clientId: 'pause', filters: ['vision/t6/+/+/detection'] });
   await sub.s.start();
   await publish(mosquitto.url, 'vision/t6/s/c/detection', names('before', 100));
   await until('100 deliveries', () => sub.got.length === 100);
   sub.s.pause();
+  // The control: a second session on the same topic does get the messages published during the pause.
+  const watcher = session({ clientId: 'pause-watcher', filters: ['vision/t6/+/+/detection'] });
+  await watcher.s.start();
   await publish(mosquitto.url, 'vision/t6/s/c/detection', names('paused', 100));
-  await sleep(300);
+  await until('the watcher to get the 100 published during the pause', () => watcher.got.length === 100);
+  for (const d of watcher.got) watcher.s.ack(d);
+  await sleep(200); // the broker wrote both sockets together; give an unpaused reader the same moment to parse
   assert.equal(sub.got.length, 100, 'nothing delivered while paused');
   sub.s.resume();
   await until('200 deliveries', () => sub.got.length === 200);
@@ -222,29 +272,70 @@ test('pause() stops deliveries and resume() continues them', async () => {
   assert.equal(sub.s.inFlight, 0);
 });
 
-test('refused credentials reject start() with SEAM_ERR_BROKER_AUTH, emit error and stop reconnecting', async () => {
+/**
+ * A loopback listener that counts the TCP connections it accepts: it relays each one to `target`, or, without
+ * a target, closes it at once (a broker that is not answering, which a session must keep retrying).
+ */
+async function countingListener(target?: number): Promise<{ url: string; accepted: () => number; close: () => Promise<void> }> {
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    sockets.push(client);
+    client.on('error', () => {});
+    if (target === undefined) return void client.destroy();
+    const upstream = connect(target, '127.0.0.1');
+    sockets.push(upstream);
+    client.pipe(upstream).pipe(client);
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+  });
+  let accepted = 0;
+  server.on('connection', () => accepted++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `mqtt://127.0.0.1:${(server.address() as { port: number }).port}`,
+    accepted: () => accepted,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+test('refused credentials reject start() with SEAM_ERR_BROKER_AUTH, emit error and stop reconnecting', { timeout: 60_000 }, async () => {
   const port = await freePort();
   // A listener line without allow_anonymous: Mosquitto 2 then refuses clients without credentials.
   const locked = await startMosquitto({ port, listener: `listener ${port} 127.0.0.1` });
+  const relay = await countingListener(port);
+  const silent = await countingListener();
+  const fast = { reconnectMinMs: 20, reconnectMaxMs: 40 };
   try {
     for (const protocolVersion of [5, 4] as const) {
-      const { s } = session({ url: locked.url, clientId: `auth-${protocolVersion}`, filters: ['vision/#'], protocolVersion });
+      const { s } = session({ url: relay.url, clientId: `auth-${protocolVersion}`, filters: ['vision/#'], protocolVersion, ...fast });
       const errors: unknown[] = [];
       s.on('error', (e) => errors.push(e));
       let connects = 0;
       s.on('connect', () => connects++);
+      const dialsBefore = relay.accepted();
       await assert.rejects(s.start(), (e) => isSeamError(e, 'SEAM_ERR_BROKER_AUTH'));
-      await sleep(300);
-      assert.equal(errors.length, 1, 'one error, no retries');
+      // The control: a session with the same backoff, against a listener that hangs up, is seen dialling
+      // again three times; a refused session that kept retrying would have dialled again meanwhile too.
+      const control = session({ url: silent.url, clientId: `auth-control-${protocolVersion}`, filters: ['vision/#'], protocolVersion, ...fast });
+      const controlDials = silent.accepted();
+      void control.s.start().catch(() => {});
+      await until('the control session to dial three times', () => silent.accepted() - controlDials >= 3);
+      await closeSession(control.s);
+      assert.equal(relay.accepted() - dialsBefore, 1, 'one connection to the refusing broker, no retries');
+      assert.equal(errors.length, 1, 'one error');
       assert.ok(isSeamError(errors[0], 'SEAM_ERR_BROKER_AUTH'));
       assert.equal(connects, 0);
     }
   } finally {
+    await Promise.all([relay.close(), silent.close()]);
     await locked.close();
   }
 });
 
-test('an unreachable broker rejects start() after connectTimeoutMs with SEAM_ERR_BROKER_UNAVAILABLE naming the URL, not the password', async () => {
+test('an unreachable broker rejects start() after connectTimeoutMs with SEAM_ERR_BROKER_UNAVAILABLE naming the URL, not the password', { timeout: 60_000 }, async () => {
   const port = await freePort();
   const { s } = session({
     url: `mqtt://reader:url-secret@127.0.0.1:${port}`, password: 'option-secret',
@@ -260,7 +351,7 @@ test('an unreachable broker rejects start() after connectTimeoutMs with SEAM_ERR
   assert.ok(Date.now() - t0 >= 500, 'kept retrying until the timeout');
 });
 
-test('start() keeps retrying while the broker is down and resolves once it comes up', async () => {
+test('start() keeps retrying while the broker is down and resolves once it comes up', { timeout: 60_000 }, async () => {
   const port = await freePort();
   const { s } = session({ url: `mqtt://127.0.0.1:${port}`, clientId: 'late-broker', filters: ['vision/#'], connectTimeoutMs: 10_000 });
   const started = s.start();
@@ -274,7 +365,7 @@ test('start() keeps retrying while the broker is down and resolves once it comes
   }
 });
 
-test('a refused $share filter is a warning, and a server DISCONNECT is reported with its reason before reconnecting', async () => {
+test('a refused $share filter is a warning, and a server DISCONNECT is reported with its reason before reconnecting', { timeout: 60_000 }, async () => {
   // Mosquitto 2.0.11 just closes the socket (takeover, shutdown), so a scripted server sends the DISCONNECT.
   const accepted: Socket[] = [];
   const server = createServer((socket) => {
@@ -312,7 +403,7 @@ test('a refused $share filter is a warning, and a server DISCONNECT is reported 
   }
 });
 
-test('a connection that stops answering PINGREQ counts as dead and is replaced', async () => {
+test('a connection that stops answering PINGREQ counts as dead and is replaced', { timeout: 60_000 }, async () => {
   // A TCP relay we can freeze: the broker stays up but the session's current link goes silent.
   const links: { client: Socket; frozen: boolean }[] = [];
   const relay = createServer((client) => {
