@@ -183,15 +183,18 @@ test('a broker restart mid-stream: the session reconnects by itself, every messa
   // Slow simulated commits (every 100 ms), so the restart finds messages delivered but not yet acknowledged:
   // the broker must bring those back from its persistence. (Late acks: the next test.)
   let committed = 0;
-  let unackedAtRestart: Delivery[] | undefined;
-  sub.s.on('connect', (c: { sessionPresent: boolean }) => connects.push(c.sessionPresent));
-  sub.s.on('disconnect', () => {
-    disconnects++;
-    // No PUBACK was ever written for these: the broker must hold them and send them again.
-    unackedAtRestart ??= sub.got.slice(committed);
+  // From shortly before the restart until the session is back, nothing is acknowledged: what was
+  // unacknowledged when the restart began never got a PUBACK, so the broker must send all of it again.
+  let holding = false;
+  let unackedAtRestart: Delivery[] = [];
+  sub.s.on('connect', (c: { sessionPresent: boolean }) => {
+    connects.push(c.sessionPresent);
+    holding = false;
   });
+  sub.s.on('disconnect', () => disconnects++);
   await sub.s.start();
   const commit = setInterval(() => {
+    if (holding) return;
     for (; committed < sub.got.length; committed++) sub.s.ack(sub.got[committed]);
   }, 100);
   const publisher = await mqtt.connectAsync(mosquitto.url, {
@@ -204,7 +207,12 @@ test('a broker restart mid-stream: the session reconnects by itself, every messa
     let restarted: Promise<void> | undefined;
     for (let i = 0; i < sent.length; i += 100) {
       for (const p of sent.slice(i, i + 100)) pending.push(publisher.publishAsync('vision/t5/s/c/detection', p, { qos: 1 }));
-      if (i === 1500) restarted = mosquitto.restart();
+      if (i === 1000) holding = true;
+      if (i === 1500) {
+        await until('deliveries held unacknowledged', () => sub.got.length > committed);
+        unackedAtRestart = sub.got.slice(committed);
+        restarted = mosquitto.restart();
+      }
       await sleep(10);
     }
     await restarted;
@@ -214,7 +222,7 @@ test('a broker restart mid-stream: the session reconnects by itself, every messa
     assert.deepEqual(new Set(texts(sub.got)), new Set(sent));
     assert.ok(disconnects >= 1 && connects.length >= 2, `connects ${connects.length}, disconnects ${disconnects}`);
     assert.equal(connects.at(-1), true, 'the broker kept the session across its restart');
-    const unacked = unackedAtRestart ?? [];
+    const unacked = unackedAtRestart;
     t.diagnostic(`${unacked.length} unacked at restart; ${sub.got.length} deliveries for ${sent.length} messages`);
     assert.ok(unacked.length > 0, 'the restart found messages delivered and not yet acknowledged');
     const oldConnection = unacked[0].connection;
