@@ -8,20 +8,22 @@ import { storeOutage } from '../../src/proof/chaos/store-outage.ts';
 
 const quiet = () => {};
 
-test('edge-kill: every event the bridge answered 200 for arrives despite three SIGKILLs, and no seq repeats', async () => {
+// Each scenario has its own limit, several times what it takes here (21-51 s) while others load the machine.
+
+test('edge-kill: every event the bridge answered 200 for arrives despite three SIGKILLs, and no seq repeats', { timeout: 120_000 }, async () => {
   const r = await edgeKillScenario.run(quiet);
   assert.ok(r.produced > 1_000, `the producer got answers (${r.produced})`);
-  assert.deepEqual([r.lost, r.duplicates, r.seq_repeats, r.ok], [0, 0, 0, true]);
+  assert.deepEqual([r.lost, r.duplicates, r.detections_mismatch, r.seq_repeats, r.ok], [0, 0, 0, 0, true]);
   assert.ok(r.stored >= r.produced);
 });
 
-test('broker-restart: everything accepted while the broker was down twice arrives, once', async () => {
+test('broker-restart: everything accepted while the broker was down twice arrives, once', { timeout: 90_000 }, async () => {
   const r = await brokerRestartScenario.run(quiet);
   assert.ok(r.produced > 5_000);
-  assert.deepEqual([r.stored, r.lost, r.duplicates, r.seq_repeats, r.ok], [r.produced, 0, 0, 0, true]);
+  assert.deepEqual([r.stored, r.lost, r.duplicates, r.detections_mismatch, r.seq_repeats, r.ok], [r.produced, 0, 0, 0, 0, true]);
 });
 
-test('poison: every good event is stored once and every poison message is dead-lettered', async () => {
+test('poison: every good event is stored once and every poison message is dead-lettered', { timeout: 60_000 }, async () => {
   const r = await poisonScenario.run(quiet);
   assert.equal(r.lost, 0);
   assert.equal(r.duplicates, 0);
@@ -30,14 +32,20 @@ test('poison: every good event is stored once and every poison message is dead-l
   assert.equal(r.ok, true);
 });
 
-test('consumer-kill: a consumer SIGKILLed three times mid-stream loses nothing and stores nothing twice', async () => {
+test('consumer-kill: a consumer SIGKILLed three times mid-stream loses nothing and stores nothing twice', { timeout: 120_000 }, async () => {
   const r = await consumerKillScenario.run(quiet);
-  assert.deepEqual([r.produced, r.stored, r.lost, r.duplicates, r.ok], [30_000, 30_000, 0, 0, true]);
+  // DuckDB has no unique index (docs/stores.md), so event rows beyond the distinct ids are what a double write leaves.
+  assert.deepEqual([r.produced, r.stored, r.lost, r.duplicates, r.detections_mismatch, r.ok], [30_000, 30_000, 0, 0, 0, true]);
 });
 
-test('store-outage: PostgreSQL down for 30 s mid-stream, then back: nothing lost, nothing doubled, in-flight bounded', async () => {
-  const r = await storeOutage({ events: 80_000, rate: 2_000, outageSeconds: 30 }).run(quiet);
-  assert.deepEqual([r.stored, r.lost, r.duplicates, r.ok], [r.produced, 0, 0, true]);
+test('store-outage: PostgreSQL down for 30 s mid-stream, then back: nothing lost, nothing doubled, in-flight bounded', { timeout: 180_000 }, async () => {
+  const r = await storeOutage({ events: 80_000, rate: 2_000, outageSeconds: 30, redelivered: 2_000 }).run(quiet);
+  assert.deepEqual([r.stored, r.lost, r.ok], [r.produced, 0, true]);
+  // "Nothing doubled" in PostgreSQL: its unique index keeps rows minus distinct ids at 0 whatever happens, so
+  // the scenario redelivers 2,000 stored events to a consumer that has never seen them. Checked: every one is
+  // refused and none inserted (duplicates counts both surplus rows and re-inserted events), and the detection
+  // rows equal the boxes the stored events carry.
+  assert.deepEqual([r.redelivered, r.redelivery_refused, r.duplicates, r.detections_mismatch], [2_000, 2_000, 0, 0]);
   assert.ok(Number(r.failed_commits) > 0, 'the outage was felt');
   assert.ok(Number(r.max_in_flight) <= 20_000 + 1_000, `in flight stayed near maxPending (${r.max_in_flight})`);
 });

@@ -4,6 +4,7 @@ import { PostgresStore } from '../../store/postgres.ts';
 import { startPostgres } from '../services/postgres.ts';
 import { publishInWorker } from '../bench/spawn-worker.ts';
 import { verdict, type ChaosScenario } from './scenario.ts';
+import { redeliverStored } from './redeliver.ts';
 import { postgresCounts } from './stored-counts.ts';
 import { waitUntil } from './wait-until.ts';
 
@@ -11,16 +12,20 @@ export interface StoreOutageOptions {
   events: number;
   rate: number;
   outageSeconds: number;
+  /** Stored events published again at the end (default 2,000). */
+  redelivered?: number;
 }
 
 /**
  * PostgreSQL crashes mid-stream and stays down: the consumer must stop acknowledging (the broker keeps
  * the data), hold its memory bounded, retry, and store everything exactly once when the store is back.
+ * Then `redelivered` stored events are published again to a fresh consumer, which must refuse every one
+ * (redeliver.ts): in PostgreSQL that, not rows minus distinct ids, is what can show a double write.
  */
-export function storeOutage({ events, rate, outageSeconds }: StoreOutageOptions): ChaosScenario {
+export function storeOutage({ events, rate, outageSeconds, redelivered = 2_000 }: StoreOutageOptions): ChaosScenario {
   return {
     name: 'store-outage',
-    description: `${events} events at ${rate}/s into PostgreSQL; the database crashes for ${outageSeconds} s mid-stream`,
+    description: `${events} events at ${rate}/s into PostgreSQL; the database crashes for ${outageSeconds} s mid-stream; then ${redelivered} stored events are redelivered`,
     async run(progress) {
       const [broker, postgres] = await Promise.all([startMosquitto(), startPostgres()]);
       const store = new PostgresStore({ url: postgres.url });
@@ -43,9 +48,11 @@ export function storeOutage({ events, rate, outageSeconds }: StoreOutageOptions)
         const { published } = await publishing;
         await waitUntil(() => s.committedEvents + s.duplicates >= published && s.pending === 0 && consumer.session.inFlight === 0, 60_000);
         await consumer.stop();
+        const redelivery = await redeliverStored(broker.url, postgres.url, redelivered);
+        progress(`redelivered ${redelivery.offered} stored events: ${redelivery.refused} refused, ${redelivery.inserted} inserted again`);
         const counts = await postgresCounts(postgres.url);
         return {
-          ...verdict('store-outage', published, counts, counts.deadLetters),
+          ...verdict('store-outage', published, counts, counts.deadLetters, { redelivery }),
           outage_s: outageSeconds,
           failed_commits: s.storeFailures,
           max_in_flight: maxInFlight,

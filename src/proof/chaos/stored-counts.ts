@@ -5,20 +5,25 @@ export interface StoredCounts {
   /** Event rows, duplicates included. */
   rows: number;
   distinct: number;
+  /** Detection rows. */
   detections: number;
+  /** The boxes the stored events say they carry (sum of events.detections): detection rows must equal it. */
+  boxes: number;
   deadLetters: number;
   /** Distinct (region, site, camera, seq): fewer than `distinct` means a seq was handed out twice. */
   distinctSeqs: number;
 }
 
 const SQL = `SELECT (SELECT count(*) FROM events) AS rows, (SELECT count(DISTINCT event_id) FROM events) AS distinct_ids,
-  (SELECT count(*) FROM detections) AS detections, (SELECT count(*) FROM dead_letters) AS dead_letters,
+  (SELECT count(*) FROM detections) AS detections, (SELECT coalesce(sum(detections), 0) FROM events) AS boxes,
+  (SELECT count(*) FROM dead_letters) AS dead_letters,
   (SELECT count(*) FROM (SELECT DISTINCT region, site, camera, seq FROM events) s) AS distinct_seqs`;
 
 const toCounts = (r: Record<string, unknown>): StoredCounts => ({
   rows: Number(r.rows),
   distinct: Number(r.distinct_ids),
   detections: Number(r.detections),
+  boxes: Number(r.boxes),
   deadLetters: Number(r.dead_letters),
   distinctSeqs: Number(r.distinct_seqs),
 });
