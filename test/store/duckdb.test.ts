@@ -5,20 +5,46 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBBlobValue } from '@duckdb/node-api';
 import { isSeamError } from '../../src/contract/index.ts';
 import { DuckDbStore } from '../../src/store/duckdb.ts';
 import { makeEvent, makeEvents } from '../helpers/events.ts';
-import { storeContract } from './store-contract.ts';
-
-storeContract('duckdb', async () => {
-  const store = new DuckDbStore({ path: ':memory:' });
-  await store.open();
-  return store;
-});
+import { storeContract, type StoreUnderTest } from './store-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seamline-duckdb-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+// A file per contract test, so its dead letters can be read back with DuckDB itself once the store let go.
+const paths = new WeakMap<StoreUnderTest, string>();
+let files = 0;
+storeContract(
+  'duckdb',
+  async () => {
+    const path = join(dir, `contract-${++files}.duckdb`);
+    const store = new DuckDbStore({ path });
+    await store.open();
+    paths.set(store, path);
+    return store;
+  },
+  {
+    keepsPayload: true,
+    async deadLetters(store) {
+      await store.close();
+      const instance = await DuckDBInstance.create(paths.get(store)!);
+      const conn = await instance.connect();
+      try {
+        const rows = (await conn.runAndReadAll('SELECT topic, code, reason, payload FROM dead_letters')).getRowObjects();
+        return rows.map((r) => {
+          const payload = Buffer.from((r.payload as DuckDBBlobValue).bytes);
+          return { code: String(r.code), bytes: payload.length, topic: String(r.topic), reason: String(r.reason), payload };
+        });
+      } finally {
+        conn.closeSync();
+        instance.closeSync();
+      }
+    },
+  },
+);
 
 test('duckdb: a file store keeps its rows and its idempotency across reopen', async () => {
   const path = join(dir, 'reopen.duckdb');

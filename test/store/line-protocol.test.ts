@@ -9,7 +9,7 @@ import { LineProtocolStore, type LineProtocolStoreOptions } from '../../src/stor
 import { startInfluxDb, type RunningInfluxDb } from '../../src/proof/services/influxdb.ts';
 import { startVictoriaMetrics, type RunningVictoriaMetrics } from '../../src/proof/services/victoria-metrics.ts';
 import { makeEvent, makeEvents } from '../helpers/events.ts';
-import { storeContract } from './store-contract.ts';
+import { storeContract, type StoredDeadLetter } from './store-contract.ts';
 
 let influx: RunningInfluxDb;
 let vm: RunningVictoriaMetrics;
@@ -24,11 +24,36 @@ after(async () => {
 type Flavour = LineProtocolStoreOptions['flavour'];
 const server = (flavour: Flavour) => (flavour === 'influxdb' ? influx : vm);
 
+const databaseOf = new WeakMap<object, string>();
+
 /** A store on its own database (InfluxDB) or `db` label (VictoriaMetrics): isolation in one server. */
 async function freshStore(flavour: Flavour, extra: Partial<LineProtocolStoreOptions> = {}) {
-  const store = new LineProtocolStore({ flavour, url: server(flavour).url, database: `t${++dbs}`, ...extra });
+  const database = `t${++dbs}`;
+  const store = new LineProtocolStore({ flavour, url: server(flavour).url, database, ...extra });
   await store.open();
+  databaseOf.set(store, database);
   return store;
+}
+
+/** Dead letters as each server holds them: InfluxQL on InfluxDB; raw samples from VictoriaMetrics' export API. */
+async function storedDeadLetters(flavour: Flavour, database: string): Promise<StoredDeadLetter[]> {
+  if (flavour === 'influxdb') {
+    const q = 'SELECT code, topic, reason, payload, bytes FROM dead_letter';
+    const res = await fetch(`${influx.url}/query?db=${database}&q=${encodeURIComponent(q)}`);
+    const body = (await res.json()) as { results: { series?: { columns: string[]; values: unknown[][] }[] }[] };
+    const series = body.results[0].series?.[0];
+    return (series?.values ?? []).map((v) => {
+      const row = Object.fromEntries(series!.columns.map((c, i) => [c, v[i]]));
+      return { code: String(row.code), bytes: Number(row.bytes), topic: String(row.topic), reason: String(row.reason), payload: Buffer.from(String(row.payload), 'base64') };
+    });
+  }
+  await fetch(`${vm.url}/internal/force_flush`);
+  const res = await fetch(`${vm.url}/api/v1/export?match[]=${encodeURIComponent(`dead_letter_bytes{db="${database}"}`)}`);
+  const lines = (await res.text()).split('\n').filter(Boolean);
+  return lines.flatMap((l) => {
+    const { metric, values } = JSON.parse(l) as { metric: Record<string, string>; values: number[] };
+    return values.map((bytes) => ({ code: metric.code, bytes }));
+  });
 }
 
 /** What a user would type: InfluxQL on InfluxDB, MetricsQL on VictoriaMetrics. */
@@ -53,7 +78,10 @@ async function userCount(flavour: Flavour, database: string): Promise<{ events: 
 }
 
 for (const flavour of ['influxdb', 'victoriametrics'] as const) {
-  storeContract(flavour, () => freshStore(flavour));
+  storeContract(flavour, () => freshStore(flavour), {
+    keepsPayload: flavour === 'influxdb',
+    deadLetters: (store) => storedDeadLetters(flavour, databaseOf.get(store)!),
+  });
 
   test(`${flavour}: a redelivered batch written blindly is counted once as the user queries it`, async () => {
     const store = await freshStore(flavour, { countDuplicates: false });

@@ -18,14 +18,30 @@ after(async () => {
   await server?.stop();
 });
 
+const schemaOf = new WeakMap<object, string>();
+
 /** Each test gets its own schema in the one server: isolation without another initdb. */
 async function freshStore(extra: Partial<PostgresStoreOptions> = {}) {
-  const store = new PostgresStore({ url: server.url, schema: `t${++schemas}`, ...extra });
+  const schema = `t${++schemas}`;
+  const store = new PostgresStore({ url: server.url, schema, ...extra });
   await store.open();
+  schemaOf.set(store, schema);
   return store;
 }
 
-storeContract('postgres', () => freshStore());
+storeContract('postgres', () => freshStore(), {
+  keepsPayload: true,
+  async deadLetters(store) {
+    const client = new pg.Client(server.url);
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT topic, code, reason, payload FROM ${schemaOf.get(store)}.dead_letters`);
+      return rows.map((r) => ({ code: r.code, bytes: r.payload.length, topic: r.topic, reason: r.reason, payload: r.payload }));
+    } finally {
+      await client.end();
+    }
+  },
+});
 
 test('postgres: writes a batch of any size in one statement', async () => {
   const statements: string[] = [];
