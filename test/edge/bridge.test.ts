@@ -4,7 +4,8 @@ import { startEmbeddedBroker } from '../../src/broker/embedded.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { isSeamError, validateMessage } from '../../src/contract/index.ts';
 import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge.ts';
-import { collect, makeInput, sleep, tempDir } from './support.ts';
+import { boxCount, boxes, collect, makeInput, sleep, tempDir } from './support.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let broker: RunningMosquitto;
 const cleanups: (() => unknown)[] = [];
@@ -42,8 +43,8 @@ async function acceptMany(bridge: Bridge, n: number, overrides: Record<string, u
   return inputs.map((input, i) => ({ input, ...results[i] }));
 }
 
-describe('edge bridge against Mosquitto', { timeout: 30_000 }, () => {
-  test('delivers every accepted event exactly as accepted, and empties the outbox on PUBACK', async () => {
+describe('edge bridge against Mosquitto', () => {
+  test('delivers every accepted event exactly as accepted, and empties the outbox on PUBACK', { timeout: 60_000 }, async () => {
     const collector = await collect(broker.url);
     const bridge = bridgeFor();
     await bridge.start();
@@ -65,11 +66,13 @@ describe('edge bridge against Mosquitto', { timeout: 30_000 }, () => {
     assert.equal(s.acked, 3000);
     assert.equal(s.outbox_depth, 0);
     assert.equal(s.outbox_bytes, 0);
-    assert.equal(s.detections, 3000);
+    // 3,000 inputs of 2, 0, 3, 1 boxes: 4,500 detections in 3,000 frames.
+    assert.equal(s.detections, boxCount(accepted.map((a) => a.input)));
+    assert.equal(s.detections, 4_500);
     await collector.close();
   });
 
-  test('refuses invalid input with SEAM_ERR_INVALID_INPUT naming the field, and nothing enters the outbox', async () => {
+  test('refuses invalid input with SEAM_ERR_INVALID_INPUT naming the field, and nothing enters the outbox', { timeout: 30_000 }, async () => {
     const bridge = bridgeFor();
     const cases: [string, unknown, string][] = [
       ['confidence above 1', makeInput({ detections: [{ class: 'dent', class_id: 2, confidence: 1.5, bbox: [1, 2, 3, 4] }] }), 'detections[0].confidence'],
@@ -96,7 +99,7 @@ describe('edge bridge against Mosquitto', { timeout: 30_000 }, () => {
     assert.equal((await bridge.accept(makeInput())).seq, 1, 'refused inputs consume no seq');
   });
 
-  test('continues seq after closing and reopening the bridge on the same dataDir', async () => {
+  test('continues seq after closing and reopening the bridge on the same dataDir', { timeout: 30_000 }, async () => {
     const { dir } = tempDir();
     const first = bridgeFor({}, dir);
     await first.start();
@@ -111,7 +114,7 @@ describe('edge bridge against Mosquitto', { timeout: 30_000 }, () => {
     assert.deepEqual(c.map((x) => x.seq), [1, 2], 'seq is per camera');
   });
 
-  test('delivers every accepted event when the broker stops for two seconds mid-stream and restarts', async () => {
+  test('delivers every accepted event when the broker stops for two seconds mid-stream and restarts', { timeout: 60_000 }, async () => {
     const collector = await collect(broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-restart/detection' });
     const bridge = bridgeFor({ camera: 'cam-restart' });
     await bridge.start();
@@ -140,7 +143,7 @@ describe('edge bridge against Mosquitto', { timeout: 30_000 }, () => {
     await collector.close();
   });
 
-  test('drains a backlog oldest-first while new events queue behind it', async () => {
+  test('drains a backlog oldest-first while new events queue behind it', { timeout: 60_000 }, async () => {
     const c = await collect(broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-backlog/detection' });
     await broker.stop();
     const bridge = bridgeFor({ camera: 'cam-backlog' });
@@ -155,7 +158,7 @@ describe('edge bridge against Mosquitto', { timeout: 30_000 }, () => {
     await c.close();
   });
 
-  test('drop-oldest with the broker down: accepted = kept + dropped, and exactly the kept newest arrive', async () => {
+  test('drop-oldest with the broker down: accepted = kept + dropped, and exactly the kept newest arrive', { timeout: 60_000 }, async () => {
     const c = await collect(broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-drop/detection' });
     await broker.stop();
     const maxBytes = 20_000;
@@ -177,7 +180,7 @@ describe('edge bridge against Mosquitto', { timeout: 30_000 }, () => {
     await c.close();
   });
 
-  test('reject-new with the broker down refuses with SEAM_ERR_OUTBOX_FULL and every accepted event arrives', async () => {
+  test('reject-new with the broker down refuses with SEAM_ERR_OUTBOX_FULL and every accepted event arrives', { timeout: 60_000 }, async () => {
     const c = await collect(broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-reject/detection' });
     await broker.stop();
     const bridge = bridgeFor({ maxBytes: 20_000, overflow: 'reject-new', camera: 'cam-reject' });
@@ -205,33 +208,31 @@ describe('edge bridge against Mosquitto', { timeout: 30_000 }, () => {
     await c.close();
   });
 
-  test('publishes a retained online birth with counters and a retained offline on close', async () => {
+  test('publishes a retained online birth with counters and a retained offline on close', { timeout: 30_000 }, async () => {
     const bridge = bridgeFor({ camera: 'cam-status', heartbeatSeconds: 0.2 });
     await bridge.start();
     await bridge.waitForConnection();
-    await acceptMany(bridge, 3);
-    await sleep(500);
+    // Five boxes in three frames: a heartbeat that counted frames as detections would say 3.
+    for (const n of [2, 0, 3]) await bridge.accept(makeInput({ detections: boxes(n) }));
     const watcher = await collect(broker.url, { filter: 'vision/eu/plant-1/cam-status/status' });
-    await sleep(200);
-    const retained = watcher.statuses.find((s) => s.retain);
-    assert.equal(retained?.message.state, 'online');
-    const beat = watcher.statuses.at(-1)!.message;
-    assert.equal(beat.frames, 3);
-    assert.equal(beat.detections, 3);
+    await waitFor(() => watcher.statuses.some((s) => s.retain), 10_000, 'the retained status');
+    assert.equal(watcher.statuses.find((s) => s.retain)?.message.state, 'online');
+    await waitFor(() => watcher.statuses.some((s) => s.message.frames === 3), 10_000, 'a heartbeat counting the three frames');
+    const beat = watcher.statuses.find((s) => s.message.frames === 3)!.message;
+    assert.equal(beat.detections, 5);
     assert.equal(typeof beat.uptime_s, 'number');
     validateMessage('status', beat);
     await watcher.close();
     await bridge.close();
     const late = await collect(broker.url, { filter: 'vision/eu/plant-1/cam-status/status' });
-    await sleep(200);
-    assert.equal(late.statuses.at(-1)?.message.state, 'offline');
-    assert.equal(late.statuses.at(-1)?.retain, true);
+    await waitFor(() => late.statuses.length > 0, 10_000, 'the retained status after the close');
+    assert.deepEqual(late.statuses.map((s) => [s.message.state, s.retain]), [['offline', true]]);
     await late.close();
   });
 });
 
-describe('edge bridge against the embedded broker', { timeout: 30_000 }, () => {
-  test('delivers every accepted event over MQTT 3.1.1 (protocolVersion 4)', async () => {
+describe('edge bridge against the embedded broker', () => {
+  test('delivers every accepted event over MQTT 3.1.1 (protocolVersion 4)', { timeout: 60_000 }, async () => {
     const aedes = await startEmbeddedBroker();
     try {
       const collector = await collect(aedes.url, { protocolVersion: 4 });

@@ -53,8 +53,20 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
   }
 }
 
-describe('edge bridge process', { timeout: 50_000 }, () => {
-  test('killed with SIGKILL mid-stream and restarted: every accepted event arrives, seq continues, and the will says offline', async (t) => {
+/** What a subscriber arriving now is handed for the camera's status topic: the retained message, flag and all. */
+async function retainedStatus(): Promise<{ state: unknown; retain: boolean }[]> {
+  const late = await collect(broker.url, { filter: `vision/eu/plant-1/${CAMERA}/status` });
+  try {
+    await until(() => late.statuses.length > 0, 10_000, 'the retained status');
+    return late.statuses.map((s) => ({ state: s.message.state, retain: s.retain }));
+  } finally {
+    await late.close();
+  }
+}
+
+describe('edge bridge process', () => {
+  // Its own waits add up to 55 s (3,000 answers, the will, the collector) before two process starts.
+  test('killed with SIGKILL mid-stream and restarted: every accepted event arrives, seq continues, and the will leaves offline retained', { timeout: 120_000 }, async (t) => {
     const { dir, cleanup } = tempDir();
     const collector = await collect(broker.url, { persistent: true, filter: `vision/eu/plant-1/${CAMERA}/detection` });
     const watcher = await collect(broker.url, { filter: `vision/eu/plant-1/${CAMERA}/status` });
@@ -89,6 +101,7 @@ describe('edge bridge process', { timeout: 50_000 }, () => {
       'answers came in seq order from 1',
     );
     await until(() => watcher.statuses.some((s) => s.message.state === 'offline'), 5000, 'the last will');
+    assert.deepEqual(await retainedStatus(), [{ state: 'offline', retain: true }], 'the will is retained');
 
     const second = spawnBridge(dir);
     children.push(second.child);
@@ -102,6 +115,7 @@ describe('edge bridge process', { timeout: 50_000 }, () => {
     for (const a of all) assert.equal(collector.byId.get(a.event_id)?.seq, a.seq, `event ${a.event_id} arrived with seq ${a.seq}`);
     const seqs = new Set([...collector.byId.values()].map((m) => m.seq));
     assert.equal(seqs.size, collector.byId.size, 'no seq was handed out twice');
-    assert.equal(watcher.statuses.at(-1)?.message.state, 'offline', 'a clean close leaves offline retained');
+    assert.equal(watcher.statuses.at(-1)?.message.state, 'offline', 'a clean close says offline');
+    assert.deepEqual(await retainedStatus(), [{ state: 'offline', retain: true }], 'a clean close leaves offline retained');
   });
 });

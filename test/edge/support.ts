@@ -11,6 +11,18 @@ export function tempDir(prefix = 'seamline-edge-'): { dir: string; cleanup: () =
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+const CLASSES = ['scratch', 'dent', 'burr'];
+let inputs = 0;
+
+/**
+ * `n` boxes, one class after another. makeInput cycles its box count through 2, 0, 3, 1 (6 boxes every four
+ * inputs), so a test counting detections can tell them from frames: a count that confused the two, or
+ * dropped empty frames, comes out wrong.
+ */
+export function boxes(n: number): EdgeDetectionInput['detections'] {
+  return Array.from({ length: n }, (_, i) => ({ class: CLASSES[i % 3], class_id: i % 3, confidence: 0.9 - i / 10, bbox: [10 + i, 20, 30, 40] }));
+}
+
 /** A valid edge input; region/site/camera come from the bridge unless overridden. */
 export function makeInput(overrides: Record<string, unknown> = {}): EdgeDetectionInput {
   const captured = Date.now();
@@ -19,10 +31,13 @@ export function makeInput(overrides: Record<string, unknown> = {}): EdgeDetectio
     inferred_at: new Date(captured + 20).toISOString(),
     model: { name: 'yolov8n', version: '8.1.0' },
     frame: { width: 1280, height: 720 },
-    detections: [{ class: 'scratch', class_id: 1, confidence: 0.9, bbox: [10, 20, 30, 40] }],
+    detections: boxes([2, 0, 3, 1][inputs++ % 4]),
     ...overrides,
   } as EdgeDetectionInput;
 }
+
+/** Boxes in a list of inputs (or of received events). */
+export const boxCount = (items: { detections: unknown[] }[]) => items.reduce((n, i) => n + i.detections.length, 0);
 
 /** An MQTT.js subscriber at QoS 1 that keeps every detection it receives, by event_id. */
 export interface Collector {
