@@ -13,7 +13,7 @@ import { isSeamError } from '../../src/contract/index.ts';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from '../../src/consumer/consumer.ts';
 import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge.ts';
 import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { makeInput, tempDir } from '../edge/support.ts';
+import { boxCount, makeInput, tempDir } from '../edge/support.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makePki, type TestPki } from './pki.ts';
 
@@ -188,25 +188,28 @@ async function pubackCode(user: string, topic: string, payload: string, retain =
 
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
-describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, () => {
-  test('make-passwords.sh generates exactly the committed sample acl from cameras.example.txt', () => {
+// Each test has its own limit; together they take about 11 s here.
+describe('TLS, passwords and the sample ACL on Mosquitto', () => {
+  test('make-passwords.sh generates exactly the committed sample acl from cameras.example.txt', { timeout: 60_000 }, () => {
     assert.equal(generatedAcl, readFileSync(join(DEPLOY, 'acl'), 'utf8'));
   });
 
-  test('a bridge and a consumer with passwords over TLS deliver and store exactly 500 events', async () => {
+  test('a bridge and a consumer with passwords over TLS deliver and store exactly 500 events', { timeout: 60_000 }, async () => {
     const { consumer: running, store } = await consumer();
     const b = bridge();
     await b.start();
-    await Promise.all(Array.from({ length: 500 }, () => b.accept(makeInput())));
+    const inputs = Array.from({ length: 500 }, () => makeInput());
+    await Promise.all(inputs.map((i) => b.accept(i)));
     assert.equal(await b.drain(15_000), true, 'the bridge emptied its outbox');
-    await waitFor(async () => (await store.totals()).events >= 500, 15_000, '500 stored events');
-    await settle();
-    assert.deepEqual(await store.totals(), { events: 500, detections: 500, deadLetters: 0 });
+    await waitFor(async () => (await store.totals()).events >= 500 && running.session.inFlight === 0, 15_000, '500 stored events, none in flight');
+    // The bridge drained, so every event was acknowledged by the broker; the consumer has committed and
+    // acknowledged all it got: nothing more is on its way.
+    assert.deepEqual(await store.totals(), { events: 500, detections: boxCount(inputs), deadLetters: 0 });
     assert.equal(b.stats().acked, 500);
     assert.equal(running.ingestor.stats.deadLettered, 0);
   });
 
-  test('with require_certificate, the bridge and the consumer connect with client certificates, and a consumer without one is refused', async () => {
+  test('with require_certificate, the bridge and the consumer connect with client certificates, and a consumer without one is refused', { timeout: 60_000 }, async () => {
     const mutual = { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey };
     const { store } = await consumer({ url: mtlsUrl, ...mutual });
     const b = bridge({ brokerUrl: mtlsUrl, ...mutual });
@@ -222,7 +225,7 @@ describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, 
     });
   });
 
-  test("a camera's credentials cannot publish to another camera's topics: PUBACK 0x87 and nothing reaches a reader", async () => {
+  test("a camera's credentials cannot publish to another camera's topics: PUBACK 0x87 and nothing reaches a reader", { timeout: 60_000 }, async () => {
     const reader = await client('consumer');
     const seen: { topic: string; payload: string }[] = [];
     reader.on('message', (topic, payload, packet) => {
@@ -237,6 +240,8 @@ describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, 
     // Their own topics work: the refusals above are the ACL, not a broken connection.
     assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_A, 'detection'), 'own-a'), 0);
     assert.equal(await pubackCode(CAM_B.user, topicOf(CAM_B, 'detection'), 'own-b'), 0);
+    // The controls, published after the forgeries, must arrive; the forgeries would have been there first.
+    await waitFor(() => seen.length >= 2, 10_000, 'the two messages published on their own topics');
     await settle();
     assert.deepEqual(seen, [
       { topic: topicOf(CAM_A, 'detection'), payload: 'own-a' },
@@ -244,22 +249,29 @@ describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, 
     ]);
   });
 
-  test('a camera may subscribe but receives nothing, and the consumer user can publish nothing', async () => {
+  test('a camera may subscribe but receives nothing, and the consumer user can publish nothing', { timeout: 60_000 }, async () => {
     const camA = await client(CAM_A.user);
     const got: string[] = [];
-    camA.on('message', (topic) => got.push(topic));
+    camA.on('message', (topic, payload, packet) => packet.retain || got.push(`${topic} ${payload}`));
     // Mosquitto 2.0 grants every SUBSCRIBE and applies read rights to each message it would deliver.
     const granted = await camA.subscribeAsync('vision/#', { qos: 1 });
     assert.equal(granted[0].qos, 1);
+    // The control: the consumer user, subscribed to the same filter, does receive what camera B publishes.
+    const reader = await client('consumer');
+    const read: string[] = [];
+    reader.on('message', (topic, payload, packet) => packet.retain || read.push(`${topic} ${payload}`));
+    await reader.subscribeAsync('vision/#', { qos: 1 });
     assert.equal(await pubackCode(CAM_B.user, topicOf(CAM_B, 'detection'), 'b'), 0);
     assert.equal(await pubackCode(CAM_B.user, topicOf(CAM_B, 'status'), 'b'), 0);
     assert.equal(await pubackCode('consumer', topicOf(CAM_A, 'detection'), 'from-consumer'), NOT_AUTHORIZED);
     assert.equal(await pubackCode('consumer', topicOf(CAM_A, 'status'), 'from-consumer'), NOT_AUTHORIZED);
-    await settle();
+    await waitFor(() => read.length >= 2, 10_000, "the consumer user to receive camera B's two messages");
+    assert.deepEqual(read, [`${topicOf(CAM_B, 'detection')} b`, `${topicOf(CAM_B, 'status')} b`]);
+    await settle(); // the broker handled both subscribers of each message together; camA's copies would be in by now
     assert.deepEqual(got, []);
   });
 
-  test("a bridge holding one camera's credentials but configured as another keeps every refused event in its outbox", async () => {
+  test("a bridge holding one camera's credentials but configured as another keeps every refused event in its outbox", { timeout: 60_000 }, async () => {
     const { store } = await consumer();
     const b = bridge({ camera: CAM_B.camera });
     await b.start();
@@ -273,7 +285,7 @@ describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, 
     assert.equal((await store.totals()).events, 0);
   });
 
-  test('a bridge refused by the ACL says so at error level and backs off', async () => {
+  test('a bridge refused by the ACL says so at error level and backs off', { timeout: 60_000 }, async () => {
     const { logger, lines } = capturedLogger();
     const b = bridge({ camera: CAM_B.camera, logger, reconnectMinMs: 50, reconnectMaxMs: 1_000 });
     await b.start();
@@ -285,7 +297,7 @@ describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, 
     assert.ok(b.stats().reconnects <= 8, `reconnected ${b.stats().reconnects} times in 2 s`);
   });
 
-  test('a wrong password is refused: the consumer rejects with SEAM_ERR_BROKER_AUTH and never shows the password', async () => {
+  test('a wrong password is refused: the consumer rejects with SEAM_ERR_BROKER_AUTH and never shows the password', { timeout: 60_000 }, async () => {
     const { logger, lines } = capturedLogger();
     await assert.rejects(consumer({ password: WRONG_PASSWORD, logger }), (err) => {
       assert.ok(isSeamError(err), String(err));
@@ -297,7 +309,7 @@ describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, 
     assert.ok(lines.every((l) => !l.includes(WRONG_PASSWORD)), 'no log line contains the password');
   });
 
-  test('a wrong password is refused: the bridge logs the refusal at error level without the password and stays disconnected', async () => {
+  test('a wrong password is refused: the bridge logs the refusal at error level without the password and stays disconnected', { timeout: 60_000 }, async () => {
     const { logger, lines } = capturedLogger();
     const b = bridge({ password: WRONG_PASSWORD, logger });
     await b.start();
@@ -311,7 +323,7 @@ describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, 
     assert.ok(lines.every((l) => !l.includes(WRONG_PASSWORD)), 'no log line contains the password');
   });
 
-  test("a password in the bridge's broker URL never reaches its logs", async () => {
+  test("a password in the bridge's broker URL never reaches its logs", { timeout: 60_000 }, async () => {
     const { logger, lines } = capturedLogger();
     const password = passwords[CAM_A.user];
     const url = new URL(tlsUrl);
@@ -324,14 +336,14 @@ describe('TLS, passwords and the sample ACL on Mosquitto', { timeout: 60_000 }, 
     assert.ok(lines.every((l) => !l.includes(encodeURIComponent(password)) && !l.includes(password)), 'no log line contains the password');
   });
 
-  test('a plain-TCP client cannot connect to the TLS listener', async () => {
+  test('a plain-TCP client cannot connect to the TLS listener', { timeout: 60_000 }, async () => {
     await assert.rejects(consumer({ url: tlsUrl.replace('mqtts:', 'mqtt:'), connectTimeoutMs: 1_500 }), (err) => {
       assert.ok(isSeamError(err) && err.code === 'SEAM_ERR_BROKER_UNAVAILABLE', String(err));
       return true;
     });
   });
 
-  test('a client that trusts another CA refuses the broker before sending its credentials', async () => {
+  test('a client that trusts another CA refuses the broker before sending its credentials', { timeout: 60_000 }, async () => {
     await assert.rejects(consumer({ ca: pki.untrustedCa, connectTimeoutMs: 1_500 }), (err) => {
       assert.ok(isSeamError(err) && err.code === 'SEAM_ERR_BROKER_UNAVAILABLE', String(err));
       assert.match(err.message, /certificate/i);
