@@ -21,7 +21,10 @@ export interface CameraView {
   lastEventAgeMs: number | null;
   events: number;
   detections: number;
-  /** seq numbers missing in the window (settled), or null when the store cannot tell. */
+  /**
+   * seq numbers missing in the window (settled), or null when the store gave no answer for this camera
+   * (it cannot tell, or the camera has no settled events in the window): no answer is not "none missing".
+   */
   missing: number | null;
   /** From the camera's last heartbeat. */
   outboxDepth: number | null;
@@ -43,7 +46,7 @@ export interface Overview {
   classes: ClassRow[];
   latency: LatencyRow;
   totals: Totals;
-  /** Events missing from the cameras' seq ranges over the window, or null when the store cannot tell. */
+  /** Events missing from the cameras' seq ranges over the window, or null when the store answered for no camera. */
   seqGaps: number | null;
   /** Live consumer counters (dead_lettered, in_flight, duplicates...), or null when none are wired or they failed. */
   extra: Record<string, number> | null;
@@ -75,7 +78,7 @@ function cameraView(row: CameraRow, now: number, missing: Map<string, number> | 
     lastEventAgeMs: row.lastEventAt === null ? null : Math.max(0, now - row.lastEventAt),
     events: row.events,
     detections: row.detections,
-    missing: missing ? (missing.get(keyOf(row)) ?? 0) : null,
+    missing: missing?.get(keyOf(row)) ?? null,
     outboxDepth: row.outboxDepth ?? null,
     drops: row.drops ?? null,
   };
@@ -143,7 +146,7 @@ export async function buildOverview(
     classes: [...classes].sort((a, b) => b.detections - a.detections || (a.class < b.class ? -1 : 1)),
     latency,
     totals,
-    seqGaps: missing ? [...missing.values()].reduce((a, b) => a + b, 0) : null,
+    seqGaps: missing && missing.size > 0 ? [...missing.values()].reduce((a, b) => a + b, 0) : null,
     extra: extraValues,
   };
 }
