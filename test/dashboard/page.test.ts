@@ -57,6 +57,11 @@ async function openDashboardPage(
   return { store, dash, browser, page };
 }
 
+// Counted as a failure in the summary (a failing before hook only cancels the tests under it).
+test(`Chromium is installed at ${CHROMIUM}, where the browser tests launch it`, { timeout: 10_000 }, () => {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install the Debian "chromium" package (scripts/test-all.sh does)`);
+});
+
 describe('dashboard page in Chromium', () => {
   let browser: Browser;
   let store: DuckDbStore;
