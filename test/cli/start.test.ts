@@ -43,7 +43,7 @@ async function storedEvents(): Promise<{ events: number; detections: number; fir
 
 let current: Started | undefined;
 
-test('npm start shows detections from all six cameras on the dashboard within 20 seconds', async () => {
+test('npm start shows detections from all six cameras on the dashboard within 20 seconds', { timeout: 60_000 }, async () => {
   const t0 = Date.now();
   current = await start();
   await waitFor(async () => {
@@ -55,14 +55,14 @@ test('npm start shows detections from all six cameras on the dashboard within 20
   assert.match(page, /<title>[^<]*Seamline/i);
 });
 
-test('Ctrl-C stops everything within 10 seconds with exit code 0', async () => {
+test('Ctrl-C stops everything within 10 seconds with exit code 0', { timeout: 60_000 }, async () => {
   const { code, ms } = await stop(current!);
   assert.equal(code, 0);
   assert.ok(ms < 10_000, `took ${ms} ms`);
   assert.match(current!.stdout(), /stopped: \d+ events/);
 });
 
-test('after a restart every camera\'s stored seq runs from 1 without a gap or a duplicate', async () => {
+test('after a restart every camera\'s stored seq runs from 1 without a gap or a duplicate', { timeout: 60_000 }, async () => {
   current = await start();
   await waitFor(async () => ((await storedEvents().catch(() => undefined))?.events ?? 0) > 0, 20_000, 'events after restart');
   await new Promise((r) => setTimeout(r, 2_000));

@@ -30,7 +30,7 @@ before(async () => {
 });
 after(() => broker.close());
 
-test('keeps hundreds of messages in flight during a slow commit and acknowledges none before its batch commits', async () => {
+test('keeps hundreds of messages in flight during a slow commit and acknowledges none before its batch commits', { timeout: 30_000 }, async () => {
   const store = new GatedStore({ path: ':memory:' });
   await store.open();
   const consumer = await startConsumer({ url: broker.url, clientId: 'gated', store, batchSize: 100 });

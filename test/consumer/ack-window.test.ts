@@ -8,7 +8,7 @@ function released(window: AckWindow, ids: number[]): number[] {
   return out;
 }
 
-test('acks given out of order release PUBACK ids in arrival order', () => {
+test('acks given out of order release PUBACK ids in arrival order', { timeout: 10_000 }, () => {
   const window = new AckWindow();
   const arrival = [7, 3, 9, 1, 4, 8];
   for (const id of arrival) window.add(id);
@@ -21,7 +21,7 @@ test('acks given out of order release PUBACK ids in arrival order', () => {
   assert.equal(window.size, 0);
 });
 
-test('each ack releases exactly the finished prefix', () => {
+test('each ack releases exactly the finished prefix', { timeout: 10_000 }, () => {
   const window = new AckWindow();
   for (let id = 1; id <= 6; id++) window.add(id);
   const out: number[] = [];
@@ -32,7 +32,7 @@ test('each ack releases exactly the finished prefix', () => {
   assert.deepEqual(out, [1, 2, 3, 4]);
 });
 
-test('double, unknown and already released acks are ignored', () => {
+test('double, unknown and already released acks are ignored', { timeout: 10_000 }, () => {
   const window = new AckWindow();
   window.add(1);
   window.add(2);
@@ -47,7 +47,7 @@ test('double, unknown and already released acks are ignored', () => {
   assert.deepEqual(out, [1, 2]);
 });
 
-test('a packet id may be reused once its PUBACK was released', () => {
+test('a packet id may be reused once its PUBACK was released', { timeout: 10_000 }, () => {
   const window = new AckWindow();
   window.add(5);
   const out: number[] = [];
@@ -58,7 +58,7 @@ test('a packet id may be reused once its PUBACK was released', () => {
   assert.deepEqual(out, [5, 5]);
 });
 
-test('a 65,535-deep window acked in reverse releases every id in arrival order', () => {
+test('a 65,535-deep window acked in reverse releases every id in arrival order', { timeout: 10_000 }, () => {
   const window = new AckWindow();
   const n = 65_535;
   for (let id = 1; id <= n; id++) window.add(id);
@@ -70,7 +70,7 @@ test('a 65,535-deep window acked in reverse releases every id in arrival order',
   for (let i = 0; i < n; i++) if (out[i] !== i + 1) assert.fail(`position ${i} holds ${out[i]}`);
 });
 
-test('ids keep their order across storage compaction while acks interleave with arrivals', () => {
+test('ids keep their order across storage compaction while acks interleave with arrivals', { timeout: 10_000 }, () => {
   const window = new AckWindow();
   const out: number[] = [];
   let next = 1;

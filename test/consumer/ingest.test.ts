@@ -31,7 +31,7 @@ after(async () => {
 const topic = detectionTopic({ region: 'eu', site: 'plant-1', camera: 'cam-01' });
 const publish = (t: string, payload: string | Buffer) => publisher.publishAsync(t, payload, { qos: 1 });
 
-test('stores exactly the distinct valid events when redeliveries and poison arrive among them', async () => {
+test('stores exactly the distinct valid events when redeliveries and poison arrive among them', { timeout: 30_000 }, async () => {
   const before = await store.totals();
   const events = makeEvents(300, { camera: 'cam-01' });
   const poison: [string, string | Buffer][] = [
@@ -65,12 +65,12 @@ test('stores exactly the distinct valid events when redeliveries and poison arri
   await waitFor(async () => (await store.totals()).events - before.events === 301);
 });
 
-test('acknowledges every message it committed, so nothing is left in flight', async () => {
+test('acknowledges every message it committed, so nothing is left in flight', { timeout: 30_000 }, async () => {
   await waitFor(() => consumer.session.inFlight === 0);
   assert.equal(consumer.ingestor.stats.pending, 0);
 });
 
-test('stops without acknowledging when the store refuses a batch for good', async () => {
+test('stops without acknowledging when the store refuses a batch for good', { timeout: 30_000 }, async () => {
   const { SeamError } = await import('../../src/contract/index.ts');
   const refusing = new DuckDbStore({ path: ':memory:' });
   await refusing.open();
@@ -88,7 +88,7 @@ test('stops without acknowledging when the store refuses a batch for good', asyn
   await refusing.close();
 });
 
-test('announces each committed dead letter on the dead-letter topic with its code and raw bytes', async () => {
+test('announces each committed dead letter on the dead-letter topic with its code and raw bytes', { timeout: 30_000 }, async () => {
   const notices: { code: string; topic: string; payload_base64: string }[] = [];
   const watcher = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'dl-watcher' });
   watcher.on('message', (_t, m) => notices.push(JSON.parse(m.toString())));

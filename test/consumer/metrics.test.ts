@@ -26,7 +26,7 @@ after(async () => {
 
 const value = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
 
-test('counts received, committed, duplicate and dead-lettered messages, and the seq gaps the store shows', async () => {
+test('counts received, committed, duplicate and dead-lettered messages, and the seq gaps the store shows', { timeout: 30_000 }, async () => {
   const registry = consumerMetrics(consumer.ingestor, consumer.session, undefined, store);
   const pub = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'metrics-pub' });
   const topic = detectionTopic({ region: 'eu', site: 'plant-1', camera: 'cam-01' });

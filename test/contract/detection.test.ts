@@ -44,7 +44,7 @@ const cases: [string, unknown, string, string][] = [
 ];
 
 for (const [what, payload, code, field] of cases) {
-  test(`rejects a detection with ${what}, naming ${field}`, () => {
+  test(`rejects a detection with ${what}, naming ${field}`, { timeout: 10_000 }, () => {
     const result = decodeMessage(TOPIC, encode(payload));
     assert.equal(result.ok, false);
     if (result.ok) return;
@@ -54,25 +54,25 @@ for (const [what, payload, code, field] of cases) {
   });
 }
 
-test('accepts a valid detection and returns it typed', () => {
+test('accepts a valid detection and returns it typed', { timeout: 10_000 }, () => {
   const event = makeEvent({ region: 'eu', site: 'plant-1', camera: 'cam-01' });
   const result = decodeMessage(TOPIC, encode(event));
   assert.ok(result.ok && result.kind === 'detection');
   assert.deepEqual(result.message, event);
 });
 
-test('accepts an event with no detections and with confidence exactly 0 and 1', () => {
+test('accepts an event with no detections and with confidence exactly 0 and 1', { timeout: 10_000 }, () => {
   assert.ok(decodeMessage(TOPIC, encode(makeEvent({ detections: [] }))).ok);
   const edges = makeEvent({ detections: [{ ...box, confidence: 0 }, { ...box, confidence: 1 }] });
   assert.ok(decodeMessage(TOPIC, encode(edges)).ok);
 });
 
-test('rejects a payload that is not JSON, naming the payload', () => {
+test('rejects a payload that is not JSON, naming the payload', { timeout: 10_000 }, () => {
   const result = decodeMessage(TOPIC, Buffer.from('{"schema_version": "detection.v1",'));
   assert.ok(!result.ok && result.error.code === 'SEAM_ERR_MALFORMED_JSON' && result.error.field === 'payload');
 });
 
-test('rejects a payload over the size limit before parsing it', () => {
+test('rejects a payload over the size limit before parsing it', { timeout: 10_000 }, () => {
   const big = Buffer.alloc(300 * 1024, 0x20);
   const result = decodeMessage(TOPIC, big);
   assert.ok(!result.ok && result.error.code === 'SEAM_ERR_PAYLOAD_TOO_LARGE');
@@ -81,7 +81,7 @@ test('rejects a payload over the size limit before parsing it', () => {
   assert.ok(!small.ok && small.error.code === 'SEAM_ERR_PAYLOAD_TOO_LARGE');
 });
 
-test('rejects a message on a topic outside the contract', () => {
+test('rejects a message on a topic outside the contract', { timeout: 10_000 }, () => {
   const result = decodeMessage('vision/eu/plant-1/detection', encode(makeEvent()));
   assert.ok(!result.ok && result.error.code === 'SEAM_ERR_BAD_TOPIC');
 });

@@ -6,7 +6,7 @@ import { makeStatus } from '../helpers/events.ts';
 const TOPIC = 'vision/eu/plant-1/cam-01/status';
 const encode = (v: unknown) => Buffer.from(JSON.stringify(v));
 
-test('accepts a birth, a heartbeat with counters and a last will', () => {
+test('accepts a birth, a heartbeat with counters and a last will', { timeout: 10_000 }, () => {
   for (const status of [
     makeStatus({ state: 'online' }),
     makeStatus({ state: 'online', outbox_depth: 3, outbox_bytes: 1200, oldest_unsent_ms: 40, frames: 9, detections: 12, drops: 0, uptime_s: 60 }),
@@ -26,7 +26,7 @@ const cases: [string, unknown, string, string][] = [
   ['a detection schema_version', { ...makeStatus(), schema_version: 'detection.v1' }, 'SEAM_ERR_UNKNOWN_SCHEMA_VERSION', 'schema_version'],
 ];
 for (const [what, payload, code, field] of cases) {
-  test(`rejects a status with ${what}, naming ${field}`, () => {
+  test(`rejects a status with ${what}, naming ${field}`, { timeout: 10_000 }, () => {
     const result = decodeMessage(TOPIC, encode(payload));
     assert.ok(!result.ok);
     assert.equal(result.error.code, code);

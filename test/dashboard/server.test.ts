@@ -137,7 +137,7 @@ describe('dashboard API over a DuckDB store', () => {
     ['minute=5', 'minute'],
   ];
   for (const [query, field] of badQueries) {
-    test(`answers 400 naming the field "${field}" for ?${query}`, async () => {
+    test(`answers 400 naming the field "${field}" for ?${query}`, { timeout: 30_000 }, async () => {
       const { status: code, body } = await getJson(`${dash.url}/api/overview?${query}`);
       assert.equal(code, 400);
       assert.equal(body.error, 'SEAM_ERR_BAD_QUERY');

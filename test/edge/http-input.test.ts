@@ -32,8 +32,8 @@ async function serve(overrides: Partial<BridgeOptions> = {}): Promise<{ bridge: 
 
 const post = (url: string, body: string) => fetch(`${url}/detections`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
-describe('http input', { timeout: 30_000 }, () => {
-  test('answers 200 with event_id and seq once durable, and the event reaches the broker', async () => {
+describe('http input', () => {
+  test('answers 200 with event_id and seq once durable, and the event reaches the broker', { timeout: 30_000 }, async () => {
     const collector = await collect(broker.url, { filter: 'vision/eu/plant-1/cam-http/detection' });
     const { bridge, http } = await serve();
     await bridge.start();
@@ -46,7 +46,7 @@ describe('http input', { timeout: 30_000 }, () => {
     await collector.close();
   });
 
-  test('answers 400 naming the field and the reason, and nothing enters the outbox', async () => {
+  test('answers 400 naming the field and the reason, and nothing enters the outbox', { timeout: 30_000 }, async () => {
     const { bridge, http } = await serve();
     for (const [body, field] of [
       [JSON.stringify(makeInput({ frame: { width: 0, height: 720 } })), 'frame.width'],
@@ -63,7 +63,7 @@ describe('http input', { timeout: 30_000 }, () => {
     assert.equal(bridge.stats().outbox_depth, 0);
   });
 
-  test('answers 413 to an oversize body and 503 with Retry-After while a reject-new outbox is full', async () => {
+  test('answers 413 to an oversize body and 503 with Retry-After while a reject-new outbox is full', { timeout: 30_000 }, async () => {
     const { http } = await serve({ maxBytes: 2000, overflow: 'reject-new' });
     const big = await post(http.url, JSON.stringify(makeInput({ padding: 'x'.repeat(300_000) })));
     assert.equal(big.status, 413);
@@ -75,7 +75,7 @@ describe('http input', { timeout: 30_000 }, () => {
     assert.equal(((await full.json()) as { error: string }).error, 'SEAM_ERR_OUTBOX_FULL');
   });
 
-  test('serves Prometheus metrics: outbox depth and bytes, accepted, published, acknowledged, dropped, reconnects, PUBACK latency', async () => {
+  test('serves Prometheus metrics: outbox depth and bytes, accepted, published, acknowledged, dropped, reconnects, PUBACK latency', { timeout: 30_000 }, async () => {
     const { bridge, http } = await serve({ clientId: 'http-metrics' });
     await bridge.start();
     for (let i = 0; i < 3; i++) assert.equal((await post(http.url, JSON.stringify(makeInput()))).status, 200);

@@ -31,7 +31,7 @@ function appendN(outbox: ReturnType<typeof openOutbox>, n: number, payloadBytes 
 
 describe('outbox', () => {
   for (const fsync of ['always', 'batch', 'never'] as const) {
-    test(`keeps appended entries across close and reopen, in position order (fsync ${fsync})`, async () => {
+    test(`keeps appended entries across close and reopen, in position order (fsync ${fsync})`, { timeout: 30_000 }, async () => {
       await withOutbox({ fsync }, async (open) => {
         const a = open();
         await appendN(a, 50);
@@ -49,7 +49,7 @@ describe('outbox', () => {
     });
   }
 
-  test('continues seq per stream after reopening and never hands one out twice', async () => {
+  test('continues seq per stream after reopening and never hands one out twice', { timeout: 30_000 }, async () => {
     await withOutbox({}, async (open) => {
       const a = open();
       assert.equal(a.peekSeq(STREAM), 1);
@@ -66,7 +66,7 @@ describe('outbox', () => {
     });
   });
 
-  test('refuses an append whose seq is not the next one for its stream', async () => {
+  test('refuses an append whose seq is not the next one for its stream', { timeout: 30_000 }, async () => {
     await withOutbox({}, async (open) => {
       const a = open();
       assert.throws(() => a.append(TOPIC, Buffer.from('x'), STREAM, 5), /seq for eu\/plant-1\/cam-01 must be 1/);
@@ -74,7 +74,7 @@ describe('outbox', () => {
     });
   });
 
-  test('drop-oldest drops exactly the oldest entries to stay within maxBytes and counts them', async () => {
+  test('drop-oldest drops exactly the oldest entries to stay within maxBytes and counts them', { timeout: 30_000 }, async () => {
     const size = entrySize(100);
     let reported = 0;
     await withOutbox({ maxBytes: size * 10, overflow: 'drop-oldest', onDrop: (n) => (reported += n) }, async (open) => {
@@ -94,7 +94,7 @@ describe('outbox', () => {
     });
   });
 
-  test('reject-new refuses with SEAM_ERR_OUTBOX_FULL and keeps everything it holds', async () => {
+  test('reject-new refuses with SEAM_ERR_OUTBOX_FULL and keeps everything it holds', { timeout: 30_000 }, async () => {
     const size = entrySize(100);
     await withOutbox({ maxBytes: size * 10, overflow: 'reject-new' }, async (open) => {
       const a = open();
@@ -113,7 +113,7 @@ describe('outbox', () => {
     });
   });
 
-  test('refuses an entry larger than maxBytes under either policy', async () => {
+  test('refuses an entry larger than maxBytes under either policy', { timeout: 30_000 }, async () => {
     for (const overflow of ['drop-oldest', 'reject-new'] as const) {
       await withOutbox({ maxBytes: 100, overflow }, async (open) => {
         const a = open();
@@ -124,7 +124,7 @@ describe('outbox', () => {
     }
   });
 
-  test('remove frees bytes once, read skips removed entries and starts at a position', async () => {
+  test('remove frees bytes once, read skips removed entries and starts at a position', { timeout: 30_000 }, async () => {
     await withOutbox({}, async (open) => {
       const a = open();
       await appendN(a, 6);
@@ -142,7 +142,7 @@ describe('outbox', () => {
     });
   });
 
-  test('rejects invalid options with SEAM_ERR_CONFIG naming the option', () => {
+  test('rejects invalid options with SEAM_ERR_CONFIG naming the option', { timeout: 30_000 }, () => {
     for (const [options, field] of [
       [{ maxBytes: 0 }, 'maxBytes'],
       [{ overflow: 'drop-newest' }, 'overflow'],
@@ -157,7 +157,7 @@ describe('outbox', () => {
 });
 
 describe('position index', () => {
-  test('tracks depth and bytes through adds, removes and gaps', () => {
+  test('tracks depth and bytes through adds, removes and gaps', { timeout: 30_000 }, () => {
     const index = new PositionIndex();
     index.add(5, 10);
     index.add(6, 20);
@@ -176,7 +176,7 @@ describe('position index', () => {
     assert.throws(() => index.add(3, 1), /not after/);
   });
 
-  test('keeps working past many times its initial capacity with removals at the front', () => {
+  test('keeps working past many times its initial capacity with removals at the front', { timeout: 30_000 }, () => {
     const index = new PositionIndex();
     let removed = 0;
     for (let p = 0; p < 100_000; p++) {

@@ -11,7 +11,7 @@ function lines(stream: PassThrough): Record<string, unknown>[] {
 }
 
 describe('stdin input', () => {
-  test('answers each accepted line with event_id and seq once durable, and each refused line on stderr with field and reason', async () => {
+  test('answers each accepted line with event_id and seq once durable, and each refused line on stderr with field and reason', { timeout: 30_000 }, async () => {
     const { dir, cleanup } = tempDir();
     // Never started: accepting needs only the outbox, so no broker is involved.
     const bridge = createBridge({ brokerUrl: 'mqtt://127.0.0.1:1', clientId: 'stdin-test', region: 'eu', site: 'plant-1', camera: 'cam-01', dataDir: dir });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { boxesJson } from '../../src/store/boxes-json.ts';
 
-test('boxesJson writes the same text as JSON.stringify for boxes as JSON.parse gives them', () => {
+test('boxesJson writes the same text as JSON.stringify for boxes as JSON.parse gives them', { timeout: 10_000 }, () => {
   const payloads = [
     '[]',
     '[{"class":"scratch","class_id":0,"confidence":0.91,"bbox":[412,188,64,30]}]',
@@ -15,7 +15,7 @@ test('boxesJson writes the same text as JSON.stringify for boxes as JSON.parse g
   }
 });
 
-test('boxesJson keeps the text valid JSON whatever the class name holds', () => {
+test('boxesJson keeps the text valid JSON whatever the class name holds', { timeout: 10_000 }, () => {
   const boxes = [{ class: 'quote" back\\slash \u2028', class_id: 1, confidence: 0.5, bbox: [1, 2, 3, 4] as [number, number, number, number] }];
   assert.deepEqual(JSON.parse(boxesJson(boxes)), boxes);
 });

@@ -46,7 +46,7 @@ storeContract(
   },
 );
 
-test('duckdb: a file store keeps its rows and its idempotency across reopen', async () => {
+test('duckdb: a file store keeps its rows and its idempotency across reopen', { timeout: 60_000 }, async () => {
   const path = join(dir, 'reopen.duckdb');
   const events = makeEvents(20);
   const first = new DuckDbStore({ path });
@@ -61,7 +61,7 @@ test('duckdb: a file store keeps its rows and its idempotency across reopen', as
   await second.close();
 });
 
-test('duckdb: counts seq numbers missing per camera, and none once a late event fills the gap', async () => {
+test('duckdb: counts seq numbers missing per camera, and none once a late event fills the gap', { timeout: 60_000 }, async () => {
   const store = new DuckDbStore({ path: ':memory:' });
   await store.open();
   const start = Date.now() - 10_000;
@@ -81,7 +81,7 @@ test('duckdb: counts seq numbers missing per camera, and none once a late event 
   await store.close();
 });
 
-test('duckdb: a batch larger than one data chunk is stored whole, every column where it belongs', async () => {
+test('duckdb: a batch larger than one data chunk is stored whole, every column where it belongs', { timeout: 60_000 }, async () => {
   const path = join(dir, 'chunks.duckdb');
   const store = new DuckDbStore({ path });
   await store.open();
@@ -114,7 +114,7 @@ test('duckdb: a batch larger than one data chunk is stored whole, every column w
   ]);
 });
 
-test('duckdb: cameras at different delays, redelivered in full, are stored once', async () => {
+test('duckdb: cameras at different delays, redelivered in full, are stored once', { timeout: 60_000 }, async () => {
   const store = new DuckDbStore({ path: ':memory:' });
   await store.open();
   const start = Date.parse('2026-11-24T08:00:00.000Z');
@@ -131,7 +131,7 @@ test('duckdb: cameras at different delays, redelivered in full, are stored once'
   await store.close();
 });
 
-test('duckdb: after a reopen, an event stamped in the newest stored millisecond is looked up, not assumed', async () => {
+test('duckdb: after a reopen, an event stamped in the newest stored millisecond is looked up, not assumed', { timeout: 60_000 }, async () => {
   const path = join(dir, 'tie.duckdb');
   const at = new Date(Date.parse('2026-11-24T08:00:00.000Z')).toISOString();
   const first = makeEvent({ camera: 'cam-03', captured_at: at, seq: 1 });
@@ -148,7 +148,7 @@ test('duckdb: after a reopen, an event stamped in the newest stored millisecond 
   await reopened.close();
 });
 
-test('duckdb: a file from the old layout, or one another process holds, is refused naming the path', async () => {
+test('duckdb: a file from the old layout, or one another process holds, is refused naming the path', { timeout: 60_000 }, async () => {
   const old = join(dir, 'old-layout.duckdb');
   const raw = await DuckDBInstance.create(old);
   const conn = await raw.connect();
@@ -171,7 +171,7 @@ test('duckdb: a file from the old layout, or one another process holds, is refus
   }
 });
 
-test('duckdb: trimCache lets go of the written blocks DuckDB keeps cached, and writing goes on', async () => {
+test('duckdb: trimCache lets go of the written blocks DuckDB keeps cached, and writing goes on', { timeout: 60_000 }, async () => {
   const store = new DuckDbStore({ path: join(dir, 'trim.duckdb') });
   await store.open();
   const start = Date.parse('2026-11-24T08:00:00.000Z');

@@ -146,7 +146,7 @@ for (const flavour of ['influxdb', 'victoriametrics'] as const) {
   });
 }
 
-test('victoriametrics without -dedup.minScrapeInterval counts a redelivery twice, which is why the store requires it', async () => {
+test('victoriametrics without -dedup.minScrapeInterval counts a redelivery twice, which is why the store requires it', { timeout: 60_000 }, async () => {
   const plain = await startVictoriaMetrics(['-search.latencyOffset=0s']);
   try {
     const store = new LineProtocolStore({ flavour: 'victoriametrics', url: plain.url, database: 'nodedup', countDuplicates: false });
@@ -160,7 +160,7 @@ test('victoriametrics without -dedup.minScrapeInterval counts a redelivery twice
   }
 });
 
-test('influxdb: retention keeps only points newer than the policy', async () => {
+test('influxdb: retention keeps only points newer than the policy', { timeout: 60_000 }, async () => {
   const store = await freshStore('influxdb', { retentionDays: 1 });
   const old = await store.write(makeEvents(5, { camera: 'old' }, Date.now() - 3 * 86_400_000), new Date());
   assert.equal(old.events, 5); // accepted: InfluxDB drops them as already expired
@@ -170,7 +170,7 @@ test('influxdb: retention keeps only points newer than the policy', async () => 
   assert.match(await res.text(), /"seamline","24h0m0s","1h0m0s",1,true/);
 });
 
-test('line protocol: 4xx is a configuration error; 5xx, 408, 429, refused connections and timeouts are retryable', async () => {
+test('line protocol: 4xx is a configuration error; 5xx, 408, 429, refused connections and timeouts are retryable', { timeout: 60_000 }, async () => {
   assert.deepEqual(
     [400, 401, 403, 404, 413, 408, 429, 500, 502, 503].map(classifyStatus),
     ['permanent', 'permanent', 'permanent', 'permanent', 'permanent', 'retryable', 'retryable', 'retryable', 'retryable', 'retryable'],
@@ -207,7 +207,7 @@ test('line protocol: 4xx is a configuration error; 5xx, 408, 429, refused connec
   assert.throws(() => new LineProtocolStore({ flavour: 'influxdb', url: 'ftp://x' }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG'));
 });
 
-test('line protocol: escapes measurement, tags, field keys and strings, and InfluxDB reads them back', async () => {
+test('line protocol: escapes measurement, tags, field keys and strings, and InfluxDB reads them back', { timeout: 60_000 }, async () => {
   const line = encodePoint({
     measurement: 'a b,c',
     tags: { 'k=1': 'v 1,x', empty: '' },
@@ -225,7 +225,7 @@ test('line protocol: escapes measurement, tags, field keys and strings, and Infl
   assert.deepEqual(Buffer.from(String(gotPayload), 'base64'), Buffer.from([0, 255]));
 });
 
-test('registry: builds each store by name from a URL; an unknown kind is a configuration error naming store.kind', async () => {
+test('registry: builds each store by name from a URL; an unknown kind is a configuration error naming store.kind', { timeout: 60_000 }, async () => {
   const { createStore, storeConfigFromUrl, storeKinds } = await import('../../src/store/registry.ts');
   assert.deepEqual(storeKinds(), ['duckdb', 'postgres', 'influxdb', 'victoriametrics']);
   const vmUrl = vm.url.replace('http:', 'victoriametrics+http:');

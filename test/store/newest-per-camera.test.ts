@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NewestPerCamera } from '../../src/store/newest-per-camera.ts';
 
-test('NewestPerCamera: only events after their own camera\'s newest are new', () => {
+test('NewestPerCamera: only events after their own camera\'s newest are new', { timeout: 10_000 }, () => {
   const newest = new NewestPerCamera();
   newest.load([]);
   newest.record('eu/p1/fast', 1_000, 'a');
@@ -12,7 +12,7 @@ test('NewestPerCamera: only events after their own camera\'s newest are new', ()
   assert.equal(newest.isNew('eu/p1/other', 1, 'e'), true, 'a camera with nothing stored');
 });
 
-test('NewestPerCamera: at the newest millisecond, a known id is stored and another one is new', () => {
+test('NewestPerCamera: at the newest millisecond, a known id is stored and another one is new', { timeout: 10_000 }, () => {
   const newest = new NewestPerCamera();
   newest.load([]);
   newest.record('eu/p1/cam', 1_000, 'a');
@@ -23,7 +23,7 @@ test('NewestPerCamera: at the newest millisecond, a known id is stored and anoth
   assert.equal(newest.isNew('eu/p1/cam', 1_000, 'x'), false, 'older than the newest now');
 });
 
-test('NewestPerCamera: marks read from the table send ties to a lookup, and forget() asks for a reload', () => {
+test('NewestPerCamera: marks read from the table send ties to a lookup, and forget() asks for a reload', { timeout: 10_000 }, () => {
   const newest = new NewestPerCamera();
   assert.equal(newest.known, false);
   newest.load([{ camera: 'eu/p1/cam', ms: 1_000 }]);

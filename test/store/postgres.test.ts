@@ -43,7 +43,7 @@ storeContract('postgres', () => freshStore(), {
   },
 });
 
-test('postgres: writes a batch of any size in one statement', async () => {
+test('postgres: writes a batch of any size in one statement', { timeout: 60_000 }, async () => {
   const statements: string[] = [];
   const store = await freshStore({
     poolFactory: (config) => {
@@ -65,7 +65,7 @@ test('postgres: writes a batch of any size in one statement', async () => {
   }
 });
 
-test('postgres: two stores on one database store a shared redelivery once', async () => {
+test('postgres: two stores on one database store a shared redelivery once', { timeout: 60_000 }, async () => {
   const schema = `t${++schemas}`;
   const [a, b] = [new PostgresStore({ url: server.url, schema }), new PostgresStore({ url: server.url, schema })];
   await Promise.all([a.open(), b.open()]);
@@ -80,7 +80,7 @@ test('postgres: two stores on one database store a shared redelivery once', asyn
   }
 });
 
-test('postgres: a batch cut off by a server crash stores nothing, and its retry stores every row once', async () => {
+test('postgres: a batch cut off by a server crash stores nothing, and its retry stores every row once', { timeout: 60_000 }, async () => {
   const store = await freshStore();
   const watcher = new pg.Client(server.url);
   watcher.on('error', () => {});
@@ -108,7 +108,7 @@ test('postgres: a batch cut off by a server crash stores nothing, and its retry 
   }
 });
 
-test('postgres: retention deletes events, detections and dead letters older than the setting', async () => {
+test('postgres: retention deletes events, detections and dead letters older than the setting', { timeout: 60_000 }, async () => {
   const store = await freshStore({ retentionDays: 7 });
   try {
     const now = Date.now();
@@ -126,7 +126,7 @@ test('postgres: retention deletes events, detections and dead letters older than
   }
 });
 
-test('postgres: keeps the raw bytes of a dead letter exactly', async () => {
+test('postgres: keeps the raw bytes of a dead letter exactly', { timeout: 60_000 }, async () => {
   const store = await freshStore();
   try {
     const payload = Buffer.from([0x00, 0xff, 0x7b, 0x5c, 0x27]);
@@ -141,7 +141,7 @@ test('postgres: keeps the raw bytes of a dead letter exactly', async () => {
   }
 });
 
-test('postgres: a server that is not there is retryable, a missing database is a configuration error', async () => {
+test('postgres: a server that is not there is retryable, a missing database is a configuration error', { timeout: 60_000 }, async () => {
   const down = new PostgresStore({ url: `postgres://seamline:s3cret@127.0.0.1:1/postgres` });
   await assert.rejects(down.open(), (err) => isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE') && !err.message.includes('s3cret'));
   const wrong = new PostgresStore({ url: server.url.replace(/\/postgres$/, '/no_such_db') });
@@ -149,7 +149,7 @@ test('postgres: a server that is not there is retryable, a missing database is a
   assert.throws(() => new PostgresStore({ url: server.url, schema: 'Robert"; DROP' }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG'));
 });
 
-test('postgres: classifies failures as a Telegraf output would', () => {
+test('postgres: classifies failures as a Telegraf output would', { timeout: 60_000 }, () => {
   const table: [unknown, string][] = [
     [{ code: 'ECONNREFUSED' }, 'retryable'],
     [{ code: '57P01' }, 'retryable'], // admin shutdown
@@ -165,7 +165,7 @@ test('postgres: classifies failures as a Telegraf output would', () => {
   assert.equal(redactSecrets('connect to postgres://u:pw@h/db failed'), 'connect to postgres://u:***@h/db failed');
 });
 
-test('registry: a postgres:// URL builds a PostgresStore that opens and writes', async () => {
+test('registry: a postgres:// URL builds a PostgresStore that opens and writes', { timeout: 60_000 }, async () => {
   const { createStore, storeConfigFromUrl } = await import('../../src/store/registry.ts');
   const store = createStore(storeConfigFromUrl(server.url, { database: `t${++schemas}` }));
   assert.equal(store.name, 'postgres');
