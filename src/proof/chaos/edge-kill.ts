@@ -11,14 +11,18 @@ const BIN = new URL('../../../bin/seamline.js', import.meta.url).pathname;
 const SECONDS = 12;
 const CONCURRENCY = 32;
 const KILLS = 3;
+/** Answers each bridge life must give before it is killed: mid-stream on a slow machine too. */
+const PER_LIFE = 500;
 
 /**
  * `seamline edge` is SIGKILLed mid-stream, again and again, while a producer POSTs to it: every event it
  * answered 200 for was durable, so every one must arrive after the restarts, and its seq never repeats.
+ * A kill comes after a quarter of the run and after at least PER_LIFE answers since that bridge started,
+ * so a busy machine, where a restart takes seconds, stretches the run instead of emptying it.
  */
 export const edgeKillScenario: ChaosScenario = {
   name: 'edge-kill',
-  description: `a producer POSTs to seamline edge for ${SECONDS} s (${CONCURRENCY} at a time); the bridge is SIGKILLed ${KILLS} times`,
+  description: `a producer POSTs to seamline edge for at least ${SECONDS} s (${CONCURRENCY} at a time); the bridge is SIGKILLed ${KILLS} times, each after ${PER_LIFE}+ answers`,
   async run(progress) {
     const down = await startDownstream();
     const port = await freePort();
@@ -34,9 +38,9 @@ export const edgeKillScenario: ChaosScenario = {
       const camera = new SimulatedCamera({ camera: 'cam-1' });
       const accepted = new Set<string>();
       let refusedWhileDown = 0;
-      const until = Date.now() + SECONDS * 1000;
+      let producingOn = true;
       const producer = async () => {
-        while (Date.now() < until) {
+        while (producingOn) {
           try {
             const res = await fetch(`http://127.0.0.1:${port}/detections`, { method: 'POST', body: JSON.stringify(camera.next()) });
             if (res.ok) accepted.add(((await res.json()) as { event_id: string }).event_id);
@@ -48,13 +52,20 @@ export const edgeKillScenario: ChaosScenario = {
         }
       };
       const producing = Promise.all(Array.from({ length: CONCURRENCY }, producer));
-      for (let k = 1; k <= KILLS; k++) {
+      const life = async () => {
+        const before = accepted.size;
         await new Promise((r) => setTimeout(r, (SECONDS * 1000) / (KILLS + 1)));
+        await waitUntil(() => accepted.size - before >= PER_LIFE, 60_000);
+      };
+      for (let k = 1; k <= KILLS; k++) {
+        await life();
         child!.kill('SIGKILL');
         await new Promise((r) => child!.once('exit', r));
         progress(`kill ${k}/${KILLS} after ${accepted.size} accepted; restarting on the same outbox`);
         await startBridge();
       }
+      await life();
+      producingOn = false;
       await producing;
       progress(`bridge answered 200 for ${accepted.size} events (${refusedWhileDown} requests failed while it was down)`);
       const counts = await down.settle(accepted.size);
