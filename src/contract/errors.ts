@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   SEAM_ERR_SOURCE_UNREADABLE: { kind: 'fatal', summary: 'A frame source file exists but cannot be decoded (corrupt, or not an image or video).' },
   SEAM_ERR_SOURCE_UNAVAILABLE: { kind: 'retryable', summary: 'A live stream could not be opened: unreachable, refused, or it sent nothing.' },
   SEAM_ERR_NOTIFY_FAILED: { kind: 'retryable', summary: 'An alert receiver did not accept a notification (seamline alerts test).' },
+  SEAM_ERR_MODEL: { kind: 'fatal', summary: 'A detection model file is missing, unreadable, not ONNX, or of a task, input or output layout the detector does not run.' },
   SEAM_ERR_BAD_QUERY: { kind: 'refused', summary: 'A dashboard API request has a missing, repeated or out-of-range parameter.' },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 

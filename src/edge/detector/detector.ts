@@ -1,0 +1,65 @@
+import type { Detection } from '../../contract/index.ts';
+import type { Frame } from '../frames/frame-source.ts';
+
+/** How a detector is set up (flags of `seamline edge` and `seamline detect`). */
+export interface DetectorOptions {
+  /** The .onnx file (an Ultralytics export, or one of models/). */
+  model: string;
+  /** Class names file overriding the model's `names` metadata (labels.ts). */
+  labels?: string;
+  /** Score threshold (default 0.25). */
+  conf?: number;
+  /** NMS IoU threshold (default 0.45). */
+  iou?: number;
+  /** Most boxes per frame (default 300). */
+  maxDet?: number;
+  /** Keep only these classes, by name or id (`--classes scratch,dent` or `1,2`). */
+  classes?: (string | number)[];
+  /** onnxruntime intra-op threads for the model run (default 1; see docs/inference.md for why). */
+  threads?: number;
+  /** Execution providers in order of preference (default ['cpu']; 'cuda' where the build has it). */
+  providers?: string[];
+}
+
+/** The model as the rest of the edge sees it. */
+export interface DetectorModel {
+  name: string;
+  version: string;
+  names: string[];
+  layout: string;
+  input: { width: number; height: number };
+}
+
+export interface DetectionResult {
+  detections: Detection[];
+  /** When the output was decoded into boxes (epoch ms): detection.v1 `inferred_at`. */
+  inferredAt: number;
+  /** session.run alone. */
+  modelMs: number;
+  /** Letterbox, decode, NMS and mapping back: everything but the model run. */
+  prepostMs: number;
+}
+
+export interface DetectorStats {
+  /** Frames through the model. */
+  runs: number;
+  /** Median session.run time over the last 256 runs, ms; 0 before the first. */
+  modelMsP50: number;
+  /** Times the worker thread died and was started again. */
+  restarts: number;
+}
+
+/**
+ * Runs a detection model on frames. The implementation (onnx-detector.ts) keeps the model in a worker
+ * thread, because onnxruntime-node's session.run blocks the thread it is called on.
+ */
+export interface Detector {
+  readonly model: DetectorModel;
+  /**
+   * Detects objects in one frame. The frame's pixel buffer is transferred to the detector (not copied) and
+   * is unusable by the caller afterwards.
+   */
+  detect(frame: Frame): Promise<DetectionResult>;
+  stats(): DetectorStats;
+  close(): Promise<void>;
+}

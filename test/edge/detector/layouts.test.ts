@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { OnnxDetector } from '../../../src/edge/detector/onnx-detector.ts';
+import { greyFrame, shippedModel } from './support.ts';
+
+// The fixtures (src/proof/models/layout-models.ts) emit these boxes in 64x64 model pixels whatever the image:
+//   A  class 1 (scratch) 0.9, centre (32, 24) 16x8      B  class 0 (part) 0.8, centre (10, 14) 8x8
+//   A2 class 1 0.7, centre (33, 24): IoU 0.88 with A    C  class 2 (dent) 0.6, centre (33, 25): overlaps A
+//   D  class 0 0.2 (below conf)                         E  class 2 0.5, centre (60, 50) 12x12: off the edge
+// A 128x96 frame letterboxes into 64x64 at scale 0.5 with 8 rows of padding on top (and 8 below), so model
+// (x, y) is frame (2x, 2(y - 8)); E's right edge, 132, clips to the frame's 128.
+const EXPECTED = [
+  { class: 'scratch', class_id: 1, confidence: 0.9, bbox: [48, 24, 32, 16] },
+  { class: 'part', class_id: 0, confidence: 0.8, bbox: [12, 4, 16, 16] },
+  { class: 'dent', class_id: 2, confidence: 0.6, bbox: [50, 26, 32, 16] },
+  { class: 'dent', class_id: 2, confidence: 0.5, bbox: [108, 72, 20, 24] },
+];
+
+for (const [file, layout] of [
+  ['layout-yolov8.onnx', 'yolov8'],
+  ['layout-yolov5.onnx', 'yolov5'],
+  ['layout-end-to-end.onnx', 'end-to-end'],
+] as const) {
+  test(`the ${layout} layout decodes to the known boxes in frame pixels, NMS and clipping applied`, { timeout: 30_000 }, async () => {
+    const detector = await OnnxDetector.open({ model: shippedModel(file) });
+    try {
+      assert.equal(detector.model.layout, layout);
+      assert.deepEqual(detector.model.names, ['part', 'scratch', 'dent']);
+      const { detections } = await detector.detect(greyFrame(128, 96));
+      assert.deepEqual(detections, EXPECTED);
+    } finally {
+      await detector.close();
+    }
+  });
+}
+
+test('a class filter keeps only the classes asked for, by name or id', { timeout: 30_000 }, async () => {
+  const detector = await OnnxDetector.open({ model: shippedModel('layout-yolov8.onnx'), classes: ['dent', 0] });
+  try {
+    const { detections } = await detector.detect(greyFrame(128, 96));
+    assert.deepEqual(detections.map((d) => d.class), ['part', 'dent', 'dent']);
+  } finally {
+    await detector.close();
+  }
+});
+
+test('a higher confidence threshold drops the weaker boxes', { timeout: 30_000 }, async () => {
+  const detector = await OnnxDetector.open({ model: shippedModel('layout-yolov5.onnx'), conf: 0.7 });
+  try {
+    const { detections } = await detector.detect(greyFrame(128, 96));
+    assert.deepEqual(detections.map((d) => d.confidence), [0.9, 0.8]);
+  } finally {
+    await detector.close();
+  }
+});
