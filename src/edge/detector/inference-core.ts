@@ -83,7 +83,7 @@ export class InferenceCore {
     return { data: t.data as Float32Array, dims: t.dims };
   }
 
-  async run(frame: Pick<Frame, 'width' | 'height' | 'pixels' | 'pixelsWidth' | 'pixelsHeight' | 'letterbox'>): Promise<CoreResult> {
+  async run(frame: Pick<Frame, 'width' | 'height' | 'pixels' | 'pixelsWidth' | 'pixelsHeight' | 'letterbox' | 'layout'>): Promise<CoreResult> {
     const t0 = performance.now();
     const placement = this.pre.run(frame);
     const t1 = performance.now();

@@ -102,7 +102,7 @@ export class OnnxDetector implements Detector {
     const msg: ToWorker = {
       type: 'detect',
       id,
-      frame: { width: frame.width, height: frame.height, pixelsWidth: frame.pixelsWidth, pixelsHeight: frame.pixelsHeight, letterbox: frame.letterbox, pixels },
+      frame: { width: frame.width, height: frame.height, pixelsWidth: frame.pixelsWidth, pixelsHeight: frame.pixelsHeight, letterbox: frame.letterbox, layout: frame.layout, pixels },
     };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../contract/index.ts';
-import type { LetterboxPlacement } from '../frames/frame-source.ts';
+import type { LetterboxPlacement, PixelLayout } from '../frames/frame-source.ts';
 import type { DetectionResult, DetectorModel } from './detector.ts';
 
 /** A SeamError as it crosses the thread boundary (structured clone drops the class). */
@@ -16,6 +16,7 @@ export interface WireFrame {
   pixelsWidth: number;
   pixelsHeight: number;
   letterbox?: LetterboxPlacement;
+  layout?: PixelLayout;
   pixels: ArrayBuffer;
 }
 

@@ -69,6 +69,21 @@ for (const f of FRAMES) {
   });
 }
 
+test('planar (chw) pixels letterbox to exactly the tensor interleaved ones do, resized or copied', { timeout: 10_000 }, () => {
+  for (const [w, h] of [[1280, 720], [700, 355], [640, 640]]) {
+    const hwc = drawRect(w, h, [100, 50, 120, 90]);
+    for (let i = 0; i < hwc.length; i++) hwc[i] = (hwc[i] + i * 31) & 255; // every channel differs
+    const chw = Buffer.alloc(hwc.length);
+    const plane = w * h;
+    for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) chw[c * plane + i] = hwc[i * 3 + c];
+    const a = new Preprocessor(MODEL);
+    const b = new Preprocessor(MODEL);
+    a.run({ width: w, height: h, pixels: hwc, pixelsWidth: w, pixelsHeight: h });
+    b.run({ width: w, height: h, pixels: chw, pixelsWidth: w, pixelsHeight: h, layout: 'chw' });
+    assert.deepEqual(b.tensor, a.tensor, `${w}x${h}`);
+  }
+});
+
 test('boxes are clipped to the frame, and a box wholly in the padding is dropped', { timeout: 5_000 }, () => {
   const f = { width: 1920, height: 1080 };
   const p = letterboxPlacement(f.width, f.height, MODEL);
