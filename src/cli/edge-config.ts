@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../contract/index.ts';
+import { INFERENCE_DEFAULTS, InferenceConfigFields } from './inference-flags.ts';
 import { LogLevelSchema } from './logger.ts';
 
 /** Everything `seamline edge` can be told, by flag or config file (flags win). */
@@ -27,6 +28,8 @@ export const EdgeConfigSchema = Type.Object(
     stdin: Type.Boolean({ description: 'Read NDJSON records from stdin; exits when stdin ends.' }),
     simulate: Type.Number({ minimum: 0, maximum: 10_000, description: 'Also feed a simulated camera at this many events/s (0 off).' }),
     logLevel: LogLevelSchema,
+    // Edge inference: frames from --source through --model into this bridge (docs/inference.md).
+    ...InferenceConfigFields,
   },
   { additionalProperties: false, title: 'seamline edge config' },
 );
@@ -53,4 +56,5 @@ export const EDGE_DEFAULTS: EdgeConfig = {
   stdin: false,
   simulate: 0,
   logLevel: 'info',
+  ...INFERENCE_DEFAULTS,
 };

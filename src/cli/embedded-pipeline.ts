@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import { startConsumer, type RunningConsumer } from '../consumer/consumer.ts';
 import { startDashboard, type Dashboard } from '../dashboard/server.ts';
 import { createBridge, type Bridge } from '../edge/bridge.ts';
+import { CameraPipeline } from '../edge/camera-pipeline.ts';
+import { BUNDLED_MODEL } from '../edge/detector/bundled-model.ts';
+import { OnnxDetector } from '../edge/detector/onnx-detector.ts';
+import { SyntheticSource } from '../edge/frames/synthetic-source.ts';
 import { SimulatedCamera } from '../edge/simulated-camera.ts';
 import { DuckDbStore } from '../store/duckdb.ts';
 import { alertRoutes } from '../alerting/http-routes.ts';
@@ -25,6 +29,8 @@ export interface EmbeddedPipeline {
   cameras: { camera: SimulatedCamera; bridge: Bridge }[];
   /** The alerting engine over the same DuckDB file, unless alerts are off. */
   alerting: RunningAlerting | undefined;
+  /** The camera that runs the real detector (bundled model, synthetic conveyor), unless --no-inference or --cameras 0. */
+  inference?: InferenceCamera;
   /** Stops producers first and the broker last, so everything the broker accepted is committed. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -110,8 +116,11 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
       await sim.start((input) => bridge.accept(input));
       cameras.push({ camera: sim, bridge });
     }
+    // --cameras 0 means "no cameras, wait for real bridges": the inference camera is one of the cameras.
+    const inference = config.inference && config.cameras > 0 ? await startInferenceCamera(config, broker, dataDir, logger) : undefined;
+    if (inference) opened.push(() => inference.stop());
     alerting?.start();
-    return pipeline(broker, store, running, dashboard, cameras, alerting);
+    return pipeline(broker, store, running, dashboard, cameras, alerting, inference);
   } catch (err) {
     for (const close of opened.reverse()) await close().catch(() => {});
     throw err;
@@ -125,8 +134,10 @@ function pipeline(
   dashboard: Dashboard,
   cameras: EmbeddedPipeline['cameras'],
   alerting: RunningAlerting | undefined,
+  inference: InferenceCamera | undefined,
 ): EmbeddedPipeline {
   const stats = consumer.ingestor.stats;
+  const bridges = [...cameras.map((c) => c.bridge), ...(inference ? [inference.bridge] : [])];
   return {
     broker,
     store,
@@ -134,22 +145,71 @@ function pipeline(
     dashboard,
     cameras,
     alerting,
+    inference,
     async stop(timeoutMs = 9_000) {
       const deadline = Date.now() + timeoutMs;
       const left = () => Math.max(500, deadline - Date.now());
       await alerting?.close();
-      await Promise.all(cameras.map((c) => c.camera.stop()));
+      await Promise.all([...cameras.map((c) => c.camera.stop()), inference?.pipeline.stop()]);
+      await inference?.detector.close();
       // Bridges wait (bounded) for their last PUBACKs; what is still unsent stays in their outboxes on disk.
-      await Promise.all(cameras.map((c) => c.bridge.close()));
+      await Promise.all(bridges.map((b) => b.close()));
       // Aedes keeps queued messages in memory only: let the consumer take everything the broker
       // acknowledged before stopping it, or those messages would be gone with the process. (An existing
       // broker keeps them in the consumer's session, but taking them now makes the stop line complete.)
-      const published = cameras.reduce((sum, c) => sum + c.bridge.stats().acked, 0);
+      const published = bridges.reduce((sum, b) => sum + b.stats().acked, 0);
       while (stats.receivedEvents < published && deadline - Date.now() > 1_500) await new Promise((r) => setTimeout(r, 25));
       await consumer.stop(left() - 1_000);
       await dashboard.close();
       await store.close();
       await broker.close();
+    },
+  };
+}
+
+export interface InferenceCamera {
+  camera: string;
+  pipeline: CameraPipeline;
+  detector: OnnxDetector;
+  bridge: Bridge;
+  stop(): Promise<void>;
+}
+
+/** One camera through the real edge path: synthetic conveyor -> bundled ONNX model (worker thread) -> bridge. */
+async function startInferenceCamera(config: StartConfig, broker: PipelineBroker, dataDir: string, logger: Logger): Promise<InferenceCamera> {
+  const site = 'site-1';
+  const camera = 'conveyor-1';
+  const detector = await OnnxDetector.open({ model: BUNDLED_MODEL });
+  let pipeline: CameraPipeline | undefined;
+  const bridge = createBridge({
+    brokerUrl: broker.url,
+    protocolVersion: broker.protocolVersion,
+    clientId: `seamline-edge-${site}-${camera}`,
+    region: config.region,
+    site,
+    camera,
+    dataDir: join(dataDir, 'edge', `${site}-${camera}`),
+    logger: logger.child({ box: 'edge', camera }),
+    statusExtra: () => pipeline?.statusCounters() ?? {},
+  });
+  await bridge.start();
+  pipeline = new CameraPipeline({
+    source: new SyntheticSource({ fps: config.inferenceFps }),
+    detector,
+    sink: (input) => bridge.accept(input),
+    logger: logger.child({ box: 'inference', camera }),
+  });
+  await pipeline.start();
+  const running = pipeline;
+  return {
+    camera,
+    pipeline: running,
+    detector,
+    bridge,
+    async stop() {
+      await running.stop();
+      await detector.close();
+      await bridge.close();
     },
   };
 }

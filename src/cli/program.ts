@@ -4,6 +4,7 @@ import { alertsCommand } from './commands/alerts.ts';
 import { benchCommand } from './commands/bench.ts';
 import { chaosCommand } from './commands/chaos.ts';
 import { consumerCommand } from './commands/consumer.ts';
+import { detectCommand } from './commands/detect.ts';
 import { edgeCommand } from './commands/edge.ts';
 import { grafanaCommand } from './commands/grafana.ts';
 import { startCommand } from './commands/start.ts';
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
       .description('Carries what factory cameras see to the people who run the floor, and loses nothing on the way.')
       .version('0.1.0'),
   );
-  for (const command of [startCommand(), edgeCommand(), consumerCommand(), alertsCommand(), grafanaCommand(), benchCommand(), chaosCommand()]) {
+  for (const command of [startCommand(), edgeCommand(), consumerCommand(), detectCommand(), alertsCommand(), grafanaCommand(), benchCommand(), chaosCommand()]) {
     program.addCommand(quiet(command));
   }
   return program;

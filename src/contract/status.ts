@@ -29,6 +29,12 @@ export const StatusV1Schema = Type.Object(
     detections: Counter('Detections accepted since the bridge started.'),
     drops: Counter('Events dropped by the outbox bound since the bridge started.'),
     uptime_s: Counter('Seconds since the bridge started.'),
+    // Added for edge inference (the camera pipeline); absent from bridges fed over HTTP or stdin.
+    frames_read: Counter('Frames the frame source delivered since the camera pipeline started.'),
+    frames_inferred: Counter('Frames the detector ran on.'),
+    frames_skipped: Counter('Frames dropped unseen because inference fell behind the source (oldest waiting frame first).'),
+    source_restarts: Counter('Times the frame source was restarted (stream dropped or stalled).'),
+    model_ms_p50: Type.Optional(Type.Number({ minimum: 0, description: 'Median model run (session.run) time over the last 256 frames, milliseconds.' })),
   },
   { $id: 'https://seamline.dev/schemas/status.v1.json', additionalProperties: false, title: 'status.v1' },
 );

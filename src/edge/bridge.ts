@@ -5,7 +5,7 @@ import { encodeDetection, prepareDetection, type EdgeDetectionInput } from './ed
 import { EdgeMetrics } from './metrics.ts';
 import { Outbox, type FsyncPolicy, type OverflowPolicy } from './outbox.ts';
 import { Publisher } from './publisher.ts';
-import { StatusMessages, startHeartbeat, type HeartbeatCounters } from './status.ts';
+import { StatusMessages, startHeartbeat, type HeartbeatCounters, type InferenceCounters } from './status.ts';
 
 export interface BridgeOptions {
   /** mqtt://host:port or mqtts://host:port. */
@@ -47,6 +47,8 @@ export interface BridgeOptions {
   logger?: Logger;
   /** prom-client registry for the edge metrics; a private one when omitted (see `bridge.registry`). */
   registry?: Registry;
+  /** Extra heartbeat counters of whatever feeds this bridge in-process: the camera pipeline's frames and model time. */
+  statusExtra?: () => Partial<InferenceCounters>;
 }
 
 export interface BridgeStats {
@@ -142,9 +144,10 @@ export function createBridge(options: BridgeOptions): Bridge {
     bytes: () => outbox.stats().bytes,
     oldestUnsentSeconds: () => oldestUnsentMs() / 1000,
   });
-  const heartbeat = (): HeartbeatCounters => {
+  const heartbeat = (): HeartbeatCounters & Partial<InferenceCounters> => {
     const s = outbox.stats();
     return {
+      ...options.statusExtra?.(),
       outbox_depth: s.depth,
       outbox_bytes: s.bytes,
       oldest_unsent_ms: Math.round(oldestUnsentMs()),

@@ -11,6 +11,15 @@ export interface HeartbeatCounters {
   uptime_s: number;
 }
 
+/** What a camera pipeline adds to its bridge's heartbeats (status.v1, docs/contract.md). */
+export interface InferenceCounters {
+  frames_read: number;
+  frames_inferred: number;
+  frames_skipped: number;
+  source_restarts: number;
+  model_ms_p50: number;
+}
+
 /**
  * Builds the retained status.v1 messages of one bridge: birth and heartbeats say `online`, the last
  * will and a clean shutdown say `offline`. All are retained so a late subscriber sees the current state.
@@ -22,7 +31,7 @@ export class StatusMessages {
     this.topic = statusTopic(id);
   }
 
-  private build(state: 'online' | 'offline', counters?: HeartbeatCounters): Buffer {
+  private build(state: 'online' | 'offline', counters?: HeartbeatCounters & Partial<InferenceCounters>): Buffer {
     const message: StatusV1 = {
       schema_version: STATUS_V1,
       region: this.id.region,
@@ -35,12 +44,12 @@ export class StatusMessages {
     return Buffer.from(JSON.stringify(message));
   }
 
-  online(counters?: HeartbeatCounters): Buffer {
+  online(counters?: HeartbeatCounters & Partial<InferenceCounters>): Buffer {
     return this.build('online', counters);
   }
 
   /** `at` of a last will is when the bridge (re)connected: the broker sends it later, unchanged. */
-  offline(counters?: HeartbeatCounters): Buffer {
+  offline(counters?: HeartbeatCounters & Partial<InferenceCounters>): Buffer {
     return this.build('offline', counters);
   }
 }

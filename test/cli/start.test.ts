@@ -43,13 +43,14 @@ async function storedEvents(): Promise<{ events: number; detections: number; fir
 
 let current: Started | undefined;
 
-test('npm start shows detections from all six cameras on the dashboard within 20 seconds', { timeout: 60_000 }, async () => {
+test('npm start shows detections from all six simulated cameras and the inference camera on the dashboard within 20 seconds', { timeout: 60_000 }, async () => {
   const t0 = Date.now();
   current = await start();
   await waitFor(async () => {
     const s = await storedEvents().catch(() => undefined);
-    return s !== undefined && s.firstPerCamera.length === 6 && s.firstPerCamera.every((n) => n > 0);
-  }, 20_000, 'events from six cameras');
+    return s !== undefined && s.firstPerCamera.length === 7 && s.firstPerCamera.every((n) => n > 0);
+  }, 20_000, 'events from six simulated cameras and conveyor-1');
+  assert.match(current.stdout(), /inference\s+conveyor-1: seamline-conveyor \(yolov8\)/);
   assert.ok(Date.now() - t0 < 20_000);
   const page = await fetch(current.dashboard).then((r) => r.text());
   assert.match(page, /<title>[^<]*Seamline/i);
@@ -79,7 +80,7 @@ test('after a restart every camera\'s stored seq runs from 1 without a gap or a 
   ).getRowObjects();
   conn.closeSync();
   db.closeSync();
-  assert.equal(rows.length, 6);
+  assert.equal(rows.length, 7, 'six simulated cameras and conveyor-1');
   for (const r of rows) {
     const [lo, hi, seqs, n, ids] = [r.lo, r.hi, r.seqs, r.n, r.ids].map(Number);
     assert.equal(lo, 1, `${r.camera} starts at seq 1, the bridge's first`);

@@ -1,11 +1,14 @@
 import { Command } from 'commander';
 import { createBridge } from '../../edge/bridge.ts';
+import { CameraPipeline } from '../../edge/camera-pipeline.ts';
+import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
 import { startHttpInput, type RunningHttpInput } from '../../edge/http-input.ts';
 import { SimulatedCamera } from '../../edge/simulated-camera.ts';
 import { runStdinInput } from '../../edge/stdin-input.ts';
 import { configFromFlags } from '../config-file.ts';
 import { EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../edge-config.ts';
 import { choiceOption, integerFlag, numberFlag } from '../flags.ts';
+import { addInferenceOptions, detectorOptions, openSource } from '../inference-flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
 import { withListenFlags } from '../listen-flags.ts';
 import { assertLoopback } from '../loopback.ts';
@@ -15,8 +18,8 @@ import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../t
 const d = EDGE_DEFAULTS;
 
 export function edgeCommand(): Command {
-  return new Command('edge')
-    .summary('the edge bridge of one camera host: HTTP, NDJSON stdin or simulated input, durable outbox')
+  const cmd = new Command('edge')
+    .summary('the edge bridge of one camera host: detector on frames, HTTP, NDJSON stdin or simulated input, durable outbox')
     .description(
       'The edge bridge of one camera host: accepts detection records (HTTP POST, NDJSON on stdin, or a simulated ' +
         'camera), answers once each is durable in the on-disk outbox, and publishes them at QoS 1 until the broker ' +
@@ -43,7 +46,8 @@ export function edgeCommand(): Command {
     .option('--http-port <port>', `POST /detections, GET /metrics and /healthz; -1 off (default ${d.httpPort})`, integerFlag)
     .option('--stdin', 'read NDJSON records from stdin and exit when it ends')
     .option('--simulate <events/s>', 'also feed a simulated camera (demos, soak tests)', numberFlag)
-    .addOption(logLevelOption())
+    .addOption(logLevelOption());
+  return addInferenceOptions(cmd, 'run a detector on frames from: a video file, a stream URL (rtsp://...), an image folder, or "synthetic"')
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
       let tls: TlsFiles = {};
       const config = configFromFlags<EdgeConfig>(EdgeConfigSchema, EDGE_DEFAULTS, flags, (c) => {
@@ -56,6 +60,9 @@ export function edgeCommand(): Command {
 
 async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   const logger = createLogger(config.logLevel);
+  // The model loads before anything connects: a bad model fails the command at once, naming it.
+  const detector = config.source ? await OnnxDetector.open(detectorOptions(config)) : undefined;
+  let pipeline: CameraPipeline | undefined;
   const bridge = createBridge({
     brokerUrl: config.url,
     protocolVersion: config.protocol,
@@ -73,6 +80,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     password: passwordFromEnv(),
     ...tls,
     logger,
+    statusExtra: () => pipeline?.statusCounters() ?? {},
   });
   // The listener opens before the bridge connects: a busy port stops the command with nothing published
   // and the outbox closed as it was.
@@ -88,9 +96,20 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   await bridge.start();
   const sim = config.simulate > 0 ? new SimulatedCamera({ camera: config.camera, eventsPerSecond: config.simulate }) : undefined;
   await sim?.start((input) => bridge.accept(input));
+  if (detector) {
+    const source = await openSource(config, { letterbox: detector.model.input, logger, paced: true });
+    pipeline = new CameraPipeline({ source, detector, sink: (input) => bridge.accept(input), logger: logger.child({ box: 'inference' }) });
+    await pipeline.start();
+    logger.info({ source: source.kind, model: detector.model.name, layout: detector.model.layout, input: detector.model.input }, 'camera pipeline running');
+  }
   logger.info({ clientId: config.clientId, http: http?.url, dataDir: config.dataDir }, 'edge bridge running');
 
-  const stop = async () => {
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopAll());
+  const stopAll = async () => {
+    await pipeline?.stop();
+    await detector?.close();
+    if (pipeline) logger.info(pipeline.stats(), 'camera pipeline stopped');
     await sim?.stop();
     await http?.close();
     await bridge.close();
@@ -98,6 +117,15 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     logger.info({ accepted: s.accepted, acked: s.acked, left_in_outbox: s.outbox_depth, dropped: s.dropped }, 'edge bridge stopped');
   };
   onShutdown(logger, stop);
+  if (pipeline) {
+    // A file or folder ends; the bridge then sends what it holds and the command exits, as with --stdin.
+    void pipeline.done.then(async () => {
+      if (stopping) return;
+      logger.info(pipeline!.stats(), 'source ended');
+      await stop();
+      process.exit(0);
+    });
+  }
   if (config.stdin) {
     const result = await runStdinInput(bridge);
     logger.info(result, 'stdin ended');

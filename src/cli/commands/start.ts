@@ -28,6 +28,8 @@ export function startCommand(): Command {
     .option('--region <name>', `region in topics (default ${START_DEFAULTS.region})`)
     .option('--rate <events/s>', `mean events per second per camera (default ${START_DEFAULTS.rate})`, numberFlag)
     .option('--alerts <file>', 'alert rules: an alerts config file, "default" (built-in rules, notifications to the log) or "off"')
+    .option('--no-inference', 'do not run the inference camera (the bundled model on the synthetic conveyor)')
+    .option('--inference-fps <n>', `frames per second of the inference camera (default ${START_DEFAULTS.inferenceFps})`, numberFlag)
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
       await runStart(configFromFlags<StartConfig>(StartConfigSchema, START_DEFAULTS, flags, (c) => assertLoopback(c.host, 'host')));
@@ -45,6 +47,10 @@ async function runStart(config: StartConfig): Promise<void> {
   out.write(`  store      ${config.dataDir}/seamline.duckdb\n`);
   out.write(`  alerts     ${pipeline.alerting ? `${config.alerts === 'default' ? 'built-in rules' : config.alerts}, /api/alerts and /metrics on the dashboard` : 'off'}\n`);
   out.write(`  cameras    ${config.cameras} simulated on ${config.sites} site(s), ~${config.rate} events/s each\n`);
+  if (pipeline.inference) {
+    const { model } = pipeline.inference.detector;
+    out.write(`  inference  ${pipeline.inference.camera}: ${model.name} (${model.layout}) on the synthetic conveyor, ${config.inferenceFps} frames/s\n`);
+  }
   out.write('Press Ctrl-C to stop.\n\n');
 
   onShutdown(logger, async () => {

@@ -1,0 +1,74 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Command } from 'commander';
+import { SeamError } from '../../contract/index.ts';
+import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
+import type { Frame } from '../../edge/frames/frame-source.ts';
+import { configFromFlags } from '../config-file.ts';
+import { integerFlag } from '../flags.ts';
+import { addInferenceOptions, detectorOptions, INFERENCE_DEFAULTS, InferenceConfigFields, openSource } from '../inference-flags.ts';
+import { createLogger, logLevelOption, LogLevelSchema } from '../logger.ts';
+
+const DetectConfigSchema = Type.Object(
+  {
+    ...InferenceConfigFields,
+    json: Type.Boolean(),
+    frames: Type.Optional(Type.Integer({ minimum: 1, description: 'Stop after this many frames.' })),
+    logLevel: LogLevelSchema,
+  },
+  { additionalProperties: false, title: 'seamline detect config' },
+);
+type DetectConfig = Static<typeof DetectConfigSchema>;
+const DEFAULTS: DetectConfig = { ...INFERENCE_DEFAULTS, json: false, logLevel: 'warn' };
+
+export function detectCommand(): Command {
+  const cmd = new Command('detect')
+    .summary('run a detection model alone on images, a video or the synthetic scene; boxes as NDJSON')
+    .description(
+      'Run a detection model alone on an image, a folder of images, a video or the synthetic scene, and print ' +
+        "each frame's detections (boxes in frame pixels). No broker, no outbox: the way to check a model before " +
+        'deploying it. See docs/inference.md.',
+    )
+    .option('-c, --config <file>', 'JSON config file; flags override it')
+    .option('--json', 'one JSON object a frame (NDJSON): frame, captured_at, width, height, detections')
+    .option('--frames <n>', 'stop after this many frames', integerFlag)
+    .addOption(logLevelOption());
+  return addInferenceOptions(cmd, 'an image, a folder of images, a video file, a stream URL, or "synthetic"').action(
+    async (flags: Record<string, unknown> & { config?: string }) => {
+      await runDetect(configFromFlags<DetectConfig>(DetectConfigSchema, DEFAULTS, flags));
+    },
+  );
+}
+
+function line(frame: Frame, detections: Awaited<ReturnType<OnnxDetector['detect']>>['detections'], json: boolean): string {
+  const captured_at = new Date(frame.capturedAt).toISOString();
+  if (json) return JSON.stringify({ frame: frame.index, captured_at, width: frame.width, height: frame.height, detections });
+  const boxes = detections.map((d) => `${d.class} ${d.confidence.toFixed(2)} [${d.bbox.join(', ')}]`).join('; ');
+  return `frame ${frame.index}  ${captured_at}  ${frame.width}x${frame.height}  ${detections.length} boxes${boxes ? `: ${boxes}` : ''}`;
+}
+
+async function runDetect(config: DetectConfig): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  if (!config.source) throw new SeamError('SEAM_ERR_CONFIG', 'source is required (--source image|dir|video|synthetic)', { field: 'source' });
+  const detector = await OnnxDetector.open(detectorOptions(config));
+  const source = await openSource(config, { letterbox: detector.model.input, logger, frames: config.frames, paced: false });
+  let frames = 0;
+  let boxes = 0;
+  const started = performance.now();
+  let finished!: () => void;
+  const limitReached = new Promise<void>((r) => (finished = r));
+  await source.start(async (frame) => {
+    if (config.frames !== undefined && frames >= config.frames) return finished();
+    const { width, height, index, capturedAt } = frame;
+    const { detections } = await detector.detect(frame);
+    frames++;
+    boxes += detections.length;
+    process.stdout.write(`${line({ ...frame, width, height, index, capturedAt }, detections, config.json)}\n`);
+    if (config.frames !== undefined && frames >= config.frames) finished();
+  });
+  await Promise.race([source.done, limitReached]);
+  await source.stop();
+  const { modelMsP50 } = detector.stats();
+  await detector.close();
+  const seconds = (performance.now() - started) / 1000;
+  process.stderr.write(`${frames} frames, ${boxes} boxes, ${(frames / seconds).toFixed(1)} frames/s, model p50 ${modelMsP50} ms (${detector.model.name}, ${detector.model.layout})\n`);
+}
