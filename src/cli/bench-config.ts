@@ -8,13 +8,17 @@ export const BenchConfigSchema = Type.Object(
     rounds: Type.Integer({ minimum: 1, maximum: 100, description: 'consumer: ceiling-then-consumer rounds; the median ratio is reported.' }),
     lagRate: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'consumer: paced events/s of the lag phase.' }),
     lagSeconds: Type.Integer({ minimum: 1, maximum: 86_400, description: 'consumer: length of the lag phase in seconds.' }),
+    model: Type.Optional(Type.String({ minLength: 1, description: 'inference: an ONNX model of yours, timed beside the bundled one.' })),
+    seconds: Type.Integer({ minimum: 1, maximum: 3600, description: 'inference: seconds of each end-to-end run.' }),
+    threads: Type.Integer({ minimum: 1, maximum: 64, description: 'inference: onnxruntime intra-op threads.' }),
+    realistic: Type.Boolean({ description: 'inference: also time the YOLOv8n-shaped random-weights graph.' }),
   },
   { additionalProperties: false, title: 'seamline bench config' },
 );
 
 export type BenchConfig = Static<typeof BenchConfigSchema>;
 
-export const BENCH_DEFAULTS: BenchConfig = { json: false, events: 200_000, rounds: 3, lagRate: 2_000, lagSeconds: 15 };
+export const BENCH_DEFAULTS: BenchConfig = { json: false, events: 200_000, rounds: 3, lagRate: 2_000, lagSeconds: 15, seconds: 10, threads: 1, realistic: true };
 
 /** `seamline chaos` takes only --json besides its scenario; a config file may set it too. */
 export const ChaosConfigSchema = Type.Object(

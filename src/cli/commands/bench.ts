@@ -2,29 +2,34 @@ import { Command } from 'commander';
 import { exitOnSignals } from '../../contract/index.ts';
 import { runEdgeBench } from '../../proof/bench/edge-bench.ts';
 import { runConsumerBench } from '../../proof/bench/consumer-bench.ts';
+import { runInferenceBench } from '../../proof/bench/inference-bench.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
 import { BENCH_DEFAULTS, BenchConfigSchema, type BenchConfig } from '../bench-config.ts';
 import { configFromFlags } from '../config-file.ts';
 import { choiceArgument, integerFlag } from '../flags.ts';
 
-type Target = 'edge' | 'consumer';
+type Target = 'edge' | 'consumer' | 'inference';
 const d = BENCH_DEFAULTS;
 
 export function benchCommand(): Command {
   return new Command('bench')
-    .summary('measure a box on this machine (edge, consumer); --json for one JSON object')
+    .summary('measure a box on this machine (edge, consumer, inference); --json for one JSON object')
     .description(
       'Measure a box on this machine. Starts what it needs (Mosquitto when it is on PATH, else the embedded ' +
         'broker), prints a table; with --json the last line is one JSON object.',
     )
-    // inference and dashboard join when those boxes are built (design.md lists their fields).
-    .addArgument(choiceArgument('target', 'what to measure', ['edge', 'consumer']))
+    // dashboard joins when that box is built (design.md lists its fields).
+    .addArgument(choiceArgument('target', 'what to measure', ['edge', 'consumer', 'inference']))
     .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--json', 'print one JSON object as the last line')
     .option('--events <n>', `edge: events accepted plus drained (half each); consumer: events per throughput phase (default ${d.events})`, integerFlag)
     .option('--rounds <n>', `consumer: ceiling-then-consumer rounds; the median ratio is reported (default ${d.rounds})`, integerFlag)
     .option('--lag-rate <n>', `consumer: paced events/s for the lag phase (default ${d.lagRate})`, integerFlag)
     .option('--lag-seconds <n>', `consumer: length of the lag phase, 600 for the 10-minute RSS soak (default ${d.lagSeconds})`, integerFlag)
+    .option('--model <file.onnx>', 'inference: also time this model (model run, fps, event loop)')
+    .option('--seconds <n>', `inference: seconds of each end-to-end run (default ${d.seconds})`, integerFlag)
+    .option('--threads <n>', `inference: onnxruntime threads (default ${d.threads})`, integerFlag)
+    .option('--no-realistic', 'inference: skip the YOLOv8n-shaped random-weights graph')
     .action(async (target: Target, flags: Record<string, unknown> & { config?: string }) => {
       const config = configFromFlags<BenchConfig>(BenchConfigSchema, BENCH_DEFAULTS, flags);
       exitOnSignals();
@@ -38,6 +43,9 @@ export function benchCommand(): Command {
           result = {
             ...(await runConsumerBench({ events: config.events, rounds: config.rounds, lagRate: config.lagRate, lagSeconds: config.lagSeconds, progress })),
           };
+          break;
+        case 'inference':
+          result = await runInferenceBench({ model: config.model, seconds: config.seconds, threads: config.threads, realistic: config.realistic, progress });
           break;
       }
       printResult(`bench ${target}`, result, config.json);

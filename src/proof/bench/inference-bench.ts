@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createBridge } from '../../edge/bridge.ts';
+import { CameraPipeline } from '../../edge/camera-pipeline.ts';
+import { BUNDLED_MODEL } from '../../edge/detector/bundled-model.ts';
+import { InferenceCore } from '../../edge/detector/inference-core.ts';
+import { yolov8Layout } from '../../edge/detector/layouts/yolov8.ts';
+import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
+import { Postprocessor, DEFAULT_THRESHOLDS } from '../../edge/detector/postprocess.ts';
+import { Preprocessor } from '../../edge/detector/preprocess.ts';
+import { SyntheticSource } from '../../edge/frames/synthetic-source.ts';
+import { yolov8nShapedModel } from '../models/yolov8n-shaped.ts';
+import { startAvailableBroker } from '../services/available-broker.ts';
+import { scoreFrame } from './detection-score.ts';
+import { percentile, round } from './percentile.ts';
+
+export interface InferenceBenchOptions {
+  /** A model of the user's, timed (model run, fps) beside the bundled one. */
+  model?: string;
+  /** Also time the YOLOv8n-shaped random-weights graph (default true). */
+  realistic?: boolean;
+  /** onnxruntime intra-op threads (default 1, as `seamline edge`). */
+  threads?: number;
+  /** Seconds of the end-to-end (fps, event loop) run per model (default 10). */
+  seconds?: number;
+  progress?: (line: string) => void;
+}
+
+const median = (xs: number[]) => round(percentile(xs, 50), 2);
+
+/**
+ * Everything but the model run, on a decoded 1920x1080 frame: letterbox into 640x640 floats, decode a
+ * YOLOv8 [1, 84, 8400] output, NMS, boxes back to frame pixels. The output is built like a real one: low
+ * scores everywhere, and 30 objects each seen by a cluster of 12 anchors above the threshold.
+ */
+function prepost(iterations: number): number[] {
+  const frame = new SyntheticSource({ width: 1920, height: 1080 }).render(5);
+  const n = 8400;
+  const out = new Float32Array(84 * n);
+  let s = 12345;
+  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+  for (let i = 4 * n; i < out.length; i++) out[i] = rand() * 0.05;
+  for (let o = 0; o < 30; o++) {
+    const [cx, cy, w, h, cls] = [40 + rand() * 560, 160 + rand() * 320, 20 + rand() * 120, 20 + rand() * 120, Math.floor(rand() * 80)];
+    for (let k = 0; k < 12; k++) {
+      const a = Math.floor(rand() * n);
+      out[a] = cx + rand() * 4;
+      out[n + a] = cy + rand() * 4;
+      out[2 * n + a] = w + rand() * 4;
+      out[3 * n + a] = h + rand() * 4;
+      out[(4 + cls) * n + a] = 0.3 + rand() * 0.6;
+    }
+  }
+  const pre = new Preprocessor({ width: 640, height: 640 });
+  const post = new Postprocessor(yolov8Layout, Array.from({ length: 80 }, (_, i) => `class_${i}`), DEFAULT_THRESHOLDS);
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    const placement = pre.run(frame);
+    post.run(out, [1, 84, n], placement, frame);
+    times.push(performance.now() - t0);
+  }
+  return times.slice(Math.floor(iterations / 5));
+}
+
+/** Model run times in-process, on synthetic frames (the first runs are warm-up and left out). */
+async function modelRuns(model: string, threads: number, runs: number): Promise<{ model_ms_p50: number | null; prepost_ms_p50: number | null }> {
+  const core = await InferenceCore.load({ model, threads });
+  const src = new SyntheticSource();
+  const model_ms: number[] = [];
+  const prepost_ms: number[] = [];
+  try {
+    for (let i = 0; i < runs + 3; i++) {
+      const r = await core.run(src.render(i));
+      if (i >= 3) model_ms.push(r.modelMs), prepost_ms.push(r.prepostMs);
+    }
+  } finally {
+    await core.close();
+  }
+  return { model_ms_p50: median(model_ms), prepost_ms_p50: median(prepost_ms) };
+}
+
+/** Precision and recall of the bundled model on synthetic scenes it has not been tuned on (another seed), IoU 0.5. */
+async function accuracy(threads: number, frames: number): Promise<{ precision: number; recall: number; frames: number; truth_boxes: number }> {
+  const core = await InferenceCore.load({ model: BUNDLED_MODEL, threads });
+  const src = new SyntheticSource({ seed: 2026 });
+  let [tp, fp, fn] = [0, 0, 0];
+  try {
+    for (let i = 0; i < frames; i++) {
+      const frame = src.render(i * 7);
+      const truth = frame.truth ?? [];
+      const { detections } = await core.run(frame);
+      const s = scoreFrame(truth, detections);
+      tp += s.tp;
+      fp += s.fp;
+      fn += s.fn;
+    }
+  } finally {
+    await core.close();
+  }
+  return { precision: round(tp / (tp + fp), 3)!, recall: round(tp / (tp + fn), 3)!, frames, truth_boxes: tp + fn };
+}
+
+/**
+ * The edge process as deployed: a 30 fps synthetic camera -> worker detector -> bridge -> broker, as fast
+ * as the model goes, while the main thread's event-loop delay is sampled (perf_hooks).
+ */
+async function endToEnd(model: string, threads: number, seconds: number, brokerUrl: string, protocolVersion: 4 | 5): Promise<{ fps: number; event_loop_p99_ms: number; frames_skipped: number; accepted: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-inference-'));
+  const detector = await OnnxDetector.open({ model, threads });
+  const bridge = createBridge({ brokerUrl, protocolVersion, clientId: `bench-inference-${process.pid}`, region: 'bench', site: 'bench', camera: 'bench-cam', dataDir: dir, heartbeatSeconds: 1 });
+  await bridge.start();
+  const pipeline = new CameraPipeline({ source: new SyntheticSource({ fps: 30 }), detector, sink: (i) => bridge.accept(i) });
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  try {
+    await pipeline.start();
+    await new Promise((r) => setTimeout(r, 1500)); // warm-up
+    const before = pipeline.stats().frames_inferred;
+    h.enable();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const frames = pipeline.stats().frames_inferred - before;
+    const elapsed = (performance.now() - t0) / 1000;
+    h.disable();
+    await pipeline.stop();
+    return { fps: round(frames / elapsed, 1)!, event_loop_p99_ms: round(h.percentile(99) / 1e6, 1)!, frames_skipped: pipeline.stats().frames_skipped, accepted: bridge.stats().accepted };
+  } finally {
+    await pipeline.stop();
+    await detector.close();
+    await bridge.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The YOLOv8n-shaped graph, generated once into the temp directory (12.7 MB; not committed). */
+function realisticModel(): string {
+  const dir = join(tmpdir(), 'seamline-models');
+  const path = join(dir, 'yolov8n-shaped-v1.onnx');
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, yolov8nShapedModel());
+  }
+  return path;
+}
+
+export async function runInferenceBench(o: InferenceBenchOptions = {}): Promise<Record<string, unknown>> {
+  const log = o.progress ?? (() => {});
+  const threads = o.threads ?? 1;
+  const seconds = o.seconds ?? 10;
+  log('pre/post-processing: 1920x1080 frame -> 640x640 letterbox, YOLOv8 [1, 84, 8400] decode, NMS, boxes back');
+  const pp = prepost(300);
+  log('bundled model: model runs, accuracy on synthetic scenes');
+  const bundled = await modelRuns(BUNDLED_MODEL, threads, 40);
+  const acc = await accuracy(threads, 120);
+  const broker = await startAvailableBroker();
+  try {
+    log(`end to end through ${broker.name}: synthetic camera at 30 fps -> detector (worker) -> bridge, ${seconds} s`);
+    const e2e = await endToEnd(BUNDLED_MODEL, threads, seconds, broker.url, broker.protocolVersion);
+    const result: Record<string, unknown> = {
+      prepost_ms_p50: median(pp),
+      prepost_ms_p99: round(percentile(pp, 99), 2),
+      model_ms_p50: bundled.model_ms_p50,
+      fps: e2e.fps,
+      precision: acc.precision,
+      recall: acc.recall,
+      event_loop_p99_ms: e2e.event_loop_p99_ms,
+      model: basename(BUNDLED_MODEL),
+      bundled_prepost_ms_p50: bundled.prepost_ms_p50,
+      accuracy_frames: acc.frames,
+      accuracy_truth_boxes: acc.truth_boxes,
+      frames_skipped: e2e.frames_skipped,
+      threads,
+      broker: broker.name,
+    };
+    const extra: [string, string][] = [];
+    if (o.realistic ?? true) extra.push(['yolov8n_shaped', realisticModel()]);
+    if (o.model) extra.push(['user_model', o.model]);
+    for (const [key, path] of extra) {
+      log(`${key} (${basename(path)}): model runs, then ${seconds} s end to end`);
+      const runs = await modelRuns(path, threads, 15);
+      const run = await endToEnd(path, threads, seconds, broker.url, broker.protocolVersion);
+      result[`${key}_model_ms_p50`] = runs.model_ms_p50;
+      result[`${key}_fps`] = run.fps;
+      result[`${key}_event_loop_p99_ms`] = run.event_loop_p99_ms;
+      if (key === 'user_model') result.user_model = path;
+    }
+    return result;
+  } finally {
+    await broker.close();
+  }
+}
