@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { exitOnSignals } from '../../contract/index.ts';
 import { runEdgeBench } from '../../proof/bench/edge-bench.ts';
 import { runConsumerBench } from '../../proof/bench/consumer-bench.ts';
-import { runInferenceBench } from '../../proof/bench/inference-bench.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
 import { BENCH_DEFAULTS, BenchConfigSchema, type BenchConfig } from '../bench-config.ts';
 import { configFromFlags } from '../config-file.ts';
@@ -44,9 +43,13 @@ export function benchCommand(): Command {
             ...(await runConsumerBench({ events: config.events, rounds: config.rounds, lagRate: config.lagRate, lagSeconds: config.lagSeconds, progress })),
           };
           break;
-        case 'inference':
+        case 'inference': {
+          // Loaded here, not at the top: it pulls in onnxruntime, which every other command's start-up
+          // (seamline edge restarted by a supervisor, say) should not pay for.
+          const { runInferenceBench } = await import('../../proof/bench/inference-bench.ts');
           result = await runInferenceBench({ model: config.model, seconds: config.seconds, threads: config.threads, realistic: config.realistic, progress });
           break;
+        }
       }
       printResult(`bench ${target}`, result, config.json);
     });
