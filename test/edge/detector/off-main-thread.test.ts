@@ -32,7 +32,9 @@ test('with a deliberately slow model, the main thread keeps turning while the mo
   try {
     const seen = await watchLoop(() => detector.detect(greyFrame(64, 64)));
     assert.ok(seen.result.modelMs >= 150, `the model run took ${seen.result.modelMs.toFixed(0)} ms: slow enough to stall a thread`);
-    assert.ok(seen.maxGapMs < seen.result.modelMs / 2 && seen.maxGapMs < 100, `longest event-loop gap ${seen.maxGapMs.toFixed(1)} ms during a ${seen.result.modelMs.toFixed(0)} ms model run`);
+    // Relative, not absolute: on a loaded 2-core machine the OS alone can hold a thread for 100+ ms; a run on
+    // this thread would hold it for the whole run (the control below).
+    assert.ok(seen.maxGapMs < seen.result.modelMs / 2, `longest event-loop gap ${seen.maxGapMs.toFixed(1)} ms during a ${seen.result.modelMs.toFixed(0)} ms model run`);
     assert.ok(seen.ticks >= seen.elapsedMs / 5 / 4, `${seen.ticks} ticks of a 5 ms timer in ${seen.elapsedMs.toFixed(0)} ms`);
     assert.deepEqual(seen.result.detections.map((d) => d.class), ['part'], 'and the result still comes back');
   } finally {
