@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { SeamError } from '../contract/index.ts';
 import type { DetectorOptions } from '../edge/detector/detector.ts';
 import type { FrameSource, LetterboxRequest } from '../edge/frames/frame-source.ts';
-import { SyntheticSource } from '../edge/frames/synthetic-source.ts';
+import { openFrameSource } from '../edge/frames/open-frame-source.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 
 /** Config keys shared by `seamline edge` (with --source) and `seamline detect`; docs/inference.md. */
@@ -59,17 +59,13 @@ export function detectorOptions(config: InferenceConfig): DetectorOptions {
 }
 
 /**
- * `--source` to a frame source. `synthetic` is the conveyor scene (synthetic-source.ts); files, folders and
- * stream URLs go to ffmpeg and sharp (open-frame-source.ts).
+ * `--source` to a frame source (open-frame-source.ts): files, folders and stream URLs go to ffmpeg and sharp,
+ * which letterbox to the model input themselves; `synthetic` is the conveyor scene. `edge` takes frames as a
+ * camera gives them (video files at their own rate, synthetic at 10 fps unless --fps), `detect` as fast as
+ * the model takes them.
  */
-export async function openSource(
-  config: InferenceConfig,
-  o: { letterbox: LetterboxRequest; logger: Logger; frames?: number; paced: boolean },
-): Promise<FrameSource> {
+export async function openSource(config: InferenceConfig, o: { letterbox: LetterboxRequest; logger: Logger; paced: boolean }): Promise<FrameSource> {
   const spec = config.source!;
-  if (spec === 'synthetic') {
-    // Paced like a camera for `edge` (default 10 fps); `detect` takes frames as fast as the model does.
-    return new SyntheticSource({ fps: o.paced ? (config.fps ?? 10) : (config.fps ?? 0), frames: o.frames });
-  }
-  throw new SeamError('SEAM_ERR_CONFIG', `source ${spec}: only "synthetic" is available in this build (file, folder and stream sources arrive with the ffmpeg source)`, { field: 'source' });
+  const maxFps = config.fps ?? (o.paced && spec === 'synthetic' ? 10 : undefined);
+  return openFrameSource(spec, { letterbox: o.letterbox, maxFps, watchdogSeconds: config.watchdog, realtime: o.paced, logger: o.logger });
 }

@@ -50,7 +50,7 @@ async function runDetect(config: DetectConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (!config.source) throw new SeamError('SEAM_ERR_CONFIG', 'source is required (--source image|dir|video|synthetic)', { field: 'source' });
   const detector = await OnnxDetector.open(detectorOptions(config));
-  const source = await openSource(config, { letterbox: detector.model.input, logger, frames: config.frames, paced: false });
+  const source = await openSource(config, { letterbox: detector.model.input, logger, paced: false });
   let frames = 0;
   let boxes = 0;
   const started = performance.now();

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { SeamError } from '../../contract/index.ts';
 import { createBridge } from '../../edge/bridge.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
 import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
@@ -60,6 +61,9 @@ export function edgeCommand(): Command {
 
 async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   const logger = createLogger(config.logLevel);
+  if (config.model && !config.source) {
+    throw new SeamError('SEAM_ERR_CONFIG', 'model needs a source: --source <file|rtsp://...|dir|synthetic> (or leave --model out)', { field: 'source' });
+  }
   // The model loads before anything connects: a bad model fails the command at once, naming it.
   const detector = config.source ? await OnnxDetector.open(detectorOptions(config)) : undefined;
   let pipeline: CameraPipeline | undefined;

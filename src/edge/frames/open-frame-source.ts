@@ -9,6 +9,7 @@ import { SeamError } from '../../contract/index.ts';
 import { FfmpegSource } from './ffmpeg-source.ts';
 import type { FrameSource, LetterboxRequest, PixelLayout } from './frame-source.ts';
 import { ImageSource, isImagePath } from './image-source.ts';
+import { SyntheticSource } from './synthetic-source.ts';
 import { statSource } from './source-path.ts';
 
 /** URL schemes handed to ffmpeg as live streams. */
@@ -31,7 +32,8 @@ export interface OpenFrameSourceOptions {
 
 export async function openFrameSource(spec: string, options: OpenFrameSourceOptions = {}): Promise<FrameSource> {
   if (spec === 'synthetic') {
-    throw new SeamError('SEAM_ERR_CONFIG', 'source synthetic: the synthetic conveyor source is not part of this build yet', { field: 'source' });
+    // Rendered at full size (the detector letterboxes it); paced at maxFps, or as fast as it is consumed.
+    return new SyntheticSource({ fps: options.maxFps ?? 0 });
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec)?.[1].toLowerCase();
   const ffmpeg = { letterbox: options.letterbox, layout: options.layout, maxFps: options.maxFps, ffmpegPath: options.ffmpegPath, logger: options.logger };

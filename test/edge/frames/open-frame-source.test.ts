@@ -44,7 +44,7 @@ test('a video file opened by path decodes through ffmpeg with the options given'
   assert.deepEqual(frames[0], { letterbox: { scale: 2, padLeft: 0, padTop: 16, innerWidth: 128, innerHeight: 96 }, layout: 'chw', length: 128 * 128 * 3 });
 });
 
-test('a missing path, an unknown scheme and synthetic (not in this build yet) are SEAM_ERR_CONFIG naming the source', { timeout: 30_000 }, async () => {
+test('a missing path and an unknown scheme are SEAM_ERR_CONFIG naming the source', { timeout: 30_000 }, async () => {
   const missing = tmp.file('no-such-clip.mp4');
   const expect = async (spec: string, message: RegExp) =>
     assert.rejects(openFrameSource(spec), (err: unknown) => {
@@ -55,5 +55,15 @@ test('a missing path, an unknown scheme and synthetic (not in this build yet) ar
     });
   await expect(missing, new RegExp(`^source ${missing}: no such file or directory$`));
   await expect('gopher://cam/1', /^source gopher:\/\/\.\.\.: unknown scheme; streams are rtsp, /);
-  await expect('synthetic', /^source synthetic: /);
+});
+
+test('synthetic is the synthetic conveyor, paced at maxFps', { timeout: 30_000 }, async () => {
+  const source = await openFrameSource('synthetic', { maxFps: 20 });
+  assert.equal(source.kind, 'synthetic');
+  const frames: { width: number; truth: number }[] = [];
+  await source.start((f) => void frames.push({ width: f.width, truth: f.truth?.length ?? -1 }));
+  await new Promise((r) => setTimeout(r, 400));
+  await source.stop();
+  assert.ok(frames.length >= 3 && frames.length <= 12, `${frames.length} frames in 0.4 s at 20 fps`);
+  assert.ok(frames.every((f) => f.width === 1280 && f.truth > 0), 'full-size frames with their ground truth');
 });
