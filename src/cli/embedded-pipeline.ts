@@ -29,8 +29,13 @@ export interface EmbeddedPipeline {
   cameras: { camera: SimulatedCamera; bridge: Bridge }[];
   /** The alerting engine over the same DuckDB file, unless alerts are off. */
   alerting: RunningAlerting | undefined;
-  /** The camera that runs the real detector (bundled model, synthetic conveyor), unless --no-inference or --cameras 0. */
-  inference?: InferenceCamera;
+  /**
+   * The camera that runs the real detector (bundled model, synthetic conveyor), unless --no-inference or
+   * --cameras 0. It starts in the background (loading a model in a worker thread takes seconds on a busy
+   * machine, which the dashboard and the simulated cameras need not wait for); a model that fails to load
+   * is logged and leaves the rest running.
+   */
+  inference?: Promise<InferenceCamera | undefined>;
   /** Stops producers first and the broker last, so everything the broker accepted is committed. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -117,8 +122,13 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
       cameras.push({ camera: sim, bridge });
     }
     // --cameras 0 means "no cameras, wait for real bridges": the inference camera is one of the cameras.
-    const inference = config.inference && config.cameras > 0 ? await startInferenceCamera(config, broker, dataDir, logger) : undefined;
-    if (inference) opened.push(() => inference.stop());
+    const inference =
+      config.inference && config.cameras > 0
+        ? startInferenceCamera(config, broker, dataDir, logger).catch((err: Error) => {
+            logger.error({ err: err.message }, 'the inference camera did not start');
+            return undefined;
+          })
+        : undefined;
     alerting?.start();
     return pipeline(broker, store, running, dashboard, cameras, alerting, inference);
   } catch (err) {
@@ -134,10 +144,9 @@ function pipeline(
   dashboard: Dashboard,
   cameras: EmbeddedPipeline['cameras'],
   alerting: RunningAlerting | undefined,
-  inference: InferenceCamera | undefined,
+  inference: Promise<InferenceCamera | undefined> | undefined,
 ): EmbeddedPipeline {
   const stats = consumer.ingestor.stats;
-  const bridges = [...cameras.map((c) => c.bridge), ...(inference ? [inference.bridge] : [])];
   return {
     broker,
     store,
@@ -150,9 +159,11 @@ function pipeline(
       const deadline = Date.now() + timeoutMs;
       const left = () => Math.max(500, deadline - Date.now());
       await alerting?.close();
-      await Promise.all([...cameras.map((c) => c.camera.stop()), inference?.pipeline.stop()]);
-      await inference?.detector.close();
+      const camera = await inference;
+      await Promise.all([...cameras.map((c) => c.camera.stop()), camera?.pipeline.stop()]);
+      await camera?.detector.close();
       // Bridges wait (bounded) for their last PUBACKs; what is still unsent stays in their outboxes on disk.
+      const bridges = [...cameras.map((c) => c.bridge), ...(camera ? [camera.bridge] : [])];
       await Promise.all(bridges.map((b) => b.close()));
       // Aedes keeps queued messages in memory only: let the consumer take everything the broker
       // acknowledged before stopping it, or those messages would be gone with the process. (An existing

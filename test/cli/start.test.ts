@@ -50,7 +50,7 @@ test('npm start shows detections from all six simulated cameras and the inferenc
     const s = await storedEvents().catch(() => undefined);
     return s !== undefined && s.firstPerCamera.length === 7 && s.firstPerCamera.every((n) => n > 0);
   }, 20_000, 'events from six simulated cameras and conveyor-1');
-  assert.match(current.stdout(), /inference\s+conveyor-1: seamline-conveyor \(yolov8\)/);
+  assert.match(current.stdout(), /inference\s+conveyor-1: the bundled model \(models\/seamline-conveyor\.onnx\)/);
   assert.ok(Date.now() - t0 < 20_000);
   const page = await fetch(current.dashboard).then((r) => r.text());
   assert.match(page, /<title>[^<]*Seamline/i);

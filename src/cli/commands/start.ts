@@ -48,8 +48,7 @@ async function runStart(config: StartConfig): Promise<void> {
   out.write(`  alerts     ${pipeline.alerting ? `${config.alerts === 'default' ? 'built-in rules' : config.alerts}, /api/alerts and /metrics on the dashboard` : 'off'}\n`);
   out.write(`  cameras    ${config.cameras} simulated on ${config.sites} site(s), ~${config.rate} events/s each\n`);
   if (pipeline.inference) {
-    const { model } = pipeline.inference.detector;
-    out.write(`  inference  ${pipeline.inference.camera}: ${model.name} (${model.layout}) on the synthetic conveyor, ${config.inferenceFps} frames/s\n`);
+    out.write(`  inference  conveyor-1: the bundled model (models/seamline-conveyor.onnx) on the synthetic conveyor, ${config.inferenceFps} frames/s\n`);
   }
   out.write('Press Ctrl-C to stop.\n\n');
 
