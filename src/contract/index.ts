@@ -8,4 +8,6 @@ export * from './detection.ts';
 export * from './status.ts';
 export * from './topics.ts';
 export * from './decode.ts';
+export * from './repair.ts';
+export * from './token-bucket.ts';
 export { compile, assertValid } from './validate.ts';

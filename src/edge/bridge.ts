@@ -5,6 +5,7 @@ import { encodeDetection, prepareDetection, type EdgeDetectionInput } from './ed
 import { EdgeMetrics } from './metrics.ts';
 import { Outbox, type FsyncPolicy, type OverflowPolicy } from './outbox.ts';
 import { Publisher } from './publisher.ts';
+import { RepairServer } from './repair-server.ts';
 import { StatusMessages, startHeartbeat, type HeartbeatCounters, type InferenceCounters } from './status.ts';
 
 export interface BridgeOptions {
@@ -20,8 +21,14 @@ export interface BridgeOptions {
   camera: string;
   /** Directory of the durable outbox (an LMDB environment). One bridge per directory. */
   dataDir: string;
-  /** Byte bound of the outbox. Default 256 MiB. */
+  /** Byte bound of the outbox: waiting events and the replay window together. Default 4 GiB. */
   maxBytes?: number;
+  /** Byte bound of the replay window (acknowledged events kept for repair); 0 turns it off. Default 2 GiB. */
+  replayMaxBytes?: number;
+  /** Age bound of the replay window, seconds since an event was accepted. Default 86,400 (a day). */
+  replayMaxAgeSeconds?: number;
+  /** Seconds between repair announcements (retained, on each camera's repair-answer topic). Default 60. */
+  announceSeconds?: number;
   /** Policy when the outbox is full: `drop-oldest` (default, counted) or `reject-new` (SEAM_ERR_OUTBOX_FULL). */
   overflow?: OverflowPolicy;
   /** What a power loss may cost: `always` (default), `batch`, `never`; see docs/edge.md. */
@@ -62,11 +69,19 @@ export interface BridgeStats {
   published: number;
   acked: number;
   dropped: number;
+  /** Acknowledged events kept for repair (the replay window), and their bytes. */
+  replay_depth: number;
+  replay_bytes: number;
+  /** Acknowledged events that left the replay window since the bridge started. */
+  evicted: number;
   frames: number;
   detections: number;
   reconnects: number;
   in_flight: number;
   connected: boolean;
+  /** Repair requests answered, and events republished for them (PUBACKed). */
+  repair_requests: number;
+  republished: number;
 }
 
 export interface Bridge {
@@ -113,27 +128,11 @@ export function createBridge(options: BridgeOptions): Bridge {
   }
   const logger = options.logger ?? pino({ level: 'silent' });
   const registry = options.registry ?? new Registry();
-  const counts = { accepted: 0, refused: 0, published: 0, acked: 0, frames: 0, detections: 0, reconnects: 0 };
+  const counts = { accepted: 0, refused: 0, published: 0, acked: 0, frames: 0, detections: 0, reconnects: 0, repairRequests: 0, republished: 0 };
   const startedAt = Date.now();
   let lastDropLog = 0;
   let dropsSinceLog = 0;
 
-  const outbox = new Outbox({
-    path: options.dataDir,
-    maxBytes: options.maxBytes,
-    overflow: options.overflow,
-    fsync: options.fsync,
-    onDrop(count, bytes) {
-      metrics.dropped(count);
-      dropsSinceLog += count;
-      // Rate-limited: a full outbox under drop-oldest drops on every accept.
-      if (Date.now() - lastDropLog >= 1000) {
-        logger.warn({ dropped: dropsSinceLog, bytes, maxBytes: outbox.maxBytes, total: outbox.stats().dropped }, 'outbox full: dropped oldest events');
-        lastDropLog = Date.now();
-        dropsSinceLog = 0;
-      }
-    },
-  });
   const oldestUnsentMs = () => {
     const at = outbox.oldestAcceptedAt();
     return at === undefined ? 0 : Math.max(0, Date.now() - at);
@@ -142,8 +141,36 @@ export function createBridge(options: BridgeOptions): Bridge {
     clientId: options.clientId,
     depth: () => outbox.stats().depth,
     bytes: () => outbox.stats().bytes,
+    windowDepth: () => outbox.stats().windowDepth,
+    windowBytes: () => outbox.stats().windowBytes,
     oldestUnsentSeconds: () => oldestUnsentMs() / 1000,
   });
+  // The metrics come first: opening the outbox may already evict (bounds lowered since the last run).
+  let outbox: Outbox;
+  try {
+    outbox = new Outbox({
+      path: options.dataDir,
+      maxBytes: options.maxBytes,
+      overflow: options.overflow,
+      fsync: options.fsync,
+      replayMaxBytes: options.replayMaxBytes,
+      replayMaxAgeMs: options.replayMaxAgeSeconds === undefined ? undefined : options.replayMaxAgeSeconds * 1000,
+      onEvict: (count) => metrics.evicted(count),
+      onDrop(count, bytes) {
+        metrics.dropped(count);
+        dropsSinceLog += count;
+        // Rate-limited: a full outbox under drop-oldest drops on every accept.
+        if (Date.now() - lastDropLog >= 1000) {
+          logger.warn({ dropped: dropsSinceLog, bytes, maxBytes: outbox.maxBytes, total: outbox.stats().dropped }, 'outbox full: dropped oldest events');
+          lastDropLog = Date.now();
+          dropsSinceLog = 0;
+        }
+      },
+    });
+  } catch (err) {
+    metrics.detach();
+    throw err;
+  }
   const heartbeat = (): HeartbeatCounters & Partial<InferenceCounters> => {
     const s = outbox.stats();
     return {
@@ -157,7 +184,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       uptime_s: Math.floor((Date.now() - startedAt) / 1000),
     };
   };
-  const publisher = new Publisher(outbox, {
+  const publisher: Publisher = new Publisher(outbox, {
     brokerUrl: options.brokerUrl,
     clientId: options.clientId,
     protocolVersion,
@@ -186,7 +213,30 @@ export function createBridge(options: BridgeOptions): Bridge {
       counts.reconnects++;
       metrics.reconnected();
     },
+    subscriptions: (): string[] => repair?.topics() ?? [],
+    onMessage: (topic, payload) => repair?.handle(topic, payload),
+    onConnected: () => void repair?.announce(),
+    onRepublished: (n) => {
+      counts.republished += n;
+      metrics.republished(n);
+    },
   });
+  // Without a replay window there is nothing to repair from: such a bridge neither listens nor announces.
+  const repair: RepairServer | undefined =
+    outbox.replayMaxBytes > 0
+      ? new RepairServer({
+          outbox,
+          publisher,
+          camera: id,
+          logger,
+          announceSeconds: options.announceSeconds,
+          onRequest: (result) => {
+            if (result === 'answered') counts.repairRequests++;
+            metrics.repairRequest(result);
+          },
+          onAnswered: (outcome, seqs) => metrics.repairAnswered(outcome, seqs),
+        })
+      : undefined;
 
   let state: 'new' | 'running' | 'closing' | 'closed' = 'new';
   let stopHeartbeat: (() => void) | undefined;
@@ -215,6 +265,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       event_id = prepared.message.event_id;
       boxes = prepared.message.detections.length;
       durable = outbox.append(prepared.topic, encodeDetection(prepared.message), prepared.stream, seq).durable;
+      repair?.ensureStream(prepared.stream);
     } catch (err) {
       return refuse(err);
     }
@@ -240,12 +291,14 @@ export function createBridge(options: BridgeOptions): Bridge {
       state = 'running';
       publisher.start();
       publisher.schedule();
+      repair?.start();
       stopHeartbeat = startHeartbeat(heartbeatSeconds, () => void publisher.publishStatus(status.online(heartbeat())));
     },
     accept,
     stats() {
       // The heartbeat's outbox and frame counters, plus what only the local caller needs.
       const { outbox_depth, outbox_bytes, oldest_unsent_ms, frames, detections, drops } = heartbeat();
+      const o = outbox.stats();
       return {
         outbox_depth,
         outbox_bytes,
@@ -255,11 +308,16 @@ export function createBridge(options: BridgeOptions): Bridge {
         published: counts.published,
         acked: counts.acked,
         dropped: drops,
+        replay_depth: o.windowDepth,
+        replay_bytes: o.windowBytes,
+        evicted: o.evicted,
         frames,
         detections,
         reconnects: counts.reconnects,
         in_flight: publisher.inFlightCount,
         connected: publisher.connected,
+        repair_requests: counts.repairRequests,
+        republished: counts.republished,
       };
     },
     async waitForConnection(timeoutMs = 10_000) {
@@ -281,6 +339,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       const wasRunning = state === 'running';
       state = 'closing';
       stopHeartbeat?.();
+      repair?.stop();
       await Promise.allSettled([...pending]);
       // Drain even if not connected yet: a short-lived bridge (stdin ended) may still be connecting. With the
       // broker down this costs closeTimeoutMs, and the outbox keeps everything for the next start.

@@ -2,7 +2,21 @@
 export { createBridge, type Bridge, type BridgeOptions, type BridgeStats } from './bridge.ts';
 export type { DetectionSource } from './detection-source.ts';
 export { prepareDetection, encodeDetection, type EdgeDetectionInput } from './edge-input.ts';
-export { Outbox, openOutbox, DEFAULT_MAX_BYTES, type FsyncPolicy, type OverflowPolicy, type OutboxOptions, type OutboxEntry, type OutboxStats } from './outbox.ts';
+export {
+  Outbox,
+  openOutbox,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_REPLAY_MAX_BYTES,
+  DEFAULT_REPLAY_MAX_AGE_MS,
+  type FsyncPolicy,
+  type OverflowPolicy,
+  type OutboxOptions,
+  type OutboxEntry,
+  type OutboxStats,
+  type SeqSpan,
+  type SeqState,
+  type StreamInfo,
+} from './outbox.ts';
 export { runStdinInput, type StdinInputOptions, type StdinInputResult } from './stdin-input.ts';
 export { startHttpInput, type HttpInputOptions, type RunningHttpInput } from './http-input.ts';
 export type { Frame, FrameSource, FrameSourceStats, LetterboxPlacement, LetterboxRequest, PixelLayout } from './frames/frame-source.ts';

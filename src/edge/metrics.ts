@@ -5,6 +5,8 @@ export interface OutboxGaugeSource {
   clientId: string;
   depth(): number;
   bytes(): number;
+  windowDepth(): number;
+  windowBytes(): number;
   oldestUnsentSeconds(): number;
 }
 
@@ -13,6 +15,10 @@ interface Shared {
   published: Counter<'client_id'>;
   acked: Counter<'client_id'>;
   dropped: Counter<'client_id'>;
+  evicted: Counter<'client_id'>;
+  republished: Counter<'client_id'>;
+  repairRequests: Counter<'client_id' | 'result'>;
+  repairAnswered: Counter<'client_id' | 'outcome'>;
   refused: Counter<'client_id' | 'code'>;
   reconnects: Counter<'client_id'>;
   pubackLatency: Histogram<'client_id'>;
@@ -42,12 +48,28 @@ function shared(registry: Registry): Shared {
     });
   gauge('seamline_edge_outbox_depth', 'Events in the outbox not yet acknowledged by the broker.', (s) => s.depth());
   gauge('seamline_edge_outbox_bytes', 'Bytes those events occupy.', (s) => s.bytes());
+  gauge('seamline_edge_replay_depth', 'Acknowledged events kept in the replay window for repair.', (s) => s.windowDepth());
+  gauge('seamline_edge_replay_bytes', 'Bytes those events occupy.', (s) => s.windowBytes());
   gauge('seamline_edge_oldest_unsent_seconds', 'Age of the oldest unacknowledged event.', (s) => s.oldestUnsentSeconds());
   const created: Shared = {
     accepted: counter('seamline_edge_accepted_total', 'Events accepted durably into the outbox.'),
     published: counter('seamline_edge_published_total', 'PUBLISH packets sent, redeliveries included.'),
     acked: counter('seamline_edge_acknowledged_total', 'Events removed from the outbox after their PUBACK.'),
-    dropped: counter('seamline_edge_dropped_total', 'Events dropped by the outbox byte bound (drop-oldest).'),
+    dropped: counter('seamline_edge_dropped_total', 'Events dropped by the outbox byte bound (drop-oldest) before the broker acknowledged them.'),
+    evicted: counter('seamline_edge_evicted_total', 'Acknowledged events that left the replay window (space, its byte bound, or its age).'),
+    republished: counter('seamline_edge_republished_total', 'Events republished from the replay window for repair requests (PUBACKed).'),
+    repairRequests: new Counter({
+      name: 'seamline_edge_repair_requests_total',
+      help: 'Repair requests received: answered, invalid (ignored and logged), or ignored for arriving too fast.',
+      labelNames: ['client_id', 'result'],
+      registers,
+    }),
+    repairAnswered: new Counter({
+      name: 'seamline_edge_repair_answered_seqs_total',
+      help: 'Requested seqs by the answer they got: republished, pending, busy, evicted, dropped, never_produced, outbox_reset.',
+      labelNames: ['client_id', 'outcome'],
+      registers,
+    }),
     refused: new Counter({
       name: 'seamline_edge_refused_total',
       help: 'Inputs refused: invalid (SEAM_ERR_INVALID_INPUT) or outbox full with reject-new (SEAM_ERR_OUTBOX_FULL).',
@@ -94,6 +116,18 @@ export class EdgeMetrics {
   }
   dropped(n: number): void {
     this.s.dropped.inc(this.labels, n);
+  }
+  evicted(n: number): void {
+    this.s.evicted.inc(this.labels, n);
+  }
+  republished(n: number): void {
+    this.s.republished.inc(this.labels, n);
+  }
+  repairRequest(result: string): void {
+    this.s.repairRequests.inc({ ...this.labels, result });
+  }
+  repairAnswered(outcome: string, seqs: number): void {
+    this.s.repairAnswered.inc({ ...this.labels, outcome }, seqs);
   }
   refused(code: string): void {
     this.s.refused.inc({ ...this.labels, code });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import mqtt, { ErrorWithReasonCode, type IClientOptions, type IStore, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Outbox, OutboxEntry } from './outbox.ts';
+import { ReplayQueue } from './replay-queue.ts';
 import { redactUrl } from '../contract/index.ts';
 
 /** A connection that lasts this long resets the reconnect backoff to its shortest delay. */
@@ -30,6 +31,16 @@ export interface PublisherOptions {
   onPublished: (count: number) => void;
   onAcked: (entry: number, latencySeconds: number) => void;
   onReconnected: () => void;
+  /** Topics to subscribe to (QoS 1) on every connection: the repair requests of this bridge's cameras. */
+  subscriptions?: () => string[];
+  /** A message on one of those topics. */
+  onMessage?: (topic: string, payload: Buffer) => void;
+  /** Every connection, once the birth is sent: the bridge announces its replay window then. */
+  onConnected?: () => void;
+  /** A republished entry acknowledged by the broker. */
+  onRepublished?: (count: number) => void;
+  /** Most republishes queued or in flight at once (default 100,000). */
+  maxReplayQueue?: number;
 }
 
 /**
@@ -45,8 +56,8 @@ const nullStore: IStore = {
   close: (cb) => cb(),
 };
 
-/** Reserved out of the broker's Receive Maximum for the status messages (birth, heartbeat, offline). */
-const STATUS_RESERVE = 2;
+/** Reserved out of the broker's Receive Maximum for control messages (birth, heartbeat, offline, repair answers). */
+const STATUS_RESERVE = 4;
 
 /**
  * The MQTT side of the bridge: one connection, QoS 1 PUBLISHes from the outbox in position order with up
@@ -58,6 +69,9 @@ export class Publisher {
   /** Next position to send; everything before it was sent (in flight or acknowledged) on this connection. */
   private cursor = 0;
   private readonly inFlight = new Map<number, number>();
+  /** Acknowledged entries republished for a repair request, and those of them in flight. */
+  readonly replay: ReplayQueue;
+  private readonly replayInFlight = new Set<number>();
   /** Entries the broker refused with a negative PUBACK, resent after a pause. */
   private readonly retry: number[] = [];
   private stableTimer: NodeJS.Timeout | undefined;
@@ -77,6 +91,7 @@ export class Publisher {
     private readonly options: PublisherOptions,
   ) {
     this.window = options.maxInFlight;
+    this.replay = new ReplayQueue(options.maxReplayQueue ?? 100_000);
   }
 
   get connected(): boolean {
@@ -130,8 +145,12 @@ export class Publisher {
           o.logger.error({ topic: o.statusTopic, code: err.code, reason: err.message }, 'broker refused the status publish; check this camera\'s ACL');
         }
       });
+      // A clean session keeps no subscriptions: subscribe again on every connection.
+      for (const topic of o.subscriptions?.() ?? []) this.subscribeOn(client, topic);
+      o.onConnected?.();
       this.schedule();
     });
+    client.on('message', (topic, payload) => o.onMessage?.(topic, payload));
     client.on('close', () => this.onConnectionLost());
     client.on('reconnect', () => {
       if (client.options.will) client.options.will.payload = o.will();
@@ -154,6 +173,8 @@ export class Publisher {
     this.cursor = from;
     this.inFlight.clear();
     this.retry.length = 0;
+    this.replay.requeue(this.replayInFlight);
+    this.replayInFlight.clear();
     if (this.client) {
       // The outbox resends these; MQTT.js would keep their callbacks forever (and end() would wait on them).
       this.client.outgoing = {};
@@ -174,7 +195,7 @@ export class Publisher {
   private pump(): void {
     const client = this.client;
     if (!client?.connected || this.stopped) return;
-    let room = this.window - this.inFlight.size;
+    let room = this.window - this.inFlight.size - this.replayInFlight.size;
     if (this.retry.length > 0 && Date.now() >= this.retryAt) {
       while (room > 0 && this.retry.length > 0) {
         const entry = this.outbox.get(this.retry.shift()!);
@@ -183,6 +204,21 @@ export class Publisher {
           this.options.onPublished(1);
           room--;
         }
+      }
+    }
+    if (room > 0 && this.replay.waiting > 0) {
+      // Live and backlog events keep at least half the window: a repair must not hold up what is new.
+      let share = this.outbox.stats().depth > 0 ? Math.ceil(room / 2) : room;
+      while (share > 0 && this.replay.waiting > 0) {
+        const position = this.replay.shift()!;
+        const entry = this.outbox.get(position);
+        if (!entry) {
+          this.replay.done(position); // left the window since the request came
+          continue;
+        }
+        this.sendReplay(client, entry);
+        share--;
+        room--;
       }
     }
     if (room > 0) {
@@ -216,10 +252,52 @@ export class Publisher {
         return;
       }
       this.inFlight.delete(position);
-      this.outbox.remove(position);
+      this.outbox.acknowledge(position);
       this.options.onAcked(position, (performance.now() - sentAt) / 1000);
       this.schedule();
     });
+  }
+
+  /** Republishes an acknowledged entry, byte for byte; its PUBACK changes nothing in the outbox. */
+  private sendReplay(client: MqttClient, entry: OutboxEntry): void {
+    const generation = this.generation;
+    const position = entry.position;
+    this.replayInFlight.add(position);
+    client.publish(entry.topic, entry.payload, { qos: 1 }, (err) => {
+      if (generation !== this.generation || !this.replayInFlight.delete(position)) return;
+      // A refusal is not retried: the repairer asks again if the event still does not arrive.
+      this.replay.done(position);
+      if (err) this.options.logger.warn({ position, topic: entry.topic, err: err.message }, 'broker refused a republished event');
+      else this.options.onRepublished?.(1);
+      this.schedule();
+    });
+  }
+
+  /** Subscribes now if connected; every later connection subscribes again through `subscriptions`. */
+  subscribe(topic: string): void {
+    if (this.client?.connected) this.subscribeOn(this.client, topic);
+  }
+
+  private subscribeOn(client: MqttClient, topic: string): void {
+    client.subscribe(topic, { qos: 1 }, (err, granted) => {
+      const code = granted?.[0]?.qos;
+      if (err || (code !== undefined && code >= 0x80)) {
+        this.options.logger.error({ topic, err: err?.message, code }, 'broker refused the repair-request subscription; repairs of this camera cannot reach it');
+      }
+    });
+  }
+
+  /** Publishes a control message (repair answer, announcement) at QoS 1 if connected; resolves on its PUBACK. */
+  async publishControl(topic: string, payload: Buffer, retain: boolean, timeoutMs = 5_000): Promise<boolean> {
+    const client = this.client;
+    if (!client?.connected) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const ok = await Promise.race([
+      new Promise<boolean>((resolve) => client.publish(topic, payload, { qos: 1, retain }, (err) => resolve(!err))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    return ok;
   }
 
   private notifyIdle(): void {
@@ -242,16 +320,8 @@ export class Publisher {
   }
 
   /** Publishes a retained status at QoS 1 if connected; resolves on its PUBACK or after `timeoutMs`. */
-  async publishStatus(payload: Buffer, timeoutMs = 1000): Promise<boolean> {
-    const client = this.client;
-    if (!client?.connected) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const ok = await Promise.race([
-      new Promise<boolean>((resolve) => client.publish(this.options.statusTopic, payload, { qos: 1, retain: true }, (err) => resolve(!err))),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    return ok;
+  publishStatus(payload: Buffer, timeoutMs = 1000): Promise<boolean> {
+    return this.publishControl(this.options.statusTopic, payload, true, timeoutMs);
   }
 
   /** Stops sending and disconnects; entries still in flight stay in the outbox for the next start. */
@@ -263,6 +333,7 @@ export class Publisher {
     // Entries still unacknowledged stay in the outbox; a clean DISCONNECT must not wait for them, and
     // must not be skipped either, or the broker would publish the last will over our `offline` status.
     client.outgoing = {};
+    this.replay.clear();
     await client.endAsync(!client.connected);
   }
 }

@@ -3,12 +3,13 @@ import { describe, test } from 'node:test';
 import { isSeamError } from '../../src/contract/index.ts';
 import { PositionIndex } from '../../src/edge/outbox-index.ts';
 import { openOutbox, type OutboxOptions } from '../../src/edge/outbox.ts';
+import { entrySize as sizeOfEntry } from '../../src/edge/outbox-entry.ts';
 import { tempDir } from './support.ts';
 
 const TOPIC = 'vision/eu/plant-1/cam-01/detection';
 const STREAM = 'eu/plant-1/cam-01';
-/** Entry size on disk: 10 header bytes + topic + payload. */
-const entrySize = (payloadBytes: number) => 10 + Buffer.byteLength(TOPIC) + payloadBytes;
+/** Entry size on disk: header + topic + payload. */
+const entrySize = (payloadBytes: number) => sizeOfEntry(TOPIC, payloadBytes);
 
 async function withOutbox(options: Partial<OutboxOptions>, fn: (open: () => ReturnType<typeof openOutbox>) => Promise<void>) {
   const { dir, cleanup } = tempDir();
@@ -55,10 +56,11 @@ describe('outbox', () => {
       assert.equal(a.peekSeq(STREAM), 1);
       await appendN(a, 10);
       await appendN(a, 3, 100, 'eu/plant-1/cam-02');
-      for (const e of a.read(0, 100)) a.remove(e.position);
+      for (const e of a.read(0, 100)) a.acknowledge(e.position);
       await a.close();
       const b = open();
       assert.equal(b.stats().depth, 0);
+      assert.equal(b.stats().windowDepth, 13, 'acknowledged entries stay, in the replay window');
       assert.equal(b.peekSeq(STREAM), 11);
       assert.equal(b.peekSeq('eu/plant-1/cam-02'), 4);
       assert.equal(b.end, 13, 'positions keep increasing even when the outbox was emptied');
@@ -105,10 +107,11 @@ describe('outbox', () => {
         (err) => isSeamError(err, 'SEAM_ERR_OUTBOX_FULL') && /reject-new/.test(err.message),
       );
       assert.equal(a.peekSeq(STREAM), seq, 'a refused append consumes no seq');
-      assert.deepEqual(a.stats(), { depth: 10, bytes: size * 10, dropped: 0, droppedBytes: 0 });
-      a.remove(0);
+      assert.deepEqual(a.stats(), { depth: 10, bytes: size * 10, dropped: 0, droppedBytes: 0, windowDepth: 0, windowBytes: 0, evicted: 0, evictedBytes: 0 });
+      a.acknowledge(0);
       await appendN(a, 1);
       assert.equal(a.stats().depth, 10, 'room freed by an acknowledgement is usable again');
+      assert.deepEqual([a.stats().windowDepth, a.stats().evicted], [0, 1], 'the acknowledged entry gave way');
       await a.close();
     });
   });
@@ -124,21 +127,35 @@ describe('outbox', () => {
     }
   });
 
-  test('remove frees bytes once, read skips removed entries and starts at a position', { timeout: 30_000 }, async () => {
+  test('acknowledge counts once, read skips acknowledged entries and starts at a position, and both survive a reopen', { timeout: 30_000 }, async () => {
     await withOutbox({}, async (open) => {
       const a = open();
       await appendN(a, 6);
-      assert.equal(a.remove(2), true);
-      assert.equal(a.remove(2), false, 'a repeated acknowledgement is a no-op');
+      assert.equal(a.acknowledge(2), true);
+      assert.equal(a.acknowledge(2), false, 'a repeated acknowledgement is a no-op');
       assert.deepEqual(a.read(0, 100).map((e) => e.position), [0, 1, 3, 4, 5]);
       assert.deepEqual(a.read(3, 2).map((e) => e.position), [3, 4]);
       assert.equal(a.stats().depth, 5);
-      assert.equal(a.get(2), undefined);
+      assert.equal(a.stats().windowDepth, 1);
+      assert.equal(a.get(2)?.position, 2, 'an acknowledged entry is still readable for replay');
       assert.equal(a.get(3)?.position, 3);
       await a.close();
       const b = open();
-      assert.deepEqual(b.read(0, 100).map((e) => e.position), [0, 1, 3, 4, 5]);
+      assert.deepEqual(b.read(0, 100).map((e) => e.position), [0, 1, 3, 4, 5], 'an acknowledgement out of order is remembered');
+      assert.equal(b.stats().windowDepth, 1);
       await b.close();
+    });
+  });
+
+  test('with the replay window off an acknowledgement deletes the entry, as before the window', { timeout: 30_000 }, async () => {
+    await withOutbox({ replayMaxBytes: 0 }, async (open) => {
+      const a = open();
+      await appendN(a, 3);
+      a.acknowledge(1);
+      assert.deepEqual([a.stats().depth, a.stats().windowDepth, a.stats().evicted], [2, 0, 0], 'deleted at its PUBACK, never in a window');
+      assert.equal(a.get(1), undefined);
+      assert.deepEqual(a.describe(STREAM, 1, 3).map((s) => [s.from, s.to, s.state]), [[1, 1, 'unacknowledged'], [2, 2, 'evicted'], [3, 3, 'unacknowledged']]);
+      await a.close();
     });
   });
 
@@ -166,7 +183,13 @@ describe('position index', () => {
     assert.equal(index.bytes, 60);
     assert.equal(index.oldest(), 5);
     assert.equal(index.nextLive(7), 9);
+    assert.equal(index.acknowledge(5), 10);
+    assert.equal(index.acknowledge(5), 0, 'acknowledged once');
+    assert.deepEqual([index.depth, index.windowDepth, index.windowBytes], [2, 1, 10]);
+    assert.equal(index.oldest(), 6, 'the oldest waiting skips an acknowledged one');
+    assert.equal(index.oldestAcknowledged(), 5);
     assert.equal(index.remove(5), 10);
+    assert.equal(index.oldestAcknowledged(), undefined);
     assert.equal(index.oldest(), 6);
     assert.equal(index.remove(6), 20);
     assert.equal(index.oldest(), 9, 'the oldest skips positions that never existed');

@@ -34,7 +34,9 @@ export function edgeCommand(): Command {
     .option('--site <name>', `site (default ${d.site})`)
     .option('--camera <name>', `camera of records that name none (default ${d.camera})`)
     .option('--data-dir <dir>', `outbox directory on local disk (default ${d.dataDir})`)
-    .option('--max-bytes <n>', `outbox byte bound (default ${d.maxBytes})`, integerFlag)
+    .option('--max-bytes <n>', `outbox byte bound, unsent events and replay window together (default ${d.maxBytes})`, integerFlag)
+    .option('--replay-max-bytes <n>', `bytes of acknowledged events kept for repair; 0 off (default ${d.replayMaxBytes})`, integerFlag)
+    .option('--replay-max-age <s>', `seconds an acknowledged event is kept for repair (default ${d.replayMaxAge})`, integerFlag)
     .addOption(choiceOption('--overflow <policy>', `when the outbox is full (default ${d.overflow})`, ['drop-oldest', 'reject-new']))
     .addOption(choiceOption('--fsync <policy>', `what a power loss may cost (default ${d.fsync})`, ['always', 'batch', 'never']))
     .option('--max-in-flight <n>', `PUBLISHes awaiting PUBACK (default ${d.maxInFlight})`, integerFlag)
@@ -76,6 +78,8 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     camera: config.camera,
     dataDir: config.dataDir,
     maxBytes: config.maxBytes,
+    replayMaxBytes: config.replayMaxBytes,
+    replayMaxAgeSeconds: config.replayMaxAge,
     overflow: config.overflow,
     fsync: config.fsync,
     maxInFlight: config.maxInFlight,

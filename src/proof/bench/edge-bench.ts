@@ -31,6 +31,9 @@ export interface EdgeBenchResult {
   accept_per_s: number;
   /** Backlog events per second published at QoS 1 and removed from the outbox on their PUBACK. */
   drain_per_s: number;
+  /** CPU time of this process per event in each phase, microseconds: steadier than rates on a shared machine. */
+  accept_cpu_us: number;
+  drain_cpu_us: number;
   accept_events: number;
   drain_events: number;
   fsync: FsyncPolicy;
@@ -51,6 +54,11 @@ function sampleInput(i: number): EdgeDetectionInput {
       { class: 'dent', class_id: 2, confidence: 0.64, bbox: [610, 410, 30, 28] },
     ],
   };
+}
+
+function cpuPerEvent(since: NodeJS.CpuUsage, events: number): number {
+  const used = process.cpuUsage(since);
+  return Math.round(((used.user + used.system) / events) * 10) / 10;
 }
 
 async function acceptAll(bridge: Bridge, count: number, concurrency: number): Promise<number> {
@@ -101,7 +109,9 @@ export async function runEdgeBench(options: EdgeBenchOptions = {}): Promise<Edge
 
     // Accept phase: the bridge is never started, so nothing competes with the outbox for the disk or CPU.
     const acceptBridge = createBridge({ ...common, clientId: 'bench-accept', dataDir: join(root, 'accept') });
+    const acceptCpu = process.cpuUsage();
     const acceptMs = await acceptAll(acceptBridge, acceptEvents, concurrency);
+    const accept_cpu_us = cpuPerEvent(acceptCpu, acceptEvents);
     const accept_per_s = Math.round((acceptEvents / acceptMs) * 1000);
     log(`accept: ${acceptEvents} events durable in ${acceptMs.toFixed(0)} ms = ${accept_per_s}/s (fsync ${fsync})`);
     await acceptBridge.close();
@@ -110,15 +120,17 @@ export async function runEdgeBench(options: EdgeBenchOptions = {}): Promise<Edge
     const drainBridge = createBridge({ ...common, clientId: 'bench-drain', dataDir: join(root, 'drain') });
     await acceptAll(drainBridge, drainEvents, concurrency);
     const started = performance.now();
+    const drainCpu = process.cpuUsage();
     await drainBridge.start();
     const drained = await drainBridge.drain(600_000);
     const drainMs = performance.now() - started;
+    const drain_cpu_us = cpuPerEvent(drainCpu, drainEvents);
     const acked = drainBridge.stats().acked;
     await drainBridge.close();
     if (!drained) throw new Error(`backlog did not drain: ${acked} of ${drainEvents} acknowledged`);
     const drain_per_s = Math.round((drainEvents / drainMs) * 1000);
     log(`drain: ${drainEvents} backlog events acknowledged in ${drainMs.toFixed(0)} ms = ${drain_per_s}/s into ${brokerName}`);
-    return { accept_per_s, drain_per_s, accept_events: acceptEvents, drain_events: drainEvents, fsync, broker: brokerName };
+    return { accept_per_s, drain_per_s, accept_cpu_us, drain_cpu_us, accept_events: acceptEvents, drain_events: drainEvents, fsync, broker: brokerName };
   } finally {
     await broker?.close();
     if (ownDir) rmSync(root, { recursive: true, force: true });
