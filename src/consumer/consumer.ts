@@ -1,6 +1,8 @@
 import pino, { type Logger } from 'pino';
 import { DETECTION_FILTER, SeamError, sharedDetectionFilter, STATUS_FILTER } from '../contract/index.ts';
-import type { DetectionStore } from '../store/store.ts';
+import { repairCapable } from '../store/repair-ledger.ts';
+import type { DetectionStore, StoreReader } from '../store/store.ts';
+import { Repairer, type RepairerOptions } from './repairer.ts';
 import { Ingestor, type IngestOptions } from './ingest.ts';
 import { createMqttSession } from './mqtt-session.ts';
 import { SessionPool } from './session-pool.ts';
@@ -25,12 +27,19 @@ export interface ConsumerOptions
    * when more than one. Raise it when the broker caps in-flight messages per connection.
    */
   connections?: number;
+  /**
+   * End-to-end repair (default on with a store that keeps a repair ledger: DuckDB, PostgreSQL): the
+   * settings of the repairer (docs/consumer.md), or false to turn it off.
+   */
+  repair?: Partial<Omit<RepairerOptions, 'ledger' | 'reader' | 'owner' | 'link' | 'logger'>> | false;
   logger?: Logger;
 }
 
 export interface RunningConsumer {
   ingestor: Ingestor;
   session: SubscriberSession;
+  /** Present when repair is on. */
+  repairer: Repairer | undefined;
   /** Graceful: stop reading, commit and acknowledge what was received, disconnect. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -69,10 +78,42 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   );
   session.on('error', (err: Error) => logger.error({ err: err.message }, 'subscriber session error'));
   await session.start();
+  let repairer: Repairer | undefined;
+  if (options.repair !== false && repairCapable(options.store)) {
+    let ledger;
+    try {
+      ledger = await options.store.openRepairLedger();
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+    repairer = new Repairer({
+      ...options.repair,
+      ledger,
+      reader: 'cameras' in options.store ? (options.store as unknown as Pick<StoreReader, 'cameras'>) : undefined,
+      owner: options.clientId,
+      link: {
+        url: options.url,
+        clientId: `${options.clientId}-repair`,
+        protocolVersion: version,
+        username: options.username,
+        password: options.password,
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+      },
+      logger,
+    });
+    repairer.start();
+  } else if (options.repair !== false) {
+    logger.warn({ store: options.store.name }, 'this store keeps no repair ledger: losses are counted but not repaired (docs/consumer.md)');
+  }
   return {
     ingestor,
     session,
+    repairer,
     async stop(timeoutMs = 8_000) {
+      await repairer?.stop();
       const drained = await ingestor.drain(timeoutMs);
       if (!drained) logger.warn('consumer stopped with uncommitted messages; the broker will redeliver them');
       await session.close();

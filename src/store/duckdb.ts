@@ -7,6 +7,8 @@ import { DUCKDB_DDL, DUCKDB_STAGING_DDL } from './duckdb-schema.ts';
 import { DuckDbReader, ts } from './duckdb-reader.ts';
 import { boxesJson } from './boxes-json.ts';
 import { NewestPerCamera } from './newest-per-camera.ts';
+import { DuckDbRepairLedger } from './repair-ledger-duckdb.ts';
+import type { RepairLedger } from './repair-ledger.ts';
 import type { DeadLetter, DetectionStore, WriteResult } from './store.ts';
 
 export interface DuckDbStoreOptions {
@@ -122,6 +124,17 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     const conn = await this.instance.connect();
     await conn.run(`USE ${CATALOG}`);
     return conn;
+  }
+
+  private ledger: DuckDbRepairLedger | undefined;
+
+  /** The repair ledger (repair-ledger-duckdb.ts), on a connection of its own; closed with the store. */
+  async openRepairLedger(): Promise<RepairLedger> {
+    if (this.ledger) return this.ledger;
+    const ledger = new DuckDbRepairLedger(await this.connect());
+    await ledger.open();
+    this.ledger = ledger;
+    return ledger;
   }
 
   /** Files from before detections became a view hold a detections table; say so rather than fail obscurely. */
@@ -346,6 +359,8 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
     clearInterval(this.trimTimer);
+    await this.ledger?.close();
+    this.ledger = undefined;
     this.detachReader()?.closeSync();
     this.writer?.closeSync();
     this.writer = undefined;

@@ -5,6 +5,8 @@ import { PostgresReader } from './postgres-reader.ts';
 import { postgresDdl, quoteIdent } from './postgres-schema.ts';
 import { insertBatchSql, toColumns } from './postgres-batch.ts';
 import type { DeadLetter, DetectionStore, WriteResult } from './store.ts';
+import { PostgresRepairLedger } from './repair-ledger-postgres.ts';
+import type { RepairLedger } from './repair-ledger.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/db`; or give `pool` options instead (or as well: they win). */
@@ -121,6 +123,13 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
       [this.schemaName],
     );
     return hyper.rowCount === 1;
+  }
+
+  /** The repair ledger (repair-ledger-postgres.ts) on this store's pool, shared by every consumer. */
+  async openRepairLedger(): Promise<RepairLedger> {
+    const ledger = new PostgresRepairLedger(this.db(), this.schemaName, this.target);
+    await ledger.open();
+    return ledger;
   }
 
   private db(): pg.Pool {

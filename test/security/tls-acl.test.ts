@@ -25,7 +25,7 @@ import { makePki, type TestPki } from './pki.ts';
 const DEPLOY = fileURLToPath(new URL('../../deploy/mosquitto/', import.meta.url));
 const CAM_A = { user: 'eu.plant-1.cam-01', region: 'eu', site: 'plant-1', camera: 'cam-01' };
 const CAM_B = { user: 'eu.plant-1.cam-02', region: 'eu', site: 'plant-1', camera: 'cam-02' };
-const topicOf = (c: typeof CAM_A, kind: 'detection' | 'status') => `vision/${c.region}/${c.site}/${c.camera}/${kind}`;
+const topicOf = (c: typeof CAM_A, kind: 'detection' | 'status' | 'repair-request' | 'repair-answer') => `vision/${c.region}/${c.site}/${c.camera}/${kind}`;
 const WRONG_PASSWORD = 'wrong-Zq9-password-x7';
 const NOT_AUTHORIZED = 0x87;
 
@@ -236,6 +236,7 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
 
     assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_B, 'detection'), 'forged'), NOT_AUTHORIZED);
     assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_B, 'status'), 'forged', true), NOT_AUTHORIZED);
+    assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_B, 'repair-answer'), 'forged'), NOT_AUTHORIZED);
     assert.equal(await pubackCode(CAM_A.user, 'vision/eu/plant-1/cam-01/other', 'forged'), NOT_AUTHORIZED);
     // Their own topics work: the refusals above are the ACL, not a broken connection.
     assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_A, 'detection'), 'own-a'), 0);
@@ -249,7 +250,7 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     ]);
   });
 
-  test('a camera may subscribe but receives nothing, and the consumer user can publish nothing', { timeout: 60_000 }, async () => {
+  test('a camera may subscribe but receives nothing, and the consumer user can publish nothing but repair requests', { timeout: 60_000 }, async () => {
     const camA = await client(CAM_A.user);
     const got: string[] = [];
     camA.on('message', (topic, payload, packet) => packet.retain || got.push(`${topic} ${payload}`));
@@ -265,10 +266,43 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     assert.equal(await pubackCode(CAM_B.user, topicOf(CAM_B, 'status'), 'b'), 0);
     assert.equal(await pubackCode('consumer', topicOf(CAM_A, 'detection'), 'from-consumer'), NOT_AUTHORIZED);
     assert.equal(await pubackCode('consumer', topicOf(CAM_A, 'status'), 'from-consumer'), NOT_AUTHORIZED);
+    assert.equal(await pubackCode('consumer', topicOf(CAM_A, 'repair-answer'), 'from-consumer'), NOT_AUTHORIZED);
     await waitFor(() => read.length >= 2, 10_000, "the consumer user to receive camera B's two messages");
     assert.deepEqual(read, [`${topicOf(CAM_B, 'detection')} b`, `${topicOf(CAM_B, 'status')} b`]);
     await settle(); // the broker handled both subscribers of each message together; camA's copies would be in by now
     assert.deepEqual(got, []);
+  });
+
+  test("a camera cannot make another camera replay, nor read its repair requests; a consumer can, and that camera's bridge answers", { timeout: 60_000 }, async () => {
+    const b = bridge({ camera: CAM_B.camera, username: CAM_B.user, password: passwords[CAM_B.user] });
+    await b.start();
+    await Promise.all(Array.from({ length: 3 }, () => b.accept(makeInput())));
+    assert.equal(await b.drain(10_000), true);
+    const reader = await client('consumer');
+    const answers: { kind: string; request_id?: string; incarnation: string; ranges: unknown[] }[] = [];
+    reader.on('message', (_topic, payload) => answers.push(JSON.parse(payload.toString())));
+    await reader.subscribeAsync(topicOf(CAM_B, 'repair-answer'), { qos: 1 });
+    await waitFor(() => answers.some((a) => a.kind === 'announce'), 10_000, "camera B's announcement");
+    const incarnation = answers.find((a) => a.kind === 'announce')!.incarnation;
+    const camA = await client(CAM_A.user);
+    const overheard: string[] = [];
+    camA.on('message', (topic) => overheard.push(topic));
+    await camA.subscribeAsync('vision/#', { qos: 1 });
+    const request = (id: string) =>
+      JSON.stringify({ schema_version: 'repair-request.v1', request_id: id, region: CAM_B.region, site: CAM_B.site, camera: CAM_B.camera,
+        incarnation, ranges: [{ from: 1, to: 3 }], requested_at: new Date().toISOString() });
+
+    assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_B, 'repair-request'), request('0190a000-0000-7000-8000-00000000000a')), NOT_AUTHORIZED);
+    assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_A, 'repair-request'), request('0190a000-0000-7000-8000-00000000000b')), NOT_AUTHORIZED, 'cameras may not ask at all');
+    await settle();
+    assert.equal(b.stats().repair_requests, 0, "camera B's bridge got no request from camera A");
+    // The control: the consumer's request on the same topic goes through and is answered.
+    assert.equal(await pubackCode('consumer', topicOf(CAM_B, 'repair-request'), request('0190a000-0000-7000-8000-00000000000c')), 0);
+    await waitFor(() => answers.some((a) => a.request_id === '0190a000-0000-7000-8000-00000000000c'), 10_000, "camera B's answer");
+    assert.equal(b.stats().repair_requests, 1);
+    await waitFor(() => b.stats().republished === 3, 10_000, 'three republished');
+    await settle();
+    assert.deepEqual(overheard.filter((t) => t.endsWith('/repair-request')), [], "camera A never read camera B's requests");
   });
 
   test("a bridge holding one camera's credentials but configured as another keeps every refused event in its outbox", { timeout: 60_000 }, async () => {
