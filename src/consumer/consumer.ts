@@ -105,6 +105,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       logger,
     });
     repairer.start();
+    // A store that refuses for good stops ingest; it stops repair too (and lets the process exit).
+    const stopping = repairer;
+    ingestor.once('fatal', () => void stopping.stop());
   } else if (options.repair !== false) {
     logger.warn({ store: options.store.name }, 'this store keeps no repair ledger: losses are counted but not repaired (docs/consumer.md)');
   }

@@ -167,7 +167,9 @@ export class Ingestor extends EventEmitter {
     this.stats.pending = 0;
     if (this.paused) {
       this.paused = false;
-      this.session.resume();
+      // Not now: resume() hands over held messages synchronously, and their schedule() would start a second
+      // commit before this one is recorded as running (deep recursion with a small maxPending).
+      process.nextTick(() => this.session.resume());
     }
     let delay = this.retryInitialMs;
     let started = Date.now();

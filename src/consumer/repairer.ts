@@ -94,13 +94,18 @@ export class Repairer extends EventEmitter {
   }
 
   start(): void {
-    this.link.start();
     const tick = () => {
       void this.pass().finally(() => {
         if (!this.stopped) this.timer = setTimeout(tick, this.o.passMs);
       });
     };
-    this.timer = setTimeout(tick, Math.min(this.o.passMs, 1_000));
+    // The first pass takes the leases before the retained announcements arrive, so a camera whose bridge
+    // came back with a new outbox is recognised at once.
+    void this.pass().finally(() => {
+      if (this.stopped) return;
+      this.link.start();
+      this.timer = setTimeout(tick, this.o.passMs);
+    });
   }
 
   /** One pass now, after whatever this repairer is doing (the loop calls it; so can tests). */
@@ -132,7 +137,7 @@ export class Repairer extends EventEmitter {
     };
     if (a.kind === 'announce') {
       this.stats.announces++;
-      const camera = this.owned.get(key);
+      const camera = this.owned.get(key) ?? (await this.lookup(key, now));
       if (!camera) return this.firstContact(a, info, now);
       if (!this.mine(camera, now)) return;
       if (info.incarnation !== camera.incarnation) return this.reset(camera, info, now);
@@ -156,6 +161,13 @@ export class Repairer extends EventEmitter {
       await this.o.ledger.replace(this.o.owner, now, r, pieces);
     }
     this.emit('answer', a);
+  }
+
+  /** A camera not among those owned at the last pass: ours if the ledger says so (a restart, before the first pass). */
+  private async lookup(key: string, now: number): Promise<RepairCamera | undefined> {
+    const camera = (await this.o.ledger.cameras()).find((c) => cameraKeyOf(c) === key);
+    if (camera && this.mine(camera, now)) this.owned.set(key, camera);
+    return camera && this.mine(camera, now) ? camera : undefined;
   }
 
   private mine(camera: RepairCamera, now: number): boolean {

@@ -18,6 +18,11 @@ export interface MosquittoOptions {
   listener?: string;
   /** Log connections and subscriptions (not messages) to a file in its directory; read it with `log()`. */
   log?: boolean;
+  /**
+   * Seconds between persistence snapshots (default 0: only on a clean stop). What arrived since the last
+   * snapshot is lost when the broker is SIGKILLed (`kill()`), acknowledged or not.
+   */
+  autosaveInterval?: number;
 }
 
 export interface RunningMosquitto extends RunningBroker {
@@ -26,6 +31,8 @@ export interface RunningMosquitto extends RunningBroker {
   stop(): Promise<void>;
   /** Starts it again on the same port with the same persistence directory. */
   start(): Promise<void>;
+  /** SIGKILL, as a crash or a power cut would: whatever arrived since the last snapshot is gone. */
+  kill(): Promise<void>;
   restart(): Promise<void>;
   /** What the broker logged so far (empty unless started with `log: true`). */
   log(): string;
@@ -108,7 +115,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Ru
       options.listener ? '' : 'allow_anonymous true',
       `persistence ${persistence}`,
       `persistence_location ${dir}/`,
-      'autosave_interval 0',
+      `autosave_interval ${options.autosaveInterval ?? 0}`,
       'max_inflight_messages 0',
       'max_queued_messages 0',
       'max_queued_bytes 0',
@@ -131,16 +138,17 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Ru
     );
     await Promise.race([waitForPort(port, 10_000), exited]);
   };
-  const stop = async () => {
+  const stopWith = async (signal: NodeJS.Signals) => {
     const c = child;
     child = undefined;
     if (!c || c.exitCode !== null) return;
     c.removeAllListeners('exit');
     await new Promise<void>((resolve) => {
       c.once('exit', () => resolve());
-      c.kill('SIGTERM');
+      c.kill(signal);
     });
   };
+  const stop = () => stopWith('SIGTERM');
 
   await start();
   return {
@@ -150,6 +158,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Ru
     protocolVersions: [4, 5],
     start,
     stop,
+    kill: () => stopWith('SIGKILL'),
     async restart() {
       await stop();
       await start();
