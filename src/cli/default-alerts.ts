@@ -16,7 +16,10 @@ export const DEFAULT_ALERTS = {
     { name: 'camera-offline', kind: 'camera_offline', severity: 'critical', params: { after: '5s' } },
     { name: 'lag-high', kind: 'lag_p99', severity: 'warning', for: '1m', params: { window: '5m', thresholdMs: 2000 } },
     { name: 'dead-letters', kind: 'dead_letters', severity: 'warning', params: { window: '5m', perMinute: 1 } },
-    { name: 'events-lost', kind: 'seq_gaps', severity: 'warning', params: { window: '10m' } },
+    // With repair, a gap is first "missing, repairing" (most come back within a minute); it pages only once
+    // it is "lost, confirmed", or when repairing it takes unusually long.
+    { name: 'events-lost', kind: 'seq_lost', severity: 'warning', params: { window: '1h' } },
+    { name: 'events-missing', kind: 'seq_repairing', severity: 'warning', params: { olderThan: '10m' } },
     { name: 'outbox-backlog', kind: 'outbox_backlog', severity: 'warning', for: '30s', params: { depth: 1000, oldestUnsent: '1m' } },
     { name: 'crack-rate', kind: 'defect_rate', severity: 'info', for: '5m', params: { class: 'crack', window: '15m', perEvent: 0.5 } },
   ],

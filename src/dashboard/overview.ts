@@ -3,6 +3,7 @@
  * the panels never disagree about which instant they show.
  */
 import type { CameraRow, ClassRow, LatencyRow, StoreReader, Totals } from '../store/store.ts';
+import type { RepairSummaryRow } from '../store/repair-ledger.ts';
 import { MINUTE_MS, type Window } from './query.ts';
 
 export type CameraState = 'online' | 'offline' | 'unknown';
@@ -26,6 +27,13 @@ export interface CameraView {
    * (it cannot tell, or the camera has no settled events in the window): no answer is not "none missing".
    */
   missing: number | null;
+  /** Missing and being repaired now ("missing, repairing"), or null without a repair ledger. */
+  repairing: number | null;
+  /** Confirmed lost in the window ("lost, confirmed"), and why; null without a repair ledger. */
+  lost: number | null;
+  lostReasons: Record<string, number> | null;
+  /** Repaired in the window. */
+  repaired: number | null;
   /** From the camera's last heartbeat. */
   outboxDepth: number | null;
   drops: number | null;
@@ -48,6 +56,8 @@ export interface Overview {
   totals: Totals;
   /** Events missing from the cameras' seq ranges over the window, or null when the store answered for no camera. */
   seqGaps: number | null;
+  /** Repair over all cameras: being repaired now, repaired and confirmed lost in the window; null without a ledger. */
+  repair: { repairing: number; repaired: number; lost: number } | null;
   /** Live consumer counters (dead_lettered, in_flight, duplicates...), or null when none are wired or they failed. */
   extra: Record<string, number> | null;
 }
@@ -66,7 +76,10 @@ function byKey(a: { key: string }, b: { key: string }): number {
  */
 export const GAP_SETTLE_MS = 30_000;
 
-function cameraView(row: CameraRow, now: number, missing: Map<string, number> | null): CameraView {
+const lostTotal = (r: RepairSummaryRow) => Object.values(r.lost).reduce((a, b) => a + (b ?? 0), 0);
+
+function cameraView(row: CameraRow, now: number, missing: Map<string, number> | null, repair: Map<string, RepairSummaryRow> | null): CameraView {
+  const r = repair?.get(keyOf(row));
   return {
     key: keyOf(row),
     region: row.region,
@@ -79,6 +92,10 @@ function cameraView(row: CameraRow, now: number, missing: Map<string, number> | 
     events: row.events,
     detections: row.detections,
     missing: missing?.get(keyOf(row)) ?? null,
+    repairing: repair ? (r?.repairing ?? 0) : null,
+    lost: repair ? (r ? lostTotal(r) : 0) : null,
+    lostReasons: repair ? ({ ...r?.lost } as Record<string, number>) : null,
+    repaired: repair ? (r?.repaired ?? 0) : null,
     outboxDepth: row.outboxDepth ?? null,
     drops: row.drops ?? null,
   };
@@ -106,7 +123,7 @@ export async function buildOverview(
   onExtraError: (err: unknown) => void,
 ): Promise<Overview> {
   const settledTo = Math.min(window.toMs, now - GAP_SETTLE_MS);
-  const [rows, cameraRows, classes, latency, totals, extraValues, gapRows] = await Promise.all([
+  const [rows, cameraRows, classes, latency, totals, extraValues, gapRows, repairRows] = await Promise.all([
     reader.perMinute(window.fromMs, window.toMs),
     reader.cameras(),
     reader.classes(window.fromMs, window.toMs),
@@ -114,8 +131,10 @@ export async function buildOverview(
     reader.totals(),
     readExtra(extra, onExtraError),
     reader.seqGaps && settledTo > window.fromMs ? reader.seqGaps(window.fromMs, settledTo) : Promise.resolve(null),
+    reader.repairSummary ? reader.repairSummary(window.fromMs, window.toMs) : Promise.resolve(null),
   ]);
   const missing = gapRows && new Map(gapRows.map((g) => [keyOf(g), g.missing]));
+  const repair = repairRows && new Map(repairRows.map((r) => [keyOf(r), r]));
 
   const minutes = Array.from({ length: window.minutes }, (_, i) => window.fromMs + i * MINUTE_MS);
   // Every known camera gets a series, even an idle one: a flat zero line is information, and a stable
@@ -142,11 +161,16 @@ export async function buildOverview(
     serverTime: now,
     window,
     series: { minutes, cameras: [...series.values()].sort(byKey) },
-    cameras: cameraRows.map((r) => cameraView(r, now, missing)).sort(byKey),
+    cameras: cameraRows.map((r) => cameraView(r, now, missing, repair)).sort(byKey),
     classes: [...classes].sort((a, b) => b.detections - a.detections || (a.class < b.class ? -1 : 1)),
     latency,
     totals,
     seqGaps: missing && missing.size > 0 ? [...missing.values()].reduce((a, b) => a + b, 0) : null,
+    repair: repairRows && {
+      repairing: repairRows.reduce((a, r) => a + r.repairing, 0),
+      repaired: repairRows.reduce((a, r) => a + r.repaired, 0),
+      lost: repairRows.reduce((a, r) => a + lostTotal(r), 0),
+    },
     extra: extraValues,
   };
 }

@@ -126,15 +126,23 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     return conn;
   }
 
-  private ledger: DuckDbRepairLedger | undefined;
+  private ledger: Promise<DuckDbRepairLedger> | undefined;
 
   /** The repair ledger (repair-ledger-duckdb.ts), on a connection of its own; closed with the store. */
   async openRepairLedger(): Promise<RepairLedger> {
-    if (this.ledger) return this.ledger;
-    const ledger = new DuckDbRepairLedger(await this.connect());
-    await ledger.open();
-    this.ledger = ledger;
-    return ledger;
+    this.ledger ??= (async () => {
+      const ledger = new DuckDbRepairLedger(await this.connect());
+      await ledger.open();
+      return ledger;
+    })().catch((err) => {
+      this.ledger = undefined;
+      throw err;
+    });
+    return this.ledger;
+  }
+
+  async repairSummary(fromMs?: number, toMs?: number, staleBeforeMs?: number) {
+    return (await this.openRepairLedger()).summary(fromMs, toMs, staleBeforeMs);
   }
 
   /** Files from before detections became a view hold a detections table; say so rather than fail obscurely. */
@@ -359,8 +367,9 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
     clearInterval(this.trimTimer);
-    await this.ledger?.close();
+    const ledger = this.ledger;
     this.ledger = undefined;
+    await (await ledger?.catch(() => undefined))?.close();
     this.detachReader()?.closeSync();
     this.writer?.closeSync();
     this.writer = undefined;

@@ -127,9 +127,21 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
 
   /** The repair ledger (repair-ledger-postgres.ts) on this store's pool, shared by every consumer. */
   async openRepairLedger(): Promise<RepairLedger> {
-    const ledger = new PostgresRepairLedger(this.db(), this.schemaName, this.target);
-    await ledger.open();
-    return ledger;
+    this.ledger ??= (async () => {
+      const ledger = new PostgresRepairLedger(this.db(), this.schemaName, this.target);
+      await ledger.open();
+      return ledger;
+    })().catch((err) => {
+      this.ledger = undefined;
+      throw err;
+    });
+    return this.ledger;
+  }
+
+  private ledger: Promise<RepairLedger> | undefined;
+
+  async repairSummary(fromMs?: number, toMs?: number, staleBeforeMs?: number) {
+    return (await this.openRepairLedger()).summary(fromMs, toMs, staleBeforeMs);
   }
 
   private db(): pg.Pool {
@@ -212,6 +224,7 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
 
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
+    this.ledger = undefined;
     this.detachReader();
     const pool = this.pool;
     this.pool = undefined;

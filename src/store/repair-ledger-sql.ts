@@ -249,17 +249,20 @@ export class SqlRepairLedger implements RepairLedger {
     return rows.map(toRange);
   }
 
-  async summary(): Promise<RepairSummaryRow[]> {
+  async summary(fromMs = 0, toMs = Number.MAX_SAFE_INTEGER, staleBeforeMs = toMs): Promise<RepairSummaryRow[]> {
     const size = '(to_seq - from_seq + 1)';
-    const lost = (reason: LossReason) => `sum(CASE WHEN state = 'lost' AND reason = '${reason}' THEN ${size} ELSE 0 END) AS lost_${reason}`;
+    const resolved = `resolved_at_ms >= $1 AND resolved_at_ms < $2`;
+    const lost = (reason: LossReason) => `sum(CASE WHEN state = 'lost' AND reason = '${reason}' AND ${resolved} THEN ${size} ELSE 0 END) AS lost_${reason}`;
     const rows = await this.sql.rows(
       `SELECT region, site, camera,
               sum(CASE WHEN state = 'repairing' THEN ${size} ELSE 0 END) AS repairing,
-              sum(CASE WHEN state = 'repaired' THEN ${size} ELSE 0 END) AS repaired,
+              sum(CASE WHEN state = 'repairing' AND detected_at_ms < $3 THEN ${size} ELSE 0 END) AS stale,
+              sum(CASE WHEN state = 'repaired' AND ${resolved} THEN ${size} ELSE 0 END) AS repaired,
               ${lost('evicted')}, ${lost('dropped')}, ${lost('outbox_reset')}, ${lost('unanswered')},
               min(detected_at_ms) FILTER (WHERE state = 'repairing') AS oldest,
-              max(resolved_at_ms - detected_at_ms) FILTER (WHERE state = 'repaired') AS longest
+              max(resolved_at_ms - detected_at_ms) FILTER (WHERE state = 'repaired' AND ${resolved}) AS longest
        FROM ${this.d.t('repair_ranges')} GROUP BY region, site, camera ORDER BY region, site, camera`,
+      [fromMs, toMs, staleBeforeMs],
     );
     return rows.map((r) => {
       const lostBy: RepairSummaryRow['lost'] = {};
@@ -272,6 +275,7 @@ export class SqlRepairLedger implements RepairLedger {
         site: String(r.site),
         camera: String(r.camera),
         repairing: n(r.repairing),
+        stale: n(r.stale),
         repaired: n(r.repaired),
         lost: lostBy,
         oldestRepairingMs: nOrNull(r.oldest),

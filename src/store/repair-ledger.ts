@@ -64,13 +64,18 @@ export interface CommittedSpan extends CameraKey {
   lastCommittedMs: number;
 }
 
-/** Per camera figures for the dashboard, /metrics and alerting. */
+/**
+ * Per camera figures for the dashboard, /metrics and alerting: what is being chased now, and what was
+ * repaired or confirmed lost (resolved) in a window.
+ */
 export interface RepairSummaryRow extends CameraKey {
-  /** Seqs missing and being chased. */
+  /** Seqs missing now and being chased ("missing, repairing"). */
   repairing: number;
-  /** Seqs repaired so far (they arrived after being recorded missing). */
+  /** Of those, the seqs found missing before `staleBeforeMs`: a repair that is taking long. */
+  stale: number;
+  /** Seqs repaired (they arrived after being recorded missing), resolved in the window. */
   repaired: number;
-  /** Seqs confirmed lost, by reason. */
+  /** Seqs confirmed lost ("lost, confirmed"), by reason, resolved in the window. */
   lost: Partial<Record<LossReason, number>>;
   /** When the oldest range still being chased was detected, or null. */
   oldestRepairingMs: number | null;
@@ -122,7 +127,8 @@ export interface RepairLedger {
   replace(owner: string, nowMs: number, old: RepairRange, pieces: RepairRange[]): Promise<boolean>;
   /** Every range of a camera, newest first, at most `limit`: for tests, tools and the dashboard. */
   ranges(camera: CameraKey, limit?: number): Promise<RepairRange[]>;
-  summary(): Promise<RepairSummaryRow[]>;
+  /** Per camera: chased now, and resolved in [fromMs, toMs) (default: ever). Cameras without any range are left out. */
+  summary(fromMs?: number, toMs?: number, staleBeforeMs?: number): Promise<RepairSummaryRow[]>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import type { DetectionV1, ErrorCode, StatusV1 } from '../contract/index.ts';
+import type { RepairSummaryRow } from './repair-ledger.ts';
 
 /** A poison message kept with its raw bytes so it can be inspected or replayed after a fix. */
 export interface DeadLetter {
@@ -113,4 +114,9 @@ export interface StoreReader {
   deadLetterCount?(fromMs: number, toMs: number): Promise<number>;
   /** Detections per camera and class captured in [fromMs, toMs) (alerting). */
   classesPerCamera?(fromMs: number, toMs: number): Promise<CameraClassRow[]>;
+  /**
+   * Repair, per camera: seqs missing and being chased now, and those repaired or confirmed lost in
+   * [fromMs, toMs) (repair-ledger.ts). Stores that keep a repair ledger (DuckDB, PostgreSQL) have it.
+   */
+  repairSummary?(fromMs?: number, toMs?: number, staleBeforeMs?: number): Promise<RepairSummaryRow[]>;
 }

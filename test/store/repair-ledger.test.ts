@@ -113,6 +113,7 @@ for (const [name, build] of BUILDERS) {
       assert.equal(await ledger.replace('consumer-a', T0 + 8_000, r, pieces), false, 'already replaced: nothing counted twice');
       assert.deepEqual((await ledger.ranges(CAM)).map((x) => [x.from, x.to, x.state, x.reason]), [[10, 14, 'repaired', null], [15, 19, 'lost', 'evicted'], [20, 29, 'repairing', null]]);
       assert.deepEqual((await ledger.repairing()).map((x) => [x.from, x.to]), [[20, 29]]);
-      assert.deepEqual(await ledger.summary(), [{ ...CAM, repairing: 10, repaired: 5, lost: { evicted: 5 }, oldestRepairingMs: T0, longestRepairMs: 7_000 }]);
+      assert.deepEqual(await ledger.summary(), [{ ...CAM, repairing: 10, stale: 10, repaired: 5, lost: { evicted: 5 }, oldestRepairingMs: T0, longestRepairMs: 7_000 }]);
+      assert.deepEqual(await ledger.summary(T0 + 7_500, T0 + 9_000, T0), [{ ...CAM, repairing: 10, stale: 0, repaired: 0, lost: { evicted: 5 }, oldestRepairingMs: T0, longestRepairMs: null }], 'resolved in the window only');
     }));
 }

@@ -2,12 +2,13 @@ import { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts';
 import { consumerMetrics } from '../../consumer/metrics.ts';
+import { repairMetrics } from '../../consumer/repair-metrics.ts';
 import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
 import { isSeamError, SeamError } from '../../contract/index.ts';
 import { createStore, storeConfigFromUrl, type StoreConfig } from '../../store/registry.ts';
 import { configFromFlags } from '../config-file.ts';
 import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '../consumer-config.ts';
-import { choiceOption, integerFlag } from '../flags.ts';
+import { choiceOption, integerFlag, numberFlag } from '../flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
 import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
 import { withListenFlags } from '../listen-flags.ts';
@@ -29,6 +30,9 @@ export function consumerCommand(): Command {
     .addOption(choiceOption('--protocol <version>', `MQTT version (default ${d.protocol})`, [5, 4]))
     .option('--group <name>', `shared subscription group (default ${d.group})`)
     .option('--no-share', 'subscribe directly instead of through the shared subscription: one consumer only (docs/operations.md)')
+    .option('--no-repair', 'do not repair seq gaps from the bridges\' replay windows (docs/consumer.md)')
+    .option('--repair-grace <s>', `a gap is chased once it is this old (default ${d.repairGrace})`, integerFlag)
+    .option('--repair-rate <n>', `repair requests per second at most, all cameras together (default ${d.repairRate})`, numberFlag)
     .option('--client-id <id>', `stable client id; distinct per instance (default ${d.clientId})`)
     .option('--store <url>', `DuckDB path, postgres://, influxdb+http:// or victoriametrics+http:// (default ${d.store})`)
     .option('--connections <n>', 'MQTT connections from this process; raise it when the broker caps in-flight per connection (EMQX: 32)', integerFlag)
@@ -97,6 +101,7 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
       protocolVersion: config.protocol,
       group: config.group,
       share: config.share,
+      repair: config.repair ? { graceMs: config.repairGrace * 1000, requestsPerSecond: config.repairRate, requestBurst: Math.max(1, Math.ceil(config.repairRate * 2)) } : false,
       clientId: config.clientId,
       connections: config.connections,
       store,
@@ -118,6 +123,7 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
     throw err;
   }
   consumerMetrics(consumer.ingestor, consumer.session, registry, store);
+  repairMetrics(registry, store, consumer.repairer);
   consumer.ingestor.once('fatal', (err: Error) => {
     process.stderr.write(isSeamError(err) ? `seamline: ${err.code}: ${err.message}\n` : `seamline consumer: ${err.message}\n`);
     void consumer.session.close().finally(() => process.exit(2));

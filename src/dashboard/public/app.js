@@ -126,7 +126,13 @@
     $('total-dead').className = 'kpi-value' + (o.totals.deadLetters > 0 ? ' warn' : '');
     var gaps = typeof o.seqGaps === 'number' ? o.seqGaps : null;
     $('seq-gaps').textContent = fmtInt(gaps);
-    $('seq-gaps').className = 'kpi-value' + (gaps ? ' bad' : '');
+    $('seq-gaps').className = 'kpi-value' + (gaps ? ' warn' : '');
+    // Missing and being repaired is a warning; lost, confirmed is the alarm.
+    var repair = o.repair || null;
+    $('repairing').textContent = fmtInt(repair ? repair.repairing : null);
+    $('repairing').className = 'kpi-value' + (repair && repair.repairing ? ' warn' : '');
+    $('lost').textContent = fmtInt(repair ? repair.lost : null);
+    $('lost').className = 'kpi-value' + (repair && repair.lost ? ' bad' : '');
     $('clock').textContent = fmtClock(o.serverTime);
   }
 
@@ -147,7 +153,13 @@
       tr.appendChild(el('td', 'num' + (stale ? ' warn' : ''), fmtAge(c.lastEventAgeMs)));
       tr.appendChild(el('td', 'num', fmtInt(c.events)));
       tr.appendChild(el('td', 'num', fmtInt(c.detections)));
-      tr.appendChild(el('td', 'num' + (c.missing ? ' bad' : ''), fmtInt(c.missing)));
+      tr.appendChild(el('td', 'num' + (c.missing ? ' warn' : ''), fmtInt(c.missing)));
+      tr.appendChild(el('td', 'num' + (c.repairing ? ' warn' : ''), fmtInt(c.repairing)));
+      var lost = el('td', 'num' + (c.lost ? ' bad' : ''), fmtInt(c.lost));
+      if (c.lostReasons && c.lost) {
+        lost.title = Object.keys(c.lostReasons).map(function (k) { return c.lostReasons[k] + ' ' + k.replace(/_/g, ' '); }).join(', ');
+      }
+      tr.appendChild(lost);
       tr.appendChild(el('td', 'num' + (c.outboxDepth ? ' warn' : ''), fmtInt(c.outboxDepth)));
       tr.appendChild(el('td', 'num' + (c.drops ? ' bad' : ''), fmtInt(c.drops)));
       body.appendChild(tr);
