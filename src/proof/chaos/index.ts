@@ -1,3 +1,4 @@
+import { brokerCrashScenario } from './broker-crash.ts';
 import { brokerRestartScenario } from './broker-restart.ts';
 import { consumerKillScenario } from './consumer-kill.ts';
 import { edgeKillScenario } from './edge-kill.ts';
@@ -12,4 +13,5 @@ export const SCENARIOS: ChaosScenario[] = [
   poisonScenario,
   consumerKillScenario,
   storeOutageScenario,
+  brokerCrashScenario,
 ];
