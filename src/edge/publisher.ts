@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import mqtt, { ErrorWithReasonCode, type IClientOptions, type IStore, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Outbox, OutboxEntry } from './outbox.ts';
+import { publishQos1, subscribeQos1 } from './mqtt-control.ts';
 import { ReplayQueue } from './replay-queue.ts';
 import { redactUrl } from '../contract/index.ts';
 
@@ -279,25 +280,12 @@ export class Publisher {
   }
 
   private subscribeOn(client: MqttClient, topic: string): void {
-    client.subscribe(topic, { qos: 1 }, (err, granted) => {
-      const code = granted?.[0]?.qos;
-      if (err || (code !== undefined && code >= 0x80)) {
-        this.options.logger.error({ topic, err: err?.message, code }, 'broker refused the repair-request subscription; repairs of this camera cannot reach it');
-      }
-    });
+    subscribeQos1(client, topic, this.options.logger);
   }
 
   /** Publishes a control message (repair answer, announcement) at QoS 1 if connected; resolves on its PUBACK. */
-  async publishControl(topic: string, payload: Buffer, retain: boolean, timeoutMs = 5_000): Promise<boolean> {
-    const client = this.client;
-    if (!client?.connected) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const ok = await Promise.race([
-      new Promise<boolean>((resolve) => client.publish(topic, payload, { qos: 1, retain }, (err) => resolve(!err))),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    return ok;
+  publishControl(topic: string, payload: Buffer, retain: boolean, timeoutMs = 5_000): Promise<boolean> {
+    return this.client?.connected ? publishQos1(this.client, topic, payload, retain, timeoutMs) : Promise.resolve(false);
   }
 
   private notifyIdle(): void {

@@ -8,7 +8,7 @@ import { DuckDbReader, ts } from './duckdb-reader.ts';
 import { boxesJson } from './boxes-json.ts';
 import { NewestPerCamera } from './newest-per-camera.ts';
 import { DuckDbRepairLedger } from './repair-ledger-duckdb.ts';
-import type { RepairLedger } from './repair-ledger.ts';
+import { LedgerSlot, type RepairLedger } from './repair-ledger.ts';
 import type { DeadLetter, DetectionStore, WriteResult } from './store.ts';
 
 export interface DuckDbStoreOptions {
@@ -126,19 +126,11 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     return conn;
   }
 
-  private ledger: Promise<DuckDbRepairLedger> | undefined;
+  private readonly ledger = new LedgerSlot(async () => new DuckDbRepairLedger(await this.connect()));
 
   /** The repair ledger (repair-ledger-duckdb.ts), on a connection of its own; closed with the store. */
-  async openRepairLedger(): Promise<RepairLedger> {
-    this.ledger ??= (async () => {
-      const ledger = new DuckDbRepairLedger(await this.connect());
-      await ledger.open();
-      return ledger;
-    })().catch((err) => {
-      this.ledger = undefined;
-      throw err;
-    });
-    return this.ledger;
+  openRepairLedger(): Promise<RepairLedger> {
+    return this.ledger.get();
   }
 
   async repairSummary(fromMs?: number, toMs?: number, staleBeforeMs?: number) {
@@ -367,9 +359,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
     clearInterval(this.trimTimer);
-    const ledger = this.ledger;
-    this.ledger = undefined;
-    await (await ledger?.catch(() => undefined))?.close();
+    await this.ledger.close();
     this.detachReader()?.closeSync();
     this.writer?.closeSync();
     this.writer = undefined;

@@ -6,7 +6,7 @@ import { postgresDdl, quoteIdent } from './postgres-schema.ts';
 import { insertBatchSql, toColumns } from './postgres-batch.ts';
 import type { DeadLetter, DetectionStore, WriteResult } from './store.ts';
 import { PostgresRepairLedger } from './repair-ledger-postgres.ts';
-import type { RepairLedger } from './repair-ledger.ts';
+import { LedgerSlot, type RepairLedger } from './repair-ledger.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/db`; or give `pool` options instead (or as well: they win). */
@@ -125,20 +125,12 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     return hyper.rowCount === 1;
   }
 
-  /** The repair ledger (repair-ledger-postgres.ts) on this store's pool, shared by every consumer. */
-  async openRepairLedger(): Promise<RepairLedger> {
-    this.ledger ??= (async () => {
-      const ledger = new PostgresRepairLedger(this.db(), this.schemaName, this.target);
-      await ledger.open();
-      return ledger;
-    })().catch((err) => {
-      this.ledger = undefined;
-      throw err;
-    });
-    return this.ledger;
-  }
+  private readonly ledger = new LedgerSlot(() => new PostgresRepairLedger(this.db(), this.schemaName, this.target));
 
-  private ledger: Promise<RepairLedger> | undefined;
+  /** The repair ledger (repair-ledger-postgres.ts) on this store's pool, shared by every consumer. */
+  openRepairLedger(): Promise<RepairLedger> {
+    return this.ledger.get();
+  }
 
   async repairSummary(fromMs?: number, toMs?: number, staleBeforeMs?: number) {
     return (await this.openRepairLedger()).summary(fromMs, toMs, staleBeforeMs);
@@ -224,7 +216,7 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
 
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
-    this.ledger = undefined;
+    await this.ledger.close();
     this.detachReader();
     const pool = this.pool;
     this.pool = undefined;

@@ -146,3 +146,32 @@ export interface RepairCapable {
 export function repairCapable(store: object): store is RepairCapable {
   return typeof (store as Partial<RepairCapable>).openRepairLedger === 'function';
 }
+
+/**
+ * A store's one ledger, opened on first use. Concurrent first calls share one opening; a failed opening is
+ * forgotten, so the next call tries again (the store may have been down).
+ */
+export class LedgerSlot {
+  private opening: Promise<RepairLedger> | undefined;
+
+  constructor(private readonly make: () => RepairLedger | Promise<RepairLedger>) {}
+
+  get(): Promise<RepairLedger> {
+    this.opening ??= (async () => {
+      const ledger = await this.make();
+      await ledger.open();
+      return ledger;
+    })().catch((err) => {
+      this.opening = undefined;
+      throw err;
+    });
+    return this.opening;
+  }
+
+  /** Closes the ledger if one was opened. */
+  async close(): Promise<void> {
+    const opening = this.opening;
+    this.opening = undefined;
+    await (await opening?.catch(() => undefined))?.close();
+  }
+}

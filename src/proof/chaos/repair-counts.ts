@@ -1,5 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
+import { duckdbMissing } from './stored-counts.ts';
 
 /**
  * What a repair scenario's verdict needs, read straight from the store after every process let go of it
@@ -52,23 +53,16 @@ function toCounts(c: Record<string, unknown>, l: Record<string, unknown> | undef
 export async function duckdbRepairCounts(path: string, ids: Iterable<string>): Promise<RepairCounts> {
   const db = await DuckDBInstance.create(path);
   const conn = await db.connect();
+  let counts: Record<string, unknown>;
+  let ledger: Record<string, unknown>;
   try {
-    const counts = (await conn.runAndReadAll(COUNTS)).getRowObjects()[0];
-    const ledger = (await conn.runAndReadAll(LEDGER)).getRowObjects()[0];
-    await conn.run('CREATE TEMP TABLE wanted (event_id VARCHAR)');
-    const app = await conn.createAppender('wanted', 'main', 'temp');
-    for (const id of ids) {
-      app.appendVarchar(id);
-      app.endRow();
-    }
-    app.flushSync();
-    app.closeSync();
-    const missing = Number((await conn.runAndReadAll('SELECT count(*) FROM wanted w ANTI JOIN events e ON w.event_id = e.event_id')).getRows()[0][0]);
-    return toCounts(counts as Record<string, unknown>, ledger as Record<string, unknown>, missing);
+    counts = (await conn.runAndReadAll(COUNTS)).getRowObjects()[0] as Record<string, unknown>;
+    ledger = (await conn.runAndReadAll(LEDGER)).getRowObjects()[0] as Record<string, unknown>;
   } finally {
     conn.closeSync();
     db.closeSync();
   }
+  return toCounts(counts, ledger, await duckdbMissing(path, ids));
 }
 
 export async function postgresRepairCounts(url: string, ids: Iterable<string>): Promise<RepairCounts> {
