@@ -12,5 +12,6 @@ test('broker-crash: Mosquitto SIGKILLed three times with the consumer connected,
   assert.deepEqual([r.stored, r.lost, r.duplicates, r.confirmed_lost], [r.produced, 0, 0, 0], 'every event the bridges answered for, once');
   assert.ok(Number(r.repaired) > 0, `the crashes lost events that repair brought back (${r.repaired})`);
   assert.deepEqual([r.shared_stored, r.shared_lost, r.shared_duplicates], [r.shared_produced, 0, 0]);
+  assert.ok(Number(r.shared_requesters_per_camera) <= 1, `one repairer per camera (${r.shared_requesters_per_camera})`);
   assert.equal(r.ok, true);
 });

@@ -10,7 +10,7 @@ export interface FeederOptions {
   site: string;
   /** Events per second over all cameras. */
   rate: number;
-  /** Stop after this many accepted events. */
+  /** At least this many events are fed; see `moreWanted`. */
   events: number;
 }
 
@@ -44,15 +44,18 @@ export class BridgeFeeder {
     );
   }
 
-  /** Starts the bridges and feeds until `events` are accepted; resolves when the last is answered. */
-  async start(): Promise<void> {
+  /**
+   * Starts the bridges and feeds at the rate until `events` were issued and `moreWanted()` says enough
+   * (a scenario keeps the load on until its last fault has happened, however slow the machine is).
+   */
+  async start(moreWanted: () => boolean = () => false): Promise<void> {
     await Promise.all(this.bridges.map((b) => b.start()));
     const started = Date.now();
     let issued = 0;
     const pending = new Set<Promise<unknown>>();
     this.done = new Promise((resolve) => {
       this.timer = setInterval(() => {
-        const due = Math.min(this.o.events, Math.floor(((Date.now() - started) / 1000) * this.o.rate));
+        const due = Math.floor(((Date.now() - started) / 1000) * this.o.rate);
         while (issued < due && pending.size < 5_000) {
           const i = issued++ % this.bridges.length;
           const p = this.bridges[i].accept(this.cameras[i].next()).then(
@@ -62,7 +65,7 @@ export class BridgeFeeder {
           pending.add(p);
           void p.finally(() => pending.delete(p));
         }
-        if (issued >= this.o.events) {
+        if (issued >= this.o.events && !moreWanted()) {
           clearInterval(this.timer);
           void Promise.all(pending).then(() => resolve());
         }

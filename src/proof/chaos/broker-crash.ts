@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { freePort } from '../services/free-port.ts';
 import { startMosquitto, type RunningMosquitto } from '../services/mosquitto.ts';
 import { startPostgres } from '../services/postgres.ts';
@@ -60,7 +61,9 @@ async function crashPhase(o: BrokerCrashOptions, dir: string, progress: (line: s
   const modes: Mode[] = [];
   const answeredAtCrash: number[] = [];
   try {
-    await feeder.start();
+    // The load goes on until the last crash is a few seconds behind: every crash is under load.
+    let crashesDoneAt = Infinity;
+    await feeder.start(() => Date.now() < crashesDoneAt + 3_000);
     const started = Date.now();
     const loadMs = (o.events / o.rate) * 1000;
     for (let k = 0; k < o.crashes; k++) {
@@ -84,6 +87,7 @@ async function crashPhase(o: BrokerCrashOptions, dir: string, progress: (line: s
       if (mode === 'stopped') consumer = await spawnConsumerProcess(args);
       else if (mode === 'held') consumer!.child.kill('SIGCONT');
     }
+    crashesDoneAt = Date.now();
     await feeder.finished();
     const loadEnded = Date.now();
     progress(`bridges answered for ${feeder.accepted.size} events (${feeder.refused} refused); waiting for repair`);
@@ -113,13 +117,25 @@ async function sharedPhase(o: BrokerCrashOptions, dir: string, progress: (line: 
   const [broker, postgres] = await Promise.all([startMosquitto({ autosaveInterval: 10 }), startPostgres()]);
   const consumers: ConsumerProcess[] = [];
   const feeder = new BridgeFeeder({ brokerUrl: broker.url, dir, cameras: 2, site: 'shared', rate: Math.min(o.rate, 1_000), events: o.sharedEvents });
+  // Who asks for each camera: with two consumers, exactly one repairer owns a camera's repair at a time.
+  const requesters = new Map<string, Set<string>>();
+  const spy = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'chaos-shared-spy', reconnectPeriod: 200 });
+  spy.on('connect', () => void spy.subscribeAsync('vision/+/+/+/repair-request', { qos: 1 }).catch(() => {}));
+  spy.on('message', (topic, payload) => {
+    const camera = topic.split('/').slice(1, 4).join('/');
+    const who = String((JSON.parse(payload.toString()) as { requester?: string }).requester);
+    requesters.set(camera, (requesters.get(camera) ?? new Set()).add(who));
+  });
+  await spy.subscribeAsync('vision/+/+/+/repair-request', { qos: 1 });
   try {
     for (const id of ['chaos-shared-1', 'chaos-shared-2']) {
       consumers.push(await spawnConsumerProcess(['--url', broker.url, '--client-id', id, '--store', postgres.url, '--repair-grace', String(o.graceSeconds)]));
     }
-    await feeder.start();
+    let restartedAt = Infinity;
+    await feeder.start(() => Date.now() < restartedAt + 3_000);
     await sleep((o.sharedEvents / Math.min(o.rate, 1_000)) * 500);
     await restart(broker);
+    restartedAt = Date.now();
     progress(`Mosquitto restarted under two shared-subscription consumers after ${feeder.accepted.size} events`);
     await feeder.finished();
     const loadEnded = Date.now();
@@ -132,8 +148,10 @@ async function sharedPhase(o: BrokerCrashOptions, dir: string, progress: (line: 
     await Promise.all(consumers.map((c) => c.exited));
     consumers.length = 0;
     const counts = await postgresRepairCounts(postgres.url, ids);
-    return { counts, settled, settleMs, produced: ids.size, republished: feeder.republished() };
+    const owners = Math.max(0, ...[...requesters.values()].map((r) => r.size));
+    return { counts, settled, settleMs, produced: ids.size, republished: feeder.republished(), owners };
   } finally {
+    await spy.endAsync(true).catch(() => {});
     for (const c of consumers) c.child.kill('SIGKILL');
     await feeder.close();
     await Promise.all([broker.close(), postgres.stop()]);
@@ -188,6 +206,8 @@ export function brokerCrash(o: BrokerCrashOptions): ChaosScenario {
           shared_duplicates: b.counts.duplicates,
           shared_repaired: b.counts.repaired,
           shared_settle_after_load_s: Math.round(b.settleMs / 100) / 10,
+          // Most consumers that asked for any one camera: 1 when one repairer owned each camera's repair.
+          shared_requesters_per_camera: b.owners,
           ok: ok(a.counts, a.settled) && ok(b.counts, b.settled) && a.counts.lost === 0,
         };
         return result;
