@@ -5,7 +5,7 @@ import { brokerCrash } from '../../src/proof/chaos/broker-crash.ts';
 // Its own file: the other chaos scenarios already fill most of chaos.test.ts's time.
 const quiet = (line: string) => void process.stderr.write(`  ${line}\n`);
 
-test('broker-crash: Mosquitto SIGKILLed three times with the consumer connected, stopped and held back, then a restart under two shared-subscription consumers: every answered event stored once', { timeout: 170_000 }, async () => {
+test('broker-crash: Mosquitto SIGKILLed three times with the consumer connected, stopped and held back, then a restart under two shared-subscription consumers: every answered event stored once', { timeout: 300_000 }, async () => {
   const r = await brokerCrash({ events: 24_000, rate: 800, cameras: 3, crashes: 3, sharedEvents: 6_000, graceSeconds: 3, settleMs: 90_000 }).run(quiet);
   assert.equal(r.crash_modes, 'connected,stopped,held');
   assert.ok(String(r.answered_at_crashes).split(',').every((n) => Number(n) < r.produced), `every crash under load (${r.answered_at_crashes} of ${r.produced})`);

@@ -165,7 +165,7 @@ async function restart(broker: RunningMosquitto): Promise<void> {
 }
 
 function ok(c: RepairCounts, settled: boolean): boolean {
-  return settled && c.missing === 0 && c.duplicates === 0 && c.rows === c.distinct;
+  return settled && c.missing === 0 && c.duplicates === 0 && c.rows === c.distinct && c.detectionsMismatch === 0;
 }
 
 export function brokerCrash(o: BrokerCrashOptions): ChaosScenario {
@@ -187,6 +187,7 @@ export function brokerCrash(o: BrokerCrashOptions): ChaosScenario {
           stored: a.counts.distinct,
           lost: a.counts.missing,
           duplicates: a.counts.duplicates,
+          detections_mismatch: a.counts.detectionsMismatch,
           dead_lettered: 0,
           seq_repeats: a.counts.duplicates,
           repaired: a.counts.repaired,
@@ -204,6 +205,7 @@ export function brokerCrash(o: BrokerCrashOptions): ChaosScenario {
           shared_stored: b.counts.distinct,
           shared_lost: b.counts.missing,
           shared_duplicates: b.counts.duplicates,
+          shared_detections_mismatch: b.counts.detectionsMismatch,
           shared_repaired: b.counts.repaired,
           shared_settle_after_load_s: Math.round(b.settleMs / 100) / 10,
           // Most consumers that asked for any one camera: 1 when one repairer owned each camera's repair.

@@ -15,6 +15,8 @@ export interface RepairCounts {
   rows: number;
   distinct: number;
   duplicates: number;
+  /** Detection rows minus the boxes the stored events say they carry. */
+  detectionsMismatch: number;
   missing: number;
   /** From the ledger: seqs repaired, confirmed lost, still being repaired; the longest repair, ms. */
   repaired: number;
@@ -25,7 +27,8 @@ export interface RepairCounts {
   medianRepairMs: number;
 }
 
-const COUNTS = `SELECT count(*) AS n, count(DISTINCT event_id) AS ids,
+const COUNTS = `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, coalesce(sum(detections), 0) AS boxes,
+  (SELECT count(*) FROM detections) AS detection_rows,
   (SELECT count(*) FROM (SELECT DISTINCT region, site, camera, seq FROM events) s) AS seqs FROM events`;
 const size = '(to_seq - from_seq + 1)';
 const LEDGER = `SELECT coalesce(sum(CASE WHEN state = 'repaired' THEN ${size} ELSE 0 END), 0) AS repaired,
@@ -41,6 +44,7 @@ function toCounts(c: Record<string, unknown>, l: Record<string, unknown> | undef
     rows,
     distinct: Number(c.ids),
     duplicates: rows - Number(c.seqs),
+    detectionsMismatch: Number(c.detection_rows) - Number(c.boxes),
     missing,
     repaired: Number(l?.repaired ?? 0),
     lost: Number(l?.lost ?? 0),
