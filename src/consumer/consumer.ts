@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { DETECTION_FILTER, SeamError, sharedDetectionFilter, STATUS_FILTER } from '../contract/index.ts';
 import { repairCapable } from '../store/repair-ledger.ts';
-import type { DetectionStore, StoreReader } from '../store/store.ts';
+import type { DetectionStore } from '../store/store.ts';
 import { Repairer, type RepairerOptions } from './repairer.ts';
 import { Ingestor, type IngestOptions } from './ingest.ts';
 import { createMqttSession } from './mqtt-session.ts';
@@ -31,7 +31,7 @@ export interface ConsumerOptions
    * End-to-end repair (default on with a store that keeps a repair ledger: DuckDB, PostgreSQL): the
    * settings of the repairer (docs/consumer.md), or false to turn it off.
    */
-  repair?: Partial<Omit<RepairerOptions, 'ledger' | 'reader' | 'owner' | 'link' | 'logger'>> | false;
+  repair?: Partial<Omit<RepairerOptions, 'ledger' | 'owner' | 'link' | 'logger'>> | false;
   logger?: Logger;
 }
 
@@ -90,7 +90,6 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     repairer = new Repairer({
       ...options.repair,
       ledger,
-      reader: 'cameras' in options.store ? (options.store as unknown as Pick<StoreReader, 'cameras'>) : undefined,
       owner: options.clientId,
       link: {
         url: options.url,

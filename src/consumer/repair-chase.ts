@@ -55,7 +55,7 @@ export class RepairChase {
     this.bucket = new TokenBucket(policy.requestsPerSecond, policy.requestBurst, now);
   }
 
-  async pass(owned: RepairCamera[], offline: Set<string>, now: number): Promise<number> {
+  async pass(owned: RepairCamera[], now: number): Promise<number> {
     for (const [id, sent] of this.outstanding) if (now - sent.sentAt > this.policy.answerTimeoutMs) this.outstanding.delete(id);
     const byCamera = new Map<string, RepairRange[]>();
     for (const r of await this.ledger.repairing(owned)) {
@@ -63,6 +63,9 @@ export class RepairChase {
       byCamera.set(key, [...(byCamera.get(key) ?? []), r]);
     }
     const cameras = owned.filter((c) => byCamera.has(cameraKeyOf(c)));
+    if (cameras.length === 0) return 0;
+    // Only when there is something to chase: the status table is read then, not every pass.
+    const offline = new Set((await this.ledger.offline()).map(cameraKeyOf));
     let sent = 0;
     for (let i = 0; i < cameras.length; i++) {
       const camera = cameras[(this.turn + i) % cameras.length];

@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import type { RepairAnswerV1 } from '../contract/index.ts';
 import type { RepairCamera, RepairLedger } from '../store/repair-ledger.ts';
-import type { StoreReader } from '../store/store.ts';
 import { RepairChase, backoffMs, type ChasePolicy } from './repair-chase.ts';
 import { cameraKeyOf, EPOCH_MARGIN_MS, findGaps } from './repair-finder.ts';
 import { RepairLink, type RepairLinkOptions } from './repair-link.ts';
@@ -11,8 +10,6 @@ import { newRange } from '../store/repair-ledger-sql.ts';
 
 export interface RepairerOptions extends Partial<ChasePolicy> {
   ledger: RepairLedger;
-  /** Camera statuses: a camera whose last status says offline is not asked (its bridge cannot answer). */
-  reader?: Pick<StoreReader, 'cameras'>;
   /** Who holds the leases: the consumer's client id. */
   owner: string;
   link: Omit<RepairLinkOptions, 'onAnswer' | 'logger'>;
@@ -118,9 +115,7 @@ export class Repairer extends EventEmitter {
     const owned = await this.o.ledger.claim(this.o.owner, now, this.o.leaseMs);
     this.owned = new Map(owned.map((c) => [cameraKeyOf(c), c]));
     this.stats.recorded += (await findGaps(this.o.ledger, this.o.owner, owned, now, this.o.graceMs)).length;
-    const offline = new Set<string>();
-    for (const c of (await this.o.reader?.cameras()) ?? []) if (c.state === 'offline') offline.add(cameraKeyOf(c));
-    await this.chase.pass(owned, offline, now);
+    await this.chase.pass(owned, now);
     this.stats.passes++;
     this.emit('pass', this.stats);
   }

@@ -166,7 +166,11 @@ export class Outbox {
     this.ackMark = new AckMark(this.meta.get(ACKED) as AckMarkRecord | undefined);
     let next = numberAt(this.meta, NEXT_POSITION) ?? 0;
     const lowestStored = new Map<string, number>();
-    for (const { key, value } of this.entries.getRange()) {
+    // Keys, and each value read in place (getBinaryFast, no copy): a full 2 GiB window reopens without
+    // copying its payloads; only the headers are read.
+    for (const key of this.entries.getKeys()) {
+      const value = this.entries.getBinaryFast(key);
+      if (value === undefined) continue;
       if (this.ackMark.isAcknowledged(key)) this.index.addAcknowledged(key, value.length);
       else this.index.add(key, value.length);
       next = Math.max(next, key + 1);

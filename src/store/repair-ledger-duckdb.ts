@@ -16,9 +16,13 @@ const dialect: Dialect = {
  * Statements run one at a time on that connection, so a transaction never interleaves with another.
  */
 export class DuckDbRepairLedger extends SqlRepairLedger {
+  private readonly finish: () => Promise<void>;
+
   constructor(conn: DuckDBConnection) {
     let chain: Promise<unknown> = Promise.resolve();
+    let closed = false;
     const run = async (sql: string, params: unknown[] = []): Promise<Row[]> => {
+      if (closed) throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', 'duckdb repair ledger is closed', { field: 'store' });
       try {
         const result = await conn.runAndReadAll(sql, params as DuckDBValue[]);
         return result.getRowObjects() as Row[];
@@ -47,12 +51,17 @@ export class DuckDbRepairLedger extends SqlRepairLedger {
         }),
     };
     super(dialect, runner);
-    this.closeConn = () => conn.closeSync();
+    // Closing a DuckDB connection while one of its statements runs crashes the process: wait for the
+    // statement in progress, refuse the ones after it, then close.
+    this.finish = async () => {
+      const last = chain;
+      closed = true;
+      await last;
+      conn.closeSync();
+    };
   }
 
-  private readonly closeConn: () => void;
-
   override async close(): Promise<void> {
-    this.closeConn();
+    await this.finish();
   }
 }

@@ -223,6 +223,11 @@ export class SqlRepairLedger implements RepairLedger {
     return rows.map((r) => [n(r.a), n(r.b)] as Span);
   }
 
+  async offline(): Promise<CameraKey[]> {
+    const rows = await this.sql.rows(`SELECT region, site, camera FROM ${this.d.t('camera_status')} WHERE state = 'offline'`);
+    return rows.map((r) => ({ region: String(r.region), site: String(r.site), camera: String(r.camera) }));
+  }
+
   async repairing(cameras?: CameraKey[]): Promise<RepairRange[]> {
     const rows = (await this.sql.rows(`SELECT ${RANGE_COLUMNS} FROM ${this.d.t('repair_ranges')} WHERE state = 'repairing' ORDER BY region, site, camera, from_seq`)).map(toRange);
     if (!cameras) return rows;

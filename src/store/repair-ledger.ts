@@ -121,6 +121,8 @@ export interface RepairLedger {
   /** Which seqs of [from, to] the store holds for `camera` (accepted from `floorMs` on), as ranges. */
   present(camera: CameraKey, from: number, to: number, floorMs: number): Promise<Span[]>;
 
+  /** Cameras whose last status says offline (their bridge cannot answer): the status table only, cheap. */
+  offline(): Promise<CameraKey[]>;
   /** Ranges still being chased, for these cameras (all when omitted). */
   repairing(cameras?: CameraKey[]): Promise<RepairRange[]>;
   /** Replaces a range by the pieces it became (repaired, lost, still repairing), only while `owner` holds the camera. */
