@@ -6,7 +6,7 @@ import { REPAIR_REQUEST_V1, type RepairAnswerV1 } from '../../src/contract/index
 import { entrySize } from '../../src/edge/outbox-entry.ts';
 import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
-import { makeInput, sleep, tempDir } from './support.ts';
+import { boxes, makeInput, sleep, tempDir } from './support.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let broker: RunningMosquitto;
@@ -108,14 +108,16 @@ describe('bridge answering repair requests, against Mosquitto', () => {
   });
 
   test('answers evicted, dropped and never-produced seqs as such, and republishes only what it still has', { timeout: 60_000 }, async () => {
-    const size = entrySize('vision/eu/plant-1/cam-b/detection', Buffer.byteLength(JSON.stringify({ ...makeInput(), schema_version: 'detection.v1', event_id: uuidv7(), region: 'eu', site: 'plant-1', camera: 'cam-b', seq: 1 })));
+    // Every input the same size (one box), so the byte bounds below hold a known number of entries.
+    const sameSize = () => makeInput({ detections: boxes(1) });
+    const size = entrySize('vision/eu/plant-1/cam-b/detection', Buffer.byteLength(JSON.stringify({ ...sameSize(), schema_version: 'detection.v1', event_id: uuidv7(), region: 'eu', site: 'plant-1', camera: 'cam-b', seq: 1 })));
     const w = await watch('cam-b');
     const bridge = bridgeFor('cam-b', { maxBytes: size * 6 + size / 2, replayMaxBytes: size * 3 + size / 2 });
     await bridge.start();
-    for (let i = 0; i < 5; i++) await bridge.accept(makeInput()); // 1-5 acknowledged; the window keeps 3-5
+    for (let i = 0; i < 5; i++) await bridge.accept(sameSize()); // 1-5 acknowledged; the window keeps 3-5
     assert.equal(await bridge.drain(10_000), true);
     await broker.stop();
-    for (let i = 0; i < 10; i++) await bridge.accept(makeInput()); // 6-15: 3-5 give way, then 6-9 are dropped
+    for (let i = 0; i < 10; i++) await bridge.accept(sameSize()); // 6-15: 3-5 give way, then 6-9 are dropped
     assert.deepEqual([bridge.stats().dropped, bridge.stats().outbox_depth], [4, 6]);
     await broker.start();
     assert.equal(await bridge.drain(15_000), true); // 10-15 acknowledged; the window keeps 13-15

@@ -48,6 +48,8 @@ export interface Collector {
   /** seq of each first arrival, in arrival order. */
   order: number[];
   statuses: { topic: string; message: Record<string, unknown>; retain: boolean }[];
+  /** Anything else under the filter (the bridge's repair answers and announcements), kept apart from events. */
+  others: { topic: string; message: Record<string, unknown> }[];
   /** Waits for `distinct` event_ids; on timeout the error includes `context()` (e.g. bridge stats). */
   waitFor(distinct: number, timeoutMs: number, context?: () => unknown): Promise<void>;
   close(): Promise<void>;
@@ -73,6 +75,7 @@ export async function collect(url: string, options: { protocolVersion?: 4 | 5; f
     received: 0,
     order: [],
     statuses: [],
+    others: [],
     async waitFor(distinct, timeoutMs, context) {
       const until = Date.now() + timeoutMs;
       while (c.byId.size < distinct) {
@@ -89,6 +92,10 @@ export async function collect(url: string, options: { protocolVersion?: 4 | 5; f
     const message = JSON.parse(payload.toString()) as Record<string, unknown>;
     if (topic.endsWith('/status')) {
       c.statuses.push({ topic, message, retain: packet.retain });
+      return;
+    }
+    if (!topic.endsWith('/detection')) {
+      c.others.push({ topic, message });
       return;
     }
     c.received++;
