@@ -8,7 +8,10 @@ export interface StdinInputOptions {
   input?: Readable;
   /** One answer line per accepted record, written once it is durable (default process.stdout). */
   output?: Writable;
-  /** One line per refused record: field and reason (default process.stderr). */
+  /**
+   * One line per refused record: code, field and reason (default: `output`). With both on stdout, a producer
+   * reads every answer from one stream, and stderr carries nothing but the bridge's log.
+   */
   errors?: Writable;
   /** Records being made durable at once before reading pauses (default 4,096): bounds memory. */
   maxPending?: number;
@@ -29,14 +32,14 @@ function write(stream: Writable, value: object): void {
 /**
  * Feeds newline-delimited JSON into the bridge, for an inference process that pipes into it
  * (`python detect.py | seamline edge --stdin`). Each accepted line is answered on `output` with
- * `{"line":n,"event_id":...,"seq":...}` once durable; each refused line on `errors` with
- * `{"line":n,"error":code,"field":...,"reason":...}`. Blank lines are skipped. Resolves when the input
+ * `{"line":n,"event_id":...,"seq":...}` once durable; each refused line on `errors` (the same stream unless
+ * told otherwise) with `{"line":n,"error":code,"field":...,"reason":...}`. Blank lines are skipped. Resolves when the input
  * ends and every record has been answered.
  */
 export async function runStdinInput(bridge: Bridge, options: StdinInputOptions = {}): Promise<StdinInputResult> {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
-  const errors = options.errors ?? process.stderr;
+  const errors = options.errors ?? output;
   const maxPending = options.maxPending ?? 4096;
   const maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
   const result: StdinInputResult = { lines: 0, accepted: 0, refused: 0 };
