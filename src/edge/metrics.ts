@@ -25,6 +25,9 @@ interface Shared {
   sources: Set<OutboxGaugeSource>;
 }
 
+/** The codes an input can be refused with (seamline_edge_refused_total{code}). */
+const REFUSAL_CODES = ['SEAM_ERR_INVALID_INPUT', 'SEAM_ERR_OUTBOX_FULL'] as const;
+
 // Several bridges may share one registry (one per camera in `npm start`): metrics are registered once
 // per registry, labelled by client id, and the gauges read every bridge registered on it.
 const perRegistry = new WeakMap<Registry, Shared>();
@@ -102,6 +105,11 @@ export class EdgeMetrics {
     this.s = shared(registry);
     this.labels = { client_id: source.clientId };
     this.s.sources.add(source);
+    // Every series exists at 0 from the start: an alert on "any increase" must see the first drop or refusal,
+    // and a counter with no sample until then has nothing to increase from.
+    for (const counter of [this.s.accepted, this.s.published, this.s.acked, this.s.dropped, this.s.reconnects]) counter.inc(this.labels, 0);
+    for (const code of REFUSAL_CODES) this.s.refused.inc({ ...this.labels, code }, 0);
+    this.s.pubackLatency.zero(this.labels);
   }
 
   accepted(): void {
