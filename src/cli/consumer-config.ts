@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../contract/index.ts';
+import { DEFAULT_SESSION_EXPIRY_SECONDS } from '../consumer/session.ts';
 import { LogLevelSchema } from './logger.ts';
 
 /** Everything `seamline consumer` can be told, by flag or config file (flags win). */
@@ -63,7 +64,7 @@ export const CONSUMER_DEFAULTS: ConsumerConfig = {
   maxPending: 20_000,
   maxPayloadBytes: 256 * 1024,
   receiveMaximum: 65_535,
-  sessionExpiry: 86_400,
+  sessionExpiry: DEFAULT_SESSION_EXPIRY_SECONDS,
   metricsHost: '127.0.0.1',
   metricsPort: 9464,
   dashboardPort: -1,

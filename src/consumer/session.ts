@@ -22,7 +22,10 @@ export interface SubscriberSessionOptions {
   protocolVersion?: 4 | 5;
   /** MQTT 5 Receive Maximum we advertise: how many unacknowledged QoS 1 messages may be in flight. */
   receiveMaximum?: number;
-  /** MQTT 5 session expiry, seconds; with clean start off, the broker keeps our session and queue this long. */
+  /**
+   * MQTT 5 session expiry, seconds; with clean start off, the broker keeps our session and queue this long.
+   * Default {@link DEFAULT_SESSION_EXPIRY_SECONDS}, the same as `seamline consumer --session-expiry`.
+   */
   sessionExpirySeconds?: number;
   /** Seconds between PINGREQs (default 30); a PINGRESP missing by the next one counts as a dead connection. */
   keepaliveSeconds?: number;
@@ -64,3 +67,6 @@ export interface SubscriberSession extends EventEmitter {
   /** Disconnects cleanly; unacknowledged messages stay with the broker. */
   close(): Promise<void>;
 }
+
+/** One day: a consumer away for a night's outage comes back to its queue; one gone for good frees it a day later. */
+export const DEFAULT_SESSION_EXPIRY_SECONDS = 86_400;
