@@ -20,14 +20,19 @@
 set -euo pipefail
 umask 077
 
-if [[ $# -lt 2 ]]; then
-  sed -n '3,4p' "$0" | sed 's/^# //' >&2
+usage() {
+  echo "usage: make-passwords.sh CAMERAS_FILE OUT_DIR [SERVICE_USER ...]   (see cameras.example.txt)" >&2
   exit 2
-fi
+}
+[[ $# -ge 2 ]] || usage
 cameras=$1
 out=$2
 shift 2
 services=("${@:-consumer}")
+if [[ ! -f $cameras || ! -r $cameras ]]; then
+  echo "cameras file '$cameras' not found or not readable (the format is that of cameras.example.txt)" >&2
+  exit 2
+fi
 
 command -v mosquitto_passwd >/dev/null || { echo "mosquitto_passwd not found (Debian: apt-get install mosquitto)" >&2; exit 1; }
 command -v openssl >/dev/null || { echo "openssl not found" >&2; exit 1; }
@@ -43,9 +48,33 @@ for user in "${services[@]}"; do
     exit 1
   fi
 done
-mkdir -p "$out/secrets"
-
 id_re='^[a-z0-9_-]{1,64}$'
+
+# Check the whole list before writing anything, so a bad line leaves no half-made output behind.
+check_cameras() {
+  local line_no=0 region site camera extra part
+  while read -r region site camera extra || [[ -n "${region:-}" ]]; do
+    line_no=$((line_no + 1))
+    [[ -z "${region:-}" || $region == \#* ]] && continue
+    for part in "$region" "${site:-}" "${camera:-}"; do
+      if [[ ! $part =~ $id_re ]]; then
+        echo "$cameras:$line_no: '$part' is not an identifier (a-z 0-9 - _, 1..64 characters)" >&2
+        exit 1
+      fi
+    done
+    [[ -z "${extra:-}" ]] || { echo "$cameras:$line_no: expected 'region site camera'" >&2; exit 1; }
+  done < "$cameras"
+}
+check_cameras
+
+# Everything is made in a temporary directory beside OUT_DIR and moved into place at the end: an error
+# part-way (mosquitto_passwd failing, a full disk) leaves OUT_DIR as it was.
+mkdir -p "$(dirname "$out")"
+work=$(mktemp -d "$(dirname "$out")/.make-passwords.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+final_out=$out
+out=$work
+mkdir -p "$out/secrets"
 passwd_created=0
 add_user() {
   local user=$1 password
@@ -69,17 +98,8 @@ add_user() {
   echo '# statuses and repair answers, and publish nothing but repair requests.'
 } > "$out/acl"
 
-line_no=0
 while read -r region site camera extra || [[ -n "${region:-}" ]]; do
-  line_no=$((line_no + 1))
   [[ -z "${region:-}" || $region == \#* ]] && continue
-  for part in "$region" "${site:-}" "${camera:-}"; do
-    if [[ ! $part =~ $id_re ]]; then
-      echo "$cameras:$line_no: '$part' is not an identifier (a-z 0-9 - _, 1..64 characters)" >&2
-      exit 1
-    fi
-  done
-  [[ -n "${extra:-}" ]] && { echo "$cameras:$line_no: expected 'region site camera'" >&2; exit 1; }
   user="$region.$site.$camera"
   add_user "$user"
   {
@@ -104,4 +124,8 @@ for user in "${services[@]}"; do
   } >> "$out/acl"
 done
 
-echo "wrote $out/passwd, $out/acl and $(ls "$out/secrets" | wc -l) password files under $out/secrets/" >&2
+count=$(ls "$out/secrets" | wc -l)
+mkdir -p "$final_out/secrets"
+mv "$out/passwd" "$out/acl" "$final_out/"
+mv "$out/secrets/"* "$final_out/secrets/"
+echo "wrote $final_out/passwd, $final_out/acl and $count password files under $final_out/secrets/" >&2
