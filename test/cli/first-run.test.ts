@@ -98,6 +98,13 @@ test('a busy edge HTTP port: the bridge prints one coded line naming --http-port
   assert.match(line, new RegExp(`edge HTTP input cannot listen on 127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --http-port`));
 });
 
+test('a busy metrics port for seamline alerts run: one coded line naming --metrics-port, exit 2', { timeout: 60_000 }, () => {
+  const config = join(ROOT, 'deploy/alerts/alerts.example.json');
+  const r = run(['alerts', 'run', '--config', config, '--store', join(dir, 'alerts.duckdb'), '--metrics-port', String(plainPort), ...quiet]);
+  const line = assertOneCodedLine(r, 'SEAM_ERR_LISTEN');
+  assert.match(line, new RegExp(`/metrics cannot listen on 127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --metrics-port`));
+});
+
 test('--broker at an address where nothing answers MQTT: one coded line naming it, exit 2', { timeout: 60_000 }, () => {
   const r = run(['start', '--broker', `mqtt://127.0.0.1:${plainPort}`, '--http-port', '0', '--data-dir', join(dir, 'not-mqtt'), ...quiet]);
   const line = assertOneCodedLine(r, 'SEAM_ERR_BROKER_UNAVAILABLE');

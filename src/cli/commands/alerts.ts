@@ -10,6 +10,7 @@ import { openAlerting } from '../alerting-service.ts';
 import { ALERTS_RUN_DEFAULTS, AlertsRunConfigSchema, type AlertsRunConfig } from '../alerts-config.ts';
 import { configFromFlags } from '../config-file.ts';
 import { integerFlag } from '../flags.ts';
+import { withListenFlags } from '../listen-flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
 import { assertLoopback } from '../loopback.ts';
 import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
@@ -94,10 +95,25 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
   await store.open();
   const alerting = await openAlerting(config, store, storeConfig, logger.child({ box: 'alerting' }));
   let metrics: MetricsServer | undefined;
-  if (run.metricsPort >= 0) metrics = await serveMetrics([alerting.engine.metrics.registry], run.metricsHost, run.metricsPort);
   let dashboard: Dashboard | undefined;
-  if (run.dashboardPort >= 0) {
-    dashboard = await startDashboard({ reader: store, port: run.dashboardPort, logger: logger.child({ box: 'dashboard' }), plugins: [alertRoutes(alerting.engine)] });
+  // A busy port stops the command with one SEAM_ERR_LISTEN line naming its flag, before the engine evaluates
+  // or notifies anything, and with what was opened closed again.
+  try {
+    if (run.metricsPort >= 0) {
+      metrics = await withListenFlags({ port: '--metrics-port', host: '--metrics-host' }, () =>
+        serveMetrics([alerting.engine.metrics.registry], run.metricsHost, run.metricsPort),
+      );
+    }
+    if (run.dashboardPort >= 0) {
+      dashboard = await withListenFlags({ port: '--dashboard-port' }, () =>
+        startDashboard({ reader: store, port: run.dashboardPort, logger: logger.child({ box: 'dashboard' }), plugins: [alertRoutes(alerting.engine)] }),
+      );
+    }
+  } catch (err) {
+    await metrics?.close();
+    await alerting.close();
+    await store.close();
+    throw err;
   }
   alerting.start();
   logger.info({ rules: config.rules.length, store: store.name, metrics: metrics?.url, dashboard: dashboard?.url }, 'alerting running');
