@@ -12,6 +12,10 @@ declare -A NEEDS=(
   [victoria-metrics]=/usr/bin/victoria-metrics
   [influxdb]=/usr/bin/influxd
   [ffmpeg]=/usr/bin/ffmpeg
+  # test/docs runs the README's commands as written in a network namespace of its own (ip) and the HTTP
+  # examples of docs/edge.md with curl
+  [iproute2]=/sbin/ip
+  [curl]=/usr/bin/curl
 )
 missing=()
 for pkg in "${!NEEDS[@]}"; do
