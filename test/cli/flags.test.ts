@@ -77,6 +77,7 @@ const refusals: [string, string[], RegExp][] = [
   ['an unknown flag', ['start', '--camera', '3'], /unknown option '--camera' \(Did you mean --cameras\?\) \(seamline start --help lists the flags\)$/],
   ['a flag without its value', ['edge', '--max-bytes'], /option '--max-bytes <n>' argument missing \(seamline edge --help lists the flags\)$/],
   ['an unknown command', ['stat'], /unknown command 'stat' \(Did you mean start\?\)/],
+  ['a --broker that is not mqtt://host:port', ['start', '--broker', 'broker:1883'], /--broker broker:1883 must be mqtt:\/\/host:port \(a broker that admits anonymous clients/],
 ];
 for (const [what, args, message] of refusals) {
   test(`refuses ${what} with a coded message naming the flag as typed`, { timeout: 30_000 }, async () => {
@@ -102,6 +103,7 @@ const fileRefusals: [string[], object, RegExp][] = [
   [['start'], { cameraz: 3 }, /config file \S+: cameraz is not a field of seamline start config: use host, mqttPort/],
   [['start'], { httpPort: 'eighty' }, /config file \S+: httpPort "eighty" is not a whole number: use a whole number from 0 to 65535$/],
   [['edge'], { protocol: 6 }, /config file \S+: protocol 6 is not allowed: use 5 or 4$/],
+  [['start'], { broker: 'mqtts://broker:8883' }, /config file \S+: broker "mqtts:\/\/broker:8883" must be mqtt:\/\/host:port/],
   [['consumer'], { metricsHost: '0.0.0.0' }, /config file \S+: metricsHost "0\.0\.0\.0" would expose an unauthenticated listener/],
   // bench and chaos read --config like every other command (README: every command that takes flags takes it).
   [['bench', 'consumer'], { rounds: 0 }, /config file \S+: rounds 0 is out of range: use a whole number from 1 to 100$/],
