@@ -5,8 +5,13 @@ import type { DetectionResult, Detector, DetectorModel, DetectorOptions, Detecto
 import type { ToMain, ToWorker, WireError } from './worker-protocol.ts';
 
 const WORKER_URL = new URL('./detector-worker.ts', import.meta.url).href;
-/** Loads tsx in the worker too: `bin/seamline.js` registers it for the main thread only. */
-const BOOTSTRAP = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); })`;
+/**
+ * Loads tsx in the worker too: `bin/seamline.js` registers it for the main thread only. An eval'd worker
+ * resolves bare specifiers from the working directory, so tsx is named by the path this module finds it at
+ * (otherwise `seamline edge --model` run from any other directory could not start its detector).
+ */
+const TSX_API = import.meta.resolve('tsx/esm/api');
+const BOOTSTRAP = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); })`;
 const WINDOW = 256;
 
 function revive(e: WireError): Error {
