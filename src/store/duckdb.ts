@@ -156,15 +156,15 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     return this.writer;
   }
 
-  async write(events: readonly DetectionV1[], committedAt: Date): Promise<WriteResult> {
+  async write(events: readonly DetectionV1[], committedAt: Date, fresh?: number[]): Promise<WriteResult> {
     if (events.length === 0) return { events: 0, detections: 0, duplicates: 0 };
     // One write at a time: the "already stored?" check and the insert must not interleave with another batch.
-    const run = this.writing.then(() => this.writeSerial(events, committedAt.getTime()));
+    const run = this.writing.then(() => this.writeSerial(events, committedAt.getTime(), fresh));
     this.writing = run.catch(() => undefined);
     return run;
   }
 
-  private async writeSerial(events: readonly DetectionV1[], committedMs: number): Promise<WriteResult> {
+  private async writeSerial(events: readonly DetectionV1[], committedMs: number, freshOut?: number[]): Promise<WriteResult> {
     const conn = this.conn();
     const unique = new Map<string, DetectionV1>();
     for (const e of events) if (!unique.has(e.event_id)) unique.set(e.event_id, e);
@@ -196,6 +196,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
         }
         for (let i = 0; i < fresh.length; i++) this.newest.record(freshCameras[i], freshCaptured[i], fresh[i].event_id);
       }
+      freshOut?.push(...freshCaptured);
       return { events: fresh.length, detections, duplicates: events.length - fresh.length };
     } catch (cause) {
       // A failed COMMIT may still have landed: read the newest marks from the table again.

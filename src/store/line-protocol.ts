@@ -93,7 +93,7 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
     return eventKey(e.region, e.site, e.camera, part, Date.parse(e.captured_at));
   }
 
-  async write(events: readonly DetectionV1[], committedAt: Date): Promise<WriteResult> {
+  async write(events: readonly DetectionV1[], committedAt: Date, freshOut?: number[]): Promise<WriteResult> {
     this.check();
     if (events.length === 0) return { events: 0, detections: 0, duplicates: 0 };
     // Repeats inside the batch collapse on their identity, as they would on the server.
@@ -110,6 +110,7 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
       const lines = fresh.flatMap(([, e]) => eventPoints(e, committedMs, this.rule).map(encodePoint));
       await this.post(lines);
     }
+    for (const [, e] of fresh) freshOut?.push(Date.parse(e.captured_at));
     return {
       events: fresh.length,
       detections: fresh.reduce((n, [, e]) => n + e.detections.length, 0),

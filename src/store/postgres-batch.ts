@@ -44,7 +44,7 @@ export function insertBatchSql(events: string, detections: string): string {
                              model_name, model_version, frame_width, frame_height, detections)
       SELECT event_id, region, site, camera, seq, captured_at, inferred_at, $13::timestamptz, model_name,
              model_version, frame_width, frame_height, detections FROM input
-      ON CONFLICT DO NOTHING RETURNING event_id),
+      ON CONFLICT DO NOTHING RETURNING event_id, captured_at),
     det AS (
       INSERT INTO ${detections} (event_id, idx, region, site, camera, class, class_id, confidence, x, y, w, h,
                                  seq, captured_at, inferred_at, committed_at)
@@ -55,5 +55,6 @@ export function insertBatchSql(events: string, detections: string): string {
       JOIN input i USING (event_id)
       WHERE d.event_id IN (SELECT event_id FROM ev)
       ON CONFLICT DO NOTHING RETURNING 1)
-    SELECT (SELECT count(*) FROM ev) AS events, (SELECT count(*) FROM det) AS detections`;
+    SELECT (SELECT count(*) FROM ev) AS events, (SELECT count(*) FROM det) AS detections,
+           (SELECT coalesce(array_agg((extract(epoch FROM captured_at) * 1000)::int8), '{}') FROM ev) AS captured`;
 }

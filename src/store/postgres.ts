@@ -141,7 +141,7 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     return this.pool;
   }
 
-  async write(events: readonly DetectionV1[], committedAt: Date): Promise<WriteResult> {
+  async write(events: readonly DetectionV1[], committedAt: Date, fresh?: number[]): Promise<WriteResult> {
     if (events.length === 0) return { events: 0, detections: 0, duplicates: 0 };
     const pool = this.db();
     const columns = toColumns(events);
@@ -152,6 +152,7 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
         ...columns.detections,
       ]);
       const newEvents = Number(result.rows[0].events);
+      for (const ms of result.rows[0].captured as string[]) fresh?.push(Number(ms));
       return { events: newEvents, detections: Number(result.rows[0].detections), duplicates: events.length - newEvents };
     } catch (cause) {
       throw pgError('write', this.target, cause);

@@ -28,7 +28,11 @@ export interface WriteResult {
 export interface DetectionStore {
   readonly name: string;
   open(): Promise<void>;
-  write(events: readonly DetectionV1[], committedAt: Date): Promise<WriteResult>;
+  /**
+   * `fresh`, when given, receives the captured_at (epoch ms) of each event this call newly stored, so the
+   * consumer's lag histogram observes stored events only, not redeliveries the store refused.
+   */
+  write(events: readonly DetectionV1[], committedAt: Date, fresh?: number[]): Promise<WriteResult>;
   writeDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
   /** Latest status per camera (upsert). */
   writeStatus(status: StatusV1, receivedAt: Date): Promise<void>;

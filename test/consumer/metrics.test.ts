@@ -32,15 +32,20 @@ test('counts received, committed, duplicate and dead-lettered messages, and the 
   const topic = detectionTopic({ region: 'eu', site: 'plant-1', camera: 'cam-01' });
   // Captured a minute ago, so the gap is settled; seq 4 and 5 never arrive.
   const events = makeEvents(10, { camera: 'cam-01' }, Date.now() - 60_000, 100).filter((e) => e.seq !== 4 && e.seq !== 5);
+  // One event the store already holds and this consumer never saw: its redelivery is refused by the store
+  // itself, not the consumer's cache, and must not count as a stored event anywhere, lag histogram included.
+  const [held] = makeEvents(1, { camera: 'cam-02' }, Date.now() - 60_000);
+  await store.write([held], new Date());
   for (const e of events) await pub.publishAsync(topic, JSON.stringify(e), { qos: 1 });
   await pub.publishAsync(topic, JSON.stringify(events[0]), { qos: 1 });
   await pub.publishAsync(topic, 'not json', { qos: 1 });
+  await pub.publishAsync(detectionTopic(held), JSON.stringify(held), { qos: 1 });
   await pub.endAsync();
-  await waitFor(() => consumer.ingestor.stats.received === 10 && consumer.session.inFlight === 0, 10_000, 'all ten handled');
+  await waitFor(() => consumer.ingestor.stats.received === 11 && consumer.session.inFlight === 0, 10_000, 'all eleven handled');
   const text = await registry.metrics();
-  assert.equal(value(text, 'seamline_consumer_received_total'), 10);
+  assert.equal(value(text, 'seamline_consumer_received_total'), 11);
   assert.equal(value(text, 'seamline_consumer_committed_events_total'), 8);
-  assert.equal(value(text, 'seamline_consumer_duplicates_total'), 1);
+  assert.equal(value(text, 'seamline_consumer_duplicates_total'), 2);
   assert.equal(value(text, 'seamline_consumer_dead_lettered_total'), 1);
   assert.equal(value(text, 'seamline_consumer_in_flight'), 0);
   assert.equal(value(text, 'seamline_seq_gaps{region="eu",site="plant-1",camera="cam-01"}'), 2);

@@ -65,6 +65,17 @@ export function storeContract(name: string, build: () => Promise<StoreUnderTest>
       assert.equal((await store.totals()).detections, 70);
     }));
 
+  test(`${name}: tells which events a write newly stored, by their captured_at`, { timeout: 30_000 }, () =>
+    withStore(async (store) => {
+      const events = makeEvents(30);
+      await store.write(events.slice(0, 20), new Date());
+      const fresh: number[] = [];
+      const more = makeEvents(5, { seq: 30 }, Date.now() + 1_000);
+      assert.equal((await store.write([...events.slice(10), ...more], new Date(), fresh)).events, 15);
+      const expected = [...events.slice(20), ...more].map((e) => Date.parse(e.captured_at));
+      assert.deepEqual(fresh.sort((a, b) => a - b), expected.sort((a, b) => a - b));
+    }));
+
   test(`${name}: an event repeated inside one batch is stored once`, { timeout: 30_000 }, () =>
     withStore(async (store) => {
       const e = makeEvent();
