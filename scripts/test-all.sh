@@ -16,6 +16,9 @@ declare -A NEEDS=(
   # examples of docs/edge.md with curl
   [iproute2]=/sbin/ip
   [curl]=/usr/bin/curl
+  # test/security makes its PKI with openssl; test/proof/bench-signals looks for leftover workers with pgrep
+  [openssl]=/usr/bin/openssl
+  [procps]=/usr/bin/pgrep
 )
 missing=()
 for pkg in "${!NEEDS[@]}"; do
@@ -30,6 +33,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if command -v systemctl >/dev/null 2>&1; then
     for svc in mosquitto postgresql victoria-metrics influxdb; do $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true; done
   fi
+fi
+
+# A service that is still missing fails the run here, by name, instead of failing tests one by one later.
+absent=()
+for pkg in "${!NEEDS[@]}"; do
+  [ -e "${NEEDS[$pkg]}" ] || absent+=("$pkg (${NEEDS[$pkg]})")
+done
+if [ "${#absent[@]}" -gt 0 ]; then
+  echo "missing after install: ${absent[*]}" >&2
+  exit 1
 fi
 
 npm ci --no-audit --no-fund
