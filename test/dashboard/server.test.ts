@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.ts';
 import type { Overview } from '../../src/dashboard/overview.ts';
 import { DuckDbStore } from '../../src/store/duckdb.ts';
+import type { StoreReader } from '../../src/store/store.ts';
 import { burst, detection, MINUTE, status } from './events.ts';
 
 // A fixed, minute-aligned origin: every count below is exact because nothing depends on the wall clock.
@@ -173,6 +174,19 @@ describe('dashboard API over a DuckDB store', () => {
     assert.match(page, /vendor\/uPlot\.iife\.min\.js/);
   });
 
+  test('gives each camera the seq gaps the store answered for, and null, not 0, for a camera it gave no answer for', { timeout: 30_000 }, async () => {
+    const { body } = await getJson(`${dash.url}/api/overview?${WINDOW}`);
+    const o = body as Overview;
+    // cam-a and cam-b sent consecutive seqs inside the settled window: answered, none missing. cam-c only sent
+    // a status, so the store has no seq range for it: no answer, which must not read as "nothing lost".
+    assert.deepEqual(o.cameras.map((c) => [c.key, c.missing]), [
+      ['eu/plant-1/cam-a', 0],
+      ['eu/plant-1/cam-b', 0],
+      ['eu/plant-1/cam-c', null],
+    ]);
+    assert.equal(o.seqGaps, 0);
+  });
+
   test('answers healthz ok while the store answers', { timeout: 30_000 }, async () => {
     const { status: code, body } = await getJson(`${dash.url}/healthz`);
     assert.equal(code, 200);
@@ -197,6 +211,29 @@ describe('dashboard API when parts fail', () => {
       assert.equal(code, 200);
       assert.equal(body.extra, null);
       assert.equal(body.totals.events, 2);
+    } finally {
+      await dash.close();
+      await store.close();
+    }
+  });
+
+  test('a store that cannot count seq gaps shows every camera and the total as null, not as no loss', { timeout: 30_000 }, async () => {
+    const store = new DuckDbStore({ path: ':memory:' });
+    await store.open();
+    await store.write(burst('cam-a', T0, 2), COMMITTED);
+    // The same store without seqGaps (StoreReader makes it optional): the page must say it cannot tell.
+    const reader: StoreReader = {
+      perMinute: (from, to) => store.perMinute(from, to),
+      cameras: () => store.cameras(),
+      classes: (from, to) => store.classes(from, to),
+      latency: (from, to) => store.latency(from, to),
+      totals: () => store.totals(),
+    };
+    const dash = await startDashboard({ reader, port: 0, now: () => T0 + 4 * MINUTE + 30_000 });
+    try {
+      const o = (await getJson(`${dash.url}/api/overview?${WINDOW}`)).body as Overview;
+      assert.deepEqual(o.cameras.map((c) => [c.key, c.events, c.missing]), [['eu/plant-1/cam-a', 2, null]]);
+      assert.equal(o.seqGaps, null);
     } finally {
       await dash.close();
       await store.close();
