@@ -116,10 +116,11 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
     throw err;
   }
   alerting.start();
-  logger.info({ rules: config.rules.length, store: store.name, metrics: metrics?.url, dashboard: dashboard?.url }, 'alerting running');
   onShutdown(logger, async () => {
     await alerting.close();
     await Promise.all([metrics?.close(), dashboard?.close()]);
     await store.close();
   });
+  // Announced only once a signal stops it cleanly (before, SIGINT would kill the process mid-start).
+  logger.info({ rules: config.rules.length, store: store.name, metrics: metrics?.url, dashboard: dashboard?.url }, 'alerting running');
 }

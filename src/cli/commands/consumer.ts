@@ -128,10 +128,6 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
     process.stderr.write(isSeamError(err) ? `seamline: ${err.code}: ${err.message}\n` : `seamline consumer: ${err.message}\n`);
     void consumer.session.close().finally(() => process.exit(2));
   });
-  logger.info(
-    { clientId: config.clientId, store: store.name, metrics: metrics?.url, dashboard: dashboard?.url },
-    'consumer running',
-  );
   onShutdown(logger, async () => {
     await consumer.stop(8_000);
     await Promise.all([metrics?.close(), dashboard?.close()]);
@@ -139,4 +135,9 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
     const s = consumer.ingestor.stats;
     logger.info({ committed: s.committedEvents, duplicates: s.duplicates, deadLettered: s.deadLettered }, 'consumer stopped');
   });
+  // Announced only once a signal stops it cleanly (before, SIGINT would kill the process mid-start).
+  logger.info(
+    { clientId: config.clientId, store: store.name, metrics: metrics?.url, dashboard: dashboard?.url },
+    'consumer running',
+  );
 }

@@ -110,7 +110,6 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     await pipeline.start();
     logger.info({ source: source.kind, model: detector.model.name, layout: detector.model.layout, input: detector.model.input }, 'camera pipeline running');
   }
-  logger.info({ clientId: config.clientId, http: http?.url, dataDir: config.dataDir }, 'edge bridge running');
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= stopAll());
@@ -125,6 +124,8 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     logger.info({ accepted: s.accepted, acked: s.acked, left_in_outbox: s.outbox_depth, dropped: s.dropped }, 'edge bridge stopped');
   };
   onShutdown(logger, stop);
+  // Announced only once a signal stops it cleanly (before, SIGINT would kill the process mid-start).
+  logger.info({ clientId: config.clientId, http: http?.url, dataDir: config.dataDir }, 'edge bridge running');
   if (pipeline) {
     // A file or folder ends; the bridge then sends what it holds and the command exits, as with --stdin.
     void pipeline.done.then(async () => {

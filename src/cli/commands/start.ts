@@ -41,6 +41,12 @@ async function runStart(config: StartConfig): Promise<void> {
   const started = Date.now();
   const pipeline = await startEmbeddedPipeline(config, logger);
   const out = process.stdout;
+  // Ctrl-C is handled before the banner says "running": a signal in between would kill the process unstopped.
+  onShutdown(logger, async () => {
+    await pipeline.stop();
+    const s = pipeline.consumer.ingestor.stats;
+    out.write(`stopped: ${s.committedEvents} events (${s.committedDetections} detections) committed this run.\n`);
+  });
   out.write(`\nSeamline is running (${Date.now() - started} ms to start).\n`);
   out.write(`  dashboard  ${pipeline.dashboard.url}\n`);
   out.write(`  MQTT       ${brokerLine(pipeline.broker)}\n`);
@@ -51,12 +57,6 @@ async function runStart(config: StartConfig): Promise<void> {
     out.write(`  inference  conveyor-1: the bundled model (models/seamline-conveyor.onnx) on the synthetic conveyor, ${config.inferenceFps} frames/s\n`);
   }
   out.write('Press Ctrl-C to stop.\n\n');
-
-  onShutdown(logger, async () => {
-    await pipeline.stop();
-    const s = pipeline.consumer.ingestor.stats;
-    out.write(`stopped: ${s.committedEvents} events (${s.committedDetections} detections) committed this run.\n`);
-  });
 }
 
 /** Which broker the pipeline uses and how: what an operator must know before pointing a bridge at it. */
