@@ -4,17 +4,35 @@ import { letterboxPlacement } from './letterbox.ts';
 /** Ultralytics pads with grey 114. */
 export const PAD_VALUE = 114;
 
+/** uint8 -> float32 in 0..1, one table read instead of a conversion and a multiply per channel. */
+const TO_UNIT = new Float32Array(256).map((_, i) => i / 255);
+
+interface ColumnTable {
+  /** Per output column, the byte offsets in a source row of its two taps, and the second tap's weight. */
+  i0: Int32Array;
+  i1: Int32Array;
+  w: Float32Array;
+  /** Every weight is 0: each output column is one source column. */
+  exact: boolean;
+  /** When exact and evenly spaced, the bytes from one tap to the next (else 0). */
+  pitch: number;
+}
+
+type PreFrame = Pick<Frame, 'width' | 'height' | 'pixels' | 'pixelsWidth' | 'pixelsHeight' | 'letterbox' | 'layout'>;
+
 /**
- * Turns frames into the model's input tensor: RGB bytes (interleaved, or planar `chw`) -> float32 CHW in 0..1, letterboxed to the
- * model input. A frame the source already letterboxed (ffmpeg can) is only converted; any other frame is
- * resized here with bilinear interpolation on pixel centres (what cv2.resize INTER_LINEAR, used by
- * Ultralytics, computes), centred, grey borders. One pass over the output, no intermediate image; the
- * tensor is reused across frames and its borders are painted only when the placement changes.
+ * Turns frames into the model's input tensor: RGB bytes (interleaved, or planar `chw`) -> float32 CHW in
+ * 0..1, letterboxed to the model input. The tensor is reused across frames and its grey borders are painted
+ * only when the placement changes, so a frame writes only its image area. A frame the source already
+ * letterboxed (ffmpeg does) is only converted, inside its placement. Any other frame is resized here with
+ * bilinear interpolation on pixel centres (what cv2.resize INTER_LINEAR, used by Ultralytics, computes),
+ * straight into the three planes in one pass, no intermediate image. Integer ratios (1920 -> 640) put
+ * every sample on a pixel centre and read one source pixel per output pixel.
  */
 export class Preprocessor {
   readonly tensor: Float32Array;
   private paintedFor = '';
-  private xTable = { i0: new Int32Array(0), i1: new Int32Array(0), w: new Float32Array(0), exact: false };
+  private xTable: ColumnTable = { i0: new Int32Array(0), i1: new Int32Array(0), w: new Float32Array(0), exact: false, pitch: 0 };
   private tableFor = '';
 
   constructor(readonly input: LetterboxRequest) {
@@ -22,7 +40,7 @@ export class Preprocessor {
   }
 
   /** Fills `tensor` from the frame and says where the frame sits in it. */
-  run(frame: Pick<Frame, 'width' | 'height' | 'pixels' | 'pixelsWidth' | 'pixelsHeight' | 'letterbox' | 'layout'>): LetterboxPlacement {
+  run(frame: PreFrame): LetterboxPlacement {
     // Interleaved RGB: a pixel is 3 bytes, channels 1 byte apart; planar (chw): 1 byte, channels a plane apart.
     const planar = frame.layout === 'chw';
     const step = planar ? 1 : 3;
@@ -32,53 +50,49 @@ export class Preprocessor {
       if (frame.pixelsWidth !== W || frame.pixelsHeight !== H) {
         throw new Error(`frame is letterboxed to ${frame.pixelsWidth}x${frame.pixelsHeight}, the model wants ${W}x${H}`);
       }
-      this.convert(frame.pixels, W, H, step, coff);
-      this.paintedFor = '';
+      // The source's borders are the same grey as ours: paint them once, convert the image area only.
+      this.paint(frame.letterbox);
+      const l = frame.letterbox;
+      this.copyInner(frame.pixels, W, l.padTop * W + l.padLeft, l, step, coff);
       return frame.letterbox;
     }
     const p = letterboxPlacement(frame.pixelsWidth, frame.pixelsHeight, this.input);
-    const key = `${p.padLeft},${p.padTop},${p.innerWidth},${p.innerHeight}`;
-    if (key !== this.paintedFor) {
-      this.tensor.fill(PAD_VALUE / 255);
-      this.paintedFor = key;
-    }
-    if (p.innerWidth === frame.pixelsWidth && p.innerHeight === frame.pixelsHeight) this.copyInner(frame.pixels, p, step, coff);
+    this.paint(p);
+    if (p.innerWidth === frame.pixelsWidth && p.innerHeight === frame.pixelsHeight) this.copyInner(frame.pixels, frame.pixelsWidth, 0, p, step, coff);
     else this.resizeInner(frame.pixels, frame.pixelsWidth, frame.pixelsHeight, p, step, coff);
     // Boxes are reported in the frame's pixels, which may differ from the decoded pixels' size.
     const sx = frame.pixelsWidth / frame.width;
     return sx === 1 ? p : { ...p, scale: p.scale * sx };
   }
 
-  private convert(src: Buffer, W: number, H: number, step: number, coff: number): void {
-    const t = this.tensor;
-    const plane = W * H;
-    const k = 1 / 255;
-    const c2 = 2 * coff;
-    for (let i = 0, s = 0; i < plane; i++, s += step) {
-      t[i] = src[s] * k;
-      t[plane + i] = src[s + coff] * k;
-      t[2 * plane + i] = src[s + c2] * k;
-    }
+  private paint(p: LetterboxPlacement): void {
+    const key = `${p.padLeft},${p.padTop},${p.innerWidth},${p.innerHeight}`;
+    if (key === this.paintedFor) return;
+    this.tensor.fill(PAD_VALUE / 255);
+    this.paintedFor = key;
   }
 
-  private copyInner(src: Buffer, p: LetterboxPlacement, step: number, coff: number): void {
-    const { width: W, height: H } = this.input;
+  /** Pixels already at model scale: `srcW` wide rows, the image from pixel `offset` on, to (padLeft, padTop) of the tensor. */
+  private copyInner(src: Buffer, srcW: number, offset: number, p: LetterboxPlacement, step: number, coff: number): void {
     const t = this.tensor;
-    const plane = W * H;
-    const k = 1 / 255;
+    const W = this.input.width;
+    const plane = W * this.input.height;
+    const plane2 = 2 * plane;
     const c2 = 2 * coff;
+    const lut = TO_UNIT;
     for (let y = 0; y < p.innerHeight; y++) {
-      let s = y * p.innerWidth * step;
+      let s = (offset + y * srcW) * step;
       let d = (y + p.padTop) * W + p.padLeft;
-      for (let x = 0; x < p.innerWidth; x++, s += step, d++) {
-        t[d] = src[s] * k;
-        t[plane + d] = src[s + coff] * k;
-        t[2 * plane + d] = src[s + c2] * k;
+      const end = d + p.innerWidth;
+      for (; d < end; d++, s += step) {
+        t[d] = lut[src[s]];
+        t[plane + d] = lut[src[s + coff]];
+        t[plane2 + d] = lut[src[s + c2]];
       }
     }
   }
 
-  private columns(srcW: number, dstW: number, step: number): { i0: Int32Array; i1: Int32Array; w: Float32Array; exact: boolean } {
+  private columns(srcW: number, dstW: number, step: number): ColumnTable {
     const key = `${srcW}:${dstW}:${step}`;
     if (key === this.tableFor) return this.xTable;
     const i0 = new Int32Array(dstW);
@@ -92,7 +106,10 @@ export class Preprocessor {
       i1[x] = Math.min(srcW - 1, x0 + 1) * step;
       w[x] = sx - x0;
     }
-    this.xTable = { i0, i1, w, exact: w.every((v) => v === 0) };
+    const exact = w.every((v) => v === 0);
+    const pitch = dstW > 1 ? i0[1] - i0[0] : 0;
+    const even = exact && i0.every((v, x) => v === i0[0] + x * pitch);
+    this.xTable = { i0, i1, w, exact, pitch: even ? pitch : 0 };
     this.tableFor = key;
     return this.xTable;
   }
@@ -102,7 +119,7 @@ export class Preprocessor {
     const t = this.tensor;
     const plane = W * H;
     const plane2 = 2 * plane;
-    const { i0, i1, w: wx, exact } = this.columns(srcW, p.innerWidth, step);
+    const { i0, i1, w: wx, exact, pitch } = this.columns(srcW, p.innerWidth, step);
     const c2 = 2 * c1;
     const ratio = srcH / p.innerHeight;
     const k = 1 / 255;
@@ -116,14 +133,9 @@ export class Preprocessor {
       let d = (y + p.padTop) * W + p.padLeft;
       // Integer ratios put samples on pixel centres (1920 -> 640: weight 0), so skip the taps that weigh
       // nothing: the same values, a quarter of the reads.
-      if (fy === 0 && exact) {
-        for (let x = 0; x < n; x++, d++) {
-          const a = r0 + i0[x];
-          t[d] = src[a] * k;
-          t[plane + d] = src[a + c1] * k;
-          t[plane2 + d] = src[a + c2] * k;
-        }
-      } else if (fy === 0) {
+      if (fy === 0 && pitch > 0) gatherEven(src, r0 + i0[0], pitch, c1, n, t, d, plane);
+      else if (fy === 0 && exact) gatherRow(src, r0, c1, i0, n, t, d, plane);
+      else if (fy === 0) {
         for (let x = 0; x < n; x++, d++) {
           const a = r0 + i0[x];
           const b = r0 + i1[x];
@@ -151,3 +163,29 @@ export class Preprocessor {
     }
   }
 }
+
+/** One output row from every `pitch`-th source byte from `a` on (an integer ratio: 1920 -> 640 is every 9th). */
+function gatherEven(src: Buffer, a: number, pitch: number, c1: number, n: number, t: Float32Array, d: number, plane: number): void {
+  const lut = TO_UNIT;
+  const c2 = 2 * c1;
+  const plane2 = 2 * plane;
+  for (const end = d + n; d < end; d++, a += pitch) {
+    t[d] = lut[src[a]];
+    t[plane + d] = lut[src[a + c1]];
+    t[plane2 + d] = lut[src[a + c2]];
+  }
+}
+
+/** One output row straight from source pixels: `n` pixels at row byte `r`, columns `i0`, into the three planes at `d`. */
+function gatherRow(src: Buffer, r: number, c1: number, i0: Int32Array, n: number, t: Float32Array, d: number, plane: number): void {
+  const lut = TO_UNIT;
+  const c2 = 2 * c1;
+  const plane2 = 2 * plane;
+  for (let x = 0; x < n; x++, d++) {
+    const a = r + i0[x];
+    t[d] = lut[src[a]];
+    t[plane + d] = lut[src[a + c1]];
+    t[plane2 + d] = lut[src[a + c2]];
+  }
+}
+
