@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import type { DetectionResult, Detector } from './detector/detector.ts';
 import type { EdgeDetectionInput } from './edge-input.ts';
+import { recyclePixels } from './frames/frame-pool.ts';
 import type { Frame, FrameSource } from './frames/frame-source.ts';
 import type { InferenceCounters } from './status.ts';
 
@@ -68,7 +69,8 @@ export class CameraPipeline {
     if (!this.running) return;
     this.waiting.push(frame);
     while (this.waiting.length > this.maxWaiting) {
-      this.waiting.shift();
+      // The pipeline owns the frames it is given: a dropped one's pixels are reused by the source.
+      recyclePixels(this.waiting.shift()!.pixels);
       this.counts.skipped++;
     }
     this.kick();
@@ -149,6 +151,7 @@ export class CameraPipeline {
     await this.o.source.stop();
     this.running = false;
     this.counts.skipped += this.waiting.length;
+    for (const f of this.waiting) recyclePixels(f.pixels);
     this.waiting.length = 0;
     await this.loop;
     await Promise.allSettled([...this.pending]);

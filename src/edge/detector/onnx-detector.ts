@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { SeamError } from '../../contract/index.ts';
+import { recyclePixels } from '../frames/frame-pool.ts';
 import type { Frame } from '../frames/frame-source.ts';
 import type { DetectionResult, Detector, DetectorModel, DetectorOptions, DetectorStats } from './detector.ts';
 import type { ToMain, ToWorker, WireError } from './worker-protocol.ts';
@@ -27,7 +28,8 @@ function transferable(px: Buffer): ArrayBuffer {
 
 /**
  * The ONNX Runtime detector: the model runs in a worker thread (detector-worker.ts) and frames travel to it
- * by transfer, so neither the model run nor the pre/post-processing happens on the caller's thread. A
+ * by transfer, so neither the model run nor the pre/post-processing happens on the caller's thread; each
+ * frame's buffer is transferred back with its answer and reused by the sources (frame-pool.ts). A
  * worker that dies is started again on the next frame, and counted.
  */
 export class OnnxDetector implements Detector {
@@ -77,6 +79,7 @@ export class OnnxDetector implements Detector {
     this.exited = false;
     worker.on('message', (m: ToMain) => {
       if (m.type !== 'result' && m.type !== 'error') return;
+      recyclePixels(m.pixels);
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);

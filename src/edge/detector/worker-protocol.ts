@@ -9,7 +9,7 @@ export interface WireError {
   field?: string;
 }
 
-/** A frame on its way to the worker: the pixels travel as a transferred ArrayBuffer. */
+/** A frame on its way to the worker: the pixels travel as a transferred ArrayBuffer, and come back the same way with the answer (for reuse, frame-pool.ts). */
 export interface WireFrame {
   width: number;
   height: number;
@@ -25,5 +25,5 @@ export type ToWorker = { type: 'detect'; id: number; frame: WireFrame } | { type
 export type ToMain =
   | { type: 'ready'; model: DetectorModel }
   | { type: 'failed'; error: WireError }
-  | { type: 'result'; id: number; result: DetectionResult }
-  | { type: 'error'; id: number; error: WireError };
+  | { type: 'result'; id: number; result: DetectionResult; pixels: ArrayBuffer }
+  | { type: 'error'; id: number; error: WireError; pixels: ArrayBuffer };

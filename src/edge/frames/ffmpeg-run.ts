@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { killWithUs } from '../../contract/index.ts';
 import { FfmpegLog, type FrameInfo } from './ffmpeg-log.ts';
 import { frameBytes } from './ffmpeg-args.ts';
+import { takePixels } from './frame-pool.ts';
 
 export interface RawFrame {
   info: FrameInfo;
@@ -125,7 +126,7 @@ export class FfmpegRun {
       this.queued -= n;
       return first;
     }
-    const out = Buffer.allocUnsafe(n);
+    const out = takePixels(n);
     let filled = 0;
     while (filled < n) {
       const chunk = this.chunks[0];
