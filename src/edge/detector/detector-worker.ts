@@ -3,7 +3,7 @@
  * so session.run (which blocks its thread) never blocks the bridge's event loop. Protocol: worker-protocol.ts.
  */
 import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isSeamError } from '../../contract/index.ts';
 import type { DetectorOptions } from './detector.ts';
@@ -16,7 +16,7 @@ const wire = (err: unknown): WireError =>
   isSeamError(err) ? { code: err.code, message: err.message, field: err.field } : { message: err instanceof Error ? err.message : String(err) };
 
 /**
- * Lowers this thread's scheduling priority (not the process's): on Linux setpriority() on a thread id
+ * Lowers this thread's scheduling priority by `nice` steps (not the process's): on Linux setpriority() on a thread id
  * applies to that thread alone. With the model busy on one core, the bridge's event loop then gets a core
  * the moment it wakes instead of waiting for the scheduler to take turns (docs/inference.md).
  */
@@ -24,7 +24,7 @@ function lowerPriority(nice: number): void {
   if (process.platform !== 'linux' || nice <= 0) return;
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) setPriority(tid, Math.min(19, nice));
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) setPriority(tid, Math.min(19, getPriority(tid) + nice));
   } catch {
     // No /proc, or not allowed: the detector runs at the process's priority.
   }

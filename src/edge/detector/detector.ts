@@ -18,8 +18,8 @@ export interface DetectorOptions {
   /** onnxruntime intra-op threads for the model run (default 1; see docs/inference.md for why). */
   threads?: number;
   /**
-   * Nice value of the detector's thread (Linux; default 10): the model run gives way to the bridge's main
-   * thread, and to the frame decoding, whenever they want a core. 0 leaves it at the process's priority.
+   * How many nice steps the detector's thread is lowered below the process (Linux; default 10, at most to
+   * 19): the model run gives way to the bridge's main thread whenever it wants a core. 0 leaves it alone.
    */
   nice?: number;
   /** Execution providers in order of preference (default ['cpu']; 'cuda' where the build has it). */

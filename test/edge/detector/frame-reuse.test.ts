@@ -18,21 +18,20 @@ function threadNices(): number[] {
 
 test('a camera at steady state allocates no pixel memory: the worker sends each frame\'s buffer back for the next', { timeout: 60_000 }, async () => {
   const detector = await OnnxDetector.open({ model: shippedModel('layout-yolov8.onnx') });
-  // Paced slower than the detector answers, so (nearly) every frame goes through the worker.
-  const source = new SyntheticSource({ width: 320, height: 240, frames: 40, fps: 40 });
-  const pipeline = new CameraPipeline({ source, detector, sink: async () => undefined });
+  const source = new SyntheticSource({ width: 320, height: 240 });
   const before = pixelPoolStats();
   try {
-    await pipeline.start();
-    await pipeline.done;
-    const s = pipeline.stats();
+    // Frame by frame, each rendered once the previous answer is back (what a camera slower than its detector does).
+    for (let i = 0; i < 40; i++) {
+      const frame = source.render(i);
+      await detector.detect(frame);
+      assert.equal(frame.pixels.byteLength, 0, 'the pixels went to the worker (moved, not copied)');
+    }
     const after = pixelPoolStats();
-    assert.ok(s.frames_inferred >= 30, `inferred ${s.frames_inferred} of 40`);
     assert.equal(after.allocated - before.allocated + (after.reused - before.reused), 40, 'every rendered frame took its buffer from the pool');
-    assert.ok(after.allocated - before.allocated <= 4, `fresh buffers: ${after.allocated - before.allocated} (reused ${after.reused - before.reused})`);
-    assert.ok(after.recycled - before.recycled >= s.frames_inferred, `given back: ${after.recycled - before.recycled}`);
+    assert.equal(after.allocated - before.allocated, before.free > 0 ? 0 : 1, 'one fresh buffer, for the first frame');
+    assert.equal(after.recycled - before.recycled, 40, 'every buffer came back');
   } finally {
-    await pipeline.stop();
     await detector.close();
   }
 });
@@ -76,20 +75,23 @@ test('a buffer comes back from the worker after a failed run too', { timeout: 60
   }
 });
 
-test('the detector thread runs at nice 10 by default and only it, so the bridge thread is served first; nice 0 leaves it alone', { timeout: 60_000 }, async () => {
+test('the detector thread runs 10 nice steps below the process by default and only it; nice 0 leaves it alone', { timeout: 60_000 }, async () => {
   const base = threadNices();
+  const lowered = Math.min(19, base[0] + 10);
+  assert.ok(lowered > base[0], `the process runs at nice ${base[0]}, so there is room to lower a thread`);
+  const count = (nices: number[]) => nices.filter((n) => n === lowered).length;
   const a = await OnnxDetector.open({ model: shippedModel('layout-yolov8.onnx') });
   try {
     const nices = threadNices();
-    assert.equal(nices.filter((n) => n === 10).length, base.filter((n) => n === 10).length + 1, `one thread lowered: ${nices}`);
-    assert.equal(nices[0], 0, 'the main thread keeps its priority');
+    assert.equal(count(nices), count(base) + 1, `one thread lowered: ${nices}`);
+    assert.equal(nices[0], base[0], 'the main thread keeps its priority');
   } finally {
     await a.close();
   }
-  assert.deepEqual(threadNices().filter((n) => n === 10), base.filter((n) => n === 10), 'the lowered thread ended with the detector');
+  assert.equal(count(threadNices()), count(base), 'the lowered thread ended with the detector');
   const b = await OnnxDetector.open({ model: shippedModel('layout-yolov8.onnx'), nice: 0 });
   try {
-    assert.deepEqual(threadNices().filter((n) => n === 10), base.filter((n) => n === 10), 'nice 0: no thread lowered');
+    assert.equal(count(threadNices()), count(base), 'nice 0: no thread lowered');
   } finally {
     await b.close();
   }
