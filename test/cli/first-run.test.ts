@@ -126,7 +126,8 @@ test('npm start -- --broker <Mosquitto> stores every simulated camera\'s events 
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await waitFor(() => /dashboard\s+http/.test(out), 40_000, `the start banner (${err})`);
+  // The banner arrives in as many chunks as the pipe likes: wait for its last line before reading it.
+  await waitFor(() => /Press Ctrl-C to stop/.test(out), 40_000, `the start banner (${err})`);
   assert.match(out, new RegExp(`MQTT\\s+${broker.url.replace(/\./g, '\\.')}  \\(existing broker, MQTT 5, shared subscription \\$share/seamline-start/vision/\\+/\\+/\\+/detection\\)`));
   const dashboard = /dashboard\s+(http:\/\/\S+)/.exec(out)![1];
   const perCamera = async () =>

@@ -24,7 +24,8 @@ async function start(): Promise<Started> {
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.resume();
-  await waitFor(() => /dashboard\s+http/.test(out), 20_000, 'the start banner');
+  // The banner arrives in as many chunks as the pipe likes: wait for its last line before reading it.
+  await waitFor(() => /Press Ctrl-C to stop/.test(out), 20_000, 'the start banner');
   const dashboard = /dashboard\s+(http:\/\/\S+)/.exec(out)![1];
   return { child, dashboard, stdout: () => out };
 }
