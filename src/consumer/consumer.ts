@@ -32,6 +32,8 @@ export interface ConsumerOptions
    * settings of the repairer (docs/consumer.md), or false to turn it off.
    */
   repair?: Partial<Omit<RepairerOptions, 'ledger' | 'owner' | 'link' | 'logger'>> | false;
+  /** How often the consumer writes its in-flight figures into the store, ms (default 5,000; 0 off). */
+  sampleMs?: number;
   logger?: Logger;
 }
 
@@ -110,15 +112,34 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   } else if (options.repair !== false) {
     logger.warn({ store: options.store.name }, 'this store keeps no repair ledger: losses are counted but not repaired (docs/consumer.md)');
   }
+  const sampler = startSampler(options, session, ingestor, logger);
   return {
     ingestor,
     session,
     repairer,
     async stop(timeoutMs = 8_000) {
       await repairer?.stop();
+      clearInterval(sampler);
       const drained = await ingestor.drain(timeoutMs);
       if (!drained) logger.warn('consumer stopped with uncommitted messages; the broker will redeliver them');
       await session.close();
     },
   };
+}
+
+/**
+ * In flight is the consumer's own figure (what the broker sent and we have not acknowledged): nothing in
+ * the store can derive it, so the consumer samples it into the store for the dashboard's health panel.
+ * Best effort: a store that is down gets the next sample.
+ */
+function startSampler(options: ConsumerOptions, session: SubscriberSession, ingestor: Ingestor, logger: Logger): NodeJS.Timeout | undefined {
+  const every = options.sampleMs ?? 5_000;
+  const { store } = options;
+  if (every <= 0 || !store.writeConsumerSample) return undefined;
+  const timer = setInterval(() => {
+    const sample = { consumer: options.clientId, atMs: Date.now(), inFlight: session.inFlight, pending: ingestor.stats.pending };
+    store.writeConsumerSample!(sample).catch((err: Error) => logger.debug({ err: err.message }, 'consumer sample not written'));
+  }, every);
+  timer.unref();
+  return timer;
 }

@@ -1,6 +1,8 @@
 import { DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { SeamError } from '../contract/index.ts';
 import type { CameraClassRow, CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
+import type { PanelReader } from './panel-reader.ts';
+import { SqlPanelReader } from './panel-sql.ts';
 import { num, numOrNull, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
 
 /** Epoch milliseconds as a DuckDB TIMESTAMP (microseconds). */
@@ -20,11 +22,22 @@ export class DuckDbReader implements StoreReader {
     return r;
   }
 
-  private async rows(sql: string, params?: Record<string, DuckDBValue>): Promise<Record<string, unknown>[]> {
+  private async rows(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<Record<string, unknown>[]> {
     if (!this.reader) throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', 'duckdb store is not open', { field: 'store' });
     const result = await this.reader.runAndReadAll(sql, params);
     return result.getRowObjects() as Record<string, unknown>[];
   }
+
+  /** The dashboard's panels over the rollups; rows not yet compacted are read from the journals. */
+  readonly panels: PanelReader = new SqlPanelReader({
+    table: (name) => name,
+    epochMs: (column) => `epoch_ms(${column})`,
+    timestamp: (param) => `make_timestamp(CAST(${param} AS BIGINT) * 1000)`,
+    source: (table, journal, stepMs, columns) =>
+      `(SELECT ${columns.join(', ')} FROM ${table} UNION ALL SELECT period - period % ${stepMs} AS period, ${columns.slice(1).join(', ')} FROM ${journal}) src`,
+    rows: (sql, params) => this.rows(sql, [...params]),
+    body: (value) => JSON.parse(String(value)) as Record<string, unknown>,
+  });
 
   async perMinute(fromMs: number, toMs: number): Promise<MinuteRow[]> {
     const rows = await this.rows(

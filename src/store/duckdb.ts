@@ -9,7 +9,9 @@ import { boxesJson } from './boxes-json.ts';
 import { NewestPerCamera } from './newest-per-camera.ts';
 import { DuckDbRepairLedger } from './repair-ledger-duckdb.ts';
 import { LedgerSlot, type RepairLedger } from './repair-ledger.ts';
-import type { DeadLetter, DetectionStore, WriteResult } from './store.ts';
+import { rollupEvents } from './rollup-batch.ts';
+import { DUCKDB_ROLLUP_DDL, DuckDbRollups } from './rollup-duckdb.ts';
+import type { ConsumerSample, DeadLetter, DetectionStore, WriteResult } from './store.ts';
 
 export interface DuckDbStoreOptions {
   /** Database file, or ':memory:'. Only one process may open a file read-write. */
@@ -18,6 +20,11 @@ export interface DuckDbStoreOptions {
   retentionDays?: number;
   /** DuckDB configuration options (e.g. `{ threads: '1' }`), passed to the instance as they are. */
   settings?: Record<string, string>;
+  /**
+   * Open the file read-only (`seamline dashboard` on a file no consumer has open): no writes, no
+   * compaction, no schema changes. DuckDB lets one process open a file read-write, or several read-only.
+   */
+  readOnly?: boolean;
 }
 
 const parseMs = (iso: string) => Date.parse(iso);
@@ -51,6 +58,8 @@ async function cachedBlocks(conn: DuckDBConnection): Promise<{ total: number; bl
 const CATALOG = 'seamline';
 /** DuckDB's vector size: the most rows one data chunk holds. */
 const CHUNK_ROWS = 2048;
+/** How often the rollup journals are folded into the level tables (rollup-duckdb.ts). */
+const COMPACT_MS = 5_000;
 
 /**
  * The embedded default store. Writes go through one connection, one batch at a time: late events are
@@ -62,6 +71,8 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   private writer: DuckDBConnection | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private trimTimer: NodeJS.Timeout | undefined;
+  private compactTimer: NodeJS.Timeout | undefined;
+  private readonly rollups = new DuckDbRollups();
   private writing: Promise<unknown> = Promise.resolve();
   /** Which events cannot be stored yet, so only late ones are looked up. */
   private readonly newest = new NewestPerCamera();
@@ -92,7 +103,8 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
       });
       writer = await this.instance.connect();
       // Attached rather than opened, because only ATTACH takes a row group size (see ROW_GROUP_SIZE).
-      await writer.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${CATALOG} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
+      const mode = this.options.readOnly ? 'READ_ONLY' : `ROW_GROUP_SIZE ${ROW_GROUP_SIZE}`;
+      await writer.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${CATALOG} (${mode})`);
       await writer.run(`USE ${CATALOG}`);
     } catch (cause) {
       this.instance?.closeSync();
@@ -104,10 +116,14 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     }
     this.writer = writer;
     await this.refuseOldLayout(writer);
-    for (const sql of [...DUCKDB_DDL, ...DUCKDB_STAGING_DDL]) await writer.run(sql);
     const reader = await this.instance.connect();
     await reader.run(`USE ${CATALOG}`);
     this.attachReader(reader);
+    if (this.options.readOnly) return;
+    for (const sql of [...DUCKDB_DDL, ...DUCKDB_ROLLUP_DDL, ...DUCKDB_STAGING_DDL]) await writer.run(sql);
+    await this.rollups.load(writer);
+    this.compactTimer = setInterval(() => void this.compactRollups().catch(() => {}), COMPACT_MS);
+    this.compactTimer.unref();
     this.trimTimer = setInterval(() => void this.trimCache().catch(() => {}), CACHE_TRIM_MS);
     this.trimTimer.unref();
     const days = this.options.retentionDays ?? 0;
@@ -152,6 +168,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   }
 
   private conn(): DuckDBConnection {
+    if (this.options.readOnly) throw new SeamError('SEAM_ERR_CONFIG', `${this.options.path} is open read-only`, { field: 'store' });
     if (!this.writer) throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', 'duckdb store is not open', { field: 'store' });
     return this.writer;
   }
@@ -159,9 +176,27 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   async write(events: readonly DetectionV1[], committedAt: Date, fresh?: number[]): Promise<WriteResult> {
     if (events.length === 0) return { events: 0, detections: 0, duplicates: 0 };
     // One write at a time: the "already stored?" check and the insert must not interleave with another batch.
-    const run = this.writing.then(() => this.writeSerial(events, committedAt.getTime(), fresh));
+    return this.serial(() => this.writeSerial(events, committedAt.getTime(), fresh));
+  }
+
+  /**
+   * Everything on the writer connection runs one at a time: a status upsert or a compaction started while
+   * a batch's transaction is open on the same connection would otherwise become part of it.
+   */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(fn);
     this.writing = run.catch(() => undefined);
     return run;
+  }
+
+  /** Folds the rollup journals into the level tables (every few seconds, between writes). */
+  compactRollups(): Promise<number> {
+    return this.serial(() => this.rollups.compact(this.conn()));
+  }
+
+  /** A consumer's in-flight sample, for the health panel. */
+  writeConsumerSample(sample: ConsumerSample): Promise<void> {
+    return this.serial(() => this.rollups.recordConsumer(this.conn(), sample));
   }
 
   private async writeSerial(events: readonly DetectionV1[], committedMs: number, freshOut?: number[]): Promise<WriteResult> {
@@ -189,6 +224,8 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
         await conn.run('BEGIN TRANSACTION');
         try {
           detections = await this.append(conn, fresh, freshCaptured, committedMs);
+          // Only what this write stored: a redelivered event never reaches its rollups twice.
+          await this.rollups.appendEvents(conn, rollupEvents(fresh, freshCaptured, committedMs));
           await conn.run('COMMIT');
         } catch (err) {
           await conn.run('ROLLBACK').catch(() => {});
@@ -294,6 +331,10 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
 
   async writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
+    return this.serial(() => this.appendDeadLetters(letters));
+  }
+
+  private async appendDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     const app = await this.conn().createAppender('dead_letters');
     try {
       for (const l of letters) {
@@ -310,7 +351,14 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     }
   }
 
-  async writeStatus(status: StatusV1, receivedAt: Date): Promise<void> {
+  writeStatus(status: StatusV1, receivedAt: Date): Promise<void> {
+    return this.serial(async () => {
+      await this.rollups.recordStatus(this.conn(), status, receivedAt.getTime());
+      await this.upsertStatus(status, receivedAt);
+    });
+  }
+
+  private async upsertStatus(status: StatusV1, receivedAt: Date): Promise<void> {
     await this.conn().run(
       `INSERT OR REPLACE INTO camera_status VALUES ($region, $site, $camera, $state, $at, $received, $body)`,
       {
@@ -333,7 +381,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
    * then the limit goes back. Runs between writes. Resolves with the cached bytes before and after.
    */
   async trimCache(): Promise<{ before: number; after: number }> {
-    const run = this.writing.then(async () => {
+    return this.serial(async () => {
       const conn = this.conn();
       const before = await cachedBlocks(conn);
       if (before.blocks < MIN_TRIM_BYTES) return { before: before.blocks, after: before.blocks };
@@ -348,8 +396,6 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
       }
       return { before: before.blocks, after: (await cachedBlocks(conn)).blocks };
     });
-    this.writing = run.catch(() => undefined);
-    return run;
   }
 
   private async applyRetention(days: number): Promise<void> {
@@ -361,6 +407,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     clearInterval(this.retentionTimer);
     clearInterval(this.trimTimer);
     await this.ledger.close();
+    clearInterval(this.compactTimer);
     this.detachReader()?.closeSync();
     this.writer?.closeSync();
     this.writer = undefined;

@@ -3,6 +3,8 @@ import { SeamError } from '../contract/index.ts';
 import { pgError } from './postgres-errors.ts';
 import { quoteIdent } from './postgres-schema.ts';
 import type { CameraClassRow, CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
+import type { PanelReader } from './panel-reader.ts';
+import { SqlPanelReader } from './panel-sql.ts';
 import { num, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -29,6 +31,16 @@ export class PostgresReader implements StoreReader {
   protected t(table: string): string {
     return `${quoteIdent(this.schemaName)}.${table}`;
   }
+
+  /** The dashboard's panels over the rollups, which PostgreSQL keeps up to date in each batch's statement. */
+  readonly panels: PanelReader = new SqlPanelReader({
+    table: (name) => this.t(name),
+    epochMs: (column) => `(extract(epoch FROM ${column}) * 1000)::bigint`,
+    timestamp: (param) => `to_timestamp(CAST(${param} AS BIGINT) / 1000.0)`,
+    source: (table) => table,
+    rows: (sql, params) => this.rows(sql, [...params]),
+    body: (value) => (typeof value === 'string' ? (JSON.parse(value) as Record<string, unknown>) : (value as Record<string, unknown>)),
+  });
 
   private async rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
     if (!this.readPool) throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', 'postgres store is not open', { field: 'store' });

@@ -1,3 +1,5 @@
+import { postgresRollupDdl } from './rollup-postgres.ts';
+
 /**
  * PostgreSQL / TimescaleDB tables, shaped like DuckDB's (duckdb-schema.ts) so the two stores answer the
  * dashboard the same way. Idempotency is a unique index plus INSERT ... ON CONFLICT DO NOTHING.
@@ -41,6 +43,7 @@ export function postgresDdl(schema: string, hypertables: boolean): string[] {
     // The dashboard's windows are ranges on captured_at; a hypertable brings its own time index.
     ...(hypertables ? [] : [`CREATE INDEX IF NOT EXISTS events_captured_at ON ${q('events')} (captured_at)`]),
     ...(hypertables ? [] : [`CREATE INDEX IF NOT EXISTS detections_captured_at ON ${q('detections')} (captured_at)`]),
+    ...postgresRollupDdl(q),
   ];
 }
 

@@ -4,9 +4,10 @@ import { describeTarget, pgError } from './postgres-errors.ts';
 import { PostgresReader } from './postgres-reader.ts';
 import { postgresDdl, quoteIdent } from './postgres-schema.ts';
 import { insertBatchSql, toColumns } from './postgres-batch.ts';
-import type { DeadLetter, DetectionStore, WriteResult } from './store.ts';
 import { PostgresRepairLedger } from './repair-ledger-postgres.ts';
 import { LedgerSlot, type RepairLedger } from './repair-ledger.ts';
+import { consumerSampleSql, statusSql } from './rollup-postgres.ts';
+import type { ConsumerSample, DeadLetter, DetectionStore, WriteResult } from './store.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/db`; or give `pool` options instead (or as well: they win). */
@@ -144,12 +145,13 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
   async write(events: readonly DetectionV1[], committedAt: Date, fresh?: number[]): Promise<WriteResult> {
     if (events.length === 0) return { events: 0, detections: 0, duplicates: 0 };
     const pool = this.db();
-    const columns = toColumns(events);
+    const columns = toColumns(events, committedAt.getTime());
     try {
-      const result = await pool.query(insertBatchSql(this.t('events'), this.t('detections')), [
+      const result = await pool.query(insertBatchSql((table) => this.t(table)), [
         ...columns.events,
         committedAt.toISOString(),
         ...columns.detections,
+        ...columns.rollup,
       ]);
       const newEvents = Number(result.rows[0].events);
       for (const ms of result.rows[0].captured as string[]) fresh?.push(Number(ms));
@@ -178,16 +180,24 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     }
   }
 
+  /** The latest status, a status-log row on a change of state, and the heartbeat rollups (rollup-postgres.ts). */
   async writeStatus(status: StatusV1, receivedAt: Date): Promise<void> {
+    const s = status;
     try {
-      await this.db().query(
-        `INSERT INTO ${this.t('camera_status')} AS s VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (region, site, camera) DO UPDATE
-         SET state = excluded.state, status_at = excluded.status_at, received_at = excluded.received_at, body = excluded.body`,
-        [status.region, status.site, status.camera, status.state, status.at, receivedAt.toISOString(), JSON.stringify(status)],
-      );
+      await this.db().query(statusSql((table) => this.t(table)), [
+        s.region, s.site, s.camera, s.state, s.at, receivedAt.toISOString(), JSON.stringify(s), Date.parse(s.at), receivedAt.getTime(),
+        s.outbox_depth ?? null, s.oldest_unsent_ms ?? null, s.drops ?? null,
+      ]);
     } catch (cause) {
       throw pgError('status write', this.target, cause);
+    }
+  }
+
+  async writeConsumerSample(sample: ConsumerSample): Promise<void> {
+    try {
+      await this.db().query(consumerSampleSql((table) => this.t(table)), [sample.consumer, sample.atMs, sample.inFlight, sample.pending]);
+    } catch (cause) {
+      throw pgError('consumer sample write', this.target, cause);
     }
   }
 

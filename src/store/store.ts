@@ -1,3 +1,4 @@
+import type { PanelReader } from './panel-reader.ts';
 import type { DetectionV1, ErrorCode, StatusV1 } from '../contract/index.ts';
 import type { RepairSummaryRow } from './repair-ledger.ts';
 
@@ -34,9 +35,22 @@ export interface DetectionStore {
    */
   write(events: readonly DetectionV1[], committedAt: Date, fresh?: number[]): Promise<WriteResult>;
   writeDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
-  /** Latest status per camera (upsert). */
+  /** Latest status per camera (upsert); the SQL stores also log state changes and roll up heartbeat figures. */
   writeStatus(status: StatusV1, receivedAt: Date): Promise<void>;
+  /** A consumer's own figures every few seconds, for the health panel (the SQL stores; others need not). */
+  writeConsumerSample?(sample: ConsumerSample): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What a consumer process reports about itself, sampled by the consumer into the store. */
+export interface ConsumerSample {
+  /** Its client id. */
+  consumer: string;
+  atMs: number;
+  /** Messages received and not yet acknowledged. */
+  inFlight: number;
+  /** Deliveries waiting for a commit. */
+  pending: number;
 }
 
 export interface MinuteRow {
@@ -123,4 +137,6 @@ export interface StoreReader {
    * [fromMs, toMs) (repair-ledger.ts). Stores that keep a repair ledger (DuckDB, PostgreSQL) have it.
    */
   repairSummary?(fromMs?: number, toMs?: number, staleBeforeMs?: number): Promise<RepairSummaryRow[]>;
+  /** The dashboard's panels over the rollups (the SQL stores; panel-reader.ts). */
+  readonly panels?: PanelReader;
 }

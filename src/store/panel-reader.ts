@@ -1,0 +1,134 @@
+/**
+ * The dashboard's panel queries over the rollups (rollup-schema.ts), for any window at the three
+ * resolutions. Implemented once, in SQL both DuckDB and PostgreSQL accept, by panel-sql.ts; each store
+ * hands it a dialect (how tables are named, how a timestamp column becomes epoch ms). Every value from a
+ * request travels as a bound parameter; only table and column names from this file are ever text.
+ */
+
+/** Which cameras and classes a panel covers; an empty or absent list means all. */
+export interface PanelFilter {
+  regions?: readonly string[];
+  sites?: readonly string[];
+  /** Camera names (combine with sites to pick one camera of one site). */
+  cameras?: readonly string[];
+  /** Detection classes: narrows the class panel and the detections counted per camera. */
+  classes?: readonly string[];
+}
+
+export interface PanelQuery extends PanelFilter {
+  /** [fromMs, toMs), both multiples of stepMs. */
+  fromMs: number;
+  toMs: number;
+  /** One of the rollup levels: 60,000, 300,000 or 3,600,000. */
+  stepMs: number;
+}
+
+/** Per camera and period. */
+export interface CountRow {
+  period: number;
+  region: string;
+  site: string;
+  camera: string;
+  events: number;
+  detections: number;
+  minSeq: number;
+  maxSeq: number;
+  lastCaptured: number;
+}
+
+export interface ClassPeriodRow {
+  period: number;
+  class: string;
+  detections: number;
+}
+
+/** Detections of the filtered classes per camera and period (the per-camera panel under a class filter). */
+export interface CameraDetectionRow {
+  period: number;
+  region: string;
+  site: string;
+  camera: string;
+  detections: number;
+}
+
+/** Bucket counts of one histogram kind (rollup-histogram.ts HISTOGRAMS), summed over the filtered cameras. */
+export interface HistogramRow {
+  period: number;
+  kind: number;
+  bucket: number;
+  n: number;
+}
+
+export interface HeartbeatRow {
+  period: number;
+  region: string;
+  site: string;
+  camera: string;
+  outboxDepth: number;
+  oldestUnsentMs: number;
+  drops: number;
+}
+
+export interface ConsumerRow {
+  period: number;
+  consumer: string;
+  inFlight: number;
+  pending: number;
+}
+
+/** A camera's state changed (as received by a consumer), or, before the window, its state as the window opened. */
+export interface StatusChange {
+  region: string;
+  site: string;
+  camera: string;
+  state: string;
+  atMs: number;
+}
+
+export interface PeriodCount {
+  period: number;
+  n: number;
+}
+
+/** A known camera, all time: from the rollups and the latest status. */
+export interface CameraListRow {
+  region: string;
+  site: string;
+  camera: string;
+  state: 'online' | 'offline' | null;
+  statusAt: number | null;
+  lastEventAt: number | null;
+  events: number;
+  detections: number;
+  /** The last status.v1 body (heartbeat counters, and what later bridges add). */
+  heartbeat: Record<string, unknown>;
+}
+
+export interface PanelReader {
+  counts(q: PanelQuery): Promise<CountRow[]>;
+  classes(q: PanelQuery): Promise<ClassPeriodRow[]>;
+  cameraDetections(q: PanelQuery): Promise<CameraDetectionRow[]>;
+  histograms(q: PanelQuery): Promise<HistogramRow[]>;
+  heartbeats(q: PanelQuery): Promise<HeartbeatRow[]>;
+  consumers(q: PanelQuery): Promise<ConsumerRow[]>;
+  deadLetters(q: PanelQuery): Promise<PeriodCount[]>;
+  /** Changes inside the window, and each camera's last change before it. */
+  statusChanges(q: PanelQuery): Promise<StatusChange[]>;
+  cameraList(): Promise<CameraListRow[]>;
+}
+
+/** What a store tells panel-sql.ts about its SQL. */
+export interface PanelDialect {
+  /** A table's name as the store's SQL must spell it (schema-qualified in PostgreSQL). */
+  table(name: string): string;
+  /** A timestamp column as epoch milliseconds (a number). */
+  epochMs(column: string): string;
+  /** Epoch ms in a bound parameter as a timestamp. */
+  timestamp(param: string): string;
+  /** Rows of a level table as a panel must read them: DuckDB adds its journal (rows not yet compacted). */
+  source(table: string, journal: string, stepMs: number, columns: readonly string[]): string;
+  /** Runs a statement with positional parameters $1, $2, ... */
+  rows(sql: string, params: readonly (string | number)[]): Promise<Record<string, unknown>[]>;
+  /** A status.v1 body column as an object. */
+  body(value: unknown): Record<string, unknown>;
+}

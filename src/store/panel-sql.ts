@@ -1,0 +1,179 @@
+import { SeamError } from '../contract/index.ts';
+import type {
+  CameraDetectionRow, CameraListRow, ClassPeriodRow, ConsumerRow, CountRow, HeartbeatRow, HistogramRow, PanelDialect, PanelFilter,
+  PanelQuery, PanelReader, PeriodCount, StatusChange,
+} from './panel-reader.ts';
+import { ALL_CAMERAS, CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, levelFor, levelTable, LEVELS, type RollupTable } from './rollup-schema.ts';
+import { num, numOrNull } from './sql-rows.ts';
+
+const str = (v: unknown) => String(v);
+/** A filter list longer than this is refused: a URL cannot name more cameras than a plant has. */
+export const MAX_FILTER_VALUES = 500;
+
+/** Positional parameters, collected as the WHERE clause is built. */
+class Params {
+  readonly values: (string | number)[] = [];
+  add(v: string | number): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+function inList(p: Params, column: string, values: readonly string[] | undefined): string[] {
+  if (!values || values.length === 0) return [];
+  if (values.length > MAX_FILTER_VALUES) {
+    throw new SeamError('SEAM_ERR_BAD_QUERY', `at most ${MAX_FILTER_VALUES} values in one filter`, { field: column });
+  }
+  return [`${column} IN (${values.map((v) => p.add(v)).join(', ')})`];
+}
+
+/** WHERE for a period range and the camera filters; `cameraColumn` false leaves the camera filter out. */
+function where(p: Params, q: PanelQuery, opts: { camera?: boolean; classes?: boolean; period?: string } = {}): string {
+  const period = opts.period ?? 'period';
+  const parts = [
+    `${period} >= CAST(${p.add(q.fromMs)} AS BIGINT)`,
+    `${period} < CAST(${p.add(q.toMs)} AS BIGINT)`,
+    ...inList(p, 'region', q.regions),
+    ...inList(p, 'site', q.sites),
+    ...(opts.camera === false ? [] : inList(p, 'camera', q.cameras)),
+    ...(opts.classes ? inList(p, 'class', q.classes) : []),
+  ];
+  return parts.join(' AND ');
+}
+
+const columnsOf = (t: RollupTable) => [...keyNames(t), ...t.measures.map((m) => m.name)];
+
+/** PanelReader over any SQL store that keeps the rollup tables. */
+export class SqlPanelReader implements PanelReader {
+  constructor(private readonly d: PanelDialect) {}
+
+  private from(t: RollupTable, stepMs: number): string {
+    const level = levelFor(stepMs);
+    return this.d.source(this.d.table(levelTable(t, level)), this.d.table(`${t.name}_journal`), level.ms, columnsOf(t));
+  }
+
+  async counts(q: PanelQuery): Promise<CountRow[]> {
+    const p = new Params();
+    const rows = await this.d.rows(
+      `SELECT period, region, site, camera, sum(events) AS events, sum(detections) AS detections, min(min_seq) AS min_seq,
+              max(max_seq) AS max_seq, max(last_captured) AS last_captured
+       FROM ${this.from(COUNTS, q.stepMs)} WHERE ${where(p, q)} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+      p.values,
+    );
+    return rows.map((r) => ({
+      period: num(r.period), region: str(r.region), site: str(r.site), camera: str(r.camera), events: num(r.events),
+      detections: num(r.detections), minSeq: num(r.min_seq), maxSeq: num(r.max_seq), lastCaptured: num(r.last_captured),
+    }));
+  }
+
+  async classes(q: PanelQuery): Promise<ClassPeriodRow[]> {
+    const p = new Params();
+    const rows = await this.d.rows(
+      `SELECT period, class, sum(detections) AS detections FROM ${this.from(CLASSES, q.stepMs)}
+       WHERE ${where(p, q, { classes: true })} GROUP BY 1, 2 ORDER BY 1, 2`,
+      p.values,
+    );
+    return rows.map((r) => ({ period: num(r.period), class: str(r.class), detections: num(r.detections) }));
+  }
+
+  async cameraDetections(q: PanelQuery): Promise<CameraDetectionRow[]> {
+    const p = new Params();
+    const rows = await this.d.rows(
+      `SELECT period, region, site, camera, sum(detections) AS detections FROM ${this.from(CLASSES, q.stepMs)}
+       WHERE ${where(p, q, { classes: true })} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+      p.values,
+    );
+    return rows.map((r) => ({ period: num(r.period), region: str(r.region), site: str(r.site), camera: str(r.camera), detections: num(r.detections) }));
+  }
+
+  /** Site rows (camera '*') unless cameras are named: a day of fifty cameras merges a tenth of the rows. */
+  async histograms(q: PanelQuery): Promise<HistogramRow[]> {
+    const p = new Params();
+    const perCamera = (q.cameras?.length ?? 0) > 0;
+    const cameraClause = perCamera ? '' : ` AND camera = ${p.add(ALL_CAMERAS)}`;
+    const rows = await this.d.rows(
+      `SELECT period, kind, bucket, sum(n) AS n FROM ${this.from(LATENCY, q.stepMs)}
+       WHERE ${where(p, q, { camera: perCamera })}${cameraClause} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      p.values,
+    );
+    return rows.map((r) => ({ period: num(r.period), kind: num(r.kind), bucket: num(r.bucket), n: num(r.n) }));
+  }
+
+  async heartbeats(q: PanelQuery): Promise<HeartbeatRow[]> {
+    const p = new Params();
+    const rows = await this.d.rows(
+      `SELECT period, region, site, camera, max(outbox_depth) AS outbox_depth, max(oldest_unsent_ms) AS oldest_unsent_ms, max(drops) AS drops
+       FROM ${this.from(HEARTBEATS, q.stepMs)} WHERE ${where(p, q)} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+      p.values,
+    );
+    return rows.map((r) => ({
+      period: num(r.period), region: str(r.region), site: str(r.site), camera: str(r.camera),
+      outboxDepth: num(r.outbox_depth), oldestUnsentMs: num(r.oldest_unsent_ms), drops: num(r.drops),
+    }));
+  }
+
+  /** Consumers are not cameras: the camera filters do not apply. */
+  async consumers(q: PanelQuery): Promise<ConsumerRow[]> {
+    const p = new Params();
+    const rows = await this.d.rows(
+      `SELECT period, consumer, max(in_flight) AS in_flight, max(pending) AS pending FROM ${this.from(CONSUMERS, q.stepMs)}
+       WHERE ${where(p, { fromMs: q.fromMs, toMs: q.toMs, stepMs: q.stepMs })} GROUP BY 1, 2 ORDER BY 1, 2`,
+      p.values,
+    );
+    return rows.map((r) => ({ period: num(r.period), consumer: str(r.consumer), inFlight: num(r.in_flight), pending: num(r.pending) }));
+  }
+
+  /** From the raw dead letters (few, and not per camera: a poison message may name no valid camera). */
+  async deadLetters(q: PanelQuery): Promise<PeriodCount[]> {
+    const p = new Params();
+    const ms = this.d.epochMs('received_at');
+    const step = p.add(q.stepMs);
+    const rows = await this.d.rows(
+      `SELECT ${ms} - ${ms} % CAST(${step} AS BIGINT) AS period, count(*) AS n FROM ${this.d.table('dead_letters')}
+       WHERE received_at >= ${this.d.timestamp(p.add(q.fromMs))} AND received_at < ${this.d.timestamp(p.add(q.toMs))}
+       GROUP BY 1 ORDER BY 1`,
+      p.values,
+    );
+    return rows.map((r) => ({ period: num(r.period), n: num(r.n) }));
+  }
+
+  async statusChanges(q: PanelQuery): Promise<StatusChange[]> {
+    const p = new Params();
+    const log = this.d.table('camera_status_log');
+    const inside = where(p, q, { period: 'received_at' });
+    const filters = [...inList(p, 'region', q.regions), ...inList(p, 'site', q.sites), ...inList(p, 'camera', q.cameras)];
+    const before = [`received_at < CAST(${p.add(q.fromMs)} AS BIGINT)`, ...filters].join(' AND ');
+    const rows = await this.d.rows(
+      `SELECT region, site, camera, state, received_at FROM ${log} WHERE ${inside}
+       UNION ALL
+       SELECT region, site, camera, state, received_at FROM (
+         SELECT region, site, camera, state, received_at,
+                row_number() OVER (PARTITION BY region, site, camera ORDER BY received_at DESC) AS rn
+         FROM ${log} WHERE ${before}) b WHERE rn = 1
+       ORDER BY 1, 2, 3, 5`,
+      p.values,
+    );
+    return rows.map((r) => ({ region: str(r.region), site: str(r.site), camera: str(r.camera), state: str(r.state), atMs: num(r.received_at) }));
+  }
+
+  async cameraList(): Promise<CameraListRow[]> {
+    const hour = LEVELS[LEVELS.length - 1].ms;
+    const rows = await this.d.rows(
+      `WITH c AS (SELECT region, site, camera, sum(events) AS events, sum(detections) AS detections, max(last_captured) AS last_event
+                  FROM ${this.from(COUNTS, hour)} GROUP BY 1, 2, 3)
+       SELECT coalesce(c.region, s.region) AS region, coalesce(c.site, s.site) AS site, coalesce(c.camera, s.camera) AS camera,
+              s.state, ${this.d.epochMs('s.received_at')} AS status_at, s.body, c.last_event, c.events, c.detections
+       FROM c FULL OUTER JOIN ${this.d.table('camera_status')} s ON c.region = s.region AND c.site = s.site AND c.camera = s.camera
+       ORDER BY 1, 2, 3`,
+      [],
+    );
+    return rows.map((r) => ({
+      region: str(r.region), site: str(r.site), camera: str(r.camera),
+      state: r.state === 'online' || r.state === 'offline' ? r.state : null,
+      statusAt: numOrNull(r.status_at), lastEventAt: numOrNull(r.last_event), events: num(r.events), detections: num(r.detections),
+      heartbeat: r.body === null || r.body === undefined ? {} : this.d.body(r.body),
+    }));
+  }
+}
+
+export type { PanelFilter };
