@@ -12,13 +12,22 @@ export const BenchConfigSchema = Type.Object(
     seconds: Type.Integer({ minimum: 1, maximum: 3600, description: 'inference: seconds of each end-to-end run.' }),
     threads: Type.Integer({ minimum: 1, maximum: 64, description: 'inference: onnxruntime intra-op threads.' }),
     realistic: Type.Boolean({ description: 'inference: also time the YOLOv8n-shaped random-weights graph.' }),
+    cameras: Type.Integer({ minimum: 1, maximum: 1_000, description: 'dashboard: cameras of the simulated plant.' }),
+    rate: Type.Integer({ minimum: 1, maximum: 1_000, description: 'dashboard: events per second per camera (DuckDB).' }),
+    hours: Type.Integer({ minimum: 1, maximum: 24, description: 'dashboard: hours of plant time loaded.' }),
+    runs: Type.Integer({ minimum: 1, maximum: 1_000, description: 'dashboard: timed runs of each panel per window.' }),
+    pgFull: Type.Boolean({ description: 'dashboard: load PostgreSQL at the full rate too, instead of a tenth.' }),
+    stores: Type.Union([Type.Literal('duckdb,postgres'), Type.Literal('duckdb'), Type.Literal('postgres')], { description: 'dashboard: stores to load and time.' }),
   },
   { additionalProperties: false, title: 'seamline bench config' },
 );
 
 export type BenchConfig = Static<typeof BenchConfigSchema>;
 
-export const BENCH_DEFAULTS: BenchConfig = { json: false, events: 200_000, rounds: 3, lagRate: 2_000, lagSeconds: 15, seconds: 10, threads: 1, realistic: true };
+export const BENCH_DEFAULTS: BenchConfig = {
+  json: false, events: 200_000, rounds: 3, lagRate: 2_000, lagSeconds: 15, seconds: 10, threads: 1, realistic: true,
+  cameras: 50, rate: 10, hours: 24, runs: 20, pgFull: false, stores: 'duckdb,postgres',
+};
 
 /** `seamline chaos` takes only --json besides its scenario; a config file may set it too. */
 export const ChaosConfigSchema = Type.Object(

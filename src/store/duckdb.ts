@@ -58,8 +58,11 @@ async function cachedBlocks(conn: DuckDBConnection): Promise<{ total: number; bl
 const CATALOG = 'seamline';
 /** DuckDB's vector size: the most rows one data chunk holds. */
 const CHUNK_ROWS = 2048;
-/** How often the rollup journals are folded into the level tables (rollup-duckdb.ts). */
-const COMPACT_MS = 5_000;
+/**
+ * How often the rollup journals are folded into the level tables (rollup-duckdb.ts). A compaction is a few
+ * dozen statements whatever it folds, so not too often; readers add the journal, so nothing waits for it.
+ */
+const COMPACT_MS = 15_000;
 
 /**
  * The embedded default store. Writes go through one connection, one batch at a time: late events are

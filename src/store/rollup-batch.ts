@@ -1,64 +1,78 @@
 import type { DetectionV1, StatusV1 } from '../contract/index.ts';
 import { bucketOf, HISTOGRAMS } from './rollup-histogram.ts';
-import { ALL_CAMERAS, CLASSES, COUNTS, LATENCY, type RollupTable } from './rollup-schema.ts';
-
-/** Rollup rows at minute resolution, in each table's column order (period, keys, measures). */
-export type RollupRows = Map<RollupTable, (string | number)[][]>;
 
 const MINUTE = 60_000;
 export const minuteOf = (ms: number) => ms - (((ms % MINUTE) + MINUTE) % MINUTE);
 
-/** Rows keyed by their identity, folded as each measure says (sum, min, max). */
-class Folder {
-  private readonly rows = new Map<string, (string | number)[]>();
-  constructor(private readonly table: RollupTable) {}
-
-  add(key: (string | number)[], measures: number[]): void {
-    const id = key.join('\u0000');
-    const row = this.rows.get(id);
-    if (!row) {
-      this.rows.set(id, [...key, ...measures]);
-      return;
-    }
-    const at = key.length;
-    this.table.measures.forEach((m, i) => {
-      const old = row[at + i] as number;
-      row[at + i] = m.agg === 'sum' ? old + measures[i] : m.agg === 'min' ? Math.min(old, measures[i]) : Math.max(old, measures[i]);
-    });
-  }
-
-  values(): (string | number)[][] {
-    return [...this.rows.values()];
-  }
+/** One camera's minute in one write. */
+interface CameraMinute {
+  minute: number;
+  region: string;
+  site: string;
+  camera: string;
+  events: number;
+  detections: number;
+  minSeq: number;
+  maxSeq: number;
+  last: number;
+  classes: Map<string, number>;
+  inference: Map<number, number>;
+  lag: Map<number, number>;
 }
 
 /**
- * The minute rollups of events newly stored by one write: the store calls this with exactly the events
- * its write path decided are new, so the rollup counts each event once however often it is delivered.
+ * A write's rollup rows at minute resolution, in the column order of the journal tables
+ * (rollup-duckdb.ts): counts and classes as the level tables have them; histograms one row per camera,
+ * minute and kind with the buckets as text ("bucket:count,..."), which the journal view unpacks. A few
+ * dozen rows per batch instead of hundreds keeps the rollups' share of the write small.
+ */
+export interface RollupRows {
+  counts: (string | number)[][];
+  classes: (string | number)[][];
+  latency: (string | number)[][];
+}
+
+const add = <K>(m: Map<K, number>, k: K) => m.set(k, (m.get(k) ?? 0) + 1);
+const packed = (m: Map<number, number>) => {
+  let s = '';
+  for (const [b, n] of m) s += s ? `,${b}:${n}` : `${b}:${n}`;
+  return s;
+};
+
+/**
+ * The minute rollups of the events one write newly stored: the store calls this with exactly the events
+ * its write path decided are new, so each event is counted once however often it is delivered.
  * `captured` holds each event's captured_at in epoch ms (parsed once by the caller).
  */
 export function rollupEvents(events: readonly DetectionV1[], captured: readonly number[], committedMs: number): RollupRows {
-  const counts = new Folder(COUNTS);
-  const classes = new Folder(CLASSES);
-  const latency = new Folder(LATENCY);
+  const cells = new Map<string, CameraMinute>();
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     const at = captured[i];
     const minute = minuteOf(at);
-    counts.add([minute, e.region, e.site, e.camera], [1, e.detections.length, e.seq, e.seq, at]);
-    for (const d of e.detections) classes.add([minute, e.region, e.site, e.camera, d.class], [1]);
-    const inference = bucketOf(Date.parse(e.inferred_at) - at);
-    const lag = bucketOf(committedMs - at);
-    for (const camera of [e.camera, ALL_CAMERAS]) {
-      latency.add([minute, e.region, e.site, camera, HISTOGRAMS.inference, inference], [1]);
-      latency.add([minute, e.region, e.site, camera, HISTOGRAMS.lag, lag], [1]);
+    const key = `${minute}\u0000${e.region}\u0000${e.site}\u0000${e.camera}`;
+    let c = cells.get(key);
+    if (!c) {
+      c = { minute, region: e.region, site: e.site, camera: e.camera, events: 0, detections: 0, minSeq: e.seq, maxSeq: e.seq, last: at, classes: new Map(), inference: new Map(), lag: new Map() };
+      cells.set(key, c);
     }
+    c.events++;
+    c.detections += e.detections.length;
+    if (e.seq < c.minSeq) c.minSeq = e.seq;
+    if (e.seq > c.maxSeq) c.maxSeq = e.seq;
+    if (at > c.last) c.last = at;
+    for (const d of e.detections) add(c.classes, d.class);
+    add(c.inference, bucketOf(Date.parse(e.inferred_at) - at));
+    add(c.lag, bucketOf(committedMs - at));
   }
-  return new Map([
-    [COUNTS, counts.values()],
-    [CLASSES, classes.values()],
-    [LATENCY, latency.values()],
-  ]);
+  const rows: RollupRows = { counts: [], classes: [], latency: [] };
+  for (const c of cells.values()) {
+    rows.counts.push([c.minute, c.region, c.site, c.camera, c.events, c.detections, c.minSeq, c.maxSeq, c.last]);
+    for (const [cls, n] of c.classes) rows.classes.push([c.minute, c.region, c.site, c.camera, cls, n]);
+    rows.latency.push([c.minute, c.region, c.site, c.camera, HISTOGRAMS.inference, packed(c.inference)]);
+    rows.latency.push([c.minute, c.region, c.site, c.camera, HISTOGRAMS.lag, packed(c.lag)]);
+  }
+  return rows;
 }
 
 /** The heartbeat rollup row of one status.v1, or undefined when it carries no outbox figures (a last will may not). */
@@ -66,4 +80,3 @@ export function rollupHeartbeat(status: StatusV1, receivedMs: number): (string |
   if (status.outbox_depth === undefined && status.oldest_unsent_ms === undefined && status.drops === undefined) return undefined;
   return [minuteOf(receivedMs), status.region, status.site, status.camera, status.outbox_depth ?? 0, status.oldest_unsent_ms ?? 0, status.drops ?? 0];
 }
-

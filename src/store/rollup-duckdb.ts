@@ -1,35 +1,54 @@
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StatusV1 } from '../contract/index.ts';
 import type { ConsumerSample } from './store.ts';
 import { rollupHeartbeat, type RollupRows } from './rollup-batch.ts';
-import { CONSUMERS, HEARTBEATS, keyNames, LEVELS, levelTable, mergeExpression, ROLLUP_TABLES, rollupDdl, statusLogDdl, type RollupTable } from './rollup-schema.ts';
+import { ALL_CAMERAS, CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, mergeExpression, ROLLUP_TABLES, rollupDdl, statusLogDdl, type RollupTable } from './rollup-schema.ts';
 
 /** Where a write's minute rows go first; compaction folds them into the level tables. */
 export const journalTable = (t: RollupTable) => `${t.name}_journal`;
 export const STATUS_LOG = 'camera_status_log';
 
 
+/**
+ * The histogram journal holds one row per camera, minute and kind with its buckets as text; the view of
+ * the journal's name unpacks it into bucket rows and adds each site's sum (camera ALL_CAMERAS), so
+ * compaction and the panels read it like any other journal.
+ */
+const LATENCY_RAW = `${LATENCY.name}_journal_raw`;
+const LATENCY_JOURNAL_DDL = [
+  `CREATE TABLE IF NOT EXISTS ${LATENCY_RAW} (period BIGINT NOT NULL, region VARCHAR NOT NULL, site VARCHAR NOT NULL,
+     camera VARCHAR NOT NULL, kind SMALLINT NOT NULL, buckets VARCHAR NOT NULL)`,
+  `CREATE OR REPLACE VIEW ${journalTable(LATENCY)} AS
+     WITH pairs AS (SELECT period, region, site, camera, kind, unnest(string_split(buckets, ',')) AS pair FROM ${LATENCY_RAW}),
+     r AS (SELECT period, region, site, camera, kind, CAST(split_part(pair, ':', 1) AS SMALLINT) AS bucket,
+                  CAST(split_part(pair, ':', 2) AS BIGINT) AS n FROM pairs)
+     SELECT * FROM r UNION ALL SELECT period, region, site, '${ALL_CAMERAS}' AS camera, kind, bucket, n FROM r`,
+];
+
 export const DUCKDB_ROLLUP_DDL = [
-  ...ROLLUP_TABLES.flatMap((t) => [rollupDdl(t, journalTable(t), 'duck', false), ...LEVELS.map((l) => rollupDdl(t, levelTable(t, l), 'duck', false))]),
+  ...ROLLUP_TABLES.filter((t) => t !== LATENCY).map((t) => rollupDdl(t, journalTable(t), 'duck', false)),
+  ...LATENCY_JOURNAL_DDL,
+  ...ROLLUP_TABLES.flatMap((t) => LEVELS.map((l) => rollupDdl(t, levelTable(t, l), 'duck', false))),
   statusLogDdl(STATUS_LOG, 'duck'),
 ];
 
-function appendRow(app: DuckDBAppender, t: RollupTable, row: readonly (string | number)[]): void {
-  app.appendBigInt(BigInt(row[0]));
-  t.keys.forEach((k, i) => {
-    const v = row[1 + i];
-    if (k.duck === 'VARCHAR') app.appendVarchar(String(v));
-    else app.appendSmallInt(Number(v));
-  });
-  for (let i = 1 + t.keys.length; i < row.length; i++) app.appendBigInt(BigInt(Math.round(Number(row[i]))));
-  app.endRow();
-}
+type ColumnType = 'VARCHAR' | 'BIGINT' | 'SMALLINT';
+const typesOf = (t: RollupTable): ColumnType[] => ['BIGINT', ...t.keys.map((k) => k.duck), ...t.measures.map(() => 'BIGINT' as const)];
+const LATENCY_RAW_TYPES: ColumnType[] = ['BIGINT', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'SMALLINT', 'VARCHAR'];
 
-async function appendRows(conn: DuckDBConnection, t: RollupTable, rows: readonly (readonly (string | number)[])[]): Promise<void> {
+async function appendRows(conn: DuckDBConnection, table: string, types: ColumnType[], rows: readonly (readonly (string | number)[])[]): Promise<void> {
   if (rows.length === 0) return;
-  const app = await conn.createAppender(journalTable(t));
+  const app = await conn.createAppender(table);
   try {
-    for (const row of rows) appendRow(app, t, row);
+    for (const row of rows) {
+      for (let i = 0; i < types.length; i++) {
+        const v = row[i];
+        if (types[i] === 'VARCHAR') app.appendVarchar(String(v));
+        else if (types[i] === 'SMALLINT') app.appendSmallInt(Number(v));
+        else app.appendBigInt(BigInt(v as number));
+      }
+      app.endRow();
+    }
     app.flushSync();
   } finally {
     app.closeSync();
@@ -56,7 +75,9 @@ export class DuckDbRollups {
 
   /** Inside the write's transaction. */
   async appendEvents(conn: DuckDBConnection, rows: RollupRows): Promise<void> {
-    for (const [table, list] of rows) await appendRows(conn, table, list);
+    await appendRows(conn, journalTable(COUNTS), typesOf(COUNTS), rows.counts);
+    await appendRows(conn, journalTable(CLASSES), typesOf(CLASSES), rows.classes);
+    await appendRows(conn, LATENCY_RAW, LATENCY_RAW_TYPES, rows.latency);
   }
 
   /** Before the camera_status upsert: a transition goes into the log, heartbeat figures into their journal. */
@@ -74,12 +95,12 @@ export class DuckDbRollups {
       this.lastState.set(key, status.state);
     }
     const beat = rollupHeartbeat(status, receivedMs);
-    if (beat) await appendRows(conn, HEARTBEATS, [beat]);
+    if (beat) await appendRows(conn, journalTable(HEARTBEATS), typesOf(HEARTBEATS), [beat]);
   }
 
   async recordConsumer(conn: DuckDBConnection, s: ConsumerSample): Promise<void> {
     const minute = s.atMs - (s.atMs % 60_000);
-    await appendRows(conn, CONSUMERS, [[minute, s.consumer, s.inFlight, s.pending]]);
+    await appendRows(conn, journalTable(CONSUMERS), typesOf(CONSUMERS), [[minute, s.consumer, s.inFlight, s.pending]]);
   }
 
   /**
@@ -102,7 +123,9 @@ export class DuckDbRollups {
   }
 
   private async compactTable(conn: DuckDBConnection, t: RollupTable): Promise<number> {
-    const journal = journalTable(t);
+    // Read once: the histogram journal is a view that unpacks its rows, and each level reads them all.
+    await conn.run(`CREATE OR REPLACE TEMP TABLE rollup_journal AS SELECT * FROM ${journalTable(t)}`);
+    const journal = 'rollup_journal';
     const [[n, lo, hi]] = (await conn.runAndReadAll(`SELECT count(*), min(period), max(period) FROM ${journal}`)).getRows();
     if (Number(n) === 0) return 0;
     const keys = keyNames(t);
@@ -124,7 +147,7 @@ export class DuckDbRollups {
       await conn.run(`DELETE FROM ${table} WHERE ${touched}`);
       await conn.run(`INSERT INTO ${table} SELECT ${cols.join(', ')} FROM temp.rollup_merge ORDER BY period`);
     }
-    await conn.run(`DELETE FROM ${journal}`);
+    await conn.run(`DELETE FROM ${t === LATENCY ? LATENCY_RAW : journalTable(t)}`);
     return Number(n);
   }
 }

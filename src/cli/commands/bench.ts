@@ -2,23 +2,23 @@ import { Command } from 'commander';
 import { exitOnSignals } from '../../contract/index.ts';
 import { runEdgeBench } from '../../proof/bench/edge-bench.ts';
 import { runConsumerBench } from '../../proof/bench/consumer-bench.ts';
+import { runDashboardBench } from '../../proof/bench/dashboard-bench.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
 import { BENCH_DEFAULTS, BenchConfigSchema, type BenchConfig } from '../bench-config.ts';
 import { configFromFlags } from '../config-file.ts';
-import { choiceArgument, integerFlag } from '../flags.ts';
+import { choiceArgument, choiceOption, integerFlag } from '../flags.ts';
 
-type Target = 'edge' | 'consumer' | 'inference';
+type Target = 'edge' | 'consumer' | 'inference' | 'dashboard';
 const d = BENCH_DEFAULTS;
 
 export function benchCommand(): Command {
   return new Command('bench')
-    .summary('measure a box on this machine (edge, consumer, inference); --json for one JSON object')
+    .summary('measure a box on this machine (edge, consumer, inference, dashboard); --json for one JSON object')
     .description(
       'Measure a box on this machine. Starts what it needs (Mosquitto when it is on PATH, else the embedded ' +
         'broker), prints a table; with --json the last line is one JSON object.',
     )
-    // dashboard joins when that box is built (design.md lists its fields).
-    .addArgument(choiceArgument('target', 'what to measure', ['edge', 'consumer', 'inference']))
+    .addArgument(choiceArgument('target', 'what to measure', ['edge', 'consumer', 'inference', 'dashboard']))
     .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--json', 'print one JSON object as the last line')
     .option('--events <n>', `edge: events accepted plus drained (half each); consumer: events per throughput phase (default ${d.events})`, integerFlag)
@@ -29,6 +29,12 @@ export function benchCommand(): Command {
     .option('--seconds <n>', `inference: seconds of each end-to-end run (default ${d.seconds})`, integerFlag)
     .option('--threads <n>', `inference: onnxruntime threads (default ${d.threads})`, integerFlag)
     .option('--no-realistic', 'inference: skip the YOLOv8n-shaped random-weights graph')
+    .option('--cameras <n>', `dashboard: cameras of the simulated plant (default ${d.cameras})`, integerFlag)
+    .option('--rate <n>', `dashboard: events/s per camera into DuckDB; PostgreSQL gets a tenth (default ${d.rate})`, integerFlag)
+    .option('--hours <n>', `dashboard: hours of plant time loaded, up to 24 (default ${d.hours})`, integerFlag)
+    .option('--runs <n>', `dashboard: timed runs of each panel per window (default ${d.runs})`, integerFlag)
+    .option('--pg-full', 'dashboard: load PostgreSQL at the full rate too')
+    .addOption(choiceOption('--stores <list>', `dashboard: stores to load (default ${d.stores})`, ['duckdb,postgres', 'duckdb', 'postgres']))
     .action(async (target: Target, flags: Record<string, unknown> & { config?: string }) => {
       const config = configFromFlags<BenchConfig>(BenchConfigSchema, BENCH_DEFAULTS, flags);
       exitOnSignals();
@@ -50,6 +56,14 @@ export function benchCommand(): Command {
           result = await runInferenceBench({ model: config.model, seconds: config.seconds, threads: config.threads, realistic: config.realistic, progress });
           break;
         }
+        case 'dashboard':
+          result = {
+            ...(await runDashboardBench({
+              cameras: config.cameras, rate: config.rate, pgRate: config.pgFull ? config.rate : Math.max(1, config.rate / 10), hours: config.hours,
+              runs: config.runs, stores: config.stores.split(',') as ('duckdb' | 'postgres')[], progress,
+            })),
+          };
+          break;
       }
       printResult(`bench ${target}`, result, config.json);
     });

@@ -1,0 +1,66 @@
+import type { CountRow, PanelReader } from '../../store/panel-reader.ts';
+import type { PanelWindow } from '../panel-window.ts';
+import { indexOf, keyOf, periodsOf } from './periods.ts';
+
+export interface HealthPanel {
+  /** Events waiting in the edge outboxes: per period, the sum over cameras of each one's largest heartbeat figure. */
+  outboxDepth: (number | null)[];
+  /** Poison messages dead-lettered per period. */
+  deadLetters: number[];
+  /** seq numbers missing per period, summed over cameras: lost upstream, or not yet arrived. */
+  seqGaps: number[];
+  /** Messages held by the consumers, sampled by each consumer into the store (the largest sample per period, summed). */
+  inFlight: (number | null)[];
+  /**
+   * Missing events split into "missing, repairing" and "lost, confirmed" once the repair ledger (issue 11)
+   * is in the store; null until then, and the page says so.
+   */
+  repair: null;
+}
+
+/**
+ * seq numbers missing per camera and period: inside the period (its seq range minus the events stored)
+ * and between it and the camera's previous period with events. A camera whose seq went down (a reset)
+ * counts no gap there.
+ */
+export function seqGapsPerPeriod(rows: readonly CountRow[], periods: readonly number[]): { total: number[]; perCamera: Map<string, number> } {
+  const at = indexOf(periods);
+  const total = periods.map(() => 0);
+  const perCamera = new Map<string, number>();
+  const lastMax = new Map<string, number>();
+  for (const r of [...rows].sort((a, b) => a.period - b.period)) {
+    const key = keyOf(r);
+    const prev = lastMax.get(key);
+    const inside = Math.max(0, r.maxSeq - r.minSeq + 1 - r.events);
+    const between = prev === undefined ? 0 : Math.max(0, r.minSeq - prev - 1);
+    lastMax.set(key, Math.max(prev ?? -Infinity, r.maxSeq));
+    const i = at.get(r.period);
+    if (i === undefined) continue;
+    total[i] += inside + between;
+    perCamera.set(key, (perCamera.get(key) ?? 0) + inside + between);
+  }
+  return { total, perCamera };
+}
+
+export async function healthPanel(reader: PanelReader, w: PanelWindow, counts?: CountRow[]): Promise<HealthPanel> {
+  const periods = periodsOf(w);
+  const at = indexOf(periods);
+  const [beats, consumers, dead, rows] = await Promise.all([
+    reader.heartbeats(w), reader.consumers(w), reader.deadLetters(w), counts ? Promise.resolve(counts) : reader.counts(w),
+  ]);
+  const sum = (list: { period: number }[], value: (r: never) => number) => {
+    const out: (number | null)[] = periods.map(() => null);
+    for (const r of list) {
+      const i = at.get(r.period);
+      if (i !== undefined) out[i] = (out[i] ?? 0) + value(r as never);
+    }
+    return out;
+  };
+  return {
+    outboxDepth: sum(beats, (r: { outboxDepth: number }) => r.outboxDepth),
+    deadLetters: sum(dead, (r: { n: number }) => r.n).map((v) => v ?? 0),
+    seqGaps: seqGapsPerPeriod(rows, periods).total,
+    inFlight: sum(consumers, (r: { inFlight: number }) => r.inFlight),
+    repair: null,
+  };
+}
