@@ -9,7 +9,7 @@ import { OnnxDetector } from '../edge/detector/onnx-detector.ts';
 import { SyntheticSource } from '../edge/frames/synthetic-source.ts';
 import { SimulatedCamera } from '../edge/simulated-camera.ts';
 import { DuckDbStore } from '../store/duckdb.ts';
-import { alertRoutes } from '../alerting/http-routes.ts';
+import { alertRoutes, alertViews } from '../alerting/http-routes.ts';
 import { alertsConfigFor, openAlerting, type RunningAlerting } from './alerting-service.ts';
 import { withListenFlags } from './listen-flags.ts';
 import { embeddedBroker, existingBroker, type PipelineBroker } from './pipeline-broker.ts';
@@ -77,6 +77,7 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
         logger: logger.child({ box: 'dashboard' }),
         plugins: alerting ? [alertRoutes(alerting.engine)] : [],
         metrics: alerting?.engine.metrics.registry,
+        alerts: alerting ? () => alertViews(alerting.engine.instances()) : undefined,
         extra: async () => {
           const stats = consumer?.ingestor.stats;
           return {

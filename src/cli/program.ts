@@ -9,6 +9,8 @@ import { edgeCommand } from './commands/edge.ts';
 import { grafanaCommand } from './commands/grafana.ts';
 import { startCommand } from './commands/start.ts';
 import { usageError } from './flags.ts';
+import { logFormatOption, setLogFormat, type LogFormat } from './logger.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 
 /** Commander's own usage errors are not printed by it: `refusal` below turns them into one coded line. */
 function quiet(command: Command): Command {
@@ -21,9 +23,11 @@ export function buildProgram(): Command {
     new Command()
       .name('seamline')
       .description('Carries what factory cameras see to the people who run the floor, and loses nothing on the way.')
-      .version('0.1.0'),
+      .version('0.1.0')
+      .addOption(logFormatOption())
+      .hook('preAction', (root) => setLogFormat(root.opts().logFormat as LogFormat | undefined)),
   );
-  for (const command of [startCommand(), edgeCommand(), consumerCommand(), detectCommand(), alertsCommand(), grafanaCommand(), benchCommand(), chaosCommand()]) {
+  for (const command of [startCommand(), edgeCommand(), consumerCommand(), dashboardCommand(), detectCommand(), alertsCommand(), grafanaCommand(), benchCommand(), chaosCommand()]) {
     program.addCommand(quiet(command));
   }
   return program;

@@ -24,7 +24,7 @@ export function repairMetrics(registry: Registry, reader: Pick<StoreReader, 'rep
       if (!cached || Date.now() - cached.at > 1_000) cached = { at: Date.now(), rows: summary() };
       return cached.rows;
     };
-    type Row = Awaited<ReturnType<typeof summary>>[number];
+    type Row = NonNullable<Awaited<ReturnType<typeof summary>>>[number];
     const gauge = (name: string, help: string, values: (r: Row) => [Record<string, string>, number][], extra: string[] = []) =>
       new Gauge({
         name,
@@ -34,7 +34,7 @@ export function repairMetrics(registry: Registry, reader: Pick<StoreReader, 'rep
         async collect() {
           const all = await rows();
           this.reset();
-          for (const r of all) for (const [l, v] of values(r)) this.set({ region: r.region, site: r.site, camera: r.camera, ...l }, v);
+          for (const r of all ?? []) for (const [l, v] of values(r)) this.set({ region: r.region, site: r.site, camera: r.camera, ...l }, v);
         },
       });
     gauge('seamline_repair_missing', 'Seqs missing and being repaired now, from the repair ledger.', (r) => [[{}, r.repairing]]);

@@ -7,7 +7,12 @@ import type { Registry } from 'prom-client';
 import { pino, type Logger } from 'pino';
 import type { StoreReader } from '../store/store.ts';
 import { buildOverview, type ExtraCounters } from './overview.ts';
-import { isSeamError, listenError } from '../contract/index.ts';
+import { isSeamError, listenError, SeamError } from '../contract/index.ts';
+import { requireToken } from './access-token.ts';
+import { registerLive } from './live.ts';
+import { isIP } from 'node:net';
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 import { parseOverviewQuery, windowFor } from './query.ts';
 import { registerStaticFiles } from './static-files.ts';
 
@@ -28,6 +33,15 @@ export interface DashboardOptions {
   plugins?: FastifyPluginAsync[];
   /** Served as Prometheus text on GET /metrics when given (the alert state in `npm start`). */
   metrics?: Registry;
+  /** The alerts the page shows (alerting/http-routes.ts alertViews), when alerting runs in this process. */
+  alerts?: () => unknown;
+  /**
+   * Required on every request except /healthz (access-token.ts). Must be given when `host` is not
+   * loopback: a dashboard is never exposed without one.
+   */
+  token?: string;
+  /** ms between live pushes of the panels (default 5,000). */
+  panelsEveryMs?: number;
 }
 
 export interface Dashboard {
@@ -37,15 +51,23 @@ export interface Dashboard {
 }
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
-  const { reader, host = '127.0.0.1', port = 8080, logger, extra, now = Date.now, plugins = [], metrics } = options;
+  const { reader, host = '127.0.0.1', port = 8080, logger, extra, now = Date.now, plugins = [], metrics, token } = options;
+  if (!token && !isLoopback(host)) {
+    throw new SeamError('SEAM_ERR_CONFIG', `the dashboard would listen on ${host} without an access token; give one (docs/dashboard.md)`, { field: 'token' });
+  }
   // A silent pino rather than `logger: false`: one instance type either way, and req.log always works.
-  const app = Fastify({ loggerInstance: logger ?? pino({ level: 'silent' }) });
+  // Warnings and errors only: fastify logs every request at info, and the page holds a stream open (the
+  // log would fill) and a first link carries the access token in its query string.
+  const base = logger ?? pino({ level: 'silent' });
+  const app = Fastify({ loggerInstance: base.child({}, { level: base.isLevelEnabled('warn') ? 'warn' : base.level }) });
 
   // Operators must see the store as it is now; a proxy or browser cache showing an old minute is a lie.
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('cache-control', 'no-store');
     return payload;
   });
+
+  if (token) requireToken(app, token);
 
   app.setErrorHandler((err, req, reply) => {
     if (isSeamError(err, 'SEAM_ERR_BAD_QUERY')) return reply.code(400).send({ error: err.code, field: err.field, message: err.message });
@@ -72,6 +94,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       app.log.warn({ err }, 'extra counters failed; showing stored figures only'),
     );
   });
+
+  if (reader.panels) registerLive(app, { panels: reader.panels, repair: reader.repairSummary?.bind(reader), now, alerts: options.alerts, panelsEveryMs: options.panelsEveryMs });
 
   if (metrics) {
     app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()));

@@ -22,6 +22,7 @@ function assets(): Asset[] {
     { route: '/', file: publicDir('index.html'), type: 'text/html; charset=utf-8' },
     { route: '/app.js', file: publicDir('app.js'), type: 'text/javascript; charset=utf-8' },
     { route: '/alerts.js', file: publicDir('alerts.js'), type: 'text/javascript; charset=utf-8' },
+    { route: '/charts.js', file: publicDir('charts.js'), type: 'text/javascript; charset=utf-8' },
     { route: '/style.css', file: publicDir('style.css'), type: 'text/css; charset=utf-8' },
     { route: '/alerts.css', file: publicDir('alerts.css'), type: 'text/css; charset=utf-8' },
     {

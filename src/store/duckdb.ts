@@ -145,7 +145,8 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     return conn;
   }
 
-  private readonly ledger = new LedgerSlot(async () => new DuckDbRepairLedger(await this.connect()));
+  private readonly ledger = new LedgerSlot(async () => new DuckDbRepairLedger(await this.connect(), this.options.readOnly));
+  private ledgerSeen = false;
 
   /** The repair ledger (repair-ledger-duckdb.ts), on a connection of its own; closed with the store. */
   openRepairLedger(): Promise<RepairLedger> {
@@ -153,6 +154,15 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   }
 
   async repairSummary(fromMs?: number, toMs?: number, staleBeforeMs?: number) {
+    // Read-only, the ledger is the consumer's to create; until one has, there is none to read.
+    if (this.options.readOnly && !this.ledgerSeen) {
+      if (!this.writer) throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', 'duckdb store is not open', { field: 'store' });
+      const found = await this.writer.runAndReadAll(
+        `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${CATALOG}' AND table_name = 'repair_ranges'`,
+      );
+      if (Number(found.getRows()[0][0]) === 0) return null;
+      this.ledgerSeen = true;
+    }
     return (await this.openRepairLedger()).summary(fromMs, toMs, staleBeforeMs);
   }
 

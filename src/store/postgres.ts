@@ -25,6 +25,8 @@ export interface PostgresStoreOptions {
    * `require`: fail to open without it; `off`: plain tables.
    */
   timescale?: 'auto' | 'require' | 'off';
+  /** Only read (`seamline dashboard`): no tables created, so a read-only database role is enough. */
+  readOnly?: boolean;
 }
 
 /**
@@ -65,6 +67,11 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     // An idle client whose server went away emits 'error'; unhandled it would crash the consumer. The
     // next query gets a fresh connection or a classified error instead.
     pool.on('error', () => {});
+    if (this.options.readOnly) {
+      this.pool = pool;
+      this.attachReader(pool);
+      return;
+    }
     try {
       const client = await pool.connect();
       try {
@@ -126,7 +133,8 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     return hyper.rowCount === 1;
   }
 
-  private readonly ledger = new LedgerSlot(() => new PostgresRepairLedger(this.db(), this.schemaName, this.target));
+  private readonly ledger = new LedgerSlot(() => new PostgresRepairLedger(this.db(), this.schemaName, this.target, this.options.readOnly));
+  private ledgerSeen = false;
 
   /** The repair ledger (repair-ledger-postgres.ts) on this store's pool, shared by every consumer. */
   openRepairLedger(): Promise<RepairLedger> {
@@ -134,6 +142,18 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
   }
 
   async repairSummary(fromMs?: number, toMs?: number, staleBeforeMs?: number) {
+    // Read-only (no tables created, a read-only role is enough), the ledger is the consumer's to create;
+    // until one has, there is none to read.
+    if (this.options.readOnly && !this.ledgerSeen) {
+      let found: boolean;
+      try {
+        found = (await this.db().query(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${this.schemaName}.repair_ranges`])).rows[0].found === true;
+      } catch (cause) {
+        throw pgError('repair ledger', this.target, cause);
+      }
+      if (!found) return null;
+      this.ledgerSeen = true;
+    }
     return (await this.openRepairLedger()).summary(fromMs, toMs, staleBeforeMs);
   }
 

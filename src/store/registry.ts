@@ -20,6 +20,8 @@ export interface StoreConfig {
   password?: string;
   /** postgres: `auto` | `require` | `off` (default auto). */
   timescale?: 'auto' | 'require' | 'off';
+  /** Open for reading only (`seamline dashboard`): DuckDB attaches the file read-only, PostgreSQL creates no tables. */
+  readOnly?: boolean;
 }
 
 export type Store = DetectionStore & StoreReader;
@@ -32,7 +34,7 @@ const need = (config: StoreConfig, what: string): string => {
 
 /** Stores registered by name, as Telegraf outputs register themselves; add one here to make it selectable. */
 const FACTORIES = new Map<string, Factory>([
-  ['duckdb', (c) => new DuckDbStore({ path: (c.url ?? './data/seamline.duckdb').replace(/^duckdb:\/\//, ''), retentionDays: c.retentionDays })],
+  ['duckdb', (c) => new DuckDbStore({ path: (c.url ?? './data/seamline.duckdb').replace(/^duckdb:\/\//, ''), retentionDays: c.retentionDays, readOnly: c.readOnly })],
   [
     'postgres',
     (c) =>
@@ -41,6 +43,7 @@ const FACTORIES = new Map<string, Factory>([
         schema: c.database,
         retentionDays: c.retentionDays,
         timescale: c.timescale,
+        readOnly: c.readOnly,
         pool: c.username !== undefined || c.password !== undefined ? { user: c.username, password: c.password } : undefined,
       }),
   ],

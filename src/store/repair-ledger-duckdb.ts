@@ -18,7 +18,7 @@ const dialect: Dialect = {
 export class DuckDbRepairLedger extends SqlRepairLedger {
   private readonly finish: () => Promise<void>;
 
-  constructor(conn: DuckDBConnection) {
+  constructor(conn: DuckDBConnection, readOnly = false) {
     let chain: Promise<unknown> = Promise.resolve();
     let closed = false;
     const run = async (sql: string, params: unknown[] = []): Promise<Row[]> => {
@@ -50,7 +50,7 @@ export class DuckDbRepairLedger extends SqlRepairLedger {
           }
         }),
     };
-    super(dialect, runner);
+    super(dialect, runner, readOnly);
     // Closing a DuckDB connection while one of its statements runs crashes the process: wait for the
     // statement in progress, refuse the ones after it, then close.
     this.finish = async () => {

@@ -30,6 +30,7 @@ export class PostgresRepairLedger extends SqlRepairLedger {
     pool: pg.Pool,
     private readonly schema: string,
     target: string,
+    readOnly = false,
   ) {
     const rows = async (client: pg.Pool | pg.PoolClient, sql: string, params: unknown[] = []): Promise<Row[]> => {
       try {
@@ -60,7 +61,7 @@ export class PostgresRepairLedger extends SqlRepairLedger {
         }
       },
     };
-    super(dialect(schema), runner);
+    super(dialect(schema), runner, readOnly);
   }
 
   protected override async create(tx: Pick<SqlRunner, 'rows'>): Promise<void> {

@@ -98,9 +98,12 @@ export class SqlRepairLedger implements RepairLedger {
   constructor(
     protected readonly d: Dialect,
     protected readonly sql: SqlRunner,
+    /** Opened by a reader only (seamline dashboard): the tables are the consumer's to create. */
+    private readonly readOnly = false,
   ) {}
 
   async open(): Promise<void> {
+    if (this.readOnly) return;
     await this.sql.transaction((tx) => this.create(tx));
   }
 

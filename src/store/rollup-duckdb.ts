@@ -45,7 +45,7 @@ async function appendRows(conn: DuckDBConnection, table: string, types: ColumnTy
         const v = row[i];
         if (types[i] === 'VARCHAR') app.appendVarchar(String(v));
         else if (types[i] === 'SMALLINT') app.appendSmallInt(Number(v));
-        else app.appendBigInt(BigInt(v as number));
+        else app.appendBigInt(BigInt(Math.round(Number(v))));
       }
       app.endRow();
     }

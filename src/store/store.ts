@@ -134,9 +134,11 @@ export interface StoreReader {
   classesPerCamera?(fromMs: number, toMs: number): Promise<CameraClassRow[]>;
   /**
    * Repair, per camera: seqs missing and being chased now, and those repaired or confirmed lost in
-   * [fromMs, toMs) (repair-ledger.ts). Stores that keep a repair ledger (DuckDB, PostgreSQL) have it.
+   * [fromMs, toMs) (repair-ledger.ts). Stores that keep a repair ledger (DuckDB, PostgreSQL) have it. Null
+   * when the store holds no ledger: opened read-only (seamline dashboard) before any consumer created one,
+   * e.g. every consumer runs with --no-repair. No ledger is not "nothing missing".
    */
-  repairSummary?(fromMs?: number, toMs?: number, staleBeforeMs?: number): Promise<RepairSummaryRow[]>;
+  repairSummary?(fromMs?: number, toMs?: number, staleBeforeMs?: number): Promise<RepairSummaryRow[] | null>;
   /** The dashboard's panels over the rollups (the SQL stores; panel-reader.ts). */
   readonly panels?: PanelReader;
 }

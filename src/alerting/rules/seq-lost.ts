@@ -19,7 +19,7 @@ export const seqLost: RuleKind<Static<typeof Params>> = {
   async evaluate(p, ctx) {
     const from = ctx.nowMs - parseDuration(p.window);
     const rows = await ctx.memo(`repair:${from}:${ctx.nowMs}`, () => ctx.reader.repairSummary!(from, ctx.nowMs));
-    const lost = new Map(rows.map((r) => [cameraKey(r), r.lost]));
+    const lost = new Map((rows ?? []).map((r) => [cameraKey(r), r.lost]));
     return ctx.cameras.map((camera) => {
       const byReason = lost.get(cameraKey(camera)) ?? {};
       const value = Object.values(byReason).reduce((a, b) => a + (b ?? 0), 0);

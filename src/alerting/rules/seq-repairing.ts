@@ -22,7 +22,7 @@ export const seqRepairing: RuleKind<Static<typeof Params>> = {
   async evaluate(p, ctx) {
     const staleBefore = ctx.nowMs - parseDuration(p.olderThan);
     const rows = await ctx.memo(`repairing:${staleBefore}`, () => ctx.reader.repairSummary!(ctx.nowMs, ctx.nowMs, staleBefore));
-    const stale = new Map(rows.map((r) => [cameraKey(r), r]));
+    const stale = new Map((rows ?? []).map((r) => [cameraKey(r), r]));
     return ctx.cameras.map((camera) => {
       const row = stale.get(cameraKey(camera));
       const value = row?.stale ?? 0;

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadAlertsConfig } from '../../alerting/config.ts';
-import { alertRoutes } from '../../alerting/http-routes.ts';
+import { alertRoutes, alertViews } from '../../alerting/http-routes.ts';
 import { NOTIFIER_TYPES } from '../../alerting/notifiers/index.ts';
 import { testNotification } from '../../alerting/test-notification.ts';
 import { SeamError } from '../../contract/index.ts';
@@ -106,7 +106,7 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
     }
     if (run.dashboardPort >= 0) {
       dashboard = await withListenFlags({ port: '--dashboard-port' }, () =>
-        startDashboard({ reader: store, port: run.dashboardPort, logger: logger.child({ box: 'dashboard' }), plugins: [alertRoutes(alerting.engine)] }),
+        startDashboard({ reader: store, port: run.dashboardPort, logger: logger.child({ box: 'dashboard' }), plugins: [alertRoutes(alerting.engine)], alerts: () => alertViews(alerting.engine.instances()) }),
       );
     }
   } catch (err) {

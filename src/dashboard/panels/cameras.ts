@@ -2,6 +2,7 @@ import type { CountRow, PanelReader } from '../../store/panel-reader.ts';
 import type { PanelWindow } from '../panel-window.ts';
 import { seqGapsPerPeriod } from './health.ts';
 import { keyOf, periodsOf } from './periods.ts';
+import { cameraRepair, matchesFilter, type RepairPanel } from './repair.ts';
 
 export interface CameraView {
   key: string;
@@ -19,8 +20,15 @@ export interface CameraView {
   detections: number;
   /** In the window. */
   windowDetections: number;
-  /** seq numbers missing in the window's complete periods. */
-  missing: number;
+  /** seq numbers missing in the window's complete periods; null (shown as —) when it stored no events there: no answer is not "none missing". */
+  missing: number | null;
+  /** Of those, being repaired now ("missing, repairing"); null (—) when the store keeps no repair ledger. */
+  repairing: number | null;
+  /** Confirmed lost in the window ("lost, confirmed"), and why; null without a ledger. */
+  lost: number | null;
+  lostReasons: Record<string, number> | null;
+  /** Repaired in the window. */
+  repaired: number | null;
   /** From the last heartbeat. */
   outboxDepth: number | null;
   drops: number | null;
@@ -31,23 +39,28 @@ export interface CameraView {
 /** status.v1 fields of the edge inference work, shown per camera when a bridge sends them. */
 const EDGE_FIELDS = ['frames', 'frames_read', 'frames_inferred', 'frames_skipped', 'source_restarts', 'model_p50_ms'];
 
-const matches = (w: PanelWindow, c: { region: string; site: string; camera: string }) =>
-  (!w.regions?.length || w.regions.includes(c.region)) && (!w.sites?.length || w.sites.includes(c.site)) && (!w.cameras?.length || w.cameras.includes(c.camera));
-
-export async function camerasPanel(reader: PanelReader, w: PanelWindow, now: number, counts?: CountRow[]): Promise<{ cameras: CameraView[]; all: { region: string; site: string; camera: string }[] }> {
+export async function camerasPanel(
+  reader: PanelReader,
+  w: PanelWindow,
+  now: number,
+  counts?: CountRow[],
+  repair: RepairPanel | null = null,
+): Promise<{ cameras: CameraView[]; all: { region: string; site: string; camera: string }[] }> {
   const [list, rows] = await Promise.all([reader.cameraList(), counts ? Promise.resolve(counts) : reader.counts(w)]);
   const gaps = seqGapsPerPeriod(rows, periodsOf(w)).perCamera;
   const inWindow = new Map<string, number>();
   for (const r of rows) inWindow.set(keyOf(r), (inWindow.get(keyOf(r)) ?? 0) + r.detections);
   const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  const cameras = list.filter((c) => matches(w, c)).map((c): CameraView => {
+  const cameras = list.filter((c) => matchesFilter(w, c)).map((c): CameraView => {
     const key = keyOf(c);
     const edge: Record<string, number> = {};
     for (const f of EDGE_FIELDS) if (number(c.heartbeat[f]) !== null) edge[f] = c.heartbeat[f] as number;
+    const r = cameraRepair(repair, key);
     return {
       key, region: c.region, site: c.site, camera: c.camera, state: c.state ?? 'unknown', statusAt: c.statusAt,
       lastEventAt: c.lastEventAt, lastEventAgeMs: c.lastEventAt === null ? null : Math.max(0, now - c.lastEventAt),
-      events: c.events, detections: c.detections, windowDetections: inWindow.get(key) ?? 0, missing: gaps.get(key) ?? 0,
+      events: c.events, detections: c.detections, windowDetections: inWindow.get(key) ?? 0, missing: gaps.get(key) ?? null,
+      repairing: r?.repairing ?? null, lost: r?.lost ?? null, lostReasons: r?.lostReasons ?? null, repaired: r?.repaired ?? null,
       outboxDepth: number(c.heartbeat.outbox_depth), drops: number(c.heartbeat.drops), edge,
     };
   });

@@ -11,11 +11,6 @@ export interface HealthPanel {
   seqGaps: number[];
   /** Messages held by the consumers, sampled by each consumer into the store (the largest sample per period, summed). */
   inFlight: (number | null)[];
-  /**
-   * Missing events split into "missing, repairing" and "lost, confirmed" once the repair ledger (issue 11)
-   * is in the store; null until then, and the page says so.
-   */
-  repair: null;
 }
 
 /**
@@ -61,6 +56,5 @@ export async function healthPanel(reader: PanelReader, w: PanelWindow, counts?: 
     deadLetters: sum(dead, (r: { n: number }) => r.n).map((v) => v ?? 0),
     seqGaps: seqGapsPerPeriod(rows, periods).total,
     inFlight: sum(consumers, (r: { inFlight: number }) => r.inFlight),
-    repair: null,
   };
 }

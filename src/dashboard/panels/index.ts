@@ -10,6 +10,7 @@ import { detectionsPanel, type DetectionsPanel } from './detections.ts';
 import { healthPanel, type HealthPanel } from './health.ts';
 import { latencyPanel, type LatencyPanel } from './latency.ts';
 import { periodsOf } from './periods.ts';
+import { repairPanel, type RepairFigures, type RepairSource } from './repair.ts';
 import { timelinePanel, type TimelineRow } from './timeline.ts';
 
 export interface Panels {
@@ -23,6 +24,11 @@ export interface Panels {
   classes: ClassesPanel;
   timeline: TimelineRow[];
   health: HealthPanel;
+  /**
+   * Of the missing seq numbers, over the filtered cameras: being repaired now, and repaired and confirmed
+   * lost (by reason) in the window; null when the store keeps no repair ledger (the page shows —).
+   */
+  repair: RepairFigures | null;
   cameras: CameraView[];
   /** Every known region, site and camera (the filters' choices). */
   choices: { regions: string[]; sites: string[]; cameras: string[] };
@@ -41,16 +47,16 @@ export const PANELS: Record<string, (reader: PanelReader, w: PanelWindow, now: n
 
 const uniq = (values: string[]) => [...new Set(values)].sort();
 
-export async function buildPanels(reader: PanelReader, w: PanelWindow, now: number): Promise<Panels> {
+export async function buildPanels(reader: PanelReader, w: PanelWindow, now: number, repairSource?: RepairSource): Promise<Panels> {
   // The per-camera counts serve three panels; read once.
-  const counts = await reader.counts(w);
+  const [counts, repair] = await Promise.all([reader.counts(w), repairPanel(repairSource, w)]);
   const [detections, latency, classes, timeline, health, cams] = await Promise.all([
     detectionsPanel(reader, w, now, counts),
     latencyPanel(reader, w),
     classesPanel(reader, w),
     timelinePanel(reader, w, now),
     healthPanel(reader, w, counts),
-    camerasPanel(reader, w, now, counts),
+    camerasPanel(reader, w, now, counts, repair),
   ]);
   const { regions, sites, cameras, classes: cls, ...window } = w;
   return {
@@ -63,6 +69,7 @@ export async function buildPanels(reader: PanelReader, w: PanelWindow, now: numb
     classes,
     timeline,
     health,
+    repair: repair?.total ?? null,
     cameras: cams.cameras,
     choices: { regions: uniq(cams.all.map((c) => c.region)), sites: uniq(cams.all.map((c) => c.site)), cameras: uniq(cams.all.map((c) => c.camera)) },
     totals: { events: cams.cameras.reduce((a, c) => a + c.events, 0), detections: cams.cameras.reduce((a, c) => a + c.detections, 0) },

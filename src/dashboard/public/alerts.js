@@ -1,10 +1,8 @@
-// Alerts panel: polls /api/alerts every second and lists pending and firing alerts, firing first.
-// Self-contained (its own section in index.html and alerts.css) so a reworked page can take it over as is.
-// Everything from the network goes in through textContent.
+// Alerts panel: lists pending and firing alerts, firing first. The alerts arrive with the page's live
+// stream (app.js dispatches them as a 'seamline:alerts' event every second); null means alerting does not
+// run in this process. Everything from the network goes in through textContent.
 (function () {
   'use strict';
-
-  var POLL_MS = 1000;
 
   function $(id) { return document.getElementById(id); }
 
@@ -22,44 +20,33 @@
     return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
   }
 
-  function render(body) {
+  function render(serverTime, alerts) {
     var rows = $('alert-rows');
     while (rows.firstChild) rows.removeChild(rows.firstChild);
-    $('alerts-off').hidden = true;
+    $('alerts-off').hidden = alerts !== null;
+    if (alerts === null) { $('alerts-empty').hidden = true; $('alerts-summary').textContent = ''; return; }
     var firing = 0;
-    body.alerts.forEach(function (a) {
+    alerts.forEach(function (a) {
       if (a.state === 'firing') firing++;
       var tr = document.createElement('tr');
       tr.className = 'alert-' + a.state;
       var camera = a.camera ? a.camera.region + '/' + a.camera.site + '/' + a.camera.camera : '';
       tr.setAttribute('data-key', a.rule + '|' + camera);
-      tr.appendChild(cell(a.state));
+      tr.appendChild(cell((a.state === 'firing' ? '▲ ' : '△ ') + a.state, 'alert-state'));
       tr.appendChild(cell(a.severity, 'sev-' + a.severity));
       tr.appendChild(cell(a.rule));
       tr.appendChild(cell(camera || 'all cameras', 'cam'));
-      tr.appendChild(cell(age(body.serverTime - a.since), 'num'));
+      tr.appendChild(cell(age(serverTime - a.since), 'num'));
       tr.appendChild(cell(a.summary));
       rows.appendChild(tr);
     });
-    $('alerts-empty').hidden = body.alerts.length > 0;
-    $('alerts-summary').textContent = firing + ' firing, ' + (body.alerts.length - firing) + ' pending';
-    document.body.setAttribute('data-alerts-time', String(body.serverTime));
+    $('alerts-empty').hidden = alerts.length > 0;
+    $('alerts-summary').textContent = firing + ' firing, ' + (alerts.length - firing) + ' pending';
+    document.body.setAttribute('data-alerts-time', String(serverTime));
   }
 
-  function poll() {
-    fetch('/api/alerts', { cache: 'no-store' })
-      .then(function (res) {
-        if (res.status === 404) {
-          $('alerts-off').hidden = false;
-          $('alerts-empty').hidden = true;
-          return null;
-        }
-        return res.ok ? res.json() : null;
-      })
-      .then(function (body) { if (body) render(body); })
-      .catch(function () { /* the overview poll shows the connection state */ })
-      .then(function () { setTimeout(poll, POLL_MS); });
-  }
-
-  poll();
+  window.addEventListener('seamline:alerts', function (e) {
+    var body = e.detail;
+    render(body.serverTime, body.alerts && Array.isArray(body.alerts.alerts) ? body.alerts.alerts : body.alerts);
+  });
 })();

@@ -1,43 +1,31 @@
-// Seamline dashboard page. Plain browser JS, no build step. Polls /api/overview every second.
-// Everything from the network goes into the DOM through textContent, never innerHTML: camera and
-// class names come from the cameras, and the page must not trust them.
+// Seamline dashboard page. Plain browser JS, no build step. The window and filters live in the URL
+// (?range=24h&site=site-1&class=crack, or ?from=..&to=..), so a link shows the same view. One
+// EventSource per view: the server pushes the panels and, every second, the cameras' status and alerts.
+// Everything from the network goes into the DOM through textContent, never innerHTML.
 (function () {
   'use strict';
 
-  // 1 s: a camera's last will must show as offline within 2 s of arriving (the consumer stores it at once).
-  var POLL_MS = 1000;
+  var FIELDS = ['region', 'site', 'camera', 'class'];
+  var STEP_NAMES = { 60000: 'minute', 300000: '5 minutes', 3600000: 'hour' };
   var STALE_EVENT_MS = 2 * 60 * 1000;
-  var PALETTE = ['#4fc3f7', '#ffb74d', '#81c784', '#f06292', '#ba68c8', '#fff176', '#4db6ac',
-    '#e57373', '#9575cd', '#aed581', '#ff8a65', '#90a4ae'];
-
-  var params = new URLSearchParams(location.search);
-  var minutes = params.get('minutes') || '30';
-  var apiUrl = '/api/overview?minutes=' + encodeURIComponent(minutes);
-
-  var chart = null;
-  var chartKeys = '';
-  var lastOk = 0;
+  var source = null;
+  var last = null;
 
   function $(id) { return document.getElementById(id); }
-
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
-
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-
   function fmtInt(n) { return n === null || n === undefined ? '—' : Number(n).toLocaleString('en-US'); }
-
   function fmtMs(ms) {
     if (ms === null || ms === undefined) return '—';
     if (ms < 1000) return Math.round(ms) + ' ms';
-    if (ms < 60000) return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + ' s';
+    if (ms < 60000) return (ms / 1000).toFixed(1) + ' s';
     return (ms / 60000).toFixed(1) + ' min';
   }
-
   function fmtAge(ms) {
     if (ms === null || ms === undefined) return '—';
     var s = Math.floor(ms / 1000);
@@ -46,94 +34,178 @@
     if (s < 86400) return Math.floor(s / 3600) + ' h ago';
     return Math.floor(s / 86400) + ' d ago';
   }
+  function two(n) { return n < 10 ? '0' + n : String(n); }
+  function fmtClock(ms) { var d = new Date(ms); return two(d.getHours()) + ':' + two(d.getMinutes()) + ':' + two(d.getSeconds()); }
+  function fmtWhen(ms) { var d = new Date(ms); return (d.getMonth() + 1) + '/' + d.getDate() + ' ' + two(d.getHours()) + ':' + two(d.getMinutes()); }
+  function localInput(ms) { var d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000); return d.toISOString().slice(0, 16); }
 
-  function fmtClock(ms) {
-    var d = new Date(ms);
-    function p(n) { return n < 10 ? '0' + n : String(n); }
-    return p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
+  // ---- the view in the URL -----------------------------------------------------------------------
+
+  function params() { return new URLSearchParams(location.search); }
+
+  function setView(changes) {
+    var p = params();
+    Object.keys(changes).forEach(function (k) {
+      if (changes[k] === null || changes[k] === '') p.delete(k); else p.set(k, changes[k]);
+    });
+    if (changes.range) { p.delete('from'); p.delete('to'); }
+    if (changes.from) p.delete('range');
+    history.pushState(null, '', '?' + p.toString());
+    connect();
   }
 
-  // ---- chart -------------------------------------------------------------------------------------
-
-  function chartSize() {
-    var box = $('chart');
-    // Height from the window, not the box: the box also holds uPlot's legend and would grow each resize.
-    var height = Math.min(520, Math.max(220, Math.round(window.innerHeight * 0.4)));
-    return { width: Math.max(300, box.clientWidth), height: height };
-  }
-
-  function chartData(series) {
-    var xs = series.minutes.map(function (m) { return m / 1000; }); // uPlot's time axis is in seconds
-    return [xs].concat(series.cameras.map(function (c) { return c.detections; }));
-  }
-
-  // On a one-site screen "eu/plant-1/" before every name is clutter: drop the prefix all cameras share.
-  function seriesLabels(cameras) {
-    var parts = cameras.map(function (c) { return c.key.split('/'); });
+  function shortLabels(keys) {
+    var parts = keys.map(function (k) { return k.split('/'); });
     var drop = 0;
     while (drop < 2 && parts.length > 0 && parts.every(function (p) { return p[drop] === parts[0][drop]; })) drop++;
     return parts.map(function (p) { return p.slice(drop).join('/'); });
   }
 
-  function buildChart(series) {
-    var labels = seriesLabels(series.cameras);
-    var axis = {
-      stroke: '#9aa7b4',
-      grid: { stroke: 'rgba(255,255,255,0.07)', width: 1 },
-      ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1 },
-      font: '14px system-ui, sans-serif',
-    };
-    var opts = Object.assign(chartSize(), {
-      cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(5, max * 1.1)]; } } },
-      axes: [Object.assign({}, axis), Object.assign({ size: 60 }, axis)],
-      legend: { live: false, markers: { fill: function (u, i) { return PALETTE[(i - 1) % PALETTE.length]; } } },
-      series: [{}].concat(series.cameras.map(function (c, i) {
-        return { label: labels[i], stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: false } };
-      })),
-    });
-    if (chart) chart.destroy();
-    chart = new uPlot(opts, chartData(series), $('chart'));
-  }
-
-  function renderChart(o) {
-    var keys = o.series.cameras.map(function (c) { return c.key; }).join('\n');
-    // A new camera changes the series set; uPlot cannot add series in place cheaply, so rebuild.
-    if (!chart || keys !== chartKeys) {
-      buildChart(o.series);
-      chartKeys = keys;
-    } else {
-      chart.setData(chartData(o.series));
-    }
-    var any = o.series.cameras.some(function (c) { return c.detections.some(function (v) { return v > 0; }); });
-    var empty = $('chart-empty');
-    empty.hidden = any;
-    empty.textContent = o.totals.events === 0
-      ? 'No data yet — waiting for the first detection.'
-      : 'No detections in the last ' + o.window.minutes + ' min.';
-    $('window-label').textContent = 'last ' + o.window.minutes + ' min';
-  }
-
   // ---- panels ------------------------------------------------------------------------------------
+
+  function renderNav(o) {
+    var range = o.window.range;
+    document.querySelectorAll('#ranges button').forEach(function (b) {
+      var on = b.getAttribute('data-range') === range;
+      b.classList.toggle('on', on);
+      b.setAttribute('aria-pressed', on ? 'true' : 'false');
+    });
+    fillSelect('f-region', o.choices.regions, o.filter.region);
+    fillSelect('f-site', o.choices.sites, o.filter.site);
+    fillSelect('f-camera', o.choices.cameras, o.filter.camera);
+    fillSelect('f-class', o.classes.available, o.filter['class']);
+    var step = STEP_NAMES[o.window.stepMs] || o.window.stepMs / 60000 + ' min';
+    document.querySelectorAll('.step-name').forEach(function (n) { n.textContent = step; });
+    $('interval-label').textContent = 'one point per ' + step + ' · ' + fmtWhen(o.window.fromMs) + ' – ' + fmtWhen(o.window.toMs);
+    $('window-label').textContent = range === 'custom' ? 'custom window' : 'last ' + range;
+    if (range === 'custom') { $('custom-from').value = localInput(o.window.fromMs); $('custom-to').value = localInput(o.window.toMs); }
+  }
+
+  function fillSelect(id, values, chosen) {
+    var select = $(id);
+    var want = ['all'].concat(values).join('\n');
+    if (select.getAttribute('data-options') !== want) {
+      while (select.options.length > 1) select.remove(1);
+      values.forEach(function (v) { var opt = el('option', null, v); opt.value = v; select.appendChild(opt); });
+      select.setAttribute('data-options', want);
+    }
+    select.value = chosen.length === 1 ? chosen[0] : '';
+  }
 
   function renderHeader(o) {
     $('total-events').textContent = fmtInt(o.totals.events);
     $('total-detections').textContent = fmtInt(o.totals.detections);
-    var online = o.cameras.filter(function (c) { return c.state === 'online'; }).length;
-    $('cameras-online').textContent = o.cameras.length ? online + ' / ' + o.cameras.length : '—';
-    $('cameras-online').className = 'kpi-value' + (o.cameras.length && online < o.cameras.length ? ' warn' : '');
-    $('total-dead').textContent = fmtInt(o.totals.deadLetters);
-    $('total-dead').className = 'kpi-value' + (o.totals.deadLetters > 0 ? ' warn' : '');
-    var gaps = typeof o.seqGaps === 'number' ? o.seqGaps : null;
+    var dead = o.health.deadLetters.reduce(function (a, b) { return a + b; }, 0);
+    $('total-dead').textContent = fmtInt(dead);
+    $('total-dead').className = 'kpi-value' + (dead > 0 ? ' warn' : '');
+    var gaps = o.health.seqGaps.reduce(function (a, b) { return a + b; }, 0);
     $('seq-gaps').textContent = fmtInt(gaps);
+    // With repair most gaps come back: missing is a warning; lost, confirmed is the alarm.
     $('seq-gaps').className = 'kpi-value' + (gaps ? ' warn' : '');
-    // Missing and being repaired is a warning; lost, confirmed is the alarm.
     var repair = o.repair || null;
     $('repairing').textContent = fmtInt(repair ? repair.repairing : null);
     $('repairing').className = 'kpi-value' + (repair && repair.repairing ? ' warn' : '');
     $('lost').textContent = fmtInt(repair ? repair.lost : null);
     $('lost').className = 'kpi-value' + (repair && repair.lost ? ' bad' : '');
-    $('clock').textContent = fmtClock(o.serverTime);
+    $('lost').parentNode.title = 'events confirmed lost in the window: no bridge has them any more' + (repair && repair.lost ? ' (' + lostText(repair.lostReasons) + ')' : '');
+  }
+
+  /** "4 evicted, 1 outbox reset": the reasons a count of lost events has, largest first. */
+  function lostText(reasons) {
+    return Object.keys(reasons || {}).sort(function (a, b) { return reasons[b] - reasons[a] || (a < b ? -1 : 1); })
+      .map(function (k) { return reasons[k] + ' ' + k.replace(/_/g, ' '); }).join(', ');
+  }
+
+  function renderDetections(o) {
+    var cams = o.detections.cameras;
+    var labels = shortLabels(cams.map(function (c) { return c.key; }));
+    SeamCharts.draw('chart-detections', o.periods, cams.map(function (c, i) { return { label: labels[i], values: c.values }; }), { ratio: 0.3 });
+    var any = cams.some(function (c) { return c.values.some(function (v) { return v > 0; }); });
+    $('detections-empty').hidden = any || (o.detections.current && o.detections.current.detections > 0);
+    var cur = o.detections.current;
+    // The still-filling period is never a point on the chart (its partial count would look like a drop).
+    $('current-period').textContent = cur
+      ? 'Now, the current ' + (STEP_NAMES[o.window.stepMs] || 'period') + ' (' + Math.round(cur.elapsedMs / 1000) + ' s in, not drawn until complete): ' +
+        fmtInt(cur.detections) + ' detections so far'
+      : '';
+    $('chart-detections').setAttribute('data-last-period', String(o.periods[o.periods.length - 1] || ''));
+  }
+
+  function renderLatency(o) {
+    var L = o.latency;
+    SeamCharts.draw('chart-inference', o.periods, [
+      { label: 'p50', values: L.inference.p50, color: '#4fc3f7' },
+      { label: 'p99', values: L.inference.p99, color: '#ffb74d', dash: [8, 4] },
+    ], { ratio: 0.14, min: 120 });
+    SeamCharts.draw('chart-lag', o.periods, [
+      { label: 'p50', values: L.lag.p50, color: '#81c784' },
+      { label: 'p99', values: L.lag.p99, color: '#f06292', dash: [8, 4] },
+    ], { ratio: 0.14, min: 120 });
+    var w = L.window;
+    $('latency-note').textContent = 'Window: inference p50 ' + fmtMs(w.inferenceP50) + ', p99 ' + fmtMs(w.inferenceP99) +
+      '; lag p50 ' + fmtMs(w.lagP50) + ', p99 ' + fmtMs(w.lagP99) + ' (each within ' + (L.relativeError * 100).toFixed(2) + '%).';
+  }
+
+  function renderClasses(o) {
+    var cls = o.classes.classes;
+    // Stacked: each series is the running total of the classes up to it, drawn largest first.
+    var running = o.periods.map(function () { return 0; });
+    var stacked = cls.map(function (c) {
+      running = running.map(function (v, i) { return v + (c.values[i] || 0); });
+      return { label: c.name + ' (' + fmtInt(c.total) + ')', values: running.slice(), fill: true, bars: true };
+    });
+    stacked.forEach(function (s, i) { s.color = SeamCharts.PALETTE[i % SeamCharts.PALETTE.length]; });
+    SeamCharts.draw('chart-classes', o.periods, stacked.reverse(), { ratio: 0.25, stacked: true });
+    $('classes-empty').hidden = cls.some(function (c) { return c.total > 0; });
+  }
+
+  var STATE_TEXT = { online: 'online', offline: 'offline', unknown: 'no status' };
+
+  function renderTimeline(o) {
+    var box = $('timeline');
+    clear(box);
+    var span = Math.max(1, Math.min(o.window.toMs, o.serverTime) - o.window.fromMs);
+    var ages = {};
+    o.cameras.forEach(function (c) { ages[c.key] = c.lastEventAgeMs; });
+    o.timeline.forEach(function (row) {
+      var line = el('div', 'tl-row');
+      line.setAttribute('data-key', row.key);
+      line.appendChild(el('span', 'tl-name', row.key));
+      var track = el('span', 'tl-track');
+      row.segments.forEach(function (s) {
+        var seg = el('span', 'tl-seg tl-' + s.state);
+        seg.style.left = ((100 * (s.fromMs - o.window.fromMs)) / span).toFixed(3) + '%';
+        seg.style.width = Math.max(0.2, (100 * (s.toMs - s.fromMs)) / span).toFixed(3) + '%';
+        seg.title = STATE_TEXT[s.state] + ' ' + fmtWhen(s.fromMs) + ' – ' + fmtWhen(s.toMs);
+        seg.setAttribute('data-state', s.state);
+        // Offline bars carry their word as well as their colour and hatching, when there is room for it.
+        if (s.state !== 'online' && (s.toMs - s.fromMs) / span > 0.06) seg.textContent = STATE_TEXT[s.state];
+        track.appendChild(seg);
+      });
+      line.appendChild(track);
+      var now = row.segments.length ? row.segments[row.segments.length - 1].state : 'unknown';
+      line.appendChild(el('span', 'tl-now state-' + now, STATE_TEXT[now]));
+      line.appendChild(el('span', 'tl-age', 'last seen ' + fmtAge(ages[row.key])));
+      box.appendChild(line);
+    });
+    $('timeline-empty').hidden = o.timeline.length > 0;
+  }
+
+  function renderHealth(o) {
+    var h = o.health;
+    SeamCharts.draw('chart-outbox', o.periods, [{ label: 'outbox depth', values: h.outboxDepth, color: '#ffb74d' }], { ratio: 0.1, min: 110 });
+    SeamCharts.draw('chart-dead', o.periods, [{ label: 'dead letters', values: h.deadLetters, color: '#e3b341', bars: true, fill: true }], { ratio: 0.1, min: 110, minMax: 2 });
+    SeamCharts.draw('chart-gaps', o.periods, [{ label: 'missing', values: h.seqGaps, color: '#f85149', bars: true, fill: true }], { ratio: 0.1, min: 110, minMax: 2 });
+    SeamCharts.draw('chart-inflight', o.periods, [{ label: 'in flight', values: h.inFlight, color: '#4fc3f7' }], { ratio: 0.1, min: 110 });
+    var r = o.repair;
+    $('repair-state').textContent = r ? fmtInt(r.repairing) + ' repairing now, ' + fmtInt(r.repaired) + ' repaired, ' + fmtInt(r.lost) + ' lost in the window' : 'not recorded by this store';
+  }
+
+  function stateCell(state) {
+    var td = el('td', 'state state-' + state);
+    td.appendChild(el('span', 'dot dot-' + state));
+    td.appendChild(el('span', null, state));
+    return td;
   }
 
   function renderCameras(o) {
@@ -145,117 +217,118 @@
       tr.appendChild(el('td', null, c.region));
       tr.appendChild(el('td', null, c.site));
       tr.appendChild(el('td', 'cam', c.camera));
-      var st = el('td', 'state state-' + c.state);
-      st.appendChild(el('span', 'dot dot-' + c.state));
-      st.appendChild(el('span', null, c.state));
-      tr.appendChild(st);
+      tr.appendChild(stateCell(c.state));
       var stale = c.lastEventAgeMs !== null && c.lastEventAgeMs > STALE_EVENT_MS;
-      tr.appendChild(el('td', 'num' + (stale ? ' warn' : ''), fmtAge(c.lastEventAgeMs)));
+      tr.appendChild(el('td', 'num age' + (stale ? ' warn' : ''), (stale ? '⚠ ' : '') + fmtAge(c.lastEventAgeMs)));
+      tr.appendChild(el('td', 'num', fmtInt(c.windowDetections)));
       tr.appendChild(el('td', 'num', fmtInt(c.events)));
-      tr.appendChild(el('td', 'num', fmtInt(c.detections)));
       tr.appendChild(el('td', 'num' + (c.missing ? ' warn' : ''), fmtInt(c.missing)));
       tr.appendChild(el('td', 'num' + (c.repairing ? ' warn' : ''), fmtInt(c.repairing)));
       var lost = el('td', 'num' + (c.lost ? ' bad' : ''), fmtInt(c.lost));
-      if (c.lostReasons && c.lost) {
-        lost.title = Object.keys(c.lostReasons).map(function (k) { return c.lostReasons[k] + ' ' + k.replace(/_/g, ' '); }).join(', ');
-      }
+      if (c.lost) lost.title = lostText(c.lostReasons);
       tr.appendChild(lost);
-      tr.appendChild(el('td', 'num' + (c.outboxDepth ? ' warn' : ''), fmtInt(c.outboxDepth)));
+      tr.appendChild(el('td', 'num outbox' + (c.outboxDepth ? ' warn' : ''), fmtInt(c.outboxDepth)));
       tr.appendChild(el('td', 'num' + (c.drops ? ' bad' : ''), fmtInt(c.drops)));
+      tr.appendChild(el('td', 'edge', Object.keys(c.edge).map(function (k) { return k.replace(/_/g, ' ') + ' ' + fmtInt(c.edge[k]); }).join(', ')));
       body.appendChild(tr);
     });
     $('cameras-empty').hidden = o.cameras.length > 0;
+    countOnline(o.cameras);
   }
 
-  function renderClasses(o) {
-    var list = $('classes');
-    clear(list);
-    var max = o.classes.reduce(function (m, c) { return Math.max(m, c.detections); }, 0);
-    o.classes.forEach(function (c) {
-      var li = el('li');
-      li.appendChild(el('span', 'bar-name', c.class));
-      var track = el('span', 'bar-track');
-      var fill = el('span', 'bar-fill');
-      fill.style.width = (max ? (100 * c.detections) / max : 0).toFixed(1) + '%';
-      track.appendChild(fill);
-      li.appendChild(track);
-      li.appendChild(el('span', 'bar-count', fmtInt(c.detections)));
-      list.appendChild(li);
-    });
-    $('classes-empty').hidden = o.classes.length > 0;
+  function countOnline(cameras) {
+    var online = cameras.filter(function (c) { return c.state === 'online'; }).length;
+    $('cameras-online').textContent = cameras.length ? online + ' / ' + cameras.length : '—';
+    $('cameras-online').className = 'kpi-value' + (cameras.length && online < cameras.length ? ' warn' : '');
   }
 
-  function renderLatency(o) {
-    $('inf-p50').textContent = fmtMs(o.latency.inferenceP50Ms);
-    $('inf-p99').textContent = fmtMs(o.latency.inferenceP99Ms);
-    $('lag-p50').textContent = fmtMs(o.latency.lagP50Ms);
-    $('lag-p99').textContent = fmtMs(o.latency.lagP99Ms);
-  }
-
-  // Counters that mean data went missing or was refused: any non-zero value is shown in colour.
-  var ALARMING = { dead_lettered: 'warn', seq_gaps: 'bad', dropped: 'bad' };
-
-  function renderCounters(o) {
-    var dl = $('counters');
-    clear(dl);
-    var keys = o.extra ? Object.keys(o.extra).sort() : [];
-    keys.forEach(function (k) {
-      var v = o.extra[k];
-      var row = el('div', 'counter');
-      row.appendChild(el('dt', null, k.replace(/_/g, ' ')));
-      row.appendChild(el('dd', v > 0 && ALARMING[k] ? ALARMING[k] : null, fmtInt(v)));
-      dl.appendChild(row);
-    });
-    $('counters-empty').hidden = keys.length > 0;
-  }
-
-  // ---- polling -----------------------------------------------------------------------------------
-
-  function setConnection(ok, text) {
-    $('conn-dot').className = 'dot ' + (ok ? 'dot-online' : 'dot-offline');
-    $('conn-text').textContent = text;
-    document.body.classList.toggle('disconnected', !ok);
-  }
-
-  function render(o) {
+  function renderPanels(o) {
+    last = o;
+    renderNav(o);
     renderHeader(o);
-    renderChart(o);
-    renderCameras(o);
-    renderClasses(o);
+    renderDetections(o);
     renderLatency(o);
-    renderCounters(o);
-    // Lets tests and curious operators see which server instant the screen shows.
+    renderClasses(o);
+    renderTimeline(o);
+    renderHealth(o);
+    renderCameras(o);
+    $('clock').textContent = fmtClock(o.serverTime);
     document.body.setAttribute('data-server-time', String(o.serverTime));
+    document.body.setAttribute('data-panels-time', String(o.serverTime));
   }
 
-  function poll() {
-    fetch(apiUrl, { cache: 'no-store' })
-      .then(function (res) {
-        return res.json().then(function (body) {
-          if (!res.ok) {
-            var err = new Error(body && body.message ? body.message : 'HTTP ' + res.status);
-            err.status = res.status;
-            throw err;
-          }
-          return body;
-        });
-      })
-      .then(function (o) {
-        try { render(o); } catch (e) { e.inPage = true; throw e; }
-        lastOk = Date.now();
-        setConnection(true, 'live');
-      })
-      .catch(function (err) {
-        // A 400 is a bad ?minutes= in the page URL, not an outage: say so rather than "no connection".
-        if (err && err.status === 400) { setConnection(false, 'bad request: ' + err.message); return; }
-        if (err && err.inPage) { setConnection(false, 'display error: ' + err.message); return; }
-        var since = lastOk ? ' — last update ' + fmtAge(Date.now() - lastOk) : '';
-        setConnection(false, (err && err.status ? 'store not answering' : 'no connection') + since);
-      })
-      // setTimeout after completion, not setInterval: a slow store never piles up requests.
-      .then(function () { setTimeout(poll, POLL_MS); });
+  /** Every second: state, last seen and outbox per camera row, without redrawing the charts. */
+  function renderStatus(s) {
+    s.cameras.forEach(function (c) {
+      var tr = document.querySelector('#camera-rows tr[data-key="' + CSS.escape(c.key) + '"]');
+      if (!tr) return;
+      // Cells found by their class, not their position: columns come and go.
+      tr.replaceChild(stateCell(c.state), tr.querySelector('td.state'));
+      var stale = c.lastEventAgeMs !== null && c.lastEventAgeMs > STALE_EVENT_MS;
+      var age = tr.querySelector('td.age');
+      age.textContent = (stale ? '⚠ ' : '') + fmtAge(c.lastEventAgeMs);
+      age.className = 'num age' + (stale ? ' warn' : '');
+      var outbox = tr.querySelector('td.outbox');
+      outbox.textContent = fmtInt(c.outboxDepth);
+      outbox.className = 'num outbox' + (c.outboxDepth ? ' warn' : '');
+    });
+    if (last) countOnline(s.cameras.filter(function (c) { return document.querySelector('#camera-rows tr[data-key="' + CSS.escape(c.key) + '"]'); }));
+    $('clock').textContent = fmtClock(s.serverTime);
+    document.body.setAttribute('data-server-time', String(s.serverTime));
+    window.dispatchEvent(new CustomEvent('seamline:alerts', { detail: { serverTime: s.serverTime, alerts: s.alerts } }));
   }
 
-  window.addEventListener('resize', function () { if (chart) chart.setSize(chartSize()); });
-  poll();
+  // ---- the live connection -----------------------------------------------------------------------
+
+  function setConnection(state, text) {
+    $('conn-dot').className = 'dot dot-' + state;
+    $('conn-text').textContent = text;
+    document.body.classList.toggle('disconnected', state !== 'online');
+    document.body.setAttribute('data-connection', state);
+  }
+
+  function connect() {
+    if (source) source.close();
+    var query = params();
+    query.delete('token');
+    source = new EventSource('/api/live?' + query.toString());
+    setConnection('unknown', 'connecting…');
+    source.addEventListener('open', function () { setConnection('online', '● live'); });
+    source.addEventListener('panels', function (e) {
+      try { renderPanels(JSON.parse(e.data)); } catch (err) { setConnection('offline', 'display error: ' + err.message); throw err; }
+      setConnection('online', '● live');
+    });
+    source.addEventListener('status', function (e) { renderStatus(JSON.parse(e.data)); setConnection('online', '● live'); });
+    source.addEventListener('store-error', function () { setConnection('offline', '✖ store not answering'); });
+    source.addEventListener('error', function () {
+      if (source.readyState === EventSource.CLOSED) {
+        // A 400 (a bad link) closes the stream for good: ask the API why, and say so.
+        fetch('/api/panels?' + query.toString()).then(function (r) { return r.json(); }).then(function (b) {
+          setConnection('offline', '✖ ' + (b && b.message ? 'bad link: ' + b.message : 'no connection'));
+        }).catch(function () { setConnection('offline', '✖ no connection'); setTimeout(connect, 2000); });
+      } else {
+        setConnection('offline', '↻ reconnecting… (no connection' + (last ? ', last update ' + fmtAge(Date.now() - last.serverTime) : '') + ')');
+      }
+    });
+  }
+
+  document.querySelectorAll('#ranges button').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var range = b.getAttribute('data-range');
+      if (range === 'custom') { $('custom').hidden = !$('custom').hidden; return; }
+      $('custom').hidden = true;
+      setView({ range: range });
+    });
+  });
+  $('custom').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var from = new Date($('custom-from').value).getTime();
+    var to = new Date($('custom-to').value).getTime();
+    if (from && to && to > from) setView({ from: String(from), to: String(to) });
+  });
+  FIELDS.forEach(function (f) {
+    $('f-' + f).addEventListener('change', function (e) { var c = {}; c[f] = e.target.value; setView(c); });
+  });
+  window.addEventListener('popstate', connect);
+  connect();
 })();

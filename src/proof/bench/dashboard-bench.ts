@@ -57,16 +57,18 @@ export interface DashboardBenchResult {
 }
 
 const DAY = 86_400_000;
-const BATCH_SECONDS = 2;
+/** Simulated seconds per write: about 1,000 events, the consumer's default batch size. */
+const batchSeconds = (cameras: number, rate: number) => Math.max(1, Math.round(1_000 / (cameras * rate)));
 
 async function load(store: DetectionStore, cameras: number, rate: number, hours: number, startMs: number, progress: (l: string) => void, label: string) {
   const started = Date.now();
   let events = 0;
   let lastHour = 0;
-  for (const batch of plantDay({ cameras, rate, startMs, hours, batchSeconds: BATCH_SECONDS })) {
+  const step = batchSeconds(cameras, rate);
+  for (const batch of plantDay({ cameras, rate, startMs, hours, batchSeconds: step })) {
     if (batch.events.length) events += (await store.write(batch.events, batch.committedAt)).events;
     for (const s of batch.statuses) await store.writeStatus(s.status, s.receivedAt);
-    if (store.writeConsumerSample && (batch.atMs - startMs) % 10_000 < BATCH_SECONDS * 1000) {
+    if (store.writeConsumerSample && (batch.atMs - startMs) % 10_000 < step * 1000) {
       await store.writeConsumerSample({ consumer: 'bench-consumer', atMs: batch.atMs, inFlight: (events * 7) % 1_500, pending: (events * 3) % 900 });
     }
     const hour = Math.floor((batch.atMs - startMs) / 3_600_000);

@@ -28,6 +28,8 @@ export interface PlantBatch {
 
 const CLASSES = ['scratch', 'dent', 'crack', 'missing_part', 'misprint'];
 const HOUR = 3_600_000;
+/** A heartbeat per camera every 5 minutes of plant time (a bridge's default is 10 s; the panels read its per-minute maximum). */
+const HEARTBEAT_MS = 300_000;
 
 export const plantCamera = (i: number) => ({ region: i % 2 === 0 ? 'eu' : 'us', site: `site-${(i % 10) + 1}`, camera: `cam-${String(i + 1).padStart(2, '0')}` });
 
@@ -49,9 +51,11 @@ export function* plantDay(o: PlantOptions): Generator<PlantBatch> {
       const cam = cams[c];
       const down = c === outage.camera && t >= outage.from && t < outage.to;
       if (!down) {
-        const n = Math.round(o.rate * o.batchSeconds);
+        // The last batch stops at the end of the day when the batch length does not divide it.
+        const span = Math.min(step, endMs - t);
+        const n = Math.round((o.rate * span) / 1000);
         for (let k = 0; k < n; k++) {
-          const captured = t + Math.floor(((k + random()) * step) / n);
+          const captured = t + Math.floor(((k + random()) * span) / n);
           // The throttling Jetson: its inference time doubles and its tail quadruples between hours 14 and 16.
           const slow = c === throttled && hour >= 14 && hour < 16 ? 2 + 2 * Math.max(0, gauss()) : 1;
           const inference = Math.max(1, Math.round(cam.base * Math.exp(0.25 * gauss()) * slow));
@@ -67,7 +71,7 @@ export function* plantDay(o: PlantOptions): Generator<PlantBatch> {
           });
         }
       }
-      if ((t - o.startMs) % 60_000 < step) {
+      if ((t - o.startMs) % HEARTBEAT_MS < step) {
         const state = down ? 'offline' : 'online';
         const status: StatusV1 = {
           schema_version: 'status.v1', region: cam.region, site: cam.site, camera: cam.camera, state, at: new Date(t).toISOString(),

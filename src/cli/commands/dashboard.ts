@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { SeamError } from '../../contract/index.ts';
+import { startDashboard } from '../../dashboard/server.ts';
+import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
+import { configFromFlags } from '../config-file.ts';
+import { DASHBOARD_DEFAULTS, DashboardConfigSchema, type DashboardConfig } from '../dashboard-config.ts';
+import { integerFlag } from '../flags.ts';
+import { createLogger, logLevelOption } from '../logger.ts';
+import { assertLoopback } from '../loopback.ts';
+import { onShutdown } from '../shutdown.ts';
+
+export const TOKEN_ENV = 'SEAMLINE_DASHBOARD_TOKEN';
+const d = DASHBOARD_DEFAULTS;
+
+/** The access token: from --token-file (first line), else $SEAMLINE_DASHBOARD_TOKEN; never from a flag, which `ps` would show. */
+function readToken(c: DashboardConfig): string | undefined {
+  let token: string | undefined;
+  if (c.tokenFile) {
+    try {
+      token = readFileSync(c.tokenFile, 'utf8').split('\n')[0].trim();
+    } catch (cause) {
+      throw new SeamError('SEAM_ERR_CONFIG', `cannot read ${c.tokenFile}: ${(cause as Error).message}`, { field: 'tokenFile', cause });
+    }
+  } else {
+    token = process.env[TOKEN_ENV]?.trim();
+  }
+  if (token !== undefined && token.length < 16) {
+    throw new SeamError('SEAM_ERR_CONFIG', 'the access token must be at least 16 characters', { field: c.tokenFile ? 'tokenFile' : TOKEN_ENV });
+  }
+  return token || undefined;
+}
+
+export function dashboardCommand(): Command {
+  return new Command('dashboard')
+    .summary('the dashboard alone, read-only, over PostgreSQL or a DuckDB file')
+    .description(
+      'Serve the dashboard alone, reading a store: PostgreSQL (the distributed shape) or a DuckDB file no ' +
+        'consumer has open (opened read-only; DuckDB lets one process write a file). Binding beyond loopback ' +
+        `needs an access token, from --token-file or $${TOKEN_ENV}.`,
+    )
+    .option('-c, --config <file>', 'JSON config file; flags override it')
+    .option('--store <url>', `postgres://user@host/db or a DuckDB file (default ${d.store})`)
+    .option('--host <address>', `listen address (default ${d.host})`)
+    .option('--port <port>', `listen port (default ${d.port})`, integerFlag)
+    .option('--token-file <file>', `access token, required beyond loopback (or $${TOKEN_ENV})`)
+    .addOption(logLevelOption())
+    .action(async (flags: Record<string, unknown> & { config?: string }) => {
+      let token: string | undefined;
+      const config = configFromFlags<DashboardConfig>(DashboardConfigSchema, DASHBOARD_DEFAULTS, flags, (c) => {
+        token = readToken(c);
+        if (!token) assertLoopback(c.host, 'host');
+      });
+      await runDashboard(config, token);
+    });
+}
+
+async function runDashboard(config: DashboardConfig, token: string | undefined): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const store = createStore({ ...storeConfigFromUrl(config.store), readOnly: true });
+  await store.open();
+  if (!store.panels) {
+    await store.close();
+    throw new SeamError('SEAM_ERR_CONFIG', `${store.name} keeps no rollups for the panels; use PostgreSQL or DuckDB`, { field: 'store' });
+  }
+  const dashboard = await startDashboard({ reader: store, host: config.host, port: config.port, token, logger: logger.child({ box: 'dashboard' }) });
+  logger.info({ store: store.name, dashboard: dashboard.url, token: token ? 'required' : 'none (loopback)' }, 'dashboard running');
+  process.stdout.write(`dashboard  ${dashboard.url}${token ? '  (open /?token=<your token> once)' : ''}\n`);
+  onShutdown(logger, async () => {
+    await dashboard.close();
+    await store.close();
+  });
+}

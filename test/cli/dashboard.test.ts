@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
+import { DuckDbStore } from '../../src/store/duckdb.ts';
+import { PostgresStore } from '../../src/store/postgres.ts';
+import { isSeamError } from '../../src/contract/index.ts';
+import { makeEvents } from '../helpers/events.ts';
+
+const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
+const TOKEN = 'a-long-enough-test-token-0123';
+let dir: string;
+let postgres: RunningPostgres;
+const children: ChildProcess[] = [];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'seamline-dash-cli-'));
+  postgres = await startPostgres();
+});
+after(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await postgres?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** `seamline dashboard ...` on a free port; resolves with its URL once it says where it listens. */
+async function dashboard(args: string[], env: Record<string, string> = {}): Promise<{ url: string; log: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'dashboard', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /dashboard\s+(http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`dashboard exited ${code}: ${err}`)));
+  });
+  return { url, log: () => err };
+}
+
+const events = (n: number) => makeEvents(n, { camera: 'cam-7', site: 'site-3' }, Date.now() - 10 * 60_000, 1_000);
+
+test('seamline dashboard serves the panels of a DuckDB file read-only, and a read-only store refuses writes', { timeout: 60_000 }, async () => {
+  const path = join(dir, 'plant.duckdb');
+  const store = new DuckDbStore({ path });
+  await store.open();
+  await store.write(events(300), new Date());
+  await store.close();
+  const { url, log } = await dashboard(['--store', path, '--log-format', 'json']);
+  const body = (await (await fetch(`${url}/api/panels?range=15m`)).json()) as { cameras: { key: string; events: number }[] };
+  assert.deepEqual(body.cameras.map((c) => [c.key, c.events]), [['eu/site-3/cam-7', 300]]);
+  assert.match(log(), /^\{.*"msg":"dashboard running"/m, 'JSON log lines with --log-format json');
+  const ro = new DuckDbStore({ path: join(dir, 'plant.duckdb'), readOnly: true });
+  await ro.open();
+  await assert.rejects(ro.write(events(1), new Date()), (e) => isSeamError(e, 'SEAM_ERR_CONFIG') && /read-only/.test(e.message));
+  await ro.close();
+});
+
+test('seamline dashboard over PostgreSQL requires its access token when one is set, and the link sets a cookie', { timeout: 60_000 }, async () => {
+  const store = new PostgresStore({ url: postgres.url });
+  await store.open();
+  await store.write(events(120), new Date());
+  await store.close();
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, `${TOKEN}\n`);
+  const { url, log } = await dashboard(['--store', postgres.url, '--token-file', tokenFile, '--log-format', 'pretty']);
+  assert.equal((await fetch(`${url}/api/panels?range=15m`)).status, 401);
+  assert.equal((await fetch(`${url}/api/panels?range=15m`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status, 401);
+  const bearer = await fetch(`${url}/api/panels?range=15m`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(bearer.status, 200);
+  assert.equal(((await bearer.json()) as { cameras: { events: number }[] }).cameras[0].events, 120);
+  const link = await fetch(`${url}/?token=${TOKEN}&range=1h`, { redirect: 'manual' });
+  assert.equal(link.status, 303);
+  assert.equal(link.headers.get('location'), '/?range=1h', 'the token leaves the address');
+  const cookie = link.headers.get('set-cookie')!.split(';')[0];
+  assert.equal((await fetch(`${url}/api/panels?range=1h`, { headers: { cookie } })).status, 200);
+  assert.equal((await fetch(`${url}/healthz`)).status, 200, 'health checks need no token');
+  assert.ok(!log().includes(TOKEN), 'the token is never logged');
+  assert.doesNotMatch(log(), /^\{"level"/m, 'human-readable lines with --log-format pretty');
+  assert.match(log(), /dashboard running/);
+});
