@@ -72,7 +72,7 @@ const refusals: [string, string[], RegExp][] = [
   ['a missing config file', ['edge', '--config', '/nonexistent/seamline.json'], /cannot read config file \/nonexistent\/seamline\.json/],
   ['zero bench rounds', ['bench', 'consumer', '--rounds', '0'], /--rounds 0 is out of range: use a whole number from 1 to 100$/],
   ['a non-numeric bench size', ['bench', 'edge', '--events', 'lots'], /--events lots is not a whole number: use a whole number from 2 to 100000000$/],
-  ['an unknown bench target', ['bench', 'toaster'], /target toaster is not allowed: use edge, consumer or inference$/],
+  ['an unknown bench target', ['bench', 'toaster'], /target toaster is not allowed: use edge, consumer, inference or dashboard$/],
   ['an unknown chaos scenario', ['chaos', 'fire'], /scenario fire is not allowed: use edge-kill, broker-restart, poison, consumer-kill, store-outage, broker-crash or all$/],
   ['an unknown flag', ['start', '--camera', '3'], /unknown option '--camera' \(Did you mean --cameras\?\) \(seamline start --help lists the flags\)$/],
   ['a flag without its value', ['edge', '--max-bytes'], /option '--max-bytes <n>' argument missing \(seamline edge --help lists the flags\)$/],

@@ -9,6 +9,7 @@ import { integerFlag } from '../flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
 import { assertLoopback } from '../loopback.ts';
 import { onShutdown } from '../shutdown.ts';
+import { withListenFlags } from '../listen-flags.ts';
 
 export const TOKEN_ENV = 'SEAMLINE_DASHBOARD_TOKEN';
 const d = DASHBOARD_DEFAULTS;
@@ -63,7 +64,12 @@ async function runDashboard(config: DashboardConfig, token: string | undefined):
     await store.close();
     throw new SeamError('SEAM_ERR_CONFIG', `${store.name} keeps no rollups for the panels; use PostgreSQL or DuckDB`, { field: 'store' });
   }
-  const dashboard = await startDashboard({ reader: store, host: config.host, port: config.port, token, logger: logger.child({ box: 'dashboard' }) });
+  const dashboard = await withListenFlags({ port: '--port', host: '--host' }, () =>
+    startDashboard({ reader: store, host: config.host, port: config.port, token, logger: logger.child({ box: 'dashboard' }) }),
+  ).catch(async (err) => {
+    await store.close();
+    throw err;
+  });
   logger.info({ store: store.name, dashboard: dashboard.url, token: token ? 'required' : 'none (loopback)' }, 'dashboard running');
   process.stdout.write(`dashboard  ${dashboard.url}${token ? '  (open /?token=<your token> once)' : ''}\n`);
   onShutdown(logger, async () => {
