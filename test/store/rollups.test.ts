@@ -95,6 +95,7 @@ describe('PostgreSQL rollups', () => {
     await Promise.all(writes);
     await a.write(events.slice(1_000, 2_000), committed(20));
     const pool = new pg.Pool({ connectionString: postgres.url, options: '-c search_path=two' });
+    pool.on('error', () => {});
     const raw = await rawFromPostgres(pool);
     assert.equal(raw.events.length, 4_000);
     assert.equal(await assertRollupsMatchRaw(a.panels, raw, ...window), 4_000);
