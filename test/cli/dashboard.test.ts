@@ -9,6 +9,7 @@ import { DuckDbStore } from '../../src/store/duckdb.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { isSeamError } from '../../src/contract/index.ts';
 import { makeEvents } from '../helpers/events.ts';
+import { newRange } from '../../src/store/repair-ledger-sql.ts';
 
 const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
 const TOKEN = 'a-long-enough-test-token-0123';
@@ -74,7 +75,25 @@ test('seamline dashboard over PostgreSQL requires its access token when one is s
   assert.equal((await fetch(`${url}/api/panels?range=15m`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status, 401);
   const bearer = await fetch(`${url}/api/panels?range=15m`, { headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(bearer.status, 200);
-  assert.equal(((await bearer.json()) as { cameras: { events: number }[] }).cameras[0].events, 120);
+  const first = (await bearer.json()) as { cameras: { events: number; lost: number | null }[]; repair: unknown };
+  assert.equal(first.cameras[0].events, 120);
+  // No consumer made a repair ledger: no figure (—), not 0, and the read-only dashboard created none.
+  assert.deepEqual([first.repair, first.cameras[0].lost], [null, null]);
+  const probe = new PostgresStore({ url: postgres.url, readOnly: true });
+  await probe.open();
+  assert.equal(await probe.repairSummary(), null);
+  await probe.close();
+  // Once a consumer has one, the same dashboard reads it.
+  const consumer = new PostgresStore({ url: postgres.url });
+  await consumer.open();
+  const ledger = await consumer.openRepairLedger();
+  const now = Date.now();
+  const cam = { region: 'eu', site: 'plant-1', camera: 'cam-1', incarnation: 'i', incarnationStartedMs: now, watermark: 0, scannedToMs: now, ackedThrough: 0, announcedAtMs: now, owner: 't', leaseUntilMs: now + 60_000 };
+  await ledger.insertCamera(cam);
+  await ledger.update('t', now, cam, [newRange({ ...cam, from: 500, to: 502, state: 'lost', reason: 'dropped', detectedAtMs: now - 5_000, attempts: 1, nextAttemptMs: now, resolvedAtMs: now - 1_000 })]);
+  await consumer.close();
+  const later = (await (await fetch(`${url}/api/panels?range=15m`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { repair: unknown };
+  assert.deepEqual(later.repair, { repairing: 0, repaired: 0, lost: 3, lostReasons: { dropped: 3 } });
   const link = await fetch(`${url}/?token=${TOKEN}&range=1h`, { redirect: 'manual' });
   assert.equal(link.status, 303);
   assert.equal(link.headers.get('location'), '/?range=1h', 'the token leaves the address');

@@ -82,7 +82,7 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'seamline-dash-e2e-'));
     await history(join(dir, 'seamline.duckdb'), Date.now());
-    pipeline = await startEmbeddedPipeline({ ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 4, sites: 2, rate: 5 }, pino({ level: 'silent' }));
+    pipeline = await startEmbeddedPipeline({ ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 4, sites: 2, rate: 5, inference: false }, pino({ level: 'silent' }));
     liveSince = Date.now();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -112,6 +112,14 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
     assert.deepEqual(line9, ['unknown', 'online', 'offline'], 'no status before the history, online, then offline eight minutes ago');
     assert.equal(await page.textContent('#timeline .tl-row[data-key="eu/site-1/line-9"] .tl-now'), 'offline');
     assert.equal(await page.$$eval('#camera-rows tr', (r) => r.length), 5);
+    // The consumer repairs (its ledger is in the store): the header and every camera row carry figures, not —.
+    assert.match((await page.textContent('#repairing')) ?? '', /^\d[\d,]*$/);
+    assert.match((await page.textContent('#lost')) ?? '', /^\d[\d,]*$/);
+    const header = await page.$$eval('table.cameras thead th', (ths) => ths.map((t) => t.textContent));
+    const repairCells = await page.$$eval('#camera-rows tr', (rows, at) => rows.map((r) => at.map((i) => r.children[i]!.textContent)), [header.indexOf('Repairing'), header.indexOf('Lost')]);
+    assert.equal(repairCells.length, 5);
+    for (const cells of repairCells) for (const c of cells) assert.match(c ?? '', /^\d[\d,]*$/);
+    assert.match((await page.textContent('#repair-state')) ?? '', /^\d[\d,]* repairing now, \d[\d,]* repaired, \d[\d,]* lost in the window$/);
     assert.match((await page.textContent('#latency-note')) ?? '', /inference p50 \d+ ms/);
     assert.equal(await page.isVisible('#alerts-off'), false, 'the alerts of this process are shown');
     assert.deepEqual(errors, []);
