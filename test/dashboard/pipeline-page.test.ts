@@ -105,7 +105,11 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
     assert.ok((await pixels(page, 'chart-classes', [0x4f, 0xc3, 0xf7])) + (await pixels(page, 'chart-classes', [0xff, 0xb7, 0x4d])) > 200, 'stacked classes drawn');
     assert.ok((await pixels(page, 'chart-outbox', [0xff, 0xb7, 0x4d])) > 20, 'outbox depth drawn');
     assert.ok((await pixels(page, 'chart-inflight', [0x4f, 0xc3, 0xf7])) > 20, 'in flight drawn');
-    assert.deepEqual((await chartData(page, 'chart-classes')).labels.map((l) => l.split(' ')[0]).sort(), [...CLASSES].sort());
+    // The history's classes, and once a live minute is complete (a busy machine may take that long to get
+    // here) the simulated cameras' rarer ones too: each drawn once.
+    const legend = (await chartData(page, 'chart-classes')).labels.map((l) => l.split(' ')[0]);
+    for (const c of CLASSES) assert.ok(legend.includes(c), `${c} in the stacked classes (${legend.join(', ')})`);
+    assert.equal(new Set(legend).size, legend.length, 'each class once');
     const rows = await page.$$eval('#timeline .tl-row', (r) => r.map((x) => x.getAttribute('data-key')));
     assert.deepEqual(rows, ['eu/site-1/cam-01', 'eu/site-1/cam-03', 'eu/site-1/line-9', 'eu/site-2/cam-02', 'eu/site-2/cam-04']);
     const line9 = await page.$$eval('#timeline .tl-row[data-key="eu/site-1/line-9"] .tl-seg', (s) => s.map((x) => x.getAttribute('data-state')));
