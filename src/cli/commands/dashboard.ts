@@ -70,10 +70,11 @@ async function runDashboard(config: DashboardConfig, token: string | undefined):
     await store.close();
     throw err;
   });
-  logger.info({ store: store.name, dashboard: dashboard.url, token: token ? 'required' : 'none (loopback)' }, 'dashboard running');
-  process.stdout.write(`dashboard  ${dashboard.url}${token ? '  (open /?token=<your token> once)' : ''}\n`);
   onShutdown(logger, async () => {
     await dashboard.close();
     await store.close();
   });
+  // Announced only once a signal stops it cleanly (before, SIGINT would kill the process mid-start).
+  logger.info({ store: store.name, dashboard: dashboard.url, token: token ? 'required' : 'none (loopback)' }, 'dashboard running');
+  process.stdout.write(`dashboard  ${dashboard.url}${token ? '  (open /?token=<your token> once)' : ''}\n`);
 }
