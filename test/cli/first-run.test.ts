@@ -111,7 +111,7 @@ test('--broker at an address where nothing answers MQTT: one coded line naming i
   assert.match(line, new RegExp(`--broker mqtt://127\\.0\\.0\\.1:${plainPort}: something answers there, but not MQTT`));
 });
 
-test('npm start -- --broker <Mosquitto> stores every simulated camera\'s events through a shared subscription', { timeout: 120_000 }, async () => {
+test('npm start -- --broker <Mosquitto> stores every simulated camera\'s events through a shared subscription', { timeout: 120_000 }, async (t) => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   assert.equal(pkg.scripts.start, 'node bin/seamline.js start', 'npm start runs what this test runs');
   const dataDir = join(dir, 'with-broker');
@@ -126,6 +126,10 @@ test('npm start -- --broker <Mosquitto> stores every simulated camera\'s events 
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A failed assertion must not leave `seamline start` running: it held this file open to the 15 min backstop.
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   // The banner arrives in as many chunks as the pipe likes: wait for its last line before reading it.
   await waitFor(() => /Press Ctrl-C to stop/.test(out), 40_000, `the start banner (${err})`);
   assert.match(out, new RegExp(`MQTT\\s+${broker.url.replace(/\./g, '\\.')}  \\(existing broker, MQTT 5, shared subscription \\$share/seamline-start/vision/\\+/\\+/\\+/detection\\)`));
