@@ -1,3 +1,4 @@
+import type { StatusV1 } from '../../contract/index.ts';
 import type { CountRow, PanelReader } from '../../store/panel-reader.ts';
 import type { PanelWindow } from '../panel-window.ts';
 import { seqGapsPerPeriod } from './health.ts';
@@ -37,7 +38,8 @@ export interface CameraView {
 }
 
 /** status.v1 fields of the edge inference work, shown per camera when a bridge sends them. */
-const EDGE_FIELDS = ['frames', 'frames_read', 'frames_inferred', 'frames_skipped', 'source_restarts', 'model_p50_ms'];
+// `satisfies` makes a misspelt field a type error rather than a figure the panel silently never shows.
+const EDGE_FIELDS = ['frames', 'frames_read', 'frames_inferred', 'frames_skipped', 'source_restarts', 'model_ms_p50'] as const satisfies readonly (keyof StatusV1)[];
 
 export async function camerasPanel(
   reader: PanelReader,
