@@ -5,9 +5,10 @@ import { LAYOUT_IMGSZ, LAYOUT_NAMES } from './layout-models.ts';
  * A deliberately slow model: `matmuls` products of 1024 x 1024 matrices that depend on the input image (so
  * onnxruntime cannot fold them away at load time), then one fixed box in the end-to-end layout. Each product
  * is about a billion multiply-adds; with one intra-op thread a run takes hundreds of milliseconds, which is
- * what the test that watches the main thread's event loop during a model run needs.
+ * what the test that watches the main thread's event loop during a model run needs. Thirty, because ten took
+ * about 100 ms on an idle 2-core machine: too short to tell a stall from the scheduler (the test asks 150 ms).
  */
-export function slowModel(matmuls = 10, size = 1024): Buffer {
+export function slowModel(matmuls = 30, size = 1024): Buffer {
   const g = new GraphBuilder();
   const images = g.input('images', [1, 3, LAYOUT_IMGSZ, LAYOUT_IMGSZ]);
   const mean = g.op('ReduceMean', [images], { keepdims: 0 });
