@@ -40,3 +40,8 @@ export const StatusV1Schema = Type.Object(
 );
 
 export type StatusV1 = Static<typeof StatusV1Schema>;
+
+/** The status.v1 fields a camera pipeline (edge inference) adds to its bridge's heartbeats. */
+export const INFERENCE_STATUS_FIELDS = ['frames_read', 'frames_inferred', 'frames_skipped', 'source_restarts', 'model_ms_p50'] as const satisfies readonly (keyof StatusV1)[];
+
+export type InferenceCounters = Record<(typeof INFERENCE_STATUS_FIELDS)[number], number>;

@@ -1,4 +1,6 @@
-import { STATUS_V1, statusTopic, type CameraId, type StatusV1 } from '../contract/index.ts';
+import { STATUS_V1, statusTopic, type CameraId, type InferenceCounters, type StatusV1 } from '../contract/index.ts';
+
+export type { InferenceCounters };
 
 /** Counters a heartbeat reports; see status.v1 in docs/contract.md. */
 export interface HeartbeatCounters {
@@ -9,15 +11,6 @@ export interface HeartbeatCounters {
   detections: number;
   drops: number;
   uptime_s: number;
-}
-
-/** What a camera pipeline adds to its bridge's heartbeats (status.v1, docs/contract.md). */
-export interface InferenceCounters {
-  frames_read: number;
-  frames_inferred: number;
-  frames_skipped: number;
-  source_restarts: number;
-  model_ms_p50: number;
 }
 
 /**

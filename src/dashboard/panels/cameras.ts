@@ -1,8 +1,8 @@
-import type { StatusV1 } from '../../contract/index.ts';
+import { cameraKey, INFERENCE_STATUS_FIELDS, type StatusV1 } from '../../contract/index.ts';
 import type { CountRow, PanelReader } from '../../store/panel-reader.ts';
 import type { PanelWindow } from '../panel-window.ts';
 import { seqGapsPerPeriod } from './health.ts';
-import { keyOf, periodsOf } from './periods.ts';
+import { periodsOf } from './periods.ts';
 import { cameraRepair, matchesFilter, type RepairPanel } from './repair.ts';
 
 export interface CameraView {
@@ -39,7 +39,7 @@ export interface CameraView {
 
 /** status.v1 fields of the edge inference work, shown per camera when a bridge sends them. */
 // `satisfies` makes a misspelt field a type error rather than a figure the panel silently never shows.
-const EDGE_FIELDS = ['frames', 'frames_read', 'frames_inferred', 'frames_skipped', 'source_restarts', 'model_ms_p50'] as const satisfies readonly (keyof StatusV1)[];
+const EDGE_FIELDS = ['frames', ...INFERENCE_STATUS_FIELDS] as const satisfies readonly (keyof StatusV1)[];
 
 export async function camerasPanel(
   reader: PanelReader,
@@ -51,10 +51,10 @@ export async function camerasPanel(
   const [list, rows] = await Promise.all([reader.cameraList(), counts ? Promise.resolve(counts) : reader.counts(w)]);
   const gaps = seqGapsPerPeriod(rows, periodsOf(w)).perCamera;
   const inWindow = new Map<string, number>();
-  for (const r of rows) inWindow.set(keyOf(r), (inWindow.get(keyOf(r)) ?? 0) + r.detections);
+  for (const r of rows) inWindow.set(cameraKey(r), (inWindow.get(cameraKey(r)) ?? 0) + r.detections);
   const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const cameras = list.filter((c) => matchesFilter(w, c)).map((c): CameraView => {
-    const key = keyOf(c);
+    const key = cameraKey(c);
     const edge: Record<string, number> = {};
     for (const f of EDGE_FIELDS) if (number(c.heartbeat[f]) !== null) edge[f] = c.heartbeat[f] as number;
     const r = cameraRepair(repair, key);
