@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
-import { MAX_REPAIR_RANGES, REPAIR_REQUEST_V1, TokenBucket, type RepairRequestV1 } from '../contract/index.ts';
+import { cameraKey, MAX_REPAIR_RANGES, REPAIR_REQUEST_V1, TokenBucket, type RepairRequestV1 } from '../contract/index.ts';
 import type { RepairCamera, RepairLedger, RepairRange } from '../store/repair-ledger.ts';
 import { newRange } from '../store/repair-ledger-sql.ts';
-import { cameraKeyOf, EPOCH_MARGIN_MS } from './repair-finder.ts';
+import { EPOCH_MARGIN_MS } from './repair-finder.ts';
 import { resolveRange } from './repair-resolve.ts';
 
 export interface ChasePolicy {
@@ -59,17 +59,17 @@ export class RepairChase {
     for (const [id, sent] of this.outstanding) if (now - sent.sentAt > this.policy.answerTimeoutMs) this.outstanding.delete(id);
     const byCamera = new Map<string, RepairRange[]>();
     for (const r of await this.ledger.repairing(owned)) {
-      const key = cameraKeyOf(r);
+      const key = cameraKey(r);
       byCamera.set(key, [...(byCamera.get(key) ?? []), r]);
     }
-    const cameras = owned.filter((c) => byCamera.has(cameraKeyOf(c)));
+    const cameras = owned.filter((c) => byCamera.has(cameraKey(c)));
     if (cameras.length === 0) return 0;
     // Only when there is something to chase: the status table is read then, not every pass.
-    const offline = new Set((await this.ledger.offline()).map(cameraKeyOf));
+    const offline = new Set((await this.ledger.offline()).map(cameraKey));
     let sent = 0;
     for (let i = 0; i < cameras.length; i++) {
       const camera = cameras[(this.turn + i) % cameras.length];
-      const key = cameraKeyOf(camera);
+      const key = cameraKey(camera);
       const ranges = await this.giveUp(camera, byCamera.get(key)!, now);
       const due = ranges.filter((r) => r.nextAttemptMs <= now && r.incarnation === camera.incarnation);
       if (due.length === 0 || offline.has(key)) continue;
@@ -134,7 +134,7 @@ export class RepairChase {
       requester: this.owner.slice(0, 128),
     };
     if (!(await this.send(request))) return false;
-    const key = cameraKeyOf(camera);
+    const key = cameraKey(camera);
     this.lastAsked.set(key, now);
     this.outstanding.set(request.request_id, { key, sentAt: now, request });
     return true;

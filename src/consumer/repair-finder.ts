@@ -1,3 +1,4 @@
+import { cameraKey } from '../contract/index.ts';
 import type { RepairCamera, RepairLedger, RepairRange } from '../store/repair-ledger.ts';
 import { newRange } from '../store/repair-ledger-sql.ts';
 import type { Span } from './span-math.ts';
@@ -10,8 +11,6 @@ export const EPOCH_MARGIN_MS = 5 * 60_000;
 
 /** How stale an idle camera's scan mark may get before it is written anyway. */
 const IDLE_WRITE_MS = 60_000;
-
-export const cameraKeyOf = (c: { region: string; site: string; camera: string }) => `${c.region}/${c.site}/${c.camera}`;
 
 /**
  * One pass of the gap finder over the cameras this repairer owns. It looks only at events committed since
@@ -31,11 +30,11 @@ export async function findGaps(ledger: RepairLedger, owner: string, owned: Repai
   if (owned.length === 0) return [];
   const cutoff = now - graceMs;
   const since = Math.min(...owned.map((c) => c.scannedToMs));
-  const spans = new Map((await ledger.committedSince(since, cutoff)).map((s) => [cameraKeyOf(s), s]));
+  const spans = new Map((await ledger.committedSince(since, cutoff)).map((s) => [cameraKey(s), s]));
   const recorded: RepairRange[] = [];
   for (const camera of owned) {
     if (camera.scannedToMs >= cutoff) continue;
-    const span = spans.get(cameraKeyOf(camera));
+    const span = spans.get(cameraKey(camera));
     const quiet = !span || span.lastCommittedMs <= cutoff;
     const tailTo = quiet && camera.announcedAtMs <= cutoff && camera.ackedThrough > camera.watermark ? camera.ackedThrough : undefined;
     let holes: Span[] = [];

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import type { RepairAnswerV1 } from '../contract/index.ts';
+import { cameraKey, type RepairAnswerV1 } from '../contract/index.ts';
 import type { RepairCamera, RepairLedger } from '../store/repair-ledger.ts';
 import { RepairChase, backoffMs, type ChasePolicy } from './repair-chase.ts';
-import { cameraKeyOf, EPOCH_MARGIN_MS, findGaps } from './repair-finder.ts';
+import { EPOCH_MARGIN_MS, findGaps } from './repair-finder.ts';
 import { RepairLink, type RepairLinkOptions } from './repair-link.ts';
 import { resolveRange } from './repair-resolve.ts';
 import { newRange } from '../store/repair-ledger-sql.ts';
@@ -113,7 +113,7 @@ export class Repairer extends EventEmitter {
   private async passNow(): Promise<void> {
     const now = this.now();
     const owned = await this.o.ledger.claim(this.o.owner, now, this.o.leaseMs);
-    this.owned = new Map(owned.map((c) => [cameraKeyOf(c), c]));
+    this.owned = new Map(owned.map((c) => [cameraKey(c), c]));
     this.stats.recorded += (await findGaps(this.o.ledger, this.o.owner, owned, now, this.o.graceMs)).length;
     await this.chase.pass(owned, now);
     this.stats.passes++;
@@ -122,7 +122,7 @@ export class Repairer extends EventEmitter {
 
   private async onAnswer(a: RepairAnswerV1): Promise<void> {
     const now = this.now();
-    const key = cameraKeyOf(a);
+    const key = cameraKey(a);
     const info = {
       incarnation: a.incarnation,
       startedMs: Date.parse(a.incarnation_started_at),
@@ -160,7 +160,7 @@ export class Repairer extends EventEmitter {
 
   /** A camera not among those owned at the last pass: ours if the ledger says so (a restart, before the first pass). */
   private async lookup(key: string, now: number): Promise<RepairCamera | undefined> {
-    const camera = (await this.o.ledger.cameras()).find((c) => cameraKeyOf(c) === key);
+    const camera = (await this.o.ledger.cameras()).find((c) => cameraKey(c) === key);
     if (camera && this.mine(camera, now)) this.owned.set(key, camera);
     return camera && this.mine(camera, now) ? camera : undefined;
   }
@@ -179,7 +179,7 @@ export class Repairer extends EventEmitter {
    * from its first seq; an older one from what the store holds now (its history is not ours to judge).
    */
   private async firstContact(a: RepairAnswerV1, info: { incarnation: string; startedMs: number; firstSeq: number; ackedThrough: number }, now: number): Promise<void> {
-    if ((await this.o.ledger.cameras()).some((c) => cameraKeyOf(c) === cameraKeyOf(a))) return; // known; owned elsewhere
+    if ((await this.o.ledger.cameras()).some((c) => cameraKey(c) === cameraKey(a))) return; // known; owned elsewhere
     this.createdAt ??= await this.o.ledger.createdAtMs();
     const id = { region: a.region, site: a.site, camera: a.camera };
     const fresh = info.startedMs >= this.createdAt;
@@ -196,8 +196,8 @@ export class Repairer extends EventEmitter {
       leaseUntilMs: now + this.o.leaseMs,
     };
     if (await this.o.ledger.insertCamera(camera)) {
-      this.owned.set(cameraKeyOf(camera), camera);
-      this.log.info({ camera: cameraKeyOf(camera), incarnation: info.incarnation, from: camera.watermark + 1 }, 'repairing a new camera');
+      this.owned.set(cameraKey(camera), camera);
+      this.log.info({ camera: cameraKey(camera), incarnation: info.incarnation, from: camera.watermark + 1 }, 'repairing a new camera');
     }
   }
 
@@ -228,7 +228,7 @@ export class Repairer extends EventEmitter {
         if (p.state === 'lost') (tail.push(p), (lost += p.to - p.from + 1));
       }
     }
-    this.log.warn({ camera: cameraKeyOf(camera), was: camera.incarnation, now: info.incarnation, lost }, "the camera's bridge has a new outbox (its disk was lost or replaced): what the old one held is confirmed lost");
+    this.log.warn({ camera: cameraKey(camera), was: camera.incarnation, now: info.incarnation, lost }, "the camera's bridge has a new outbox (its disk was lost or replaced): what the old one held is confirmed lost");
     await this.write(camera, {
       incarnation: info.incarnation,
       incarnationStartedMs: info.startedMs,

@@ -2,6 +2,7 @@
  * Builds the one JSON document the page polls: everything on the screen comes from a single request, so
  * the panels never disagree about which instant they show.
  */
+import { cameraKey } from '../contract/index.ts';
 import type { CameraRow, ClassRow, LatencyRow, StoreReader, Totals } from '../store/store.ts';
 import type { RepairSummaryRow } from '../store/repair-ledger.ts';
 import { MINUTE_MS, type Window } from './query.ts';
@@ -64,8 +65,6 @@ export interface Overview {
 
 export type ExtraCounters = () => Promise<Record<string, number>>;
 
-const keyOf = (r: { region: string; site: string; camera: string }) => `${r.region}/${r.site}/${r.camera}`;
-
 function byKey(a: { key: string }, b: { key: string }): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
@@ -79,9 +78,9 @@ export const GAP_SETTLE_MS = 30_000;
 const lostTotal = (r: RepairSummaryRow) => Object.values(r.lost).reduce((a, b) => a + (b ?? 0), 0);
 
 function cameraView(row: CameraRow, now: number, missing: Map<string, number> | null, repair: Map<string, RepairSummaryRow> | null): CameraView {
-  const r = repair?.get(keyOf(row));
+  const r = repair?.get(cameraKey(row));
   return {
-    key: keyOf(row),
+    key: cameraKey(row),
     region: row.region,
     site: row.site,
     camera: row.camera,
@@ -91,7 +90,7 @@ function cameraView(row: CameraRow, now: number, missing: Map<string, number> | 
     lastEventAgeMs: row.lastEventAt === null ? null : Math.max(0, now - row.lastEventAt),
     events: row.events,
     detections: row.detections,
-    missing: missing?.get(keyOf(row)) ?? null,
+    missing: missing?.get(cameraKey(row)) ?? null,
     repairing: repair ? (r?.repairing ?? 0) : null,
     lost: repair ? (r ? lostTotal(r) : 0) : null,
     lostReasons: repair ? ({ ...r?.lost } as Record<string, number>) : null,
@@ -133,8 +132,8 @@ export async function buildOverview(
     reader.seqGaps && settledTo > window.fromMs ? reader.seqGaps(window.fromMs, settledTo) : Promise.resolve(null),
     reader.repairSummary ? reader.repairSummary(window.fromMs, window.toMs) : Promise.resolve(null),
   ]);
-  const missing = gapRows && new Map(gapRows.map((g) => [keyOf(g), g.missing]));
-  const repair = repairRows && new Map(repairRows.map((r) => [keyOf(r), r]));
+  const missing = gapRows && new Map(gapRows.map((g) => [cameraKey(g), g.missing]));
+  const repair = repairRows && new Map(repairRows.map((r) => [cameraKey(r), r]));
 
   const minutes = Array.from({ length: window.minutes }, (_, i) => window.fromMs + i * MINUTE_MS);
   // Every known camera gets a series, even an idle one: a flat zero line is information, and a stable
@@ -148,11 +147,11 @@ export async function buildOverview(
     }
     return s;
   };
-  for (const row of cameraRows) seriesFor(keyOf(row));
+  for (const row of cameraRows) seriesFor(cameraKey(row));
   for (const row of rows) {
     const i = Math.floor((row.minute - window.fromMs) / MINUTE_MS);
     if (i < 0 || i >= window.minutes) continue;
-    const s = seriesFor(keyOf(row));
+    const s = seriesFor(cameraKey(row));
     s.events[i] += row.events;
     s.detections[i] += row.detections;
   }

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import {
-  decodeRepairRequest,
+import { cameraKey, decodeRepairRequest,
   repairAnswerTopic,
   repairRequestTopic,
   REPAIR_ANSWER_V1,
@@ -8,8 +7,7 @@ import {
   type CameraId,
   type RepairAnswerV1,
   type RepairOutcome,
-  type RepairRequestV1,
-} from '../contract/index.ts';
+  type RepairRequestV1, } from '../contract/index.ts';
 import type { Outbox } from './outbox.ts';
 import type { Publisher } from './publisher.ts';
 import type { SeqSpan } from './seq-lookup.ts';
@@ -37,7 +35,6 @@ type AnsweredRange = RepairAnswerV1['ranges'][number];
 const MAX_ANSWER_RANGES = 1_000;
 const LOG_EVERY_MS = 10_000;
 
-const streamOf = (id: CameraId) => `${id.region}/${id.site}/${id.camera}`;
 const idOf = (stream: string): CameraId => {
   const [region, site, camera] = stream.split('/');
   return { region, site, camera };
@@ -58,7 +55,7 @@ export class RepairServer {
 
   constructor(private readonly o: RepairServerOptions) {
     this.bucket = new TokenBucket(o.requestsPerSecond ?? 20, o.requestBurst ?? 100);
-    this.streams.add(streamOf(o.camera));
+    this.streams.add(cameraKey(o.camera));
     for (const s of o.outbox.streamNames()) this.streams.add(s);
   }
 
@@ -130,7 +127,7 @@ export class RepairServer {
     const request = decoded.message;
     const ranges = this.outcomes(request);
     for (const r of ranges) this.o.onAnswered?.(r.outcome, r.to - r.from + 1);
-    const stream = streamOf(request);
+    const stream = cameraKey(request);
     const answer = this.answerFor(stream, 'answer', request.request_id, ranges);
     void this.o.publisher.publishControl(repairAnswerTopic(request), Buffer.from(JSON.stringify(answer)), false);
     this.o.publisher.schedule();
@@ -153,7 +150,7 @@ export class RepairServer {
       for (const r of request.ranges) add(r.from, r.to, 'outbox_reset');
       return out;
     }
-    const stream = streamOf(request);
+    const stream = cameraKey(request);
     let budget = this.o.maxSeqsPerRequest ?? 200_000;
     for (const range of [...request.ranges].sort((a, b) => a.from - b.from)) {
       if (budget <= 0) {

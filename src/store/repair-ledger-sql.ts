@@ -1,3 +1,4 @@
+import { cameraKey } from '../contract/index.ts';
 import { v7 as uuidv7 } from 'uuid';
 import type { CameraKey, CommittedSpan, LossReason, RepairCamera, RepairLedger, RepairRange, RepairSummaryRow, Span } from './repair-ledger.ts';
 import { uuidFloor } from './repair-ledger.ts';
@@ -234,8 +235,8 @@ export class SqlRepairLedger implements RepairLedger {
   async repairing(cameras?: CameraKey[]): Promise<RepairRange[]> {
     const rows = (await this.sql.rows(`SELECT ${RANGE_COLUMNS} FROM ${this.d.t('repair_ranges')} WHERE state = 'repairing' ORDER BY region, site, camera, from_seq`)).map(toRange);
     if (!cameras) return rows;
-    const wanted = new Set(cameras.map((c) => `${c.region}/${c.site}/${c.camera}`));
-    return rows.filter((r) => wanted.has(`${r.region}/${r.site}/${r.camera}`));
+    const wanted = new Set(cameras.map((c) => cameraKey(c)));
+    return rows.filter((r) => wanted.has(cameraKey(r)));
   }
 
   async replace(owner: string, nowMs: number, old: RepairRange, pieces: RepairRange[]): Promise<boolean> {

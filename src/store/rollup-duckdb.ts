@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { StatusV1 } from '../contract/index.ts';
+import { cameraKey, type StatusV1 } from '../contract/index.ts';
 import type { ConsumerSample } from './store.ts';
 import { rollupHeartbeat, type RollupRows } from './rollup-batch.ts';
 import { ALL_CAMERAS, CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, mergeExpression, ROLLUP_TABLES, rollupDdl, statusLogDdl, type RollupTable } from './rollup-schema.ts';
@@ -82,7 +82,7 @@ export class DuckDbRollups {
 
   /** Before the camera_status upsert: a transition goes into the log, heartbeat figures into their journal. */
   async recordStatus(conn: DuckDBConnection, status: StatusV1, receivedMs: number): Promise<void> {
-    const key = `${status.region}/${status.site}/${status.camera}`;
+    const key = cameraKey(status);
     if (this.lastState.get(key) !== status.state) {
       await conn.run(`INSERT INTO ${STATUS_LOG} VALUES ($region, $site, $camera, $state, $at, $received)`, {
         region: status.region,

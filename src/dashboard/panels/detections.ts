@@ -1,6 +1,7 @@
+import { cameraKey } from '../../contract/index.ts';
 import type { CountRow, PanelReader } from '../../store/panel-reader.ts';
 import type { PanelWindow } from '../panel-window.ts';
-import { keyOf, periodsOf, seriesBy } from './periods.ts';
+import { periodsOf, seriesBy } from './periods.ts';
 
 export interface DetectionsPanel {
   /** Detections per period per camera (of the filtered classes, when a class filter is set). */
@@ -14,7 +15,7 @@ export async function detectionsPanel(reader: PanelReader, w: PanelWindow, now: 
   const rows: { period: number; region: string; site: string; camera: string; detections: number }[] = w.classes?.length
     ? await reader.cameraDetections(w)
     : (counts ?? (await reader.counts(w)));
-  const series = seriesBy(rows, periods, keyOf, (r) => r.detections);
+  const series = seriesBy(rows, periods, cameraKey, (r) => r.detections);
   const current = w.currentPeriod === null ? null : {
     period: w.currentPeriod,
     elapsedMs: now - w.currentPeriod,

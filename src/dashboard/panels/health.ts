@@ -1,6 +1,7 @@
+import { cameraKey } from '../../contract/index.ts';
 import type { CountRow, PanelReader } from '../../store/panel-reader.ts';
 import type { PanelWindow } from '../panel-window.ts';
-import { indexOf, keyOf, periodsOf } from './periods.ts';
+import { indexOf, periodsOf } from './periods.ts';
 
 export interface HealthPanel {
   /** Events waiting in the edge outboxes: per period, the sum over cameras of each one's largest heartbeat figure. */
@@ -24,7 +25,7 @@ export function seqGapsPerPeriod(rows: readonly CountRow[], periods: readonly nu
   const perCamera = new Map<string, number>();
   const lastMax = new Map<string, number>();
   for (const r of [...rows].sort((a, b) => a.period - b.period)) {
-    const key = keyOf(r);
+    const key = cameraKey(r);
     const prev = lastMax.get(key);
     const inside = Math.max(0, r.maxSeq - r.minSeq + 1 - r.events);
     const between = prev === undefined ? 0 : Math.max(0, r.minSeq - prev - 1);

@@ -1,7 +1,5 @@
 import type { PanelWindow } from '../panel-window.ts';
 
-export const keyOf = (r: { region: string; site: string; camera: string }) => `${r.region}/${r.site}/${r.camera}`;
-
 /**
  * The x axis of every time-series panel: the window's complete periods, oldest first. The still-filling
  * current period is left out on purpose: drawn as a point, its partial count would dive at the right edge

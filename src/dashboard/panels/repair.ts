@@ -4,9 +4,9 @@
  * alarm, with the reason), per camera and over the filtered cameras. Read from the store's repair ledger
  * (StoreReader.repairSummary), not from the rollups: the ledger is a few rows per gap, never per event.
  */
+import { cameraKey } from '../../contract/index.ts';
 import type { RepairSummaryRow } from '../../store/repair-ledger.ts';
 import type { PanelWindow } from '../panel-window.ts';
-import { keyOf } from './periods.ts';
 
 /** StoreReader.repairSummary: null when the store holds no ledger. */
 export type RepairSource = (fromMs: number, toMs: number) => Promise<RepairSummaryRow[] | null>;
@@ -47,7 +47,7 @@ export async function repairPanel(source: RepairSource | undefined, w: PanelWind
     f.repairing = r.repairing;
     f.repaired = r.repaired;
     f.lost = Object.values(f.lostReasons).reduce((a, b) => a + b, 0);
-    perCamera.set(keyOf(r), f);
+    perCamera.set(cameraKey(r), f);
     total.repairing += f.repairing;
     total.repaired += f.repaired;
     total.lost += f.lost;

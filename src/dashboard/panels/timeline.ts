@@ -1,6 +1,6 @@
+import { cameraKey } from '../../contract/index.ts';
 import type { PanelReader } from '../../store/panel-reader.ts';
 import type { PanelWindow } from '../panel-window.ts';
-import { keyOf } from './periods.ts';
 
 export type TimelineState = 'online' | 'offline' | 'unknown';
 
@@ -18,7 +18,7 @@ export async function timelinePanel(reader: PanelReader, w: PanelWindow, now: nu
   const end = Math.min(w.toMs, now);
   const byCamera = new Map<string, { atMs: number; state: TimelineState }[]>();
   for (const c of await reader.statusChanges(w)) {
-    const k = keyOf(c);
+    const k = cameraKey(c);
     if (!byCamera.has(k)) byCamera.set(k, []);
     byCamera.get(k)!.push({ atMs: Math.max(c.atMs, w.fromMs), state: c.state === 'online' || c.state === 'offline' ? c.state : 'unknown' });
   }
