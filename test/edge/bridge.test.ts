@@ -1,41 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { startEmbeddedBroker } from '../../src/broker/embedded.ts';
-import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { isSeamError, validateMessage } from '../../src/contract/index.ts';
-import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge.ts';
+import type { Bridge } from '../../src/edge/bridge.ts';
+import { mosquittoSuite } from './mosquitto-suite.ts';
 import { boxCount, boxes, collect, makeInput, sleep, tempDir } from './support.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-let broker: RunningMosquitto;
-const cleanups: (() => unknown)[] = [];
-
-before(async () => {
-  broker = await startMosquitto();
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await broker.close();
-});
-
-let clientSeq = 0;
-function bridgeFor(overrides: Partial<BridgeOptions> = {}, dataDir?: string): Bridge {
-  const dir = dataDir ?? tempDir().dir;
-  const bridge = createBridge({
-    brokerUrl: broker.url,
-    clientId: `edge-test-${process.pid}-${clientSeq++}`,
-    region: 'eu',
-    site: 'plant-1',
-    camera: 'cam-01',
-    dataDir: dir,
-    reconnectMinMs: 50,
-    reconnectMaxMs: 500,
-    heartbeatSeconds: 60,
-    ...overrides,
-  });
-  cleanups.push(() => bridge.close());
-  return bridge;
-}
+const suite = mosquittoSuite();
+const bridgeFor = suite.bridge;
 
 async function acceptMany(bridge: Bridge, n: number, overrides: Record<string, unknown> = {}) {
   const inputs = Array.from({ length: n }, () => makeInput(overrides));
@@ -45,7 +18,7 @@ async function acceptMany(bridge: Bridge, n: number, overrides: Record<string, u
 
 describe('edge bridge against Mosquitto', () => {
   test('delivers every accepted event exactly as accepted, and empties the outbox on PUBACK', { timeout: 60_000 }, async () => {
-    const collector = await collect(broker.url);
+    const collector = await collect(suite.broker.url);
     const bridge = bridgeFor();
     await bridge.start();
     const accepted = await acceptMany(bridge, 3000);
@@ -115,7 +88,7 @@ describe('edge bridge against Mosquitto', () => {
   });
 
   test('delivers every accepted event when the broker stops for two seconds mid-stream and restarts', { timeout: 60_000 }, async () => {
-    const collector = await collect(broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-restart/detection' });
+    const collector = await collect(suite.broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-restart/detection' });
     const bridge = bridgeFor({ camera: 'cam-restart' });
     await bridge.start();
     await bridge.waitForConnection();
@@ -129,10 +102,10 @@ describe('edge bridge against Mosquitto', () => {
       }
     })();
     await sleep(700);
-    await broker.stop();
+    await suite.broker.stop();
     await sleep(2000);
     assert.ok(bridge.stats().outbox_depth > 0, 'events piled up in the outbox while the broker was down');
-    await broker.start();
+    await suite.broker.start();
     await sleep(700);
     producing = false;
     await producer;
@@ -144,12 +117,12 @@ describe('edge bridge against Mosquitto', () => {
   });
 
   test('drains a backlog oldest-first while new events queue behind it', { timeout: 60_000 }, async () => {
-    const c = await collect(broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-backlog/detection' });
-    await broker.stop();
+    const c = await collect(suite.broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-backlog/detection' });
+    await suite.broker.stop();
     const bridge = bridgeFor({ camera: 'cam-backlog' });
     await bridge.start();
     await acceptMany(bridge, 5000);
-    await broker.start();
+    await suite.broker.start();
     const live = await acceptMany(bridge, 500);
     await c.waitFor(5500, 20_000, () => bridge.stats());
     const firstArrivals = c.order;
@@ -159,8 +132,8 @@ describe('edge bridge against Mosquitto', () => {
   });
 
   test('drop-oldest with the broker down: accepted = kept + dropped, and exactly the kept newest arrive', { timeout: 60_000 }, async () => {
-    const c = await collect(broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-drop/detection' });
-    await broker.stop();
+    const c = await collect(suite.broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-drop/detection' });
+    await suite.broker.stop();
     const maxBytes = 20_000;
     const bridge = bridgeFor({ maxBytes, overflow: 'drop-oldest', camera: 'cam-drop' });
     await bridge.start();
@@ -172,7 +145,7 @@ describe('edge bridge against Mosquitto', () => {
     assert.ok(s.outbox_bytes <= maxBytes);
     const entrySize = s.outbox_bytes / s.outbox_depth;
     assert.ok(s.outbox_bytes > maxBytes - 2 * entrySize, 'drops no more than it needs');
-    await broker.start();
+    await suite.broker.start();
     await c.waitFor(s.outbox_depth, 10_000);
     await bridge.drain(5000);
     const got = [...c.byId.values()].map((m) => m.seq).sort((x, y) => x - y);
@@ -181,8 +154,8 @@ describe('edge bridge against Mosquitto', () => {
   });
 
   test('reject-new with the broker down refuses with SEAM_ERR_OUTBOX_FULL and every accepted event arrives', { timeout: 60_000 }, async () => {
-    const c = await collect(broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-reject/detection' });
-    await broker.stop();
+    const c = await collect(suite.broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-reject/detection' });
+    await suite.broker.stop();
     const bridge = bridgeFor({ maxBytes: 20_000, overflow: 'reject-new', camera: 'cam-reject' });
     await bridge.start();
     let ok = 0;
@@ -199,7 +172,7 @@ describe('edge bridge against Mosquitto', () => {
     assert.ok(ok > 0 && full > 0);
     const s = bridge.stats();
     assert.deepEqual([s.accepted, s.refused, s.dropped, s.outbox_depth], [ok, full, 0, ok]);
-    await broker.start();
+    await suite.broker.start();
     await c.waitFor(ok, 10_000);
     assert.equal(await bridge.drain(5000), true);
     assert.equal((await bridge.accept(makeInput())).seq, ok + 1, 'refusals consumed no seq');
@@ -214,7 +187,7 @@ describe('edge bridge against Mosquitto', () => {
     await bridge.waitForConnection();
     // Five boxes in three frames: a heartbeat that counted frames as detections would say 3.
     for (const n of [2, 0, 3]) await bridge.accept(makeInput({ detections: boxes(n) }));
-    const watcher = await collect(broker.url, { filter: 'vision/eu/plant-1/cam-status/status' });
+    const watcher = await collect(suite.broker.url, { filter: 'vision/eu/plant-1/cam-status/status' });
     await waitFor(() => watcher.statuses.some((s) => s.retain), 10_000, 'the retained status');
     assert.equal(watcher.statuses.find((s) => s.retain)?.message.state, 'online');
     await waitFor(() => watcher.statuses.some((s) => s.message.frames === 3), 10_000, 'a heartbeat counting the three frames');
@@ -224,7 +197,7 @@ describe('edge bridge against Mosquitto', () => {
     validateMessage('status', beat);
     await watcher.close();
     await bridge.close();
-    const late = await collect(broker.url, { filter: 'vision/eu/plant-1/cam-status/status' });
+    const late = await collect(suite.broker.url, { filter: 'vision/eu/plant-1/cam-status/status' });
     await waitFor(() => late.statuses.length > 0, 10_000, 'the retained status after the close');
     assert.deepEqual(late.statuses.map((s) => [s.message.state, s.retain]), [['offline', true]]);
     await late.close();

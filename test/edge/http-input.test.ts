@@ -1,32 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
-import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge.ts';
+import { describe, test } from 'node:test';
+import type { Bridge, BridgeOptions } from '../../src/edge/bridge.ts';
+import { mosquittoSuite } from './mosquitto-suite.ts';
 import { startHttpInput, type RunningHttpInput } from '../../src/edge/http-input.ts';
-import { collect, makeInput, tempDir } from './support.ts';
+import { collect, makeInput } from './support.ts';
 
-let broker: RunningMosquitto;
-const cleanups: (() => unknown)[] = [];
-before(async () => {
-  broker = await startMosquitto();
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await broker.close();
-});
+const suite = mosquittoSuite({ camera: 'cam-http' });
 
 async function serve(overrides: Partial<BridgeOptions> = {}): Promise<{ bridge: Bridge; http: RunningHttpInput }> {
-  const bridge = createBridge({
-    brokerUrl: broker.url,
-    clientId: `http-test-${cleanups.length}`,
-    region: 'eu',
-    site: 'plant-1',
-    camera: 'cam-http',
-    dataDir: tempDir().dir,
-    ...overrides,
-  });
+  const bridge = suite.bridge(overrides);
   const http = await startHttpInput(bridge);
-  cleanups.push(() => bridge.close(), () => http.close());
+  suite.cleanups.push(() => http.close());
   return { bridge, http };
 }
 
@@ -34,7 +18,7 @@ const post = (url: string, body: string) => fetch(`${url}/detections`, { method:
 
 describe('http input', () => {
   test('answers 200 with event_id and seq once durable, and the event reaches the broker', { timeout: 30_000 }, async () => {
-    const collector = await collect(broker.url, { filter: 'vision/eu/plant-1/cam-http/detection' });
+    const collector = await collect(suite.broker.url, { filter: 'vision/eu/plant-1/cam-http/detection' });
     const { bridge, http } = await serve();
     await bridge.start();
     const res = await post(http.url, JSON.stringify(makeInput()));

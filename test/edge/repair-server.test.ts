@@ -1,42 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { v7 as uuidv7 } from 'uuid';
 import { REPAIR_REQUEST_V1, type RepairAnswerV1 } from '../../src/contract/index.ts';
 import { entrySize } from '../../src/edge/outbox-entry.ts';
-import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge.ts';
-import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
+import type { Bridge, BridgeOptions } from '../../src/edge/bridge.ts';
+import { mosquittoSuite } from './mosquitto-suite.ts';
 import { boxes, makeInput, sleep, tempDir } from './support.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-let broker: RunningMosquitto;
-const cleanups: (() => unknown)[] = [];
-before(async () => {
-  broker = await startMosquitto();
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await broker.close();
-});
-
+const suite = mosquittoSuite({ reconnectMaxMs: 300, closeTimeoutMs: 500 });
+const cleanups = suite.cleanups;
 let ids = 0;
-function bridgeFor(camera: string, overrides: Partial<BridgeOptions> = {}, dataDir = tempDir('seamline-repair-edge-').dir): Bridge {
-  const b = createBridge({
-    brokerUrl: broker.url,
-    clientId: `repair-edge-${process.pid}-${ids++}`,
-    region: 'eu',
-    site: 'plant-1',
-    camera,
-    dataDir,
-    reconnectMinMs: 50,
-    reconnectMaxMs: 300,
-    heartbeatSeconds: 60,
-    closeTimeoutMs: 500,
-    ...overrides,
-  });
-  cleanups.push(() => b.close());
-  return b;
-}
+const bridgeFor = (camera: string, overrides: Partial<BridgeOptions> = {}, dataDir?: string): Bridge => suite.bridge({ camera, ...overrides }, dataDir);
 
 /** A repairer's view of one camera: its detections (raw bytes), answers and announcements. */
 interface Watch {
@@ -49,7 +25,7 @@ interface Watch {
 
 async function watch(camera: string): Promise<Watch> {
   const base = `vision/eu/plant-1/${camera}`;
-  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `repair-watch-${ids++}`, reconnectPeriod: 100 });
+  const client = await mqtt.connectAsync(suite.broker.url, { protocolVersion: 5, clientId: `repair-watch-${ids++}`, reconnectPeriod: 100 });
   cleanups.push(() => client.endAsync(true));
   const w: Watch = {
     client,
@@ -116,10 +92,10 @@ describe('bridge answering repair requests, against Mosquitto', () => {
     await bridge.start();
     for (let i = 0; i < 5; i++) await bridge.accept(sameSize()); // 1-5 acknowledged; the window keeps 3-5
     assert.equal(await bridge.drain(10_000), true);
-    await broker.stop();
+    await suite.broker.stop();
     for (let i = 0; i < 10; i++) await bridge.accept(sameSize()); // 6-15: 3-5 give way, then 6-9 are dropped
     assert.deepEqual([bridge.stats().dropped, bridge.stats().outbox_depth], [4, 6]);
-    await broker.start();
+    await suite.broker.start();
     assert.equal(await bridge.drain(15_000), true); // 10-15 acknowledged; the window keeps 13-15
     await waitFor(() => w.client.connected && w.announces.length > 0, 10_000, 'the watcher back');
     const answer = await w.ask([{ from: 1, to: 20 }]);
