@@ -124,6 +124,12 @@ function figures(events: number, seconds: number, panels: StoreFigures['panels']
   };
 }
 
+/** A store's figures as soon as they are known, so a long run that fails later has not hidden them. */
+function timedLine(label: string, f: StoreFigures): string {
+  const each = Object.entries(f.panels).map(([name, p]) => `${name} ${p.p95_24h_ms}/${p.p95_7d_ms}`).join(', ');
+  return `${label}: panel p95 ms (24 h / 7 d): ${each}; slowest ${f.slowest_24h_ms} / ${f.slowest_7d_ms}`;
+}
+
 export async function runDashboardBench(o: DashboardBenchOptions): Promise<DashboardBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-dash-'));
   // The loaded day ends at the last whole hour before now, so "the last 24 h" covers it.
@@ -145,6 +151,7 @@ export async function runDashboardBench(o: DashboardBenchOptions): Promise<Dashb
         conn.closeSync();
         o.progress('duckdb: loaded; timing panels');
         stores.duckdb = { ...figures(l.events, l.seconds, await timePanels(store.panels, now, o.runs)), file_mb: Math.round(statSync(path).size / 1048576) };
+        o.progress(timedLine('duckdb', stores.duckdb));
       } finally {
         await store.close();
       }
@@ -161,6 +168,7 @@ export async function runDashboardBench(o: DashboardBenchOptions): Promise<Dashb
         await pool.end();
         o.progress('postgres: loaded; timing panels');
         stores.postgres = figures(l.events, l.seconds, await timePanels(store.panels, now, o.runs));
+        o.progress(timedLine('postgres', stores.postgres));
       } finally {
         await store.close();
         await server.stop();
