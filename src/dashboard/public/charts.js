@@ -37,7 +37,9 @@
     var plot = new uPlot(Object.assign(size, {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(opts.minMax || 5, (max || 0) * 1.1)]; } } },
-      axes: [Object.assign({}, AXIS), Object.assign({ size: 64 }, AXIS)],
+      // Time labels at 14 px are about 60 px wide ("12:45pm"); uPlot's default spacing lets them overlap on
+      // the narrower charts, so each label gets room for itself.
+      axes: [Object.assign({ space: 90 }, AXIS), Object.assign({ size: 64 }, AXIS)],
       legend: { live: false },
       series: [{}].concat(series.map(function (s, i) {
         var color = s.color || PALETTE[i % PALETTE.length];
