@@ -59,6 +59,24 @@ export interface HistogramRow {
   n: number;
 }
 
+/**
+ * Of one histogram kind in one period, summed over the filtered cameras: the bucket holding each asked
+ * percentile (nearest rank, as Histogram.percentile), found by the store so a day of buckets never leaves it.
+ */
+export interface PercentileRow {
+  period: number;
+  kind: number;
+  /** One bucket per asked percentile, in the order asked. */
+  buckets: number[];
+}
+
+/** Bucket counts of one histogram kind over the whole window, summed over the filtered cameras. */
+export interface WindowBucketRow {
+  kind: number;
+  bucket: number;
+  n: number;
+}
+
 export interface HeartbeatRow {
   period: number;
   region: string;
@@ -109,7 +127,14 @@ export interface PanelReader {
   classes(q: PanelQuery): Promise<ClassPeriodRow[]>;
   cameraDetections(q: PanelQuery): Promise<CameraDetectionRow[]>;
   histograms(q: PanelQuery): Promise<HistogramRow[]>;
+  /** `percentiles` are whole numbers from 1 to 100. */
+  percentiles(q: PanelQuery, percentiles: readonly number[]): Promise<PercentileRow[]>;
+  windowBuckets(q: PanelQuery): Promise<WindowBucketRow[]>;
   heartbeats(q: PanelQuery): Promise<HeartbeatRow[]>;
+  /** Per period: the sum over cameras of each one's largest outbox depth. */
+  outboxDepth(q: PanelQuery): Promise<PeriodCount[]>;
+  /** Per period: seq numbers missing, summed over cameras (health.ts seqGapsPerPeriod's rule). */
+  seqGaps(q: PanelQuery): Promise<PeriodCount[]>;
   consumers(q: PanelQuery): Promise<ConsumerRow[]>;
   deadLetters(q: PanelQuery): Promise<PeriodCount[]>;
   /** Changes inside the window, and each camera's last change before it. */

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { cameraKey, type StatusV1 } from '../contract/index.ts';
 import type { ConsumerSample } from './store.ts';
 import { rollupHeartbeat, type RollupRows } from './rollup-batch.ts';
-import { ALL_CAMERAS, CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, mergeExpression, ROLLUP_TABLES, rollupDdl, statusLogDdl, type RollupTable } from './rollup-schema.ts';
+import { ALL_CAMERAS, CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, mergeExpression, plantRowsBackfill, ROLLUP_TABLES, rollupDdl, statusLogDdl, type RollupTable } from './rollup-schema.ts';
 
 /** Where a write's minute rows go first; compaction folds them into the level tables. */
 export const journalTable = (t: RollupTable) => `${t.name}_journal`;
@@ -11,8 +11,8 @@ export const STATUS_LOG = 'camera_status_log';
 
 /**
  * The histogram journal holds one row per camera, minute and kind with its buckets as text; the view of
- * the journal's name unpacks it into bucket rows and adds each site's sum (camera ALL_CAMERAS), so
- * compaction and the panels read it like any other journal.
+ * the journal's name unpacks it into bucket rows and adds each site's sum (camera ALL_CAMERAS) and the
+ * plant's, so compaction and the panels read it like any other journal.
  */
 const LATENCY_RAW = `${LATENCY.name}_journal_raw`;
 const LATENCY_JOURNAL_DDL = [
@@ -22,13 +22,15 @@ const LATENCY_JOURNAL_DDL = [
      WITH pairs AS (SELECT period, region, site, camera, kind, unnest(string_split(buckets, ',')) AS pair FROM ${LATENCY_RAW}),
      r AS (SELECT period, region, site, camera, kind, CAST(split_part(pair, ':', 1) AS SMALLINT) AS bucket,
                   CAST(split_part(pair, ':', 2) AS BIGINT) AS n FROM pairs)
-     SELECT * FROM r UNION ALL SELECT period, region, site, '${ALL_CAMERAS}' AS camera, kind, bucket, n FROM r`,
+     SELECT * FROM r UNION ALL SELECT period, region, site, '${ALL_CAMERAS}' AS camera, kind, bucket, n FROM r
+     UNION ALL SELECT period, '${ALL_CAMERAS}', '${ALL_CAMERAS}', '${ALL_CAMERAS}', kind, bucket, n FROM r`,
 ];
 
 export const DUCKDB_ROLLUP_DDL = [
   ...ROLLUP_TABLES.filter((t) => t !== LATENCY).map((t) => rollupDdl(t, journalTable(t), 'duck', false)),
   ...LATENCY_JOURNAL_DDL,
   ...ROLLUP_TABLES.flatMap((t) => LEVELS.map((l) => rollupDdl(t, levelTable(t, l), 'duck', false))),
+  ...LEVELS.map((l) => plantRowsBackfill(levelTable(LATENCY, l), 'duck')),
   statusLogDdl(STATUS_LOG, 'duck'),
 ];
 

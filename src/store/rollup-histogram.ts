@@ -57,12 +57,12 @@ export class Histogram {
    */
   percentile(q: number): number | null {
     if (this.total === 0) return null;
-    const rank = Math.max(0, Math.ceil((q / 100) * this.total) - 1);
     const buckets = [...this.counts.keys()].sort((a, b) => a - b);
     let seen = 0;
     for (const b of buckets) {
       seen += this.counts.get(b)!;
-      if (seen > rank) return bucketValue(b);
+      // seen > ceil(q/100 * n) - 1, in whole numbers: the stores' SQL (panel-sql.ts) tests the same.
+      if (100 * seen >= q * this.total) return bucketValue(b);
     }
     return bucketValue(buckets[buckets.length - 1]);
   }
@@ -72,5 +72,5 @@ export class Histogram {
 export function exactPercentile(values: readonly number[], q: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((q / 100) * sorted.length) - 1)];
+  return sorted[Math.max(0, Math.ceil((q * sorted.length) / 100) - 1)];
 }

@@ -4,16 +4,32 @@
  * and so the same transaction, with additive upserts (a sum adds, min and max keep the extreme). Two
  * consumers writing the same minute both add their own new events and nothing else, so no event is ever
  * counted twice, whoever delivered it and however often. Rows are upserted in key order, so two
- * consumers lock shared rows (a site's histogram) in the same order and wait rather than deadlock.
+ * consumers lock shared rows (a site's or the plant's histogram) in the same order and wait rather than deadlock.
  */
-import { CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, rollupDdl, ROLLUP_TABLES, statusLogDdl, type RollupTable } from './rollup-schema.ts';
+import {
+  ALL_CAMERAS, CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, plantRowsBackfill, rollupDdl, ROLLUP_TABLES, statusLogDdl, type RollupTable,
+} from './rollup-schema.ts';
 
 export const STATUS_LOG = 'camera_status_log';
 
 type Qualify = (table: string) => string;
 
+/**
+ * The latency panel reads the plant rows, a site's rows or the named cameras over a period range; the key
+ * leads with period, so without this a day's read scans every camera's buckets (0.5 s for a day of fifty
+ * cameras). Camera then site then period: each of those reads is one range. Covering, so the read is
+ * index-only where the table is vacuumed.
+ */
+const latencyByCameraDdl = (q: Qualify) =>
+  LEVELS.map((l) => `CREATE INDEX IF NOT EXISTS ${levelTable(LATENCY, l)}_by_camera ON ${q(levelTable(LATENCY, l))} (camera, site, period, kind, bucket) INCLUDE (region, n)`);
+
 export function postgresRollupDdl(q: Qualify): string[] {
-  return [...ROLLUP_TABLES.flatMap((t) => LEVELS.map((l) => rollupDdl(t, q(levelTable(t, l)), 'pg', true))), statusLogDdl(q(STATUS_LOG), 'pg')];
+  return [
+    ...ROLLUP_TABLES.flatMap((t) => LEVELS.map((l) => rollupDdl(t, q(levelTable(t, l)), 'pg', true))),
+    ...latencyByCameraDdl(q),
+    ...LEVELS.map((l) => plantRowsBackfill(q(levelTable(LATENCY, l)), 'pg')),
+    statusLogDdl(q(STATUS_LOG), 'pg'),
+  ];
 }
 
 const merge = (m: { name: string; agg: string }) =>
@@ -43,8 +59,9 @@ export function eventRollupCtes(q: Qualify): string {
       [CLASSES, `SELECT ${p}, f.region, f.site, f.camera, d.class, count(*) FROM det d JOIN fresh f USING (event_id) GROUP BY ${groupBy(CLASSES)}`],
       [
         LATENCY,
-        `SELECT ${p}, f.region, f.site, c.camera, k.kind, CASE k.kind WHEN 0 THEN f.inf_bucket ELSE f.lag_bucket END, count(*)
-         FROM fresh f CROSS JOIN (VALUES (0::int2), (1::int2)) k(kind) CROSS JOIN LATERAL (VALUES (f.camera), ('*')) c(camera)
+        `SELECT ${p}, c.region, c.site, c.camera, k.kind, CASE k.kind WHEN 0 THEN f.inf_bucket ELSE f.lag_bucket END, count(*)
+         FROM fresh f CROSS JOIN (VALUES (0::int2), (1::int2)) k(kind)
+         CROSS JOIN LATERAL (VALUES (f.region, f.site, f.camera), (f.region, f.site, '${ALL_CAMERAS}'), ('${ALL_CAMERAS}', '${ALL_CAMERAS}', '${ALL_CAMERAS}')) c(region, site, camera)
          GROUP BY ${groupBy(LATENCY)}`,
       ],
     ];

@@ -46,8 +46,24 @@ export const levelFor = (ms: number): RollupLevel => {
 const text = (name: string): RollupColumn => ({ name, duck: 'VARCHAR', pg: 'text' });
 const CAMERA = [text('region'), text('site'), text('camera')];
 
-/** Camera name of the rows that sum all cameras of a site (latency histograms only). */
+/**
+ * Latency histograms only: camera '*' rows sum all cameras of a site, and the plant row (region, site and
+ * camera all '*') sums the whole plant. '*' is no valid identifier (contract/identifiers.ts), so a region
+ * or site filter never matches these rows by accident.
+ */
 export const ALL_CAMERAS = '*';
+
+/**
+ * For a store written before plant rows existed: the plant rows from the site rows, once (nothing is
+ * inserted when any plant row exists). Run at open, under the schema lock, before this process writes.
+ */
+export function plantRowsBackfill(table: string, dialect: 'duck' | 'pg'): string {
+  const all = `'${ALL_CAMERAS}'`;
+  return `INSERT INTO ${table} (period, region, site, camera, kind, bucket, n)
+    SELECT period, ${all}, ${all}, ${all}, kind, bucket, sum(n) FROM ${table}
+    WHERE camera = ${all} AND site <> ${all} AND NOT EXISTS (SELECT 1 FROM ${table} WHERE camera = ${all} AND region = ${all})
+    GROUP BY period, kind, bucket${dialect === 'pg' ? ' ON CONFLICT DO NOTHING' : ''}`;
+}
 
 /** Per camera: events and detections stored, seq range (losses) and the newest captured_at. */
 export const COUNTS: RollupTable = {
@@ -70,9 +86,9 @@ export const CLASSES: RollupTable = {
 };
 
 /**
- * Per camera, and per site under camera ALL_CAMERAS: bucket counts of inference latency (kind 0) and
- * end-to-end lag (kind 1), rollup-histogram.ts. The site rows exist so that an unfiltered panel over a
- * day merges a few hundred thousand rows, not fifty cameras' worth.
+ * Per camera, per site under camera ALL_CAMERAS, and for the plant (all three ALL_CAMERAS): bucket counts
+ * of inference latency (kind 0) and end-to-end lag (kind 1), rollup-histogram.ts. The site and plant rows
+ * exist so that a panel over a day reads the rows of what it shows, not fifty cameras' worth.
  */
 export const LATENCY: RollupTable = {
   name: 'rollup_latency',

@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { PanelReader } from '../../src/store/panel-reader.ts';
-import { bucketOf, exactPercentile, Histogram, RELATIVE_ERROR } from '../../src/store/rollup-histogram.ts';
+import { seqGapsPerPeriod } from '../../src/dashboard/panels/health.ts';
+import type { PanelFilter, PanelQuery, PanelReader } from '../../src/store/panel-reader.ts';
+import { bucketOf, bucketValue, exactPercentile, Histogram, RELATIVE_ERROR } from '../../src/store/rollup-histogram.ts';
 import { LEVELS } from '../../src/store/rollup-schema.ts';
 
 export interface RawEvent {
@@ -62,9 +63,61 @@ const period = (ms: number, step: number) => ms - (ms % step);
 /**
  * Asserts that the panels' rollups over [fromMs, toMs) equal the raw rows at every level: per camera and
  * period the events, detections, seq range and newest captured_at; per class and period the detections;
- * per period the histogram buckets of inference latency and lag (all cameras, and each camera alone), and
- * so p50/p99 within the bound. Returns how many events it compared.
+ * per period the histogram buckets of inference latency and lag (the plant, a region, a site, a camera),
+ * the store's percentile buckets, and so p50/p99 within the bound; the health panel's seq-gap and outbox lines. Returns how many events it compared.
  */
+/** Bucket counts per period, the store's percentile buckets per period, and the window's p50/p99, against the raw events. */
+async function assertHistogramsMatch(panels: PanelReader, q: PanelQuery, events: readonly RawEvent[], label: string): Promise<void> {
+  const expected = new Map<string, number>();
+  const perPeriod = new Map<string, Histogram>();
+  const values: [number[], number[]] = [[], []];
+  const whole = new Map<string, number>();
+  for (const e of events) {
+    const p = period(e.captured, q.stepMs);
+    for (const [kind, v] of [[0, e.inferred - e.captured], [1, e.committed - e.captured]] as const) {
+      const key = `${p}|${kind}|${bucketOf(v)}`;
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+      whole.set(`${kind}|${bucketOf(v)}`, (whole.get(`${kind}|${bucketOf(v)}`) ?? 0) + 1);
+      const h = perPeriod.get(`${p}|${kind}`) ?? new Histogram();
+      h.add(bucketOf(v));
+      perPeriod.set(`${p}|${kind}`, h);
+      values[kind].push(v);
+    }
+  }
+  const rows = await panels.histograms(q);
+  assert.deepEqual(new Map(rows.map((r) => [`${r.period}|${r.kind}|${r.bucket}`, r.n])), expected, `histograms at ${label}`);
+  // The store's nearest-rank bucket per period is exactly the one Histogram.percentile picks.
+  const picked = new Map((await panels.percentiles(q, [50, 99])).map((r) => [`${r.period}|${r.kind}`, r.buckets.map(bucketValue)]));
+  const wanted = new Map([...perPeriod].map(([k, h]) => [k, [h.percentile(50), h.percentile(99)]]));
+  assert.deepEqual(picked, wanted, `percentile buckets at ${label}`);
+  assert.deepEqual(new Map((await panels.windowBuckets(q)).map((r) => [`${r.kind}|${r.bucket}`, r.n])), whole, `window buckets at ${label}`);
+  for (const kind of [0, 1]) {
+    const h = new Histogram();
+    for (const r of rows.filter((x) => x.kind === kind)) h.add(r.bucket, r.n);
+    for (const pct of [50, 99]) {
+      const exact = exactPercentile(values[kind], pct);
+      const got = h.percentile(pct);
+      if (exact === null || exact <= 0) {
+        assert.equal(got, exact === null ? null : 0);
+      } else {
+        assert.ok(Math.abs(got! - exact) / exact <= RELATIVE_ERROR + 1e-12, `p${pct} kind ${kind} at ${label}: ${got} vs ${exact}`);
+      }
+    }
+  }
+}
+
+/** The health panel's store-side lines against the same figures computed here from the per-camera rows. */
+async function assertHealthLinesMatch(panels: PanelReader, q: PanelQuery, label: string): Promise<void> {
+  const periods: number[] = [];
+  for (let p = q.fromMs; p < q.toMs; p += q.stepMs) periods.push(p);
+  const gaps = seqGapsPerPeriod(await panels.counts(q), periods).total;
+  const gotGaps = new Map((await panels.seqGaps(q)).map((r) => [r.period, r.n]));
+  assert.deepEqual(periods.map((p) => gotGaps.get(p) ?? 0), gaps, `seq gaps per period at ${label}`);
+  const depth = new Map<number, number>();
+  for (const b of await panels.heartbeats(q)) depth.set(b.period, (depth.get(b.period) ?? 0) + b.outboxDepth);
+  assert.deepEqual(new Map((await panels.outboxDepth(q)).map((r) => [r.period, r.n])), depth, `outbox depth per period at ${label}`);
+}
+
 export async function assertRollupsMatchRaw(panels: PanelReader, raw: Raw, fromMs: number, toMs: number): Promise<number> {
   const events = raw.events.filter((e) => e.captured >= fromMs && e.captured < toMs);
   for (const level of LEVELS) {
@@ -88,34 +141,20 @@ export async function assertRollupsMatchRaw(panels: PanelReader, raw: Raw, fromM
     const gotClasses = new Map((await panels.classes(q)).map((r) => [`${r.period}|${r.class}`, r.detections]));
     assert.deepEqual(gotClasses, classes, `classes at ${level.suffix}`);
 
-    const cameras = [...new Set(raw.events.map((e) => e.camera))];
-    for (const only of [undefined, cameras[0]]) {
-      const expected = new Map<string, number>();
-      const values: [number[], number[]] = [[], []];
-      for (const e of raw.events.filter((x) => inWindow(x.captured) && (only === undefined || x.camera === only))) {
-        const p = period(e.captured, step);
-        for (const [kind, v] of [[0, e.inferred - e.captured], [1, e.committed - e.captured]] as const) {
-          const key = `${p}|${kind}|${bucketOf(v)}`;
-          expected.set(key, (expected.get(key) ?? 0) + 1);
-          values[kind].push(v);
-        }
-      }
-      const rows = await panels.histograms({ ...q, cameras: only ? [only] : undefined });
-      assert.deepEqual(new Map(rows.map((r) => [`${r.period}|${r.kind}|${r.bucket}`, r.n])), expected, `histograms at ${level.suffix} for ${only ?? 'all cameras'}`);
-      for (const kind of [0, 1]) {
-        const h = new Histogram();
-        for (const r of rows.filter((x) => x.kind === kind)) h.add(r.bucket, r.n);
-        for (const pct of [50, 99]) {
-          const exact = exactPercentile(values[kind], pct);
-          const got = h.percentile(pct);
-          if (exact === null || exact <= 0) {
-            assert.equal(got, exact === null ? null : 0);
-          } else {
-            assert.ok(Math.abs(got! - exact) / exact <= RELATIVE_ERROR + 1e-12, `p${pct} kind ${kind} at ${level.suffix}: ${got} vs ${exact}`);
-          }
-        }
-      }
-    }
+    const first = raw.events[0];
+    // Unfiltered reads the plant rows, a region or site filter the site rows, a camera filter the camera's.
+    const filters: { name: string; filter: PanelFilter; keep: (e: RawEvent) => boolean }[] = [
+      { name: 'all cameras', filter: {}, keep: () => true },
+      ...(first
+        ? [
+            { name: `camera ${first.camera}`, filter: { cameras: [first.camera] }, keep: (e: RawEvent) => e.camera === first.camera },
+            { name: `site ${first.site}`, filter: { sites: [first.site] }, keep: (e: RawEvent) => e.site === first.site },
+            { name: `region ${first.region}`, filter: { regions: [first.region] }, keep: (e: RawEvent) => e.region === first.region },
+          ]
+        : []),
+    ];
+    for (const { name, filter, keep } of filters) await assertHistogramsMatch(panels, { ...q, ...filter }, raw.events.filter((x) => inWindow(x.captured) && keep(x)), `${level.suffix} for ${name}`);
+    await assertHealthLinesMatch(panels, q, level.suffix);
   }
   return events.length;
 }

@@ -8,6 +8,7 @@ import type { DetectionV1 } from '../../src/contract/index.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { DuckDbStore } from '../../src/store/duckdb.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
+import { ALL_CAMERAS, LATENCY, LEVELS, levelTable } from '../../src/store/rollup-schema.ts';
 import { makeEvent, makeStatus } from '../helpers/events.ts';
 import { assertRollupsMatchRaw, rawFromDuckDb, rawFromPostgres } from './rollup-check.ts';
 
@@ -68,6 +69,28 @@ describe('DuckDB rollups', () => {
     await store.close();
   });
 
+  test('a file written before plant rows gets them from its site rows at open, once', { timeout: 60_000 }, async () => {
+    const path = join(dir, 'old.duckdb');
+    let store = new DuckDbStore({ path });
+    await store.open();
+    await store.write(plant(2_000), committed(1));
+    await store.compactRollups();
+    let conn = await store.connect();
+    for (const l of LEVELS) await conn.run(`DELETE FROM ${levelTable(LATENCY, l)} WHERE region = '${ALL_CAMERAS}'`);
+    const unfiltered = { fromMs: T0, toMs: T0 + 2 * HOUR, stepMs: HOUR };
+    assert.equal((await store.panels.histograms(unfiltered)).length, 0, 'without plant rows the unfiltered read finds nothing');
+    conn.closeSync();
+    await store.close();
+    for (const round of ['first', 'second']) {
+      store = new DuckDbStore({ path });
+      await store.open();
+      conn = await store.connect();
+      assert.equal(await assertRollupsMatchRaw(store.panels, await rawFromDuckDb(conn), ...window), 2_000, `after the ${round} reopen`);
+      conn.closeSync();
+      await store.close();
+    }
+  });
+
   test('log status transitions once each and roll up heartbeats and consumer samples', { timeout: 30_000 }, async () => {
     const store = new DuckDbStore({ path: ':memory:' });
     await store.open();
@@ -102,6 +125,26 @@ describe('PostgreSQL rollups', () => {
     await pool.end();
     await a.close();
     await b.close();
+  });
+
+  test('a schema written before plant rows gets them from its site rows at open, once, with two stores opening', { timeout: 60_000 }, async () => {
+    const first = new PostgresStore({ url: postgres.url, schema: 'old' });
+    await first.open();
+    await first.write(plant(2_000), committed(1));
+    await first.close();
+    const pool = new pg.Pool({ connectionString: postgres.url, options: '-c search_path=old' });
+    pool.on('error', () => {});
+    for (const l of LEVELS) await pool.query(`DELETE FROM ${levelTable(LATENCY, l)} WHERE region = '${ALL_CAMERAS}'`);
+    const stores = [new PostgresStore({ url: postgres.url, schema: 'old' }), new PostgresStore({ url: postgres.url, schema: 'old' })];
+    const rows = async (where: string) => Number((await pool.query(`SELECT count(*) AS n FROM ${levelTable(LATENCY, LEVELS[0])} WHERE ${where}`)).rows[0].n);
+    assert.equal(await rows(`region = '${ALL_CAMERAS}'`), 0, 'no plant rows, as in a schema from before them');
+    assert.ok((await rows(`camera = '${ALL_CAMERAS}'`)) > 0, 'site rows to make them from');
+    await Promise.all(stores.map((s) => s.open()));
+    assert.ok((await rows(`region = '${ALL_CAMERAS}'`)) > 0, 'plant rows made at open');
+    // Both stores ran the backfill's statement; had both inserted, every plant count would be doubled.
+    assert.equal(await assertRollupsMatchRaw(stores[0].panels, await rawFromPostgres(pool), ...window), 2_000);
+    await Promise.all(stores.map((s) => s.close()));
+    await pool.end();
   });
 
   test('log status transitions once each and roll up heartbeats and consumer samples', { timeout: 30_000 }, async () => {

@@ -38,24 +38,24 @@ export function seqGapsPerPeriod(rows: readonly CountRow[], periods: readonly nu
   return { total, perCamera };
 }
 
-export async function healthPanel(reader: PanelReader, w: PanelWindow, counts?: CountRow[]): Promise<HealthPanel> {
+/** Each line aggregated by the store (one row per period), so a day of fifty cameras is a few hundred rows. */
+export async function healthPanel(reader: PanelReader, w: PanelWindow): Promise<HealthPanel> {
   const periods = periodsOf(w);
   const at = indexOf(periods);
-  const [beats, consumers, dead, rows] = await Promise.all([
-    reader.heartbeats(w), reader.consumers(w), reader.deadLetters(w), counts ? Promise.resolve(counts) : reader.counts(w),
-  ]);
-  const sum = (list: { period: number }[], value: (r: never) => number) => {
+  const [depth, consumers, dead, gaps] = await Promise.all([reader.outboxDepth(w), reader.consumers(w), reader.deadLetters(w), reader.seqGaps(w)]);
+  const line = (rows: readonly { period: number }[], value: (r: never) => number) => {
     const out: (number | null)[] = periods.map(() => null);
-    for (const r of list) {
+    for (const r of rows) {
       const i = at.get(r.period);
       if (i !== undefined) out[i] = (out[i] ?? 0) + value(r as never);
     }
     return out;
   };
+  const n = (r: { n: number }) => r.n;
   return {
-    outboxDepth: sum(beats, (r: { outboxDepth: number }) => r.outboxDepth),
-    deadLetters: sum(dead, (r: { n: number }) => r.n).map((v) => v ?? 0),
-    seqGaps: seqGapsPerPeriod(rows, periods).total,
-    inFlight: sum(consumers, (r: { inFlight: number }) => r.inFlight),
+    outboxDepth: line(depth, n),
+    deadLetters: line(dead, n).map((v) => v ?? 0),
+    seqGaps: line(gaps, n).map((v) => v ?? 0),
+    inFlight: line(consumers, (r: { inFlight: number }) => r.inFlight),
   };
 }

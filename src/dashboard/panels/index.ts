@@ -48,14 +48,14 @@ export const PANELS: Record<string, (reader: PanelReader, w: PanelWindow, now: n
 const uniq = (values: string[]) => [...new Set(values)].sort();
 
 export async function buildPanels(reader: PanelReader, w: PanelWindow, now: number, repairSource?: RepairSource): Promise<Panels> {
-  // The per-camera counts serve three panels; read once.
+  // The per-camera counts serve two panels; read once.
   const [counts, repair] = await Promise.all([reader.counts(w), repairPanel(repairSource, w)]);
   const [detections, latency, classes, timeline, health, cams] = await Promise.all([
     detectionsPanel(reader, w, now, counts),
     latencyPanel(reader, w),
     classesPanel(reader, w),
     timelinePanel(reader, w, now),
-    healthPanel(reader, w, counts),
+    healthPanel(reader, w),
     camerasPanel(reader, w, now, counts, repair),
   ]);
   const { regions, sites, cameras, classes: cls, ...window } = w;

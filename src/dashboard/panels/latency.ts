@@ -1,5 +1,5 @@
 import type { PanelReader } from '../../store/panel-reader.ts';
-import { HISTOGRAMS, Histogram, RELATIVE_ERROR } from '../../store/rollup-histogram.ts';
+import { bucketValue, HISTOGRAMS, Histogram, RELATIVE_ERROR } from '../../store/rollup-histogram.ts';
 import type { PanelWindow } from '../panel-window.ts';
 import { indexOf, periodsOf } from './periods.ts';
 
@@ -20,23 +20,30 @@ export interface LatencyPanel {
 }
 
 const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+const value = (bucket: number | undefined) => (bucket === undefined ? null : round(bucketValue(bucket)));
 
-/** p50 and p99 per period, merged from the histogram rollups (all cameras of the filtered sites, or the named cameras). */
+/**
+ * p50 and p99 per period and over the window, from the histogram rollups (all cameras of the filtered
+ * sites, or the named cameras). The store finds each percentile's bucket (PanelReader.percentiles), so a
+ * day of five-minute histograms is merged where it lies, not shipped here.
+ */
 export async function latencyPanel(reader: PanelReader, w: PanelWindow): Promise<LatencyPanel> {
   const periods = periodsOf(w);
   const at = indexOf(periods);
-  const per = [HISTOGRAMS.inference, HISTOGRAMS.lag].map(() => periods.map(() => new Histogram()));
-  const whole = [new Histogram(), new Histogram()];
-  for (const r of await reader.histograms(w)) {
+  const per = [HISTOGRAMS.inference, HISTOGRAMS.lag].map(() => ({ p50: periods.map((): number | null => null), p99: periods.map((): number | null => null) }));
+  // The window's figures cover its complete periods, as the lines do.
+  const complete = { ...w, toMs: w.currentPeriod ?? w.toMs };
+  const [rows, buckets] = await Promise.all([reader.percentiles(complete, [50, 99]), reader.windowBuckets(complete)]);
+  for (const r of rows) {
     const i = at.get(r.period);
     if (i === undefined) continue;
-    per[r.kind][i].add(r.bucket, r.n);
-    whole[r.kind].add(r.bucket, r.n);
+    [per[r.kind].p50[i], per[r.kind].p99[i]] = r.buckets.map(value);
   }
-  const lines = (hs: Histogram[]): PercentileLines => ({ p50: hs.map((h) => round(h.percentile(50))), p99: hs.map((h) => round(h.percentile(99))) });
+  const whole = [new Histogram(), new Histogram()];
+  for (const b of buckets) whole[b.kind]?.add(b.bucket, b.n);
   return {
-    inference: lines(per[HISTOGRAMS.inference]),
-    lag: lines(per[HISTOGRAMS.lag]),
+    inference: per[HISTOGRAMS.inference],
+    lag: per[HISTOGRAMS.lag],
     window: {
       inferenceP50: round(whole[0].percentile(50)),
       inferenceP99: round(whole[0].percentile(99)),
