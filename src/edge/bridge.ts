@@ -1,12 +1,12 @@
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { SeamError, isSeamError, redactUrl, type CameraId } from '../contract/index.ts';
+import { SeamError, isSeamError, redactUrl, type CameraId, type InferenceCounters } from '../contract/index.ts';
 import { encodeDetection, prepareDetection, type EdgeDetectionInput } from './edge-input.ts';
 import { EdgeMetrics } from './metrics.ts';
 import { Outbox, type FsyncPolicy, type OverflowPolicy } from './outbox.ts';
 import { Publisher } from './publisher.ts';
 import { RepairServer } from './repair-server.ts';
-import { StatusMessages, startHeartbeat, type HeartbeatCounters, type InferenceCounters } from './status.ts';
+import { StatusMessages, startHeartbeat, type HeartbeatCounters } from './status.ts';
 
 export interface BridgeOptions {
   /** mqtt://host:port or mqtts://host:port. */

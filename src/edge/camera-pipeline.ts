@@ -3,7 +3,7 @@ import type { DetectionResult, Detector } from './detector/detector.ts';
 import type { EdgeDetectionInput } from './edge-input.ts';
 import { recyclePixels } from './frames/frame-pool.ts';
 import type { Frame, FrameSource } from './frames/frame-source.ts';
-import type { InferenceCounters } from './status.ts';
+import type { InferenceCounters } from '../contract/index.ts';
 
 export interface CameraPipelineOptions {
   source: FrameSource;

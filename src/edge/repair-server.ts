@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import { cameraKey, decodeRepairRequest,
+import {
+  cameraKey,
+  decodeRepairRequest,
   repairAnswerTopic,
   repairRequestTopic,
   REPAIR_ANSWER_V1,
@@ -7,7 +9,8 @@ import { cameraKey, decodeRepairRequest,
   type CameraId,
   type RepairAnswerV1,
   type RepairOutcome,
-  type RepairRequestV1, } from '../contract/index.ts';
+  type RepairRequestV1,
+} from '../contract/index.ts';
 import type { Outbox } from './outbox.ts';
 import type { Publisher } from './publisher.ts';
 import type { SeqSpan } from './seq-lookup.ts';

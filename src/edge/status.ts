@@ -1,7 +1,5 @@
 import { STATUS_V1, statusTopic, type CameraId, type InferenceCounters, type StatusV1 } from '../contract/index.ts';
 
-export type { InferenceCounters };
-
 /** Counters a heartbeat reports; see status.v1 in docs/contract.md. */
 export interface HeartbeatCounters {
   outbox_depth: number;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { camerasPanel } from '../../src/dashboard/panels/cameras.ts';
 import { parsePanelWindow } from '../../src/dashboard/panel-window.ts';
-import { StatusMessages, type HeartbeatCounters, type InferenceCounters } from '../../src/edge/status.ts';
+import type { InferenceCounters } from '../../src/contract/index.ts';
+import { StatusMessages, type HeartbeatCounters } from '../../src/edge/status.ts';
 import { DuckDbStore } from '../../src/store/duckdb.ts';
 import { burst, MINUTE } from './events.ts';
 
