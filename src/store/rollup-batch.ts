@@ -39,22 +39,32 @@ const packed = (m: Map<number, number>) => {
   return s;
 };
 
+/** Epoch ms of each event's captured_at and inferred_at, parsed once by the write path. */
+export interface EventTimes {
+  captured: readonly number[];
+  inferred: readonly number[];
+}
+
 /**
  * The minute rollups of the events one write newly stored: the store calls this with exactly the events
  * its write path decided are new, so each event is counted once however often it is delivered.
- * `captured` holds each event's captured_at in epoch ms (parsed once by the caller).
+ * `cameras` holds each event's cameraKey. Cells are found camera first, then minute: building a string
+ * key per event for one map cost more than the counting it led to.
  */
-export function rollupEvents(events: readonly DetectionV1[], captured: readonly number[], committedMs: number): RollupRows {
-  const cells = new Map<string, CameraMinute>();
+export function rollupEvents(events: readonly DetectionV1[], cameras: readonly string[], times: EventTimes, committedMs: number): RollupRows {
+  const byCamera = new Map<string, Map<number, CameraMinute>>();
+  const cells: CameraMinute[] = [];
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
-    const at = captured[i];
+    const at = times.captured[i];
     const minute = minuteOf(at);
-    const key = `${minute}\u0000${e.region}\u0000${e.site}\u0000${e.camera}`;
-    let c = cells.get(key);
+    let minutes = byCamera.get(cameras[i]);
+    if (!minutes) byCamera.set(cameras[i], (minutes = new Map()));
+    let c = minutes.get(minute);
     if (!c) {
       c = { minute, region: e.region, site: e.site, camera: e.camera, events: 0, detections: 0, minSeq: e.seq, maxSeq: e.seq, last: at, classes: new Map(), inference: new Map(), lag: new Map() };
-      cells.set(key, c);
+      minutes.set(minute, c);
+      cells.push(c);
     }
     c.events++;
     c.detections += e.detections.length;
@@ -62,11 +72,11 @@ export function rollupEvents(events: readonly DetectionV1[], captured: readonly 
     if (e.seq > c.maxSeq) c.maxSeq = e.seq;
     if (at > c.last) c.last = at;
     for (const d of e.detections) add(c.classes, d.class);
-    add(c.inference, bucketOf(Date.parse(e.inferred_at) - at));
+    add(c.inference, bucketOf(times.inferred[i] - at));
     add(c.lag, bucketOf(committedMs - at));
   }
   const rows: RollupRows = { counts: [], classes: [], latency: [] };
-  for (const c of cells.values()) {
+  for (const c of cells) {
     rows.counts.push([c.minute, c.region, c.site, c.camera, c.events, c.detections, c.minSeq, c.maxSeq, c.last]);
     for (const [cls, n] of c.classes) rows.classes.push([c.minute, c.region, c.site, c.camera, cls, n]);
     rows.latency.push([c.minute, c.region, c.site, c.camera, HISTOGRAMS.inference, packed(c.inference)]);

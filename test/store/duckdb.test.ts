@@ -114,6 +114,37 @@ test('duckdb: a batch larger than one data chunk is stored whole, every column w
   ]);
 });
 
+test('duckdb: the detections view reads positional boxes and rows written in the older keyed form alike', { timeout: 60_000 }, async () => {
+  const path = join(dir, 'boxes-forms.duckdb');
+  const store = new DuckDbStore({ path });
+  await store.open();
+  const [event] = makeEvents(1);
+  event.detections = [
+    { class: 'burr', class_id: 7, confidence: 0.125, bbox: [1.5, 2, 300.25, 4e-3] },
+    { class: 'dent', class_id: 65535, confidence: 1, bbox: [0, 0, 1920, 1080] },
+  ];
+  await store.write([event], new Date());
+  const conn = await store.connect();
+  // A row as the store wrote it before the positional form: same event under another id, keyed boxes.
+  await conn.run(
+    `INSERT INTO events SELECT 'keyed', region, site, camera, seq, captured_at, inferred_at, committed_at, model_name,
+       model_version, frame_width, frame_height, detections, $boxes FROM events`,
+    { boxes: JSON.stringify(event.detections) },
+  );
+  const read = async (id: string) =>
+    (await conn.runAndReadAll(`SELECT idx, class, class_id, confidence, x, y, w, h FROM detections WHERE event_id = $id ORDER BY idx`, { id })).getRows();
+  const expected = [
+    [0, 'burr', 7, 0.125, 1.5, 2, 300.25, 4e-3],
+    [1, 'dent', 65535, 1, 0, 0, 1920, 1080],
+  ];
+  assert.deepEqual(await read(event.event_id), expected);
+  assert.deepEqual(await read('keyed'), expected);
+  const [[text]] = (await conn.runAndReadAll(`SELECT boxes FROM events WHERE event_id = $id`, { id: event.event_id })).getRows();
+  assert.equal(text, '[["burr",7,0.125,1.5,2,300.25,0.004],["dent",65535,1,0,0,1920,1080]]');
+  conn.closeSync();
+  await store.close();
+});
+
 test('duckdb: cameras at different delays, redelivered in full, are stored once', { timeout: 60_000 }, async () => {
   const store = new DuckDbStore({ path: ':memory:' });
   await store.open();
