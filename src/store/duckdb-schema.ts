@@ -16,13 +16,46 @@ const BOXES = `CASE WHEN starts_with(e.boxes, '[{') THEN from_json(e.boxes, ${BO
     ELSE list_transform(from_json(e.boxes, '[["VARCHAR"]]'), r -> {'class': r[1], 'class_id': CAST(r[2] AS INTEGER),
       'confidence': CAST(r[3] AS DOUBLE), 'bbox': [CAST(r[4] AS DOUBLE), CAST(r[5] AS DOUBLE), CAST(r[6] AS DOUBLE), CAST(r[7] AS DOUBLE)]::DOUBLE[4]}) END`;
 
+/**
+ * Where events are stored: a row per event in `event_rows`, its camera and model as one integer into
+ * `event_sources`, and `events` a view with every column of both, which is what everything reads. Five
+ * strings that hardly ever change were a third of what a row cost to append, log and compress: written
+ * alone, 400,000 two-box events took 4.55 us of CPU each with them in the row and 3.40 with the integer.
+ */
+export const DUCKDB_EVENT_TABLES = [
+  `CREATE TABLE IF NOT EXISTS event_sources (
+    source INTEGER NOT NULL, region VARCHAR NOT NULL, site VARCHAR NOT NULL, camera VARCHAR NOT NULL,
+    model_name VARCHAR NOT NULL, model_version VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS event_rows (
+    event_id VARCHAR NOT NULL, source INTEGER NOT NULL, seq BIGINT NOT NULL, captured_at TIMESTAMP NOT NULL,
+    inferred_at TIMESTAMP NOT NULL, committed_at TIMESTAMP NOT NULL, frame_width INTEGER NOT NULL,
+    frame_height INTEGER NOT NULL, detections INTEGER NOT NULL, boxes VARCHAR NOT NULL)`,
+];
+
+/**
+ * Files written before `event_rows` hold `events` as a table with every column. Opening one read-write
+ * moves its rows over in one transaction; opened read-only it is read as it is (the columns are the same).
+ */
+export const DUCKDB_MIGRATE_WIDE_EVENTS = [
+  `INSERT INTO event_sources
+     SELECT CAST(row_number() OVER (ORDER BY region, site, camera, model_name, model_version) - 1 AS INTEGER),
+            region, site, camera, model_name, model_version
+     FROM (SELECT DISTINCT region, site, camera, model_name, model_version FROM events)`,
+  `INSERT INTO event_rows
+     SELECT e.event_id, s.source, e.seq, e.captured_at, e.inferred_at, e.committed_at, e.frame_width,
+            e.frame_height, e.detections, e.boxes
+     FROM events e JOIN event_sources s USING (region, site, camera, model_name, model_version)
+     ORDER BY e.captured_at`,
+  `DROP VIEW IF EXISTS detections`,
+  `DROP TABLE events`,
+];
+
 export const DUCKDB_DDL = [
-  `CREATE TABLE IF NOT EXISTS events (
-    event_id VARCHAR NOT NULL, region VARCHAR NOT NULL, site VARCHAR NOT NULL, camera VARCHAR NOT NULL,
-    seq BIGINT NOT NULL, captured_at TIMESTAMP NOT NULL, inferred_at TIMESTAMP NOT NULL,
-    committed_at TIMESTAMP NOT NULL, model_name VARCHAR NOT NULL, model_version VARCHAR NOT NULL,
-    frame_width INTEGER NOT NULL, frame_height INTEGER NOT NULL, detections INTEGER NOT NULL,
-    boxes VARCHAR NOT NULL)`,
+  ...DUCKDB_EVENT_TABLES,
+  `CREATE OR REPLACE VIEW events AS
+    SELECT r.event_id, s.region, s.site, s.camera, r.seq, r.captured_at, r.inferred_at, r.committed_at,
+           s.model_name, s.model_version, r.frame_width, r.frame_height, r.detections, r.boxes
+    FROM event_rows r JOIN event_sources s USING (source)`,
   `CREATE OR REPLACE VIEW detections AS
     SELECT e.event_id, CAST(b.ordinality - 1 AS INTEGER) AS idx, e.region, e.site, e.camera,
            b.unnest.class AS class, b.unnest.class_id AS class_id, b.unnest.confidence AS confidence,

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BIGINT, DuckDBDataChunk, DuckDBInstance, INTEGER, TIMESTAMP, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { cameraKey, SeamError, type DetectionV1, type StatusV1 } from '../contract/index.ts';
-import { DUCKDB_DDL, DUCKDB_STAGING_DDL } from './duckdb-schema.ts';
+import { DUCKDB_DDL, DUCKDB_EVENT_TABLES, DUCKDB_MIGRATE_WIDE_EVENTS, DUCKDB_STAGING_DDL } from './duckdb-schema.ts';
+import { DuckDbSources } from './duckdb-sources.ts';
 import { DuckDbReader, ts } from './duckdb-reader.ts';
 import { boxesJson } from './boxes-json.ts';
 import { NewestPerCamera } from './newest-per-camera.ts';
@@ -29,8 +30,8 @@ export interface DuckDbStoreOptions {
 
 const parseMs = (iso: string) => Date.parse(iso);
 
-/** The events table's column types, in its column order (duckdb-schema.ts). */
-const EVENT_COLUMN_TYPES = [VARCHAR, VARCHAR, VARCHAR, VARCHAR, BIGINT, TIMESTAMP, TIMESTAMP, TIMESTAMP, VARCHAR, VARCHAR, INTEGER, INTEGER, INTEGER, VARCHAR];
+/** The event_rows table's column types, in its column order (duckdb-schema.ts). */
+const EVENT_COLUMN_TYPES = [VARCHAR, INTEGER, BIGINT, TIMESTAMP, TIMESTAMP, TIMESTAMP, INTEGER, INTEGER, INTEGER, VARCHAR];
 /**
  * Rows per row group, a quarter of DuckDB's default. A checkpoint recompresses the row group still being
  * filled, so with 122,880 rows each one was compressed several times over; at 32,768 the store's CPU per
@@ -79,6 +80,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   private writing: Promise<unknown> = Promise.resolve();
   /** Which events cannot be stored yet, so only late ones are looked up. */
   private readonly newest = new NewestPerCamera();
+  private readonly sources = new DuckDbSources();
 
   constructor(private readonly options: DuckDbStoreOptions) {
     super();
@@ -123,6 +125,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     await reader.run(`USE ${CATALOG}`);
     this.attachReader(reader);
     if (this.options.readOnly) return;
+    await this.migrateWideEvents(writer);
     for (const sql of [...DUCKDB_DDL, ...DUCKDB_ROLLUP_DDL, ...DUCKDB_STAGING_DDL]) await writer.run(sql);
     await this.rollups.load(writer);
     this.compactTimer = setInterval(() => void this.compactRollups().catch(() => {}), COMPACT_MS);
@@ -177,6 +180,25 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
         `${this.options.path} was written by an older Seamline layout (a detections table); move it away and start again`,
         { field: 'store.path' },
       );
+    }
+  }
+
+  /** A file from before event_rows (duckdb-schema.ts): its events move over, in one transaction, once. */
+  private async migrateWideEvents(conn: DuckDBConnection): Promise<void> {
+    const rows = await conn.runAndReadAll(
+      `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${CATALOG}' AND table_name = 'events' AND schema_name = 'main'`,
+    );
+    if (Number(rows.getRows()[0][0]) === 0) return;
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      for (const sql of [...DUCKDB_EVENT_TABLES, ...DUCKDB_MIGRATE_WIDE_EVENTS]) await conn.run(sql);
+      await conn.run('COMMIT');
+    } catch (cause) {
+      await conn.run('ROLLBACK').catch(() => {});
+      throw new SeamError('SEAM_ERR_CONFIG', `cannot move ${this.options.path} to the event_rows layout: ${(cause as Error).message}`, {
+        field: 'store.path',
+        cause,
+      });
     }
   }
 
@@ -237,7 +259,8 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
         await conn.run('BEGIN TRANSACTION');
         try {
           const times = { captured: freshCaptured, inferred: fresh.map((e) => parseMs(e.inferred_at)) };
-          detections = await this.append(conn, fresh, times, committedMs);
+          const sources = await this.sources.idsFor(conn, fresh, freshCameras);
+          detections = await this.append(conn, fresh, sources, times, committedMs);
           // Only what this write stored: a redelivered event never reaches its rollups twice.
           await this.rollups.appendEvents(conn, rollupEvents(fresh, freshCameras, times, committedMs));
           await conn.run('COMMIT');
@@ -250,8 +273,9 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
       freshOut?.push(...freshCaptured);
       return { events: fresh.length, detections, duplicates: events.length - fresh.length };
     } catch (cause) {
-      // A failed COMMIT may still have landed: read the newest marks from the table again.
+      // A failed COMMIT may still have landed: read the newest marks and the sources from the tables again.
       this.newest.forget();
+      this.sources.forget();
       throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', `duckdb write failed: ${(cause as Error).message}`, {
         field: 'store',
         cause,
@@ -296,7 +320,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     }
     const result = await conn.runAndReadAll(
       `SELECT s.event_id FROM stage_ids s SEMI JOIN
-         (SELECT event_id FROM events WHERE captured_at BETWEEN $min AND $max) e ON s.event_id = e.event_id`,
+         (SELECT event_id FROM event_rows WHERE captured_at BETWEEN $min AND $max) e ON s.event_id = e.event_id`,
       { min: ts(min), max: ts(max) },
     );
     return new Set(result.getRows().map((r) => String(r[0])));
@@ -306,8 +330,8 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
    * Column by column through data chunks rather than value by value through the appender: numbers and
    * timestamps go into typed arrays with one copy per column, which cut the append's CPU by about 15%.
    */
-  private async append(conn: DuckDBConnection, events: DetectionV1[], times: EventTimes, committedMs: number): Promise<number> {
-    const app = await conn.createAppender('events');
+  private async append(conn: DuckDBConnection, events: DetectionV1[], sources: Int32Array, times: EventTimes, committedMs: number): Promise<number> {
+    const app = await conn.createAppender('event_rows');
     const committed = ts(committedMs);
     let boxes = 0;
     try {
@@ -318,19 +342,15 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
         for (let row = 0; row < rows; row++) {
           const e = events[start + row];
           column[0].setItem(row, e.event_id);
-          column[1].setItem(row, e.region);
-          column[2].setItem(row, e.site);
-          column[3].setItem(row, e.camera);
-          column[4].setItem(row, BigInt(e.seq));
-          column[5].setItem(row, ts(times.captured[start + row]));
-          column[6].setItem(row, ts(times.inferred[start + row]));
-          column[7].setItem(row, committed);
-          column[8].setItem(row, e.model.name);
-          column[9].setItem(row, e.model.version);
-          column[10].setItem(row, e.frame.width);
-          column[11].setItem(row, e.frame.height);
-          column[12].setItem(row, e.detections.length);
-          column[13].setItem(row, boxesJson(e.detections));
+          column[1].setItem(row, sources[start + row]);
+          column[2].setItem(row, BigInt(e.seq));
+          column[3].setItem(row, ts(times.captured[start + row]));
+          column[4].setItem(row, ts(times.inferred[start + row]));
+          column[5].setItem(row, committed);
+          column[6].setItem(row, e.frame.width);
+          column[7].setItem(row, e.frame.height);
+          column[8].setItem(row, e.detections.length);
+          column[9].setItem(row, boxesJson(e.detections));
           boxes += e.detections.length;
         }
         for (const vector of column) vector.flush();
@@ -414,7 +434,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
 
   private async applyRetention(days: number): Promise<void> {
     const cutoff = ts(Date.now() - days * 86_400_000);
-    await this.conn().run('DELETE FROM events WHERE captured_at < $cutoff', { cutoff });
+    await this.conn().run('DELETE FROM event_rows WHERE captured_at < $cutoff', { cutoff });
   }
 
   async close(): Promise<void> {

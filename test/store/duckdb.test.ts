@@ -127,8 +127,8 @@ test('duckdb: the detections view reads positional boxes and rows written in the
   const conn = await store.connect();
   // A row as the store wrote it before the positional form: same event under another id, keyed boxes.
   await conn.run(
-    `INSERT INTO events SELECT 'keyed', region, site, camera, seq, captured_at, inferred_at, committed_at, model_name,
-       model_version, frame_width, frame_height, detections, $boxes FROM events`,
+    `INSERT INTO event_rows SELECT 'keyed', source, seq, captured_at, inferred_at, committed_at, frame_width, frame_height,
+       detections, $boxes FROM event_rows`,
     { boxes: JSON.stringify(event.detections) },
   );
   const read = async (id: string) =>
@@ -142,6 +142,48 @@ test('duckdb: the detections view reads positional boxes and rows written in the
   const [[text]] = (await conn.runAndReadAll(`SELECT boxes FROM events WHERE event_id = $id`, { id: event.event_id })).getRows();
   assert.equal(text, '[["burr",7,0.125,1.5,2,300.25,0.004],["dent",65535,1,0,0,1920,1080]]');
   conn.closeSync();
+  await store.close();
+});
+
+test('duckdb: a file with events as a table of every column moves to event_rows at open, rows and idempotency kept', { timeout: 60_000 }, async () => {
+  const path = join(dir, 'wide.duckdb');
+  const events = [...makeEvents(30, { camera: 'cam-a' }), ...makeEvents(20, { camera: 'cam-b' })];
+  events[49].model = { name: 'yolo11n', version: '11.0.3' };
+  const old = await DuckDBInstance.create(path);
+  const conn = await old.connect();
+  // The layout before event_rows, rows as that store wrote them (keyed boxes).
+  await conn.run(`CREATE TABLE events (
+    event_id VARCHAR NOT NULL, region VARCHAR NOT NULL, site VARCHAR NOT NULL, camera VARCHAR NOT NULL,
+    seq BIGINT NOT NULL, captured_at TIMESTAMP NOT NULL, inferred_at TIMESTAMP NOT NULL,
+    committed_at TIMESTAMP NOT NULL, model_name VARCHAR NOT NULL, model_version VARCHAR NOT NULL,
+    frame_width INTEGER NOT NULL, frame_height INTEGER NOT NULL, detections INTEGER NOT NULL, boxes VARCHAR NOT NULL)`);
+  for (const e of events) {
+    await conn.run(`INSERT INTO events VALUES ($id, $region, $site, $camera, $seq, $captured::TIMESTAMP, $inferred::TIMESTAMP,
+      '2026-11-24 09:00:00'::TIMESTAMP, $name, $version, $w, $h, $n, $boxes)`, {
+      id: e.event_id, region: e.region, site: e.site, camera: e.camera, seq: e.seq, captured: e.captured_at.slice(0, -1),
+      inferred: e.inferred_at.slice(0, -1), name: e.model.name, version: e.model.version, w: e.frame.width, h: e.frame.height,
+      n: e.detections.length, boxes: JSON.stringify(e.detections),
+    });
+  }
+  const wide = (await conn.runAndReadAll('SELECT * EXCLUDE (boxes) FROM events ORDER BY event_id')).getRows();
+  conn.closeSync();
+  old.closeSync();
+
+  const store = new DuckDbStore({ path });
+  await store.open();
+  const reader = await store.connect();
+  assert.deepEqual((await reader.runAndReadAll('SELECT * EXCLUDE (boxes) FROM events ORDER BY event_id')).getRows(), wide);
+  const [[tables]] = (await reader.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'events'`)).getRows();
+  assert.equal(Number(tables), 0, 'events is a view now');
+  assert.deepEqual((await reader.runAndReadAll('SELECT count(*) FROM event_sources')).getRows(), [[3n]]);
+  const boxes = events.reduce((n, e) => n + e.detections.length, 0);
+  assert.deepEqual((await reader.runAndReadAll('SELECT count(*) FROM detections')).getRows(), [[BigInt(boxes)]]);
+  reader.closeSync();
+  // The moved rows are still found: the whole lot again stores nothing, a new event of a known camera is one row.
+  assert.deepEqual(await store.write(events, new Date()), { events: 0, detections: 0, duplicates: 50 });
+  const [next] = makeEvents(1, { camera: 'cam-a' }, Date.parse(events[29].captured_at) + 1000);
+  assert.equal((await store.write([next], new Date())).events, 1);
+  assert.equal((await store.totals()).events, 51);
   await store.close();
 });
 
