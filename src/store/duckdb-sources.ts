@@ -24,7 +24,7 @@ export class DuckDbSources {
   }
 
   /** Each event's source id, inserting the sources not seen before on `conn`. */
-  async idsFor(conn: DuckDBConnection, events: readonly DetectionV1[], cameras: readonly string[]): Promise<Int32Array> {
+  async idsFor(conn: DuckDBConnection, events: readonly DetectionV1[], cameras: readonly string[]): Promise<Int32Array<ArrayBuffer>> {
     if (!this.loaded) await this.load(conn);
     const ids = new Int32Array(events.length);
     const added: [number, DetectionV1][] = [];

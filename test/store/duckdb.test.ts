@@ -187,6 +187,23 @@ test('duckdb: a file with events as a table of every column moves to event_rows 
   await store.close();
 });
 
+test('duckdb: seq and timestamps at the ends of what the contract allows are stored exactly', { timeout: 60_000 }, async () => {
+  const store = new DuckDbStore({ path: ':memory:' });
+  await store.open();
+  const times = ['0001-01-01T00:00:00.001Z', '1969-12-31T23:59:59.999Z', '2026-11-24T08:00:00.123Z', '9999-12-31T23:59:59.999Z'];
+  const events = times.map((at, i) => makeEvent({ camera: `cam-${i}`, seq: Number.MAX_SAFE_INTEGER - i, captured_at: at, inferred_at: at }));
+  await store.write(events, new Date('2026-11-24T09:00:00.000Z'));
+  const conn = await store.connect();
+  const rows = (await conn.runAndReadAll(
+    `SELECT seq, epoch_us(captured_at), epoch_us(inferred_at), epoch_us(committed_at) FROM events ORDER BY camera`,
+  )).getRows();
+  conn.closeSync();
+  await store.close();
+  // Microseconds, as DuckDB keeps them: a millisecond reading would hide an error of a few microseconds.
+  const us = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
+  assert.deepEqual(rows, times.map((at, i) => [BigInt(Number.MAX_SAFE_INTEGER - i), us(at), us(at), us('2026-11-24T09:00:00.000Z')]));
+});
+
 test('duckdb: cameras at different delays, redelivered in full, are stored once', { timeout: 60_000 }, async () => {
   const store = new DuckDbStore({ path: ':memory:' });
   await store.open();
