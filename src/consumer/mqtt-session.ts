@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import { SeamError } from '../contract/index.ts';
 import { AckWindow } from './ack-window.ts';
 import { dial, parseBrokerUrl, redactUrl } from './mqtt-connect.ts';
+import { MqttFraming } from './mqtt-framing.ts';
 import { connectPacket, disconnectPacket, pingreqPacket, pubackBatch, publishQos0Packet, subscribePacket } from './mqtt-packets.ts';
 import type { Delivery, SubscriberSession, SubscriberSessionOptions } from './session.ts';
 
@@ -137,12 +138,19 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
 
   #attach(socket: Socket): void {
     this.#socket = socket;
-    const parser = mqttPacket.parser({ protocolVersion: this.#version });
-    parser.on('packet', (packet: Packet) => {
+    const onPacket = (packet: Packet) => {
       if (socket === this.#socket && !this.#closed) this.#onPacket(packet, socket);
-    });
+    };
+    const parser = mqttPacket.parser({ protocolVersion: this.#version });
+    parser.on('packet', onPacket);
     parser.on('error', (err: Error) => socket.destroy(err));
-    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+    // Plain PUBLISHes are decoded on the way (mqtt-framing.ts); every other packet goes to mqtt-packet.
+    const framing = new MqttFraming(this.#version, {
+      publish: (packet) => onPacket(packet as IPublishPacket),
+      other: (bytes) => parser.parse(bytes),
+      error: (err) => socket.destroy(err),
+    });
+    socket.on('data', (chunk: Buffer) => framing.push(chunk));
     socket.on('error', (err) => (this.#lastError = err));
     socket.on('close', () => this.#onClose(socket));
     const keepalive = this.#opts.keepaliveSeconds ?? 30;
