@@ -34,6 +34,11 @@ export interface ConsumerBenchResult {
   /** Median of the rounds' ratios, each of a consumer run to the ceiling run just before it. */
   ratio: number;
   ratio_by_round: number[];
+  /**
+   * This process's CPU (all its threads: the consumer, DuckDB's, V8's) per event committed in a round,
+   * median over the rounds: the consumer's cost apart from how fast this minute's ceiling runs.
+   */
+  cpu_us_per_event: number;
   lag_rate: number;
   lag_p50_ms: number | null;
   lag_p99_ms: number | null;
@@ -103,6 +108,7 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
   const rssStart = rssMb();
   const ceilings: number[] = [];
   const rates: number[] = [];
+  const cpuPerEvent: number[] = [];
   try {
     options.progress(`broker: ${broker.name} at ${broker.url}`);
     await store.open();
@@ -114,17 +120,20 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
         url: broker.url, protocolVersion: broker.protocolVersion, clientId: `bench-consumer-${n}`, store, sessionExpirySeconds: 0,
       });
       let first = 0;
+      const cpuStart = process.cpuUsage();
       consumer.session.once('message', () => (first = Date.now()));
       const publishing = publishInWorker({
         url: broker.url, count: options.events, rate: 0, cameras: 6, protocolVersion: broker.protocolVersion, window: WINDOW,
         clientId: `bench-pub-${n}`, seqStart: n * SEQ_BLOCK,
       });
       const doneAt = await committedBy(consumer.ingestor, options.events);
+      const cpu = process.cpuUsage(cpuStart);
+      cpuPerEvent.push((cpu.user + cpu.system) / options.events);
       await publishing;
       rates.push((options.events / Math.max(1, doneAt - first)) * 1000);
       options.progress(
         `round ${n}: ceiling ${Math.round(ceilings[n - 1])} messages/s, consumer ${Math.round(rates[n - 1])} events/s ` +
-          `committed and acknowledged (ratio ${(rates[n - 1] / ceilings[n - 1]).toFixed(2)})`,
+          `committed and acknowledged (ratio ${(rates[n - 1] / ceilings[n - 1]).toFixed(2)}), ${cpuPerEvent[n - 1].toFixed(1)} us of CPU an event`,
       );
       if (n < options.rounds) await consumer.stop();
     }
@@ -169,6 +178,7 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       ceiling_per_s: Math.round(percentile(ceilings, 50)!),
       ratio: round(percentile(ratios, 50)!, 2)!,
       ratio_by_round: ratios.map((r) => round(r, 2)!),
+      cpu_us_per_event: round(percentile(cpuPerEvent, 50)!, 1)!,
       lag_rate: options.lagRate,
       lag_p50_ms: lags.percentile(50),
       lag_p99_ms: lags.percentile(99),
