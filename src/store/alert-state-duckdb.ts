@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { AlertLock, AlertStateStore, InstanceRecord, OutboxRecord } from './alert-state.ts';
 import { outboxSql, toOutboxRecord } from './alert-state.ts';
+import { inTransaction } from './duckdb-transaction.ts';
 
 /**
  * Alert state in the DuckDB file, on a connection of its own (DuckDbStore.connect). Only one process
@@ -40,9 +41,8 @@ export class DuckDbAlertState implements AlertStateStore {
 
   commit(instances: readonly InstanceRecord[], notifications: readonly Omit<OutboxRecord, 'attempts' | 'nextAttemptAt'>[]): Promise<void> {
     if (instances.length === 0 && notifications.length === 0) return Promise.resolve();
-    return this.serial(async (c) => {
-      await c.run('BEGIN TRANSACTION');
-      try {
+    return this.serial((c) =>
+      inTransaction(c, async () => {
         const now = Date.now();
         for (const i of instances) {
           await c.run(`INSERT OR REPLACE INTO alert_instances VALUES ($key, $rule, $state, $body, $now)`, {
@@ -59,12 +59,8 @@ export class DuckDbAlertState implements AlertStateStore {
             { id: n.id, receiver: n.receiver, created: BigInt(n.createdAt), body: JSON.stringify(n.body) },
           );
         }
-        await c.run('COMMIT');
-      } catch (err) {
-        await c.run('ROLLBACK').catch(() => {});
-        throw err;
-      }
-    });
+      }),
+    );
   }
 
   async dueNotifications(nowMs: number, limit: number): Promise<OutboxRecord[]> {

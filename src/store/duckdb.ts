@@ -5,6 +5,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { cameraKey, SeamError, type DetectionV1, type StatusV1 } from '../contract/index.ts';
 import { DUCKDB_DDL, DUCKDB_EVENT_TABLES, DUCKDB_MIGRATE_WIDE_EVENTS, DUCKDB_STAGING_DDL } from './duckdb-schema.ts';
 import { DuckDbSources } from './duckdb-sources.ts';
+import { inTransaction } from './duckdb-transaction.ts';
 import { DuckDbReader, ts } from './duckdb-reader.ts';
 import { CHUNK_ROWS, eventChunk } from './duckdb-event-chunk.ts';
 import { NewestPerCamera } from './newest-per-camera.ts';
@@ -55,6 +56,15 @@ async function cachedBlocks(conn: DuckDBConnection): Promise<{ total: number; bl
 
 /** The name the database file is attached under. */
 const CATALOG = 'seamline';
+
+/** Whether the attached file has a table of that name in its main schema (a view does not count). */
+async function hasTable(conn: DuckDBConnection, table: string): Promise<boolean> {
+  const rows = await conn.runAndReadAll(
+    `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${CATALOG}' AND schema_name = 'main' AND table_name = $table`,
+    { table },
+  );
+  return Number(rows.getRows()[0][0]) > 0;
+}
 /**
  * How often the rollup journals are folded into the level tables (rollup-duckdb.ts). A compaction is a few
  * dozen statements whatever it folds, so not too often; readers add the journal, so nothing waits for it.
@@ -156,10 +166,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     // Read-only, the ledger is the consumer's to create; until one has, there is none to read.
     if (this.options.readOnly && !this.ledgerSeen) {
       if (!this.writer) throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', 'duckdb store is not open', { field: 'store' });
-      const found = await this.writer.runAndReadAll(
-        `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${CATALOG}' AND table_name = 'repair_ranges'`,
-      );
-      if (Number(found.getRows()[0][0]) === 0) return null;
+      if (!(await hasTable(this.writer, 'repair_ranges'))) return null;
       this.ledgerSeen = true;
     }
     return (await this.openRepairLedger()).summary(fromMs, toMs, staleBeforeMs);
@@ -167,10 +174,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
 
   /** Files from before detections became a view hold a detections table; say so rather than fail obscurely. */
   private async refuseOldLayout(conn: DuckDBConnection): Promise<void> {
-    const rows = await conn.runAndReadAll(
-      `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${CATALOG}' AND table_name = 'detections' AND schema_name = 'main'`,
-    );
-    if (Number(rows.getRows()[0][0]) > 0) {
+    if (await hasTable(conn, 'detections')) {
       throw new SeamError(
         'SEAM_ERR_CONFIG',
         `${this.options.path} was written by an older Seamline layout (a detections table); move it away and start again`,
@@ -181,16 +185,12 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
 
   /** A file from before event_rows (duckdb-schema.ts): its events move over, in one transaction, once. */
   private async migrateWideEvents(conn: DuckDBConnection): Promise<void> {
-    const rows = await conn.runAndReadAll(
-      `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${CATALOG}' AND table_name = 'events' AND schema_name = 'main'`,
-    );
-    if (Number(rows.getRows()[0][0]) === 0) return;
-    await conn.run('BEGIN TRANSACTION');
+    if (!(await hasTable(conn, 'events'))) return;
     try {
-      for (const sql of [...DUCKDB_EVENT_TABLES, ...DUCKDB_MIGRATE_WIDE_EVENTS]) await conn.run(sql);
-      await conn.run('COMMIT');
+      await inTransaction(conn, async () => {
+        for (const sql of [...DUCKDB_EVENT_TABLES, ...DUCKDB_MIGRATE_WIDE_EVENTS]) await conn.run(sql);
+      });
     } catch (cause) {
-      await conn.run('ROLLBACK').catch(() => {});
       throw new SeamError('SEAM_ERR_CONFIG', `cannot move ${this.options.path} to the event_rows layout: ${(cause as Error).message}`, {
         field: 'store.path',
         cause,
@@ -252,18 +252,14 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
       let detections = 0;
       if (fresh.length > 0) {
         // The appender writes inside this transaction: a failure leaves nothing of the batch behind.
-        await conn.run('BEGIN TRANSACTION');
-        try {
+        detections = await inTransaction(conn, async () => {
           const times = { captured: freshCaptured, inferred: fresh.map((e) => parseMs(e.inferred_at)) };
           const sources = await this.sources.idsFor(conn, fresh, freshCameras);
-          detections = await this.append(conn, fresh, sources, times, committedMs);
+          const boxes = await this.append(conn, fresh, sources, times, committedMs);
           // Only what this write stored: a redelivered event never reaches its rollups twice.
           await this.rollups.appendEvents(conn, rollupEvents(fresh, freshCameras, times, committedMs));
-          await conn.run('COMMIT');
-        } catch (err) {
-          await conn.run('ROLLBACK').catch(() => {});
-          throw err;
-        }
+          return boxes;
+        });
         for (let i = 0; i < fresh.length; i++) this.newest.record(freshCameras[i], freshCaptured[i], fresh[i].event_id);
       }
       freshOut?.push(...freshCaptured);

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { inTransaction } from './duckdb-transaction.ts';
 import { cameraKey, type StatusV1 } from '../contract/index.ts';
 import type { ConsumerSample } from './store.ts';
 import { rollupHeartbeat, type RollupRows } from './rollup-batch.ts';
@@ -112,16 +113,11 @@ export class DuckDbRollups {
    * Resolves with the journal rows folded.
    */
   async compact(conn: DuckDBConnection): Promise<number> {
-    let folded = 0;
-    await conn.run('BEGIN TRANSACTION');
-    try {
+    return inTransaction(conn, async () => {
+      let folded = 0;
       for (const t of ROLLUP_TABLES) folded += await this.compactTable(conn, t);
-      await conn.run('COMMIT');
-    } catch (err) {
-      await conn.run('ROLLBACK').catch(() => {});
-      throw err;
-    }
-    return folded;
+      return folded;
+    });
   }
 
   private async compactTable(conn: DuckDBConnection, t: RollupTable): Promise<number> {

@@ -1,0 +1,19 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * Runs `fn` inside one transaction on `conn`: committed when it resolves, rolled back when it throws (the
+ * error passes on, a failed ROLLBACK does not hide it). The caller keeps the connection to itself meanwhile:
+ * a statement from elsewhere on it would join the transaction.
+ */
+export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const out = await fn();
+    await conn.run('COMMIT');
+    return out;
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
