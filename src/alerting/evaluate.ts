@@ -25,7 +25,7 @@ export interface Tick {
 }
 
 export async function startTick(reader: StoreReader, nowMs: number, configured: readonly string[]): Promise<Tick> {
-  const rows = await reader.cameras();
+  const rows = await reader.cameras(nowMs);
   return { nowMs, reader, rows, expected: expectedCameras(rows, configured), memo: new Map() };
 }
 

@@ -21,6 +21,9 @@ export const DEFAULT_ALERTS = {
     { name: 'events-lost', kind: 'seq_lost', severity: 'warning', params: { window: '1h' } },
     { name: 'events-missing', kind: 'seq_repairing', severity: 'warning', params: { olderThan: '10m' } },
     { name: 'outbox-backlog', kind: 'outbox_backlog', severity: 'warning', for: '30s', params: { depth: 1000, oldestUnsent: '1m' } },
+    // A camera host whose clock drifted or reset (a dead RTC battery boots in 1970): its events arrive
+    // stamped far from now. For a minute, so an outbox draining a short backlog does not page.
+    { name: 'camera-clock', kind: 'clock_offset', severity: 'warning', for: '1m', params: { maxOffset: '60s' } },
     { name: 'crack-rate', kind: 'defect_rate', severity: 'info', for: '5m', params: { class: 'crack', window: '15m', perEvent: 0.5 } },
   ],
 };

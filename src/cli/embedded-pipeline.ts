@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { clockMetrics } from '../consumer/clock-metrics.ts';
 import { startConsumer, type RunningConsumer } from '../consumer/consumer.ts';
 import { startDashboard, type Dashboard } from '../dashboard/server.ts';
 import { createBridge, type Bridge } from '../edge/bridge.ts';
@@ -130,6 +131,7 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
             return undefined;
           })
         : undefined;
+    if (alerting) clockMetrics(alerting.engine.metrics.registry, store);
     alerting?.start();
     return pipeline(broker, store, running, dashboard, cameras, alerting, inference);
   } catch (err) {

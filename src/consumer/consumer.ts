@@ -3,8 +3,10 @@ import { DETECTION_FILTER, SeamError, sharedDetectionFilter, STATUS_FILTER } fro
 import { repairCapable } from '../store/repair-ledger.ts';
 import type { DetectionStore } from '../store/store.ts';
 import { Repairer, type RepairerOptions } from './repairer.ts';
-import { Ingestor, type IngestOptions } from './ingest.ts';
+import { CaptureOffsets } from './capture-offsets.ts';
+import { Ingestor, type CommitReport, type IngestOptions } from './ingest.ts';
 import { createMqttSession } from './mqtt-session.ts';
+import { untilStoreAnswers } from './open-store.ts';
 import { SessionPool } from './session-pool.ts';
 import type { SubscriberSession, SubscriberSessionOptions } from './session.ts';
 
@@ -84,7 +86,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   if (options.repair !== false && repairCapable(options.store)) {
     let ledger;
     try {
-      ledger = await options.store.openRepairLedger();
+      const store = options.store;
+      ledger = await untilStoreAnswers('opening the repair ledger', () => store.openRepairLedger(), { logger });
     } catch (err) {
       await session.close();
       throw err;
@@ -108,7 +111,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     repairer.start();
     // A store that refuses for good stops ingest; it stops repair too (and lets the process exit).
     const stopping = repairer;
-    ingestor.once('fatal', () => void stopping.stop());
+    ingestor.onFatal(() => void stopping.stop());
   } else if (options.repair !== false) {
     logger.warn({ store: options.store.name }, 'this store keeps no repair ledger: losses are counted but not repaired (docs/consumer.md)');
   }
@@ -130,14 +133,18 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
 /**
  * In flight is the consumer's own figure (what the broker sent and we have not acknowledged): nothing in
  * the store can derive it, so the consumer samples it into the store for the dashboard's health panel.
- * Best effort: a store that is down gets the next sample.
+ * So are the cameras' commit time - captured_at figures (capture-offsets.ts): keyed by when they were
+ * sampled, a camera whose clock is years off still shows now. Best effort: a store that is down gets the
+ * next sample.
  */
 function startSampler(options: ConsumerOptions, session: SubscriberSession, ingestor: Ingestor, logger: Logger): NodeJS.Timeout | undefined {
   const every = options.sampleMs ?? 5_000;
   const { store } = options;
   if (every <= 0 || !store.writeConsumerSample) return undefined;
+  const offsets = new CaptureOffsets();
+  ingestor.on('commit-report', (r: CommitReport) => offsets.record(r.committedAtMs, r.events));
   const timer = setInterval(() => {
-    const sample = { consumer: options.clientId, atMs: Date.now(), inFlight: session.inFlight, pending: ingestor.stats.pending };
+    const sample = { consumer: options.clientId, atMs: Date.now(), inFlight: session.inFlight, pending: ingestor.stats.pending, cameras: offsets.drain() };
     store.writeConsumerSample!(sample).catch((err: Error) => logger.debug({ err: err.message }, 'consumer sample not written'));
   }, every);
   timer.unref();

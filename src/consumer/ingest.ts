@@ -1,11 +1,14 @@
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
-import { decodeMessage, DEFAULT_MAX_PAYLOAD_BYTES, isSeamError } from '../contract/index.ts';
+import { decodeMessage, DEFAULT_MAX_PAYLOAD_BYTES, type DetectionV1, type SeamError } from '../contract/index.ts';
 import type { DeadLetter, DetectionStore } from '../store/store.ts';
 import { Batch } from './batch.ts';
+import { BatchCommitter, type CommitTally } from './batch-commit.ts';
+import { deadLetterOf } from './dead-letter.ts';
 import { DedupCache } from './dedup-cache.ts';
 import { PoisonLog } from './poison-log.ts';
 import type { Delivery, SubscriberSession } from './session.ts';
+import { CommitAbandoned } from './store-failure.ts';
 
 export interface IngestOptions {
   store: DetectionStore;
@@ -27,6 +30,8 @@ export interface IngestOptions {
   /** Store retry backoff, ms (defaults 100 doubling to 5,000). */
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** Failed attempts of one write before the store is probed to tell a broken store from refused data (default 3). */
+  probeAfterFailures?: number;
   logger?: Logger;
 }
 
@@ -38,10 +43,19 @@ export interface IngestStats {
   committedEvents: number;
   committedDetections: number;
   duplicates: number;
+  /** Every dead letter: poison found on decoding, and messages the store refused. */
   deadLettered: number;
+  /** Of those, the messages the store refused (SEAM_ERR_STORE_REFUSED). */
+  storeRefused: number;
   batches: number;
   lastBatchSize: number;
   lastCommitMs: number;
+  /** When the last commit finished, epoch ms; 0 before the first. */
+  lastCommitAtMs: number;
+  /** When the commit under way started, epoch ms; 0 when none is. */
+  commitStartedAtMs: number;
+  /** When the store began failing, epoch ms; 0 while its last attempt succeeded. */
+  failingSinceMs: number;
   pending: number;
   storeFailures: number;
 }
@@ -53,14 +67,18 @@ export interface CommitReport {
   committedAtMs: number;
   /** captured_at of each newly written event, epoch ms, for the end-to-end lag histogram. */
   capturedMs: number[];
+  /** Every event the batch carried (redeliveries included), for figures per camera such as clock offsets. */
+  events: readonly DetectionV1[];
 }
 
 /**
  * Seam 3: decode, deduplicate, batch, commit, then acknowledge. A delivery is acknowledged only after
  * the batch holding it committed (or dead-lettered it). One commit runs at a time; the next batch fills
  * meanwhile, and reading pauses when it is full, so memory stays bounded while the store is slow or down.
- * Emits 'commit' (IngestStats) after each commit, 'store-error' (Error) on each failed attempt that will be
- * retried, and 'fatal' (SeamError) when the store refuses a batch for good (configuration) and ingest stops.
+ * A message the store refuses costs that message alone (batch-commit.ts).
+ * Emits 'commit' (IngestStats) after each commit, 'store-error' (Error) on each failed store attempt, and
+ * 'fatal' (SeamError) when the store itself is broken (configuration, confirmed by a probe) and ingest stops;
+ * `fatalError` keeps it for whoever looks later.
  */
 export class Ingestor extends EventEmitter {
   private readonly store: DetectionStore;
@@ -69,10 +87,9 @@ export class Ingestor extends EventEmitter {
   private readonly flushIntervalMs: number;
   private readonly maxPending: number;
   private readonly maxPayloadBytes: number;
-  private readonly retryInitialMs: number;
   private readonly deadLetterTopic: string | undefined;
-  private readonly retryMaxMs: number;
   private readonly logger: Logger;
+  private readonly committer: BatchCommitter;
   private readonly poisonLog: PoisonLog;
   private readonly committed: DedupCache;
   private batch = new Batch();
@@ -81,6 +98,8 @@ export class Ingestor extends EventEmitter {
   private paused = false;
   private stopping = false;
   private closed = false;
+  /** Set when ingest stopped for good. */
+  fatalError: SeamError | undefined;
   readonly stats: IngestStats = {
     received: 0,
     receivedEvents: 0,
@@ -88,9 +107,13 @@ export class Ingestor extends EventEmitter {
     committedDetections: 0,
     duplicates: 0,
     deadLettered: 0,
+    storeRefused: 0,
     batches: 0,
     lastBatchSize: 0,
     lastCommitMs: 0,
+    lastCommitAtMs: 0,
+    commitStartedAtMs: 0,
+    failingSinceMs: 0,
     pending: 0,
     storeFailures: 0,
   };
@@ -103,11 +126,23 @@ export class Ingestor extends EventEmitter {
     this.flushIntervalMs = options.flushIntervalMs ?? 20;
     this.maxPending = options.maxPending ?? 20_000;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-    this.retryInitialMs = options.retryInitialMs ?? 100;
     this.deadLetterTopic = options.deadLetterTopic;
-    this.retryMaxMs = options.retryMaxMs ?? 5_000;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.poisonLog = new PoisonLog(this.logger);
+    this.committer = new BatchCommitter({
+      store: this.store,
+      logger: this.logger,
+      retryInitialMs: options.retryInitialMs ?? 100,
+      retryMaxMs: options.retryMaxMs ?? 5_000,
+      probeAfterFailures: options.probeAfterFailures,
+      closed: () => this.closed,
+      onFailure: (err) => {
+        this.stats.storeFailures++;
+        if (this.stats.failingSinceMs === 0) this.stats.failingSinceMs = Date.now();
+        this.emit('store-error', err);
+      },
+      onRefused: (delivery, error) => this.poisonLog.record(delivery.topic, error),
+    });
     this.committed = new DedupCache(options.dedupCapacity ?? 100_000);
     this.session.on('message', (d: Delivery) => this.onMessage(d));
   }
@@ -119,8 +154,7 @@ export class Ingestor extends EventEmitter {
     if (!decoded.ok) {
       this.stats.deadLettered++;
       this.poisonLog.record(delivery.topic, decoded.error);
-      const { code, message } = decoded.error;
-      this.batch.addDeadLetter({ topic: delivery.topic, payload: delivery.payload, code, reason: message, receivedAt: new Date() }, delivery);
+      this.batch.addDeadLetter(deadLetterOf(delivery, decoded.error), delivery);
     } else if (decoded.kind === 'status') {
       this.batch.addStatus(decoded.message, delivery);
     } else if (this.committed.has(decoded.message.event_id)) {
@@ -171,54 +205,62 @@ export class Ingestor extends EventEmitter {
       // commit before this one is recorded as running (deep recursion with a small maxPending).
       process.nextTick(() => this.session.resume());
     }
-    let delay = this.retryInitialMs;
-    let started = Date.now();
-    let fresh: number[] = [];
-    for (let attempt = 1; ; attempt++) {
-      started = Date.now();
-      try {
-        fresh = [];
-        const result = await this.store.write(batch.events, new Date(started), fresh);
-        await this.store.writeDeadLetters(batch.letters);
-        for (const { status, receivedAt } of batch.statuses.values()) await this.store.writeStatus(status, receivedAt);
-        this.stats.committedEvents += result.events;
-        this.stats.committedDetections += result.detections;
-        this.stats.duplicates += result.duplicates;
-        this.stats.lastCommitMs = Date.now() - started;
-        break;
-      } catch (err) {
-        // The store holds nothing of a failed batch (or, after a partial failure, rows the next attempt
-        // will find and skip), so retrying the whole batch is safe. The broker keeps the unacked data.
-        this.stats.storeFailures++;
-        if (this.closed) return;
-        if (isSeamError(err) && err.kind === 'fatal') {
-          // Authentication, a missing database, a rejected schema: retrying cannot help, and acknowledging
-          // would lose the batch. Stop taking messages; the broker keeps them for a fixed consumer.
-          this.closed = true;
-          this.session.pause();
-          this.logger.fatal({ code: err.code, field: err.field, err: err.message }, 'store refused the batch permanently; stopping');
-          this.emit('fatal', err);
-          return;
-        }
-        this.emit('store-error', err);
-        this.logger.error({ attempt, err: (err as Error).message, retryInMs: delay }, 'store write failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, this.retryMaxMs);
-      }
+    let tally: CommitTally;
+    this.stats.commitStartedAtMs = Date.now();
+    try {
+      tally = await this.committer.commit(batch);
+    } catch (err) {
+      if (err instanceof CommitAbandoned) return;
+      this.stop(err as SeamError);
+      return;
+    } finally {
+      this.stats.commitStartedAtMs = 0;
     }
+    this.recordCommit(batch, tally);
+  }
+
+  /** Calls `listener` once ingest stops for good: now, if it already has (a first batch can fail before anyone listens). */
+  onFatal(listener: (err: SeamError) => void): void {
+    if (this.fatalError) listener(this.fatalError);
+    else this.once('fatal', listener);
+  }
+
+  /**
+   * Authentication, a missing database, a broken table, confirmed by a failed probe: retrying cannot help,
+   * and acknowledging would lose the batch. Stop taking messages; the broker keeps them for a fixed consumer.
+   */
+  private stop(err: SeamError): void {
+    this.closed = true;
+    this.fatalError = err;
+    this.session.pause();
+    this.logger.fatal({ code: err.code, field: err.field, err: err.message }, 'store refused the batch permanently; stopping');
+    this.emit('fatal', err);
+  }
+
+  private recordCommit(batch: Batch, tally: CommitTally): void {
+    const s = this.stats;
+    s.committedEvents += tally.events;
+    s.committedDetections += tally.detections;
+    s.duplicates += tally.duplicates;
+    s.deadLettered += tally.refused;
+    s.storeRefused += tally.refused;
+    s.lastCommitMs = Date.now() - tally.startedMs;
+    s.lastCommitAtMs = Date.now();
+    s.failingSinceMs = 0;
     for (const id of batch.eventIds) this.committed.add(id);
     if (this.deadLetterTopic) for (const letter of batch.letters) this.announce(letter);
     for (const d of batch.deliveries) this.ackOne(d);
-    this.stats.batches++;
-    this.stats.lastBatchSize = batch.size;
-    this.emit('commit', this.stats);
+    s.batches++;
+    s.lastBatchSize = batch.size;
+    this.emit('commit', s);
     if (this.listenerCount('commit-report') > 0) {
       const report: CommitReport = {
         deliveries: batch.size,
-        commitMs: this.stats.lastCommitMs,
-        committedAtMs: started,
+        commitMs: s.lastCommitMs,
+        committedAtMs: tally.startedMs,
         // Only what this commit stored: a redelivery the store refused was observed when it was first stored.
-        capturedMs: fresh,
+        capturedMs: tally.fresh,
+        events: batch.events,
       };
       this.emit('commit-report', report);
     }

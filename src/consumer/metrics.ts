@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ConsumerHealth } from './health.ts';
 import type { CommitReport, Ingestor } from './ingest.ts';
 import type { StoreReader } from '../store/store.ts';
 import type { SubscriberSession } from './session.ts';
@@ -43,6 +44,7 @@ export function consumerMetrics(
     duplicates.inc(s.duplicates - last.duplicates);
     deadLettered.inc(s.deadLettered - last.deadLettered);
     storeFailures.inc(s.storeFailures - last.storeFailures);
+    storeRefused.inc(s.storeRefused - last.storeRefused);
     last = { ...s };
   };
   const counter = (name: string, help: string) => new Counter({ name, help, registers, collect: sync });
@@ -51,7 +53,8 @@ export function consumerMetrics(
   const committedDetections = counter('seamline_consumer_committed_detections_total', 'Detection rows newly committed.');
   const duplicates = counter('seamline_consumer_duplicates_total', 'Redelivered events that stored nothing (cache or store).');
   const deadLettered = counter('seamline_consumer_dead_lettered_total', 'Poison messages acknowledged into the dead-letter table.');
-  const storeFailures = counter('seamline_consumer_store_failures_total', 'Failed commit attempts (each retried).');
+  const storeFailures = counter('seamline_consumer_store_failures_total', 'Failed store attempts (retried, or split when the store refused what the batch held).');
+  const storeRefused = counter('seamline_consumer_store_refused_total', 'Messages the store refused although they passed the contract; dead-lettered with its reason (also in dead_lettered_total).');
   const batchSize = new Histogram({ name: 'seamline_consumer_batch_size', help: 'Deliveries per commit.', buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000], registers });
   const commitSeconds = new Histogram({ name: 'seamline_consumer_commit_seconds', help: 'Store commit latency.', buckets: LAG_BUCKETS_S, registers });
   const lagSeconds = new Histogram({ name: 'seamline_consumer_end_to_end_lag_seconds', help: 'committed_at - captured_at per stored event.', buckets: LAG_BUCKETS_S, registers });
@@ -79,4 +82,22 @@ export function consumerMetrics(
     for (const captured of report.capturedMs) lagSeconds.observe((report.committedAtMs - captured) / 1000);
   });
   return registry;
+}
+
+/**
+ * `seamline_consumer_healthy{status}`: 1 while the consumer commits what it receives, 0 while it waits for
+ * its store, cannot write, or stopped (health.ts); the label says which.
+ */
+export function healthMetric(registry: Registry, health: () => ConsumerHealth): void {
+  new Gauge({
+    name: 'seamline_consumer_healthy',
+    help: 'Whether this consumer is committing what it receives (1) or not (0: waiting for the store, failing, stopped); the status label says which.',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const now = health();
+      this.reset();
+      this.set({ status: now.status }, now.ok ? 1 : 0);
+    },
+  });
 }

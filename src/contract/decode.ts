@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { DETECTION_V1, DetectionV1Schema, type DetectionV1 } from './detection.ts';
 import { SeamError } from './errors.ts';
 import { STATUS_V1, StatusV1Schema, type StatusV1 } from './status.ts';
@@ -89,6 +90,10 @@ export function decodeMessage(topic: string, payload: Uint8Array, options: Decod
       });
     }
     const parsedTopic = knownTopic(topic);
+    // Decoding would turn a byte that is not UTF-8 into U+FFFD and store that instead of what was sent.
+    if (!isUtf8(payload)) {
+      throw new SeamError('SEAM_ERR_MALFORMED_JSON', 'payload is not valid UTF-8 (JSON text must be)', { field: 'payload' });
+    }
     let value: unknown;
     try {
       value = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));

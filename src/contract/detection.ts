@@ -1,20 +1,23 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Identifier, Timestamp, UUIDV7_PATTERN } from './identifiers.ts';
+import { Identifier, Text, Timestamp, UUIDV7_PATTERN } from './identifiers.ts';
 
 export const DETECTION_V1 = 'detection.v1';
 /** Upper bound on boxes per event; a frame with more is a producer bug, not a busy line. */
 export const MAX_DETECTIONS_PER_EVENT = 1000;
+/** Largest frame side; a box may reach past the frame's edge, but not past four frames of the largest size. */
+export const MAX_FRAME_SIDE = 16384;
+export const MAX_BBOX_VALUE = 4 * MAX_FRAME_SIDE;
 
 const Box = Type.Object(
   {
     class: Identifier('Class name as the model labels it, e.g. "scratch".'),
     class_id: Type.Integer({ minimum: 0, maximum: 65535, description: 'Class index in the model.' }),
     confidence: Type.Number({ minimum: 0, maximum: 1, description: 'Detector score, 0..1.' }),
-    bbox: Type.Array(Type.Number({ minimum: 0, 'x-reason': 'must be a number >= 0 (pixels)' }), {
+    bbox: Type.Array(Type.Number({ minimum: 0, maximum: MAX_BBOX_VALUE, 'x-reason': `must be a number from 0 to ${MAX_BBOX_VALUE} (pixels)` }), {
       minItems: 4,
       maxItems: 4,
       description: 'Bounding box [x, y, w, h] in pixels of the frame, origin top-left.',
-      'x-reason': 'must be [x, y, w, h]: four numbers >= 0 (pixels)',
+      'x-reason': `must be [x, y, w, h]: four numbers from 0 to ${MAX_BBOX_VALUE} (pixels)`,
     }),
   },
   { additionalProperties: false },
@@ -41,15 +44,15 @@ export const DetectionV1Schema = Type.Object(
     inferred_at: Timestamp('When inference on the frame finished.'),
     model: Type.Object(
       {
-        name: Type.String({ minLength: 1, maxLength: 128 }),
-        version: Type.String({ minLength: 1, maxLength: 64 }),
+        name: Text('Model name as its exporter wrote it, e.g. "yolo11n-scratches".', 128),
+        version: Text('Model version, e.g. "2026-11-20" or "v3".', 64),
       },
       { additionalProperties: false, description: 'The model that produced the detections.' },
     ),
     frame: Type.Object(
       {
-        width: Type.Integer({ minimum: 1, maximum: 16384 }),
-        height: Type.Integer({ minimum: 1, maximum: 16384 }),
+        width: Type.Integer({ minimum: 1, maximum: MAX_FRAME_SIDE }),
+        height: Type.Integer({ minimum: 1, maximum: MAX_FRAME_SIDE }),
       },
       { additionalProperties: false, description: 'Frame size in pixels.' },
     ),

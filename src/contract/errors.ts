@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   SEAM_ERR_INVALID_INPUT: { kind: 'refused', summary: 'A producer handed the edge bridge a record it cannot accept.' },
   SEAM_ERR_OUTBOX_FULL: { kind: 'refused', summary: 'The outbox is at its byte bound and the policy is reject-new.' },
   SEAM_ERR_STORE_UNAVAILABLE: { kind: 'retryable', summary: 'The store did not commit; the batch stays unacknowledged.' },
+  SEAM_ERR_STORE_REFUSED: { kind: 'poison', summary: 'The store refused a message that passed the contract; that message alone is dead-lettered with the store\'s reason.' },
   SEAM_ERR_BROKER_UNAVAILABLE: { kind: 'retryable', summary: 'The MQTT broker cannot be reached or refused the session.' },
   SEAM_ERR_BROKER_AUTH: { kind: 'fatal', summary: 'The broker refused the credentials or the client is not authorised.' },
   SEAM_ERR_CONFIG: { kind: 'fatal', summary: 'A flag or config file value is invalid.' },

@@ -4,6 +4,7 @@ export * from './redact.ts';
 export * from './children.ts';
 export * from './listen.ts';
 export * from './identifiers.ts';
+export * from './storable-text.ts';
 export * from './detection.ts';
 export * from './status.ts';
 export * from './topics.ts';

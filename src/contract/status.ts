@@ -3,7 +3,11 @@ import { Identifier, Timestamp } from './identifiers.ts';
 
 export const STATUS_V1 = 'status.v1';
 
-const Counter = (description: string) => Type.Optional(Type.Integer({ minimum: 0, description }));
+/** Counters stop at 2^53 - 1: beyond it a JSON number is not an exact integer, and PostgreSQL's bigint ends at 2^63 - 1. */
+const Counter = (description: string) =>
+  Type.Optional(
+    Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description, 'x-reason': 'must be an integer from 0 to 2^53 - 1' }),
+  );
 
 /**
  * Camera (bridge) liveness, retained on vision/{region}/{site}/{camera}/status.
@@ -34,7 +38,9 @@ export const StatusV1Schema = Type.Object(
     frames_inferred: Counter('Frames the detector ran on.'),
     frames_skipped: Counter('Frames dropped unseen because inference fell behind the source (oldest waiting frame first).'),
     source_restarts: Counter('Times the frame source was restarted (stream dropped or stalled).'),
-    model_ms_p50: Type.Optional(Type.Number({ minimum: 0, description: 'Median model run (session.run) time over the last 256 frames, milliseconds.' })),
+    model_ms_p50: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 86_400_000, description: 'Median model run (session.run) time over the last 256 frames, milliseconds (at most a day).' }),
+    ),
   },
   { $id: 'https://seamline.dev/schemas/status.v1.json', additionalProperties: false, title: 'status.v1' },
 );

@@ -1,5 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { SeamError } from './errors.ts';
+import { escapeUnstorable } from './storable-text.ts';
 
 /**
  * One Ajv instance compiles every contract schema once, at import. `x-reason` is our own annotation:
@@ -7,6 +9,8 @@ import { SeamError } from './errors.ts';
  */
 const ajv = new Ajv({ allErrors: false, verbose: true, strict: true });
 ajv.addKeyword({ keyword: 'x-reason', schemaType: 'string' });
+// RFC 3339 `date-time` as ajv-formats checks it: a day that exists in its month (leap years included).
+addFormats.default(ajv, ['date-time']);
 
 export function compile<T>(schema: object): ValidateFunction<T> {
   return ajv.compile<T>(schema);
@@ -32,9 +36,19 @@ function describe(err: ErrorObject, schemaTitle: string): { field: string; reaso
       };
     default: {
       const custom = (err.parentSchema as Record<string, unknown> | undefined)?.['x-reason'];
-      return { field: fieldPath(err.instancePath), reason: typeof custom === 'string' ? custom : (err.message ?? 'is invalid') };
+      const reason = typeof custom === 'string' ? custom : (err.message ?? 'is invalid');
+      return { field: fieldPath(err.instancePath), reason: `${shown(err.data)}${reason}` };
     }
   }
+}
+
+/**
+ * A refused string is quoted in the message, shortened and escaped (a control character shows as \u0000 and
+ * never reaches a log or a store raw): the producer sees what it sent.
+ */
+function shown(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  return `(${escapeUnstorable(JSON.stringify(value.length > 48 ? `${value.slice(0, 48)}...` : value))}) `;
 }
 
 /** Runs a compiled validator; on failure throws SEAM_ERR_SCHEMA_VIOLATION naming the field and the reason. */

@@ -38,6 +38,8 @@ export interface CameraView {
   /** From the camera's last heartbeat. */
   outboxDepth: number | null;
   drops: number | null;
+  /** The camera's clock offset over the five minutes before the answer (CameraRow.clockOffsetMs). */
+  clockOffsetMs: number | null;
 }
 
 export interface SeriesView {
@@ -97,6 +99,7 @@ function cameraView(row: CameraRow, now: number, missing: Map<string, number> | 
     repaired: repair ? (r?.repaired ?? 0) : null,
     outboxDepth: row.outboxDepth ?? null,
     drops: row.drops ?? null,
+    clockOffsetMs: row.clockOffsetMs ?? null,
   };
 }
 
@@ -124,7 +127,7 @@ export async function buildOverview(
   const settledTo = Math.min(window.toMs, now - GAP_SETTLE_MS);
   const [rows, cameraRows, classes, latency, totals, extraValues, gapRows, repairRows] = await Promise.all([
     reader.perMinute(window.fromMs, window.toMs),
-    reader.cameras(),
+    reader.cameras(now),
     reader.classes(window.fromMs, window.toMs),
     reader.latency(window.fromMs, window.toMs),
     reader.totals(),

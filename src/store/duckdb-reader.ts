@@ -3,7 +3,8 @@ import { SeamError } from '../contract/index.ts';
 import type { CameraClassRow, CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
 import type { PanelReader } from './panel-reader.ts';
 import { SqlPanelReader } from './panel-sql.ts';
-import { num, numOrNull, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
+import { withClockOffsets, type ClockOffsetRow } from './clock-offsets.ts';
+import { num, numOrNull, emptyCameraRow, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
 
 /** Epoch milliseconds as a DuckDB TIMESTAMP (microseconds). */
 export const ts = (ms: number) => new DuckDBTimestampValue(BigInt(ms) * 1000n);
@@ -50,17 +51,24 @@ export class DuckDbReader implements StoreReader {
     return rows.map(toMinuteRow);
   }
 
-  async cameras(): Promise<CameraRow[]> {
-    const rows = await this.rows(
-      `WITH e AS (SELECT region, site, camera, count(*) AS events, sum(detections) AS detections,
-                         epoch_ms(max(captured_at)) AS last_event FROM events GROUP BY ALL)
-       SELECT coalesce(e.region, s.region) AS region, coalesce(e.site, s.site) AS site,
-              coalesce(e.camera, s.camera) AS camera, s.state, epoch_ms(s.received_at) AS status_at, s.body,
-              e.last_event, coalesce(e.events, 0) AS events, coalesce(e.detections, 0) AS detections
-       FROM e FULL OUTER JOIN camera_status s USING (region, site, camera)
-       ORDER BY region, site, camera`,
-    );
-    return rows.map((r) => toCameraRow(r, r.body ? (JSON.parse(String(r.body)) as Record<string, unknown>) : {}));
+  async cameras(nowMs = Date.now()): Promise<CameraRow[]> {
+    const [rows, offsets] = await Promise.all([
+      this.rows(
+        `WITH e AS (SELECT region, site, camera, count(*) AS events, sum(detections) AS detections,
+                           epoch_ms(max(captured_at)) AS last_event FROM events GROUP BY ALL)
+         SELECT coalesce(e.region, s.region) AS region, coalesce(e.site, s.site) AS site,
+                coalesce(e.camera, s.camera) AS camera, s.state, epoch_ms(s.received_at) AS status_at, s.body,
+                e.last_event, coalesce(e.events, 0) AS events, coalesce(e.detections, 0) AS detections
+         FROM e FULL OUTER JOIN camera_status s USING (region, site, camera)
+         ORDER BY region, site, camera`,
+      ),
+      this.clockOffsets(nowMs),
+    ]);
+    return withClockOffsets(rows.map((r) => toCameraRow(r, r.body ? (JSON.parse(String(r.body)) as Record<string, unknown>) : {})), offsets, emptyCameraRow);
+  }
+
+  clockOffsets(nowMs = Date.now()): Promise<ClockOffsetRow[]> {
+    return this.panels.clockOffsets(nowMs);
   }
 
   async classes(fromMs: number, toMs: number): Promise<ClassRow[]> {

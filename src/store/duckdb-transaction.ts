@@ -17,3 +17,13 @@ export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise
   }
 }
 
+
+/** Runs `fn` inside a transaction that is always rolled back: a write tried for its errors, leaving nothing. */
+export async function rolledBack(conn: DuckDBConnection, fn: () => Promise<void>): Promise<void> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await fn();
+  } finally {
+    await conn.run('ROLLBACK').catch(() => {});
+  }
+}

@@ -5,10 +5,12 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { cameraKey, SeamError, type DetectionV1, type StatusV1 } from '../contract/index.ts';
 import { DUCKDB_DDL, DUCKDB_EVENT_TABLES, DUCKDB_MIGRATE_WIDE_EVENTS, DUCKDB_STAGING_DDL } from './duckdb-schema.ts';
 import { DuckDbSources } from './duckdb-sources.ts';
-import { inTransaction } from './duckdb-transaction.ts';
+import { duckdbError } from './duckdb-errors.ts';
+import { inTransaction, rolledBack } from './duckdb-transaction.ts';
 import { DuckDbReader, ts } from './duckdb-reader.ts';
 import { CHUNK_ROWS, eventChunk } from './duckdb-event-chunk.ts';
 import { NewestPerCamera } from './newest-per-camera.ts';
+import { probeEvent } from './probe-event.ts';
 import { DuckDbRepairLedger } from './repair-ledger-duckdb.ts';
 import { LedgerSlot, type RepairLedger } from './repair-ledger.ts';
 import { rollupEvents, type EventTimes } from './rollup-batch.ts';
@@ -268,11 +270,37 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
       // A failed COMMIT may still have landed: read the newest marks and the sources from the tables again.
       this.newest.forget();
       this.sources.forget();
-      throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', `duckdb write failed: ${(cause as Error).message}`, {
-        field: 'store',
-        cause,
-      });
+      throw duckdbError('write', cause);
     }
+  }
+
+  /**
+   * A commit's three writes (an event with its sources and rollups, a status, a dead letter) of known-good
+   * rows in one transaction that is rolled back, on the writer connection between batches.
+   */
+  probe(): Promise<void> {
+    return this.serial(async () => {
+      const conn = this.conn();
+      const now = Date.now();
+      const event = probeEvent(now);
+      const camera = cameraKey(event);
+      const times = { captured: [now], inferred: [now] };
+      const status: StatusV1 = { schema_version: 'status.v1', region: event.region, site: event.site, camera: event.camera, state: 'online', at: event.captured_at };
+      try {
+        await rolledBack(conn, async () => {
+          const sources = await this.sources.idsFor(conn, [event], [camera]);
+          await this.append(conn, [event], sources, times, now);
+          await this.rollups.appendEvents(conn, rollupEvents([event], [camera], times, now));
+          await this.upsertStatus(status, new Date(now));
+          await this.appendDeadLetters([{ topic: 'probe', payload: Buffer.from('{}'), code: 'SEAM_ERR_MALFORMED_JSON', reason: 'probe', receivedAt: new Date(now) }]);
+        });
+      } catch (cause) {
+        throw duckdbError('probe', cause);
+      } finally {
+        // The probe's source id was rolled back with it.
+        this.sources.forget();
+      }
+    });
   }
 
   /**
@@ -339,7 +367,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
 
   async writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    return this.serial(() => this.appendDeadLetters(letters));
+    return this.serial(() => this.appendDeadLetters(letters).catch((cause) => Promise.reject(duckdbError('dead-letter write', cause))));
   }
 
   private async appendDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
@@ -361,8 +389,12 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
 
   writeStatus(status: StatusV1, receivedAt: Date): Promise<void> {
     return this.serial(async () => {
-      await this.rollups.recordStatus(this.conn(), status, receivedAt.getTime());
-      await this.upsertStatus(status, receivedAt);
+      try {
+        await this.rollups.recordStatus(this.conn(), status, receivedAt.getTime());
+        await this.upsertStatus(status, receivedAt);
+      } catch (cause) {
+        throw duckdbError('status write', cause);
+      }
     });
   }
 

@@ -1,3 +1,5 @@
+import type { ClockOffsetRow } from './clock-offsets.ts';
+import type { DetectionV1 } from '../contract/index.ts';
 import type { StoreReader } from './store.ts';
 
 /**
@@ -14,6 +16,16 @@ export interface LineProtocolBackend extends StoreReader {
    * Used only to count duplicates; idempotency itself rests on the point identity, not on this read.
    */
   existing(minMs: number, maxMs: number): Promise<Set<string>>;
+  /**
+   * Why this server would not keep the event as sent although it would answer the write with success
+   * (a retention it drops silently, a number it rounds to zero), or undefined: the store refuses such an
+   * event itself rather than count it stored.
+   */
+  refusal(event: DetectionV1, nowMs: number): string | undefined;
+  /** Writes the known-good points of the store's probe (line-protocol.ts) and leaves no trace readers count. */
+  probe(lines: string[], post: (lines: string[]) => Promise<void>): Promise<void>;
+  /** The `camera_clock` points' smallest min_lag_ms per camera, over the five minutes before `nowMs`. */
+  clockOffsets(nowMs?: number): Promise<ClockOffsetRow[]>;
 }
 
 /** The identity of an event point as a string: its identity tags and its millisecond. */

@@ -1,15 +1,18 @@
 import { SeamError } from '../contract/index.ts';
 
 /**
- * HTTP for the line-protocol stores, and their retry decision, as Telegraf's influxdb output makes it:
- * a 4xx means retrying the same request cannot work (bad auth, unknown database, a rejected body), so
- * it is SEAM_ERR_CONFIG and the consumer stops and says so; 5xx, 429, 408, timeouts and refused or
- * dropped connections are SEAM_ERR_STORE_UNAVAILABLE: the batch stays unacknowledged and is retried.
+ * HTTP for the line-protocol stores, and their decision on a failure, much as Telegraf's influxdb output
+ * makes it: 400, 413 and 422 say the server refuses what the body holds (a value, a point past a retention
+ * policy, a body too big: SEAM_ERR_STORE_REFUSED, and the consumer splits the batch); any other 4xx says the
+ * request cannot work (bad auth, unknown database: SEAM_ERR_CONFIG, which the consumer believes once its
+ * probe fails too); 5xx, 429, 408, timeouts and refused or dropped connections are
+ * SEAM_ERR_STORE_UNAVAILABLE: the batch stays unacknowledged and is retried.
  */
-export type HttpFailure = 'retryable' | 'permanent';
+export type HttpFailure = 'retryable' | 'refused' | 'permanent';
 
 export function classifyStatus(status: number): HttpFailure {
   if (status === 408 || status === 429) return 'retryable';
+  if (status === 400 || status === 413 || status === 422) return 'refused';
   return status >= 400 && status < 500 ? 'permanent' : 'retryable';
 }
 
@@ -53,10 +56,14 @@ export class LineProtocolHttp {
     const text = await res.text().catch(() => '');
     if (res.ok) return text;
     const detail = `${this.o.label} ${what} to ${this.target()} answered ${res.status}: ${text.trim().slice(0, 300)}`;
-    if (classifyStatus(res.status) === 'permanent') {
-      throw new SeamError('SEAM_ERR_CONFIG', detail, { field: res.status === 401 || res.status === 403 ? 'store.username' : 'store.url' });
+    switch (classifyStatus(res.status)) {
+      case 'permanent':
+        throw new SeamError('SEAM_ERR_CONFIG', detail, { field: res.status === 401 || res.status === 403 ? 'store.username' : 'store.url' });
+      case 'refused':
+        throw new SeamError('SEAM_ERR_STORE_REFUSED', detail, { field: 'store' });
+      default:
+        throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', detail, { field: 'store' });
     }
-    throw new SeamError('SEAM_ERR_STORE_UNAVAILABLE', detail, { field: 'store' });
   }
 
   /** host:port of the server, for messages: never the credentials. */

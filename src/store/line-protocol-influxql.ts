@@ -1,5 +1,8 @@
-import { SeamError } from '../contract/index.ts';
+import { SeamError, type DetectionV1 } from '../contract/index.ts';
+import { PROBE_REGION } from './probe-event.ts';
 import { byCamera, eventKey, type LineProtocolBackend } from './line-protocol-backend.ts';
+import { CLOCK_WINDOW_MS, type ClockOffsetRow } from './clock-offsets.ts';
+import { CLOCK_MEASUREMENT } from './line-protocol-clock.ts';
 import type { LineProtocolHttp } from './line-protocol-http.ts';
 import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, Totals } from './store.ts';
 
@@ -47,6 +50,27 @@ export class InfluxQlBackend implements LineProtocolBackend {
     }
   }
 
+  /**
+   * InfluxDB answers a write with points older than the retention policy keeps with a 400 that stores the
+   * rest; refused here first, so that a batch is not half written for it. An hour of margin: refused here
+   * means dead-lettered, accepted there means dropped.
+   */
+  refusal(event: DetectionV1, nowMs: number): string | undefined {
+    if (this.retentionDays <= 0) return undefined;
+    const oldest = nowMs - this.retentionDays * 86_400_000 + 3_600_000;
+    if (Date.parse(event.captured_at) >= oldest) return undefined;
+    return `captured_at ${event.captured_at} is older than the retention policy keeps (${this.retentionDays} d, back to ${new Date(oldest).toISOString()})`;
+  }
+
+  /**
+   * The probe's event and detection points (tag region ".probe", which no camera can have), then deleted,
+   * so that a write refused for the type of a field is told apart: the probe writes the same fields.
+   */
+  async probe(lines: string[], post: (lines: string[]) => Promise<void>): Promise<void> {
+    await post(lines);
+    await this.run(`DELETE FROM "event" WHERE "region" = '${PROBE_REGION}'; DELETE FROM "detection" WHERE "region" = '${PROBE_REGION}'`, 'POST');
+  }
+
   /** Runs one or more `;`-separated statements; returns each statement's rows, tags folded in. */
   private async run(q: string, method: 'GET' | 'POST' = 'GET'): Promise<Row[][]> {
     const query = { q, db: this.database, epoch: 'ms' };
@@ -78,18 +102,21 @@ export class InfluxQlBackend implements LineProtocolBackend {
       .sort((a, b) => a.minute - b.minute || byCamera(a, b));
   }
 
-  async cameras(): Promise<CameraRow[]> {
-    const [counts, last, status] = await this.run(
-      `SELECT count(detections) AS events, sum(detections) AS detections FROM event ${CAMERA};
-       SELECT last(detections) FROM event ${CAMERA};
-       SELECT * FROM camera_status ${CAMERA} ORDER BY time DESC LIMIT 1`,
-    );
+  async cameras(nowMs = Date.now()): Promise<CameraRow[]> {
+    const [[counts, last, status], clock] = await Promise.all([
+      this.run(
+        `SELECT count(detections) AS events, sum(detections) AS detections FROM event ${CAMERA};
+         SELECT last(detections) FROM event ${CAMERA};
+         SELECT * FROM camera_status ${CAMERA} ORDER BY time DESC LIMIT 1`,
+      ),
+      this.clockOffsets(nowMs),
+    ]);
     const cams = new Map<string, CameraRow>();
     const row = (tags: Record<string, string>) => {
       const key = `${tags.region}/${tags.site}/${tags.camera}`;
       let c = cams.get(key);
       if (!c) {
-        c = { ...pick(tags), state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0 };
+        c = { ...pick(tags), state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, clockOffsetMs: null };
         cams.set(key, c);
       }
       return c;
@@ -105,7 +132,16 @@ export class InfluxQlBackend implements LineProtocolBackend {
         drops: numOrNull(r.drops),
       });
     }
+    // A camera known only by its clock figures (its events all outside what the store keeps) is listed too.
+    for (const o of clock) row({ region: o.region, site: o.site, camera: o.camera }).clockOffsetMs = o.offsetMs;
     return [...cams.values()].sort(byCamera);
+  }
+
+  async clockOffsets(nowMs = Date.now()): Promise<ClockOffsetRow[]> {
+    const [rows] = await this.run(
+      `SELECT min(min_lag_ms) AS offset_ms FROM ${CLOCK_MEASUREMENT} WHERE ${window(nowMs - CLOCK_WINDOW_MS, nowMs + 1)} ${CAMERA}`,
+    );
+    return rows.map((r) => ({ ...pick(r.tags), offsetMs: num(r.offset_ms) }));
   }
 
   async classes(fromMs: number, toMs: number): Promise<ClassRow[]> {

@@ -1,5 +1,9 @@
 import { byCamera, eventKey, quantileCont, type LineProtocolBackend } from './line-protocol-backend.ts';
+import { CLOCK_WINDOW_MS, type ClockOffsetRow } from './clock-offsets.ts';
+import { CLOCK_MEASUREMENT } from './line-protocol-clock.ts';
 import type { LineProtocolHttp } from './line-protocol-http.ts';
+import { retentionMs, victoriaRefusal } from './victoria-limits.ts';
+import type { DetectionV1 } from '../contract/index.ts';
 import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, Totals } from './store.ts';
 
 interface Sample {
@@ -40,6 +44,21 @@ export class VictoriaBackend implements LineProtocolBackend {
 
   async prepare(): Promise<void> {
     await this.http.request('health check', 'health');
+    this.retention = retentionMs(await this.http.request('flags', 'flags'));
+  }
+
+  /** Its -retentionPeriod in ms, read at prepare(); until then, the default of one month. */
+  private retention = retentionMs('');
+
+  refusal(event: DetectionV1, nowMs: number): string | undefined {
+    return victoriaRefusal(event, nowMs, this.retention);
+  }
+
+  /** A `seamline_probe_ok` sample of its own, then the duplicate check's read: no reader counts that series. */
+  async probe(_lines: string[], post: (lines: string[]) => Promise<void>): Promise<void> {
+    const now = Date.now();
+    await post([`seamline_probe ok=1i ${now}`]);
+    await this.existing(now, now);
   }
 
   /** VictoriaMetrics makes new samples searchable about a second after ingestion unless flushed. */
@@ -89,12 +108,12 @@ export class VictoriaBackend implements LineProtocolBackend {
     return [...rows.values()].sort((a, b) => a.minute - b.minute || byCamera(a, b));
   }
 
-  async cameras(): Promise<CameraRow[]> {
+  async cameras(nowMs = Date.now()): Promise<CameraRow[]> {
     await this.flush();
     const now = Date.now() + 86_400_000;
     const by = 'by (region, site, camera)';
     const q = (fn: string, agg: string, metric: string) => this.instant(`${agg} ${by} (${fn}(${metric}${this.sel}[${ALL_TIME}]))`, now);
-    const [events, detections, last, online, statusAt, depth, oldest, drops] = await Promise.all([
+    const [events, detections, last, online, statusAt, depth, oldest, drops, offsets] = await Promise.all([
       q('count_over_time', 'sum', 'event_detections'),
       q('sum_over_time', 'sum', 'event_detections'),
       q('tlast_over_time', 'max', 'event_detections'),
@@ -103,11 +122,12 @@ export class VictoriaBackend implements LineProtocolBackend {
       q('last_over_time', 'max', 'camera_status_outbox_depth'),
       q('last_over_time', 'max', 'camera_status_oldest_unsent_ms'),
       q('last_over_time', 'max', 'camera_status_drops'),
+      this.clockOffsets(nowMs),
     ]);
     const cams = new Map<string, CameraRow>();
     const row = (m: Record<string, string>) => {
       let c = cams.get(camKey(m));
-      if (!c) cams.set(camKey(m), (c = { ...pick(m), state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0 }));
+      if (!c) cams.set(camKey(m), (c = { ...pick(m), state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, clockOffsetMs: null }));
       return c;
     };
     const val = (s: Sample) => Number(s.value[1]);
@@ -119,7 +139,16 @@ export class VictoriaBackend implements LineProtocolBackend {
     for (const s of depth) row(s.metric).outboxDepth = val(s);
     for (const s of oldest) row(s.metric).oldestUnsentMs = val(s);
     for (const s of drops) row(s.metric).drops = val(s);
+    // Listed even when its events are all outside the retention (a clock in 1970): the wrong clock is the news.
+    for (const o of offsets) row({ region: o.region, site: o.site, camera: o.camera }).clockOffsetMs = o.offsetMs;
     return [...cams.values()].sort(byCamera);
+  }
+
+  async clockOffsets(nowMs = Date.now()): Promise<ClockOffsetRow[]> {
+    await this.flush();
+    const by = 'by (region, site, camera)';
+    const rows = await this.instant(`min ${by} (min_over_time(${CLOCK_MEASUREMENT}_min_lag_ms${this.sel}[${CLOCK_WINDOW_MS}ms]))`, nowMs + 1);
+    return rows.map((s) => ({ ...pick(s.metric), offsetMs: Number(s.value[1]) }));
   }
 
   async classes(fromMs: number, toMs: number): Promise<ClassRow[]> {

@@ -1,12 +1,13 @@
 import { SeamError, type DetectionV1, type StatusV1 } from '../contract/index.ts';
 import { eventKey, type LineProtocolBackend } from './line-protocol-backend.ts';
 import { deadLetterPoint, encodePoint, eventPoints, identityRule, statusPoint, type IdentityRule } from './line-protocol-encode.ts';
+import type { ClockOffsetRow } from './clock-offsets.ts';
+import { clockPoint } from './line-protocol-clock.ts';
 import { LineProtocolHttp, splitCredentials } from './line-protocol-http.ts';
 import { InfluxQlBackend } from './line-protocol-influxql.ts';
 import { VictoriaBackend } from './line-protocol-victoria.ts';
-import type { CameraRow, ClassRow, DeadLetter, DetectionStore, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals, WriteResult } from './store.ts';
-
-const EXPIRED_ONLY = /answered 400: \{"error":"partial write: points beyond retention policy dropped=\d+"\}$/;
+import { PROBE_REGION, probeEvent } from './probe-event.ts';
+import type { CameraRow, ClassRow, ConsumerSample, DeadLetter, DetectionStore, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals, WriteResult } from './store.ts';
 
 export interface LineProtocolStoreOptions {
   /** Which server speaks at `url`: InfluxDB 1.x, or VictoriaMetrics (single node). */
@@ -96,6 +97,7 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
   async write(events: readonly DetectionV1[], committedAt: Date, freshOut?: number[]): Promise<WriteResult> {
     this.check();
     if (events.length === 0) return { events: 0, detections: 0, duplicates: 0 };
+    this.refuseWhatWouldVanish(events, committedAt.getTime());
     // Repeats inside the batch collapse on their identity, as they would on the server.
     const distinct = new Map<string, DetectionV1>();
     for (const e of events) if (!distinct.has(this.identity(e))) distinct.set(this.identity(e), e);
@@ -118,15 +120,23 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
     };
   }
 
-  private async post(lines: string[]): Promise<void> {
-    try {
-      await this.http.request('write', 'write', { method: 'POST', body: lines.join('\n') + '\n', query: this.backend.writeQuery });
-    } catch (err) {
-      // InfluxDB refuses points older than the retention policy with a 400 but stores the rest: those
-      // points would have been deleted anyway, so this is success, not a configuration error.
-      if (err instanceof SeamError && EXPIRED_ONLY.test(err.message)) return;
-      throw err;
+  /** An event the server would take and not keep (backend.refusal) fails the write before anything is sent. */
+  private refuseWhatWouldVanish(events: readonly DetectionV1[], nowMs: number): void {
+    for (const e of events) {
+      const reason = this.backend.refusal(e, nowMs);
+      if (reason) throw new SeamError('SEAM_ERR_STORE_REFUSED', `${this.name} would not keep event ${e.event_id}: ${reason}`, { field: 'captured_at' });
     }
+  }
+
+  private async post(lines: string[]): Promise<void> {
+    await this.http.request('write', 'write', { method: 'POST', body: lines.join('\n') + '\n', query: this.backend.writeQuery });
+  }
+
+  /** The probe event's points (region PROBE_REGION), through the backend, which keeps them out of every read. */
+  async probe(): Promise<void> {
+    this.check();
+    const event = { ...probeEvent(), region: PROBE_REGION };
+    await this.backend.probe(eventPoints(event, Date.now(), this.rule).map(encodePoint), (lines) => this.post(lines));
   }
 
   async writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
@@ -140,6 +150,14 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
     await this.post([encodePoint(statusPoint(status, receivedAt.getTime(), this.rule))]);
   }
 
+  /** The sample's clock figures only, one `camera_clock` point per camera (line-protocol-clock.ts). */
+  async writeConsumerSample(sample: ConsumerSample): Promise<void> {
+    this.check();
+    const cameras = sample.cameras ?? [];
+    if (cameras.length === 0) return;
+    await this.post(cameras.map((c) => encodePoint(clockPoint(c, sample.atMs, this.rule))));
+  }
+
   async close(): Promise<void> {
     this.opened = false;
   }
@@ -147,8 +165,11 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
   perMinute(fromMs: number, toMs: number): Promise<MinuteRow[]> {
     return this.backend.perMinute(fromMs, toMs);
   }
-  cameras(): Promise<CameraRow[]> {
-    return this.backend.cameras();
+  cameras(nowMs?: number): Promise<CameraRow[]> {
+    return this.backend.cameras(nowMs);
+  }
+  clockOffsets(nowMs?: number): Promise<ClockOffsetRow[]> {
+    return this.backend.clockOffsets(nowMs);
   }
   classes(fromMs: number, toMs: number): Promise<ClassRow[]> {
     return this.backend.classes(fromMs, toMs);

@@ -4,6 +4,7 @@
  * hands it a dialect (how tables are named, how a timestamp column becomes epoch ms). Every value from a
  * request travels as a bound parameter; only table and column names from this file are ever text.
  */
+import type { ClockOffsetRow } from './clock-offsets.ts';
 
 /** Which cameras and classes a panel covers; an empty or absent list means all. */
 export interface PanelFilter {
@@ -120,6 +121,8 @@ export interface CameraListRow {
   detections: number;
   /** The last status.v1 body (heartbeat counters, and what later bridges add). */
   heartbeat: Record<string, unknown>;
+  /** As CameraRow.clockOffsetMs: over the five minutes before the list's `nowMs`. */
+  clockOffsetMs: number | null;
 }
 
 export interface PanelReader {
@@ -139,7 +142,10 @@ export interface PanelReader {
   deadLetters(q: PanelQuery): Promise<PeriodCount[]>;
   /** Changes inside the window, and each camera's last change before it. */
   statusChanges(q: PanelQuery): Promise<StatusChange[]>;
-  cameraList(): Promise<CameraListRow[]>;
+  /** `nowMs` (default the clock) ends the five minutes the clock offsets are read over (clock-offsets.ts). */
+  cameraList(nowMs?: number): Promise<CameraListRow[]>;
+  /** Per camera, the smallest commit time - captured_at in the consumers' samples of the five minutes before `nowMs`. */
+  clockOffsets(nowMs: number): Promise<ClockOffsetRow[]>;
 }
 
 /** What a store tells panel-sql.ts about its SQL. */

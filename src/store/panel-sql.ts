@@ -3,7 +3,8 @@ import type {
   CameraDetectionRow, CameraListRow, ClassPeriodRow, ConsumerRow, CountRow, HeartbeatRow, HistogramRow, PanelDialect, PanelFilter,
   PanelQuery, PanelReader, PercentileRow, PeriodCount, StatusChange, WindowBucketRow,
 } from './panel-reader.ts';
-import { ALL_CAMERAS, CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, levelFor, levelTable, LEVELS, type RollupTable } from './rollup-schema.ts';
+import { CLOCK_WINDOW_MS, withClockOffsets, type ClockOffsetRow } from './clock-offsets.ts';
+import { ALL_CAMERAS, CLASSES, CLOCK, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, levelFor, levelTable, LEVELS, type RollupTable } from './rollup-schema.ts';
 import { num, numOrNull } from './sql-rows.ts';
 
 const str = (v: unknown) => String(v);
@@ -221,23 +222,47 @@ export class SqlPanelReader implements PanelReader {
     return rows.map((r) => ({ region: str(r.region), site: str(r.site), camera: str(r.camera), state: str(r.state), atMs: num(r.received_at) }));
   }
 
-  async cameraList(): Promise<CameraListRow[]> {
+  async cameraList(nowMs = Date.now()): Promise<CameraListRow[]> {
     const hour = LEVELS[LEVELS.length - 1].ms;
-    const rows = await this.d.rows(
-      `WITH c AS (SELECT region, site, camera, sum(events) AS events, sum(detections) AS detections, max(last_captured) AS last_event
-                  FROM ${this.from(COUNTS, hour)} GROUP BY 1, 2, 3)
-       SELECT coalesce(c.region, s.region) AS region, coalesce(c.site, s.site) AS site, coalesce(c.camera, s.camera) AS camera,
-              s.state, ${this.d.epochMs('s.received_at')} AS status_at, s.body, c.last_event, c.events, c.detections
-       FROM c FULL OUTER JOIN ${this.d.table('camera_status')} s ON c.region = s.region AND c.site = s.site AND c.camera = s.camera
-       ORDER BY 1, 2, 3`,
-      [],
-    );
-    return rows.map((r) => ({
+    const [rows, offsets] = await Promise.all([
+      this.d.rows(
+        `WITH c AS (SELECT region, site, camera, sum(events) AS events, sum(detections) AS detections, max(last_captured) AS last_event
+                    FROM ${this.from(COUNTS, hour)} GROUP BY 1, 2, 3)
+         SELECT coalesce(c.region, s.region) AS region, coalesce(c.site, s.site) AS site, coalesce(c.camera, s.camera) AS camera,
+                s.state, ${this.d.epochMs('s.received_at')} AS status_at, s.body, c.last_event, c.events, c.detections
+         FROM c FULL OUTER JOIN ${this.d.table('camera_status')} s ON c.region = s.region AND c.site = s.site AND c.camera = s.camera
+         ORDER BY 1, 2, 3`,
+        [],
+      ),
+      this.clockOffsets(nowMs),
+    ]);
+    const list = rows.map((r): CameraListRow => ({
       region: str(r.region), site: str(r.site), camera: str(r.camera),
       state: r.state === 'online' || r.state === 'offline' ? r.state : null,
       statusAt: numOrNull(r.status_at), lastEventAt: numOrNull(r.last_event), events: num(r.events), detections: num(r.detections),
-      heartbeat: r.body === null || r.body === undefined ? {} : this.d.body(r.body),
+      heartbeat: r.body === null || r.body === undefined ? {} : this.d.body(r.body), clockOffsetMs: null,
     }));
+    return withClockOffsets(list, offsets, (id) => ({ ...id, state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, heartbeat: {}, clockOffsetMs: null }));
+  }
+
+  /** From the minute rows (the journal too, in DuckDB): whole minutes, from the one five minutes before `nowMs`. */
+  async clockOffsets(nowMs: number): Promise<ClockOffsetRow[]> {
+    const minute = LEVELS[0].ms;
+    const sinceMs = nowMs - CLOCK_WINDOW_MS;
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await this.d.rows(
+        `SELECT region, site, camera, min(min_lag) AS offset_ms FROM ${this.from(CLOCK, minute)}
+         WHERE period >= CAST($1 AS BIGINT) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        [sinceMs - (sinceMs % minute)],
+      );
+    } catch (err) {
+      // A store written before rollup_clock and opened read-only (seamline dashboard) gets it only when a
+      // consumer opens it; until then it has no clock figures, which is not a failure of the cameras panel.
+      if (/rollup_clock_\w+"? does not exist/.test((err as Error).message)) return [];
+      throw err;
+    }
+    return rows.map((r) => ({ region: str(r.region), site: str(r.site), camera: str(r.camera), offsetMs: num(r.offset_ms) }));
   }
 }
 

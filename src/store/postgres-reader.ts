@@ -5,7 +5,8 @@ import { quoteIdent } from './postgres-schema.ts';
 import type { CameraClassRow, CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from './store.ts';
 import type { PanelReader } from './panel-reader.ts';
 import { SqlPanelReader } from './panel-sql.ts';
-import { num, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
+import { withClockOffsets, type ClockOffsetRow } from './clock-offsets.ts';
+import { num, emptyCameraRow, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from './sql-rows.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Epoch milliseconds of a timestamptz, independent of the session's TimeZone. */
@@ -62,17 +63,24 @@ export class PostgresReader implements StoreReader {
     return rows.map(toMinuteRow);
   }
 
-  async cameras(): Promise<CameraRow[]> {
-    const rows = await this.rows(
-      `WITH e AS (SELECT region, site, camera, count(*) AS events, sum(detections) AS detections,
-                         ${epochMs('max(captured_at)')} AS last_event FROM ${this.t('events')} GROUP BY 1, 2, 3)
-       SELECT coalesce(e.region, s.region) AS region, coalesce(e.site, s.site) AS site,
-              coalesce(e.camera, s.camera) AS camera, s.state, ${epochMs('s.received_at')} AS status_at, s.body,
-              e.last_event, coalesce(e.events, 0) AS events, coalesce(e.detections, 0) AS detections
-       FROM e FULL OUTER JOIN ${this.t('camera_status')} s USING (region, site, camera)
-       ORDER BY 1, 2, 3`,
-    );
-    return rows.map((r) => toCameraRow(r, (r.body ?? {}) as Record<string, unknown>));
+  async cameras(nowMs = Date.now()): Promise<CameraRow[]> {
+    const [rows, offsets] = await Promise.all([
+      this.rows(
+        `WITH e AS (SELECT region, site, camera, count(*) AS events, sum(detections) AS detections,
+                           ${epochMs('max(captured_at)')} AS last_event FROM ${this.t('events')} GROUP BY 1, 2, 3)
+         SELECT coalesce(e.region, s.region) AS region, coalesce(e.site, s.site) AS site,
+                coalesce(e.camera, s.camera) AS camera, s.state, ${epochMs('s.received_at')} AS status_at, s.body,
+                e.last_event, coalesce(e.events, 0) AS events, coalesce(e.detections, 0) AS detections
+         FROM e FULL OUTER JOIN ${this.t('camera_status')} s USING (region, site, camera)
+         ORDER BY 1, 2, 3`,
+      ),
+      this.clockOffsets(nowMs),
+    ]);
+    return withClockOffsets(rows.map((r) => toCameraRow(r, (r.body ?? {}) as Record<string, unknown>)), offsets, emptyCameraRow);
+  }
+
+  clockOffsets(nowMs = Date.now()): Promise<ClockOffsetRow[]> {
+    return this.panels.clockOffsets(nowMs);
   }
 
   async classes(fromMs: number, toMs: number): Promise<ClassRow[]> {

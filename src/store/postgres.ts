@@ -2,11 +2,12 @@ import pg from 'pg';
 import { SeamError, type DetectionV1, type StatusV1 } from '../contract/index.ts';
 import { describeTarget, pgError } from './postgres-errors.ts';
 import { PostgresReader } from './postgres-reader.ts';
+import { probeEvent } from './probe-event.ts';
 import { postgresDdl, quoteIdent } from './postgres-schema.ts';
 import { insertBatchSql, toColumns } from './postgres-batch.ts';
 import { PostgresRepairLedger } from './repair-ledger-postgres.ts';
 import { LedgerSlot, type RepairLedger } from './repair-ledger.ts';
-import { consumerSampleSql, statusSql } from './rollup-postgres.ts';
+import { clockColumns, consumerSampleSql, statusSql } from './rollup-postgres.ts';
 import type { ConsumerSample, DeadLetter, DetectionStore, WriteResult } from './store.ts';
 
 export interface PostgresStoreOptions {
@@ -165,14 +166,8 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
   async write(events: readonly DetectionV1[], committedAt: Date, fresh?: number[]): Promise<WriteResult> {
     if (events.length === 0) return { events: 0, detections: 0, duplicates: 0 };
     const pool = this.db();
-    const columns = toColumns(events, committedAt.getTime());
     try {
-      const result = await pool.query(insertBatchSql((table) => this.t(table)), [
-        ...columns.events,
-        committedAt.toISOString(),
-        ...columns.detections,
-        ...columns.rollup,
-      ]);
+      const result = await pool.query(...this.batchQuery(events, committedAt));
       const newEvents = Number(result.rows[0].events);
       for (const ms of result.rows[0].captured as string[]) fresh?.push(Number(ms));
       return { events: newEvents, detections: Number(result.rows[0].detections), duplicates: events.length - newEvents };
@@ -181,41 +176,86 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     }
   }
 
+  private batchQuery(events: readonly DetectionV1[], committedAt: Date): [string, unknown[]] {
+    const columns = toColumns(events, committedAt.getTime());
+    return [insertBatchSql((table) => this.t(table)), [...columns.events, committedAt.toISOString(), ...columns.detections, ...columns.rollup]];
+  }
+
   async writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     try {
-      await this.db().query(
-        `INSERT INTO ${this.t('dead_letters')} (received_at, topic, code, reason, payload)
-         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::bytea[])`,
-        [
-          letters.map((l) => l.receivedAt.toISOString()),
-          letters.map((l) => l.topic),
-          letters.map((l) => l.code),
-          letters.map((l) => l.reason),
-          letters.map((l) => l.payload),
-        ],
-      );
+      await this.db().query(...this.deadLetterQuery(letters));
     } catch (cause) {
       throw pgError('dead-letter write', this.target, cause);
     }
   }
 
+  private deadLetterQuery(letters: readonly DeadLetter[]): [string, unknown[]] {
+    return [
+      `INSERT INTO ${this.t('dead_letters')} (received_at, topic, code, reason, payload)
+         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::bytea[])`,
+      [
+        letters.map((l) => l.receivedAt.toISOString()),
+        letters.map((l) => l.topic),
+        letters.map((l) => l.code),
+        letters.map((l) => l.reason),
+        letters.map((l) => l.payload),
+      ],
+    ];
+  }
+
   /** The latest status, a status-log row on a change of state, and the heartbeat rollups (rollup-postgres.ts). */
   async writeStatus(status: StatusV1, receivedAt: Date): Promise<void> {
-    const s = status;
     try {
-      await this.db().query(statusSql((table) => this.t(table)), [
-        s.region, s.site, s.camera, s.state, s.at, receivedAt.toISOString(), JSON.stringify(s), Date.parse(s.at), receivedAt.getTime(),
-        s.outbox_depth ?? null, s.oldest_unsent_ms ?? null, s.drops ?? null,
-      ]);
+      await this.db().query(...this.statusQuery(status, receivedAt));
     } catch (cause) {
       throw pgError('status write', this.target, cause);
     }
   }
 
+  private statusQuery(s: StatusV1, receivedAt: Date): [string, unknown[]] {
+    return [
+      statusSql((table) => this.t(table)),
+      [
+        s.region, s.site, s.camera, s.state, s.at, receivedAt.toISOString(), JSON.stringify(s), Date.parse(s.at), receivedAt.getTime(),
+        s.outbox_depth ?? null, s.oldest_unsent_ms ?? null, s.drops ?? null,
+      ],
+    ];
+  }
+
+  /**
+   * The three writes a commit makes (an event with its rollups, a status, a dead letter), of known-good
+   * rows, in one transaction that is rolled back: the same tables, types and privileges, and no trace.
+   */
+  async probe(): Promise<void> {
+    const now = new Date();
+    const event = probeEvent(now.getTime());
+    const status: StatusV1 = { schema_version: 'status.v1', region: event.region, site: event.site, camera: event.camera, state: 'online', at: event.captured_at };
+    const letter: DeadLetter = { topic: 'vision/seamline/probe/probe/detection', payload: Buffer.from('{}'), code: 'SEAM_ERR_MALFORMED_JSON', reason: 'probe', receivedAt: now };
+    let client: pg.PoolClient;
+    try {
+      client = await this.db().connect();
+    } catch (cause) {
+      throw pgError('probe', this.target, cause);
+    }
+    try {
+      await client.query('BEGIN');
+      await client.query(...this.batchQuery([event], now));
+      await client.query(...this.statusQuery(status, now));
+      await client.query(...this.deadLetterQuery([letter]));
+    } catch (cause) {
+      throw pgError('probe', this.target, cause);
+    } finally {
+      await client.query('ROLLBACK').catch(() => {});
+      client.release();
+    }
+  }
+
   async writeConsumerSample(sample: ConsumerSample): Promise<void> {
     try {
-      await this.db().query(consumerSampleSql((table) => this.t(table)), [sample.consumer, sample.atMs, sample.inFlight, sample.pending]);
+      await this.db().query(consumerSampleSql((table) => this.t(table)), [
+        sample.consumer, sample.atMs, sample.inFlight, sample.pending, ...clockColumns(sample.cameras),
+      ]);
     } catch (cause) {
       throw pgError('consumer sample write', this.target, cause);
     }

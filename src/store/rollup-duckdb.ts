@@ -3,7 +3,7 @@ import { inTransaction } from './duckdb-transaction.ts';
 import { cameraKey, type StatusV1 } from '../contract/index.ts';
 import type { ConsumerSample } from './store.ts';
 import { rollupHeartbeat, type RollupRows } from './rollup-batch.ts';
-import { ALL_CAMERAS, CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, mergeExpression, plantRowsBackfill, ROLLUP_TABLES, rollupDdl, statusLogDdl, type RollupTable } from './rollup-schema.ts';
+import { ALL_CAMERAS, CLASSES, CLOCK, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, mergeExpression, plantRowsBackfill, ROLLUP_TABLES, rollupDdl, statusLogDdl, type RollupTable } from './rollup-schema.ts';
 
 /** Where a write's minute rows go first; compaction folds them into the level tables. */
 export const journalTable = (t: RollupTable) => `${t.name}_journal`;
@@ -104,6 +104,8 @@ export class DuckDbRollups {
   async recordConsumer(conn: DuckDBConnection, s: ConsumerSample): Promise<void> {
     const minute = s.atMs - (s.atMs % 60_000);
     await appendRows(conn, journalTable(CONSUMERS), typesOf(CONSUMERS), [[minute, s.consumer, s.inFlight, s.pending]]);
+    const clock = (s.cameras ?? []).map((c) => [minute, c.region, c.site, c.camera, c.minLagMs, c.maxLagMs, c.events]);
+    await appendRows(conn, journalTable(CLOCK), typesOf(CLOCK), clock);
   }
 
   /**

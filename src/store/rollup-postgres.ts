@@ -7,8 +7,9 @@
  * consumers lock shared rows (a site's or the plant's histogram) in the same order and wait rather than deadlock.
  */
 import {
-  ALL_CAMERAS, CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, plantRowsBackfill, rollupDdl, ROLLUP_TABLES, statusLogDdl, type RollupTable,
+  ALL_CAMERAS, CLASSES, CLOCK, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, plantRowsBackfill, rollupDdl, ROLLUP_TABLES, statusLogDdl, type RollupTable,
 } from './rollup-schema.ts';
+import type { CameraClock } from './store.ts';
 
 export const STATUS_LOG = 'camera_status_log';
 
@@ -99,11 +100,25 @@ export function statusSql(q: Qualify): string {
     SELECT 1`;
 }
 
-/** A consumer's sample: $1 consumer, $2 at (ms), $3 in flight, $4 pending. */
+/**
+ * A consumer's sample: $1 consumer, $2 at (ms), $3 in flight, $4 pending, and its cameras as parallel
+ * arrays: $5 region, $6 site, $7 camera, $8 min lag, $9 max lag, $10 events (empty arrays: none).
+ */
 export function consumerSampleSql(q: Qualify): string {
-  const ctes = LEVELS.map(
-    (l) =>
-      `${levelTable(CONSUMERS, l)} AS (${upsertSql(CONSUMERS, q(levelTable(CONSUMERS, l)), `SELECT $2::int8 - $2::int8 % ${l.ms}, $1::text, $3::int8, $4::int8`)} RETURNING 1)`,
-  );
+  const cameras = `unnest($5::text[], $6::text[], $7::text[], $8::int8[], $9::int8[], $10::int8[]) AS c(region, site, camera, lo, hi, n)`;
+  const ctes = LEVELS.flatMap((l) => {
+    const period = `$2::int8 - $2::int8 % ${l.ms}`;
+    return [
+      `${levelTable(CONSUMERS, l)} AS (${upsertSql(CONSUMERS, q(levelTable(CONSUMERS, l)), `SELECT ${period}, $1::text, $3::int8, $4::int8`)} RETURNING 1)`,
+      // Grouped, so a camera named twice in one sample cannot make the upsert touch a row twice.
+      `${levelTable(CLOCK, l)} AS (${upsertSql(CLOCK, q(levelTable(CLOCK, l)), `SELECT ${period}, region, site, camera, min(lo), max(hi), sum(n) FROM ${cameras} GROUP BY ${groupBy(CLOCK)}`)} RETURNING 1)`,
+    ];
+  });
   return `WITH ${ctes.join(',\n    ')} SELECT 1`;
 }
+
+/** consumerSampleSql's $5..$10: a sample's cameras as parallel arrays. */
+export const clockColumns = (cameras: readonly CameraClock[] = []) => [
+  cameras.map((c) => c.region), cameras.map((c) => c.site), cameras.map((c) => c.camera),
+  cameras.map((c) => c.minLagMs), cameras.map((c) => c.maxLagMs), cameras.map((c) => c.events),
+];

@@ -117,7 +117,22 @@ export const CONSUMERS: RollupTable = {
   ],
 };
 
-export const ROLLUP_TABLES: readonly RollupTable[] = [COUNTS, CLASSES, LATENCY, HEARTBEATS, CONSUMERS];
+/**
+ * Per camera, from the consumers' samples (commit time - captured_at of the events each committed): the
+ * smallest is the camera's clock offset. Keyed by the sample's period, not captured_at, so a camera whose
+ * clock says 1970 still shows in the last five minutes.
+ */
+export const CLOCK: RollupTable = {
+  name: 'rollup_clock',
+  keys: CAMERA,
+  measures: [
+    { name: 'min_lag', agg: 'min' },
+    { name: 'max_lag', agg: 'max' },
+    { name: 'events', agg: 'sum' },
+  ],
+};
+
+export const ROLLUP_TABLES: readonly RollupTable[] = [COUNTS, CLASSES, LATENCY, HEARTBEATS, CONSUMERS, CLOCK];
 
 export const levelTable = (t: RollupTable, level: RollupLevel) => `${t.name}_${level.suffix}`;
 export const keyNames = (t: RollupTable) => ['period', ...t.keys.map((k) => k.name)];

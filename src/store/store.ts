@@ -1,6 +1,7 @@
 import type { PanelReader } from './panel-reader.ts';
 import type { DetectionV1, ErrorCode, StatusV1 } from '../contract/index.ts';
 import type { RepairSummaryRow } from './repair-ledger.ts';
+import type { ClockOffsetRow } from './clock-offsets.ts';
 
 /** A poison message kept with its raw bytes so it can be inspected or replayed after a fix. */
 export interface DeadLetter {
@@ -24,7 +25,16 @@ export interface WriteResult {
  * Where the consumer commits. Implementations: duckdb.ts (embedded default), and the server stores of
  * the consumer issue. Writes must be idempotent by event_id: writing the same event twice, in one batch
  * or across batches, processes or restarts, stores it once. A resolved promise means committed; a
- * rejected one means nothing of the batch is visible and it may be retried as a whole.
+ * rejected one means the batch may be retried as a whole (what a failed write left behind, the retry
+ * finds and skips).
+ *
+ * A write rejects with a SeamError whose code says what the failure means, each store deciding from its
+ * own server's answer (docs/consumer.md#when-the-store-says-no):
+ * - SEAM_ERR_STORE_UNAVAILABLE: waiting may cure it (connection, timeout, overload). The consumer retries.
+ * - SEAM_ERR_STORE_REFUSED: something in the batch cannot be stored. The consumer splits the batch until it
+ *   finds the refused messages and dead-letters them; the rest commits.
+ * - SEAM_ERR_CONFIG: the store itself is wrong (credentials, database, permissions). The consumer believes it
+ *   only when `probe` fails too, so that no payload can pass for a broken configuration.
  */
 export interface DetectionStore {
   readonly name: string;
@@ -37,6 +47,12 @@ export interface DetectionStore {
   writeDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
   /** Latest status per camera (upsert); the SQL stores also log state changes and roll up heartbeat figures. */
   writeStatus(status: StatusV1, receivedAt: Date): Promise<void>;
+  /**
+   * Writes one known-good event the way `write` does, where no reader sees it (rolled back, or a probe
+   * series of its own), and rejects as `write` would. The consumer asks it when a batch keeps failing: the
+   * probe failing too means the store or its configuration; the probe passing means the batch.
+   */
+  probe(): Promise<void>;
   /** A consumer's own figures every few seconds, for the health panel (the SQL stores; others need not). */
   writeConsumerSample?(sample: ConsumerSample): Promise<void>;
   close(): Promise<void>;
@@ -51,6 +67,23 @@ export interface ConsumerSample {
   inFlight: number;
   /** Deliveries waiting for a commit. */
   pending: number;
+  /** Per camera, the events this consumer committed since its previous sample (consumer/capture-offsets.ts). */
+  cameras?: CameraClock[];
+}
+
+/**
+ * How long after their captured_at one camera's events were committed, over one sample period: the
+ * smallest figure is the camera's clock offset (a healthy pipeline's floor is tens of ms; a clock an hour
+ * behind adds 3,600,000 ms, one ahead makes it negative).
+ */
+export interface CameraClock {
+  region: string;
+  site: string;
+  camera: string;
+  /** Smallest and largest commit time - captured_at, ms. */
+  minLagMs: number;
+  maxLagMs: number;
+  events: number;
 }
 
 export interface MinuteRow {
@@ -79,6 +112,11 @@ export interface CameraRow {
   outboxDepth?: number | null;
   oldestUnsentMs?: number | null;
   drops?: number | null;
+  /**
+   * The smallest commit time - captured_at of the camera's events over the last five minutes of consumer
+   * samples (store/clock-offsets.ts): its clock offset, or null when no consumer sampled it then.
+   */
+  clockOffsetMs: number | null;
 }
 
 /** Events missing from a camera's stored seq range: lost somewhere upstream (or dropped by the outbox bound). */
@@ -119,7 +157,10 @@ export interface LatencyRow {
 /** The dashboard's read side. Windows are [fromMs, toMs) on captured_at. */
 export interface StoreReader {
   perMinute(fromMs: number, toMs: number): Promise<MinuteRow[]>;
-  cameras(): Promise<CameraRow[]>;
+  /** `nowMs` (default the clock) ends the five minutes the clock offsets are read over. */
+  cameras(nowMs?: number): Promise<CameraRow[]>;
+  /** Only the cameras' clock offsets (CameraRow.clockOffsetMs) of the five minutes before `nowMs`: cheaper than cameras(). */
+  clockOffsets?(nowMs?: number): Promise<ClockOffsetRow[]>;
   classes(fromMs: number, toMs: number): Promise<ClassRow[]>;
   latency(fromMs: number, toMs: number): Promise<LatencyRow>;
   totals(): Promise<Totals>;

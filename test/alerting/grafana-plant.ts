@@ -27,6 +27,7 @@ export const PLANT = parseAlertsConfig({
     { name: 'events-lost', kind: 'seq_gaps', severity: 'warning', params: { window: '30m' } },
     { name: 'outbox', kind: 'outbox_backlog', severity: 'warning', params: { depth: 100, oldestUnsent: '1m' } },
     { name: 'cracks', kind: 'defect_rate', severity: 'info', receivers: ['quality'], params: { class: 'crack', window: '15m', perEvent: 0.2, minEvents: 5 } },
+    { name: 'clock', kind: 'clock_offset', severity: 'warning', params: { maxOffset: '60s' } },
   ],
 });
 

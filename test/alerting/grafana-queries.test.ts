@@ -27,6 +27,9 @@ async function fill(store: Store) {
   await store.writeStatus(makeStatus({ camera: 'cam-a', state: 'online', outbox_depth: 0 }), new Date(now - 2 * S));
   await store.writeStatus(makeStatus({ camera: 'cam-c', state: 'offline', outbox_depth: 500, oldest_unsent_ms: 120_000 }), new Date(now - 60 * S));
   await store.writeDeadLetters([1, 2, 3].map((i) => ({ topic: 'vision/eu/plant-1/cam-a/detection', payload: Buffer.from('{'), code: 'SEAM_ERR_MALFORMED_JSON' as const, reason: 'bad', receivedAt: new Date(now - i * 10 * S) })));
+  // A consumer's clock sample: cam-a's clock an hour and two minutes behind, cam-b's 30 s ahead.
+  const clock = (camera: string, lag: number) => ({ region: 'eu', site: 'plant-1', camera, minLagMs: lag, maxLagMs: lag + 500, events: 5 });
+  await store.writeConsumerSample!({ consumer: 'c-1', atMs: now - 10 * S, inFlight: 0, pending: 0, cameras: [clock('cam-a', 3_720_000), clock('cam-b', -30_000)] });
 }
 
 /** Grafana's macros as its PostgreSQL datasource expands them, for a one-hour range ending now. */
@@ -64,7 +67,7 @@ describe('exported Grafana queries against the real stores', () => {
       await fill(store);
       const f = parsed(TARGETS[0]);
       const queries = storeQueries(f);
-      assert.equal(queries.length, 7 + 9 + 0, 'seven panels and one store query per rule');
+      assert.equal(queries.length, 7 + 10 + 0, 'seven panels and one store query per rule');
       const results = new Map<string, Obj[]>();
       for (const q of queries) {
         try {
@@ -80,6 +83,7 @@ describe('exported Grafana queries against the real stores', () => {
       assert.deepEqual(results.get('rule seamline-outbox/A')!.filter((r) => r.value > 0).map((r) => r.camera), ['cam-c']);
       assert.deepEqual(results.get('rule seamline-cracks/A')!.filter((r) => r.value > 0.2).map((r) => r.camera), ['cam-a']);
       assert.equal(Number(results.get('rule seamline-dead-letters/A')![0].value), 0.6);
+      assert.deepEqual(results.get('rule seamline-clock/A')!.map((r) => `${r.camera}=${r.value}`), ['cam-a=3720', 'cam-b=30'], 'seconds either way from zero');
       assert.ok((results.get('panel Detections per minute, per camera') ?? []).length > 0);
     } finally {
       await client.end();
@@ -117,6 +121,10 @@ describe('exported Grafana queries against the real stores', () => {
       assert.equal(value('rule seamline-outbox/A')['cam-c'], 500);
       assert.equal(value('rule seamline-cracks/A')['cam-a'], 20);
       assert.equal(value('rule seamline-cracks/B')['cam-a'], 60);
+      // Signed here; the rule's math step takes abs() before the threshold.
+      assert.deepEqual(value('rule seamline-clock/A'), { 'cam-a': 3720, 'cam-b': -30 });
+      const clockRule = (f.rules.groups[0].rules as Obj[]).find((r) => r.uid === 'seamline-clock')!;
+      assert.equal(clockRule.data.find((d: Obj) => d.refId === 'M').model.expression, 'abs($RA)');
     } finally {
       await store.close();
     }

@@ -25,6 +25,7 @@ const config = parseAlertsConfig({
     { name: 'gaps', kind: 'seq_gaps', severity: 'warning', params: { window: '30m' } },
     { name: 'outbox', kind: 'outbox_backlog', severity: 'warning', params: { depth: 100, oldestUnsent: '1m' } },
     { name: 'cracks', kind: 'defect_rate', severity: 'info', params: { class: 'crack', window: '10m', perEvent: 0.2, minEvents: 5 } },
+    { name: 'clock', kind: 'clock_offset', severity: 'warning', params: { maxOffset: '60s' } },
   ],
 });
 
@@ -48,6 +49,9 @@ async function fill(store: Store) {
   await store.writeStatus(makeStatus({ camera: 'cam-d', state: 'offline' }), new Date(NOW - 60 * S));
   const letter = (ms: number) => ({ topic: 'vision/eu/plant-1/cam-a/detection', payload: Buffer.from('{'), code: 'SEAM_ERR_MALFORMED_JSON' as const, reason: 'bad', receivedAt: new Date(ms) });
   await store.writeDeadLetters([letter(NOW - 30 * S), letter(NOW - 60 * S), letter(NOW - 90 * S), letter(NOW - 400 * S)]);
+  // A consumer's sample: cam-a's clock an hour behind, cam-b healthy, cam-c 30 s ahead (under the rule's minute).
+  const clock = (camera: string, lag: number, site = 'plant-1') => ({ region: 'eu', site, camera, minLagMs: lag, maxLagMs: lag + 900, events: 5 });
+  await store.writeConsumerSample!({ consumer: 'c-1', atMs: NOW - 60 * S, inFlight: 0, pending: 0, cameras: [clock('cam-a', 3_600_000 + 120 * S), clock('cam-b', 41), clock('cam-c', -30 * S, 'plant-2')] });
 }
 
 async function observed(store: Store) {
@@ -70,6 +74,7 @@ const EXPECTED = {
   gaps: ['cam-a=0', 'cam-b=0', 'cam-c=2!', 'cam-never=0', 'cam-d=0'],
   outbox: ['cam-a=500!', 'cam-b=0', 'cam-c=0', 'cam-never=0', 'cam-d=0'],
   cracks: ['cam-a=0.33!', 'cam-b=0', 'cam-c=0', 'cam-never=0', 'cam-d=0'],
+  clock: ['cam-a=3720!', 'cam-b=0.04', 'cam-c=-30', 'cam-never=0', 'cam-d=0'],
 };
 
 const sortCams = (o: Record<string, string[]>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, [...v].sort()]));
@@ -101,4 +106,17 @@ describe('rule kinds on PostgreSQL', () => {
   test('every rule kind measures the same figures on PostgreSQL as on DuckDB', { timeout: 90_000 }, () =>
     check(new PostgresStore({ url: pg.url, schema: 'rules_test', timescale: 'off' })),
   );
+});
+
+test('clock_offset says which way the clock is off and by how much, in words an operator reads', { timeout: 10_000 }, async () => {
+  const rule = config.rules.find((r) => r.name === 'clock')!;
+  const row = (camera: string, clockOffsetMs: number | null) => ({ region: 'eu', site: 'plant-1', camera, state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, clockOffsetMs });
+  const rows = [row('behind', 3_720_000), row('ahead', -30_500), row('far-ahead', -125_000), row('unsampled', null)];
+  const ctx = { nowMs: NOW, reader: undefined as never, cameras: rows, rows: new Map(rows.map((r) => [`eu/plant-1/${r.camera}`, r])), memo: <T>(_k: string, run: () => Promise<T>) => run() };
+  assert.deepEqual((await rule.kind.evaluate(rule.params as never, ctx)).map((o) => [o.camera!.camera, o.holds, o.summary]), [
+    ['behind', true, 'clock 1 h 2 m behind (events arrive 3,720 s after their captured_at)'],
+    ['ahead', false, 'clock 31 s ahead (events arrive 31 s before their captured_at)'],
+    ['far-ahead', true, 'clock 2 m 5 s ahead (events arrive 125 s before their captured_at)'],
+    ['unsampled', false, 'no events committed in the last 5 minutes'],
+  ]);
 });

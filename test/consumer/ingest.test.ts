@@ -70,22 +70,50 @@ test('acknowledges every message it committed, so nothing is left in flight', { 
   assert.equal(consumer.ingestor.stats.pending, 0);
 });
 
-test('stops without acknowledging when the store refuses a batch for good', { timeout: 30_000 }, async () => {
+test('stops without acknowledging when the store is broken for good and its probe fails too', { timeout: 30_000 }, async () => {
   const { SeamError } = await import('../../src/contract/index.ts');
   const refusing = new DuckDbStore({ path: ':memory:' });
   await refusing.open();
-  refusing.write = async () => {
+  const broken = async () => {
     throw new SeamError('SEAM_ERR_CONFIG', 'password authentication failed for user "seamline"', { field: 'store' });
   };
+  refusing.write = broken;
+  refusing.probe = broken;
   const c = await startConsumer({ url: broker.url, protocolVersion: 4, clientId: 'ingest-fatal', store: refusing });
-  const fatal = new Promise<Error>((resolve) => c.ingestor.once('fatal', resolve));
+  const fatal = new Promise<Error>((resolve) => c.ingestor.onFatal(resolve));
   await publish(topic, JSON.stringify(makeEvents(1, { seq: 900 })[0]));
   const err = await fatal;
   assert.match(err.message, /authentication failed/);
+  assert.match(err.message, /known-good event too/);
   assert.equal(c.ingestor.stats.storeFailures, 1, 'no retry loop on a permanent failure');
   assert.equal(c.session.inFlight, 1, 'the message stays unacknowledged with the broker');
+  assert.equal(c.ingestor.stats.deadLettered, 0, 'a broken store is not blamed on the message');
+  let late: Error | undefined;
+  c.ingestor.onFatal((e) => (late = e));
+  assert.equal(late, err, 'a listener that comes after the fatal error still hears of it');
   await c.session.close();
   await refusing.close();
+});
+
+test('a configuration error on a message while the probe passes dead-letters that message alone', { timeout: 30_000 }, async () => {
+  const { SeamError } = await import('../../src/contract/index.ts');
+  const picky = new DuckDbStore({ path: ':memory:' });
+  await picky.open();
+  const write = picky.write.bind(picky);
+  // A store that says "configuration" about one event: a payload must never pass for a broken store.
+  picky.write = async (events, committedAt, fresh) => {
+    if (events.some((e) => e.seq === 77)) throw new SeamError('SEAM_ERR_CONFIG', 'permission denied for value 77', { field: 'store' });
+    return write(events, committedAt, fresh);
+  };
+  const c = await startConsumer({ url: broker.url, protocolVersion: 4, clientId: 'ingest-picky', store: picky, batchSize: 50, flushIntervalMs: 200 });
+  const events = makeEvents(40, { seq: 60, camera: 'cam-01' });
+  await Promise.all(events.map((e) => publish(topic, JSON.stringify(e))));
+  await waitFor(() => c.ingestor.stats.committedEvents === 39 && c.ingestor.stats.deadLettered === 1, 15_000, '39 stored and 1 dead-lettered');
+  assert.equal(c.ingestor.fatalError, undefined);
+  assert.equal(c.ingestor.stats.storeRefused, 1);
+  assert.equal((await picky.totals()).events, 39);
+  await c.stop();
+  await picky.close();
 });
 
 test('announces each committed dead letter on the dead-letter topic with its code and raw bytes', { timeout: 30_000 }, async () => {

@@ -33,6 +33,9 @@ describe('dashboard page in Chromium', () => {
       const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
       await s.write([...burst('cam-a', minute - 2 * MINUTE, 4, ['scratch', 'dent']), ...burst('cam-b', minute - MINUTE, 3, ['crack'])], new Date());
       await s.writeStatus(status('cam-a', 'online', Date.now()), new Date());
+      // cam-a's clock is an hour and two minutes behind; cam-b's is right.
+      const clock = (camera: string, lag: number) => ({ region: 'eu', site: 'plant-1', camera, minLagMs: lag, maxLagMs: lag + 500, events: 4 });
+      await s.writeConsumerSample({ consumer: 'c-1', atMs: Date.now(), inFlight: 0, pending: 0, cameras: [clock('cam-a', 3_722_000), clock('cam-b', 41)] });
     }));
   });
 
@@ -46,6 +49,15 @@ describe('dashboard page in Chromium', () => {
     const cells = await page.$$eval('#camera-rows tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
     assert.deepEqual(cells.map((c) => [c[2], c[3], c[5]]), [['cam-a', 'online', '8'], ['cam-b', 'unknown', '3']]);
     assert.equal(await page.textContent('#total-events'), '7');
+  });
+
+  test('shows each camera\'s clock offset readably, marked when it is more than a minute off', { timeout: 30_000 }, async () => {
+    const cells = await page.$$eval('#camera-rows tr', (rows) => rows.map((r) => {
+      const td = r.querySelector<HTMLElement>('td.clock')!;
+      return [r.querySelector('td.cam')!.textContent, td.textContent, td.classList.contains('warn'), td.title];
+    }));
+    assert.deepEqual(cells.map((c) => c.slice(0, 3)), [['cam-a', '⚠ +1 h 02 m', true], ['cam-b', '41 ms', false]]);
+    assert.match(String(cells[0][3]), /events arrive 1 h 02 m after their captured_at: the camera clock is behind/);
   });
 
   test('shows a hostile camera name as text, never as markup', { timeout: 30_000 }, async () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DeadLetter, DetectionStore, StoreReader } from '../../src/store/store.ts';
 import { makeEvent, makeEvents, makeStatus } from '../helpers/events.ts';
+import { clockContract } from './clock-contract.ts';
 
 export type StoreUnderTest = DetectionStore & StoreReader;
 
@@ -148,4 +149,6 @@ export function storeContract(name: string, build: () => Promise<StoreUnderTest>
       const order = (a: StoredDeadLetter, b: StoredDeadLetter) => a.bytes - b.bytes;
       assert.deepEqual((await options.deadLetters(store)).sort(order), expected.sort(order));
     }));
+
+  clockContract(name, withStore);
 }

@@ -133,6 +133,16 @@ FROM e LEFT JOIN d USING (region, site, camera) ORDER BY 1, 2, 3`,
           Number(p.perEvent),
         );
       }
+      case 'clock_offset':
+        // The smallest commit - captured_at per camera over the last five minutes of consumer samples
+        // (rollup_clock, store/clock-offsets.ts), in seconds either way from zero.
+        return table(
+          `SELECT region, site, camera, abs(min(min_lag))::float8 / 1000 AS value FROM ${this.t('rollup_clock_1m')}
+WHERE period >= ((extract(epoch FROM now()) * 1000)::bigint - 300000) / 60000 * 60000 AND ${cams}
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+          'gt',
+          s('maxOffset', '60s'),
+        );
       default:
         return undefined;
     }

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts';
-import { consumerMetrics } from '../../consumer/metrics.ts';
+import { clockMetrics } from '../../consumer/clock-metrics.ts';
+import { consumerHealth, type ConsumerPhase } from '../../consumer/health.ts';
+import { consumerMetrics, healthMetric } from '../../consumer/metrics.ts';
+import { openStoreWhenReachable } from '../../consumer/open-store.ts';
 import { repairMetrics } from '../../consumer/repair-metrics.ts';
 import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
 import { isSeamError, SeamError } from '../../contract/index.ts';
@@ -80,17 +83,24 @@ function storeFromFlag(c: ConsumerConfig): StoreConfig {
 async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls: TlsFiles): Promise<void> {
   const logger = createLogger(config.logLevel);
   const store = createStore(storeConfig);
-  await store.open();
-  // Listeners open before the session joins the share group: a busy port must stop this instance before the
-  // broker counts it as a member (its session would linger there, holding a share of the traffic).
   const registry = new Registry();
+  let phase: ConsumerPhase = 'waiting_for_store';
+  let consumer: RunningConsumer | undefined;
+  const health = () => consumerHealth(phase, consumer?.ingestor.stats, consumer?.ingestor.fatalError?.message);
+  healthMetric(registry, health);
+  // Listeners open before the session joins the share group: a busy port must stop this instance before the
+  // broker counts it as a member (its session would linger there, holding a share of the traffic). /metrics
+  // and /health open before the store, so that a consumer waiting for its store says so.
   let metrics: MetricsServer | undefined;
   let dashboard: Dashboard | undefined;
-  let consumer: RunningConsumer;
   try {
     if (config.metricsPort >= 0) {
-      metrics = await withListenFlags({ port: '--metrics-port', host: '--metrics-host' }, () => serveMetrics([registry], config.metricsHost, config.metricsPort));
+      metrics = await withListenFlags({ port: '--metrics-port', host: '--metrics-host' }, () =>
+        serveMetrics([registry], config.metricsHost, config.metricsPort, health),
+      );
     }
+    await openStoreWhenReachable(store, { logger });
+    phase = 'starting';
     if (config.dashboardPort >= 0) {
       dashboard = await withListenFlags({ port: '--dashboard-port' }, () =>
         startDashboard({ reader: store, port: config.dashboardPort, logger: logger.child({ box: 'dashboard' }) }),
@@ -122,17 +132,23 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
     await store.close();
     throw err;
   }
-  consumerMetrics(consumer.ingestor, consumer.session, registry, store);
-  repairMetrics(registry, store, consumer.repairer);
-  consumer.ingestor.once('fatal', (err: Error) => {
+  phase = 'running';
+  const running = consumer;
+  consumerMetrics(running.ingestor, running.session, registry, store);
+  repairMetrics(registry, store, running.repairer);
+  clockMetrics(registry, store);
+  // Also when the very first batch already failed for good: a consumer that cannot ingest must not stay up.
+  running.ingestor.onFatal((err: Error) => {
+    phase = 'stopped';
     process.stderr.write(isSeamError(err) ? `seamline: ${err.code}: ${err.message}\n` : `seamline consumer: ${err.message}\n`);
-    void consumer.session.close().finally(() => process.exit(2));
+    void running.session.close().finally(() => process.exit(2));
   });
   onShutdown(logger, async () => {
-    await consumer.stop(8_000);
+    phase = 'stopped';
+    await running.stop(8_000);
     await Promise.all([metrics?.close(), dashboard?.close()]);
     await store.close();
-    const s = consumer.ingestor.stats;
+    const s = running.ingestor.stats;
     logger.info({ committed: s.committedEvents, duplicates: s.duplicates, deadLettered: s.deadLettered }, 'consumer stopped');
   });
   // Announced only once a signal stops it cleanly (before, SIGINT would kill the process mid-start).

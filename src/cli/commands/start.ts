@@ -47,6 +47,11 @@ async function runStart(config: StartConfig): Promise<void> {
     const s = pipeline.consumer.ingestor.stats;
     out.write(`stopped: ${s.committedEvents} events (${s.committedDetections} detections) committed this run.\n`);
   });
+  // A store broken for good stops ingest; the whole pipeline then stops, loudly, rather than run without it.
+  pipeline.consumer.ingestor.onFatal((err) => {
+    process.stderr.write(`seamline: ${err.code}: ${err.message}\n`);
+    void pipeline.stop().finally(() => process.exit(2));
+  });
   out.write(`\nSeamline is running (${Date.now() - started} ms to start).\n`);
   out.write(`  dashboard  ${pipeline.dashboard.url}\n`);
   out.write(`  MQTT       ${brokerLine(pipeline.broker)}\n`);

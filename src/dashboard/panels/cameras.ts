@@ -35,6 +35,11 @@ export interface CameraView {
   drops: number | null;
   /** Inference figures the edge reports in status.v1 (issue 8), when it does: name -> value. */
   edge: Record<string, number>;
+  /**
+   * Commit time - captured_at at its floor over the last five minutes: the camera's clock offset
+   * (positive: behind; store/clock-offsets.ts); null when no consumer committed its events then.
+   */
+  clockOffsetMs: number | null;
 }
 
 /** status.v1 fields of the edge inference work, shown per camera when a bridge sends them. */
@@ -48,7 +53,7 @@ export async function camerasPanel(
   counts?: CountRow[],
   repair: RepairPanel | null = null,
 ): Promise<{ cameras: CameraView[]; all: { region: string; site: string; camera: string }[] }> {
-  const [list, rows] = await Promise.all([reader.cameraList(), counts ? Promise.resolve(counts) : reader.counts(w)]);
+  const [list, rows] = await Promise.all([reader.cameraList(now), counts ? Promise.resolve(counts) : reader.counts(w)]);
   const gaps = seqGapsPerPeriod(rows, periodsOf(w)).perCamera;
   const inWindow = new Map<string, number>();
   for (const r of rows) inWindow.set(cameraKey(r), (inWindow.get(cameraKey(r)) ?? 0) + r.detections);
@@ -63,7 +68,7 @@ export async function camerasPanel(
       lastEventAt: c.lastEventAt, lastEventAgeMs: c.lastEventAt === null ? null : Math.max(0, now - c.lastEventAt),
       events: c.events, detections: c.detections, windowDetections: inWindow.get(key) ?? 0, missing: gaps.get(key) ?? null,
       repairing: r?.repairing ?? null, lost: r?.lost ?? null, lostReasons: r?.lostReasons ?? null, repaired: r?.repaired ?? null,
-      outboxDepth: number(c.heartbeat.outbox_depth), drops: number(c.heartbeat.drops), edge,
+      outboxDepth: number(c.heartbeat.outbox_depth), drops: number(c.heartbeat.drops), edge, clockOffsetMs: c.clockOffsetMs,
     };
   });
   return { cameras, all: list.map((c) => ({ region: c.region, site: c.site, camera: c.camera })) };

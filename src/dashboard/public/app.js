@@ -8,6 +8,8 @@
   var FIELDS = ['region', 'site', 'camera', 'class'];
   var STEP_NAMES = { 60000: 'minute', 300000: '5 minutes', 3600000: 'hour' };
   var STALE_EVENT_MS = 2 * 60 * 1000;
+  // A camera clock further off than this is marked (the built-in clock_offset alert's default too).
+  var CLOCK_OFFSET_WARN_MS = 60 * 1000;
   var source = null;
   var last = null;
 
@@ -35,6 +37,24 @@
     return Math.floor(s / 86400) + ' d ago';
   }
   function two(n) { return n < 10 ? '0' + n : String(n); }
+  /** A clock offset: 41 ms, -3.2 s, +4 m 05 s, +1 h 02 m, +12,345 d 05 h (positive: the camera's clock is behind). */
+  function fmtOffset(ms) {
+    if (ms === null || ms === undefined) return '—';
+    var a = Math.abs(ms);
+    if (a < 1000) return Math.round(ms) + ' ms';
+    var sign = ms < 0 ? '-' : '+';
+    if (a < 60000) return sign + (a / 1000).toFixed(1) + ' s';
+    var s = Math.floor(a / 1000);
+    if (s < 3600) return sign + Math.floor(s / 60) + ' m ' + two(s % 60) + ' s';
+    if (s < 86400) return sign + Math.floor(s / 3600) + ' h ' + two(Math.floor((s % 3600) / 60)) + ' m';
+    return sign + fmtInt(Math.floor(s / 86400)) + ' d ' + two(Math.floor((s % 86400) / 3600)) + ' h';
+  }
+  function offsetCell(ms) {
+    var off = ms !== null && ms !== undefined && Math.abs(ms) > CLOCK_OFFSET_WARN_MS;
+    var td = el('td', 'num clock' + (off ? ' warn' : ''), (off ? '⚠ ' : '') + fmtOffset(ms));
+    if (off) td.title = 'events arrive ' + fmtOffset(Math.abs(ms)).replace('+', '') + (ms > 0 ? ' after' : ' before') + ' their captured_at: the camera clock is ' + (ms > 0 ? 'behind' : 'ahead') + ', or (behind) its outbox is draining a backlog';
+    return td;
+  }
   function fmtClock(ms) { var d = new Date(ms); return two(d.getHours()) + ':' + two(d.getMinutes()) + ':' + two(d.getSeconds()); }
   function fmtWhen(ms) { var d = new Date(ms); return (d.getMonth() + 1) + '/' + d.getDate() + ' ' + two(d.getHours()) + ':' + two(d.getMinutes()); }
   function localInput(ms) { var d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000); return d.toISOString().slice(0, 16); }
@@ -229,6 +249,7 @@
       tr.appendChild(lost);
       tr.appendChild(el('td', 'num outbox' + (c.outboxDepth ? ' warn' : ''), fmtInt(c.outboxDepth)));
       tr.appendChild(el('td', 'num' + (c.drops ? ' bad' : ''), fmtInt(c.drops)));
+      tr.appendChild(offsetCell(c.clockOffsetMs));
       tr.appendChild(el('td', 'edge', Object.keys(c.edge).map(function (k) { return k.replace(/_/g, ' ') + ' ' + fmtInt(c.edge[k]); }).join(', ')));
       body.appendChild(tr);
     });
