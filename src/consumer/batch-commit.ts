@@ -34,6 +34,8 @@ export interface CommitTally {
   fresh: number[];
   /** Messages the store refused, now dead letters (already written). */
   refused: number;
+  /** Every dead letter written: the batch's poison and the messages the store refused. */
+  letters: DeadLetter[];
   /** When the first write of the batch started, epoch ms. */
   startedMs: number;
 }
@@ -44,11 +46,14 @@ type Attempt<T> = { ok: true; value: T } | { ok: false; refusal: SeamError };
  * Commits a batch so that one refused message costs that message and nothing else: events, then statuses,
  * then dead letters, each retried while the store is unavailable, and split in halves when the store
  * refuses what it holds, down to the refused messages, which become dead letters with the store's reason
- * and their raw bytes. A configuration error stops ingest only when the store's probe fails too
- * (store.ts). A data refusal is never retried as it was: every further write is a smaller part.
+ * and their raw bytes. The store's probe (store.ts) keeps the two faults apart: a configuration error stops
+ * ingest only when the probe fails too, and a message is dead-lettered only once the probe has passed in the
+ * same commit. A data refusal is never retried as it was: every further write is a smaller part.
  */
 export class BatchCommitter {
   private readonly probeAfter: number;
+  /** The store took its probe during the commit under way: what it refuses now is the data's fault. */
+  private probed = false;
 
   constructor(private readonly o: BatchCommitOptions) {
     this.probeAfter = o.probeAfterFailures ?? 3;
@@ -56,8 +61,9 @@ export class BatchCommitter {
 
   /** Resolves once everything is stored or dead-lettered; rejects with a fatal SeamError or CommitAbandoned. */
   async commit(batch: Batch): Promise<CommitTally> {
-    const tally: CommitTally = { events: 0, detections: 0, duplicates: 0, fresh: [], refused: 0, startedMs: Date.now() };
     const letters = [...batch.letters];
+    const tally: CommitTally = { events: 0, detections: 0, duplicates: 0, fresh: [], refused: 0, letters, startedMs: Date.now() };
+    this.probed = false;
     const indexes = batch.events.map((_, i) => i);
     await this.writeEvents(batch, indexes, tally, letters);
     for (const entry of batch.statuses.values()) await this.writeStatus(entry, tally, letters);
@@ -81,7 +87,7 @@ export class BatchCommitter {
       return;
     }
     if (indexes.length === 1) {
-      letters.push(this.refused(batch.eventDeliveries[indexes[0]], result.refusal, tally));
+      letters.push(await this.refused(batch.eventDeliveries[indexes[0]], result.refusal, tally));
       return;
     }
     if (indexes.length === batch.events.length) {
@@ -94,7 +100,7 @@ export class BatchCommitter {
 
   private async writeStatus(entry: StatusEntry, tally: CommitTally, letters: DeadLetter[]): Promise<void> {
     const result = await this.attempt(() => this.o.store.writeStatus(entry.status, entry.receivedAt));
-    if (!result.ok) letters.push(this.refused(entry.delivery, result.refusal, tally));
+    if (!result.ok) letters.push(await this.refused(entry.delivery, result.refusal, tally));
   }
 
   private async writeLetters(letters: DeadLetter[]): Promise<void> {
@@ -118,7 +124,18 @@ export class BatchCommitter {
     }
   }
 
-  private refused(delivery: Delivery, refusal: SeamError, tally: CommitTally): DeadLetter {
+  /**
+   * The dead letter of a message the store refused, once the store has taken its known-good probe in this
+   * commit: a store that refuses everything (InfluxDB holding a field as another type, say) is broken, and
+   * must stop ingest rather than turn every message into a dead letter.
+   */
+  private async refused(delivery: Delivery, refusal: SeamError, tally: CommitTally): Promise<DeadLetter> {
+    let delay = this.o.retryInitialMs;
+    while (!(await this.probePasses(refusal))) {
+      if (this.o.closed()) throw new CommitAbandoned();
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, this.o.retryMaxMs);
+    }
     tally.refused++;
     const error = new SeamError('SEAM_ERR_STORE_REFUSED', `${this.o.store.name} refused it: ${refusal.message}`, { field: refusal.field });
     this.o.onRefused(delivery, error);
@@ -152,8 +169,10 @@ export class BatchCommitter {
    * the store is at fault: that is thrown, fatal. A probe that finds the store away says nothing yet.
    */
   private async probePasses(cause: unknown): Promise<boolean> {
+    if (this.probed) return true;
     try {
       await this.o.store.probe();
+      this.probed = true;
       return true;
     } catch (err) {
       const kind = failureOf(err);

@@ -248,7 +248,7 @@ export class Ingestor extends EventEmitter {
     s.lastCommitAtMs = Date.now();
     s.failingSinceMs = 0;
     for (const id of batch.eventIds) this.committed.add(id);
-    if (this.deadLetterTopic) for (const letter of batch.letters) this.announce(letter);
+    if (this.deadLetterTopic) for (const letter of tally.letters) this.announce(letter);
     for (const d of batch.deliveries) this.ackOne(d);
     s.batches++;
     s.lastBatchSize = batch.size;

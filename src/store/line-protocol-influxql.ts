@@ -14,6 +14,11 @@ interface Series {
 }
 type Row = Record<string, unknown> & { tags: Record<string, string> };
 
+/** InfluxDB's time range, int64 nanoseconds either side of 1970, in whole milliseconds. */
+const INFLUX_MIN_MS = -9_223_372_036_854;
+// One millisecond short of the end: the store writes seq mod 1e6 into the sub-millisecond digits.
+const INFLUX_MAX_MS = 9_223_372_036_853;
+
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const window = (fromMs: number, toMs: number) => `time >= ${fromMs}ms AND time < ${toMs}ms`;
@@ -56,9 +61,14 @@ export class InfluxQlBackend implements LineProtocolBackend {
    * means dead-lettered, accepted there means dropped.
    */
   refusal(event: DetectionV1, nowMs: number): string | undefined {
+    const captured = Date.parse(event.captured_at);
+    // Its timestamps are int64 nanoseconds; a point outside fails to parse and the rest of the body is stored.
+    if (!(captured >= INFLUX_MIN_MS && captured <= INFLUX_MAX_MS)) {
+      return `captured_at ${event.captured_at} is outside InfluxDB's time range (${new Date(INFLUX_MIN_MS).toISOString()} to ${new Date(INFLUX_MAX_MS).toISOString()})`;
+    }
     if (this.retentionDays <= 0) return undefined;
     const oldest = nowMs - this.retentionDays * 86_400_000 + 3_600_000;
-    if (Date.parse(event.captured_at) >= oldest) return undefined;
+    if (captured >= oldest) return undefined;
     return `captured_at ${event.captured_at} is older than the retention policy keeps (${this.retentionDays} d, back to ${new Date(oldest).toISOString()})`;
   }
 

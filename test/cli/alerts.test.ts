@@ -33,7 +33,7 @@ test('alerts check refuses a bad rule with one coded line naming its field, exit
   writeFileSync(file, JSON.stringify({ receivers: [{ name: 'log', type: 'log' }], route: { receivers: ['log'] }, rules: [{ name: 'x', kind: 'silent_camera', severity: 'critical', params: { window: 'soon' } }] }));
   const r = spawnSync(process.execPath, [BIN, 'alerts', 'check', '--config', file], { encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.equal(r.stderr.trim(), 'seamline: SEAM_ERR_CONFIG: alerts config: rules[0].params.window must be a duration such as 30s, 5m, 1h30m or 0s');
+  assert.equal(r.stderr.trim(), 'seamline: SEAM_ERR_CONFIG: alerts config: rules[0].params.window ("soon") must be a duration such as 30s, 5m, 1h30m or 0s');
   const ok = spawnSync(process.execPath, [BIN, 'alerts', 'check', '--config', alertsFile('http://127.0.0.1:9/x')], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /1 rule\(s\), 0 shift\(s\), 1 receiver\(s\)/);

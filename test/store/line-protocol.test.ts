@@ -165,25 +165,30 @@ test('victoriametrics without -dedup.minScrapeInterval counts a redelivery twice
   }
 });
 
-test('influxdb: retention keeps only points newer than the policy', { timeout: 60_000 }, async () => {
+test('influxdb: retention keeps only points newer than the policy, and the store refuses older ones instead of counting them', { timeout: 60_000 }, async () => {
   const store = await freshStore('influxdb', { retentionDays: 1 });
-  const old = await store.write(makeEvents(5, { camera: 'old' }, Date.now() - 3 * 86_400_000), new Date());
-  assert.equal(old.events, 5); // accepted: InfluxDB drops them as already expired
+  // InfluxDB would drop them with a 400 that stores the rest; the store refuses them first, so that the
+  // consumer dead-letters them instead of counting them stored.
+  await assert.rejects(store.write(makeEvents(5, { camera: 'old' }, Date.now() - 3 * 86_400_000), new Date()), (err) =>
+    isSeamError(err, 'SEAM_ERR_STORE_REFUSED') && /older than the retention policy keeps \(1 d/.test(err.message),
+  );
   await store.write(makeEvents(4, { camera: 'new' }), new Date());
   assert.deepEqual(await store.totals(), { events: 4, detections: 8, deadLetters: 0 });
   const res = await fetch(`${influx.url}/query?q=${encodeURIComponent(`SHOW RETENTION POLICIES ON t${dbs}`)}`);
   assert.match(await res.text(), /"seamline","24h0m0s","1h0m0s",1,true/);
 });
 
-test('line protocol: 4xx is a configuration error; 5xx, 408, 429, refused connections and timeouts are retryable', { timeout: 60_000 }, async () => {
+test('line protocol: 400, 413 and 422 refuse the body; other 4xx are configuration; 5xx, 408, 429, refused connections and timeouts are retryable', { timeout: 60_000 }, async () => {
   assert.deepEqual(
-    [400, 401, 403, 404, 413, 408, 429, 500, 502, 503].map(classifyStatus),
-    ['permanent', 'permanent', 'permanent', 'permanent', 'permanent', 'retryable', 'retryable', 'retryable', 'retryable', 'retryable'],
+    [400, 401, 403, 404, 413, 422, 408, 429, 500, 502, 503].map(classifyStatus),
+    ['refused', 'permanent', 'permanent', 'permanent', 'refused', 'refused', 'retryable', 'retryable', 'retryable', 'retryable', 'retryable'],
   );
-  // A real 400 from InfluxDB: the database already holds `event.detections` as a string.
+  // A real 400 from InfluxDB: the database already holds `event.detections` as a string. The write is
+  // refused, and so is the probe, which writes the same fields: the consumer reads that as a broken store.
   const store = await freshStore('influxdb');
   await fetch(`${influx.url}/write?db=t${dbs}`, { method: 'POST', body: `event,region=eu,site=plant-1,camera=cam-01 detections="x"\n` });
-  await assert.rejects(store.write([makeEvent()], new Date()), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && /field type conflict/.test(err.message));
+  await assert.rejects(store.write([makeEvent()], new Date()), (err) => isSeamError(err, 'SEAM_ERR_STORE_REFUSED') && /field type conflict/.test(err.message));
+  await assert.rejects(store.probe(), (err) => isSeamError(err, 'SEAM_ERR_STORE_REFUSED') && /field type conflict/.test(err.message));
 
   let status = 503;
   let delayMs = 0;
@@ -196,7 +201,7 @@ test('line protocol: 4xx is a configuration error; 5xx, 408, 429, refused connec
     const fake = new LineProtocolStore({ flavour: 'victoriametrics', url, countDuplicates: false, timeoutMs: 300 });
     status = 200;
     await fake.open();
-    for (const [code, want] of [[503, 'SEAM_ERR_STORE_UNAVAILABLE'], [429, 'SEAM_ERR_STORE_UNAVAILABLE'], [401, 'SEAM_ERR_CONFIG'], [400, 'SEAM_ERR_CONFIG']] as const) {
+    for (const [code, want] of [[503, 'SEAM_ERR_STORE_UNAVAILABLE'], [429, 'SEAM_ERR_STORE_UNAVAILABLE'], [401, 'SEAM_ERR_CONFIG'], [404, 'SEAM_ERR_CONFIG'], [400, 'SEAM_ERR_STORE_REFUSED']] as const) {
       status = code;
       await assert.rejects(fake.write([makeEvent()], new Date()), (err) => isSeamError(err, want) && !err.message.includes('hunter2'), `status ${code}`);
     }
