@@ -122,10 +122,11 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     } catch (cause) {
       this.instance?.closeSync();
       this.instance = undefined;
-      throw new SeamError('SEAM_ERR_CONFIG', `cannot open DuckDB file ${path}: ${(cause as Error).message}`, {
-        field: 'store.path',
-        cause,
-      });
+      const message = (cause as Error).message;
+      // Another process has the file (a consumer still stopping, a dashboard opened on it): it lets go in
+      // time, so this is waited for like a server store that does not answer yet.
+      const code = /Could not set lock on file/i.test(message) ? 'SEAM_ERR_STORE_UNAVAILABLE' : 'SEAM_ERR_CONFIG';
+      throw new SeamError(code, `cannot open DuckDB file ${path}: ${message}`, { field: 'store.path', cause });
     }
     this.writer = writer;
     await this.refuseOldLayout(writer);

@@ -3,7 +3,7 @@ import { CLOCK_WINDOW_MS, type ClockOffsetRow } from './clock-offsets.ts';
 import { CLOCK_MEASUREMENT } from './line-protocol-clock.ts';
 import type { LineProtocolHttp } from './line-protocol-http.ts';
 import { retentionMs, victoriaRefusal } from './victoria-limits.ts';
-import type { DetectionV1 } from '../contract/index.ts';
+import { isSeamError, type DetectionV1 } from '../contract/index.ts';
 import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, Totals } from './store.ts';
 
 interface Sample {
@@ -37,6 +37,8 @@ export class VictoriaBackend implements LineProtocolBackend {
     /** Call /internal/force_flush before reads, so a read sees the writes that came just before it. */
     private readonly forceFlush: boolean,
     private readonly slots: number,
+    /** What the operator says its -retentionPeriod is, days; used only when /flags cannot be read. */
+    private readonly retentionDays = 0,
   ) {
     this.writeQuery = { db: database, precision: 'ms' };
     this.sel = `{db=${JSON.stringify(database)}}`;
@@ -44,7 +46,23 @@ export class VictoriaBackend implements LineProtocolBackend {
 
   async prepare(): Promise<void> {
     await this.http.request('health check', 'health');
-    this.retention = retentionMs(await this.http.request('flags', 'flags'));
+    // /health answers without credentials; a query does not, so wrong ones stop the consumer here, at start.
+    await this.http.request('credentials check', 'api/v1/query', { query: { query: '1' } });
+    this.retention = await this.readRetention();
+  }
+
+  /**
+   * Its -retentionPeriod, from /flags. A server that guards /flags (-flagsAuthKey) answers 401; then the
+   * store's `retentionDays`, or VictoriaMetrics' default of a month: guessing short only dead-letters
+   * events it would have kept, guessing long would count dropped ones stored.
+   */
+  private async readRetention(): Promise<number> {
+    try {
+      return retentionMs(await this.http.request('flags', 'flags'));
+    } catch (err) {
+      if (!isSeamError(err, 'SEAM_ERR_CONFIG')) throw err;
+      return this.retentionDays > 0 ? this.retentionDays * 86_400_000 : retentionMs('');
+    }
   }
 
   /** Its -retentionPeriod in ms, read at prepare(); until then, the default of one month. */

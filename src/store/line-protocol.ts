@@ -20,7 +20,8 @@ export interface LineProtocolStoreOptions {
   password?: string;
   /**
    * InfluxDB: the database's default retention policy, in days (0 keeps everything). VictoriaMetrics
-   * keeps data for its own -retentionPeriod; this option cannot change that (docs/stores.md).
+   * keeps data for its own -retentionPeriod, which the store reads from /flags; this option cannot change
+   * it, and is used as that period only when /flags is guarded (docs/stores.md).
    */
   retentionDays?: number;
   /**
@@ -77,7 +78,7 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
     this.backend =
       options.flavour === 'influxdb'
         ? new InfluxQlBackend(this.http, database, options.retentionDays ?? 0)
-        : new VictoriaBackend(this.http, database, options.forceFlush ?? true, this.slots);
+        : new VictoriaBackend(this.http, database, options.forceFlush ?? true, this.slots, options.retentionDays ?? 0);
   }
 
   async open(): Promise<void> {
