@@ -19,6 +19,8 @@ declare -A NEEDS=(
   # test/security makes its PKI with openssl; test/proof/bench-signals looks for leftover workers with pgrep
   [openssl]=/usr/bin/openssl
   [procps]=/usr/bin/pgrep
+  # test/docs/systemd-units checks the units the docs give with systemd-analyze verify
+  [systemd]=/usr/bin/systemd-analyze
 )
 missing=()
 for pkg in "${!NEEDS[@]}"; do
