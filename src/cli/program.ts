@@ -4,6 +4,7 @@ import { alertsCommand } from './commands/alerts.ts';
 import { benchCommand } from './commands/bench.ts';
 import { chaosCommand } from './commands/chaos.ts';
 import { consumerCommand } from './commands/consumer.ts';
+import { deadLettersCommand } from './commands/dead-letters.ts';
 import { detectCommand } from './commands/detect.ts';
 import { edgeCommand } from './commands/edge.ts';
 import { grafanaCommand } from './commands/grafana.ts';
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
       .addOption(logFormatOption())
       .hook('preAction', (root) => setLogFormat(root.opts().logFormat as LogFormat | undefined)),
   );
-  for (const command of [startCommand(), edgeCommand(), consumerCommand(), dashboardCommand(), detectCommand(), alertsCommand(), grafanaCommand(), benchCommand(), chaosCommand()]) {
+  for (const command of [startCommand(), edgeCommand(), consumerCommand(), dashboardCommand(), deadLettersCommand(), detectCommand(), alertsCommand(), grafanaCommand(), benchCommand(), chaosCommand()]) {
     program.addCommand(quiet(command));
   }
   return program;

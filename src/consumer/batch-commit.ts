@@ -4,7 +4,8 @@ import type { DeadLetter, DetectionStore } from '../store/store.ts';
 import type { Batch, StatusEntry } from './batch.ts';
 import { bareDeadLetter, deadLetterOf } from './dead-letter.ts';
 import type { Delivery } from './session.ts';
-import { CommitAbandoned, failureOf, refusalOf } from './store-failure.ts';
+import { failureOf } from '../store/failure.ts';
+import { CommitAbandoned, refusalOf } from './store-failure.ts';
 
 export interface BatchCommitOptions {
   store: DetectionStore;

@@ -6,7 +6,7 @@ import { Repairer, type RepairerOptions } from './repairer.ts';
 import { CaptureOffsets } from './capture-offsets.ts';
 import { Ingestor, type CommitReport, type IngestOptions } from './ingest.ts';
 import { createMqttSession } from './mqtt-session.ts';
-import { untilStoreAnswers } from './open-store.ts';
+import { untilStoreAnswers } from '../store/open-when-reachable.ts';
 import { SessionPool } from './session-pool.ts';
 import type { SubscriberSession, SubscriberSessionOptions } from './session.ts';
 

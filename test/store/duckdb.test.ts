@@ -238,7 +238,7 @@ test('duckdb: after a reopen, an event stamped in the newest stored millisecond 
   await reopened.close();
 });
 
-test('duckdb: a file from the old layout, or one another process holds, is refused naming the path', { timeout: 60_000 }, async () => {
+test('duckdb: a file from the old layout is refused for good, one another process holds is unavailable for now, naming the path', { timeout: 60_000 }, async () => {
   const old = join(dir, 'old-layout.duckdb');
   const raw = await DuckDBInstance.create(old);
   const conn = await raw.connect();
@@ -254,8 +254,9 @@ test('duckdb: a file from the old layout, or one another process holds, is refus
     DuckDBInstance.create(${JSON.stringify(held)}).then(() => { console.log('open'); setInterval(() => {}, 1000); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await once(holder.stdout, 'data');
+    // The holder lets go in time (a consumer still stopping): waited for, like a server that does not answer yet.
     await assert.rejects(new DuckDbStore({ path: held }).open(), (err) =>
-      isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.path' && err.message.includes(held) && /lock/i.test(err.message));
+      isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE') && err.field === 'store.path' && err.message.includes(held) && /lock/i.test(err.message));
   } finally {
     holder.kill('SIGKILL');
   }

@@ -5,6 +5,7 @@ import { NOTIFIER_TYPES } from '../../alerting/notifiers/index.ts';
 import { testNotification } from '../../alerting/test-notification.ts';
 import { SeamError } from '../../contract/index.ts';
 import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
+import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
 import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
 import { openAlerting } from '../alerting-service.ts';
 import { ALERTS_RUN_DEFAULTS, AlertsRunConfigSchema, type AlertsRunConfig } from '../alerts-config.ts';
@@ -92,7 +93,7 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
   const logger = createLogger(run.logLevel);
   const storeConfig = storeConfigFromUrl(run.store);
   const store = createStore(storeConfig);
-  await store.open();
+  await openStoreWhenReachable(store, { logger });
   const alerting = await openAlerting(config, store, storeConfig, logger.child({ box: 'alerting' }));
   let metrics: MetricsServer | undefined;
   let dashboard: Dashboard | undefined;

@@ -4,7 +4,7 @@ import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts'
 import { clockMetrics } from '../../consumer/clock-metrics.ts';
 import { consumerHealth, type ConsumerPhase } from '../../consumer/health.ts';
 import { consumerMetrics, healthMetric } from '../../consumer/metrics.ts';
-import { openStoreWhenReachable } from '../../consumer/open-store.ts';
+import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
 import { repairMetrics } from '../../consumer/repair-metrics.ts';
 import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
 import { isSeamError, SeamError } from '../../contract/index.ts';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { SeamError } from '../../contract/index.ts';
 import { startDashboard } from '../../dashboard/server.ts';
+import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
 import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
 import { configFromFlags } from '../config-file.ts';
 import { DASHBOARD_DEFAULTS, DashboardConfigSchema, type DashboardConfig } from '../dashboard-config.ts';
@@ -59,7 +60,7 @@ export function dashboardCommand(): Command {
 async function runDashboard(config: DashboardConfig, token: string | undefined): Promise<void> {
   const logger = createLogger(config.logLevel);
   const store = createStore({ ...storeConfigFromUrl(config.store), readOnly: true });
-  await store.open();
+  await openStoreWhenReachable(store, { logger });
   if (!store.panels) {
     await store.close();
     throw new SeamError('SEAM_ERR_CONFIG', `${store.name} keeps no rollups for the panels; use PostgreSQL or DuckDB`, { field: 'store' });

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { DetectionStore } from '../store/store.ts';
-import { failureOf } from './store-failure.ts';
+import { failureOf } from './failure.ts';
 
 export interface OpenStoreOptions {
   logger: Logger;
@@ -15,8 +14,9 @@ export interface OpenStoreOptions {
 
 /**
  * Runs `step` (opening the store, or the repair ledger in it) until it succeeds. A store that does not
- * answer is the same fault at start-up as mid-stream, so it is waited for with the same bounded backoff
- * instead of ending the process; a configuration fault (credentials, database, a file) is thrown at once.
+ * answer is the same fault at start-up as mid-stream, so every command that needs one (consumer, dashboard,
+ * alert engine) waits for it with a bounded backoff instead of ending; a configuration fault (credentials,
+ * database, a file) is thrown at once.
  */
 export async function untilStoreAnswers<T>(what: string, step: () => Promise<T>, o: OpenStoreOptions): Promise<T> {
   let delay = o.retryInitialMs ?? 500;
@@ -42,6 +42,6 @@ export async function untilStoreAnswers<T>(what: string, step: () => Promise<T>,
 }
 
 /** Opens `store`, waiting while it does not answer (untilStoreAnswers). */
-export function openStoreWhenReachable(store: DetectionStore, o: OpenStoreOptions): Promise<void> {
+export function openStoreWhenReachable(store: { name: string; open(): Promise<void> }, o: OpenStoreOptions): Promise<void> {
   return untilStoreAnswers(`opening ${store.name}`, () => store.open(), o);
 }
