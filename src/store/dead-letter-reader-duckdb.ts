@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBBlobValue } from '@duckdb/node-api';
 import { isSeamError, SeamError } from '../contract/index.ts';
@@ -21,6 +22,10 @@ export class DuckDbDeadLetterReader implements DeadLetterReader {
   }
 
   async open(): Promise<void> {
+    // Checked here, not left to DuckDB: opening a path that is not there would create its folder first.
+    if (this.path !== ':memory:' && !existsSync(this.path)) {
+      throw new SeamError('SEAM_ERR_CONFIG', `there is no DuckDB file at ${this.path}: a consumer (or seamline start) creates it`, { field: 'store' });
+    }
     const store = createStore({ ...this.config, readOnly: true });
     if (!(store instanceof DuckDbStore)) throw new SeamError('SEAM_ERR_CONFIG', `store.kind ${this.config.kind} is not duckdb`, { field: 'store' });
     try {
@@ -32,21 +37,18 @@ export class DuckDbDeadLetterReader implements DeadLetterReader {
     this.conn = await store.connect();
   }
 
-  /** DuckDB's own words for the two usual cases, turned into what to do about them. */
+  /** DuckDB's words for a file another process holds, turned into what to do about it. */
   private explain(err: unknown): unknown {
     const message = err instanceof Error ? err.message : String(err);
     if (/Could not set lock on file/i.test(message)) {
-      const holder = /Conflicting lock is held in (.*)$/m.exec(message)?.[1]?.trim();
+      const holder = /Conflicting lock is held in (\S+) \(PID (\d+)\)/.exec(message);
       return new SeamError(
         'SEAM_ERR_STORE_UNAVAILABLE',
-        `DuckDB file ${this.path} is open in another process${holder ? ` (${holder})` : ''}, a running consumer or seamline start: ` +
+        `DuckDB file ${this.path} is open in another process${holder ? `, ${holder[1]} PID ${holder[2]}` : ''} (a running consumer or seamline start): ` +
           'DuckDB lets no other process read a file while one writes it. Stop that process (its broker session keeps ' +
           'what arrives meanwhile) and run this again (docs/consumer.md#dead-letters)',
         { field: 'store', cause: err },
       );
-    }
-    if (/database does not exist/i.test(message)) {
-      return new SeamError('SEAM_ERR_CONFIG', `there is no DuckDB file at ${this.path}: a consumer (or seamline start) creates it`, { field: 'store', cause: err });
     }
     return isSeamError(err) ? err : new SeamError('SEAM_ERR_CONFIG', `cannot open DuckDB file ${this.path}: ${message}`, { field: 'store', cause: err });
   }

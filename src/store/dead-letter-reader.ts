@@ -69,7 +69,7 @@ export function deadLetterSql(q: DeadLetterQuery, d: DeadLetterSqlDialect): { sq
   if (q.untilMs !== undefined) where.push(`received_at < ${d.timestamp(p(q.untilMs))}`);
   if (q.code !== undefined) where.push(`code = ${p(q.code)}`);
   // starts_with, not LIKE: a prefix may hold % or _.
-  if (q.topicPrefix !== undefined) where.push(`starts_with(topic, ${p(q.topicPrefix)})`);
+  if (q.topicPrefix !== undefined) where.push(`topic LIKE ${p(q.topicPrefix + "%")}`);
   const sql =
     `SELECT ${d.epochMs} AS received_ms, topic, code, reason, payload FROM ${d.table}` +
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +

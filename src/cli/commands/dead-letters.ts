@@ -54,12 +54,12 @@ function printLetters(letters: DeadLetterRecord[], c: DeadLettersListConfig, mor
       out(`${human(l)}  ${shorten(l.reason)}`);
     }
   }
-  const note = more ? `the newest ${letters.length} shown; more match (--limit, --since and --until choose others)` : undefined;
+  const note = more ? `the newest ${letters.length} dead letter(s) shown; more match (--limit, --since and --until choose others)` : undefined;
   if (c.json) {
     if (note) process.stderr.write(`${note}\n`);
     return;
   }
-  out(letters.length === 0 ? 'no dead letters match' : `${letters.length} dead letter(s), newest first${note ? `; ${note}` : ''}`);
+  out(note ?? (letters.length === 0 ? 'no dead letters match' : `${letters.length} dead letter(s), newest first`));
 }
 
 function printCounts(counts: DeadLetterCount[], why: string, json: boolean): void {
