@@ -1,6 +1,6 @@
 import { SeamError } from '../contract/index.ts';
-import type { DeadLetterQuery, DeadLetterReadout, DeadLetterReader, DeadLetterRecord } from './dead-letter-reader.ts';
-import { LineProtocolHttp, splitCredentials } from './line-protocol-http.ts';
+import { lineProtocolReaderHttp, type DeadLetterQuery, type DeadLetterReadout, type DeadLetterReader, type DeadLetterRecord } from './dead-letter-reader.ts';
+import type { LineProtocolHttp } from './line-protocol-http.ts';
 import type { StoreConfig } from './registry.ts';
 
 interface Series {
@@ -25,16 +25,7 @@ export class InfluxDbDeadLetterReader implements DeadLetterReader {
   private readonly database: string;
 
   constructor(config: StoreConfig) {
-    if (!config.url) throw new SeamError('SEAM_ERR_CONFIG', 'store.url is required for influxdb (http://host:8086)', { field: 'store.url' });
-    const { baseUrl, username, password } = splitCredentials(config.url);
-    this.http = new LineProtocolHttp({
-      baseUrl,
-      username: config.username ?? username,
-      password: config.password ?? password,
-      timeoutMs: 60_000,
-      fetch,
-      label: 'influxdb',
-    });
+    this.http = lineProtocolReaderHttp(config, 'influxdb', 'http://host:8086');
     this.database = config.database ?? 'seamline';
   }
 

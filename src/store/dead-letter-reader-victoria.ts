@@ -1,6 +1,6 @@
 import { SeamError } from '../contract/index.ts';
-import type { DeadLetterCount, DeadLetterQuery, DeadLetterReadout, DeadLetterReader } from './dead-letter-reader.ts';
-import { LineProtocolHttp, splitCredentials } from './line-protocol-http.ts';
+import { lineProtocolReaderHttp, type DeadLetterCount, type DeadLetterQuery, type DeadLetterReadout, type DeadLetterReader } from './dead-letter-reader.ts';
+import type { LineProtocolHttp } from './line-protocol-http.ts';
 import type { StoreConfig } from './registry.ts';
 
 interface Sample {
@@ -26,16 +26,7 @@ export class VictoriaDeadLetterReader implements DeadLetterReader {
   private readonly database: string;
 
   constructor(config: StoreConfig) {
-    if (!config.url) throw new SeamError('SEAM_ERR_CONFIG', 'store.url is required for victoriametrics (http://host:8428)', { field: 'store.url' });
-    const { baseUrl, username, password } = splitCredentials(config.url);
-    this.http = new LineProtocolHttp({
-      baseUrl,
-      username: config.username ?? username,
-      password: config.password ?? password,
-      timeoutMs: 60_000,
-      fetch,
-      label: 'victoriametrics',
-    });
+    this.http = lineProtocolReaderHttp(config, 'victoriametrics', 'http://host:8428');
     this.database = config.database ?? 'seamline';
   }
 

@@ -1,3 +1,6 @@
+import { SeamError } from '../contract/index.ts';
+import { LineProtocolHttp, splitCredentials } from './line-protocol-http.ts';
+import type { StoreConfig } from './registry.ts';
 import type { DeadLetter } from './store.ts';
 
 /**
@@ -69,7 +72,7 @@ export function deadLetterSql(q: DeadLetterQuery, d: DeadLetterSqlDialect): { sq
   if (q.untilMs !== undefined) where.push(`received_at < ${d.timestamp(p(q.untilMs))}`);
   if (q.code !== undefined) where.push(`code = ${p(q.code)}`);
   // starts_with, not LIKE: a prefix may hold % or _.
-  if (q.topicPrefix !== undefined) where.push(`topic LIKE ${p(q.topicPrefix + "%")}`);
+  if (q.topicPrefix !== undefined) where.push(`starts_with(topic, ${p(q.topicPrefix)})`);
   const sql =
     `SELECT ${d.epochMs} AS received_ms, topic, code, reason, payload FROM ${d.table}` +
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
@@ -81,4 +84,11 @@ export function deadLetterSql(q: DeadLetterQuery, d: DeadLetterSqlDialect): { sq
 /** A row of deadLetterSql; `payload` as the driver returns a blob. */
 export function toDeadLetterRecord(r: Record<string, unknown>, payload: Buffer): DeadLetterRecord {
   return { receivedAt: new Date(Number(r.received_ms)), topic: String(r.topic), code: String(r.code), reason: String(r.reason), payload };
+}
+
+/** HTTP to a line-protocol server (InfluxDB, VictoriaMetrics) for reading, with the store's credentials. */
+export function lineProtocolReaderHttp(config: StoreConfig, label: 'influxdb' | 'victoriametrics', example: string): LineProtocolHttp {
+  if (!config.url) throw new SeamError('SEAM_ERR_CONFIG', `store.url is required for ${label} (${example})`, { field: 'store.url' });
+  const { baseUrl, username, password } = splitCredentials(config.url);
+  return new LineProtocolHttp({ baseUrl, username: config.username ?? username, password: config.password ?? password, timeoutMs: 60_000, fetch, label });
 }

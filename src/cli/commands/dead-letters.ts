@@ -20,7 +20,7 @@ const REPLAY_CAVEAT =
   'idempotent by event_id). Dead letters are not deleted: the table is the record (docs/consumer.md#dead-letters).';
 
 /** The flags both subcommands select with. */
-function withFilters(command: Command, store: string): Command {
+function withFilters(command: Command, store: string, limit: string): Command {
   return command
     .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--store <url>', `DuckDB file (no consumer may have it open), postgres://, influxdb+http:// or victoriametrics+http:// (default ${store})`)
@@ -28,7 +28,7 @@ function withFilters(command: Command, store: string): Command {
     .option('--until <when>', 'received before: a duration back from now or an ISO time')
     .addOption(choiceOption('--code <code>', 'only this code (docs/errors.md)', DEAD_LETTER_CODES))
     .option('--topic-prefix <text>', 'only topics that start with this, e.g. vision/eu/plant-1/')
-    .option('--limit <n>', 'the newest n that match', integerFlag);
+    .option('--limit <n>', `the newest n that match (default ${limit})`, integerFlag);
 }
 
 /** Opens the store's dead-letter reader, reads, and lets the store go before anything else happens. */
@@ -122,7 +122,8 @@ export function deadLettersCommand(): Command {
     .summary('find the messages the consumer could not store, and replay them once the cause is fixed')
     .description('List and replay dead letters: poison and store-refused messages, kept with their raw bytes (docs/consumer.md#dead-letters).');
   command.addCommand(
-    withFilters(new Command('list'), LIST_DEFAULTS.store)
+    withFilters(new Command('list'), LIST_DEFAULTS.store, String(LIST_DEFAULTS.limit))
+      .summary('the dead letters, newest first (VictoriaMetrics: a count per code)')
       .description(
         'Newest first, one line each (received_at, code, topic, bytes, reason) or NDJSON with --json. Reads the store ' +
           'only; a DuckDB file must not be open in a consumer. VictoriaMetrics keeps counts per code only, and says so.',
@@ -136,7 +137,8 @@ export function deadLettersCommand(): Command {
       }),
   );
   command.addCommand(
-    withFilters(new Command('replay'), REPLAY_DEFAULTS.store)
+    withFilters(new Command('replay'), REPLAY_DEFAULTS.store, 'all')
+      .summary('republish them, byte for byte, once the cause is fixed')
       .description(
         'Republish the selected dead letters, byte for byte, to their original topics at QoS 1, oldest first, each ' +
           'counted on its PUBACK; topics the consumer does not subscribe to, escaped topics and (by default) status ' +
