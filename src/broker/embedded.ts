@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes } from 'aedes';
-import { listen } from '../contract/index.ts';
+import { listen } from '../plumbing/listen.ts';
 
 export interface EmbeddedBrokerOptions {
   /** 0 picks a free port. */

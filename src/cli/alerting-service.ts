@@ -3,7 +3,7 @@ import { assertReaderServes, loadAlertsConfig, parseAlertsConfig, type AlertsCon
 import { AlertEngine } from '../alerting/engine.ts';
 import { createAlertState } from '../store/alert-state-registry.ts';
 import type { Store, StoreConfig } from '../store/registry.ts';
-import { DEFAULT_ALERTS } from './default-alerts.ts';
+import { DEFAULT_ALERTS } from './config/default-alerts.ts';
 
 /** `default` (the built-in rules), `off`, or a file path: what --alerts and the `alerts` key take. */
 export function alertsConfigFor(choice: string): AlertsConfig | undefined {

@@ -1,5 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { redactUrl, SeamError, TokenBucket } from '../contract/index.ts';
+import { SeamError } from '../contract/index.ts';
+import { redactUrl } from '../plumbing/redact.ts';
+import { TokenBucket } from '../plumbing/token-bucket.ts';
 import type { DeadLetterRecord } from '../store/dead-letter-reader.ts';
 
 /**
@@ -7,7 +9,7 @@ import type { DeadLetterRecord } from '../store/dead-letter-reader.ts';
  * a consumer that can now store them does. What cannot be republished as it came is skipped with a reason.
  */
 
-/** What the consumer writes for a character it cannot store (contract/storable-text.ts, consumer/dead-letter.ts). */
+/** What the consumer writes for a character it cannot store (contract/storable-text.ts, consumer/ingest/dead-letter.ts). */
 const ESCAPE = /\\u[0-9a-fA-F]{4}/;
 
 /** Why a dead letter is not republished, or undefined when it is. */

@@ -3,18 +3,18 @@ import type { Logger } from 'pino';
 import { clockMetrics } from '../consumer/clock-metrics.ts';
 import { startConsumer, type RunningConsumer } from '../consumer/consumer.ts';
 import { startDashboard, type Dashboard } from '../dashboard/server.ts';
-import { createBridge, type Bridge } from '../edge/bridge.ts';
+import { createBridge, type Bridge } from '../edge/bridge/bridge.ts';
 import { CameraPipeline } from '../edge/camera-pipeline.ts';
 import { BUNDLED_MODEL } from '../edge/detector/bundled-model.ts';
 import { OnnxDetector } from '../edge/detector/onnx-detector.ts';
 import { SyntheticSource } from '../edge/frames/synthetic-source.ts';
-import { SimulatedCamera } from '../edge/simulated-camera.ts';
-import { DuckDbStore } from '../store/duckdb.ts';
+import { SimulatedCamera } from '../edge/inputs/simulated-camera.ts';
+import { DuckDbStore } from '../store/duckdb/store.ts';
 import { alertRoutes, alertViews } from '../alerting/http-routes.ts';
 import { alertsConfigFor, openAlerting, type RunningAlerting } from './alerting-service.ts';
-import { withListenFlags } from './listen-flags.ts';
+import { withListenFlags } from './config/listen-flags.ts';
 import { embeddedBroker, existingBroker, type PipelineBroker } from './pipeline-broker.ts';
-import type { StartConfig } from './start-config.ts';
+import type { StartConfig } from './config/start.ts';
 
 /**
  * The group of `seamline start`'s consumer on a broker that offers shared subscriptions. Not the default

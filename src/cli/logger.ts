@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import { Option } from 'commander';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { redactUrl } from '../contract/index.ts';
-import { choiceOption } from './flags.ts';
+import { redactUrl } from '../plumbing/redact.ts';
+import { choiceOption } from './config/flags.ts';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug'] as const;
 export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { listen } from '../contract/index.ts';
+import { listen } from '../plumbing/listen.ts';
 
 /** What GET /health answers: `ok` picks the status code (200 or 503); the rest is shown as JSON. */
 export interface HealthAnswer {

@@ -1,7 +1,9 @@
 import { startEmbeddedBroker } from '../broker/embedded.ts';
 import { probeBroker, type ProbeResult } from '../broker/probe.ts';
-import { isAddressInUse, redactUrl, SeamError } from '../contract/index.ts';
-import { nameListenFlag } from './listen-flags.ts';
+import { SeamError } from '../contract/index.ts';
+import { isAddressInUse } from '../plumbing/listen.ts';
+import { redactUrl } from '../plumbing/redact.ts';
+import { nameListenFlag } from './config/listen-flags.ts';
 
 /** The broker `seamline start` runs against: its own Aedes, or one that was already there (`--broker`). */
 export interface PipelineBroker {

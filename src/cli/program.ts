@@ -9,7 +9,7 @@ import { detectCommand } from './commands/detect.ts';
 import { edgeCommand } from './commands/edge.ts';
 import { grafanaCommand } from './commands/grafana.ts';
 import { startCommand } from './commands/start.ts';
-import { usageError } from './flags.ts';
+import { usageError } from './config/flags.ts';
 import { logFormatOption, setLogFormat, type LogFormat } from './logger.ts';
 import { dashboardCommand } from './commands/dashboard.ts';
 

@@ -2,12 +2,12 @@ import pino, { type Logger } from 'pino';
 import { DETECTION_FILTER, SeamError, sharedDetectionFilter, STATUS_FILTER } from '../contract/index.ts';
 import { repairCapable } from '../store/repair-ledger.ts';
 import type { DetectionStore } from '../store/store.ts';
-import { Repairer, type RepairerOptions } from './repairer.ts';
+import { Repairer, type RepairerOptions } from './repair/repairer.ts';
 import { CaptureOffsets } from './capture-offsets.ts';
-import { Ingestor, type CommitReport, type IngestOptions } from './ingest.ts';
-import { createMqttSession } from './mqtt-session.ts';
+import { Ingestor, type CommitReport, type IngestOptions } from './ingest/ingest.ts';
+import { createMqttSession } from './mqtt/session.ts';
 import { untilStoreAnswers } from '../store/open-when-reachable.ts';
-import { SessionPool } from './session-pool.ts';
+import { SessionPool } from './mqtt/session-pool.ts';
 import type { SubscriberSession, SubscriberSessionOptions } from './session.ts';
 
 export interface ConsumerOptions

@@ -1,4 +1,4 @@
-import type { IngestStats } from './ingest.ts';
+import type { IngestStats } from './ingest/ingest.ts';
 
 /** Where a consumer process is in its life, before and beside what its ingestor says. */
 export type ConsumerPhase = 'waiting_for_store' | 'starting' | 'running' | 'stopped';

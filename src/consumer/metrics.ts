@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ConsumerHealth } from './health.ts';
-import type { CommitReport, Ingestor } from './ingest.ts';
+import type { CommitReport, Ingestor } from './ingest/ingest.ts';
 import type { StoreReader } from '../store/store.ts';
 import type { SubscriberSession } from './session.ts';
 

@@ -1,8 +1,5 @@
 /** The data contract: the one module every box imports. See docs/contract.md. */
 export * from './errors.ts';
-export * from './redact.ts';
-export * from './children.ts';
-export * from './listen.ts';
 export * from './identifiers.ts';
 export * from './storable-text.ts';
 export * from './detection.ts';
@@ -10,5 +7,4 @@ export * from './status.ts';
 export * from './topics.ts';
 export * from './decode.ts';
 export * from './repair.ts';
-export * from './token-bucket.ts';
 export { compile, assertValid } from './validate.ts';

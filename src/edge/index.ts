@@ -1,7 +1,7 @@
 /** The edge bridge box: durable outbox, MQTT publisher, status. See docs/edge.md. */
-export { createBridge, type Bridge, type BridgeOptions, type BridgeStats } from './bridge.ts';
-export type { DetectionSource } from './detection-source.ts';
-export { prepareDetection, encodeDetection, type EdgeDetectionInput } from './edge-input.ts';
+export { createBridge, type Bridge, type BridgeOptions, type BridgeStats } from './bridge/bridge.ts';
+export type { DetectionSource } from './inputs/detection-source.ts';
+export { prepareDetection, encodeDetection, type EdgeDetectionInput } from './inputs/record.ts';
 export {
   Outbox,
   openOutbox,
@@ -16,9 +16,9 @@ export {
   type SeqSpan,
   type SeqState,
   type StreamInfo,
-} from './outbox.ts';
-export { runStdinInput, type StdinInputOptions, type StdinInputResult } from './stdin-input.ts';
-export { startHttpInput, type HttpInputOptions, type RunningHttpInput } from './http-input.ts';
+} from './outbox/outbox.ts';
+export { runStdinInput, type StdinInputOptions, type StdinInputResult } from './inputs/stdin.ts';
+export { startHttpInput, type HttpInputOptions, type RunningHttpInput } from './inputs/http.ts';
 export type { Frame, FrameSource, FrameSourceStats, LetterboxPlacement, LetterboxRequest, PixelLayout } from './frames/frame-source.ts';
 export { openFrameSource, STREAM_SCHEMES, type OpenFrameSourceOptions } from './frames/open-frame-source.ts';
 export { FfmpegSource, type FfmpegSourceOptions } from './frames/ffmpeg-source.ts';

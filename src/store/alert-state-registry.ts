@@ -1,8 +1,8 @@
 import { SeamError } from '../contract/index.ts';
-import { DuckDbAlertState, LOCAL_LOCK } from './alert-state-duckdb.ts';
-import { PostgresAlertLock, PostgresAlertState } from './alert-state-postgres.ts';
+import { DuckDbAlertState, LOCAL_LOCK } from './duckdb/alert-state.ts';
+import { PostgresAlertLock, PostgresAlertState } from './postgres/alert-state.ts';
 import type { AlertLock, AlertStateStore } from './alert-state.ts';
-import { DuckDbStore } from './duckdb.ts';
+import { DuckDbStore } from './duckdb/store.ts';
 import type { Store, StoreConfig } from './registry.ts';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Where the alerting engine keeps what must survive a restart or a change of leader: every alert
  * instance (as JSON, so the store needs no alerting types) and the notification outbox. Implementations:
- * alert-state-duckdb.ts, alert-state-postgres.ts. The alerting box owns the meaning of the bodies.
+ * store/duckdb/alert-state.ts, store/postgres/alert-state.ts. The alerting box owns the meaning of the bodies.
  */
 export interface InstanceRecord {
   key: string;

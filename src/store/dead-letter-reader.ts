@@ -1,5 +1,5 @@
 import { SeamError } from '../contract/index.ts';
-import { LineProtocolHttp, splitCredentials } from './line-protocol-http.ts';
+import { LineProtocolHttp, splitCredentials } from './line-protocol/http.ts';
 import type { StoreConfig } from './registry.ts';
 import type { DeadLetter } from './store.ts';
 
@@ -23,7 +23,7 @@ export interface DeadLetterQuery {
 
 /**
  * A dead letter as stored. `topic` and `reason` are the text the consumer wrote, with control characters
- * escaped as \uXXXX (consumer/dead-letter.ts); `payload` is the message's bytes exactly as they came. `code`
+ * escaped as \uXXXX (consumer/ingest/dead-letter.ts); `payload` is the message's bytes exactly as they came. `code`
  * is text: a newer consumer may have written a code this build does not know.
  */
 export type DeadLetterRecord = Omit<DeadLetter, 'code'> & { code: string };

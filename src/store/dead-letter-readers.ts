@@ -1,8 +1,8 @@
 import { SeamError } from '../contract/index.ts';
-import { DuckDbDeadLetterReader } from './dead-letter-reader-duckdb.ts';
-import { InfluxDbDeadLetterReader } from './dead-letter-reader-influxdb.ts';
-import { PostgresDeadLetterReader } from './dead-letter-reader-postgres.ts';
-import { VictoriaDeadLetterReader } from './dead-letter-reader-victoria.ts';
+import { DuckDbDeadLetterReader } from './duckdb/dead-letter-reader.ts';
+import { InfluxDbDeadLetterReader } from './line-protocol/dead-letter-reader-influxdb.ts';
+import { PostgresDeadLetterReader } from './postgres/dead-letter-reader.ts';
+import { VictoriaDeadLetterReader } from './line-protocol/dead-letter-reader-victoria.ts';
 import type { DeadLetterReader } from './dead-letter-reader.ts';
 import { storeKinds, type StoreConfig } from './registry.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The dashboard's panel queries over the rollups (rollup-schema.ts), for any window at the three
+ * The dashboard's panel queries over the rollups (store/rollups/schema.ts), for any window at the three
  * resolutions. Implemented once, in SQL both DuckDB and PostgreSQL accept, by panel-sql.ts; each store
  * hands it a dialect (how tables are named, how a timestamp column becomes epoch ms). Every value from a
  * request travels as a bound parameter; only table and column names from this file are ever text.
@@ -52,7 +52,7 @@ export interface CameraDetectionRow {
   detections: number;
 }
 
-/** Bucket counts of one histogram kind (rollup-histogram.ts HISTOGRAMS), summed over the filtered cameras. */
+/** Bucket counts of one histogram kind (store/rollups/histogram.ts HISTOGRAMS), summed over the filtered cameras. */
 export interface HistogramRow {
   period: number;
   kind: number;

@@ -1,7 +1,7 @@
 import { SeamError } from '../contract/index.ts';
-import { DuckDbStore } from './duckdb.ts';
-import { LineProtocolStore } from './line-protocol.ts';
-import { PostgresStore } from './postgres.ts';
+import { DuckDbStore } from './duckdb/store.ts';
+import { LineProtocolStore } from './line-protocol/store.ts';
+import { PostgresStore } from './postgres/store.ts';
 import type { DetectionStore, StoreReader } from './store.ts';
 
 /**

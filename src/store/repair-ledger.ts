@@ -2,7 +2,7 @@
  * The repair ledger: per camera, which seq ranges are being chased, which were repaired, and which are
  * confirmed lost and why (guarantee 6). It lives in the store because the store is the one thing every
  * consumer shares: the repairer that owns a camera (a lease row here) may die, and the next one carries on
- * from what is written down. Implementations: repair-ledger-duckdb.ts, repair-ledger-postgres.ts.
+ * from what is written down. Implementations: store/duckdb/repair-ledger.ts, store/postgres/repair-ledger.ts.
  */
 
 /** A range is `repairing` until the store holds it (`repaired`) or the bridge confirms it gone (`lost`). */

@@ -22,7 +22,7 @@ export interface WriteResult {
 }
 
 /**
- * Where the consumer commits. Implementations: duckdb.ts (embedded default), and the server stores of
+ * Where the consumer commits. Implementations: store/duckdb/store.ts (embedded default), and the server stores of
  * the consumer issue. Writes must be idempotent by event_id: writing the same event twice, in one batch
  * or across batches, processes or restarts, stores it once. A resolved promise means committed; a
  * rejected one means the batch may be retried as a whole (what a failed write left behind, the retry

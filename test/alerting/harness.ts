@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { parseAlertsConfig } from '../../src/alerting/config.ts';
 import { AlertEngine } from '../../src/alerting/engine.ts';
 import type { DetectionV1 } from '../../src/contract/index.ts';
-import { DuckDbAlertState, LOCAL_LOCK } from '../../src/store/alert-state-duckdb.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
+import { DuckDbAlertState, LOCAL_LOCK } from '../../src/store/duckdb/alert-state.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { makeEvent } from '../helpers/events.ts';
 import { FakeClock } from './fake-clock.ts';
 

@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/embedded-pipeline.ts';
-import { START_DEFAULTS } from '../../src/cli/start-config.ts';
+import { START_DEFAULTS } from '../../src/cli/config/start.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 

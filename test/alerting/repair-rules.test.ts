@@ -4,9 +4,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { parseAlertsConfig } from '../../src/alerting/config.ts';
 import { observe, startTick } from '../../src/alerting/evaluate.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { PostgresStore } from '../../src/store/postgres.ts';
-import { newRange } from '../../src/store/repair-ledger-sql.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { PostgresStore } from '../../src/store/postgres/store.ts';
+import { newRange } from '../../src/store/sql/repair-ledger.ts';
 import type { RepairRange } from '../../src/store/repair-ledger.ts';
 import { makeEvent } from '../helpers/events.ts';
 

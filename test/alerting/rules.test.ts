@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { parseAlertsConfig } from '../../src/alerting/config.ts';
 import { observe, startTick } from '../../src/alerting/evaluate.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { PostgresStore } from '../../src/store/postgres.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { PostgresStore } from '../../src/store/postgres/store.ts';
 import type { Store } from '../../src/store/registry.ts';
 import { makeEvent, makeStatus } from '../helpers/events.ts';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../src/proof/services/free-port.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
-import { PostgresStore } from '../../src/store/postgres.ts';
+import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../alerting/webhook-receiver.ts';
 import { makeEvents } from '../helpers/events.ts';
 import { waitFor } from '../helpers/wait.ts';

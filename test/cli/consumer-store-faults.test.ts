@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import pg from 'pg';
-import { killWithUs } from '../../src/contract/index.ts';
+import { killWithUs } from '../../src/plumbing/children.ts';
 import { freePort } from '../../src/proof/services/free-port.ts';
 import { startInfluxDb, type RunningInfluxDb } from '../../src/proof/services/influxdb.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
@@ -149,7 +149,7 @@ test('DuckDB file held by another process when the consumer starts: it waits and
   const file = join(dir, 'held.duckdb');
   let holder: ChildProcess | undefined;
   const hold = async () => {
-    const script = `import { DuckDbStore } from ${JSON.stringify(new URL('../../src/store/duckdb.ts', import.meta.url).pathname)};
+    const script = `import { DuckDbStore } from ${JSON.stringify(new URL('../../src/store/duckdb/store.ts', import.meta.url).pathname)};
       const s = new DuckDbStore({ path: ${JSON.stringify(file)} }); await s.open(); console.log('holding'); setInterval(() => {}, 1000);`;
     holder = killWithUs(spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
     let out = '';

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { PostgresStore } from '../../src/store/postgres.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { isSeamError } from '../../src/contract/index.ts';
 import { makeEvents } from '../helpers/events.ts';
-import { newRange } from '../../src/store/repair-ledger-sql.ts';
+import { newRange } from '../../src/store/sql/repair-ledger.ts';
 
 const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
 const TOKEN = 'a-long-enough-test-token-0123';

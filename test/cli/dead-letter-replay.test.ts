@@ -16,7 +16,7 @@ const TOPICS: { topic: string; replayed: boolean; because?: RegExp; withStatus?:
   // A backslash of the topic's own, not an escape.
   { topic: 'vision/eu/plant\\1/cam-01/detection', replayed: true },
   { topic: 'vision/eu/plant-1/cam\\u0000/detection', replayed: false, because: /\\uXXXX escape/ },
-  // A last-resort dead letter escapes every non-ASCII character (consumer/dead-letter.ts bareDeadLetter).
+  // A last-resort dead letter escapes every non-ASCII character (consumer/ingest/dead-letter.ts bareDeadLetter).
   { topic: 'vision/eu/plant-1/cam\\u00e9/detection', replayed: false, because: /\\uXXXX escape/ },
   { topic: 'vision/eu/plant-1/cam\\u001B/status', replayed: false, because: /\\uXXXX escape/, withStatus: true },
   { topic: 'vision/eu/plant-1/cam-01/status', replayed: false, because: /a status: .*--include-status/ },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/embedded-pipeline.ts';
-import { START_DEFAULTS } from '../../src/cli/start-config.ts';
+import { START_DEFAULTS } from '../../src/cli/config/start.ts';
 import { detectionTopic } from '../../src/contract/index.ts';
 import { makeEvents } from '../helpers/events.ts';
 import { waitFor } from '../helpers/wait.ts';

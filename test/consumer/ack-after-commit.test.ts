@@ -5,7 +5,7 @@ import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/
 import { detectionTopic, type DetectionV1 } from '../../src/contract/index.ts';
 import { startConsumer } from '../../src/consumer/consumer.ts';
 import type { Delivery } from '../../src/consumer/session.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import type { WriteResult } from '../../src/store/store.ts';
 import { makeEvents } from '../helpers/events.ts';
 import { waitFor } from '../helpers/wait.ts';

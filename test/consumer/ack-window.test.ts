@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AckWindow } from '../../src/consumer/ack-window.ts';
+import { AckWindow } from '../../src/consumer/mqtt/ack-window.ts';
 
 function released(window: AckWindow, ids: number[]): number[] {
   const out: number[] = [];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DedupCache } from '../../src/consumer/dedup-cache.ts';
+import { DedupCache } from '../../src/consumer/ingest/dedup-cache.ts';
 
 test('remembers ids up to its capacity and forgets the oldest first', { timeout: 10_000 }, () => {
   const cache = new DedupCache(3);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { consumerHealth, STALL_MS } from '../../src/consumer/health.ts';
-import type { IngestStats } from '../../src/consumer/ingest.ts';
+import type { IngestStats } from '../../src/consumer/ingest/ingest.ts';
 
 const NOW = 1_800_000_000_000;
 const stats = (patch: Partial<IngestStats> = {}): IngestStats => ({

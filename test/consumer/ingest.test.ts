@@ -4,7 +4,7 @@ import mqtt from 'mqtt';
 import { startEmbeddedBroker, type RunningBroker } from '../../src/broker/embedded.ts';
 import { detectionTopic } from '../../src/contract/index.ts';
 import { startConsumer, type RunningConsumer } from '../../src/consumer/consumer.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { makeEvents } from '../helpers/events.ts';
 import { waitFor } from '../helpers/wait.ts';
 

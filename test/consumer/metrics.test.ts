@@ -7,7 +7,7 @@ import { detectionTopic } from '../../src/contract/index.ts';
 import { startConsumer, type RunningConsumer } from '../../src/consumer/consumer.ts';
 import { clockMetrics } from '../../src/consumer/clock-metrics.ts';
 import { consumerMetrics } from '../../src/consumer/metrics.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { makeEvents } from '../helpers/events.ts';
 import { waitFor } from '../helpers/wait.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqttPacket, { type Packet } from 'mqtt-packet';
-import { MqttFraming } from '../../src/consumer/mqtt-framing.ts';
+import { MqttFraming } from '../../src/consumer/mqtt/framing.ts';
 
 /** A deterministic generator, so a failure names the seed that found it. */
 function random(seed: number): () => number {

@@ -8,7 +8,7 @@ import { startEmbeddedBroker } from '../../src/broker/embedded.ts';
 import { freePort } from '../../src/proof/services/free-port.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { isSeamError } from '../../src/contract/index.ts';
-import { createMqttSession, type MqttSessionOptions } from '../../src/consumer/mqtt-session.ts';
+import { createMqttSession, type MqttSessionOptions } from '../../src/consumer/mqtt/session.ts';
 import type { Delivery, SubscriberSession } from '../../src/consumer/session.ts';
 
 let mosquitto: RunningMosquitto;

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
-import { repairMetrics } from '../../src/consumer/repair-metrics.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { newRange } from '../../src/store/repair-ledger-sql.ts';
+import { repairMetrics } from '../../src/consumer/repair/metrics.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { newRange } from '../../src/store/sql/repair-ledger.ts';
 
 test('/metrics tells missing-and-repairing from lost-and-confirmed, per camera and reason, read from the ledger', { timeout: 30_000 }, async () => {
   const store = new DuckDbStore({ path: ':memory:' });

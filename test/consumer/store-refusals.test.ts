@@ -13,9 +13,9 @@ import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/
 import { startInfluxDb, type RunningInfluxDb } from '../../src/proof/services/influxdb.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { startVictoriaMetrics, type RunningVictoriaMetrics } from '../../src/proof/services/victoria-metrics.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { LineProtocolStore } from '../../src/store/line-protocol.ts';
-import { PostgresStore } from '../../src/store/postgres.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { LineProtocolStore } from '../../src/store/line-protocol/store.ts';
+import { PostgresStore } from '../../src/store/postgres/store.ts';
 import type { RunningConsumer } from '../../src/consumer/consumer.ts';
 import type { DetectionStore } from '../../src/store/store.ts';
 import { assertBoundedRetries, describeVerdicts, runHostileCorpus, type HostileRun } from './hostile-run.ts';

@@ -4,7 +4,7 @@
  * the fields each store keeps (docs/stores.md says which).
  */
 import pg from 'pg';
-import type { DuckDbStore } from '../../src/store/duckdb.ts';
+import type { DuckDbStore } from '../../src/store/duckdb/store.ts';
 
 export interface StoredEvent {
   seq: number;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { isSeamError, listen, listenError } from '../../src/contract/index.ts';
+import { isSeamError } from '../../src/contract/index.ts';
+import { listen, listenError } from '../../src/plumbing/listen.ts';
 
 /** Each address error a listener can meet becomes SEAM_ERR_LISTEN naming the listener, the address and why. */
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { redactUrl, redactUrlsIn } from '../../src/contract/index.ts';
+import { redactUrl, redactUrlsIn } from '../../src/plumbing/redact.ts';
 
 test('redactUrl replaces the password and keeps user, host and port', { timeout: 5_000 }, () => {
   assert.equal(redactUrl('rtsp://admin:hunter2@10.0.0.5:554/live'), 'rtsp://admin:***@10.0.0.5:554/live');

@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { camerasPanel } from '../../src/dashboard/panels/cameras.ts';
 import { parsePanelWindow } from '../../src/dashboard/panel-window.ts';
 import type { InferenceCounters } from '../../src/contract/index.ts';
-import { StatusMessages, type HeartbeatCounters } from '../../src/edge/status.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
+import { StatusMessages, type HeartbeatCounters } from '../../src/edge/bridge/status.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { burst, MINUTE } from './events.ts';
 
 const NOW = Date.UTC(2026, 0, 5, 8, 30, 0);

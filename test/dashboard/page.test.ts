@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { burst, detection, MINUTE, status } from './events.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

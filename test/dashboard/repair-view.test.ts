@@ -6,8 +6,8 @@ import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { v7 as uuidv7 } from 'uuid';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { newRange } from '../../src/store/repair-ledger-sql.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { newRange } from '../../src/store/sql/repair-ledger.ts';
 import type { RepairRange } from '../../src/store/repair-ledger.ts';
 import { burst, MINUTE } from './events.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.ts';
 import type { Overview } from '../../src/dashboard/overview.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import type { StoreReader } from '../../src/store/store.ts';
 import { burst, detection, MINUTE, status } from './events.ts';
 

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killWithUs } from '../../src/contract/index.ts';
+import { killWithUs } from '../../src/plumbing/children.ts';
 import { mosquittoPath } from '../../src/proof/services/mosquitto.ts';
 import { ROOT } from './markdown.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startEmbeddedBroker } from '../../src/broker/embedded.ts';
 import { isSeamError, validateMessage } from '../../src/contract/index.ts';
-import type { Bridge } from '../../src/edge/bridge.ts';
+import type { Bridge } from '../../src/edge/bridge/bridge.ts';
 import { mosquittoSuite } from './mosquitto-suite.ts';
 import { boxCount, boxes, collect, makeInput, sleep, tempDir } from './support.ts';
 import { waitFor } from '../helpers/wait.ts';

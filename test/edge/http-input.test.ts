@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Bridge, BridgeOptions } from '../../src/edge/bridge.ts';
+import type { Bridge, BridgeOptions } from '../../src/edge/bridge/bridge.ts';
 import { mosquittoSuite } from './mosquitto-suite.ts';
-import { startHttpInput, type RunningHttpInput } from '../../src/edge/http-input.ts';
+import { startHttpInput, type RunningHttpInput } from '../../src/edge/inputs/http.ts';
 import { collect, makeInput } from './support.ts';
 
 const suite = mosquittoSuite({ camera: 'cam-http' });

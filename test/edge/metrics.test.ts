@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createBridge } from '../../src/edge/bridge.ts';
+import { createBridge } from '../../src/edge/bridge/bridge.ts';
 import { tempDir } from './support.ts';
 
 /**

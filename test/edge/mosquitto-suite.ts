@@ -1,5 +1,5 @@
 import { after, before } from 'node:test';
-import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge.ts';
+import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge/bridge.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { tempDir } from './support.ts';
 

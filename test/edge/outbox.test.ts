@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isSeamError } from '../../src/contract/index.ts';
-import { PositionIndex } from '../../src/edge/outbox-index.ts';
-import { openOutbox, type OutboxOptions } from '../../src/edge/outbox.ts';
-import { entrySize as sizeOfEntry } from '../../src/edge/outbox-entry.ts';
+import { PositionIndex } from '../../src/edge/outbox/positions.ts';
+import { openOutbox, type OutboxOptions } from '../../src/edge/outbox/outbox.ts';
+import { entrySize as sizeOfEntry } from '../../src/edge/outbox/entry.ts';
 import { tempDir } from './support.ts';
 
 const TOPIC = 'vision/eu/plant-1/cam-01/detection';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { open } from 'lmdb';
 import { isSeamError } from '../../src/contract/index.ts';
-import { entrySize as sizeOfEntry } from '../../src/edge/outbox-entry.ts';
-import { openOutbox, type Outbox, type OutboxOptions } from '../../src/edge/outbox.ts';
+import { entrySize as sizeOfEntry } from '../../src/edge/outbox/entry.ts';
+import { openOutbox, type Outbox, type OutboxOptions } from '../../src/edge/outbox/outbox.ts';
 import { tempDir } from './support.ts';
 
 const TOPIC = 'vision/eu/plant-1/cam-01/detection';

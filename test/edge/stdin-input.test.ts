@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
-import { createBridge } from '../../src/edge/bridge.ts';
-import { runStdinInput } from '../../src/edge/stdin-input.ts';
+import { createBridge } from '../../src/edge/bridge/bridge.ts';
+import { runStdinInput } from '../../src/edge/inputs/stdin.ts';
 import { makeInput, tempDir } from './support.ts';
 
 function lines(stream: PassThrough): Record<string, unknown>[] {

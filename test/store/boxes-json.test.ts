@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { boxesJson } from '../../src/store/boxes-json.ts';
+import { boxesJson } from '../../src/store/duckdb/boxes-json.ts';
 
 const positional = (boxes: { class: string; class_id: number; confidence: number; bbox: number[] }[]) =>
   boxes.map((b) => [b.class, b.class_id, b.confidence, ...b.bbox]);

@@ -16,9 +16,9 @@ import { startPostgres, type RunningPostgres } from '../../src/proof/services/po
 import { startVictoriaMetrics, type RunningVictoriaMetrics } from '../../src/proof/services/victoria-metrics.ts';
 import type { DeadLetterQuery, DeadLetterRecord } from '../../src/store/dead-letter-reader.ts';
 import { createDeadLetterReader } from '../../src/store/dead-letter-readers.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { LineProtocolStore } from '../../src/store/line-protocol.ts';
-import { PostgresStore } from '../../src/store/postgres.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { LineProtocolStore } from '../../src/store/line-protocol/store.ts';
+import { PostgresStore } from '../../src/store/postgres/store.ts';
 import type { StoreConfig } from '../../src/store/registry.ts';
 import type { DeadLetter, DetectionStore } from '../../src/store/store.ts';
 

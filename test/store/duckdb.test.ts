@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DuckDBInstance, type DuckDBBlobValue } from '@duckdb/node-api';
 import { isSeamError } from '../../src/contract/index.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { makeEvent, makeEvents } from '../helpers/events.ts';
 import { storeContract, type StoreUnderTest } from './store-contract.ts';
 
@@ -272,7 +272,7 @@ test('duckdb: trimCache lets go of the written blocks DuckDB keeps cached, and w
   assert.equal((await store.classes(start, start + 150_000)).reduce((n, c) => n + c.detections, 0), 300_000);
   const { before, after } = await store.trimCache();
   assert.ok(before > 1048576, `cached blocks before the trim: ${before} bytes`);
-  // The rollup journals (rollup-duckdb.ts) keep one block of rows appended since the last checkpoint; the
+  // The rollup journals (store/duckdb/rollups.ts) keep one block of rows appended since the last checkpoint; the
   // trim lets go of everything else.
   assert.ok(after < before / 4 + 1048576, `cached blocks after the trim: ${after} of ${before} bytes`);
   const more = await store.write(makeEvents(10, { seq: 150_000 }, start + 200_000, 1), new Date());

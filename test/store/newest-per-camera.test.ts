@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NewestPerCamera } from '../../src/store/newest-per-camera.ts';
+import { NewestPerCamera } from '../../src/store/duckdb/newest-per-camera.ts';
 
 test('NewestPerCamera: only events after their own camera\'s newest are new', { timeout: 10_000 }, () => {
   const newest = new NewestPerCamera();

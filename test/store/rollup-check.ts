@@ -9,8 +9,8 @@ import type pg from 'pg';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { seqGapsPerPeriod } from '../../src/dashboard/panels/health.ts';
 import type { PanelFilter, PanelQuery, PanelReader } from '../../src/store/panel-reader.ts';
-import { bucketOf, bucketValue, exactPercentile, Histogram, RELATIVE_ERROR } from '../../src/store/rollup-histogram.ts';
-import { LEVELS } from '../../src/store/rollup-schema.ts';
+import { bucketOf, bucketValue, exactPercentile, Histogram, RELATIVE_ERROR } from '../../src/store/rollups/histogram.ts';
+import { LEVELS } from '../../src/store/rollups/schema.ts';
 
 export interface RawEvent {
   region: string;

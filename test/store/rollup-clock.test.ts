@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { journalTable } from '../../src/store/rollup-duckdb.ts';
-import { CLOCK, LEVELS, levelTable } from '../../src/store/rollup-schema.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { journalTable } from '../../src/store/duckdb/rollups.ts';
+import { CLOCK, LEVELS, levelTable } from '../../src/store/rollups/schema.ts';
 import { makeEvents } from '../helpers/events.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seamline-rollup-clock-'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bucketOf, bucketValue, exactPercentile, GAMMA, Histogram, RELATIVE_ERROR } from '../../src/store/rollup-histogram.ts';
+import { bucketOf, bucketValue, exactPercentile, GAMMA, Histogram, RELATIVE_ERROR } from '../../src/store/rollups/histogram.ts';
 
 test('the stated error bound is (gamma - 1) / (gamma + 1) and at most 2%', () => {
   assert.equal(RELATIVE_ERROR, (GAMMA - 1) / (GAMMA + 1));

@@ -6,9 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { DetectionV1 } from '../../src/contract/index.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
-import { DuckDbStore } from '../../src/store/duckdb.ts';
-import { PostgresStore } from '../../src/store/postgres.ts';
-import { ALL_CAMERAS, LATENCY, LEVELS, levelTable } from '../../src/store/rollup-schema.ts';
+import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { PostgresStore } from '../../src/store/postgres/store.ts';
+import { ALL_CAMERAS, LATENCY, LEVELS, levelTable } from '../../src/store/rollups/schema.ts';
 import { makeEvent, makeStatus } from '../helpers/events.ts';
 import { assertRollupsMatchRaw, rawFromDuckDb, rawFromPostgres } from './rollup-check.ts';
 

@@ -6,8 +6,8 @@ import { panelsWith, seconds, silentPanelRule, type GrafanaQueries, type PanelQu
 const CAMERA = 'GROUP BY "region", "site", "camera"';
 
 /**
- * Grafana's InfluxDB datasource in InfluxQL mode, over the measurements of store/line-protocol-encode.ts
- * (`event`, `detection`, `camera_status`, `dead_letter`) and line-protocol-clock.ts (`camera_clock`).
+ * Grafana's InfluxDB datasource in InfluxQL mode, over the measurements of store/line-protocol/encode.ts
+ * (`event`, `detection`, `camera_status`, `dead_letter`) and store/line-protocol/clock.ts (`camera_clock`).
  * InfluxQL has no join, so the set of cameras that should be reporting is those that wrote anything in the
  * lookback (6 h): fill(0) over per-minute buckets gives each of them an explicit zero.
  */
@@ -92,7 +92,7 @@ export class InfluxQlQueries implements GrafanaQueries {
         };
       }
       case 'clock_offset':
-        // The camera_clock points of the last five minutes (store/line-protocol-clock.ts). InfluxQL's abs()
+        // The camera_clock points of the last five minutes (store/line-protocol/clock.ts). InfluxQL's abs()
         // over an aggregate wants GROUP BY time, so Grafana's math takes the distance from zero.
         return {
           ...one(`SELECT min("min_lag_ms") / 1000 AS "value" FROM "camera_clock" WHERE time > now() - 5m${cams} ${CAMERA}`, 'gt', s('maxOffset', '60s'), 'OK', 300),

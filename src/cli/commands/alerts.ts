@@ -8,12 +8,12 @@ import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
 import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
 import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
 import { openAlerting } from '../alerting-service.ts';
-import { ALERTS_RUN_DEFAULTS, AlertsRunConfigSchema, type AlertsRunConfig } from '../alerts-config.ts';
-import { configFromFlags } from '../config-file.ts';
-import { integerFlag } from '../flags.ts';
-import { withListenFlags } from '../listen-flags.ts';
+import { ALERTS_RUN_DEFAULTS, AlertsRunConfigSchema, type AlertsRunConfig } from '../config/alerts.ts';
+import { configFromFlags } from '../config/config-file.ts';
+import { integerFlag } from '../config/flags.ts';
+import { withListenFlags } from '../config/listen-flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
-import { assertLoopback } from '../loopback.ts';
+import { assertLoopback } from '../../plumbing/loopback.ts';
 import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
 import { onShutdown } from '../shutdown.ts';
 

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
-import { exitOnSignals } from '../../contract/index.ts';
+import { exitOnSignals } from '../../plumbing/children.ts';
 import { runEdgeBench } from '../../proof/bench/edge-bench.ts';
 import { runConsumerBench } from '../../proof/bench/consumer-bench.ts';
 import { runDashboardBench } from '../../proof/bench/dashboard-bench.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
-import { BENCH_DEFAULTS, BenchConfigSchema, type BenchConfig } from '../bench-config.ts';
-import { configFromFlags } from '../config-file.ts';
-import { choiceArgument, choiceOption, integerFlag } from '../flags.ts';
+import { BENCH_DEFAULTS, BenchConfigSchema, type BenchConfig } from '../config/bench.ts';
+import { configFromFlags } from '../config/config-file.ts';
+import { choiceArgument, choiceOption, integerFlag } from '../config/flags.ts';
 
 type Target = 'edge' | 'consumer' | 'inference' | 'dashboard';
 const d = BENCH_DEFAULTS;

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import { exitOnSignals } from '../../contract/index.ts';
+import { exitOnSignals } from '../../plumbing/children.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
 import { SCENARIOS } from '../../proof/chaos/index.ts';
 import type { ChaosResult } from '../../proof/chaos/scenario.ts';
-import { CHAOS_DEFAULTS, ChaosConfigSchema, type ChaosConfig } from '../bench-config.ts';
-import { configFromFlags } from '../config-file.ts';
-import { choiceArgument } from '../flags.ts';
+import { CHAOS_DEFAULTS, ChaosConfigSchema, type ChaosConfig } from '../config/bench.ts';
+import { configFromFlags } from '../config/config-file.ts';
+import { choiceArgument } from '../config/flags.ts';
 
 export function chaosCommand(): Command {
   const names = SCENARIOS.map((s) => s.name);

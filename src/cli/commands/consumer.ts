@@ -5,19 +5,19 @@ import { clockMetrics } from '../../consumer/clock-metrics.ts';
 import { consumerHealth, type ConsumerPhase } from '../../consumer/health.ts';
 import { consumerMetrics, healthMetric } from '../../consumer/metrics.ts';
 import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
-import { repairMetrics } from '../../consumer/repair-metrics.ts';
+import { repairMetrics } from '../../consumer/repair/metrics.ts';
 import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
 import { isSeamError, SeamError } from '../../contract/index.ts';
 import { createStore, storeConfigFromUrl, type StoreConfig } from '../../store/registry.ts';
-import { configFromFlags } from '../config-file.ts';
-import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '../consumer-config.ts';
-import { choiceOption, integerFlag, numberFlag } from '../flags.ts';
+import { configFromFlags } from '../config/config-file.ts';
+import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '../config/consumer.ts';
+import { choiceOption, integerFlag, numberFlag } from '../config/flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
 import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
-import { withListenFlags } from '../listen-flags.ts';
-import { assertLoopback } from '../loopback.ts';
+import { withListenFlags } from '../config/listen-flags.ts';
+import { assertLoopback } from '../../plumbing/loopback.ts';
 import { onShutdown } from '../shutdown.ts';
-import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../tls-files.ts';
+import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-files.ts';
 
 const d = CONSUMER_DEFAULTS;
 

@@ -4,13 +4,13 @@ import { SeamError } from '../../contract/index.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
 import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
-import { configFromFlags } from '../config-file.ts';
-import { DASHBOARD_DEFAULTS, DashboardConfigSchema, type DashboardConfig } from '../dashboard-config.ts';
-import { integerFlag } from '../flags.ts';
+import { configFromFlags } from '../config/config-file.ts';
+import { DASHBOARD_DEFAULTS, DashboardConfigSchema, type DashboardConfig } from '../config/dashboard.ts';
+import { integerFlag } from '../config/flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
-import { assertLoopback } from '../loopback.ts';
+import { assertLoopback } from '../../plumbing/loopback.ts';
 import { onShutdown } from '../shutdown.ts';
-import { withListenFlags } from '../listen-flags.ts';
+import { withListenFlags } from '../config/listen-flags.ts';
 
 export const TOKEN_ENV = 'SEAMLINE_DASHBOARD_TOKEN';
 const d = DASHBOARD_DEFAULTS;

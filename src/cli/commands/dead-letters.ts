@@ -1,16 +1,17 @@
 import { Command } from 'commander';
-import { redactUrl, SeamError } from '../../contract/index.ts';
+import { SeamError } from '../../contract/index.ts';
+import { redactUrl } from '../../plumbing/redact.ts';
 import type { DeadLetterCount, DeadLetterQuery, DeadLetterReadout, DeadLetterRecord } from '../../store/dead-letter-reader.ts';
 import { createDeadLetterReader } from '../../store/dead-letter-readers.ts';
 import type { StoreConfig } from '../../store/registry.ts';
-import { configFromFlags } from '../config-file.ts';
+import { configFromFlags } from '../config/config-file.ts';
 import { connectReplayPublisher, replayDeadLetters, type ReplaySummary } from '../dead-letter-replay.ts';
 import {
   DEAD_LETTER_CODES, DeadLettersListConfigSchema, DeadLettersReplayConfigSchema, LIST_DEFAULTS, REPLAY_DEFAULTS, selection,
   type DeadLettersListConfig, type DeadLettersReplayConfig,
-} from '../dead-letters-config.ts';
-import { choiceOption, integerFlag, numberFlag } from '../flags.ts';
-import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../tls-files.ts';
+} from '../config/dead-letters.ts';
+import { choiceOption, integerFlag, numberFlag } from '../config/flags.ts';
+import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-files.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 /** Lines of skipped or failed letters a human run prints before it only counts them. */

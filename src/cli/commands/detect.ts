@@ -3,9 +3,9 @@ import { Command } from 'commander';
 import { SeamError } from '../../contract/index.ts';
 import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
 import type { Frame } from '../../edge/frames/frame-source.ts';
-import { configFromFlags } from '../config-file.ts';
-import { integerFlag } from '../flags.ts';
-import { addInferenceOptions, detectorOptions, INFERENCE_DEFAULTS, InferenceConfigFields, openSource } from '../inference-flags.ts';
+import { configFromFlags } from '../config/config-file.ts';
+import { integerFlag } from '../config/flags.ts';
+import { addInferenceOptions, detectorOptions, INFERENCE_DEFAULTS, InferenceConfigFields, openSource } from '../config/inference-flags.ts';
 import { createLogger, logLevelOption, LogLevelSchema } from '../logger.ts';
 
 const DetectConfigSchema = Type.Object(

@@ -1,20 +1,20 @@
 import { Command } from 'commander';
 import { SeamError } from '../../contract/index.ts';
-import { createBridge } from '../../edge/bridge.ts';
+import { createBridge } from '../../edge/bridge/bridge.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
 import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
-import { startHttpInput, type RunningHttpInput } from '../../edge/http-input.ts';
-import { SimulatedCamera } from '../../edge/simulated-camera.ts';
-import { runStdinInput } from '../../edge/stdin-input.ts';
-import { configFromFlags } from '../config-file.ts';
-import { EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../edge-config.ts';
-import { choiceOption, integerFlag, numberFlag } from '../flags.ts';
-import { addInferenceOptions, detectorOptions, openSource } from '../inference-flags.ts';
+import { startHttpInput, type RunningHttpInput } from '../../edge/inputs/http.ts';
+import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
+import { runStdinInput } from '../../edge/inputs/stdin.ts';
+import { configFromFlags } from '../config/config-file.ts';
+import { EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../config/edge.ts';
+import { choiceOption, integerFlag, numberFlag } from '../config/flags.ts';
+import { addInferenceOptions, detectorOptions, openSource } from '../config/inference-flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
-import { withListenFlags } from '../listen-flags.ts';
-import { assertLoopback } from '../loopback.ts';
+import { withListenFlags } from '../config/listen-flags.ts';
+import { assertLoopback } from '../../plumbing/loopback.ts';
 import { onShutdown } from '../shutdown.ts';
-import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../tls-files.ts';
+import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-files.ts';
 
 const d = EDGE_DEFAULTS;
 

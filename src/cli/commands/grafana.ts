@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { exportGrafana } from '../../alerting/grafana/export.ts';
 import { SeamError } from '../../contract/index.ts';
 import { alertsConfigFor } from '../alerting-service.ts';
-import { choiceOption } from '../flags.ts';
+import { choiceOption } from '../config/flags.ts';
 
 export function grafanaCommand(): Command {
   const grafana = new Command('grafana').summary('Grafana 11 as code: the provisioning tree for a Seamline store').description('Grafana 11 provisioning files (docs/alerting.md).');

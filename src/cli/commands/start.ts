@@ -1,13 +1,13 @@
 import { Command } from 'commander';
-import { redactUrl } from '../../contract/index.ts';
-import { configFromFlags } from '../config-file.ts';
+import { redactUrl } from '../../plumbing/redact.ts';
+import { configFromFlags } from '../config/config-file.ts';
 import { START_GROUP, startEmbeddedPipeline } from '../embedded-pipeline.ts';
-import { integerFlag, numberFlag } from '../flags.ts';
+import { integerFlag, numberFlag } from '../config/flags.ts';
 import { createLogger, logLevelOption } from '../logger.ts';
-import { assertLoopback } from '../loopback.ts';
+import { assertLoopback } from '../../plumbing/loopback.ts';
 import { onShutdown } from '../shutdown.ts';
 import type { PipelineBroker } from '../pipeline-broker.ts';
-import { START_DEFAULTS, StartConfigSchema, type StartConfig } from '../start-config.ts';
+import { START_DEFAULTS, StartConfigSchema, type StartConfig } from '../config/start.ts';
 
 export function startCommand(): Command {
   return new Command('start')

@@ -1,5 +1,5 @@
 import type { PanelReader } from '../../store/panel-reader.ts';
-import { bucketValue, HISTOGRAMS, Histogram, RELATIVE_ERROR } from '../../store/rollup-histogram.ts';
+import { bucketValue, HISTOGRAMS, Histogram, RELATIVE_ERROR } from '../../store/rollups/histogram.ts';
 import type { PanelWindow } from '../panel-window.ts';
 import { indexOf, periodsOf } from './periods.ts';
 

@@ -1,5 +1,5 @@
 import type { Frame, LetterboxPlacement, LetterboxRequest } from '../frames/frame-source.ts';
-import { letterboxPlacement } from './letterbox.ts';
+import { letterboxPlacement } from '../frames/letterbox.ts';
 
 /** Ultralytics pads with grey 114. */
 export const PAD_VALUE = 114;

@@ -3,7 +3,7 @@
  * its level): the per-frame `showinfo` line, the input's duration and creation time, and the last
  * warning or error — ffmpeg's own words for why a stream failed, which restarts are logged with.
  */
-import { redactUrlsIn } from '../../contract/index.ts';
+import { redactUrlsIn } from '../../plumbing/redact.ts';
 
 export interface FrameInfo {
   /** Presentation time in seconds from the start of the stream (ffmpeg shifts the first to about 0); NaN if none. */

@@ -4,7 +4,7 @@
  * or dropped between the two), and reports how it ended. Restarting is the source's business, not this.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { killWithUs } from '../../contract/index.ts';
+import { killWithUs } from '../../plumbing/children.ts';
 import { FfmpegLog, type FrameInfo } from './ffmpeg-log.ts';
 import { frameBytes } from './ffmpeg-args.ts';
 import { takePixels } from './frame-pool.ts';

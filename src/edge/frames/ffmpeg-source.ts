@@ -5,8 +5,9 @@
  * `watchdogSeconds`. Policy and clocks: docs/inference.md, "Frame sources" and "Timestamps".
  */
 import { pino, type Logger } from 'pino';
-import { SeamError, redactUrlsIn } from '../../contract/index.ts';
-import { letterboxPlacement } from '../detector/letterbox.ts';
+import { SeamError } from '../../contract/index.ts';
+import { redactUrlsIn } from '../../plumbing/redact.ts';
+import { letterboxPlacement } from './letterbox.ts';
 import { FileClock, LiveClock } from './capture-clock.ts';
 import { ffmpegArgs } from './ffmpeg-args.ts';
 import type { FrameInfo } from './ffmpeg-log.ts';

@@ -9,7 +9,7 @@ import { extname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import sharp from 'sharp';
 import { SeamError } from '../../contract/index.ts';
-import { letterboxPlacement } from '../detector/letterbox.ts';
+import { letterboxPlacement } from './letterbox.ts';
 import { PAD_GREY } from './ffmpeg-args.ts';
 import { statSource } from './source-path.ts';
 import type { Frame, FrameSource, FrameSourceStats, LetterboxRequest } from './frame-source.ts';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAvailableBroker } from '../services/available-broker.ts';
 import type { RunningBroker } from '../../broker/embedded.ts';
-import { createBridge, type Bridge } from '../../edge/bridge.ts';
-import type { EdgeDetectionInput } from '../../edge/edge-input.ts';
-import type { FsyncPolicy } from '../../edge/outbox.ts';
+import { createBridge, type Bridge } from '../../edge/bridge/bridge.ts';
+import type { EdgeDetectionInput } from '../../edge/inputs/record.ts';
+import type { FsyncPolicy } from '../../edge/outbox/outbox.ts';
 
 export interface EdgeBenchOptions {
   /** Broker to drain into; by default Mosquitto when installed, else the embedded broker (MQTT 3.1.1). */

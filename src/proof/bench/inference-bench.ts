@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createBridge } from '../../edge/bridge.ts';
+import { createBridge } from '../../edge/bridge/bridge.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
 import { BUNDLED_MODEL } from '../../edge/detector/bundled-model.ts';
 import { InferenceCore } from '../../edge/detector/inference-core.ts';

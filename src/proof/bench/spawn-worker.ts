@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { killWithUs } from '../../contract/index.ts';
+import { killWithUs } from '../../plumbing/children.ts';
 import type { PublishJob } from './publish-worker.ts';
 
 const WORKER = new URL('./publish-worker.ts', import.meta.url).pathname;

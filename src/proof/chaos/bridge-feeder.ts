@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createBridge, type Bridge } from '../../edge/bridge.ts';
-import { SimulatedCamera } from '../../edge/simulated-camera.ts';
+import { createBridge, type Bridge } from '../../edge/bridge/bridge.ts';
+import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
 
 export interface FeederOptions {
   brokerUrl: string;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createBridge } from '../../edge/bridge.ts';
-import { SimulatedCamera } from '../../edge/simulated-camera.ts';
+import { createBridge } from '../../edge/bridge/bridge.ts';
+import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
 import { startDownstream } from './end-to-end.ts';
 import { verdict, type ChaosScenario } from './scenario.ts';
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { killWithUs } from '../../contract/index.ts';
+import { killWithUs } from '../../plumbing/children.ts';
 import { waitUntil } from './wait-until.ts';
 
 const BIN = new URL('../../../bin/seamline.js', import.meta.url).pathname;

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { killWithUs } from '../../contract/index.ts';
+import { killWithUs } from '../../plumbing/children.ts';
 import { freePort } from '../services/free-port.ts';
-import { SimulatedCamera } from '../../edge/simulated-camera.ts';
+import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
 import { startDownstream } from './end-to-end.ts';
 import { verdict, type ChaosScenario } from './scenario.ts';
 import { waitUntil } from './wait-until.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMosquitto, type RunningMosquitto } from '../services/mosquitto.ts';
 import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts';
-import { DuckDbStore } from '../../store/duckdb.ts';
+import { DuckDbStore } from '../../store/duckdb/store.ts';
 import { duckdbCounts, duckdbMissing, type StoredCounts } from './stored-counts.ts';
 import { waitUntil } from './wait-until.ts';
 

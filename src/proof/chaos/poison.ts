@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startMosquitto } from '../services/mosquitto.ts';
 import { startConsumer } from '../../consumer/consumer.ts';
-import { DuckDbStore } from '../../store/duckdb.ts';
+import { DuckDbStore } from '../../store/duckdb/store.ts';
 import { publishInWorker } from '../bench/spawn-worker.ts';
 import { poisonCatalogue } from './poison-catalogue.ts';
 import { verdict, type ChaosScenario } from './scenario.ts';

@@ -10,7 +10,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { detectionTopic, type DetectionV1 } from '../../contract/index.ts';
 import { startConsumer } from '../../consumer/consumer.ts';
-import { PostgresStore } from '../../store/postgres.ts';
+import { PostgresStore } from '../../store/postgres/store.ts';
 import { waitUntil } from './wait-until.ts';
 
 export interface Redelivery {

@@ -1,6 +1,6 @@
 import { startMosquitto } from '../services/mosquitto.ts';
 import { startConsumer } from '../../consumer/consumer.ts';
-import { PostgresStore } from '../../store/postgres.ts';
+import { PostgresStore } from '../../store/postgres/store.ts';
 import { startPostgres } from '../services/postgres.ts';
 import { publishInWorker } from '../bench/spawn-worker.ts';
 import { verdict, type ChaosScenario } from './scenario.ts';

@@ -3,7 +3,8 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killWithUs, SeamError } from '../../contract/index.ts';
+import { SeamError } from '../../contract/index.ts';
+import { killWithUs } from '../../plumbing/children.ts';
 import type { RunningBroker } from '../../broker/embedded.ts';
 import { freePort } from './free-port.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { letterboxPlacement } from '../../../src/edge/detector/letterbox.ts';
+import { letterboxPlacement } from '../../../src/edge/frames/letterbox.ts';
 import { FfmpegSource } from '../../../src/edge/frames/ffmpeg-source.ts';
 import type { Frame, LetterboxRequest, PixelLayout } from '../../../src/edge/frames/frame-source.ts';
 import { checkLetterbox, makeVideo, tempDir } from './media.ts';

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { isSeamError } from '../../../src/contract/index.ts';
-import { letterboxPlacement } from '../../../src/edge/detector/letterbox.ts';
+import { letterboxPlacement } from '../../../src/edge/frames/letterbox.ts';
 import type { Frame, LetterboxRequest } from '../../../src/edge/frames/frame-source.ts';
 import { ImageSource, type ImageSourceOptions } from '../../../src/edge/frames/image-source.ts';
 import { checkLetterbox, ffmpeg, rgbAt, tempDir } from './media.ts';

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { killWithUs } from '../../../src/contract/index.ts';
+import { killWithUs } from '../../../src/plumbing/children.ts';
 
 export interface StreamServer {
   /** http://user:secret@127.0.0.1:port/cam.ts — with credentials, so tests can check they are redacted. */

@@ -1,0 +1,327 @@
+import { Readable } from 'node:stream';
+import mqtt, { ErrorWithReasonCode, type IClientOptions, type IStore, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Outbox, OutboxEntry } from '../outbox/outbox.ts';
+import { publishQos1, subscribeQos1 } from './mqtt-control.ts';
+import { ReplayQueue } from './replay-queue.ts';
+import { redactUrl } from '../../plumbing/redact.ts';
+
+/** A connection that lasts this long resets the reconnect backoff to its shortest delay. */
+const STABLE_CONNECTION_MS = 5_000;
+
+export interface PublisherOptions {
+  brokerUrl: string;
+  clientId: string;
+  protocolVersion: 4 | 5;
+  username?: string;
+  password?: string;
+  ca?: Buffer | string;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+  /** Most PUBLISHes awaiting PUBACK; lowered to the broker's Receive Maximum when it sets one. */
+  maxInFlight: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  keepaliveSeconds: number;
+  /** Retained status topic; the last will and the births go there. */
+  statusTopic: string;
+  /** Payloads for birth (on every connect) and will (set at every connect attempt). */
+  birth: () => Buffer;
+  will: () => Buffer;
+  logger: Logger;
+  onPublished: (count: number) => void;
+  onAcked: (entry: number, latencySeconds: number) => void;
+  onReconnected: () => void;
+  /** Topics to subscribe to (QoS 1) on every connection: the repair requests of this bridge's cameras. */
+  subscriptions?: () => string[];
+  /** A message on one of those topics. */
+  onMessage?: (topic: string, payload: Buffer) => void;
+  /** Every connection, once the birth is sent: the bridge announces its replay window then. */
+  onConnected?: () => void;
+  /** A republished entry acknowledged by the broker. */
+  onRepublished?: (count: number) => void;
+  /** Most republishes queued or in flight at once (default 100,000). */
+  maxReplayQueue?: number;
+}
+
+/**
+ * MQTT.js keeps QoS 1 messages in its own outgoing store and resends them one at a time on reconnect.
+ * The outbox already holds every unacknowledged message durably, so the client gets a store that keeps
+ * nothing: after a reconnect the publisher resends from the outbox, in order, with the full window.
+ */
+const nullStore: IStore = {
+  put: (_packet, cb) => (cb(), nullStore),
+  createStream: () => Readable.from([]) as never,
+  del: (packet, cb) => (cb(undefined, packet as never), nullStore),
+  get: (_packet, cb) => (cb(new Error('not stored')), nullStore),
+  close: (cb) => cb(),
+};
+
+/** Reserved out of the broker's Receive Maximum for control messages (birth, heartbeat, offline, repair answers). */
+const STATUS_RESERVE = 4;
+
+/**
+ * The MQTT side of the bridge: one connection, QoS 1 PUBLISHes from the outbox in position order with up
+ * to a window in flight, an entry removed only on its PUBACK. On a lost connection everything in flight
+ * goes back to the cursor, and the next connection resends from the oldest unacknowledged entry.
+ */
+export class Publisher {
+  private client: MqttClient | undefined;
+  /** Next position to send; everything before it was sent (in flight or acknowledged) on this connection. */
+  private cursor = 0;
+  private readonly inFlight = new Map<number, number>();
+  /** Acknowledged entries republished for a repair request, and those of them in flight. */
+  readonly replay: ReplayQueue;
+  private readonly replayInFlight = new Set<number>();
+  /** Entries the broker refused with a negative PUBACK, resent after a pause. */
+  private readonly retry: number[] = [];
+  private stableTimer: NodeJS.Timeout | undefined;
+  /** The broker's last refusal of our credentials, until a connection succeeds: lets callers say why. */
+  authRefused: string | undefined;
+  private retryAt = 0;
+  /** Bumped on every lost connection, so callbacks from an older connection are ignored. */
+  private generation = 0;
+  private window: number;
+  private scheduled = false;
+  private stopped = false;
+  private everConnected = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly options: PublisherOptions,
+  ) {
+    this.window = options.maxInFlight;
+    this.replay = new ReplayQueue(options.maxReplayQueue ?? 100_000);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  start(): void {
+    const o = this.options;
+    const clientOptions: IClientOptions = {
+      clientId: o.clientId,
+      protocolVersion: o.protocolVersion,
+      // The outbox is the session state that matters; a clean session avoids the broker replaying
+      // half-finished exchanges with packet ids this client has already reused.
+      clean: true,
+      keepalive: o.keepaliveSeconds,
+      reconnectPeriod: o.reconnectMinMs,
+      connectTimeout: 10_000,
+      username: o.username,
+      password: o.password,
+      ca: o.ca,
+      cert: o.cert,
+      key: o.key,
+      outgoingStore: nullStore,
+      queueQoSZero: false,
+      will: { topic: o.statusTopic, payload: o.will(), qos: 1, retain: true },
+    };
+    const client = mqtt.connect(o.brokerUrl, clientOptions);
+    this.client = client;
+    client.on('connect', (connack) => {
+      this.authRefused = undefined;
+      if (this.everConnected) o.onReconnected();
+      this.everConnected = true;
+      // Back to the shortest backoff only once this connection has lasted: a broker that accepts and then
+      // drops us (an ACL refusal does exactly that in Mosquitto 2.0) must not get a reconnect storm.
+      clearTimeout(this.stableTimer);
+      this.stableTimer = setTimeout(() => {
+        if (this.client === client && client.connected) client.options.reconnectPeriod = o.reconnectMinMs;
+      }, STABLE_CONNECTION_MS);
+      this.stableTimer.unref();
+      const receiveMaximum = connack.properties?.receiveMaximum;
+      this.window = Math.max(1, Math.min(o.maxInFlight, receiveMaximum ? receiveMaximum - STATUS_RESERVE : Infinity));
+      o.logger.info({ broker: redactUrl(o.brokerUrl), window: this.window, depth: this.outbox.stats().depth }, 'edge bridge connected');
+      client.publish(o.statusTopic, o.birth(), { qos: 1, retain: true }, (err) => {
+        // Without this, an ACL that refuses the status topic is invisible: the broker answers 0x87 and
+        // (Mosquitto 2.0) drops the connection before any detection is acknowledged.
+        if (err instanceof ErrorWithReasonCode) {
+          o.logger.error({ topic: o.statusTopic, code: err.code, reason: err.message }, 'broker refused the status publish; check this camera\'s ACL');
+        }
+      });
+      // A clean session keeps no subscriptions: subscribe again on every connection.
+      for (const topic of o.subscriptions?.() ?? []) this.subscribeOn(client, topic);
+      o.onConnected?.();
+      this.schedule();
+    });
+    client.on('message', (topic, payload) => o.onMessage?.(topic, payload));
+    client.on('close', () => this.onConnectionLost());
+    client.on('reconnect', () => {
+      if (client.options.will) client.options.will.payload = o.will();
+    });
+    client.on('error', (err) => {
+      // MQTT.js reconnects on its own; an auth refusal is logged louder because only an operator can fix it.
+      const code = (err as { code?: unknown }).code;
+      const auth = code === 4 || code === 5 || code === 134 || code === 135;
+      if (auth) this.authRefused = err.message;
+      o.logger[auth ? 'error' : 'warn']({ err: err.message, code, broker: redactUrl(o.brokerUrl) }, auth ? 'broker refused the credentials' : 'broker connection error');
+    });
+  }
+
+  private onConnectionLost(): void {
+    this.generation++;
+    let from = this.cursor;
+    for (const p of this.inFlight.keys()) from = Math.min(from, p);
+    for (const p of this.retry) from = Math.min(from, p);
+    if (this.inFlight.size > 0) this.options.logger.warn({ inFlight: this.inFlight.size, resendFrom: from }, 'broker connection lost with messages in flight');
+    this.cursor = from;
+    this.inFlight.clear();
+    this.retry.length = 0;
+    this.replay.requeue(this.replayInFlight);
+    this.replayInFlight.clear();
+    if (this.client) {
+      // The outbox resends these; MQTT.js would keep their callbacks forever (and end() would wait on them).
+      this.client.outgoing = {};
+      this.client.options.reconnectPeriod = Math.min(this.options.reconnectMaxMs, (this.client.options.reconnectPeriod ?? 1000) * 2);
+    }
+  }
+
+  /** Asks for a send pass soon; many calls in one turn cost one pass. */
+  schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const client = this.client;
+    if (!client?.connected || this.stopped) return;
+    let room = this.window - this.inFlight.size - this.replayInFlight.size;
+    if (this.retry.length > 0 && Date.now() >= this.retryAt) {
+      while (room > 0 && this.retry.length > 0) {
+        const entry = this.outbox.get(this.retry.shift()!);
+        if (entry) {
+          this.send(client, entry);
+          this.options.onPublished(1);
+          room--;
+        }
+      }
+    }
+    if (room > 0 && this.replay.waiting > 0) {
+      // Live and backlog events keep at least half the window: a repair must not hold up what is new.
+      let share = this.outbox.stats().depth > 0 ? Math.ceil(room / 2) : room;
+      while (share > 0 && this.replay.waiting > 0) {
+        const position = this.replay.shift()!;
+        const entry = this.outbox.get(position);
+        if (!entry) {
+          this.replay.done(position); // left the window since the request came
+          continue;
+        }
+        this.sendReplay(client, entry);
+        share--;
+        room--;
+      }
+    }
+    if (room > 0) {
+      const entries = this.outbox.read(this.cursor, room);
+      for (const entry of entries) this.send(client, entry);
+      if (entries.length > 0) {
+        this.cursor = entries[entries.length - 1].position + 1;
+        this.options.onPublished(entries.length);
+      }
+    }
+    if (this.inFlight.size === 0 && this.outbox.stats().depth === 0) this.notifyIdle();
+  }
+
+  private send(client: MqttClient, entry: OutboxEntry): void {
+    const generation = this.generation;
+    const position = entry.position;
+    this.inFlight.set(position, performance.now());
+    client.publish(entry.topic, entry.payload, { qos: 1 }, (err) => {
+      if (generation !== this.generation) return;
+      const sentAt = this.inFlight.get(position);
+      if (sentAt === undefined) return;
+      if (err) {
+        // A connection error is followed by 'close', which resends; a negative PUBACK is the broker's
+        // refusal (quota, authorisation), so the entry stays and is retried after a pause.
+        if (!(err instanceof ErrorWithReasonCode)) return;
+        this.inFlight.delete(position);
+        this.retry.push(position);
+        this.retryAt = Date.now() + this.options.reconnectMaxMs;
+        this.options.logger.error({ position, topic: entry.topic, reason: err.message, code: err.code }, 'broker refused a PUBLISH; will retry');
+        setTimeout(() => this.schedule(), this.options.reconnectMaxMs).unref();
+        return;
+      }
+      this.inFlight.delete(position);
+      this.outbox.acknowledge(position);
+      this.options.onAcked(position, (performance.now() - sentAt) / 1000);
+      this.schedule();
+    });
+  }
+
+  /** Republishes an acknowledged entry, byte for byte; its PUBACK changes nothing in the outbox. */
+  private sendReplay(client: MqttClient, entry: OutboxEntry): void {
+    const generation = this.generation;
+    const position = entry.position;
+    this.replayInFlight.add(position);
+    client.publish(entry.topic, entry.payload, { qos: 1 }, (err) => {
+      if (generation !== this.generation || !this.replayInFlight.delete(position)) return;
+      // A refusal is not retried: the repairer asks again if the event still does not arrive.
+      this.replay.done(position);
+      if (err) this.options.logger.warn({ position, topic: entry.topic, err: err.message }, 'broker refused a republished event');
+      else this.options.onRepublished?.(1);
+      this.schedule();
+    });
+  }
+
+  /** Subscribes now if connected; every later connection subscribes again through `subscriptions`. */
+  subscribe(topic: string): void {
+    if (this.client?.connected) this.subscribeOn(this.client, topic);
+  }
+
+  private subscribeOn(client: MqttClient, topic: string): void {
+    subscribeQos1(client, topic, this.options.logger);
+  }
+
+  /** Publishes a control message (repair answer, announcement) at QoS 1 if connected; resolves on its PUBACK. */
+  publishControl(topic: string, payload: Buffer, retain: boolean, timeoutMs = 5_000): Promise<boolean> {
+    return this.client?.connected ? publishQos1(this.client, topic, payload, retain, timeoutMs) : Promise.resolve(false);
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when the outbox is empty and nothing is in flight, or after `timeoutMs`; true if drained. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight.size === 0 && this.outbox.stats().depth === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    this.schedule();
+    return drained;
+  }
+
+  /** Publishes a retained status at QoS 1 if connected; resolves on its PUBACK or after `timeoutMs`. */
+  publishStatus(payload: Buffer, timeoutMs = 1000): Promise<boolean> {
+    return this.publishControl(this.options.statusTopic, payload, true, timeoutMs);
+  }
+
+  /** Stops sending and disconnects; entries still in flight stay in the outbox for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    // Entries still unacknowledged stay in the outbox; a clean DISCONNECT must not wait for them, and
+    // must not be skipped either, or the broker would publish the last will over our `offline` status.
+    client.outgoing = {};
+    this.replay.clear();
+    await client.endAsync(!client.connected);
+  }
+}

@@ -1,0 +1,54 @@
+import { postgresRollupDdl } from './rollups.ts';
+
+/**
+ * PostgreSQL / TimescaleDB tables, shaped like DuckDB's (store/duckdb/schema.ts) so the two stores answer the
+ * dashboard the same way. Idempotency is a unique index plus INSERT ... ON CONFLICT DO NOTHING.
+ *
+ * On a TimescaleDB hypertable every unique index must contain the partitioning column, so there the
+ * identity indexes include captured_at. That is still an identity: a redelivered event carries its
+ * original captured_at, so (event_id, captured_at) clashes exactly when event_id does.
+ */
+export function postgresDdl(schema: string, hypertables: boolean): string[] {
+  const q = (t: string) => `${quoteIdent(schema)}.${t}`;
+  const eventKey = hypertables ? '(event_id, captured_at)' : '(event_id)';
+  const detectionKey = hypertables ? '(event_id, idx, captured_at)' : '(event_id, idx)';
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`,
+    `CREATE TABLE IF NOT EXISTS ${q('events')} (
+      event_id uuid NOT NULL, region text NOT NULL, site text NOT NULL, camera text NOT NULL,
+      seq bigint NOT NULL, captured_at timestamptz NOT NULL, inferred_at timestamptz NOT NULL,
+      committed_at timestamptz NOT NULL, model_name text NOT NULL, model_version text NOT NULL,
+      frame_width integer NOT NULL, frame_height integer NOT NULL, detections integer NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${q('detections')} (
+      event_id uuid NOT NULL, idx integer NOT NULL, region text NOT NULL, site text NOT NULL,
+      camera text NOT NULL, class text NOT NULL, class_id integer NOT NULL, confidence double precision NOT NULL,
+      x double precision NOT NULL, y double precision NOT NULL, w double precision NOT NULL,
+      h double precision NOT NULL, seq bigint NOT NULL, captured_at timestamptz NOT NULL,
+      inferred_at timestamptz NOT NULL, committed_at timestamptz NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${q('dead_letters')} (
+      received_at timestamptz NOT NULL, topic text NOT NULL, code text NOT NULL, reason text NOT NULL,
+      payload bytea NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${q('camera_status')} (
+      region text NOT NULL, site text NOT NULL, camera text NOT NULL, state text NOT NULL,
+      status_at timestamptz NOT NULL, received_at timestamptz NOT NULL, body jsonb NOT NULL,
+      PRIMARY KEY (region, site, camera))`,
+    ...(hypertables
+      ? [
+          `SELECT create_hypertable('${schema}.events', 'captured_at', if_not_exists => true)`,
+          `SELECT create_hypertable('${schema}.detections', 'captured_at', if_not_exists => true)`,
+        ]
+      : []),
+    `CREATE UNIQUE INDEX IF NOT EXISTS events_identity ON ${q('events')} ${eventKey}`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS detections_identity ON ${q('detections')} ${detectionKey}`,
+    // The dashboard's windows are ranges on captured_at; a hypertable brings its own time index.
+    ...(hypertables ? [] : [`CREATE INDEX IF NOT EXISTS events_captured_at ON ${q('events')} (captured_at)`]),
+    ...(hypertables ? [] : [`CREATE INDEX IF NOT EXISTS detections_captured_at ON ${q('detections')} (captured_at)`]),
+    ...postgresRollupDdl(q),
+  ];
+}
+
+/** Only plain lowercase identifiers: the schema name comes from configuration and ends up in SQL text. */
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain SQL identifier: ${name}`);
+  return `"${name}"`;
+}
