@@ -1,11 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DURATION_PATTERN, DURATION_RULE } from './duration.ts';
 
-export const Duration = (description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, description, 'x-reason': DURATION_RULE });
+export const Duration = (description: string) => Type.String({ pattern: DURATION_PATTERN, description, 'x-reason': DURATION_RULE });
 
 const Name = (description: string) =>
-  Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$', description, 'x-reason': 'must be 1..64 lowercase letters, digits, "_", "." or "-"' });
+  Type.String({
+    pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$',
+    description,
+    'x-reason': 'must be 1..64 lowercase letters, digits, "_", "." or "-"',
+  });
 
 /** A region/site/camera pattern: an identifier with `*` wildcards. */
 const Pattern = (description: string) =>
@@ -15,7 +18,12 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 
 /** A string enum whose error names the choices (a union of literals would report only its first branch). */
 const OneOf = <T extends string>(values: readonly T[], description?: string) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], description, 'x-reason': `must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}` });
+  Type.Unsafe<T>({
+    type: 'string',
+    enum: [...values],
+    description,
+    'x-reason': `must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}`,
+  });
 
 const ClockTime = (description: string) =>
   Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$|^24:00$', description, 'x-reason': 'must be HH:MM, 00:00 to 24:00' });
@@ -44,10 +52,16 @@ export const RuleSchema = Type.Object(
     severity: OneOf(SEVERITIES),
     for: Type.Optional(Duration('How long the condition must hold before the alert fires (default 0s).')),
     keepFiringFor: Type.Optional(Duration('How long an alert keeps firing after the condition stops holding (default 0s).')),
-    shifts: Type.Optional(Type.Array(Name('shift name'), { minItems: 1, description: 'Evaluate only during these shifts; omitted: always.' })),
+    shifts: Type.Optional(
+      Type.Array(Name('shift name'), { minItems: 1, description: 'Evaluate only during these shifts; omitted: always.' }),
+    ),
     select: Type.Optional(
       Type.Object(
-        { region: Type.Optional(Pattern('region pattern')), site: Type.Optional(Pattern('site pattern')), camera: Type.Optional(Pattern('camera pattern')) },
+        {
+          region: Type.Optional(Pattern('region pattern')),
+          site: Type.Optional(Pattern('site pattern')),
+          camera: Type.Optional(Pattern('camera pattern')),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -79,15 +93,20 @@ export const AlertsConfigSchema = Type.Object(
       }),
     ),
     expectedCameras: Type.Optional(
-      Type.Array(Type.String({ pattern: '^[a-z0-9_-]{1,64}/[a-z0-9_-]{1,64}/[a-z0-9_-]{1,64}$', 'x-reason': 'must be region/site/camera' }), {
-        description: 'Cameras that must report even if the store has never seen them.',
-      }),
+      Type.Array(
+        Type.String({ pattern: '^[a-z0-9_-]{1,64}/[a-z0-9_-]{1,64}/[a-z0-9_-]{1,64}$', 'x-reason': 'must be region/site/camera' }),
+        {
+          description: 'Cameras that must report even if the store has never seen them.',
+        },
+      ),
     ),
     receivers: Type.Array(ReceiverSchema, { minItems: 1 }),
     route: Type.Object(
       {
         receivers: Type.Array(Name('receiver name'), { minItems: 1 }),
-        groupBy: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Labels that group alerts into one notification (default alertname).' })),
+        groupBy: Type.Optional(
+          Type.Array(Type.String({ minLength: 1 }), { description: 'Labels that group alerts into one notification (default alertname).' }),
+        ),
         repeatInterval: Type.Optional(Duration('Re-send a firing alert this often (default 4h).')),
       },
       { additionalProperties: false },

@@ -55,7 +55,11 @@ export class AlertEngine {
     this.byName = new Map(this.config.rules.map((r) => [r.name, r]));
     this.notifiers =
       options.notifiers ?? new Map(this.config.receivers.map((r) => [r.name, NOTIFIER_TYPES.get(r.type)!.create(r, this.log)]));
-    this.metrics = alertMetrics({ instances: () => this.instances(), isLeader: () => this.leader, outboxDepth: () => options.state.outboxDepth() });
+    this.metrics = alertMetrics({
+      instances: () => this.instances(),
+      isLeader: () => this.leader,
+      outboxDepth: () => options.state.outboxDepth(),
+    });
   }
 
   instances(): AlertInstance[] {
@@ -86,7 +90,7 @@ export class AlertEngine {
       const inShift = !rule.shifts || this.config.calendar.isActive(nowMs, rule.shifts);
       const seen = new Set<string>();
       if (inShift) {
-        let observations;
+        let observations: Awaited<ReturnType<typeof observe>>;
         try {
           observations = await observe(rule, tick);
         } catch (err) {
@@ -125,7 +129,8 @@ export class AlertEngine {
     );
     this.instancesByKey = next;
     for (const a of changed) this.persisted.set(a.key, fingerprint(a));
-    for (const n of notifications) this.log.info({ id: n.id, receiver: n.receiver, status: n.status, alerts: n.alerts.length }, 'alerting: notification queued');
+    for (const n of notifications)
+      this.log.info({ id: n.id, receiver: n.receiver, status: n.status, alerts: n.alerts.length }, 'alerting: notification queued');
   }
 
   private stepInput(rule: AlertRule, nowMs: number, holds: boolean, inShift: boolean) {
@@ -174,7 +179,10 @@ export class AlertEngine {
           const wait = Math.min(this.options.retryMaxMs ?? 300_000, (this.options.retryBaseMs ?? 1_000) * 2 ** (attempts - 1));
           await this.options.state.markRetry(row.id, row.receiver, attempts, this.clock.now() + wait, message);
           this.metrics.notifications.inc({ receiver: row.receiver, result: 'retry' });
-          this.log.warn({ id: row.id, receiver: row.receiver, attempts, retryInMs: wait, err: message }, 'alerting: notification failed; will retry');
+          this.log.warn(
+            { id: row.id, receiver: row.receiver, attempts, retryInMs: wait, err: message },
+            'alerting: notification failed; will retry',
+          );
         } else {
           await this.options.state.markFailed(row.id, row.receiver, this.clock.now(), message);
           this.metrics.notifications.inc({ receiver: row.receiver, result: 'failed' });

@@ -11,7 +11,10 @@ export interface AlertMetrics {
  * `seamline_alert_state` (1 per pending or firing instance, with its labels), `seamline_alerts` (count per
  * rule and state), `seamline_alert_leader`, `seamline_alert_outbox_depth`, notification and evaluation counters.
  */
-export function alertMetrics(view: { instances(): AlertInstance[]; isLeader(): boolean; outboxDepth(): Promise<number> }, registry = new Registry()): AlertMetrics {
+export function alertMetrics(
+  view: { instances(): AlertInstance[]; isLeader(): boolean; outboxDepth(): Promise<number> },
+  registry = new Registry(),
+): AlertMetrics {
   const registers = [registry];
   new Gauge({
     name: 'seamline_alert_state',
@@ -22,7 +25,17 @@ export function alertMetrics(view: { instances(): AlertInstance[]; isLeader(): b
       this.reset();
       for (const a of view.instances()) {
         if (a.state !== 'pending' && a.state !== 'firing') continue;
-        this.set({ alertname: a.rule, severity: a.severity, state: a.state, region: a.camera?.region ?? '', site: a.camera?.site ?? '', camera: a.camera?.camera ?? '' }, 1);
+        this.set(
+          {
+            alertname: a.rule,
+            severity: a.severity,
+            state: a.state,
+            region: a.camera?.region ?? '',
+            site: a.camera?.site ?? '',
+            camera: a.camera?.camera ?? '',
+          },
+          1,
+        );
       }
     },
   });

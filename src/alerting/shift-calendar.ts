@@ -65,7 +65,10 @@ export class ShiftCalendar {
   runOn(shift: Shift, date: DateTime): ShiftRun | undefined {
     if (!shift.weekdays.has(date.weekday) || this.daysOff.has(date.toISODate() ?? '')) return undefined;
     const at = (day: DateTime, min: number) =>
-      DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour: Math.floor(min / 60), minute: min % 60 }, { zone: shift.timezone });
+      DateTime.fromObject(
+        { year: day.year, month: day.month, day: day.day, hour: Math.floor(min / 60), minute: min % 60 },
+        { zone: shift.timezone },
+      );
     const start = at(date, shift.startMin);
     // end <= start: the shift ends on the next local day (24:00 is the next day's 00:00).
     const endDay = shift.endMin <= shift.startMin || shift.endMin === 1440 ? date.plus({ days: 1 }) : date;

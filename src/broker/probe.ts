@@ -42,7 +42,14 @@ function attempt(host: string, port: number, version: 5 | 4, timeoutMs: number):
       connected = true;
       socket.write(
         mqttPacket.generate(
-          { cmd: 'connect', protocolId: 'MQTT', protocolVersion: version, clean: true, clientId: `seamline-probe-${process.pid}`, keepalive: 10 },
+          {
+            cmd: 'connect',
+            protocolId: 'MQTT',
+            protocolVersion: version,
+            clean: true,
+            clientId: `seamline-probe-${process.pid}`,
+            keepalive: 10,
+          },
           { protocolVersion: version },
         ),
       );

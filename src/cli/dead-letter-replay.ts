@@ -16,7 +16,8 @@ const ESCAPE = /\\u[0-9a-fA-F]{4}/;
 export function skipReason(topic: string, includeStatus: boolean): string | undefined {
   // The consumer stored \u0000 for a NUL (and a last-resort dead letter \u00e9 for an é): the topic the message
   // came on is not this text, and a topic that held a backslash-u of its own cannot be told from one escaped.
-  if (ESCAPE.test(topic)) return 'the topic holds a \\uXXXX escape the consumer wrote for a character it could not store: it is not the topic the message came on';
+  if (ESCAPE.test(topic))
+    return 'the topic holds a \\uXXXX escape the consumer wrote for a character it could not store: it is not the topic the message came on';
   const parts = topic.split('/');
   if (parts.length !== 5 || parts[0] !== 'vision' || (parts[4] !== 'detection' && parts[4] !== 'status') || /[+#]/.test(topic)) {
     return 'not a topic the consumer subscribes to (vision/+/+/+/detection or vision/+/+/+/status)';
@@ -69,7 +70,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Replays `letters` (newest first, as read) oldest first, as they first arrived, at most `ratePerSecond`.
  */
 export async function replayDeadLetters(letters: readonly DeadLetterRecord[], o: ReplayOptions): Promise<ReplaySummary> {
-  const summary: ReplaySummary = { selected: letters.length, replayed: 0, skipped: 0, failed: 0, dryRun: !o.publisher, skips: new Map(), failures: [] };
+  const summary: ReplaySummary = {
+    selected: letters.length,
+    replayed: 0,
+    skipped: 0,
+    failed: 0,
+    dryRun: !o.publisher,
+    skips: new Map(),
+    failures: [],
+  };
   const window = o.window ?? 32;
   // A tenth of a second's worth at most saved up, so the rate holds over any stretch the eye can see.
   const bucket = new TokenBucket(o.ratePerSecond, Math.max(1, Math.min(window, Math.ceil(o.ratePerSecond / 10))));
@@ -149,7 +158,14 @@ export async function connectReplayPublisher(o: PublisherOptions): Promise<Repla
     await new Promise<void>((resolve, reject) => {
       let last = '';
       const timer = setTimeout(
-        () => reject(new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `MQTT broker ${where} did not accept a connection within ${connectTimeoutMs / 1000} s${last ? `: ${last}` : ''}`, { field: 'url' })),
+        () =>
+          reject(
+            new SeamError(
+              'SEAM_ERR_BROKER_UNAVAILABLE',
+              `MQTT broker ${where} did not accept a connection within ${connectTimeoutMs / 1000} s${last ? `: ${last}` : ''}`,
+              { field: 'url' },
+            ),
+          ),
         connectTimeoutMs,
       );
       client.once('connect', () => {
@@ -161,7 +177,13 @@ export async function connectReplayPublisher(o: PublisherOptions): Promise<Repla
         const code = (err as { code?: unknown }).code;
         if (typeof code === 'number' && AUTH_REFUSALS.has(code)) {
           clearTimeout(timer);
-          reject(new SeamError('SEAM_ERR_BROKER_AUTH', `MQTT broker ${where} refused client ${o.clientId}: bad credentials or not authorized (${err.message})`, { field: 'username' }));
+          reject(
+            new SeamError(
+              'SEAM_ERR_BROKER_AUTH',
+              `MQTT broker ${where} refused client ${o.clientId}: bad credentials or not authorized (${err.message})`,
+              { field: 'username' },
+            ),
+          );
         }
       });
     });
@@ -176,7 +198,10 @@ export async function connectReplayPublisher(o: PublisherOptions): Promise<Repla
       try {
         await Promise.race([
           client.publishAsync(topic, payload, { qos: 1 }),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no PUBACK from ${where} within ${pubackTimeoutMs / 1000} s`)), pubackTimeoutMs))),
+          new Promise(
+            (_, reject) =>
+              (timer = setTimeout(() => reject(new Error(`no PUBACK from ${where} within ${pubackTimeoutMs / 1000} s`)), pubackTimeoutMs)),
+          ),
         ]);
       } finally {
         clearTimeout(timer);

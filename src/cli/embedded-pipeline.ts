@@ -67,7 +67,9 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
     const store = new DuckDbStore({ path: dbPath });
     await store.open();
     opened.push(() => store.close());
-    const alerting = alertsConfig ? await openAlerting(alertsConfig, store, { kind: 'duckdb', url: dbPath }, logger.child({ box: 'alerting' })) : undefined;
+    const alerting = alertsConfig
+      ? await openAlerting(alertsConfig, store, { kind: 'duckdb', url: dbPath }, logger.child({ box: 'alerting' }))
+      : undefined;
     if (alerting) opened.push(() => alerting.close());
     let consumer: RunningConsumer | undefined;
     const dashboard = await withListenFlags({ port: '--http-port', host: '--host' }, () =>
@@ -190,7 +192,12 @@ export interface InferenceCamera {
 }
 
 /** One camera through the real edge path: synthetic conveyor -> bundled ONNX model (worker thread) -> bridge. */
-async function startInferenceCamera(config: StartConfig, broker: PipelineBroker, dataDir: string, logger: Logger): Promise<InferenceCamera> {
+async function startInferenceCamera(
+  config: StartConfig,
+  broker: PipelineBroker,
+  dataDir: string,
+  logger: Logger,
+): Promise<InferenceCamera> {
   const site = 'site-1';
   const camera = 'conveyor-1';
   const detector = await OnnxDetector.open({ model: BUNDLED_MODEL });

@@ -30,7 +30,10 @@ function censor(value: unknown, path: string[]): unknown {
  * `auto` (default) prints human-readable lines when stderr is a terminal and JSON when it is not.
  */
 export const logFormatOption = () =>
-  new Option('--log-format <format>', 'logs as JSON lines or human-readable (default auto: readable on a terminal, JSON otherwise)').choices(LOG_FORMATS);
+  new Option(
+    '--log-format <format>',
+    'logs as JSON lines or human-readable (default auto: readable on a terminal, JSON otherwise)',
+  ).choices(LOG_FORMATS);
 
 let format: LogFormat = 'auto';
 
@@ -52,10 +55,23 @@ export function resolvedLogFormat(f: LogFormat = format, tty = Boolean(process.s
  * exit are never lost. A `destination` given (tests) gets JSON lines.
  */
 export function createLogger(level: string, name = 'seamline', destination?: pino.DestinationStream): Logger {
-  const options = { name, level, redact: { paths: ['password', '*.password', 'options.password', 'url', '*.url', 'broker', '*.broker', 'token'], censor } };
+  const options = {
+    name,
+    level,
+    redact: { paths: ['password', '*.password', 'options.password', 'url', '*.url', 'broker', '*.broker', 'token'], censor },
+  };
   if (destination) return pino(options, destination);
   if (resolvedLogFormat() === 'pretty') {
-    return pino(options, pretty({ destination: 2, colorize: Boolean(process.stderr.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
+    return pino(
+      options,
+      pretty({
+        destination: 2,
+        colorize: Boolean(process.stderr.isTTY),
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+        sync: true,
+      }),
+    );
   }
   return pino(options, pino.destination(2));
 }

@@ -17,7 +17,12 @@ export interface MetricsServer {
  * Prometheus text on GET /metrics, and GET /health when a `health` check is given. Loopback by default: metrics name cameras and sites, and an
  * endpoint that listens wider belongs behind the operator's own proxy and auth.
  */
-export async function serveMetrics(registries: Registry[], host = '127.0.0.1', port = 9464, health?: () => HealthAnswer): Promise<MetricsServer> {
+export async function serveMetrics(
+  registries: Registry[],
+  host = '127.0.0.1',
+  port = 9464,
+  health?: () => HealthAnswer,
+): Promise<MetricsServer> {
   // One registry is served as it is, so metrics registered on it later (after the listener is open) show too.
   const merged = registries.length === 1 ? registries[0] : Registry.merge(registries);
   const server: Server = createServer((req, res) => {

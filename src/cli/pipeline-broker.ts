@@ -37,13 +37,27 @@ export async function existingBroker(url: string): Promise<PipelineBroker> {
   const where = redactUrl(url);
   switch (probe.kind) {
     case 'nothing':
-      throw new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `--broker ${where}: nothing accepts connections there; start the broker, or leave --broker out to run the embedded one`, { field: 'broker' });
+      throw new SeamError(
+        'SEAM_ERR_BROKER_UNAVAILABLE',
+        `--broker ${where}: nothing accepts connections there; start the broker, or leave --broker out to run the embedded one`,
+        { field: 'broker' },
+      );
     case 'not-mqtt':
       throw new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `--broker ${where}: something answers there, but not MQTT`, { field: 'broker' });
     case 'refused':
-      throw new SeamError('SEAM_ERR_BROKER_AUTH', `--broker ${where} refused an anonymous session (CONNACK code ${probe.code}); seamline start uses brokers that admit anonymous clients, for others run seamline edge and seamline consumer (docs/security.md)`, { field: 'broker' });
+      throw new SeamError(
+        'SEAM_ERR_BROKER_AUTH',
+        `--broker ${where} refused an anonymous session (CONNACK code ${probe.code}); seamline start uses brokers that admit anonymous clients, for others run seamline edge and seamline consumer (docs/security.md)`,
+        { field: 'broker' },
+      );
     case 'broker':
-      return { url, kind: 'existing', protocolVersion: probe.protocolVersion, sharedSubscriptions: probe.sharedSubscriptions, close: async () => {} };
+      return {
+        url,
+        kind: 'existing',
+        protocolVersion: probe.protocolVersion,
+        sharedSubscriptions: probe.sharedSubscriptions,
+        close: async () => {},
+      };
   }
 }
 

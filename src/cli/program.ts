@@ -28,7 +28,18 @@ export function buildProgram(): Command {
       .addOption(logFormatOption())
       .hook('preAction', (root) => setLogFormat(root.opts().logFormat as LogFormat | undefined)),
   );
-  for (const command of [startCommand(), edgeCommand(), consumerCommand(), dashboardCommand(), deadLettersCommand(), detectCommand(), alertsCommand(), grafanaCommand(), benchCommand(), chaosCommand()]) {
+  for (const command of [
+    startCommand(),
+    edgeCommand(),
+    consumerCommand(),
+    dashboardCommand(),
+    deadLettersCommand(),
+    detectCommand(),
+    alertsCommand(),
+    grafanaCommand(),
+    benchCommand(),
+    chaosCommand(),
+  ]) {
     program.addCommand(quiet(command));
   }
   return program;

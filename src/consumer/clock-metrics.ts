@@ -13,7 +13,7 @@ export function clockMetrics(registry: Registry, reader: Pick<StoreReader, 'cloc
   if (!offsets) return registry;
   new Gauge({
     name: 'seamline_camera_clock_offset_seconds',
-    help: 'Smallest commit time - captured_at of the camera\'s events over the last 5 minutes, read from the store: its clock offset (positive: behind).',
+    help: "Smallest commit time - captured_at of the camera's events over the last 5 minutes, read from the store: its clock offset (positive: behind).",
     labelNames: ['region', 'site', 'camera'],
     registers: [registry],
     async collect() {

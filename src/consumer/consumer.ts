@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { DETECTION_FILTER, SeamError, sharedDetectionFilter, STATUS_FILTER } from '../contract/index.ts';
-import { repairCapable } from '../store/repair-ledger.ts';
+import { repairCapable, type RepairLedger } from '../store/repair-ledger.ts';
 import type { DetectionStore } from '../store/store.ts';
 import { Repairer, type RepairerOptions } from './repair/repairer.ts';
 import { CaptureOffsets } from './capture-offsets.ts';
@@ -84,7 +84,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   await session.start();
   let repairer: Repairer | undefined;
   if (options.repair !== false && repairCapable(options.store)) {
-    let ledger;
+    let ledger: RepairLedger;
     try {
       const store = options.store;
       ledger = await untilStoreAnswers('opening the repair ledger', () => store.openRepairLedger(), { logger });
@@ -137,14 +137,25 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
  * sampled, a camera whose clock is years off still shows now. Best effort: a store that is down gets the
  * next sample.
  */
-function startSampler(options: ConsumerOptions, session: SubscriberSession, ingestor: Ingestor, logger: Logger): NodeJS.Timeout | undefined {
+function startSampler(
+  options: ConsumerOptions,
+  session: SubscriberSession,
+  ingestor: Ingestor,
+  logger: Logger,
+): NodeJS.Timeout | undefined {
   const every = options.sampleMs ?? 5_000;
   const { store } = options;
   if (every <= 0 || !store.writeConsumerSample) return undefined;
   const offsets = new CaptureOffsets();
   ingestor.on('commit-report', (r: CommitReport) => offsets.record(r.committedAtMs, r.events));
   const timer = setInterval(() => {
-    const sample = { consumer: options.clientId, atMs: Date.now(), inFlight: session.inFlight, pending: ingestor.stats.pending, cameras: offsets.drain() };
+    const sample = {
+      consumer: options.clientId,
+      atMs: Date.now(),
+      inFlight: session.inFlight,
+      pending: ingestor.stats.pending,
+      cameras: offsets.drain(),
+    };
     store.writeConsumerSample!(sample).catch((err: Error) => logger.debug({ err: err.message }, 'consumer sample not written'));
   }, every);
   timer.unref();

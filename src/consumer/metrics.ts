@@ -21,7 +21,7 @@ export function consumerMetrics(
     const seqGaps = reader.seqGaps.bind(reader);
     new Gauge({
       name: 'seamline_seq_gaps',
-      help: 'Events missing from each camera\'s stored seq range over the last 10 minutes (gaps older than 30 s), read from the store.',
+      help: "Events missing from each camera's stored seq range over the last 10 minutes (gaps older than 30 s), read from the store.",
       labelNames: ['region', 'site', 'camera'],
       registers,
       // From the store, not from this process: behind a shared subscription each consumer sees only part
@@ -29,7 +29,8 @@ export function consumerMetrics(
       async collect() {
         this.reset();
         const now = Date.now();
-        for (const g of await seqGaps(now - 600_000, now - 30_000)) this.set({ region: g.region, site: g.site, camera: g.camera }, g.missing);
+        for (const g of await seqGaps(now - 600_000, now - 30_000))
+          this.set({ region: g.region, site: g.site, camera: g.camera }, g.missing);
       },
     });
   }
@@ -53,11 +54,32 @@ export function consumerMetrics(
   const committedDetections = counter('seamline_consumer_committed_detections_total', 'Detection rows newly committed.');
   const duplicates = counter('seamline_consumer_duplicates_total', 'Redelivered events that stored nothing (cache or store).');
   const deadLettered = counter('seamline_consumer_dead_lettered_total', 'Poison messages acknowledged into the dead-letter table.');
-  const storeFailures = counter('seamline_consumer_store_failures_total', 'Failed store attempts (retried, or split when the store refused what the batch held).');
-  const storeRefused = counter('seamline_consumer_store_refused_total', 'Messages the store refused although they passed the contract; dead-lettered with its reason (also in dead_lettered_total).');
-  const batchSize = new Histogram({ name: 'seamline_consumer_batch_size', help: 'Deliveries per commit.', buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000], registers });
-  const commitSeconds = new Histogram({ name: 'seamline_consumer_commit_seconds', help: 'Store commit latency.', buckets: LAG_BUCKETS_S, registers });
-  const lagSeconds = new Histogram({ name: 'seamline_consumer_end_to_end_lag_seconds', help: 'committed_at - captured_at per stored event.', buckets: LAG_BUCKETS_S, registers });
+  const storeFailures = counter(
+    'seamline_consumer_store_failures_total',
+    'Failed store attempts (retried, or split when the store refused what the batch held).',
+  );
+  const storeRefused = counter(
+    'seamline_consumer_store_refused_total',
+    'Messages the store refused although they passed the contract; dead-lettered with its reason (also in dead_lettered_total).',
+  );
+  const batchSize = new Histogram({
+    name: 'seamline_consumer_batch_size',
+    help: 'Deliveries per commit.',
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+    registers,
+  });
+  const commitSeconds = new Histogram({
+    name: 'seamline_consumer_commit_seconds',
+    help: 'Store commit latency.',
+    buckets: LAG_BUCKETS_S,
+    registers,
+  });
+  const lagSeconds = new Histogram({
+    name: 'seamline_consumer_end_to_end_lag_seconds',
+    help: 'committed_at - captured_at per stored event.',
+    buckets: LAG_BUCKETS_S,
+    registers,
+  });
   new Gauge({
     name: 'seamline_consumer_in_flight',
     help: 'Messages received and not yet acknowledged.',

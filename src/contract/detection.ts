@@ -13,12 +13,15 @@ const Box = Type.Object(
     class: Identifier('Class name as the model labels it, e.g. "scratch".'),
     class_id: Type.Integer({ minimum: 0, maximum: 65535, description: 'Class index in the model.' }),
     confidence: Type.Number({ minimum: 0, maximum: 1, description: 'Detector score, 0..1.' }),
-    bbox: Type.Array(Type.Number({ minimum: 0, maximum: MAX_BBOX_VALUE, 'x-reason': `must be a number from 0 to ${MAX_BBOX_VALUE} (pixels)` }), {
-      minItems: 4,
-      maxItems: 4,
-      description: 'Bounding box [x, y, w, h] in pixels of the frame, origin top-left.',
-      'x-reason': `must be [x, y, w, h]: four numbers from 0 to ${MAX_BBOX_VALUE} (pixels)`,
-    }),
+    bbox: Type.Array(
+      Type.Number({ minimum: 0, maximum: MAX_BBOX_VALUE, 'x-reason': `must be a number from 0 to ${MAX_BBOX_VALUE} (pixels)` }),
+      {
+        minItems: 4,
+        maxItems: 4,
+        description: 'Bounding box [x, y, w, h] in pixels of the frame, origin top-left.',
+        'x-reason': `must be [x, y, w, h]: four numbers from 0 to ${MAX_BBOX_VALUE} (pixels)`,
+      },
+    ),
   },
   { additionalProperties: false },
 );

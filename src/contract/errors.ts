@@ -17,15 +17,30 @@ export const ERROR_CODES = {
   SEAM_ERR_INVALID_INPUT: { kind: 'refused', summary: 'A producer handed the edge bridge a record it cannot accept.' },
   SEAM_ERR_OUTBOX_FULL: { kind: 'refused', summary: 'The outbox is at its byte bound and the policy is reject-new.' },
   SEAM_ERR_STORE_UNAVAILABLE: { kind: 'retryable', summary: 'The store did not commit; the batch stays unacknowledged.' },
-  SEAM_ERR_STORE_REFUSED: { kind: 'poison', summary: 'The store refused a message that passed the contract; that message alone is dead-lettered with the store\'s reason.' },
+  SEAM_ERR_STORE_REFUSED: {
+    kind: 'poison',
+    summary: "The store refused a message that passed the contract; that message alone is dead-lettered with the store's reason.",
+  },
   SEAM_ERR_BROKER_UNAVAILABLE: { kind: 'retryable', summary: 'The MQTT broker cannot be reached or refused the session.' },
   SEAM_ERR_BROKER_AUTH: { kind: 'fatal', summary: 'The broker refused the credentials or the client is not authorised.' },
   SEAM_ERR_CONFIG: { kind: 'fatal', summary: 'A flag or config file value is invalid.' },
-  SEAM_ERR_LISTEN: { kind: 'fatal', summary: 'A listener cannot open its address: in use, not permitted, or not an address of this machine.' },
-  SEAM_ERR_SOURCE_UNREADABLE: { kind: 'fatal', summary: 'A frame source file exists but cannot be decoded (corrupt, or not an image or video).' },
-  SEAM_ERR_SOURCE_UNAVAILABLE: { kind: 'retryable', summary: 'A live stream could not be opened: unreachable, refused, or it sent nothing.' },
+  SEAM_ERR_LISTEN: {
+    kind: 'fatal',
+    summary: 'A listener cannot open its address: in use, not permitted, or not an address of this machine.',
+  },
+  SEAM_ERR_SOURCE_UNREADABLE: {
+    kind: 'fatal',
+    summary: 'A frame source file exists but cannot be decoded (corrupt, or not an image or video).',
+  },
+  SEAM_ERR_SOURCE_UNAVAILABLE: {
+    kind: 'retryable',
+    summary: 'A live stream could not be opened: unreachable, refused, or it sent nothing.',
+  },
   SEAM_ERR_NOTIFY_FAILED: { kind: 'retryable', summary: 'An alert receiver did not accept a notification (seamline alerts test).' },
-  SEAM_ERR_MODEL: { kind: 'fatal', summary: 'A detection model file is missing, unreadable, not ONNX, or of a task, input or output layout the detector does not run.' },
+  SEAM_ERR_MODEL: {
+    kind: 'fatal',
+    summary: 'A detection model file is missing, unreadable, not ONNX, or of a task, input or output layout the detector does not run.',
+  },
   SEAM_ERR_BAD_QUERY: { kind: 'refused', summary: 'A dashboard API request has a missing, repeated or out-of-range parameter.' },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 

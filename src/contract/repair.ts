@@ -20,8 +20,7 @@ export const REPAIR_ANSWER_FILTER = `${TOPIC_ROOT}/+/+/+/${REPAIR_ANSWER}`;
 export const MAX_REPAIR_RANGES = 256;
 
 const Seq = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
-const Uuid = (description: string) =>
-  Type.String({ pattern: UUIDV7_PATTERN, description, 'x-reason': 'must be a lowercase UUIDv7' });
+const Uuid = (description: string) => Type.String({ pattern: UUIDV7_PATTERN, description, 'x-reason': 'must be a lowercase UUIDv7' });
 
 const Range = Type.Object(
   { from: Seq('First seq of the range.'), to: Seq('Last seq of the range (inclusive), >= from.') },
@@ -99,7 +98,10 @@ export const RepairAnswerV1Schema = Type.Object(
     stored_from: OptionalSeq('Oldest seq still in the outbox (waiting or in the replay window); absent when none is.'),
     unacked_from: OptionalSeq('Oldest seq not yet acknowledged by the broker; absent when every stored one was.'),
     at: Timestamp('When the bridge wrote this.'),
-    ranges: Type.Array(AnsweredRange, { maxItems: 4 * MAX_REPAIR_RANGES + 2, description: 'Every requested seq, in order (answers; empty in announcements).' }),
+    ranges: Type.Array(AnsweredRange, {
+      maxItems: 4 * MAX_REPAIR_RANGES + 2,
+      description: 'Every requested seq, in order (answers; empty in announcements).',
+    }),
   },
   { $id: 'https://seamline.dev/schemas/repair-answer.v1.json', additionalProperties: false, title: REPAIR_ANSWER_V1 },
 );
@@ -135,7 +137,9 @@ function decodeOn<T extends CameraId & { schema_version: string }>(
   try {
     const parts = topic.split('/');
     if (parts.length !== 5 || parts[0] !== TOPIC_ROOT || parts[4] !== kind || !parts.slice(1, 4).every(isIdentifier)) {
-      throw new SeamError('SEAM_ERR_BAD_TOPIC', `topic "${topic}" is not ${TOPIC_ROOT}/{region}/{site}/{camera}/${kind}`, { field: 'topic' });
+      throw new SeamError('SEAM_ERR_BAD_TOPIC', `topic "${topic}" is not ${TOPIC_ROOT}/{region}/{site}/{camera}/${kind}`, {
+        field: 'topic',
+      });
     }
     let value: unknown;
     try {
@@ -145,15 +149,23 @@ function decodeOn<T extends CameraId & { schema_version: string }>(
     }
     const got = (value as { schema_version?: unknown } | null)?.schema_version;
     if (typeof value !== 'object' || value === null || got !== version) {
-      throw new SeamError('SEAM_ERR_UNKNOWN_SCHEMA_VERSION', `schema_version ${JSON.stringify(got)} is not known on a ${kind} topic (this build reads ${version})`, {
-        field: 'schema_version',
-      });
+      throw new SeamError(
+        'SEAM_ERR_UNKNOWN_SCHEMA_VERSION',
+        `schema_version ${JSON.stringify(got)} is not known on a ${kind} topic (this build reads ${version})`,
+        {
+          field: 'schema_version',
+        },
+      );
     }
     assertValid(validate, value, version);
     const message = value as T;
     for (const [i, field] of (['region', 'site', 'camera'] as const).entries()) {
       if (message[field] !== parts[i + 1]) {
-        throw new SeamError('SEAM_ERR_TOPIC_MISMATCH', `${field} "${message[field]}" in the payload differs from "${parts[i + 1]}" in the topic`, { field });
+        throw new SeamError(
+          'SEAM_ERR_TOPIC_MISMATCH',
+          `${field} "${message[field]}" in the payload differs from "${parts[i + 1]}" in the topic`,
+          { field },
+        );
       }
     }
     return { ok: true, message };
@@ -169,7 +181,12 @@ export function decodeRepairRequest(topic: string, payload: Uint8Array): RepairD
   if (decoded.ok) {
     const i = decoded.message.ranges.findIndex((r) => r.to < r.from);
     if (i >= 0) {
-      return { ok: false, error: new SeamError('SEAM_ERR_SCHEMA_VIOLATION', `${REPAIR_REQUEST_V1}: ranges[${i}].to must be >= ranges[${i}].from`, { field: `ranges[${i}].to` }) };
+      return {
+        ok: false,
+        error: new SeamError('SEAM_ERR_SCHEMA_VIOLATION', `${REPAIR_REQUEST_V1}: ranges[${i}].to must be >= ranges[${i}].from`, {
+          field: `ranges[${i}].to`,
+        }),
+      };
     }
   }
   return decoded;

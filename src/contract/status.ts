@@ -39,7 +39,11 @@ export const StatusV1Schema = Type.Object(
     frames_skipped: Counter('Frames dropped unseen because inference fell behind the source (oldest waiting frame first).'),
     source_restarts: Counter('Times the frame source was restarted (stream dropped or stalled).'),
     model_ms_p50: Type.Optional(
-      Type.Number({ minimum: 0, maximum: 86_400_000, description: 'Median model run (session.run) time over the last 256 frames, milliseconds (at most a day).' }),
+      Type.Number({
+        minimum: 0,
+        maximum: 86_400_000,
+        description: 'Median model run (session.run) time over the last 256 frames, milliseconds (at most a day).',
+      }),
     ),
   },
   { $id: 'https://seamline.dev/schemas/status.v1.json', additionalProperties: false, title: 'status.v1' },
@@ -48,6 +52,12 @@ export const StatusV1Schema = Type.Object(
 export type StatusV1 = Static<typeof StatusV1Schema>;
 
 /** The status.v1 fields a camera pipeline (edge inference) adds to its bridge's heartbeats. */
-export const INFERENCE_STATUS_FIELDS = ['frames_read', 'frames_inferred', 'frames_skipped', 'source_restarts', 'model_ms_p50'] as const satisfies readonly (keyof StatusV1)[];
+export const INFERENCE_STATUS_FIELDS = [
+  'frames_read',
+  'frames_inferred',
+  'frames_skipped',
+  'source_restarts',
+  'model_ms_p50',
+] as const satisfies readonly (keyof StatusV1)[];
 
 export type InferenceCounters = Record<(typeof INFERENCE_STATUS_FIELDS)[number], number>;

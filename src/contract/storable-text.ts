@@ -1,4 +1,5 @@
 /** What TEXT_PATTERN (identifiers.ts) refuses: C0 and C1 controls, and UTF-16 surrogates that have no partner. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds
 const UNSTORABLE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udfff]/gu;
 
 /**

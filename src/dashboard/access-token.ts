@@ -18,7 +18,7 @@ function cookieToken(header: string | undefined): string | undefined {
   return undefined;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any logger type
+// biome-ignore lint/suspicious/noExplicitAny: any server and logger type; only the route API is used
 export function requireToken(app: FastifyInstance<any, any, any, any>, token: string): void {
   const expected = digest(token);
   const ok = (given: string | undefined) => given !== undefined && timingSafeEqual(digest(given), expected);

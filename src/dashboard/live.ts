@@ -33,7 +33,7 @@ function send(reply: FastifyReply, event: string, data: unknown): void {
   reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any logger type
+// biome-ignore lint/suspicious/noExplicitAny: any server and logger type; only the route API is used
 export function registerLive(app: FastifyInstance<any, any, any, any>, o: LiveOptions): void {
   const panelsEvery = o.panelsEveryMs ?? 5_000;
   const statusEvery = o.statusEveryMs ?? 1_000;

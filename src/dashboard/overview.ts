@@ -79,7 +79,12 @@ export const GAP_SETTLE_MS = 30_000;
 
 const lostTotal = (r: RepairSummaryRow) => Object.values(r.lost).reduce((a, b) => a + (b ?? 0), 0);
 
-function cameraView(row: CameraRow, now: number, missing: Map<string, number> | null, repair: Map<string, RepairSummaryRow> | null): CameraView {
+function cameraView(
+  row: CameraRow,
+  now: number,
+  missing: Map<string, number> | null,
+  repair: Map<string, RepairSummaryRow> | null,
+): CameraView {
   const r = repair?.get(cameraKey(row));
   return {
     key: cameraKey(row),

@@ -6,12 +6,19 @@
 import { SeamError } from '../contract/index.ts';
 import type { PanelQuery } from '../store/panel-reader.ts';
 
-export const RANGES: Record<string, number> = { '15m': 15 * 60_000, '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
+export const RANGES: Record<string, number> = {
+  '15m': 15 * 60_000,
+  '1h': 3_600_000,
+  '6h': 6 * 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+};
 export const DEFAULT_RANGE = '1h';
 /** The longest custom window: a month of hourly points. */
 export const MAX_SPAN_MS = 31 * 86_400_000;
 const FIELDS = ['range', 'from', 'to', 'region', 'site', 'camera', 'class'];
 const INTEGER = /^\d{1,16}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a name with a control character is refused
 const NAME = /^[^\u0000-\u001f]{1,128}$/;
 
 /**
@@ -45,7 +52,10 @@ function single(q: Record<string, unknown>, field: string): string | undefined {
 function list(q: Record<string, unknown>, field: string): string[] | undefined {
   const v = single(q, field);
   if (v === undefined || v === '') return undefined;
-  const values = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const values = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const value of values) if (!NAME.test(value)) throw bad(field, `${field} values must be 1-128 printable characters`);
   return values;
 }

@@ -54,7 +54,9 @@ export interface Dashboard {
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { reader, host = '127.0.0.1', port = 8080, logger, extra, now = Date.now, plugins = [], metrics, token } = options;
   if (!token && !isLoopback(host)) {
-    throw new SeamError('SEAM_ERR_CONFIG', `the dashboard would listen on ${host} without an access token; give one (docs/dashboard.md)`, { field: 'token' });
+    throw new SeamError('SEAM_ERR_CONFIG', `the dashboard would listen on ${host} without an access token; give one (docs/dashboard.md)`, {
+      field: 'token',
+    });
   }
   // A silent pino rather than `logger: false`: one instance type either way, and req.log always works.
   // Warnings and errors only: fastify logs every request at info, and the page holds a stream open (the
@@ -96,7 +98,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     );
   });
 
-  if (reader.panels) registerLive(app, { panels: reader.panels, repair: reader.repairSummary?.bind(reader), now, alerts: options.alerts, panelsEveryMs: options.panelsEveryMs });
+  if (reader.panels)
+    registerLive(app, {
+      panels: reader.panels,
+      repair: reader.repairSummary?.bind(reader),
+      now,
+      alerts: options.alerts,
+      panelsEveryMs: options.panelsEveryMs,
+    });
 
   if (metrics) {
     app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()));

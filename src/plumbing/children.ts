@@ -24,5 +24,9 @@ export function killWithUs<T extends ChildProcess>(child: T): T {
 
 /** For commands without a graceful stop of their own (bench, chaos): a signal exits, so the hook above runs. */
 export function exitOnSignals(): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code));
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)
+    process.once(signal, () => process.exit(code));
 }

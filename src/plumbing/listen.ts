@@ -38,5 +38,7 @@ export function listen(server: Server, port: number, host: string, what: string)
 
 /** True when `err` is SEAM_ERR_LISTEN because something else holds the address (not a permission problem). */
 export function isAddressInUse(err: unknown): boolean {
-  return err instanceof SeamError && err.code === 'SEAM_ERR_LISTEN' && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+  return (
+    err instanceof SeamError && err.code === 'SEAM_ERR_LISTEN' && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE'
+  );
 }

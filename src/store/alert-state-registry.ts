@@ -13,7 +13,10 @@ import type { Store, StoreConfig } from './registry.ts';
 export function createAlertState(store: Store, config: StoreConfig): { state: AlertStateStore; lock: AlertLock } {
   if (store instanceof DuckDbStore) return { state: new DuckDbAlertState(() => store.connect()), lock: LOCAL_LOCK };
   if (config.kind === 'postgres' && config.url) {
-    return { state: new PostgresAlertState({ url: config.url, schema: config.database }), lock: new PostgresAlertLock(config.url, config.database) };
+    return {
+      state: new PostgresAlertState({ url: config.url, schema: config.database }),
+      lock: new PostgresAlertLock(config.url, config.database),
+    };
   }
   throw new SeamError('SEAM_ERR_CONFIG', `alert state needs a duckdb or postgres store, not ${config.kind}`, { field: 'store' });
 }

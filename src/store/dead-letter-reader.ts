@@ -90,5 +90,12 @@ export function toDeadLetterRecord(r: Record<string, unknown>, payload: Buffer):
 export function lineProtocolReaderHttp(config: StoreConfig, label: 'influxdb' | 'victoriametrics', example: string): LineProtocolHttp {
   if (!config.url) throw new SeamError('SEAM_ERR_CONFIG', `store.url is required for ${label} (${example})`, { field: 'store.url' });
   const { baseUrl, username, password } = splitCredentials(config.url);
-  return new LineProtocolHttp({ baseUrl, username: config.username ?? username, password: config.password ?? password, timeoutMs: 60_000, fetch, label });
+  return new LineProtocolHttp({
+    baseUrl,
+    username: config.username ?? username,
+    password: config.password ?? password,
+    timeoutMs: 60_000,
+    fetch,
+    label,
+  });
 }

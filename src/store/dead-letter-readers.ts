@@ -18,7 +18,9 @@ const READERS = new Map<string, (config: StoreConfig) => DeadLetterReader>([
 export function createDeadLetterReader(config: StoreConfig): DeadLetterReader {
   const factory = READERS.get(config.kind);
   if (!factory) {
-    throw new SeamError('SEAM_ERR_CONFIG', `store.kind must be one of ${storeKinds().join(', ')}; got ${JSON.stringify(config.kind)}`, { field: 'store.kind' });
+    throw new SeamError('SEAM_ERR_CONFIG', `store.kind must be one of ${storeKinds().join(', ')}; got ${JSON.stringify(config.kind)}`, {
+      field: 'store.kind',
+    });
   }
   return factory(config);
 }

@@ -34,7 +34,15 @@ const need = (config: StoreConfig, what: string): string => {
 
 /** Stores registered by name, as Telegraf outputs register themselves; add one here to make it selectable. */
 const FACTORIES = new Map<string, Factory>([
-  ['duckdb', (c) => new DuckDbStore({ path: (c.url ?? './data/seamline.duckdb').replace(/^duckdb:\/\//, ''), retentionDays: c.retentionDays, readOnly: c.readOnly })],
+  [
+    'duckdb',
+    (c) =>
+      new DuckDbStore({
+        path: (c.url ?? './data/seamline.duckdb').replace(/^duckdb:\/\//, ''),
+        retentionDays: c.retentionDays,
+        readOnly: c.readOnly,
+      }),
+  ],
   [
     'postgres',
     (c) =>
@@ -94,7 +102,11 @@ export function storeConfigFromUrl(url: string, extra: Omit<StoreConfig, 'kind' 
   if ((kind === 'influxdb' || kind === 'victoriametrics') && (transport === 'http' || transport === 'https')) {
     return { kind, url: url.replace(/^[^:]+:/, `${transport}:`), ...extra };
   }
-  throw new SeamError('SEAM_ERR_CONFIG', `store.url ${scheme}:// names no store: use postgres://, influxdb+http://, victoriametrics+http:// or a DuckDB path`, {
-    field: 'store.url',
-  });
+  throw new SeamError(
+    'SEAM_ERR_CONFIG',
+    `store.url ${scheme}:// names no store: use postgres://, influxdb+http://, victoriametrics+http:// or a DuckDB path`,
+    {
+      field: 'store.url',
+    },
+  );
 }

@@ -115,7 +115,13 @@ export interface RepairLedger {
    * and accepted from `floorMs` on (its incarnation), the first one starting at `afterSeq + 1`. Also the
    * highest seq seen.
    */
-  holes(camera: CameraKey, afterSeq: number, sinceMs: number, cutoffMs: number, floorMs: number): Promise<{ holes: Span[]; maxSeq: number | null }>;
+  holes(
+    camera: CameraKey,
+    afterSeq: number,
+    sinceMs: number,
+    cutoffMs: number,
+    floorMs: number,
+  ): Promise<{ holes: Span[]; maxSeq: number | null }>;
   /** The highest seq stored for `camera` among events accepted from `floorMs` and committed by `cutoffMs`. */
   maxSeq(camera: CameraKey, floorMs: number, cutoffMs: number): Promise<number | null>;
   /** Which seqs of [from, to] the store holds for `camera` (accepted from `floorMs` on), as ranges. */

@@ -57,7 +57,13 @@ describe('alerting engines sharing PostgreSQL', () => {
       assert.equal(hook.bodies.length, 1, 'one page for one transition');
       assert.equal(hook.bodies[0].alerts[0].labels.camera, 'cam-a');
       const standby = a.engine.isLeader() ? b.engine : a.engine;
-      assert.deepEqual(standby.instances().filter((i) => i.state === 'firing').map((i) => i.key), ['camera-silent|eu/plant-1/cam-a']);
+      assert.deepEqual(
+        standby
+          .instances()
+          .filter((i) => i.state === 'firing')
+          .map((i) => i.key),
+        ['camera-silent|eu/plant-1/cam-a'],
+      );
     } finally {
       await a.close();
       await b.close();
@@ -65,7 +71,9 @@ describe('alerting engines sharing PostgreSQL', () => {
     }
   });
 
-  test('when the notifying engine dies, the other takes over: its queued page is sent once, nothing is re-paged', { timeout: 90_000 }, async () => {
+  test('when the notifying engine dies, the other takes over: its queued page is sent once, nothing is re-paged', {
+    timeout: 90_000,
+  }, async () => {
     const hook = await startWebhookReceiver();
     const clock = new FakeClock(T('05:00'));
     const a = await engineOn(server.url, 'takeover', hook, clock);
@@ -98,10 +106,10 @@ describe('alerting engines sharing PostgreSQL', () => {
         await b.engine.tick();
         await b.engine.deliver();
       }
-      assert.deepEqual(hook.bodies.map((x) => `${x.status}:${x.alerts[0].transition_id}`), [
-        'firing:camera-silent|eu/plant-1/cam-a#1',
-        'resolved:camera-silent|eu/plant-1/cam-a#2',
-      ]);
+      assert.deepEqual(
+        hook.bodies.map((x) => `${x.status}:${x.alerts[0].transition_id}`),
+        ['firing:camera-silent|eu/plant-1/cam-a#1', 'resolved:camera-silent|eu/plant-1/cam-a#2'],
+      );
     } finally {
       await a.close();
       await b.close();

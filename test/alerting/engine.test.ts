@@ -8,17 +8,28 @@ const T = (hhmm: string) => Date.parse(`2026-12-02T${hhmm}:00.000Z`);
 const firing = (bodies: { status: string; alerts: { labels: Record<string, string> }[] }[]) =>
   bodies.map((b) => `${b.status}:${b.alerts.map((a) => a.labels.camera).join(',')}`);
 
-test('a camera already silent when its shift starts fires after `for`, once, and resolves with shift_ended at its end', { timeout: 60_000 }, async () => {
+test('a camera already silent when its shift starts fires after `for`, once, and resolves with shift_ended at its end', {
+  timeout: 60_000,
+}, async () => {
   const hook = await startWebhookReceiver();
   const h = await duckHarness(silentConfig(hook.url), T('03:00'));
   try {
     // cam-a reports all day; cam-b stopped at 04:00Z, an hour before the shift.
-    await h.store.write([...eventsEvery('cam-a', T('03:00'), T('14:00')), ...eventsEvery('cam-b', T('03:00'), T('04:00'))], new Date(T('03:00')));
+    await h.store.write(
+      [...eventsEvery('cam-a', T('03:00'), T('14:00')), ...eventsEvery('cam-b', T('03:00'), T('04:00'))],
+      new Date(T('03:00')),
+    );
     for (let t = T('04:10'); t < T('05:00'); t += MIN) await h.at(t);
     assert.equal(hook.bodies.length, 0, 'silent for an hour outside the shift: no page');
     assert.equal(h.engine.instances().length, 0, 'not even evaluated outside the shift');
     await h.at(T('05:00'));
-    assert.deepEqual(h.engine.instances().map((a) => [a.key, a.state]), [['camera-silent|eu/plant-1/cam-a', 'inactive'], ['camera-silent|eu/plant-1/cam-b', 'pending']]);
+    assert.deepEqual(
+      h.engine.instances().map((a) => [a.key, a.state]),
+      [
+        ['camera-silent|eu/plant-1/cam-a', 'inactive'],
+        ['camera-silent|eu/plant-1/cam-b', 'pending'],
+      ],
+    );
     assert.equal(hook.bodies.length, 0);
     await h.at(T('05:01'));
     assert.deepEqual(firing(hook.bodies), ['firing:cam-b']);
@@ -44,7 +55,9 @@ test('a camera already silent when its shift starts fires after `for`, once, and
   }
 });
 
-test('a camera that stops during the shift goes pending, fires after `for`, and resolves when it reports again', { timeout: 60_000 }, async () => {
+test('a camera that stops during the shift goes pending, fires after `for`, and resolves when it reports again', {
+  timeout: 60_000,
+}, async () => {
   const hook = await startWebhookReceiver();
   const h = await duckHarness(silentConfig(hook.url, { for: '2m' }), T('05:00'));
   try {
@@ -73,25 +86,34 @@ test('keep_firing_for holds a flapping alert: one firing and one resolved notice
   const h = await duckHarness(silentConfig(hook.url, { for: '0s', keepFiringFor: '10m', params: { window: '2m' } }), T('05:00'));
   try {
     // Reports at 06:00, then single events at 06:05 and 06:10 (each visible for 2 minutes), then steady from 06:20.
-    await h.store.write([
-      ...eventsEvery('cam-a', T('05:00'), T('06:01')),
-      ...eventsEvery('cam-a', T('06:05'), T('06:06')),
-      ...eventsEvery('cam-a', T('06:10'), T('06:11')),
-      ...eventsEvery('cam-a', T('06:20'), T('08:00')),
-    ], new Date());
+    await h.store.write(
+      [
+        ...eventsEvery('cam-a', T('05:00'), T('06:01')),
+        ...eventsEvery('cam-a', T('06:05'), T('06:06')),
+        ...eventsEvery('cam-a', T('06:10'), T('06:11')),
+        ...eventsEvery('cam-a', T('06:20'), T('08:00')),
+      ],
+      new Date(),
+    );
     for (let t = T('06:00'); t <= T('06:40'); t += MIN) await h.at(t);
     // Silent at 06:03 -> firing (for 0s). Condition false at the 06:06-06:07 and 06:11-06:12 ticks and from
     // 06:21 (an event is in the 2-minute window), so it last held at 06:20.
     assert.deepEqual(firing(hook.bodies), ['firing:cam-a', 'resolved:cam-a']);
     assert.equal(hook.bodies[0].alerts[0].starts_at, new Date(T('06:03')).toISOString());
-    assert.equal(hook.bodies[1].alerts[0].ends_at, new Date(T('06:30')).toISOString(), 'resolved 10 minutes after the condition last held (06:20)');
+    assert.equal(
+      hook.bodies[1].alerts[0].ends_at,
+      new Date(T('06:30')).toISOString(),
+      'resolved 10 minutes after the condition last held (06:20)',
+    );
   } finally {
     await h.close();
     await hook.close();
   }
 });
 
-test('with the receiver down a transition is retried with backoff and delivered exactly once when it is back', { timeout: 60_000 }, async () => {
+test('with the receiver down a transition is retried with backoff and delivered exactly once when it is back', {
+  timeout: 60_000,
+}, async () => {
   const hook = await startWebhookReceiver();
   const h = await duckHarness(silentConfig(hook.url), T('05:00'));
   try {
@@ -158,16 +180,28 @@ test('a restart neither forgets a pending alert nor re-pages a firing one', { ti
   }
 });
 
-test('alerts of one group that change together go out as one notification; repeat_interval re-sends while firing', { timeout: 60_000 }, async () => {
+test('alerts of one group that change together go out as one notification; repeat_interval re-sends while firing', {
+  timeout: 60_000,
+}, async () => {
   const hook = await startWebhookReceiver();
   const h = await duckHarness(silentConfig(hook.url, { for: '0s', repeatInterval: '30m' }), T('05:00'));
   try {
-    await h.store.write([...eventsEvery('cam-a', T('04:00'), T('04:30')), ...eventsEvery('cam-b', T('04:00'), T('04:30')), ...eventsEvery('cam-c', T('04:00'), T('04:30'), MIN, 'plant-2')], new Date());
+    await h.store.write(
+      [
+        ...eventsEvery('cam-a', T('04:00'), T('04:30')),
+        ...eventsEvery('cam-b', T('04:00'), T('04:30')),
+        ...eventsEvery('cam-c', T('04:00'), T('04:30'), MIN, 'plant-2'),
+      ],
+      new Date(),
+    );
     await h.at(T('05:00'));
     assert.deepEqual(firing(hook.bodies).sort(), ['firing:cam-a,cam-b', 'firing:cam-c'], 'grouped by alertname and site');
     for (let t = T('05:01'); t <= T('05:30'); t += MIN) await h.at(t);
     assert.equal(hook.bodies.length, 4, 'one repeat of each group at 30 minutes');
-    assert.deepEqual(hook.bodies.slice(2).map((b) => b.alerts.map((a) => a.repeat)), [[true, true], [true]]);
+    assert.deepEqual(
+      hook.bodies.slice(2).map((b) => b.alerts.map((a) => a.repeat)),
+      [[true, true], [true]],
+    );
     assert.equal(hook.bodies[2].alerts[0].starts_at, hook.bodies[0].alerts[0].starts_at, 'a repeat keeps the original start');
   } finally {
     await h.close();
@@ -175,7 +209,9 @@ test('alerts of one group that change together go out as one notification; repea
   }
 });
 
-test('the shift starts at 06:00 Berlin time on both sides of the spring DST change (05:00Z, then 04:00Z)', { timeout: 60_000 }, async () => {
+test('the shift starts at 06:00 Berlin time on both sides of the spring DST change (05:00Z, then 04:00Z)', {
+  timeout: 60_000,
+}, async () => {
   const hook = await startWebhookReceiver();
   const fri = Date.parse('2026-03-27T04:50:00Z');
   const h = await duckHarness(silentConfig(hook.url, { for: '0s', params: { window: '5m' } }), fri);

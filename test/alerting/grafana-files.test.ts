@@ -3,14 +3,19 @@ import { test } from 'node:test';
 import { parsed, PLANT, TARGETS, type Obj } from './grafana-plant.ts';
 
 for (const target of TARGETS) {
-  test(`${target.store}: uids, refIds and panel ids are unique, and every query names the provisioned datasource`, { timeout: 30_000 }, () => {
+  test(`${target.store}: uids, refIds and panel ids are unique, and every query names the provisioned datasource`, {
+    timeout: 30_000,
+  }, () => {
     const f = parsed(target);
     const ds = f.datasource.datasources[0];
     assert.equal(f.datasource.apiVersion, 1);
     assert.equal(ds.type, target.store === 'postgres' ? 'grafana-postgresql-datasource' : 'influxdb');
     const rules = f.rules.groups[0].rules as Obj[];
     assert.equal(new Set(rules.map((r) => r.uid)).size, rules.length, 'rule uids unique');
-    assert.ok(rules.every((r) => /^[a-zA-Z0-9_-]{1,40}$/.test(r.uid)), 'rule uids are Grafana-valid');
+    assert.ok(
+      rules.every((r) => /^[a-zA-Z0-9_-]{1,40}$/.test(r.uid)),
+      'rule uids are Grafana-valid',
+    );
     assert.equal(rules.length, PLANT.rules.length, 'every rule exported');
     for (const r of rules) {
       const refIds = r.data.map((d: Obj) => d.refId);
@@ -19,7 +24,11 @@ for (const target of TARGETS) {
       for (const d of r.data) {
         assert.equal(d.model.refId, d.refId);
         if (d.datasourceUid !== '__expr__') assert.equal(d.datasourceUid, ds.uid, `${r.uid}/${d.refId} queries the provisioned datasource`);
-        else assert.ok(refIds.includes(d.model.expression.replace(/^\$/, '')) || /\$/.test(d.model.expression), `${r.uid}/${d.refId} reads a query of the rule`);
+        else
+          assert.ok(
+            refIds.includes(d.model.expression.replace(/^\$/, '')) || /\$/.test(d.model.expression),
+            `${r.uid}/${d.refId} reads a query of the rule`,
+          );
       }
     }
     const panels = f.dashboard.panels as Obj[];
@@ -41,7 +50,13 @@ for (const target of TARGETS) {
       assert.ok(contactNames.has(route.receiver), `route receiver ${route.receiver} exists`);
       for (const m of route.mute_time_intervals ?? []) assert.ok(muteNames.has(m), `mute timing ${m} exists`);
     }
-    assert.deepEqual((f.contacts.contactPoints as Obj[]).map((c) => [c.name, c.receivers[0].type]), [['ops', 'webhook'], ['quality', 'slack']]);
+    assert.deepEqual(
+      (f.contacts.contactPoints as Obj[]).map((c) => [c.name, c.receivers[0].type]),
+      [
+        ['ops', 'webhook'],
+        ['quality', 'slack'],
+      ],
+    );
     assert.equal(policy.routes.find((r: Obj) => r.object_matchers[0][2] === 'cracks').receiver, 'quality');
   });
 }
@@ -60,7 +75,9 @@ test('mute timings are the off-shift hours of each local weekday, split at midni
     }
   }
   const ranges = Object.fromEntries(
-    (day.time_intervals as Obj[]).filter((i) => i.weekdays).map((i) => [i.weekdays.join(','), i.times.map((t: Obj) => `${t.start_time}-${t.end_time}`).join(' ')]),
+    (day.time_intervals as Obj[])
+      .filter((i) => i.weekdays)
+      .map((i) => [i.weekdays.join(','), i.times.map((t: Obj) => `${t.start_time}-${t.end_time}`).join(' ')]),
   );
   // Day 06-14 Mon-Fri; night 22-06 starting Mon-Thu, so its mornings are Tue-Fri and Monday's 00-06 is off.
   assert.deepEqual(ranges, {

@@ -18,15 +18,35 @@ export const PLANT = parseAlertsConfig({
   ],
   route: { receivers: ['ops'], groupBy: ['alertname', 'site'] },
   rules: [
-    { name: 'camera-silent', kind: 'silent_camera', severity: 'critical', for: '1m', shifts: ['day', 'night'], select: { site: 'plant-*' }, params: { window: '5m' } },
-    { name: 'camera-silent-events', kind: 'silent_camera', severity: 'critical', shifts: ['day'], params: { window: '5m', signal: 'events' } },
+    {
+      name: 'camera-silent',
+      kind: 'silent_camera',
+      severity: 'critical',
+      for: '1m',
+      shifts: ['day', 'night'],
+      select: { site: 'plant-*' },
+      params: { window: '5m' },
+    },
+    {
+      name: 'camera-silent-events',
+      kind: 'silent_camera',
+      severity: 'critical',
+      shifts: ['day'],
+      params: { window: '5m', signal: 'events' },
+    },
     { name: 'camera-offline', kind: 'camera_offline', severity: 'critical', params: { after: '30s' } },
     { name: 'camera-stale', kind: 'stale_camera', severity: 'warning', params: { olderThan: '10m' } },
     { name: 'lag-high', kind: 'lag_p99', severity: 'warning', params: { window: '5m', thresholdMs: 2000 } },
     { name: 'dead-letters', kind: 'dead_letters', severity: 'warning', params: { window: '5m', perMinute: 1 } },
     { name: 'events-lost', kind: 'seq_gaps', severity: 'warning', params: { window: '30m' } },
     { name: 'outbox', kind: 'outbox_backlog', severity: 'warning', params: { depth: 100, oldestUnsent: '1m' } },
-    { name: 'cracks', kind: 'defect_rate', severity: 'info', receivers: ['quality'], params: { class: 'crack', window: '15m', perEvent: 0.2, minEvents: 5 } },
+    {
+      name: 'cracks',
+      kind: 'defect_rate',
+      severity: 'info',
+      receivers: ['quality'],
+      params: { class: 'crack', window: '15m', perEvent: 0.2, minEvents: 5 },
+    },
     { name: 'clock', kind: 'clock_offset', severity: 'warning', params: { maxOffset: '60s' } },
   ],
 });
@@ -52,4 +72,3 @@ export function parsed(target: GrafanaTarget) {
     mutes: y('provisioning/alerting/mute-timings.yaml'),
   };
 }
-

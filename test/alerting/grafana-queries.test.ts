@@ -20,16 +20,38 @@ async function fill(store: Store) {
   const now = Date.now();
   const box = (c: string) => ({ class: c, class_id: 0, confidence: 0.9, bbox: [1, 1, 2, 2] as [number, number, number, number] });
   const a = Array.from({ length: 60 }, (_, i) =>
-    makeEvent({ camera: 'cam-a', seq: i, captured_at: new Date(now - 295 * S + i * 5 * S).toISOString(), detections: [box(i % 3 ? 'part' : 'crack')] }),
+    makeEvent({
+      camera: 'cam-a',
+      seq: i,
+      captured_at: new Date(now - 295 * S + i * 5 * S).toISOString(),
+      detections: [box(i % 3 ? 'part' : 'crack')],
+    }),
   );
   const b = [0, 1, 2, 6].map((seq) => makeEvent({ camera: 'cam-b', seq, captured_at: new Date(now - 900 * S + seq * S).toISOString() }));
   await store.write([...a, ...b], new Date(now));
   await store.writeStatus(makeStatus({ camera: 'cam-a', state: 'online', outbox_depth: 0 }), new Date(now - 2 * S));
-  await store.writeStatus(makeStatus({ camera: 'cam-c', state: 'offline', outbox_depth: 500, oldest_unsent_ms: 120_000 }), new Date(now - 60 * S));
-  await store.writeDeadLetters([1, 2, 3].map((i) => ({ topic: 'vision/eu/plant-1/cam-a/detection', payload: Buffer.from('{'), code: 'SEAM_ERR_MALFORMED_JSON' as const, reason: 'bad', receivedAt: new Date(now - i * 10 * S) })));
+  await store.writeStatus(
+    makeStatus({ camera: 'cam-c', state: 'offline', outbox_depth: 500, oldest_unsent_ms: 120_000 }),
+    new Date(now - 60 * S),
+  );
+  await store.writeDeadLetters(
+    [1, 2, 3].map((i) => ({
+      topic: 'vision/eu/plant-1/cam-a/detection',
+      payload: Buffer.from('{'),
+      code: 'SEAM_ERR_MALFORMED_JSON' as const,
+      reason: 'bad',
+      receivedAt: new Date(now - i * 10 * S),
+    })),
+  );
   // A consumer's clock sample: cam-a's clock an hour and two minutes behind, cam-b's 30 s ahead.
   const clock = (camera: string, lag: number) => ({ region: 'eu', site: 'plant-1', camera, minLagMs: lag, maxLagMs: lag + 500, events: 5 });
-  await store.writeConsumerSample!({ consumer: 'c-1', atMs: now - 10 * S, inFlight: 0, pending: 0, cameras: [clock('cam-a', 3_720_000), clock('cam-b', -30_000)] });
+  await store.writeConsumerSample!({
+    consumer: 'c-1',
+    atMs: now - 10 * S,
+    inFlight: 0,
+    pending: 0,
+    cameras: [clock('cam-a', 3_720_000), clock('cam-b', -30_000)],
+  });
 }
 
 /** Grafana's macros as its PostgreSQL datasource expands them, for a one-hour range ending now. */
@@ -44,7 +66,9 @@ function expandSql(sql: string): string {
 const storeQueries = (f: ReturnType<typeof parsed>) => [
   ...(f.dashboard.panels as Obj[]).map((p) => ({ name: `panel ${p.title}`, text: p.targets[0].rawSql ?? p.targets[0].query })),
   ...(f.rules.groups[0].rules as Obj[]).flatMap((r) =>
-    (r.data as Obj[]).filter((d) => d.datasourceUid !== '__expr__').map((d) => ({ name: `rule ${r.uid}/${d.refId}`, text: d.model.rawSql ?? d.model.query })),
+    (r.data as Obj[])
+      .filter((d) => d.datasourceUid !== '__expr__')
+      .map((d) => ({ name: `rule ${r.uid}/${d.refId}`, text: d.model.rawSql ?? d.model.query })),
   ),
 ];
 
@@ -58,7 +82,9 @@ describe('exported Grafana queries against the real stores', () => {
     await Promise.all([postgres?.stop(), influx?.stop()]);
   });
 
-  test('PostgreSQL: every panel and alert-rule query runs; the silent-camera query has a zero row for the camera that stopped', { timeout: 90_000 }, async () => {
+  test('PostgreSQL: every panel and alert-rule query runs; the silent-camera query has a zero row for the camera that stopped', {
+    timeout: 90_000,
+  }, async () => {
     const store = new PostgresStore({ url: postgres.url, timescale: 'off' });
     await store.open();
     const client = new pg.Client({ connectionString: postgres.url });
@@ -77,13 +103,45 @@ describe('exported Grafana queries against the real stores', () => {
         }
       }
       const silent = results.get('rule seamline-camera-silent/A')!.map((r) => `${r.camera}=${r.value}`);
-      assert.deepEqual(silent, ['cam-a=60', 'cam-b=0', 'cam-c=0', 'cam-never=0'], 'explicit zeros for the stopped, the offline and the expected camera');
-      assert.deepEqual(results.get('rule seamline-camera-offline/A')!.filter((r) => r.value > 30).map((r) => r.camera), ['cam-c']);
-      assert.deepEqual(results.get('rule seamline-events-lost/A')!.filter((r) => r.value > 0).map((r) => `${r.camera}=${r.value}`), ['cam-b=3']);
-      assert.deepEqual(results.get('rule seamline-outbox/A')!.filter((r) => r.value > 0).map((r) => r.camera), ['cam-c']);
-      assert.deepEqual(results.get('rule seamline-cracks/A')!.filter((r) => r.value > 0.2).map((r) => r.camera), ['cam-a']);
+      assert.deepEqual(
+        silent,
+        ['cam-a=60', 'cam-b=0', 'cam-c=0', 'cam-never=0'],
+        'explicit zeros for the stopped, the offline and the expected camera',
+      );
+      assert.deepEqual(
+        results
+          .get('rule seamline-camera-offline/A')!
+          .filter((r) => r.value > 30)
+          .map((r) => r.camera),
+        ['cam-c'],
+      );
+      assert.deepEqual(
+        results
+          .get('rule seamline-events-lost/A')!
+          .filter((r) => r.value > 0)
+          .map((r) => `${r.camera}=${r.value}`),
+        ['cam-b=3'],
+      );
+      assert.deepEqual(
+        results
+          .get('rule seamline-outbox/A')!
+          .filter((r) => r.value > 0)
+          .map((r) => r.camera),
+        ['cam-c'],
+      );
+      assert.deepEqual(
+        results
+          .get('rule seamline-cracks/A')!
+          .filter((r) => r.value > 0.2)
+          .map((r) => r.camera),
+        ['cam-a'],
+      );
       assert.equal(Number(results.get('rule seamline-dead-letters/A')![0].value), 0.6);
-      assert.deepEqual(results.get('rule seamline-clock/A')!.map((r) => `${r.camera}=${r.value}`), ['cam-a=3720', 'cam-b=30'], 'seconds either way from zero');
+      assert.deepEqual(
+        results.get('rule seamline-clock/A')!.map((r) => `${r.camera}=${r.value}`),
+        ['cam-a=3720', 'cam-b=30'],
+        'seconds either way from zero',
+      );
       assert.ok((results.get('panel Detections per minute, per camera') ?? []).length > 0);
     } finally {
       await client.end();
@@ -91,7 +149,9 @@ describe('exported Grafana queries against the real stores', () => {
     }
   });
 
-  test('InfluxDB 1.x: every panel and alert-rule InfluxQL query runs; the silent-camera query has a zero row for the camera that stopped', { timeout: 90_000 }, async () => {
+  test('InfluxDB 1.x: every panel and alert-rule InfluxQL query runs; the silent-camera query has a zero row for the camera that stopped', {
+    timeout: 90_000,
+  }, async () => {
     const store = new LineProtocolStore({ flavour: 'influxdb', url: influx.url, database: 'seamline' });
     await store.open();
     try {
@@ -99,7 +159,10 @@ describe('exported Grafana queries against the real stores', () => {
       const f = parsed(TARGETS[1]);
       const run = async (q: string) => {
         const url = `${influx.url}/query?db=seamline&epoch=ms&q=${encodeURIComponent(q.replaceAll('$timeFilter', 'time > now() - 1h'))}`;
-        const body = (await (await fetch(url)).json()) as { results: { error?: string; series?: { tags?: Obj; values: unknown[][]; columns: string[] }[] }[]; error?: string };
+        const body = (await (await fetch(url)).json()) as {
+          results: { error?: string; series?: { tags?: Obj; values: unknown[][]; columns: string[] }[] }[];
+          error?: string;
+        };
         const error = body.error ?? body.results.find((r) => r.error)?.error;
         return { error, series: body.results[0]?.series ?? [] };
       };

@@ -14,7 +14,8 @@ export const MIN = 60_000;
 /** Events of one camera every `stepMs` in [fromMs, toMs), consecutive seq, captured at those instants. */
 export function eventsEvery(camera: string, fromMs: number, toMs: number, stepMs = MIN, site = 'plant-1'): DetectionV1[] {
   const out: DetectionV1[] = [];
-  for (let t = fromMs, seq = 0; t < toMs; t += stepMs, seq++) out.push(makeEvent({ camera, site, seq, captured_at: new Date(t).toISOString() }));
+  for (let t = fromMs, seq = 0; t < toMs; t += stepMs, seq++)
+    out.push(makeEvent({ camera, site, seq, captured_at: new Date(t).toISOString() }));
   return out;
 }
 
@@ -25,7 +26,9 @@ export function silentConfig(url: string, rule: Record<string, unknown> = {}, ex
     shifts: { day: { timezone: 'Europe/Berlin', weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '06:00', end: '14:00' } },
     receivers: [{ name: 'hook', type: 'webhook', url }],
     route: { receivers: ['hook'], groupBy: ['alertname', 'site'] },
-    rules: [{ name: 'camera-silent', kind: 'silent_camera', severity: 'critical', for: '1m', shifts: ['day'], params: { window: '5m' }, ...rule }],
+    rules: [
+      { name: 'camera-silent', kind: 'silent_camera', severity: 'critical', for: '1m', shifts: ['day'], params: { window: '5m' }, ...rule },
+    ],
     ...extra,
   });
 }

@@ -13,7 +13,15 @@ import { waitFor } from '../helpers/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 const H = 3_600_000;
@@ -25,7 +33,13 @@ const H = 3_600_000;
 function alertsFile(dir: string, url: string): string {
   const t = Date.now();
   const every = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-  const silent = { kind: 'silent_camera', severity: 'critical', for: '1s', select: { camera: 'cam-0*' }, params: { window: '3s', signal: 'events' } };
+  const silent = {
+    kind: 'silent_camera',
+    severity: 'critical',
+    for: '1s',
+    select: { camera: 'cam-0*' },
+    params: { window: '3s', signal: 'events' },
+  };
   const file = join(dir, 'alerts.json');
   writeFileSync(
     file,
@@ -75,8 +89,32 @@ describe('alerting in a running pipeline, seen in Chromium', () => {
     await watcher.subscribeAsync('vision/eu/site-1/line-9/status', { qos: 1 });
     bridge = spawn(
       process.execPath,
-      [BIN, 'edge', '--url', pipeline.broker.url, '--protocol', '4', '--client-id', 'edge-line-9', '--region', 'eu', '--site', 'site-1', '--camera', 'line-9',
-        '--data-dir', join(dir, 'line-9'), '--simulate', '10', '--http-port', '-1', '--heartbeat', '1', '--log-level', 'error'],
+      [
+        BIN,
+        'edge',
+        '--url',
+        pipeline.broker.url,
+        '--protocol',
+        '4',
+        '--client-id',
+        'edge-line-9',
+        '--region',
+        'eu',
+        '--site',
+        'site-1',
+        '--camera',
+        'line-9',
+        '--data-dir',
+        join(dir, 'line-9'),
+        '--simulate',
+        '10',
+        '--http-port',
+        '-1',
+        '--heartbeat',
+        '1',
+        '--log-level',
+        'error',
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -102,7 +140,10 @@ describe('alerting in a running pipeline, seen in Chromium', () => {
     await waitFor(() => hook.bodies.length >= 1, 10_000, 'the page reached the webhook');
     const [b] = hook.bodies;
     assert.equal(b.status, 'firing');
-    assert.deepEqual(b.alerts.map((a) => [a.rule, a.labels.camera, a.transition_id]), [['silent-in-shift', 'cam-01', 'silent-in-shift|eu/site-1/cam-01#1']]);
+    assert.deepEqual(
+      b.alerts.map((a) => [a.rule, a.labels.camera, a.transition_id]),
+      [['silent-in-shift', 'cam-01', 'silent-in-shift|eu/site-1/cam-01#1']],
+    );
     assert.equal(hook.keys[0], b.id);
     // The same condition under the shift that has not begun: never evaluated, never shown, never sent.
     const keys = await page.$$eval('#alert-rows tr', (rows) => rows.map((r) => r.getAttribute('data-key')));
@@ -111,7 +152,11 @@ describe('alerting in a running pipeline, seen in Chromium', () => {
   });
 
   test('a SIGKILLed bridge shows offline within 2 s of its last will, and its offline alert fires', { timeout: 60_000 }, async () => {
-    await page.waitForFunction(() => document.querySelector('#camera-rows tr[data-key="eu/site-1/line-9"] td:nth-child(4)')?.textContent === 'online', undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.querySelector('#camera-rows tr[data-key="eu/site-1/line-9"] td:nth-child(4)')?.textContent === 'online',
+      undefined,
+      { timeout: 10_000 },
+    );
     bridge!.kill('SIGKILL');
     await page.waitForFunction(
       () => document.querySelector('#camera-rows tr[data-key="eu/site-1/line-9"] td:nth-child(4)')?.textContent === 'offline',
@@ -126,14 +171,20 @@ describe('alerting in a running pipeline, seen in Chromium', () => {
     await alertRow(page, 'bridge-offline|eu/site-1/line-9', 'firing');
     await waitFor(() => hook.bodies.length >= 2, 10_000, 'the offline page');
     const metrics = await (await fetch(`${pipeline.dashboard.url}/metrics`)).text();
-    assert.match(metrics, /seamline_alert_state\{alertname="bridge-offline",severity="critical",state="firing",region="eu",site="site-1",camera="line-9"\} 1/);
+    assert.match(
+      metrics,
+      /seamline_alert_state\{alertname="bridge-offline",severity="critical",state="firing",region="eu",site="site-1",camera="line-9"\} 1/,
+    );
   });
 
   test('the webhook received exactly the expected bodies, each once', { timeout: 30_000 }, async () => {
     // A control: the receiver is live and more time has passed; nothing else arrives.
     await new Promise((r) => setTimeout(r, 2_000));
     assert.deepEqual(
-      hook.bodies.map((b) => `${b.status} ${b.receiver} ${b.group_labels.alertname} ${b.alerts.map((a) => `${a.labels.site}/${a.labels.camera}`).join(',')} repeat=${b.alerts[0].repeat}`),
+      hook.bodies.map(
+        (b) =>
+          `${b.status} ${b.receiver} ${b.group_labels.alertname} ${b.alerts.map((a) => `${a.labels.site}/${a.labels.camera}`).join(',')} repeat=${b.alerts[0].repeat}`,
+      ),
       ['firing hook silent-in-shift site-1/cam-01 repeat=false', 'firing hook bridge-offline site-1/line-9 repeat=false'],
     );
     assert.equal(new Set(hook.keys).size, 2);

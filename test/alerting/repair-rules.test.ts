@@ -28,10 +28,25 @@ const config = parseAlertsConfig({
  * ago, 10 lost 2 hours ago, 100 repaired (fires "lost" with 40); cam-d: nothing at all.
  */
 async function fill(store: DuckDbStore | PostgresStore) {
-  for (const camera of ['cam-a', 'cam-b', 'cam-c', 'cam-d']) await store.write([makeEvent({ camera, seq: 1, captured_at: new Date(NOW - MIN).toISOString() })], new Date(NOW - MIN));
+  for (const camera of ['cam-a', 'cam-b', 'cam-c', 'cam-d'])
+    await store.write([makeEvent({ camera, seq: 1, captured_at: new Date(NOW - MIN).toISOString() })], new Date(NOW - MIN));
   const ledger = await store.openRepairLedger();
   const range = (camera: string, fields: Partial<RepairRange>) =>
-    newRange({ region: 'eu', site: 'plant-1', camera, incarnation: 'x', from: 1, to: 1, state: 'repairing', reason: null, detectedAtMs: NOW, attempts: 1, nextAttemptMs: NOW, resolvedAtMs: null, ...fields });
+    newRange({
+      region: 'eu',
+      site: 'plant-1',
+      camera,
+      incarnation: 'x',
+      from: 1,
+      to: 1,
+      state: 'repairing',
+      reason: null,
+      detectedAtMs: NOW,
+      attempts: 1,
+      nextAttemptMs: NOW,
+      resolvedAtMs: null,
+      ...fields,
+    });
   const byCamera: Record<string, RepairRange[]> = {
     'cam-a': [range('cam-a', { from: 10, to: 19, detectedAtMs: NOW - 2 * MIN })],
     'cam-b': [range('cam-b', { from: 5, to: 9, detectedAtMs: NOW - 30 * MIN })],
@@ -42,8 +57,19 @@ async function fill(store: DuckDbStore | PostgresStore) {
     ],
   };
   for (const [camera, ranges] of Object.entries(byCamera)) {
-    const cam = { region: 'eu', site: 'plant-1', camera, incarnation: uuidv7(), incarnationStartedMs: NOW - 86_400_000, watermark: 0, scannedToMs: NOW,
-      ackedThrough: 0, announcedAtMs: NOW, owner: 'test', leaseUntilMs: NOW + MIN };
+    const cam = {
+      region: 'eu',
+      site: 'plant-1',
+      camera,
+      incarnation: uuidv7(),
+      incarnationStartedMs: NOW - 86_400_000,
+      watermark: 0,
+      scannedToMs: NOW,
+      ackedThrough: 0,
+      announcedAtMs: NOW,
+      owner: 'test',
+      leaseUntilMs: NOW + MIN,
+    };
     assert.equal(await ledger.insertCamera(cam), true);
     assert.equal(await ledger.update('test', NOW, cam, ranges), true);
   }
@@ -55,7 +81,8 @@ async function observed(store: DuckDbStore | PostgresStore) {
     await fill(store);
     const tick = await startTick(store, NOW, []);
     const out: Record<string, string[]> = {};
-    for (const rule of config.rules) out[rule.name] = (await observe(rule, tick)).map((o) => `${o.camera!.camera}=${o.value}${o.holds ? '!' : ''}: ${o.summary}`).sort();
+    for (const rule of config.rules)
+      out[rule.name] = (await observe(rule, tick)).map((o) => `${o.camera!.camera}=${o.value}${o.holds ? '!' : ''}: ${o.summary}`).sort();
     return out;
   } finally {
     await store.close();
@@ -77,7 +104,9 @@ const EXPECTED = {
   ],
 };
 
-test('seq_lost fires for confirmed losses in its window and seq_repairing for gaps repaired too slowly, not for a gap still being repaired in time (DuckDB)', { timeout: 60_000 }, async () => {
+test('seq_lost fires for confirmed losses in its window and seq_repairing for gaps repaired too slowly, not for a gap still being repaired in time (DuckDB)', {
+  timeout: 60_000,
+}, async () => {
   assert.deepEqual(await observed(new DuckDbStore({ path: ':memory:' })), EXPECTED);
 });
 

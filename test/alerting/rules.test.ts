@@ -17,7 +17,13 @@ const config = parseAlertsConfig({
   expectedCameras: ['eu/plant-2/cam-never'],
   rules: [
     { name: 'silent', kind: 'silent_camera', severity: 'critical', params: { window: '5m' } },
-    { name: 'silent-events', kind: 'silent_camera', severity: 'critical', select: { site: 'plant-1' }, params: { window: '5m', signal: 'events' } },
+    {
+      name: 'silent-events',
+      kind: 'silent_camera',
+      severity: 'critical',
+      select: { site: 'plant-1' },
+      params: { window: '5m', signal: 'events' },
+    },
     { name: 'offline', kind: 'camera_offline', severity: 'critical', params: { after: '30s' } },
     { name: 'stale', kind: 'stale_camera', severity: 'warning', params: { olderThan: '10m' } },
     { name: 'lag', kind: 'lag_p99', severity: 'warning', params: { window: '5m', thresholdMs: 1000 } },
@@ -38,27 +44,60 @@ const box = (c: string) => ({ class: c, class_id: 0, confidence: 0.9, bbox: [1, 
  */
 async function fill(store: Store) {
   const a = Array.from({ length: 30 }, (_, i) =>
-    makeEvent({ camera: 'cam-a', seq: i, captured_at: new Date(NOW - 290 * S + i * 9 * S).toISOString(), detections: i % 3 === 0 ? [box('crack')] : [box('part')] }),
+    makeEvent({
+      camera: 'cam-a',
+      seq: i,
+      captured_at: new Date(NOW - 290 * S + i * 9 * S).toISOString(),
+      detections: i % 3 === 0 ? [box('crack')] : [box('part')],
+    }),
   );
   for (const e of a) await store.write([e], new Date(Date.parse(e.captured_at) + 2_000));
-  const b = Array.from({ length: 5 }, (_, i) => makeEvent({ camera: 'cam-b', seq: i, captured_at: new Date(NOW - 200 * S + i * S).toISOString(), detections: [] }));
+  const b = Array.from({ length: 5 }, (_, i) =>
+    makeEvent({ camera: 'cam-b', seq: i, captured_at: new Date(NOW - 200 * S + i * S).toISOString(), detections: [] }),
+  );
   for (const e of b) await store.write([e], new Date(Date.parse(e.captured_at) + 2_000));
-  const c = [0, 1, 2, 5].map((seq) => makeEvent({ camera: 'cam-c', site: 'plant-2', seq, captured_at: new Date(NOW - 1_200 * S + seq * S).toISOString() }));
+  const c = [0, 1, 2, 5].map((seq) =>
+    makeEvent({ camera: 'cam-c', site: 'plant-2', seq, captured_at: new Date(NOW - 1_200 * S + seq * S).toISOString() }),
+  );
   await store.write(c, new Date(NOW - 1_190 * S));
-  await store.writeStatus(makeStatus({ camera: 'cam-a', state: 'online', outbox_depth: 500, oldest_unsent_ms: 90_000 }), new Date(NOW - 5 * S));
+  await store.writeStatus(
+    makeStatus({ camera: 'cam-a', state: 'online', outbox_depth: 500, oldest_unsent_ms: 90_000 }),
+    new Date(NOW - 5 * S),
+  );
   await store.writeStatus(makeStatus({ camera: 'cam-d', state: 'offline' }), new Date(NOW - 60 * S));
-  const letter = (ms: number) => ({ topic: 'vision/eu/plant-1/cam-a/detection', payload: Buffer.from('{'), code: 'SEAM_ERR_MALFORMED_JSON' as const, reason: 'bad', receivedAt: new Date(ms) });
+  const letter = (ms: number) => ({
+    topic: 'vision/eu/plant-1/cam-a/detection',
+    payload: Buffer.from('{'),
+    code: 'SEAM_ERR_MALFORMED_JSON' as const,
+    reason: 'bad',
+    receivedAt: new Date(ms),
+  });
   await store.writeDeadLetters([letter(NOW - 30 * S), letter(NOW - 60 * S), letter(NOW - 90 * S), letter(NOW - 400 * S)]);
   // A consumer's sample: cam-a's clock an hour behind, cam-b healthy, cam-c 30 s ahead (under the rule's minute).
-  const clock = (camera: string, lag: number, site = 'plant-1') => ({ region: 'eu', site, camera, minLagMs: lag, maxLagMs: lag + 900, events: 5 });
-  await store.writeConsumerSample!({ consumer: 'c-1', atMs: NOW - 60 * S, inFlight: 0, pending: 0, cameras: [clock('cam-a', 3_600_000 + 120 * S), clock('cam-b', 41), clock('cam-c', -30 * S, 'plant-2')] });
+  const clock = (camera: string, lag: number, site = 'plant-1') => ({
+    region: 'eu',
+    site,
+    camera,
+    minLagMs: lag,
+    maxLagMs: lag + 900,
+    events: 5,
+  });
+  await store.writeConsumerSample!({
+    consumer: 'c-1',
+    atMs: NOW - 60 * S,
+    inFlight: 0,
+    pending: 0,
+    cameras: [clock('cam-a', 3_600_000 + 120 * S), clock('cam-b', 41), clock('cam-c', -30 * S, 'plant-2')],
+  });
 }
 
 async function observed(store: Store) {
   const tick = await startTick(store, NOW, config.expectedCameras);
   const out: Record<string, string[]> = {};
   for (const rule of config.rules) {
-    out[rule.name] = (await observe(rule, tick)).map((o) => `${o.camera?.camera ?? '*'}=${Math.round(o.value * 100) / 100}${o.holds ? '!' : ''}`);
+    out[rule.name] = (await observe(rule, tick)).map(
+      (o) => `${o.camera?.camera ?? '*'}=${Math.round(o.value * 100) / 100}${o.holds ? '!' : ''}`,
+    );
   }
   return out;
 }
@@ -110,13 +149,32 @@ describe('rule kinds on PostgreSQL', () => {
 
 test('clock_offset says which way the clock is off and by how much, in words an operator reads', { timeout: 10_000 }, async () => {
   const rule = config.rules.find((r) => r.name === 'clock')!;
-  const row = (camera: string, clockOffsetMs: number | null) => ({ region: 'eu', site: 'plant-1', camera, state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, clockOffsetMs });
+  const row = (camera: string, clockOffsetMs: number | null) => ({
+    region: 'eu',
+    site: 'plant-1',
+    camera,
+    state: null,
+    statusAt: null,
+    lastEventAt: null,
+    events: 0,
+    detections: 0,
+    clockOffsetMs,
+  });
   const rows = [row('behind', 3_720_000), row('ahead', -30_500), row('far-ahead', -125_000), row('unsampled', null)];
-  const ctx = { nowMs: NOW, reader: undefined as never, cameras: rows, rows: new Map(rows.map((r) => [`eu/plant-1/${r.camera}`, r])), memo: <T>(_k: string, run: () => Promise<T>) => run() };
-  assert.deepEqual((await rule.kind.evaluate(rule.params as never, ctx)).map((o) => [o.camera!.camera, o.holds, o.summary]), [
-    ['behind', true, 'clock 1 h 2 m behind (events arrive 3,720 s after their captured_at)'],
-    ['ahead', false, 'clock 31 s ahead (events arrive 31 s before their captured_at)'],
-    ['far-ahead', true, 'clock 2 m 5 s ahead (events arrive 125 s before their captured_at)'],
-    ['unsampled', false, 'no events committed in the last 5 minutes'],
-  ]);
+  const ctx = {
+    nowMs: NOW,
+    reader: undefined as never,
+    cameras: rows,
+    rows: new Map(rows.map((r) => [`eu/plant-1/${r.camera}`, r])),
+    memo: <T>(_k: string, run: () => Promise<T>) => run(),
+  };
+  assert.deepEqual(
+    (await rule.kind.evaluate(rule.params as never, ctx)).map((o) => [o.camera!.camera, o.holds, o.summary]),
+    [
+      ['behind', true, 'clock 1 h 2 m behind (events arrive 3,720 s after their captured_at)'],
+      ['ahead', false, 'clock 31 s ahead (events arrive 31 s before their captured_at)'],
+      ['far-ahead', true, 'clock 2 m 5 s ahead (events arrive 125 s before their captured_at)'],
+      ['unsampled', false, 'no events committed in the last 5 minutes'],
+    ],
+  );
 });

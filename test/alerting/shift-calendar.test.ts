@@ -11,9 +11,15 @@ test('a day shift keeps its wall-clock times across the spring DST change (8 h, 
   const cal = new ShiftCalendar([berlin('06:00', '14:00')]);
   // 2026-03-29: Berlin goes from UTC+1 to UTC+2 at 02:00 local.
   const before = cal.activeRun(at('2026-03-28T05:30:00Z'));
-  assert.deepEqual(before && [new Date(before.startMs).toISOString(), new Date(before.endMs).toISOString()], ['2026-03-28T05:00:00.000Z', '2026-03-28T13:00:00.000Z']);
+  assert.deepEqual(before && [new Date(before.startMs).toISOString(), new Date(before.endMs).toISOString()], [
+    '2026-03-28T05:00:00.000Z',
+    '2026-03-28T13:00:00.000Z',
+  ]);
   const after = cal.activeRun(at('2026-03-29T04:30:00Z'));
-  assert.deepEqual(after && [new Date(after.startMs).toISOString(), new Date(after.endMs).toISOString()], ['2026-03-29T04:00:00.000Z', '2026-03-29T12:00:00.000Z']);
+  assert.deepEqual(after && [new Date(after.startMs).toISOString(), new Date(after.endMs).toISOString()], [
+    '2026-03-29T04:00:00.000Z',
+    '2026-03-29T12:00:00.000Z',
+  ]);
   assert.equal(cal.isActive(at('2026-03-29T03:59:59Z')), false, '05:59:59 local is before the shift');
   assert.equal(cal.isActive(at('2026-03-29T11:59:59Z')), true);
   assert.equal(cal.isActive(at('2026-03-29T12:00:00Z')), false, '14:00 local ends it');
@@ -32,7 +38,9 @@ test('an overnight shift across the spring change lasts 7 real hours, across the
   assert.equal(cal.isActive(at('2026-10-25T05:00:00Z')), false);
 });
 
-test('weekdays are the days a shift starts on: the Friday night shift runs into Saturday, none starts Saturday', { timeout: 10_000 }, () => {
+test('weekdays are the days a shift starts on: the Friday night shift runs into Saturday, none starts Saturday', {
+  timeout: 10_000,
+}, () => {
   const cal = new ShiftCalendar([berlin('22:00', '06:00', ['mon', 'tue', 'wed', 'thu', 'fri'])]);
   // 2026-12-04 is a Friday; Berlin is UTC+1 in December.
   assert.equal(cal.isActive(at('2026-12-05T03:00:00Z')), true, 'Sat 04:00 local, in the Friday night shift');
@@ -51,7 +59,10 @@ test('a day off cancels the runs that start on it, not the one running into it',
 });
 
 test('a rule limited to some shifts is active only in those', { timeout: 10_000 }, () => {
-  const cal = new ShiftCalendar([{ ...berlin('06:00', '14:00'), name: 'early' }, { ...berlin('14:00', '22:00'), name: 'late' }]);
+  const cal = new ShiftCalendar([
+    { ...berlin('06:00', '14:00'), name: 'early' },
+    { ...berlin('14:00', '22:00'), name: 'late' },
+  ]);
   const t = at('2026-12-02T15:00:00Z'); // 16:00 local
   assert.equal(cal.isActive(t, ['early']), false);
   assert.equal(cal.isActive(t, ['late']), true);
@@ -61,5 +72,8 @@ test('a rule limited to some shifts is active only in those', { timeout: 10_000 
 test('a whole-day shift 00:00-24:00 covers the day and ends at the next local midnight', { timeout: 10_000 }, () => {
   const cal = new ShiftCalendar([berlin('00:00', '24:00', ['wed'])]);
   const run = cal.activeRun(at('2026-12-02T12:00:00Z'))!;
-  assert.deepEqual([new Date(run.startMs).toISOString(), new Date(run.endMs).toISOString()], ['2026-12-01T23:00:00.000Z', '2026-12-02T23:00:00.000Z']);
+  assert.deepEqual(
+    [new Date(run.startMs).toISOString(), new Date(run.endMs).toISOString()],
+    ['2026-12-01T23:00:00.000Z', '2026-12-02T23:00:00.000Z'],
+  );
 });

@@ -25,7 +25,13 @@ async function receivedAfterRestart(filter: string): Promise<string[]> {
   const broker = await startMosquitto();
   const clients: mqtt.MqttClient[] = [];
   try {
-    const opts = { protocolVersion: 5 as const, clientId: 'restart-probe', clean: false, resubscribe: false, properties: { sessionExpiryInterval: 600 } };
+    const opts = {
+      protocolVersion: 5 as const,
+      clientId: 'restart-probe',
+      clean: false,
+      resubscribe: false,
+      properties: { sessionExpiryInterval: 600 },
+    };
     const member = await mqtt.connectAsync(broker.url, opts);
     await member.subscribeAsync(filter, { qos: 1 });
     await member.endAsync();
@@ -49,7 +55,9 @@ async function receivedAfterRestart(filter: string): Promise<string[]> {
   }
 }
 
-test('mosquitto 2.0 does not restore a shared subscription after a restart: messages before the member resubscribes are dropped', { timeout: 60_000 }, async () => {
+test('mosquitto 2.0 does not restore a shared subscription after a restart: messages before the member resubscribes are dropped', {
+  timeout: 60_000,
+}, async () => {
   assert.deepEqual(await receivedAfterRestart('$share/g/vision/+/+/+/detection'), []);
 });
 

@@ -30,21 +30,35 @@ function alertsFile(url: string): string {
 
 test('alerts check refuses a bad rule with one coded line naming its field, exit 2', { timeout: 60_000 }, () => {
   const file = join(dir, 'bad.json');
-  writeFileSync(file, JSON.stringify({ receivers: [{ name: 'log', type: 'log' }], route: { receivers: ['log'] }, rules: [{ name: 'x', kind: 'silent_camera', severity: 'critical', params: { window: 'soon' } }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      receivers: [{ name: 'log', type: 'log' }],
+      route: { receivers: ['log'] },
+      rules: [{ name: 'x', kind: 'silent_camera', severity: 'critical', params: { window: 'soon' } }],
+    }),
+  );
   const r = spawnSync(process.execPath, [BIN, 'alerts', 'check', '--config', file], { encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.equal(r.stderr.trim(), 'seamline: SEAM_ERR_CONFIG: alerts config: rules[0].params.window ("soon") must be a duration such as 30s, 5m, 1h30m or 0s');
+  assert.equal(
+    r.stderr.trim(),
+    'seamline: SEAM_ERR_CONFIG: alerts config: rules[0].params.window ("soon") must be a duration such as 30s, 5m, 1h30m or 0s',
+  );
   const ok = spawnSync(process.execPath, [BIN, 'alerts', 'check', '--config', alertsFile('http://127.0.0.1:9/x')], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /1 rule\(s\), 0 shift\(s\), 1 receiver\(s\)/);
 });
 
-test('alerts test sends one test notification and says so; a receiver that is down is SEAM_ERR_NOTIFY_FAILED, exit 2', { timeout: 60_000 }, async () => {
+test('alerts test sends one test notification and says so; a receiver that is down is SEAM_ERR_NOTIFY_FAILED, exit 2', {
+  timeout: 60_000,
+}, async () => {
   const hook = await startWebhookReceiver();
   try {
     const run = () =>
       new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-        const child = spawn(process.execPath, [BIN, 'alerts', 'test', '--config', alertsFile(hook.url)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [BIN, 'alerts', 'test', '--config', alertsFile(hook.url)], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         let err = '';
         child.stdout.on('data', (d) => (out += d));
@@ -79,7 +93,9 @@ describe('two `seamline alerts run` processes on one PostgreSQL', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('one pages; when it is SIGKILLed the other takes over and sends the resolve, and nothing is sent twice', { timeout: 120_000 }, async () => {
+  test('one pages; when it is SIGKILLed the other takes over and sends the resolve, and nothing is sent twice', {
+    timeout: 120_000,
+  }, async () => {
     const store = new PostgresStore({ url: server.url, timescale: 'off' });
     await store.open();
     // cam-a reported until 30 s ago: silent in a 5 s window.
@@ -87,9 +103,27 @@ describe('two `seamline alerts run` processes on one PostgreSQL', () => {
     const file = alertsFile(hook.url);
     const ports = [await freePort(), await freePort()];
     for (const port of ports) {
-      const child = spawn(process.execPath, [BIN, 'alerts', 'run', '--store', server.url, '--config', file, '--metrics-port', '-1', '--dashboard-port', String(port), '--log-level', 'error'], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'alerts',
+          'run',
+          '--store',
+          server.url,
+          '--config',
+          file,
+          '--metrics-port',
+          '-1',
+          '--dashboard-port',
+          String(port),
+          '--log-level',
+          'error',
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
       children.push(child);
     }
     const api = async (port: number) => {
@@ -101,7 +135,11 @@ describe('two `seamline alerts run` processes on one PostgreSQL', () => {
     };
     await waitFor(async () => hook.bodies.length >= 1, 60_000, 'the first page');
     // The standby mirrors the stored state at each of its ticks.
-    await waitFor(async () => (await Promise.all(ports.map(api))).every((s) => s?.alerts[0]?.state === 'firing'), 30_000, 'both show the alert firing');
+    await waitFor(
+      async () => (await Promise.all(ports.map(api))).every((s) => s?.alerts[0]?.state === 'firing'),
+      30_000,
+      'both show the alert firing',
+    );
     const states = await Promise.all(ports.map(api));
     assert.deepEqual(states.map((s) => s!.leader).sort(), [false, true], 'exactly one leader');
     const leader = states[0]!.leader ? 0 : 1;
@@ -113,7 +151,10 @@ describe('two `seamline alerts run` processes on one PostgreSQL', () => {
     await waitFor(async () => hook.bodies.length >= 2, 60_000, 'the resolve from the survivor');
     assert.equal((await api(ports[1 - leader]))?.leader, true, 'the survivor holds the lock');
     await new Promise((r) => setTimeout(r, 2_000));
-    assert.deepEqual(hook.bodies.map((b) => `${b.status} ${b.alerts[0].transition_id}`), ['firing camera-silent|eu/plant-1/cam-a#1', 'resolved camera-silent|eu/plant-1/cam-a#2']);
+    assert.deepEqual(
+      hook.bodies.map((b) => `${b.status} ${b.alerts[0].transition_id}`),
+      ['firing camera-silent|eu/plant-1/cam-a#1', 'resolved camera-silent|eu/plant-1/cam-a#2'],
+    );
     await store.close();
   });
 });

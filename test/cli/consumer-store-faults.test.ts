@@ -55,7 +55,22 @@ let runs = 0;
 /** `seamline consumer` with /metrics on a port of its own; repair off unless `repair` (it starts slower). */
 async function consumer(store: string, clientId: string, group: string, repair = false): Promise<Proc> {
   const metricsPort = await freePort();
-  const args = [BIN, 'consumer', '--url', broker.url, '--store', store, '--client-id', clientId, '--group', group, '--metrics-port', String(metricsPort), '--log-level', 'info'];
+  const args = [
+    BIN,
+    'consumer',
+    '--url',
+    broker.url,
+    '--store',
+    store,
+    '--client-id',
+    clientId,
+    '--group',
+    group,
+    '--metrics-port',
+    String(metricsPort),
+    '--log-level',
+    'info',
+  ];
   if (!repair) args.push('--no-repair');
   const child = killWithUs(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
   let log = '';
@@ -124,34 +139,56 @@ async function restartDuringOutage(url: string, down: () => Promise<void>, up: (
     assert.match(second.log(), /the store does not answer; waiting for it/);
     await up();
     await waitFor(async () => (await health(second)).code === 200, 60_000, '/health 200 once the store is back');
-    await waitFor(async () => (await metric(second, 'seamline_consumer_committed_events_total')) >= 200, 60_000, 'the queued events committed');
+    await waitFor(
+      async () => (await metric(second, 'seamline_consumer_committed_events_total')) >= 200,
+      60_000,
+      'the queued events committed',
+    );
   } finally {
     await stop(second);
   }
   assert.equal(await storedEvents(url, camera), 200, 'every queued event stored once');
 }
 
-test('PostgreSQL away when the consumer starts: it waits, unaided, and ingests what queued once the database is back', { timeout: 180_000 }, async () => {
-  await restartDuringOutage(postgres.url, () => postgres.crash(), () => postgres.start());
+test('PostgreSQL away when the consumer starts: it waits, unaided, and ingests what queued once the database is back', {
+  timeout: 180_000,
+}, async () => {
+  await restartDuringOutage(
+    postgres.url,
+    () => postgres.crash(),
+    () => postgres.start(),
+  );
 });
 
 test('InfluxDB away when the consumer starts: it waits and ingests once the server is back', { timeout: 180_000 }, async () => {
   const url = `influxdb+http://${AUTH.username}:${AUTH.password}@${influx.url.replace('http://', '')}`;
-  await restartDuringOutage(url, () => influx.crash(), () => influx.start());
+  await restartDuringOutage(
+    url,
+    () => influx.crash(),
+    () => influx.start(),
+  );
 });
 
 test('VictoriaMetrics away when the consumer starts: it waits and ingests once the server is back', { timeout: 180_000 }, async () => {
   const url = `victoriametrics+http://${AUTH.username}:${AUTH.password}@${vm.url.replace('http://', '')}`;
-  await restartDuringOutage(url, () => vm.crash(), () => vm.start());
+  await restartDuringOutage(
+    url,
+    () => vm.crash(),
+    () => vm.start(),
+  );
 });
 
-test('DuckDB file held by another process when the consumer starts: it waits and ingests once the file is free', { timeout: 180_000 }, async () => {
+test('DuckDB file held by another process when the consumer starts: it waits and ingests once the file is free', {
+  timeout: 180_000,
+}, async () => {
   const file = join(dir, 'held.duckdb');
   let holder: ChildProcess | undefined;
   const hold = async () => {
     const script = `import { DuckDbStore } from ${JSON.stringify(new URL('../../src/store/duckdb/store.ts', import.meta.url).pathname)};
       const s = new DuckDbStore({ path: ${JSON.stringify(file)} }); await s.open(); console.log('holding'); setInterval(() => {}, 1000);`;
-    holder = killWithUs(spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    holder = killWithUs(
+      spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }),
+    );
     let out = '';
     holder.stdout!.on('data', (d) => (out += d));
     await waitFor(() => out.includes('holding'), 30_000, 'another process holding the file');
@@ -168,10 +205,26 @@ test('a store that is wrong for good stops the consumer with exit 2 and names it
   writeFileSync(notDuckDb, 'this is not a DuckDB file\n'.repeat(100));
   const host = (url: string) => url.replace('http://', '');
   const cases: [string, string, RegExp][] = [
-    ['postgres, a role that does not exist', postgres.url.replace('seamline@', 'nobody@'), /SEAM_ERR_CONFIG: postgres open .* failed for good \(28000\)/],
-    ['postgres, a database that does not exist', postgres.url.replace(/\/postgres$/, '/no_such_db'), /SEAM_ERR_CONFIG: postgres open .* failed for good \(3D000\)/],
-    ['influxdb, a wrong password', `influxdb+http://${AUTH.username}:wrong@${host(influx.url)}`, /SEAM_ERR_CONFIG: influxdb .* answered 401/],
-    ['victoriametrics, a wrong password', `victoriametrics+http://${AUTH.username}:wrong@${host(vm.url)}`, /SEAM_ERR_CONFIG: victoriametrics .* answered 401/],
+    [
+      'postgres, a role that does not exist',
+      postgres.url.replace('seamline@', 'nobody@'),
+      /SEAM_ERR_CONFIG: postgres open .* failed for good \(28000\)/,
+    ],
+    [
+      'postgres, a database that does not exist',
+      postgres.url.replace(/\/postgres$/, '/no_such_db'),
+      /SEAM_ERR_CONFIG: postgres open .* failed for good \(3D000\)/,
+    ],
+    [
+      'influxdb, a wrong password',
+      `influxdb+http://${AUTH.username}:wrong@${host(influx.url)}`,
+      /SEAM_ERR_CONFIG: influxdb .* answered 401/,
+    ],
+    [
+      'victoriametrics, a wrong password',
+      `victoriametrics+http://${AUTH.username}:wrong@${host(vm.url)}`,
+      /SEAM_ERR_CONFIG: victoriametrics .* answered 401/,
+    ],
     ['duckdb, a file that is not a database', notDuckDb, /SEAM_ERR_CONFIG: cannot open DuckDB file/],
   ];
   for (const [what, url, expected] of cases) {
@@ -184,7 +237,9 @@ test('a store that is wrong for good stops the consumer with exit 2 and names it
   }
 });
 
-test('privileges revoked mid-stream: exit 2; restarted onto the redelivered batch it exits again; granted back, nothing lost', { timeout: 180_000 }, async () => {
+test('privileges revoked mid-stream: exit 2; restarted onto the redelivered batch it exits again; granted back, nothing lost', {
+  timeout: 180_000,
+}, async () => {
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
   await admin.query(`CREATE ROLE writer LOGIN`);

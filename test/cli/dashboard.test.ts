@@ -29,7 +29,10 @@ after(async () => {
 
 /** `seamline dashboard ...` on a free port; resolves with its URL once it says where it listens. */
 async function dashboard(args: string[], env: Record<string, string> = {}): Promise<{ url: string; log: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'dashboard', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'dashboard', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   let err = '';
@@ -47,7 +50,9 @@ async function dashboard(args: string[], env: Record<string, string> = {}): Prom
 
 const events = (n: number) => makeEvents(n, { camera: 'cam-7', site: 'site-3' }, Date.now() - 10 * 60_000, 1_000);
 
-test('seamline dashboard serves the panels of a DuckDB file read-only, and a read-only store refuses writes', { timeout: 60_000 }, async () => {
+test('seamline dashboard serves the panels of a DuckDB file read-only, and a read-only store refuses writes', {
+  timeout: 60_000,
+}, async () => {
   const path = join(dir, 'plant.duckdb');
   const store = new DuckDbStore({ path });
   await store.open();
@@ -55,7 +60,10 @@ test('seamline dashboard serves the panels of a DuckDB file read-only, and a rea
   await store.close();
   const { url, log } = await dashboard(['--store', path, '--log-format', 'json']);
   const body = (await (await fetch(`${url}/api/panels?range=15m`)).json()) as { cameras: { key: string; events: number }[] };
-  assert.deepEqual(body.cameras.map((c) => [c.key, c.events]), [['eu/site-3/cam-7', 300]]);
+  assert.deepEqual(
+    body.cameras.map((c) => [c.key, c.events]),
+    [['eu/site-3/cam-7', 300]],
+  );
   assert.match(log(), /^\{.*"msg":"dashboard running"/m, 'JSON log lines with --log-format json');
   const ro = new DuckDbStore({ path: join(dir, 'plant.duckdb'), readOnly: true });
   await ro.open();
@@ -63,7 +71,9 @@ test('seamline dashboard serves the panels of a DuckDB file read-only, and a rea
   await ro.close();
 });
 
-test('seamline dashboard over PostgreSQL requires its access token when one is set, and the link sets a cookie', { timeout: 60_000 }, async () => {
+test('seamline dashboard over PostgreSQL requires its access token when one is set, and the link sets a cookie', {
+  timeout: 60_000,
+}, async () => {
   const store = new PostgresStore({ url: postgres.url });
   await store.open();
   await store.write(events(120), new Date());
@@ -88,11 +98,37 @@ test('seamline dashboard over PostgreSQL requires its access token when one is s
   await consumer.open();
   const ledger = await consumer.openRepairLedger();
   const now = Date.now();
-  const cam = { region: 'eu', site: 'plant-1', camera: 'cam-1', incarnation: 'i', incarnationStartedMs: now, watermark: 0, scannedToMs: now, ackedThrough: 0, announcedAtMs: now, owner: 't', leaseUntilMs: now + 60_000 };
+  const cam = {
+    region: 'eu',
+    site: 'plant-1',
+    camera: 'cam-1',
+    incarnation: 'i',
+    incarnationStartedMs: now,
+    watermark: 0,
+    scannedToMs: now,
+    ackedThrough: 0,
+    announcedAtMs: now,
+    owner: 't',
+    leaseUntilMs: now + 60_000,
+  };
   await ledger.insertCamera(cam);
-  await ledger.update('t', now, cam, [newRange({ ...cam, from: 500, to: 502, state: 'lost', reason: 'dropped', detectedAtMs: now - 5_000, attempts: 1, nextAttemptMs: now, resolvedAtMs: now - 1_000 })]);
+  await ledger.update('t', now, cam, [
+    newRange({
+      ...cam,
+      from: 500,
+      to: 502,
+      state: 'lost',
+      reason: 'dropped',
+      detectedAtMs: now - 5_000,
+      attempts: 1,
+      nextAttemptMs: now,
+      resolvedAtMs: now - 1_000,
+    }),
+  ]);
   await consumer.close();
-  const later = (await (await fetch(`${url}/api/panels?range=15m`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { repair: unknown };
+  const later = (await (await fetch(`${url}/api/panels?range=15m`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+    repair: unknown;
+  };
   assert.deepEqual(later.repair, { repairing: 0, repaired: 0, lost: 3, lostReasons: { dropped: 3 } });
   const link = await fetch(`${url}/?token=${TOKEN}&range=1h`, { redirect: 'manual' });
   assert.equal(link.status, 303);

@@ -65,11 +65,25 @@ function fakeBroker(delayMs: number, refuse = new Set<number>()) {
 
 test('replays oldest first with at most a window in flight, each counted on its own acknowledgement', { timeout: 10_000 }, async () => {
   const broker = fakeBroker(5, new Set([3, 7]));
-  const s = await replayDeadLetters(newestFirst(20), { publisher: broker.publisher, ratePerSecond: 100_000, includeStatus: false, window: 4 });
+  const s = await replayDeadLetters(newestFirst(20), {
+    publisher: broker.publisher,
+    ratePerSecond: 100_000,
+    includeStatus: false,
+    window: 4,
+  });
   assert.deepEqual([s.selected, s.replayed, s.skipped, s.failed, s.dryRun], [20, 18, 0, 2, false]);
-  assert.deepEqual(broker.got, Array.from({ length: 20 }, (_, i) => i).filter((i) => i !== 3 && i !== 7));
+  assert.deepEqual(
+    broker.got,
+    Array.from({ length: 20 }, (_, i) => i).filter((i) => i !== 3 && i !== 7),
+  );
   assert.equal(broker.most(), 4);
-  assert.deepEqual(s.failures.map((f) => [f.letter.payload[0], f.reason]), [[3, 'Publish error: Not authorized'], [7, 'Publish error: Not authorized']]);
+  assert.deepEqual(
+    s.failures.map((f) => [f.letter.payload[0], f.reason]),
+    [
+      [3, 'Publish error: Not authorized'],
+      [7, 'Publish error: Not authorized'],
+    ],
+  );
 });
 
 test('a dry run publishes nothing and names each letter it would publish and each it would skip', { timeout: 5_000 }, async () => {

@@ -26,11 +26,19 @@ function run(args: string[], timeoutMs = 60_000): Promise<{ code: number | null;
   });
 }
 
-test('seamline detect --json prints one NDJSON line per frame: index, capture time, boxes in frame pixels', { timeout: 90_000 }, async () => {
+test('seamline detect --json prints one NDJSON line per frame: index, capture time, boxes in frame pixels', {
+  timeout: 90_000,
+}, async () => {
   const r = await run(['detect', '--model', shippedModel('seamline-conveyor.onnx'), '--source', 'synthetic', '--frames', '4', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(lines.map((l) => l.frame), [0, 1, 2, 3]);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((l) => l.frame),
+    [0, 1, 2, 3],
+  );
   for (const l of lines) {
     assert.ok(!Number.isNaN(Date.parse(l.captured_at)));
     assert.deepEqual([l.width, l.height], [1280, 720]);
@@ -45,9 +53,25 @@ test('seamline detect --json prints one NDJSON line per frame: index, capture ti
 });
 
 test('seamline detect --classes keeps only the classes asked for', { timeout: 90_000 }, async () => {
-  const r = await run(['detect', '--model', shippedModel('seamline-conveyor.onnx'), '--source', 'synthetic', '--frames', '3', '--json', '--classes', 'part']);
+  const r = await run([
+    'detect',
+    '--model',
+    shippedModel('seamline-conveyor.onnx'),
+    '--source',
+    'synthetic',
+    '--frames',
+    '3',
+    '--json',
+    '--classes',
+    'part',
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  const classes = new Set(r.stdout.trim().split('\n').flatMap((l) => JSON.parse(l).detections.map((d: { class: string }) => d.class)));
+  const classes = new Set(
+    r.stdout
+      .trim()
+      .split('\n')
+      .flatMap((l) => JSON.parse(l).detections.map((d: { class: string }) => d.class)),
+  );
   assert.deepEqual([...classes], ['part']);
 });
 
@@ -58,7 +82,11 @@ writeFileSync(garbage, 'not a model at all\n'.repeat(10));
 for (const [what, model, pattern] of [
   ['a missing model', join(dir, 'missing.onnx'), /^seamline: SEAM_ERR_MODEL: model \S+missing\.onnx does not exist\n$/],
   ['a file that is not a model', garbage, /^seamline: SEAM_ERR_MODEL: model \S+garbage\.onnx is not an ONNX model/],
-  ['an unsupported output shape', shippedModel('layout-unsupported.onnx'), /^seamline: SEAM_ERR_MODEL: .*shape \[1, 3, 8, 8\].*supported: /],
+  [
+    'an unsupported output shape',
+    shippedModel('layout-unsupported.onnx'),
+    /^seamline: SEAM_ERR_MODEL: .*shape \[1, 3, 8, 8\].*supported: /,
+  ],
 ] as const) {
   test(`seamline detect with ${what} prints one coded line naming it and exits 2`, { timeout: 60_000 }, async () => {
     const r = await run(['detect', '--model', model, '--source', 'synthetic', '--frames', '1']);

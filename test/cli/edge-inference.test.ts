@@ -14,13 +14,35 @@ before(async () => {
 });
 after(() => broker.close());
 
-test('seamline edge --source synthetic --model publishes detections and heartbeats with frame counters, and stops on SIGINT', { timeout: 120_000 }, async () => {
+test('seamline edge --source synthetic --model publishes detections and heartbeats with frame counters, and stops on SIGINT', {
+  timeout: 120_000,
+}, async () => {
   const tmp = tempDir('seamline-edge-inference-');
   const seen = await collect(broker.url);
   const child = spawn(
     process.execPath,
-    [BIN, 'edge', '--source', 'synthetic', '--model', shippedModel('seamline-conveyor.onnx'), '--fps', '5', '--url', broker.url,
-      '--camera', 'conveyor-9', '--data-dir', tmp.dir, '--http-port', '-1', '--heartbeat', '1', '--log-level', 'warn'],
+    [
+      BIN,
+      'edge',
+      '--source',
+      'synthetic',
+      '--model',
+      shippedModel('seamline-conveyor.onnx'),
+      '--fps',
+      '5',
+      '--url',
+      broker.url,
+      '--camera',
+      'conveyor-9',
+      '--data-dir',
+      tmp.dir,
+      '--http-port',
+      '-1',
+      '--heartbeat',
+      '1',
+      '--log-level',
+      'warn',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -34,7 +56,10 @@ test('seamline edge --source synthetic --model publishes detections and heartbea
       assert.deepEqual(e.frame, { width: 1280, height: 720 });
       assert.ok(Date.parse(e.inferred_at) >= Date.parse(e.captured_at));
     }
-    assert.ok(events.some((e) => e.detections.some((d) => d.class === 'part')), 'parts found');
+    assert.ok(
+      events.some((e) => e.detections.some((d) => d.class === 'part')),
+      'parts found',
+    );
     await waitFor(() => seen.statuses.some((s) => Number(s.message.frames_inferred) > 0), 20_000, 'a heartbeat with frames_inferred');
     const beat = [...seen.statuses].reverse().find((s) => Number(s.message.frames_inferred) > 0)!.message;
     assert.ok(Number(beat.frames_read) >= Number(beat.frames_inferred));

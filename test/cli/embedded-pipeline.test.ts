@@ -26,14 +26,24 @@ after(async () => {
 
 const overview = () => fetch(`${pipeline.dashboard.url}/api/overview?minutes=10`).then((r) => r.json());
 
-test('the embedded pipeline stores exactly the N distinct events among redeliveries and M malformed ones, shows the seq gaps there are and no others, and keeps running', { timeout: 60_000 }, async (t) => {
+test('the embedded pipeline stores exactly the N distinct events among redeliveries and M malformed ones, shows the seq gaps there are and no others, and keeps running', {
+  timeout: 60_000,
+}, async (t) => {
   const N = 400;
   const events = makeEvents(N, { region: 'eu', site: 'site-1', camera: 'cam-01' }, Date.now() - 120_000, 100);
   const topic = detectionTopic({ region: 'eu', site: 'site-1', camera: 'cam-01' });
   // A second camera with three seqs missing: the gap count is live, so cam-01's 0 is an answer, not an absence.
-  const gapped = makeEvents(20, { region: 'eu', site: 'site-1', camera: 'cam-02' }, Date.now() - 120_000, 100).filter((e) => ![5, 6, 7].includes(e.seq));
+  const gapped = makeEvents(20, { region: 'eu', site: 'site-1', camera: 'cam-02' }, Date.now() - 120_000, 100).filter(
+    (e) => ![5, 6, 7].includes(e.seq),
+  );
   const total = N + gapped.length;
-  const malformed = ['{', '[]', JSON.stringify({ ...events[0], seq: -1 }), JSON.stringify({ ...events[1], camera: 'cam-02' }), 'x'.repeat(300 * 1024)];
+  const malformed = [
+    '{',
+    '[]',
+    JSON.stringify({ ...events[0], seq: -1 }),
+    JSON.stringify({ ...events[1], camera: 'cam-02' }),
+    'x'.repeat(300 * 1024),
+  ];
   const client = await mqtt.connectAsync(pipeline.broker.url, { protocolVersion: 4, clientId: 'e2e-producer' });
   // Closed however the test ends: a producer left connected kept the embedded broker, and so the file, from ending.
   t.after(() => client.endAsync(true));
@@ -43,10 +53,14 @@ test('the embedded pipeline stores exactly the N distinct events among redeliver
     if (i % 80 === 40) await client.publishAsync(topic, malformed[(i - 40) / 80], { qos: 1 });
   }
   for (const e of gapped) await client.publishAsync(detectionTopic(e), JSON.stringify(e), { qos: 1 });
-  await waitFor(async () => {
-    const { totals } = await overview();
-    return totals.events === total && totals.deadLetters === malformed.length;
-  }, 20_000, 'every event and every dead letter');
+  await waitFor(
+    async () => {
+      const { totals } = await overview();
+      return totals.events === total && totals.deadLetters === malformed.length;
+    },
+    20_000,
+    'every event and every dead letter',
+  );
   const o = await overview();
   assert.deepEqual(o.totals, { events: total, detections: 2 * total, deadLetters: malformed.length });
   assert.equal(pipeline.consumer.ingestor.stats.deadLettered, malformed.length);

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import mqtt from 'mqtt';
-import { freePort } from '../../src/proof/services/free-port.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -54,23 +53,45 @@ const quiet = ['--log-level', 'warn'];
 test('a busy embedded-broker port where an MQTT broker answers: one coded line that suggests --broker, exit 2', { timeout: 60_000 }, () => {
   const r = run(['start', '--mqtt-port', String(broker.port), '--http-port', '0', '--data-dir', join(dir, 'busy-broker'), ...quiet]);
   const line = assertOneCodedLine(r, 'SEAM_ERR_LISTEN');
-  assert.match(line, new RegExp(`embedded MQTT broker cannot listen on 127\\.0\\.0\\.1:${broker.port}: the address is in use by another program`));
-  assert.match(line, new RegExp(`an MQTT broker \\(MQTT 5, shared subscriptions\\) answers there: run against it with --broker mqtt://127\\.0\\.0\\.1:${broker.port}`));
+  assert.match(
+    line,
+    new RegExp(`embedded MQTT broker cannot listen on 127\\.0\\.0\\.1:${broker.port}: the address is in use by another program`),
+  );
+  assert.match(
+    line,
+    new RegExp(
+      `an MQTT broker \\(MQTT 5, shared subscriptions\\) answers there: run against it with --broker mqtt://127\\.0\\.0\\.1:${broker.port}`,
+    ),
+  );
   assert.match(line, /choose another port with --mqtt-port/);
 });
 
-test('a busy embedded-broker port held by something that is not MQTT: the coded line names --mqtt-port and suggests no broker', { timeout: 60_000 }, () => {
+test('a busy embedded-broker port held by something that is not MQTT: the coded line names --mqtt-port and suggests no broker', {
+  timeout: 60_000,
+}, () => {
   const r = run(['start', '--mqtt-port', String(plainPort), '--http-port', '0', '--data-dir', join(dir, 'busy-tcp'), ...quiet]);
   const line = assertOneCodedLine(r, 'SEAM_ERR_LISTEN');
-  assert.match(line, new RegExp(`127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --mqtt-port \\(0 picks a free one\\)$`));
+  assert.match(
+    line,
+    new RegExp(
+      `127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --mqtt-port \\(0 picks a free one\\)$`,
+    ),
+  );
   assert.doesNotMatch(line, /--broker/);
 });
 
-test('a busy dashboard port: one coded line naming --http-port, exit 2, and the broker and store it had opened are closed', { timeout: 60_000 }, async () => {
+test('a busy dashboard port: one coded line naming --http-port, exit 2, and the broker and store it had opened are closed', {
+  timeout: 60_000,
+}, async () => {
   const dataDir = join(dir, 'busy-dashboard');
   const r = run(['start', '--mqtt-port', '0', '--http-port', String(plainPort), '--data-dir', dataDir, ...quiet]);
   const line = assertOneCodedLine(r, 'SEAM_ERR_LISTEN');
-  assert.match(line, new RegExp(`dashboard cannot listen on 127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --http-port`));
+  assert.match(
+    line,
+    new RegExp(
+      `dashboard cannot listen on 127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --http-port`,
+    ),
+  );
   // The store had been opened (the file exists) and was closed cleanly: it opens again with its schema.
   const db = await DuckDBInstance.create(join(dataDir, 'seamline.duckdb'));
   const conn = await db.connect();
@@ -80,11 +101,29 @@ test('a busy dashboard port: one coded line naming --http-port, exit 2, and the 
   assert.equal(tables.length, 1);
 });
 
-test('a busy metrics port: the consumer prints one coded line naming --metrics-port, exits 2, and never joins the share group', { timeout: 60_000 }, async () => {
+test('a busy metrics port: the consumer prints one coded line naming --metrics-port, exits 2, and never joins the share group', {
+  timeout: 60_000,
+}, async () => {
   const clientId = 'first-run-busy-metrics';
-  const r = run(['consumer', '--url', broker.url, '--client-id', clientId, '--metrics-port', String(plainPort), '--store', join(dir, 'busy-metrics.duckdb'), ...quiet]);
+  const r = run([
+    'consumer',
+    '--url',
+    broker.url,
+    '--client-id',
+    clientId,
+    '--metrics-port',
+    String(plainPort),
+    '--store',
+    join(dir, 'busy-metrics.duckdb'),
+    ...quiet,
+  ]);
   const line = assertOneCodedLine(r, 'SEAM_ERR_LISTEN');
-  assert.match(line, new RegExp(`/metrics cannot listen on 127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --metrics-port`));
+  assert.match(
+    line,
+    new RegExp(
+      `/metrics cannot listen on 127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --metrics-port`,
+    ),
+  );
   // The broker's log records connections: a control client shows up in it, the refused consumer never did.
   const control = await mqtt.connectAsync(broker.url, { clientId: 'first-run-control', protocolVersion: 5 });
   await control.endAsync();
@@ -95,14 +134,34 @@ test('a busy metrics port: the consumer prints one coded line naming --metrics-p
 test('a busy edge HTTP port: the bridge prints one coded line naming --http-port and exits 2', { timeout: 60_000 }, () => {
   const r = run(['edge', '--url', broker.url, '--http-port', String(plainPort), '--data-dir', join(dir, 'busy-edge'), ...quiet]);
   const line = assertOneCodedLine(r, 'SEAM_ERR_LISTEN');
-  assert.match(line, new RegExp(`edge HTTP input cannot listen on 127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --http-port`));
+  assert.match(
+    line,
+    new RegExp(
+      `edge HTTP input cannot listen on 127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --http-port`,
+    ),
+  );
 });
 
 test('a busy metrics port for seamline alerts run: one coded line naming --metrics-port, exit 2', { timeout: 60_000 }, () => {
   const config = join(ROOT, 'deploy/alerts/alerts.example.json');
-  const r = run(['alerts', 'run', '--config', config, '--store', join(dir, 'alerts.duckdb'), '--metrics-port', String(plainPort), ...quiet]);
+  const r = run([
+    'alerts',
+    'run',
+    '--config',
+    config,
+    '--store',
+    join(dir, 'alerts.duckdb'),
+    '--metrics-port',
+    String(plainPort),
+    ...quiet,
+  ]);
   const line = assertOneCodedLine(r, 'SEAM_ERR_LISTEN');
-  assert.match(line, new RegExp(`/metrics cannot listen on 127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --metrics-port`));
+  assert.match(
+    line,
+    new RegExp(
+      `/metrics cannot listen on 127\\.0\\.0\\.1:${plainPort}: the address is in use by another program; choose another port with --metrics-port`,
+    ),
+  );
 });
 
 test('--broker at an address where nothing answers MQTT: one coded line naming it, exit 2', { timeout: 60_000 }, () => {
@@ -111,16 +170,22 @@ test('--broker at an address where nothing answers MQTT: one coded line naming i
   assert.match(line, new RegExp(`--broker mqtt://127\\.0\\.0\\.1:${plainPort}: something answers there, but not MQTT`));
 });
 
-test('npm start -- --broker <Mosquitto> stores every simulated camera\'s events through a shared subscription', { timeout: 120_000 }, async (t) => {
+test("npm start -- --broker <Mosquitto> stores every simulated camera's events through a shared subscription", {
+  timeout: 120_000,
+}, async (t) => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   assert.equal(pkg.scripts.start, 'node bin/seamline.js start', 'npm start runs what this test runs');
   const dataDir = join(dir, 'with-broker');
   // The inference camera is left out: this test is about the broker and the shared subscription, and loading
   // a model on a busy machine would only slow it (test/cli/start.test.ts shows npm start with it).
-  const child = spawn(process.execPath, [BIN, 'start', '--broker', broker.url, '--http-port', '0', '--data-dir', dataDir, '--rate', '20', '--no-inference', ...quiet], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: dir,
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'start', '--broker', broker.url, '--http-port', '0', '--data-dir', dataDir, '--rate', '20', '--no-inference', ...quiet],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: dir,
+    },
+  );
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -132,14 +197,23 @@ test('npm start -- --broker <Mosquitto> stores every simulated camera\'s events 
   });
   // The banner arrives in as many chunks as the pipe likes: wait for its last line before reading it.
   await waitFor(() => /Press Ctrl-C to stop/.test(out), 40_000, `the start banner (${err})`);
-  assert.match(out, new RegExp(`MQTT\\s+${broker.url.replace(/\./g, '\\.')}  \\(existing broker, MQTT 5, shared subscription \\$share/seamline-start/vision/\\+/\\+/\\+/detection\\)`));
+  assert.match(
+    out,
+    new RegExp(
+      `MQTT\\s+${broker.url.replace(/\./g, '\\.')}  \\(existing broker, MQTT 5, shared subscription \\$share/seamline-start/vision/\\+/\\+/\\+/detection\\)`,
+    ),
+  );
   const dashboard = /dashboard\s+(http:\/\/\S+)/.exec(out)![1];
   const perCamera = async () =>
     ((await (await fetch(`${dashboard}/api/overview?minutes=5`)).json()) as { cameras: { events: number }[] }).cameras.map((c) => c.events);
-  await waitFor(async () => {
-    const counts = await perCamera().catch(() => []);
-    return counts.length === 6 && counts.every((n) => n > 0);
-  }, 40_000, 'events from all six cameras on the dashboard');
+  await waitFor(
+    async () => {
+      const counts = await perCamera().catch(() => []);
+      return counts.length === 6 && counts.every((n) => n > 0);
+    },
+    40_000,
+    'events from all six cameras on the dashboard',
+  );
   child.kill('SIGINT');
   assert.equal(await exited, 0, err);
   const committed = Number(/stopped: (\d+) events/.exec(out)?.[1]);
@@ -158,7 +232,10 @@ test('npm start -- --broker <Mosquitto> stores every simulated camera\'s events 
   ).getRowObjects();
   conn.closeSync();
   db.closeSync();
-  assert.deepEqual(rows.map((r) => r.camera), ['cam-01', 'cam-02', 'cam-03', 'cam-04', 'cam-05', 'cam-06']);
+  assert.deepEqual(
+    rows.map((r) => r.camera),
+    ['cam-01', 'cam-02', 'cam-03', 'cam-04', 'cam-05', 'cam-06'],
+  );
   let stored = 0;
   for (const r of rows) {
     const [lo, hi, seqs, n] = [r.lo, r.hi, r.seqs, r.n].map(Number);

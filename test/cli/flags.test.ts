@@ -27,7 +27,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('every command has --help that names its flags', { timeout: 60_000 }, () => {
   const program = buildProgram();
-  for (const [command, flag] of [['start', '--cameras'], ['edge', '--fsync'], ['consumer', '--store'], ['detect', '--model'], ['bench', '--config'], ['chaos', '--config']]) {
+  for (const [command, flag] of [
+    ['start', '--cameras'],
+    ['edge', '--fsync'],
+    ['consumer', '--store'],
+    ['detect', '--model'],
+    ['bench', '--config'],
+    ['chaos', '--config'],
+  ]) {
     const help = program.commands.find((c) => c.name() === command)!.helpInformation();
     assert.ok(help.includes(flag), `${command} --help mentions ${flag}`);
   }
@@ -36,18 +43,28 @@ test('every command has --help that names its flags', { timeout: 60_000 }, () =>
   assert.match(r.stdout, /--session-expiry <s>/);
 });
 
-test('seamline --help lists every command on lines of at most 80 columns, the chaos scenarios left to chaos --help', { timeout: 30_000 }, () => {
+test('seamline --help lists every command on lines of at most 80 columns, the chaos scenarios left to chaos --help', {
+  timeout: 30_000,
+}, () => {
   const program = buildProgram();
   const top = program.helpInformation();
   assert.match(top, /start[\s\S]*edge[\s\S]*consumer[\s\S]*bench[\s\S]*chaos/);
-  assert.deepEqual(top.split('\n').filter((l) => l.length > 80), [], 'no line wider than 80 columns');
+  assert.deepEqual(
+    top.split('\n').filter((l) => l.length > 80),
+    [],
+    'no line wider than 80 columns',
+  );
   assert.doesNotMatch(top, /edge-kill/, 'the scenario list is not inside the command list');
   const chaos = program.commands.find((c) => c.name() === 'chaos')!;
   let text = '';
   chaos.configureOutput({ writeOut: (s) => (text += s) });
   chaos.outputHelp();
   assert.match(text, /Scenarios:[\s\S]*edge-kill[\s\S]*store-outage/);
-  assert.deepEqual(text.split('\n').filter((l) => l.length > 80), [], 'chaos --help wraps too');
+  assert.deepEqual(
+    text.split('\n').filter((l) => l.length > 80),
+    [],
+    'chaos --help wraps too',
+  );
 });
 
 /**
@@ -55,7 +72,11 @@ test('seamline --help lists every command on lines of at most 80 columns, the ch
  * typed, the reason, what is allowed — whether the value is not a number, out of range or not a choice.
  */
 const refusals: [string, string[], RegExp][] = [
-  ['a non-numeric port', ['start', '--http-port', 'eighty'], /--http-port eighty is not a whole number: use a whole number from 0 to 65535$/],
+  [
+    'a non-numeric port',
+    ['start', '--http-port', 'eighty'],
+    /--http-port eighty is not a whole number: use a whole number from 0 to 65535$/,
+  ],
   ['a port out of range', ['start', '--mqtt-port', '70000'], /--mqtt-port 70000 is out of range: use a whole number from 0 to 65535$/],
   ['a fractional count', ['start', '--cameras', '2.5'], /--cameras 2\.5 is not a whole number: use a whole number from 0 to 200$/],
   ['a non-numeric rate', ['start', '--rate', 'fast'], /--rate fast is not a number: use a number above 0, at most 10000$/],
@@ -65,19 +86,51 @@ const refusals: [string, string[], RegExp][] = [
   ['an unknown log level', ['consumer', '--log-level', 'loud'], /--log-level loud is not allowed: use fatal, error, warn, info or debug$/],
   ['a bad region name', ['start', '--region', 'EU West'], /--region "EU West" must be 1\.\.64 characters of lowercase letters/],
   ['a dashboard on every interface', ['start', '--host', '0.0.0.0'], /--host 0\.0\.0\.0 would expose an unauthenticated listener/],
-  ['a broker URL that is not MQTT', ['consumer', '--url', 'http://broker'], /--url http:\/\/broker must start with mqtt:\/\/ or mqtts:\/\/$/],
-  ['an unknown store scheme', ['consumer', '--store', 'mongodb://x', '--metrics-port', '-1'], /--store mongodb:\/\/x mongodb:\/\/ names no store: use postgres:\/\//],
+  [
+    'a broker URL that is not MQTT',
+    ['consumer', '--url', 'http://broker'],
+    /--url http:\/\/broker must start with mqtt:\/\/ or mqtts:\/\/$/,
+  ],
+  [
+    'an unknown store scheme',
+    ['consumer', '--store', 'mongodb://x', '--metrics-port', '-1'],
+    /--store mongodb:\/\/x mongodb:\/\/ names no store: use postgres:\/\//,
+  ],
   ['a CA file that does not exist', ['edge', '--ca', join(dir, 'missing.pem')], /--ca \S+missing\.pem cannot be read: ENOENT/],
-  ['several connections without a shared subscription', ['consumer', '--connections', '2', '--no-share'], /--connections 2 needs MQTT 5 shared subscriptions/],
+  [
+    'several connections without a shared subscription',
+    ['consumer', '--connections', '2', '--no-share'],
+    /--connections 2 needs MQTT 5 shared subscriptions/,
+  ],
   ['a missing config file', ['edge', '--config', '/nonexistent/seamline.json'], /cannot read config file \/nonexistent\/seamline\.json/],
   ['zero bench rounds', ['bench', 'consumer', '--rounds', '0'], /--rounds 0 is out of range: use a whole number from 1 to 100$/],
-  ['a non-numeric bench size', ['bench', 'edge', '--events', 'lots'], /--events lots is not a whole number: use a whole number from 2 to 100000000$/],
+  [
+    'a non-numeric bench size',
+    ['bench', 'edge', '--events', 'lots'],
+    /--events lots is not a whole number: use a whole number from 2 to 100000000$/,
+  ],
   ['an unknown bench target', ['bench', 'toaster'], /target toaster is not allowed: use edge, consumer, inference or dashboard$/],
-  ['an unknown chaos scenario', ['chaos', 'fire'], /scenario fire is not allowed: use edge-kill, broker-restart, poison, consumer-kill, store-outage, broker-crash or all$/],
-  ['an unknown flag', ['start', '--camera', '3'], /unknown option '--camera' \(Did you mean --cameras\?\) \(seamline start --help lists the flags\)$/],
-  ['a flag without its value', ['edge', '--max-bytes'], /option '--max-bytes <n>' argument missing \(seamline edge --help lists the flags\)$/],
+  [
+    'an unknown chaos scenario',
+    ['chaos', 'fire'],
+    /scenario fire is not allowed: use edge-kill, broker-restart, poison, consumer-kill, store-outage, broker-crash or all$/,
+  ],
+  [
+    'an unknown flag',
+    ['start', '--camera', '3'],
+    /unknown option '--camera' \(Did you mean --cameras\?\) \(seamline start --help lists the flags\)$/,
+  ],
+  [
+    'a flag without its value',
+    ['edge', '--max-bytes'],
+    /option '--max-bytes <n>' argument missing \(seamline edge --help lists the flags\)$/,
+  ],
   ['an unknown command', ['stat'], /unknown command 'stat' \(Did you mean start\?\)/],
-  ['a --broker that is not mqtt://host:port', ['start', '--broker', 'broker:1883'], /--broker broker:1883 must be mqtt:\/\/host:port \(a broker that admits anonymous clients/],
+  [
+    'a --broker that is not mqtt://host:port',
+    ['start', '--broker', 'broker:1883'],
+    /--broker broker:1883 must be mqtt:\/\/host:port \(a broker that admits anonymous clients/,
+  ],
 ];
 for (const [what, args, message] of refusals) {
   test(`refuses ${what} with a coded message naming the flag as typed`, { timeout: 30_000 }, async () => {
@@ -89,7 +142,13 @@ for (const [what, args, message] of refusals) {
 }
 
 // The real CLI, for what only a process shows: the exit code, and nothing on stderr but the one line.
-for (const args of [['start', '--http-port', 'eighty'], ['edge', '--protocol', '6'], ['bench', 'toaster'], ['start', '--camera', '3'], ['start', '--host', '0.0.0.0']]) {
+for (const args of [
+  ['start', '--http-port', 'eighty'],
+  ['edge', '--protocol', '6'],
+  ['bench', 'toaster'],
+  ['start', '--camera', '3'],
+  ['start', '--host', '0.0.0.0'],
+]) {
   test(`seamline ${args.join(' ')} prints exactly its coded line to stderr and exits 2`, { timeout: 30_000 }, async () => {
     const r = run(...args);
     assert.equal(r.status, 2, r.stderr);

@@ -18,7 +18,9 @@ function logged(fields: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(text.trim()) as Record<string, unknown>;
 }
 
-test('a url or broker field keeps host and port and shows *** for its password; password fields are replaced whole', { timeout: 10_000 }, () => {
+test('a url or broker field keeps host and port and shows *** for its password; password fields are replaced whole', {
+  timeout: 10_000,
+}, () => {
   const line = logged({
     url: 'mqtt://consumer:s3cret@broker.plant-1:8883',
     broker: 'mqtts://cam:hunter2@broker:8883',
@@ -34,7 +36,7 @@ test('a url or broker field keeps host and port and shows *** for its password; 
   assert.doesNotMatch(JSON.stringify(line), /s3cret|hunter2/);
 });
 
-test('a url without a password is logged as it is, the same in the consumer\'s and the bridge\'s fields', { timeout: 10_000 }, () => {
+test("a url without a password is logged as it is, the same in the consumer's and the bridge's fields", { timeout: 10_000 }, () => {
   const line = logged({ url: 'mqtt://broker:1883', broker: 'mqtt://broker:1883' });
   assert.equal(line.url, 'mqtt://broker:1883');
   assert.equal(line.broker, 'mqtt://broker:1883');

@@ -18,9 +18,13 @@ interface Started {
 }
 
 async function start(): Promise<Started> {
-  const child = spawn(process.execPath, [BIN, 'start', '--mqtt-port', '0', '--http-port', '0', '--data-dir', dataDir, '--rate', '20', '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'start', '--mqtt-port', '0', '--http-port', '0', '--data-dir', dataDir, '--rate', '20', '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.resume();
@@ -39,20 +43,30 @@ async function stop(s: Started): Promise<{ code: number | null; ms: number }> {
 
 async function storedEvents(): Promise<{ events: number; detections: number; firstPerCamera: number[] }> {
   const rows = await fetch(`${current!.dashboard}/api/overview?minutes=5`).then((r) => r.json());
-  return { events: rows.totals.events, detections: rows.totals.detections, firstPerCamera: rows.cameras.map((c: { events: number }) => c.events) };
+  return {
+    events: rows.totals.events,
+    detections: rows.totals.detections,
+    firstPerCamera: rows.cameras.map((c: { events: number }) => c.events),
+  };
 }
 
 let current: Started | undefined;
 
 // How soon is a figure of the machine, not a behaviour: it took 22 s once at load 27 on 2 cores (about 10 s at
 // load 10), so the test waits up to 45 s and reports the time instead of failing a busy machine on it.
-test('npm start shows detections from all six simulated cameras and the inference camera on the dashboard', { timeout: 60_000 }, async (t) => {
+test('npm start shows detections from all six simulated cameras and the inference camera on the dashboard', {
+  timeout: 60_000,
+}, async (t) => {
   const t0 = Date.now();
   current = await start();
-  await waitFor(async () => {
-    const s = await storedEvents().catch(() => undefined);
-    return s !== undefined && s.firstPerCamera.length === 7 && s.firstPerCamera.every((n) => n > 0);
-  }, 45_000 - (Date.now() - t0), 'events from six simulated cameras and conveyor-1');
+  await waitFor(
+    async () => {
+      const s = await storedEvents().catch(() => undefined);
+      return s !== undefined && s.firstPerCamera.length === 7 && s.firstPerCamera.every((n) => n > 0);
+    },
+    45_000 - (Date.now() - t0),
+    'events from six simulated cameras and conveyor-1',
+  );
   t.diagnostic(`all seven cameras on the dashboard ${Date.now() - t0} ms after npm start`);
   assert.match(current.stdout(), /inference\s+conveyor-1: the bundled model \(models\/seamline-conveyor\.onnx\)/);
   const page = await fetch(current.dashboard).then((r) => r.text());
@@ -66,7 +80,7 @@ test('Ctrl-C stops everything within 10 seconds with exit code 0', { timeout: 60
   assert.match(current!.stdout(), /stopped: \d+ events/);
 });
 
-test('after a restart every camera\'s stored seq runs from 1 without a gap or a duplicate', { timeout: 60_000 }, async () => {
+test("after a restart every camera's stored seq runs from 1 without a gap or a duplicate", { timeout: 60_000 }, async () => {
   current = await start();
   await waitFor(async () => ((await storedEvents().catch(() => undefined))?.events ?? 0) > 0, 20_000, 'events after restart');
   await new Promise((r) => setTimeout(r, 2_000));

@@ -30,7 +30,9 @@ before(async () => {
 });
 after(() => broker.close());
 
-test('keeps hundreds of messages in flight during a slow commit and acknowledges none before its batch commits', { timeout: 30_000 }, async () => {
+test('keeps hundreds of messages in flight during a slow commit and acknowledges none before its batch commits', {
+  timeout: 30_000,
+}, async () => {
   const store = new GatedStore({ path: ':memory:' });
   await store.open();
   const consumer = await startConsumer({ url: broker.url, clientId: 'gated', store, batchSize: 100 });
@@ -56,7 +58,11 @@ test('keeps hundreds of messages in flight during a slow commit and acknowledges
   store.release();
   await waitFor(() => consumer.session.inFlight === 0, 10_000, 'every message acknowledged');
   assert.equal(acks.length, 500);
-  assert.deepEqual(acks.filter((a) => !a.committedFirst), [], 'every ack came after its own event committed');
+  assert.deepEqual(
+    acks.filter((a) => !a.committedFirst),
+    [],
+    'every ack came after its own event committed',
+  );
   assert.equal((await store.totals()).events, 500);
   await consumer.stop();
   await store.close();

@@ -112,7 +112,9 @@ test('InfluxDB refuses year 0001 (outside its nanosecond range): only it is dead
   }
 });
 
-test('VictoriaMetrics refuses what it would drop (before 1970, a subnormal): only those are dead-lettered', { timeout: 60_000 }, async () => {
+test('VictoriaMetrics refuses what it would drop (before 1970, a subnormal): only those are dead-lettered', {
+  timeout: 60_000,
+}, async () => {
   const store = new LineProtocolStore({ flavour: 'victoriametrics', url: vm.url, database: 'refusals' });
   await store.open();
   try {

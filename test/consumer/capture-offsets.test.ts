@@ -14,7 +14,10 @@ test('keeps per camera the smallest and largest commit time - captured_at and th
   const healthy = makeEvents(5, { camera: 'healthy' }, COMMIT - 200, 40);
   const behind = makeEvents(5, { camera: 'behind' }, COMMIT - HOUR - 300, 50).reverse();
   const ahead = makeEvents(5, { camera: 'ahead' }, COMMIT + 30_000, 10);
-  o.record(COMMIT, healthy.flatMap((e, i) => [e, behind[i], ahead[i]]));
+  o.record(
+    COMMIT,
+    healthy.flatMap((e, i) => [e, behind[i], ahead[i]]),
+  );
   assert.deepEqual(byCamera(o.drain()), {
     healthy: { region: 'eu', site: 'plant-1', minLagMs: 40, maxLagMs: 200, events: 5 },
     behind: { region: 'eu', site: 'plant-1', minLagMs: HOUR + 100, maxLagMs: HOUR + 300, events: 5 },
@@ -26,15 +29,30 @@ test('folds every batch since the last drain, and a drain starts afresh', { time
   const o = new CaptureOffsets();
   o.record(COMMIT, [makeEvent({ captured_at: new Date(COMMIT - 90).toISOString() })]);
   // A redelivery committed later: its lag only raises the largest.
-  o.record(COMMIT + 5_000, [makeEvent({ captured_at: new Date(COMMIT - 90).toISOString() }), makeEvent({ captured_at: new Date(COMMIT + 4_970).toISOString() })]);
+  o.record(COMMIT + 5_000, [
+    makeEvent({ captured_at: new Date(COMMIT - 90).toISOString() }),
+    makeEvent({ captured_at: new Date(COMMIT + 4_970).toISOString() }),
+  ]);
   assert.deepEqual(byCamera(o.drain())['cam-01'], { region: 'eu', site: 'plant-1', minLagMs: 30, maxLagMs: 5_090, events: 3 });
   assert.deepEqual(o.drain(), []);
 });
 
 test('tells apart cameras of the same name on different sites', { timeout: 10_000 }, () => {
   const o = new CaptureOffsets();
-  o.record(COMMIT, [makeEvent({ site: 'plant-1', captured_at: new Date(COMMIT - 10).toISOString() }), makeEvent({ site: 'plant-2', captured_at: new Date(COMMIT - HOUR).toISOString() })]);
-  assert.deepEqual(o.drain().map((c) => [c.site, c.minLagMs]).sort(), [['plant-1', 10], ['plant-2', HOUR]]);
+  o.record(COMMIT, [
+    makeEvent({ site: 'plant-1', captured_at: new Date(COMMIT - 10).toISOString() }),
+    makeEvent({ site: 'plant-2', captured_at: new Date(COMMIT - HOUR).toISOString() }),
+  ]);
+  assert.deepEqual(
+    o
+      .drain()
+      .map((c) => [c.site, c.minLagMs])
+      .sort(),
+    [
+      ['plant-1', 10],
+      ['plant-2', HOUR],
+    ],
+  );
 });
 
 test('a camera whose clock reset to 1970 is measured like any other, in whole milliseconds', { timeout: 10_000 }, () => {

@@ -5,9 +5,15 @@ import { DedupCache } from '../../src/consumer/ingest/dedup-cache.ts';
 test('remembers ids up to its capacity and forgets the oldest first', { timeout: 10_000 }, () => {
   const cache = new DedupCache(3);
   for (const id of ['a', 'b', 'c']) cache.add(id);
-  assert.deepEqual(['a', 'b', 'c'].map((id) => cache.has(id)), [true, true, true]);
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((id) => cache.has(id)),
+    [true, true, true],
+  );
   cache.add('d');
-  assert.deepEqual(['a', 'b', 'c', 'd'].map((id) => cache.has(id)), [false, true, true, true]);
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd'].map((id) => cache.has(id)),
+    [false, true, true, true],
+  );
   assert.equal(cache.size, 3);
 });
 
@@ -17,7 +23,10 @@ test('adding an id it holds neither grows it nor changes what it evicts next', {
   cache.add('b');
   cache.add('a');
   cache.add('c');
-  assert.deepEqual(['a', 'b', 'c'].map((id) => cache.has(id)), [false, true, true]);
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((id) => cache.has(id)),
+    [false, true, true],
+  );
 });
 
 test('stays at its capacity however many ids pass through', { timeout: 10_000 }, () => {

@@ -5,8 +5,21 @@ import type { IngestStats } from '../../src/consumer/ingest/ingest.ts';
 
 const NOW = 1_800_000_000_000;
 const stats = (patch: Partial<IngestStats> = {}): IngestStats => ({
-  received: 10, receivedEvents: 10, committedEvents: 10, committedDetections: 20, duplicates: 0, deadLettered: 0, storeRefused: 0,
-  batches: 1, lastBatchSize: 10, lastCommitMs: 3, lastCommitAtMs: NOW - 1_000, commitStartedAtMs: 0, failingSinceMs: 0, pending: 0, storeFailures: 0,
+  received: 10,
+  receivedEvents: 10,
+  committedEvents: 10,
+  committedDetections: 20,
+  duplicates: 0,
+  deadLettered: 0,
+  storeRefused: 0,
+  batches: 1,
+  lastBatchSize: 10,
+  lastCommitMs: 3,
+  lastCommitAtMs: NOW - 1_000,
+  commitStartedAtMs: 0,
+  failingSinceMs: 0,
+  pending: 0,
+  storeFailures: 0,
   ...patch,
 });
 
@@ -15,8 +28,18 @@ test('health: only a running consumer whose store takes its writes is healthy; e
     ['committing', consumerHealth('running', stats(), undefined, NOW), 'ingesting', true],
     ['idle, nothing to commit', consumerHealth('running', stats({ lastCommitAtMs: 0 }), undefined, NOW), 'ingesting', true],
     ['a store failing for a moment', consumerHealth('running', stats({ failingSinceMs: NOW - 2_000 }), undefined, NOW), 'ingesting', true],
-    ['a store failing for 30 s', consumerHealth('running', stats({ failingSinceMs: NOW - STALL_MS }), undefined, NOW), 'store_failing', false],
-    ['one commit running for 30 s', consumerHealth('running', stats({ commitStartedAtMs: NOW - STALL_MS - 1 }), undefined, NOW), 'commit_stalled', false],
+    [
+      'a store failing for 30 s',
+      consumerHealth('running', stats({ failingSinceMs: NOW - STALL_MS }), undefined, NOW),
+      'store_failing',
+      false,
+    ],
+    [
+      'one commit running for 30 s',
+      consumerHealth('running', stats({ commitStartedAtMs: NOW - STALL_MS - 1 }), undefined, NOW),
+      'commit_stalled',
+      false,
+    ],
     ['waiting for its store at start-up', consumerHealth('waiting_for_store', undefined, undefined, NOW), 'waiting_for_store', false],
     ['joining the broker', consumerHealth('starting', undefined, undefined, NOW), 'starting', false],
     ['stopped for good', consumerHealth('running', stats(), 'permission denied for table events', NOW), 'stopped', false],

@@ -37,7 +37,13 @@ function goodEvents(count: number, from: number): { topic: string; payload: Buff
   const start = Date.now() - 60_000;
   return GOOD_CAMERAS.flatMap((camera, c) =>
     Array.from({ length: count }, (_, i) => {
-      const event = makeEvent({ event_id: uuidv7(), site: GOOD_SITE, camera, seq: from + i, captured_at: new Date(start + (from + i) * 10 + c).toISOString() });
+      const event = makeEvent({
+        event_id: uuidv7(),
+        site: GOOD_SITE,
+        camera,
+        seq: from + i,
+        captured_at: new Date(start + (from + i) * 10 + c).toISOString(),
+      });
       return { topic: `vision/eu/${GOOD_SITE}/${camera}/detection`, payload: Buffer.from(JSON.stringify(event)), event };
     }),
   );
@@ -88,7 +94,17 @@ export async function runHostileCorpus(o: HostileRunOptions, started: (c: Runnin
   const consumers = await Promise.all(
     o.stores.map((store, i) =>
       // A group per run: a stopped consumer's persistent session stays a member of its group and takes a share.
-      startConsumer({ url: o.brokerUrl, clientId: `hostile-${run}-${i}-${process.pid}`, group: `hostile-${run}`, store, deadLetterTopic: DEAD_LETTER_TOPIC, batchSize: BATCH, flushIntervalMs: 50, repair: false, sampleMs: 0 }),
+      startConsumer({
+        url: o.brokerUrl,
+        clientId: `hostile-${run}-${i}-${process.pid}`,
+        group: `hostile-${run}`,
+        store,
+        deadLetterTopic: DEAD_LETTER_TOPIC,
+        batchSize: BATCH,
+        flushIntervalMs: 50,
+        repair: false,
+        sampleMs: 0,
+      }),
     ),
   );
   started(consumers);
@@ -96,7 +112,11 @@ export async function runHostileCorpus(o: HostileRunOptions, started: (c: Runnin
   const messages = interleave<{ topic: string; payload: Buffer }>(good, [...corpus]);
   await Promise.all(messages.map((m) => publisher.publishAsync(m.topic, m.payload, { qos: 1 })));
   const received = () => consumers.reduce((n, c) => n + c.ingestor.stats.received, 0);
-  await waitFor(() => received() >= messages.length && consumers.every((c) => c.session.inFlight === 0), 120_000, `all ${messages.length} messages acknowledged`);
+  await waitFor(
+    () => received() >= messages.length && consumers.every((c) => c.session.inFlight === 0),
+    120_000,
+    `all ${messages.length} messages acknowledged`,
+  );
   const refusedTotal = consumers.reduce((n, c) => n + c.ingestor.stats.deadLettered, 0);
   await waitFor(() => notices.length >= refusedTotal, 10_000, 'every dead-letter notice');
   for (const c of consumers) assert.equal(c.ingestor.fatalError, undefined, `consumer stopped: ${c.ingestor.fatalError?.message}`);
@@ -104,7 +124,11 @@ export async function runHostileCorpus(o: HostileRunOptions, started: (c: Runnin
   // Still ingesting after all of it: one more good event per camera, through whichever consumer gets it.
   const more = goodEvents(1, 10_000);
   await Promise.all(more.map((m) => publisher.publishAsync(m.topic, m.payload, { qos: 1 })));
-  await waitFor(() => received() >= messages.length + more.length && consumers.every((c) => c.session.inFlight === 0), 30_000, 'the last good events');
+  await waitFor(
+    () => received() >= messages.length + more.length && consumers.every((c) => c.session.inFlight === 0),
+    30_000,
+    'the last good events',
+  );
   await publisher.endAsync();
   await watcher.endAsync();
 
@@ -129,13 +153,17 @@ async function judge(corpus: HostileInput[], notices: Notice[], readback: StoreR
   for (const input of corpus) {
     const copies = input.kind === 'status' ? consumers : 1;
     const letters = notices.filter((n) => n.payload.equals(input.payload));
-    const stored = input.kind === 'detection' ? await readback.events(HOSTILE_SITE, input.camera) : await readback.status(HOSTILE_SITE, input.camera);
+    const stored =
+      input.kind === 'detection' ? await readback.events(HOSTILE_SITE, input.camera) : await readback.status(HOSTILE_SITE, input.camera);
     const found = Array.isArray(stored) ? stored.length > 0 : stored !== null;
     if (input.contractRefuses) {
       assert.equal(found, false, `${input.name}: refused by the contract, yet stored`);
       assert.equal(letters.length, copies, `${input.name}: dead-lettered once by each consumer that received it`);
       assert.equal(letters[0].code, 'SEAM_ERR_SCHEMA_VIOLATION', `${input.name}: ${letters[0].reason}`);
-      assert.ok(letters[0].reason.includes(input.contractRefuses), `${input.name}: the reason names ${input.contractRefuses}: ${letters[0].reason}`);
+      assert.ok(
+        letters[0].reason.includes(input.contractRefuses),
+        `${input.name}: the reason names ${input.contractRefuses}: ${letters[0].reason}`,
+      );
       verdicts.push({ input, outcome: 'refused by the contract', reason: letters[0].reason });
     } else if (found) {
       assert.equal(letters.length, 0, `${input.name}: stored, and dead-lettered too`);
@@ -172,7 +200,9 @@ function assertSameEvent(input: HostileInput, stored: StoredEvent[], digits: num
     const [cls, id, ...numbers] = e.boxes[i];
     assert.equal(cls, d.class, `${input.name}: box ${i} class`);
     assert.equal(id, d.class_id, `${input.name}: box ${i} class_id`);
-    [d.confidence, ...d.bbox].forEach((v, j) => assert.ok(same(numbers[j], v, digits), `${input.name}: box ${i} number ${j}: stored ${numbers[j]}, sent ${v}`));
+    [d.confidence, ...d.bbox].forEach((v, j) =>
+      assert.ok(same(numbers[j], v, digits), `${input.name}: box ${i} number ${j}: stored ${numbers[j]}, sent ${v}`),
+    );
   });
 }
 
@@ -182,7 +212,10 @@ function assertSameStatus(input: HostileInput, stored: StoredStatus, digits: num
   assert.equal(stored.at, Date.parse(sent.at), `${input.name}: at`);
   for (const [k, v] of Object.entries(stored)) {
     if (k === 'state' || k === 'at') continue;
-    assert.ok(typeof sent[k] === 'number' && same(v as number, sent[k] as number, digits), `${input.name}: ${k} stored ${v}, sent ${String(sent[k])}`);
+    assert.ok(
+      typeof sent[k] === 'number' && same(v as number, sent[k] as number, digits),
+      `${input.name}: ${k} stored ${v}, sent ${String(sent[k])}`,
+    );
   }
 }
 
@@ -190,12 +223,21 @@ function assertSameStatus(input: HostileInput, stored: StoredStatus, digits: num
 export function assertBoundedRetries(consumer: RunningConsumer): void {
   const { storeFailures, storeRefused } = consumer.ingestor.stats;
   const perRefusal = Math.ceil(Math.log2(BATCH)) + 1;
-  assert.ok(storeFailures <= storeRefused * perRefusal, `${storeFailures} failed store attempts for ${storeRefused} refused messages (at most ${perRefusal} each)`);
+  assert.ok(
+    storeFailures <= storeRefused * perRefusal,
+    `${storeFailures} failed store attempts for ${storeRefused} refused messages (at most ${perRefusal} each)`,
+  );
 }
 
 /** One line per input, for the test's diagnostics and the closing note. */
 export function describeVerdicts(verdicts: Verdict[]): string {
   const count = (o: Verdict['outcome']) => verdicts.filter((v) => v.outcome === o).length;
-  const lines = verdicts.map((v) => `${v.input.camera} ${v.input.name}: ${v.outcome}${v.reason && v.outcome === 'refused by the store' ? ` (${v.reason.slice(0, 160)})` : ''}`);
-  return [`${verdicts.length} inputs: ${count('stored')} stored exactly, ${count('refused by the contract')} refused by the contract, ${count('refused by the store')} refused by the store`, ...lines].join('\n');
+  const lines = verdicts.map(
+    (v) =>
+      `${v.input.camera} ${v.input.name}: ${v.outcome}${v.reason && v.outcome === 'refused by the store' ? ` (${v.reason.slice(0, 160)})` : ''}`,
+  );
+  return [
+    `${verdicts.length} inputs: ${count('stored')} stored exactly, ${count('refused by the contract')} refused by the contract, ${count('refused by the store')} refused by the store`,
+    ...lines,
+  ].join('\n');
 }

@@ -105,10 +105,21 @@ test('a configuration error on a message while the probe passes dead-letters tha
     if (events.some((e) => e.seq === 77)) throw new SeamError('SEAM_ERR_CONFIG', 'permission denied for value 77', { field: 'store' });
     return write(events, committedAt, fresh);
   };
-  const c = await startConsumer({ url: broker.url, protocolVersion: 4, clientId: 'ingest-picky', store: picky, batchSize: 50, flushIntervalMs: 200 });
+  const c = await startConsumer({
+    url: broker.url,
+    protocolVersion: 4,
+    clientId: 'ingest-picky',
+    store: picky,
+    batchSize: 50,
+    flushIntervalMs: 200,
+  });
   const events = makeEvents(40, { seq: 60, camera: 'cam-01' });
   await Promise.all(events.map((e) => publish(topic, JSON.stringify(e))));
-  await waitFor(() => c.ingestor.stats.committedEvents === 39 && c.ingestor.stats.deadLettered === 1, 15_000, '39 stored and 1 dead-lettered');
+  await waitFor(
+    () => c.ingestor.stats.committedEvents === 39 && c.ingestor.stats.deadLettered === 1,
+    15_000,
+    '39 stored and 1 dead-lettered',
+  );
   assert.equal(c.ingestor.fatalError, undefined);
   assert.equal(c.ingestor.stats.storeRefused, 1);
   assert.equal((await picky.totals()).events, 39);
@@ -123,7 +134,13 @@ test('announces each committed dead letter on the dead-letter topic with its cod
   await watcher.subscribeAsync('seamline/dead-letters', { qos: 0 });
   const dlStore = new DuckDbStore({ path: ':memory:' });
   await dlStore.open();
-  const c = await startConsumer({ url: broker.url, protocolVersion: 4, clientId: 'ingest-dl', store: dlStore, deadLetterTopic: 'seamline/dead-letters' });
+  const c = await startConsumer({
+    url: broker.url,
+    protocolVersion: 4,
+    clientId: 'ingest-dl',
+    store: dlStore,
+    deadLetterTopic: 'seamline/dead-letters',
+  });
   await publish(topic, '{oops');
   await waitFor(() => notices.length >= 1, 10_000, 'a dead-letter notice');
   assert.equal(notices[0].code, 'SEAM_ERR_MALFORMED_JSON');

@@ -27,9 +27,17 @@ after(async () => {
   await broker.close();
 });
 
-const value = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
+const value = (text: string, series: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`${series} `))
+      ?.split(' ')[1],
+  );
 
-test('counts received, committed, duplicate and dead-lettered messages, and the seq gaps the store shows', { timeout: 30_000 }, async () => {
+test('counts received, committed, duplicate and dead-lettered messages, and the seq gaps the store shows', {
+  timeout: 30_000,
+}, async () => {
   const registry = consumerMetrics(consumer.ingestor, consumer.session, undefined, store);
   const pub = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'metrics-pub' });
   const topic = detectionTopic({ region: 'eu', site: 'plant-1', camera: 'cam-01' });
@@ -56,9 +64,16 @@ test('counts received, committed, duplicate and dead-lettered messages, and the 
 });
 
 const gauge = (text: string, camera: string) =>
-  Number(text.split('\n').find((l) => l.startsWith(`seamline_camera_clock_offset_seconds{region="eu",site="plant-1",camera="${camera}"} `))?.split(' ')[1]);
+  Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`seamline_camera_clock_offset_seconds{region="eu",site="plant-1",camera="${camera}"} `))
+      ?.split(' ')[1],
+  );
 
-test('the consumer samples each camera\'s clock offset into the store, and /metrics reads it back per camera', { timeout: 30_000 }, async () => {
+test("the consumer samples each camera's clock offset into the store, and /metrics reads it back per camera", {
+  timeout: 30_000,
+}, async () => {
   const registry = clockMetrics(new Registry(), store);
   const pub = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'clock-pub' });
   const now = Date.now();
@@ -69,10 +84,14 @@ test('the consumer samples each camera\'s clock offset into the store, and /metr
   }
   await pub.endAsync();
   let text = '';
-  await waitFor(async () => {
-    text = await registry.metrics();
-    return Object.keys(cameras).every((c) => Number.isFinite(gauge(text, c)));
-  }, 10_000, 'a clock offset for each camera in /metrics');
+  await waitFor(
+    async () => {
+      text = await registry.metrics();
+      return Object.keys(cameras).every((c) => Number.isFinite(gauge(text, c)));
+    },
+    10_000,
+    'a clock offset for each camera in /metrics',
+  );
   // Each figure is the camera's clock plus the pipeline's own lag: at least now - its newest captured_at.
   for (const [camera, at] of Object.entries(cameras)) {
     const v = gauge(text, camera);

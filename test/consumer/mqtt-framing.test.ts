@@ -6,7 +6,7 @@ import { MqttFraming } from '../../src/consumer/mqtt/framing.ts';
 /** A deterministic generator, so a failure names the seed that found it. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const TOPICS = ['vision/eu/plant-1/cam-01/detection', 'a', 'vision/eu/plant-1/cam-ü€/status', 'x'.repeat(300)];
@@ -20,11 +20,17 @@ function packets(version: 4 | 5, n: number, rand: () => number): Packet[] {
     const payload = Buffer.alloc(size, i % 251);
     const qos = (rand() < 0.8 ? 1 : 0) as 0 | 1;
     const publish = {
-      cmd: 'publish' as const, topic: TOPICS[Math.floor(rand() * TOPICS.length)], payload, qos,
-      messageId: qos ? 1 + Math.floor(rand() * 65535) : undefined, dup: qos === 1 && rand() < 0.2, retain: rand() < 0.1,
+      cmd: 'publish' as const,
+      topic: TOPICS[Math.floor(rand() * TOPICS.length)],
+      payload,
+      qos,
+      messageId: qos ? 1 + Math.floor(rand() * 65535) : undefined,
+      dup: qos === 1 && rand() < 0.2,
+      retain: rand() < 0.1,
     };
     if (r < 0.7) out.push(publish);
-    else if (r < 0.8 && version === 5) out.push({ ...publish, properties: { userProperties: { k: 'v' }, contentType: 'application/json' } });
+    else if (r < 0.8 && version === 5)
+      out.push({ ...publish, properties: { userProperties: { k: 'v' }, contentType: 'application/json' } });
     else if (r < 0.85) out.push({ ...publish, qos: 2, messageId: 7 });
     else if (r < 0.9) out.push({ cmd: 'pingresp' });
     else if (r < 0.95) out.push({ cmd: 'suback', messageId: 1, granted: [1, 0x80] });
@@ -36,11 +42,22 @@ function packets(version: 4 | 5, n: number, rand: () => number): Packet[] {
 /** What a consumer reads of a packet, whichever parser produced it. */
 const seen = (p: Packet) => {
   if (p.cmd !== 'publish') return { cmd: p.cmd };
-  return { cmd: p.cmd, topic: p.topic, payload: Buffer.from(p.payload as Buffer).toString('hex'), qos: p.qos, dup: p.dup, retain: p.retain, messageId: p.qos ? p.messageId : undefined, properties: p.properties };
+  return {
+    cmd: p.cmd,
+    topic: p.topic,
+    payload: Buffer.from(p.payload as Buffer).toString('hex'),
+    qos: p.qos,
+    dup: p.dup,
+    retain: p.retain,
+    messageId: p.qos ? p.messageId : undefined,
+    properties: p.properties,
+  };
 };
 
 for (const version of [4, 5] as const) {
-  test(`mqtt framing, MQTT ${version === 5 ? '5' : '3.1.1'}: the same packets, in the same order, as mqtt-packet alone, however the bytes are cut`, { timeout: 60_000 }, () => {
+  test(`mqtt framing, MQTT ${version === 5 ? '5' : '3.1.1'}: the same packets, in the same order, as mqtt-packet alone, however the bytes are cut`, {
+    timeout: 60_000,
+  }, () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const rand = random(seed);
       const sent = packets(version, 400, rand);
@@ -75,7 +92,11 @@ for (const version of [4, 5] as const) {
 
 test('mqtt framing: a remaining length of more than four bytes is an error, not a wait for more', { timeout: 10_000 }, () => {
   const errors: Error[] = [];
-  const framing = new MqttFraming(5, { publish: () => assert.fail('no packet'), other: () => assert.fail('no packet'), error: (e) => errors.push(e) });
+  const framing = new MqttFraming(5, {
+    publish: () => assert.fail('no packet'),
+    other: () => assert.fail('no packet'),
+    error: (e) => errors.push(e),
+  });
   framing.push(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]));
   assert.equal(errors.length, 1);
   assert.match(errors[0].message, /remaining length/);
@@ -83,7 +104,11 @@ test('mqtt framing: a remaining length of more than four bytes is an error, not 
 
 test('mqtt framing: a PUBLISH with both QoS bits set goes to mqtt-packet, which refuses it', { timeout: 10_000 }, () => {
   const handed: Buffer[] = [];
-  const framing = new MqttFraming(5, { publish: () => assert.fail('not on the fast path'), other: (b) => handed.push(Buffer.from(b)), error: (e) => assert.fail(e) });
+  const framing = new MqttFraming(5, {
+    publish: () => assert.fail('not on the fast path'),
+    other: (b) => handed.push(Buffer.from(b)),
+    error: (e) => assert.fail(e),
+  });
   const packet = Buffer.from([0x36, 0x06, 0x00, 0x01, 0x74, 0x00, 0x01, 0x00]);
   framing.push(packet);
   assert.deepEqual(handed, [packet]);

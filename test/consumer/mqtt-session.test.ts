@@ -65,7 +65,13 @@ const texts = (ds: Delivery[]) => ds.map((d) => d.payload.toString());
  * broker sends a resumed session what it holds for it before anything published later, so once the control
  * is in, anything that was going to come back has come back. Returns the deliveries before the control.
  */
-async function beforeControl(url: string, topic: string, got: Delivery[], control: string, protocolVersion: 4 | 5 = 5): Promise<Delivery[]> {
+async function beforeControl(
+  url: string,
+  topic: string,
+  got: Delivery[],
+  control: string,
+  protocolVersion: 4 | 5 = 5,
+): Promise<Delivery[]> {
   await publish(url, topic, [control], protocolVersion);
   await until(`the control message ${control}`, () => texts(got).includes(control));
   return got.filter((d) => d.payload.toString() !== control);
@@ -92,7 +98,10 @@ test('no PUBACK leaves before ack: 500 unacked messages are all redelivered, and
   await until('500 redeliveries', () => second.got.length === 500);
   assert.equal(sessionPresent, true);
   assert.deepEqual(new Set(texts(second.got)), new Set(sent));
-  assert.ok(second.got.every((d) => d.dup), 'the broker marks them as redeliveries');
+  assert.ok(
+    second.got.every((d) => d.dup),
+    'the broker marks them as redeliveries',
+  );
   for (const d of second.got) second.s.ack(d);
   assert.equal(second.s.inFlight, 0);
   await closeSession(second.s);
@@ -103,7 +112,9 @@ test('no PUBACK leaves before ack: 500 unacked messages are all redelivered, and
   assert.deepEqual(texts(redelivered), [], 'acknowledged messages are not redelivered');
 });
 
-test('an ack behind an unacked message waits: acking the later half sends nothing, acking the earlier half frees only it', { timeout: 60_000 }, async () => {
+test('an ack behind an unacked message waits: acking the later half sends nothing, acking the earlier half frees only it', {
+  timeout: 60_000,
+}, async () => {
   const filters = ['vision/t2/+/+/detection'];
   const sent = names('order', 200);
   const first = session({ clientId: 'ack-order', filters });
@@ -175,7 +186,9 @@ test('works against Aedes with MQTT 3.1.1: receives, acks, and nothing comes bac
   }
 });
 
-test('a broker restart mid-stream: the session reconnects by itself, every message unacknowledged at the restart comes back on the new connection, and every published message arrives', { timeout: 90_000 }, async (t) => {
+test('a broker restart mid-stream: the session reconnects by itself, every message unacknowledged at the restart comes back on the new connection, and every published message arrives', {
+  timeout: 90_000,
+}, async (t) => {
   const filters = ['vision/t5/+/+/detection'];
   const sub = session({ clientId: 'restart', filters });
   const connects: boolean[] = [];
@@ -198,7 +211,10 @@ test('a broker restart mid-stream: the session reconnects by itself, every messa
     for (; committed < sub.got.length; committed++) sub.s.ack(sub.got[committed]);
   }, 100);
   const publisher = await mqtt.connectAsync(mosquitto.url, {
-    protocolVersion: 5, clientId: 'restart-pub', clean: false, reconnectPeriod: 100,
+    protocolVersion: 5,
+    clientId: 'restart-pub',
+    clean: false,
+    reconnectPeriod: 100,
     properties: { sessionExpiryInterval: 600 },
   });
   try {
@@ -235,7 +251,9 @@ test('a broker restart mid-stream: the session reconnects by itself, every messa
   }
 });
 
-test('acks for deliveries of an earlier connection are ignored: after a reconnect they release none of the redelivered copies', { timeout: 60_000 }, async () => {
+test('acks for deliveries of an earlier connection are ignored: after a reconnect they release none of the redelivered copies', {
+  timeout: 60_000,
+}, async () => {
   const filters = ['vision/t12/+/+/detection'];
   const sub = session({ clientId: 'late-acks', filters });
   await sub.s.start();
@@ -327,7 +345,13 @@ test('refused credentials reject start() with SEAM_ERR_BROKER_AUTH, emit error a
       await assert.rejects(s.start(), (e) => isSeamError(e, 'SEAM_ERR_BROKER_AUTH'));
       // The control: a session with the same backoff, against a listener that hangs up, is seen dialling
       // again three times; a refused session that kept retrying would have dialled again meanwhile too.
-      const control = session({ url: silent.url, clientId: `auth-control-${protocolVersion}`, filters: ['vision/#'], protocolVersion, ...fast });
+      const control = session({
+        url: silent.url,
+        clientId: `auth-control-${protocolVersion}`,
+        filters: ['vision/#'],
+        protocolVersion,
+        ...fast,
+      });
       const controlDials = silent.accepted();
       void control.s.start().catch(() => {});
       await until('the control session to dial three times', () => silent.accepted() - controlDials >= 3);
@@ -343,11 +367,16 @@ test('refused credentials reject start() with SEAM_ERR_BROKER_AUTH, emit error a
   }
 });
 
-test('an unreachable broker rejects start() after connectTimeoutMs with SEAM_ERR_BROKER_UNAVAILABLE naming the URL, not the password', { timeout: 60_000 }, async () => {
+test('an unreachable broker rejects start() after connectTimeoutMs with SEAM_ERR_BROKER_UNAVAILABLE naming the URL, not the password', {
+  timeout: 60_000,
+}, async () => {
   const port = await freePort();
   const { s } = session({
-    url: `mqtt://reader:url-secret@127.0.0.1:${port}`, password: 'option-secret',
-    clientId: 'unreachable', filters: ['vision/#'], connectTimeoutMs: 600,
+    url: `mqtt://reader:url-secret@127.0.0.1:${port}`,
+    password: 'option-secret',
+    clientId: 'unreachable',
+    filters: ['vision/#'],
+    connectTimeoutMs: 600,
   });
   const t0 = Date.now();
   await assert.rejects(s.start(), (e) => {
@@ -373,7 +402,9 @@ test('start() keeps retrying while the broker is down and resolves once it comes
   }
 });
 
-test('a refused $share filter is a warning, and a server DISCONNECT is reported with its reason before reconnecting', { timeout: 60_000 }, async () => {
+test('a refused $share filter is a warning, and a server DISCONNECT is reported with its reason before reconnecting', {
+  timeout: 60_000,
+}, async () => {
   // Mosquitto 2.0.11 just closes the socket (takeover, shutdown), so a scripted server sends the DISCONNECT.
   const accepted: Socket[] = [];
   const server = createServer((socket) => {
@@ -430,7 +461,12 @@ test('a connection that stops answering PINGREQ counts as dead and is replaced',
   await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
   const port = (relay.address() as { port: number }).port;
   try {
-    const sub = session({ url: `mqtt://127.0.0.1:${port}`, clientId: 'keepalive', filters: ['vision/t11/+/+/detection'], keepaliveSeconds: 1 });
+    const sub = session({
+      url: `mqtt://127.0.0.1:${port}`,
+      clientId: 'keepalive',
+      filters: ['vision/t11/+/+/detection'],
+      keepaliveSeconds: 1,
+    });
     let connects = 0;
     const reasons: string[] = [];
     sub.s.on('connect', () => connects++);

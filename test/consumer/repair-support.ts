@@ -58,7 +58,11 @@ export class RepairRig {
   }
 
   private async connectSpy(): Promise<void> {
-    this.spy = await mqtt.connectAsync(this.broker.url, { protocolVersion: 5, clientId: `repair-spy-${process.pid}-${this.ids++}`, reconnectPeriod: 100 });
+    this.spy = await mqtt.connectAsync(this.broker.url, {
+      protocolVersion: 5,
+      clientId: `repair-spy-${process.pid}-${this.ids++}`,
+      reconnectPeriod: 100,
+    });
     this.spy.on('message', (topic, payload) => {
       this.requests.push({ at: Date.now(), camera: topic.split('/')[3], request: JSON.parse(payload.toString()) as RepairRequestV1 });
     });

@@ -29,7 +29,8 @@ after(async () => {
 });
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const around = (events: { captured: number }[]) => [Math.min(...events.map((e) => e.captured)) - 60_000, Math.max(...events.map((e) => e.captured)) + 60_000] as const;
+const around = (events: { captured: number }[]) =>
+  [Math.min(...events.map((e) => e.captured)) - 60_000, Math.max(...events.map((e) => e.captured)) + 60_000] as const;
 
 test('DuckDB rollups equal the raw rows after the consumer is SIGKILLed twice mid-stream', { timeout: 120_000 }, async () => {
   const path = join(dir, 'kill.duckdb');
@@ -37,7 +38,15 @@ test('DuckDB rollups equal the raw rows after the consumer is SIGKILLed twice mi
   let current = await spawnConsumer(args);
   running.push(current);
   const total = 9_000;
-  const publishing = publishInWorker({ url: broker.url, count: total, rate: 2_000, cameras: 6, protocolVersion: 5, window: 1000, clientId: 'rollup-kill-pub' });
+  const publishing = publishInWorker({
+    url: broker.url,
+    count: total,
+    rate: 2_000,
+    cameras: 6,
+    protocolVersion: 5,
+    window: 1000,
+    clientId: 'rollup-kill-pub',
+  });
   for (let k = 0; k < 2; k++) {
     await pause(1_300);
     current.child.kill('SIGKILL');
@@ -47,7 +56,7 @@ test('DuckDB rollups equal the raw rows after the consumer is SIGKILLed twice mi
   }
   assert.equal((await publishing).published, total);
   // The file opens only once the consumer lets go of it; a short count gets another round of consuming.
-  let raw;
+  let raw: Awaited<ReturnType<typeof rawFromDuckDb>>;
   for (let round = 0; ; round++) {
     await pause(2_000);
     current.child.kill('SIGTERM');
@@ -75,7 +84,15 @@ test('PostgreSQL rollups equal the raw rows with two consumers, one SIGKILLed mi
   const first = await spawnConsumer(args('rollup-a'));
   running.push(first, await spawnConsumer(args('rollup-b')));
   const total = 12_000;
-  const publishing = publishInWorker({ url: broker.url, count: total, rate: 3_000, cameras: 6, protocolVersion: 5, window: 1000, clientId: 'rollup-two-pub' });
+  const publishing = publishInWorker({
+    url: broker.url,
+    count: total,
+    rate: 3_000,
+    cameras: 6,
+    protocolVersion: 5,
+    window: 1000,
+    clientId: 'rollup-two-pub',
+  });
   await pause(1_500);
   first.child.kill('SIGKILL');
   await first.exited;
@@ -86,7 +103,11 @@ test('PostgreSQL rollups equal the raw rows with two consumers, one SIGKILLed mi
   // An idle connection the server drops at the end (after the hook stops it) must not crash the file.
   pool.on('error', () => {});
   try {
-    await waitFor(async () => Number((await pool.query('SELECT count(*) AS n FROM events')).rows[0].n) >= total, 60_000, 'every event in PostgreSQL');
+    await waitFor(
+      async () => Number((await pool.query('SELECT count(*) AS n FROM events')).rows[0].n) >= total,
+      60_000,
+      'every event in PostgreSQL',
+    );
     await pause(500);
     const raw = await rawFromPostgres(pool);
     assert.equal(raw.events.length, total);

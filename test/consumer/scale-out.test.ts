@@ -56,14 +56,28 @@ async function stopAll(): Promise<void> {
   }
 }
 
-test('two consumers split one shared subscription, one is SIGKILLed mid-stream, and every detection is stored exactly once', { timeout: 120_000 }, async () => {
+test('two consumers split one shared subscription, one is SIGKILLed mid-stream, and every detection is stored exactly once', {
+  timeout: 120_000,
+}, async () => {
   const [p1, p2] = [await freePort(), await freePort()];
   const first = await consumer('scale-a', p1);
   await consumer('scale-b', p2);
   const total = 24_000;
-  const publishing = publishInWorker({ url: broker.url, count: total, rate: 4_000, cameras: 6, protocolVersion: 5, window: 1000, clientId: 'scale-pub' });
+  const publishing = publishInWorker({
+    url: broker.url,
+    count: total,
+    rate: 4_000,
+    cameras: 6,
+    protocolVersion: 5,
+    window: 1000,
+    clientId: 'scale-pub',
+  });
 
-  await waitFor(async () => (await scrape(`http://127.0.0.1:${p1}/metrics`, 'seamline_consumer_received_total')) > 3_000, 20_000, 'consumer a to take a share');
+  await waitFor(
+    async () => (await scrape(`http://127.0.0.1:${p1}/metrics`, 'seamline_consumer_received_total')) > 3_000,
+    20_000,
+    'consumer a to take a share',
+  );
   const bReceivedBefore = await scrape(`http://127.0.0.1:${p2}/metrics`, 'seamline_consumer_received_total');
   assert.ok(bReceivedBefore > 0, 'both members of the group receive messages');
   first.child.kill('SIGKILL');
@@ -88,24 +102,55 @@ test('two consumers split one shared subscription, one is SIGKILLed mid-stream, 
   assert.deepEqual(final, { events: total, distinct: total, detections: 2 * total, boxes: 2 * total });
 });
 
-test('one consumer process with four connections in the group stores every event once and acknowledges all of them', { timeout: 90_000 }, async () => {
+test('one consumer process with four connections in the group stores every event once and acknowledges all of them', {
+  timeout: 90_000,
+}, async () => {
   // Its own group, and the earlier consumers gone, so only the pool can store these. (Mosquitto keeps
   // dispatching to a group member whose persistent session is offline, so it must not share their group.)
   await stopAll();
   const before = await counts();
   const port = await freePort();
-  const c = await spawnConsumer(['--url', broker.url, '--client-id', 'pooled', '--group', 'pooled', '--connections', '4', '--store', postgres.url, '--metrics-port', String(port)]);
+  const c = await spawnConsumer([
+    '--url',
+    broker.url,
+    '--client-id',
+    'pooled',
+    '--group',
+    'pooled',
+    '--connections',
+    '4',
+    '--store',
+    postgres.url,
+    '--metrics-port',
+    String(port),
+  ]);
   running.push(c);
-  const { published } = await publishInWorker({ url: broker.url, count: 6_000, rate: 0, cameras: 6, protocolVersion: 5, window: 1000, clientId: 'pool-pub' });
+  const { published } = await publishInWorker({
+    url: broker.url,
+    count: 6_000,
+    rate: 0,
+    cameras: 6,
+    protocolVersion: 5,
+    window: 1000,
+    clientId: 'pool-pub',
+  });
   await waitFor(async () => (await counts()).distinct - before.distinct === published, 30_000, 'every event stored');
   // Each delivery is acknowledged on the connection it came in on; a misrouted ack would leave it in flight.
-  await waitFor(async () => (await scrape(`http://127.0.0.1:${port}/metrics`, 'seamline_consumer_in_flight')) === 0, 10_000, 'nothing in flight');
+  await waitFor(
+    async () => (await scrape(`http://127.0.0.1:${port}/metrics`, 'seamline_consumer_in_flight')) === 0,
+    10_000,
+    'nothing in flight',
+  );
   const after = await counts();
   assert.deepEqual([after.events - before.events, after.detections - before.detections, after.detections], [6_000, 12_000, after.boxes]);
   // What the consumer says it inserted is what PostgreSQL gained, and everything it received was either
   // inserted or refused as a duplicate: a write counted twice would break the first, a lost one the second.
   const metric = (name: string) => scrape(`http://127.0.0.1:${port}/metrics`, `seamline_consumer_${name}`);
-  const [received, committed, duplicates] = [await metric('received_total'), await metric('committed_events_total'), await metric('duplicates_total')];
+  const [received, committed, duplicates] = [
+    await metric('received_total'),
+    await metric('committed_events_total'),
+    await metric('duplicates_total'),
+  ];
   assert.equal(committed, 6_000);
   assert.equal(received, committed + duplicates);
 });

@@ -75,13 +75,23 @@ test('VictoriaMetrics: nothing it would drop is counted stored; the rest stored 
   await store.open();
   const result = await run(t, [store], victoriaReadback(vm.url, 'hostile'));
   // What it answers 204 to and keeps nothing of: the epoch (read as "now"), days ahead, a subnormal.
-  for (const name of ['captured at the epoch itself (a clock reset to 0)', 'captured three days ahead', 'captured at the last instant the contract admits', 'confidence 5e-324 (a subnormal)']) {
+  for (const name of [
+    'captured at the epoch itself (a clock reset to 0)',
+    'captured three days ahead',
+    'captured at the last instant the contract admits',
+    'confidence 5e-324 (a subnormal)',
+  ]) {
     assert.ok(refusedByStore(result).includes(name), `${name} is dead-lettered by the VictoriaMetrics store`);
   }
 });
 
-test('PostgreSQL, two consumers on the shared subscription: both still ingesting at the end, nothing good lost', { timeout: 180_000 }, async (t) => {
-  const stores = [new PostgresStore({ url: postgres.url, schema: 'hostile_two' }), new PostgresStore({ url: postgres.url, schema: 'hostile_two' })];
+test('PostgreSQL, two consumers on the shared subscription: both still ingesting at the end, nothing good lost', {
+  timeout: 180_000,
+}, async (t) => {
+  const stores = [
+    new PostgresStore({ url: postgres.url, schema: 'hostile_two' }),
+    new PostgresStore({ url: postgres.url, schema: 'hostile_two' }),
+  ];
   for (const s of stores) await s.open();
   const result = await run(t, stores, await postgresReadback(postgres.url, 'hostile_two'));
   for (const c of result.consumers) assert.ok(c.ingestor.stats.committedEvents > 0, `${c.session.constructor.name} committed events`);

@@ -54,7 +54,9 @@ export async function duckdbReadback(store: DuckDbStore): Promise<StoreReadback>
       );
       const out: StoredEvent[] = [];
       for (const [id, seq, captured, inference, model, w, h] of events) {
-        const boxes = await rows(`SELECT class, class_id, confidence, x, y, w, h FROM detections WHERE event_id = $id ORDER BY idx`, { id: String(id) });
+        const boxes = await rows(`SELECT class, class_id, confidence, x, y, w, h FROM detections WHERE event_id = $id ORDER BY idx`, {
+          id: String(id),
+        });
         out.push({
           seq: Number(seq),
           capturedMs: Number(captured),
@@ -71,7 +73,10 @@ export async function duckdbReadback(store: DuckDbStore): Promise<StoreReadback>
       return row ? statusFromBody(JSON.parse(String(row[0]))) : null;
     },
     async deadLetters() {
-      return (await rows(`SELECT code, payload FROM dead_letters`)).map(([code, payload]) => ({ code: String(code), payload: Buffer.from((payload as { bytes: Uint8Array }).bytes) }));
+      return (await rows(`SELECT code, payload FROM dead_letters`)).map(([code, payload]) => ({
+        code: String(code),
+        payload: Buffer.from((payload as { bytes: Uint8Array }).bytes),
+      }));
     },
     async close() {
       conn.closeSync();
@@ -97,14 +102,19 @@ export async function postgresReadback(url: string, schema = 'public'): Promise<
       );
       const out: StoredEvent[] = [];
       for (const r of rows) {
-        const boxes = await client.query(`SELECT class, class_id, confidence, x, y, w, h FROM ${t('detections')} WHERE event_id = $1 ORDER BY idx`, [r.event_id]);
+        const boxes = await client.query(
+          `SELECT class, class_id, confidence, x, y, w, h FROM ${t('detections')} WHERE event_id = $1 ORDER BY idx`,
+          [r.event_id],
+        );
         out.push({
           seq: Number(r.seq),
           capturedMs: Math.round(r.captured),
           inferenceMs: Math.round(r.inference),
           model: r.model,
           frame: [r.frame_width, r.frame_height],
-          boxes: boxes.rows.map((b) => [b.class, b.class_id, Number(b.confidence), Number(b.x), Number(b.y), Number(b.w), Number(b.h)] as Box),
+          boxes: boxes.rows.map(
+            (b) => [b.class, b.class_id, Number(b.confidence), Number(b.x), Number(b.y), Number(b.w), Number(b.h)] as Box,
+          ),
         });
       }
       return out;
@@ -126,8 +136,12 @@ export async function postgresReadback(url: string, schema = 'public'): Promise<
 export function influxReadback(url: string, database: string): StoreReadback {
   const query = async (q: string): Promise<Record<string, unknown>[]> => {
     const res = await fetch(`${url}/query?db=${database}&epoch=ms&q=${encodeURIComponent(q)}`);
-    const body = (await res.json()) as { results: { series?: { columns: string[]; values: unknown[][]; tags?: Record<string, string> }[] }[] };
-    return (body.results[0].series ?? []).flatMap((s) => s.values.map((v) => ({ ...s.tags, ...Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) })));
+    const body = (await res.json()) as {
+      results: { series?: { columns: string[]; values: unknown[][]; tags?: Record<string, string> }[] }[];
+    };
+    return (body.results[0].series ?? []).flatMap((s) =>
+      s.values.map((v) => ({ ...s.tags, ...Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) })),
+    );
   };
   const where = (site: string, camera: string) => `WHERE "site" = '${site}' AND "camera" = '${camera}'`;
   return {
@@ -142,7 +156,9 @@ export function influxReadback(url: string, database: string): StoreReadback {
         boxes: boxes
           .filter((b) => b.event_id === e.event_id)
           .sort((a, b) => Number(a.idx) - Number(b.idx))
-          .map((b) => [String(b.class), Number(b.class_id), Number(b.confidence), Number(b.x), Number(b.y), Number(b.w), Number(b.h)] as Box),
+          .map(
+            (b) => [String(b.class), Number(b.class_id), Number(b.confidence), Number(b.x), Number(b.y), Number(b.w), Number(b.h)] as Box,
+          ),
       }));
     },
     async status(site, camera) {
@@ -153,7 +169,10 @@ export function influxReadback(url: string, database: string): StoreReadback {
       return out;
     },
     async deadLetters() {
-      return (await query(`SELECT * FROM "dead_letter"`)).map((r) => ({ code: String(r.code), payload: Buffer.from(String(r.payload), 'base64') }));
+      return (await query(`SELECT * FROM "dead_letter"`)).map((r) => ({
+        code: String(r.code),
+        payload: Buffer.from(String(r.payload), 'base64'),
+      }));
     },
     async close() {},
   };
@@ -170,7 +189,10 @@ export function victoriaReadback(url: string, database: string): StoreReadback {
   const exportAll = async (match: string): Promise<Exported[]> => {
     await fetch(`${url}/internal/force_flush`);
     const res = await fetch(`${url}/api/v1/export?match[]=${encodeURIComponent(match)}&start=0&end=9999999999`);
-    return (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Exported);
+    return (await res.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Exported);
   };
   return {
     digits: 12,
@@ -179,7 +201,10 @@ export function victoriaReadback(url: string, database: string): StoreReadback {
       type Sampled = { fields: Record<string, number>; boxes: Map<number, Record<string, number | string>> };
       const byTime = new Map<number, Sampled>();
       for (const s of series) {
-        const [measurement, field] = [s.metric.__name__.startsWith('event_') ? 'event' : 'detection', s.metric.__name__.replace(/^(event|detection)_/, '')];
+        const [measurement, field] = [
+          s.metric.__name__.startsWith('event_') ? 'event' : 'detection',
+          s.metric.__name__.replace(/^(event|detection)_/, ''),
+        ];
         s.timestamps.forEach((t, i) => {
           const at: Sampled = byTime.get(t) ?? { fields: {}, boxes: new Map() };
           byTime.set(t, at);
@@ -198,7 +223,10 @@ export function victoriaReadback(url: string, database: string): StoreReadback {
         inferenceMs: e.fields.inference_ms,
         boxes: [...e.boxes.entries()]
           .sort(([a], [b]) => a - b)
-          .map(([, b]) => [String(b.class), Number(b.class_id), Number(b.confidence), Number(b.x), Number(b.y), Number(b.w), Number(b.h)] as Box),
+          .map(
+            ([, b]) =>
+              [String(b.class), Number(b.class_id), Number(b.confidence), Number(b.x), Number(b.y), Number(b.w), Number(b.h)] as Box,
+          ),
       }));
     },
     async status(site, camera) {

@@ -13,21 +13,71 @@ const cases: [string, unknown, string, string][] = [
   ['region with a slash', { ...makeEvent(), region: 'eu/west' }, 'SEAM_ERR_SCHEMA_VIOLATION', 'region'],
   ['site that is empty', { ...makeEvent(), site: '' }, 'SEAM_ERR_SCHEMA_VIOLATION', 'site'],
   ['camera of 65 characters', { ...makeEvent(), camera: 'c'.repeat(65) }, 'SEAM_ERR_SCHEMA_VIOLATION', 'camera'],
-  ['class with a space', { ...makeEvent(), detections: [{ ...box, class: 'bad class' }] }, 'SEAM_ERR_SCHEMA_VIOLATION', 'detections[0].class'],
+  [
+    'class with a space',
+    { ...makeEvent(), detections: [{ ...box, class: 'bad class' }] },
+    'SEAM_ERR_SCHEMA_VIOLATION',
+    'detections[0].class',
+  ],
   ['seq as a string', { ...makeEvent(), seq: '7' }, 'SEAM_ERR_SCHEMA_VIOLATION', 'seq'],
   ['seq negative', { ...makeEvent(), seq: -1 }, 'SEAM_ERR_SCHEMA_VIOLATION', 'seq'],
   ['seq fractional', { ...makeEvent(), seq: 1.5 }, 'SEAM_ERR_SCHEMA_VIOLATION', 'seq'],
-  ['confidence above 1', { ...makeEvent(), detections: [{ ...box, confidence: 1.01 }] }, 'SEAM_ERR_SCHEMA_VIOLATION', 'detections[0].confidence'],
-  ['confidence below 0', { ...makeEvent(), detections: [box, { ...box, confidence: -0.1 }] }, 'SEAM_ERR_SCHEMA_VIOLATION', 'detections[1].confidence'],
-  ['confidence as a string', { ...makeEvent(), detections: [{ ...box, confidence: '0.9' }] }, 'SEAM_ERR_SCHEMA_VIOLATION', 'detections[0].confidence'],
-  ['bbox with three numbers', { ...makeEvent(), detections: [{ ...box, bbox: [1, 2, 3] }] }, 'SEAM_ERR_SCHEMA_VIOLATION', 'detections[0].bbox'],
-  ['bbox with a negative width', { ...makeEvent(), detections: [{ ...box, bbox: [1, 2, -3, 4] }] }, 'SEAM_ERR_SCHEMA_VIOLATION', 'detections[0].bbox[2]'],
-  ['class_id fractional', { ...makeEvent(), detections: [{ ...box, class_id: 0.5 }] }, 'SEAM_ERR_SCHEMA_VIOLATION', 'detections[0].class_id'],
-  ['a detection without class', { ...makeEvent(), detections: [{ class_id: 1, confidence: 0.5, bbox: [0, 0, 1, 1] }] }, 'SEAM_ERR_SCHEMA_VIOLATION', 'detections[0].class'],
-  ['event_id that is a UUIDv4', { ...makeEvent(), event_id: '3b241101-e2bb-4255-8caf-4136c566a962' }, 'SEAM_ERR_SCHEMA_VIOLATION', 'event_id'],
+  [
+    'confidence above 1',
+    { ...makeEvent(), detections: [{ ...box, confidence: 1.01 }] },
+    'SEAM_ERR_SCHEMA_VIOLATION',
+    'detections[0].confidence',
+  ],
+  [
+    'confidence below 0',
+    { ...makeEvent(), detections: [box, { ...box, confidence: -0.1 }] },
+    'SEAM_ERR_SCHEMA_VIOLATION',
+    'detections[1].confidence',
+  ],
+  [
+    'confidence as a string',
+    { ...makeEvent(), detections: [{ ...box, confidence: '0.9' }] },
+    'SEAM_ERR_SCHEMA_VIOLATION',
+    'detections[0].confidence',
+  ],
+  [
+    'bbox with three numbers',
+    { ...makeEvent(), detections: [{ ...box, bbox: [1, 2, 3] }] },
+    'SEAM_ERR_SCHEMA_VIOLATION',
+    'detections[0].bbox',
+  ],
+  [
+    'bbox with a negative width',
+    { ...makeEvent(), detections: [{ ...box, bbox: [1, 2, -3, 4] }] },
+    'SEAM_ERR_SCHEMA_VIOLATION',
+    'detections[0].bbox[2]',
+  ],
+  [
+    'class_id fractional',
+    { ...makeEvent(), detections: [{ ...box, class_id: 0.5 }] },
+    'SEAM_ERR_SCHEMA_VIOLATION',
+    'detections[0].class_id',
+  ],
+  [
+    'a detection without class',
+    { ...makeEvent(), detections: [{ class_id: 1, confidence: 0.5, bbox: [0, 0, 1, 1] }] },
+    'SEAM_ERR_SCHEMA_VIOLATION',
+    'detections[0].class',
+  ],
+  [
+    'event_id that is a UUIDv4',
+    { ...makeEvent(), event_id: '3b241101-e2bb-4255-8caf-4136c566a962' },
+    'SEAM_ERR_SCHEMA_VIOLATION',
+    'event_id',
+  ],
   ['event_id in uppercase', { ...makeEvent(), event_id: makeEvent().event_id.toUpperCase() }, 'SEAM_ERR_SCHEMA_VIOLATION', 'event_id'],
   ['captured_at without milliseconds', { ...makeEvent(), captured_at: '2026-11-24T08:00:00Z' }, 'SEAM_ERR_SCHEMA_VIOLATION', 'captured_at'],
-  ['inferred_at with an offset', { ...makeEvent(), inferred_at: '2026-11-24T08:00:00.000+01:00' }, 'SEAM_ERR_SCHEMA_VIOLATION', 'inferred_at'],
+  [
+    'inferred_at with an offset',
+    { ...makeEvent(), inferred_at: '2026-11-24T08:00:00.000+01:00' },
+    'SEAM_ERR_SCHEMA_VIOLATION',
+    'inferred_at',
+  ],
   ['frame width zero', { ...makeEvent(), frame: { width: 0, height: 720 } }, 'SEAM_ERR_SCHEMA_VIOLATION', 'frame.width'],
   ['model without version', { ...makeEvent(), model: { name: 'yolo' } }, 'SEAM_ERR_SCHEMA_VIOLATION', 'model.version'],
   ['a field the contract does not have', { ...makeEvent(), operator: 'x' }, 'SEAM_ERR_SCHEMA_VIOLATION', 'operator'],
@@ -36,8 +86,18 @@ const cases: [string, unknown, string, string][] = [
   ['camera differs from the topic', { ...makeEvent(), camera: 'cam-02' }, 'SEAM_ERR_TOPIC_MISMATCH', 'camera'],
   ['site differs from the topic', { ...makeEvent(), site: 'plant-2' }, 'SEAM_ERR_TOPIC_MISMATCH', 'site'],
   ['region differs from the topic', { ...makeEvent(), region: 'us' }, 'SEAM_ERR_TOPIC_MISMATCH', 'region'],
-  ['schema_version from the future', { ...makeEvent(), schema_version: 'detection.v2' }, 'SEAM_ERR_UNKNOWN_SCHEMA_VERSION', 'schema_version'],
-  ['schema_version missing', (({ schema_version, ...rest }: DetectionV1) => rest)(makeEvent()), 'SEAM_ERR_UNKNOWN_SCHEMA_VERSION', 'schema_version'],
+  [
+    'schema_version from the future',
+    { ...makeEvent(), schema_version: 'detection.v2' },
+    'SEAM_ERR_UNKNOWN_SCHEMA_VERSION',
+    'schema_version',
+  ],
+  [
+    'schema_version missing',
+    (({ schema_version, ...rest }: DetectionV1) => rest)(makeEvent()),
+    'SEAM_ERR_UNKNOWN_SCHEMA_VERSION',
+    'schema_version',
+  ],
   ['a status on a detection topic', { schema_version: 'status.v1' }, 'SEAM_ERR_UNKNOWN_SCHEMA_VERSION', 'schema_version'],
   ['a JSON array', [makeEvent()], 'SEAM_ERR_MALFORMED_JSON', 'payload'],
   ['JSON null', null, 'SEAM_ERR_MALFORMED_JSON', 'payload'],
@@ -63,7 +123,12 @@ test('accepts a valid detection and returns it typed', { timeout: 10_000 }, () =
 
 test('accepts an event with no detections and with confidence exactly 0 and 1', { timeout: 10_000 }, () => {
   assert.ok(decodeMessage(TOPIC, encode(makeEvent({ detections: [] }))).ok);
-  const edges = makeEvent({ detections: [{ ...box, confidence: 0 }, { ...box, confidence: 1 }] });
+  const edges = makeEvent({
+    detections: [
+      { ...box, confidence: 0 },
+      { ...box, confidence: 1 },
+    ],
+  });
   assert.ok(decodeMessage(TOPIC, encode(edges)).ok);
 });
 

@@ -22,7 +22,7 @@ test('a port another program holds: SEAM_ERR_LISTEN on field port, "is in use by
   }
 });
 
-test('an address that is not this machine\'s: SEAM_ERR_LISTEN on field host', { timeout: 10_000 }, async () => {
+test("an address that is not this machine's: SEAM_ERR_LISTEN on field host", { timeout: 10_000 }, async () => {
   // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never an address of this host.
   await assert.rejects(listen(createServer(), 0, '192.0.2.1', '/metrics'), (err) => {
     assert.ok(isSeamError(err, 'SEAM_ERR_LISTEN'));
@@ -39,7 +39,10 @@ test('a port the user may not bind (EACCES) says it is not permitted; other erro
   const err = listenError(denied, 'embedded MQTT broker', '127.0.0.1', 80);
   assert.ok(isSeamError(err, 'SEAM_ERR_LISTEN'));
   assert.equal(err.field, 'port');
-  assert.equal(err.message, 'embedded MQTT broker cannot listen on 127.0.0.1:80: the address is not permitted to this user (ports below 1024 need root or CAP_NET_BIND_SERVICE)');
+  assert.equal(
+    err.message,
+    'embedded MQTT broker cannot listen on 127.0.0.1:80: the address is not permitted to this user (ports below 1024 need root or CAP_NET_BIND_SERVICE)',
+  );
   assert.equal(err.cause, denied);
   const other = Object.assign(new Error('boom'), { code: 'EMFILE' });
   assert.equal(listenError(other, 'dashboard', '127.0.0.1', 8080), other);

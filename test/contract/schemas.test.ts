@@ -12,7 +12,9 @@ test('the committed JSON Schema files match the contract definition (run `npm ru
   }
 });
 
-test('the committed schema files, read by a validator of their own, admit and refuse exactly what the consumer does', { timeout: 10_000 }, async () => {
+test('the committed schema files, read by a validator of their own, admit and refuse exactly what the consumer does', {
+  timeout: 10_000,
+}, async () => {
   const { Ajv2020 } = await import('ajv/dist/2020.js');
   const { decodeMessage } = await import('../../src/contract/index.ts');
   const { hostileCorpus } = await import('../consumer/hostile-corpus.ts');
@@ -33,7 +35,9 @@ test('the committed schema files, read by a validator of their own, admit and re
   assert.ok(refused >= 15 && refused < corpus.length, `${refused} of ${corpus.length} refused: both kinds are in the corpus`);
 });
 
-test('the contract\'s calendar check agrees with ajv-formats\' RFC 3339 date-time on every day of four hundred years', { timeout: 10_000 }, async () => {
+test("the contract's calendar check agrees with ajv-formats' RFC 3339 date-time on every day of four hundred years", {
+  timeout: 10_000,
+}, async () => {
   const { Ajv2020 } = await import('ajv/dist/2020.js');
   const ajv = new Ajv2020();
   addFormats.default(ajv, ['date-time']);

@@ -9,7 +9,16 @@ const encode = (v: unknown) => Buffer.from(JSON.stringify(v));
 test('accepts a birth, a heartbeat with counters and a last will', { timeout: 10_000 }, () => {
   for (const status of [
     makeStatus({ state: 'online' }),
-    makeStatus({ state: 'online', outbox_depth: 3, outbox_bytes: 1200, oldest_unsent_ms: 40, frames: 9, detections: 12, drops: 0, uptime_s: 60 }),
+    makeStatus({
+      state: 'online',
+      outbox_depth: 3,
+      outbox_bytes: 1200,
+      oldest_unsent_ms: 40,
+      frames: 9,
+      detections: 12,
+      drops: 0,
+      uptime_s: 60,
+    }),
     makeStatus({ state: 'offline' }),
   ]) {
     const result = decodeMessage(TOPIC, encode(status));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectionTopic, parseTopic, SeamError, sharedDetectionFilter, statusTopic } from '../../src/contract/index.ts';
+import { detectionTopic, parseTopic, type SeamError, sharedDetectionFilter, statusTopic } from '../../src/contract/index.ts';
 
 const id = { region: 'eu', site: 'plant-1', camera: 'cam_01' };
 
@@ -16,7 +16,10 @@ test('parses what it builds', { timeout: 10_000 }, () => {
 
 test('refuses to build a topic from an identifier that would break the topic tree', { timeout: 10_000 }, () => {
   for (const camera of ['cam/01', 'cam+', '#', 'Cam', '', 'x'.repeat(65)]) {
-    assert.throws(() => detectionTopic({ ...id, camera }), (e: SeamError) => e.field === 'camera' && /lowercase/.test(e.message));
+    assert.throws(
+      () => detectionTopic({ ...id, camera }),
+      (e: SeamError) => e.field === 'camera' && /lowercase/.test(e.message),
+    );
   }
 });
 
@@ -31,11 +34,17 @@ const bad: [string, string][] = [
 ];
 for (const [topic, field] of bad) {
   test(`rejects topic "${topic}" naming ${field}`, { timeout: 10_000 }, () => {
-    assert.throws(() => parseTopic(topic), (e: SeamError) => e.code === 'SEAM_ERR_BAD_TOPIC' && e.field === field);
+    assert.throws(
+      () => parseTopic(topic),
+      (e: SeamError) => e.code === 'SEAM_ERR_BAD_TOPIC' && e.field === field,
+    );
   });
 }
 
 test('shared subscription filter carries the group and rejects a bad group name', { timeout: 10_000 }, () => {
   assert.equal(sharedDetectionFilter('seamline'), '$share/seamline/vision/+/+/+/detection');
-  assert.throws(() => sharedDetectionFilter('a/b'), (e: SeamError) => e.code === 'SEAM_ERR_CONFIG');
+  assert.throws(
+    () => sharedDetectionFilter('a/b'),
+    (e: SeamError) => e.code === 'SEAM_ERR_CONFIG',
+  );
 });

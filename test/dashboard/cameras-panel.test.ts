@@ -11,7 +11,15 @@ const NOW = Date.UTC(2026, 0, 5, 8, 30, 0);
 const ID = { region: 'eu', site: 'plant-1', camera: 'cam-edge' };
 
 // Distinct values, so a figure shown under the wrong name cannot pass.
-const HEARTBEAT: HeartbeatCounters = { outbox_depth: 3, outbox_bytes: 900, oldest_unsent_ms: 0, frames: 411, detections: 77, drops: 0, uptime_s: 60 };
+const HEARTBEAT: HeartbeatCounters = {
+  outbox_depth: 3,
+  outbox_bytes: 900,
+  oldest_unsent_ms: 0,
+  frames: 411,
+  detections: 77,
+  drops: 0,
+  uptime_s: 60,
+};
 const INFERENCE: InferenceCounters = { frames_read: 420, frames_inferred: 401, frames_skipped: 19, source_restarts: 2, model_ms_p50: 43.5 };
 
 describe('cameras panel: the figures a camera pipeline reports, inference and clock', () => {
@@ -25,7 +33,13 @@ describe('cameras panel: the figures a camera pipeline reports, inference and cl
     const body = JSON.parse(new StatusMessages(ID).online({ ...HEARTBEAT, ...INFERENCE }).toString());
     await store.writeStatus(body, new Date(NOW - MINUTE));
     // A consumer's sample two minutes ago: this camera's events arrive an hour and two minutes after their captured_at.
-    await store.writeConsumerSample({ consumer: 'c-1', atMs: NOW - 2 * MINUTE, inFlight: 0, pending: 0, cameras: [{ ...ID, minLagMs: 3_720_000, maxLagMs: 3_721_000, events: 8 }] });
+    await store.writeConsumerSample({
+      consumer: 'c-1',
+      atMs: NOW - 2 * MINUTE,
+      inFlight: 0,
+      pending: 0,
+      cameras: [{ ...ID, minLagMs: 3_720_000, maxLagMs: 3_721_000, events: 8 }],
+    });
   });
 
   after(async () => {
@@ -40,8 +54,12 @@ describe('cameras panel: the figures a camera pipeline reports, inference and cl
     assert.deepEqual(cam.edge, { frames: HEARTBEAT.frames, ...INFERENCE });
   });
 
-  test('shows the camera\'s clock offset of the five minutes before the panel\'s instant, and none ten minutes on', { timeout: 30_000 }, async () => {
-    const at = async (now: number) => (await camerasPanel(store.panels, parsePanelWindow({ range: '1h' }, now), now)).cameras.find((c) => c.camera === ID.camera)?.clockOffsetMs;
+  test("shows the camera's clock offset of the five minutes before the panel's instant, and none ten minutes on", {
+    timeout: 30_000,
+  }, async () => {
+    const at = async (now: number) =>
+      (await camerasPanel(store.panels, parsePanelWindow({ range: '1h' }, now), now)).cameras.find((c) => c.camera === ID.camera)
+        ?.clockOffsetMs;
     assert.equal(await at(NOW), 3_720_000);
     assert.equal(await at(NOW + 10 * MINUTE), null);
   });

@@ -6,11 +6,22 @@ import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { burst, detection, MINUTE, status } from './events.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const LIVE_TIMEOUT_MS = 15_000;
 
 /** A store filled by `fill`, the dashboard over it (pushing panels every second), and Chromium showing its first render. */
-async function openPage(fill: (store: DuckDbStore) => Promise<void>, query = '?range=15m'): Promise<{ store: DuckDbStore; dash: Dashboard; browser: Browser; page: Page }> {
+async function openPage(
+  fill: (store: DuckDbStore) => Promise<void>,
+  query = '?range=15m',
+): Promise<{ store: DuckDbStore; dash: Dashboard; browser: Browser; page: Page }> {
   const store = new DuckDbStore({ path: ':memory:' });
   await store.open();
   await fill(store);
@@ -31,11 +42,27 @@ describe('dashboard page in Chromium', () => {
   before(async () => {
     ({ store, dash, browser, page } = await openPage(async (s) => {
       const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
-      await s.write([...burst('cam-a', minute - 2 * MINUTE, 4, ['scratch', 'dent']), ...burst('cam-b', minute - MINUTE, 3, ['crack'])], new Date());
+      await s.write(
+        [...burst('cam-a', minute - 2 * MINUTE, 4, ['scratch', 'dent']), ...burst('cam-b', minute - MINUTE, 3, ['crack'])],
+        new Date(),
+      );
       await s.writeStatus(status('cam-a', 'online', Date.now()), new Date());
       // cam-a's clock is an hour and two minutes behind; cam-b's is right.
-      const clock = (camera: string, lag: number) => ({ region: 'eu', site: 'plant-1', camera, minLagMs: lag, maxLagMs: lag + 500, events: 4 });
-      await s.writeConsumerSample({ consumer: 'c-1', atMs: Date.now(), inFlight: 0, pending: 0, cameras: [clock('cam-a', 3_722_000), clock('cam-b', 41)] });
+      const clock = (camera: string, lag: number) => ({
+        region: 'eu',
+        site: 'plant-1',
+        camera,
+        minLagMs: lag,
+        maxLagMs: lag + 500,
+        events: 4,
+      });
+      await s.writeConsumerSample({
+        consumer: 'c-1',
+        atMs: Date.now(),
+        inFlight: 0,
+        pending: 0,
+        cameras: [clock('cam-a', 3_722_000), clock('cam-b', 41)],
+      });
     }));
   });
 
@@ -46,17 +73,33 @@ describe('dashboard page in Chromium', () => {
   });
 
   test('shows exactly the cameras written, with status as text as well as colour', { timeout: 30_000 }, async () => {
-    const cells = await page.$$eval('#camera-rows tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
-    assert.deepEqual(cells.map((c) => [c[2], c[3], c[5]]), [['cam-a', 'online', '8'], ['cam-b', 'unknown', '3']]);
+    const cells = await page.$$eval('#camera-rows tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    assert.deepEqual(
+      cells.map((c) => [c[2], c[3], c[5]]),
+      [
+        ['cam-a', 'online', '8'],
+        ['cam-b', 'unknown', '3'],
+      ],
+    );
     assert.equal(await page.textContent('#total-events'), '7');
   });
 
-  test('shows each camera\'s clock offset readably, marked when it is more than a minute off', { timeout: 30_000 }, async () => {
-    const cells = await page.$$eval('#camera-rows tr', (rows) => rows.map((r) => {
-      const td = r.querySelector<HTMLElement>('td.clock')!;
-      return [r.querySelector('td.cam')!.textContent, td.textContent, td.classList.contains('warn'), td.title];
-    }));
-    assert.deepEqual(cells.map((c) => c.slice(0, 3)), [['cam-a', '⚠ +1 h 02 m', true], ['cam-b', '41 ms', false]]);
+  test("shows each camera's clock offset readably, marked when it is more than a minute off", { timeout: 30_000 }, async () => {
+    const cells = await page.$$eval('#camera-rows tr', (rows) =>
+      rows.map((r) => {
+        const td = r.querySelector<HTMLElement>('td.clock')!;
+        return [r.querySelector('td.cam')!.textContent, td.textContent, td.classList.contains('warn'), td.title];
+      }),
+    );
+    assert.deepEqual(
+      cells.map((c) => c.slice(0, 3)),
+      [
+        ['cam-a', '⚠ +1 h 02 m', true],
+        ['cam-b', '41 ms', false],
+      ],
+    );
     assert.match(String(cells[0][3]), /events arrive 1 h 02 m after their captured_at: the camera clock is behind/);
   });
 
@@ -74,7 +117,9 @@ describe('dashboard page in Chromium', () => {
   test('a bad link says which field is wrong instead of "no connection"', { timeout: 30_000 }, async () => {
     const other = await browser.newPage();
     await other.goto(`${dash.url}/?range=2h`);
-    await other.waitForFunction(() => /bad link/.test(document.getElementById('conn-text')!.textContent!), undefined, { timeout: LIVE_TIMEOUT_MS });
+    await other.waitForFunction(() => /bad link/.test(document.getElementById('conn-text')!.textContent!), undefined, {
+      timeout: LIVE_TIMEOUT_MS,
+    });
     assert.match((await other.textContent('#conn-text')) ?? '', /range must be one of 15m, 1h, 6h, 24h, 7d/);
     await other.close();
   });

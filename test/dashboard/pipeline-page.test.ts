@@ -11,9 +11,22 @@ import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { makeEvent, makeStatus } from '../helpers/events.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const MIN = 60_000;
-const CAMERAS = [['site-1', 'cam-01'], ['site-2', 'cam-02'], ['site-1', 'cam-03'], ['site-2', 'cam-04']];
+const CAMERAS = [
+  ['site-1', 'cam-01'],
+  ['site-2', 'cam-02'],
+  ['site-1', 'cam-03'],
+  ['site-2', 'cam-04'],
+];
 const CLASSES = ['scratch', 'dent', 'crack'];
 
 /** Twenty minutes of plant history written through the store's write path before the pipeline starts, so there are complete minutes to draw. */
@@ -33,33 +46,58 @@ async function history(path: string, now: number): Promise<void> {
       const n = 4 + 2 * c;
       for (let k = 0; k < n; k++) {
         const at = t + Math.floor((k * 2_000) / n);
-        events.push(makeEvent({
-          region: 'eu', site, camera, seq: Math.round(((t - from) / 2_000) * n) + k,
-          captured_at: new Date(at).toISOString(), inferred_at: new Date(at + 20 + ((k * 7) % 40)).toISOString(),
-          detections: [{ class: CLASSES[k % 3], class_id: k % 3, confidence: 0.9, bbox: [1, 1, 5, 5] }],
-        }));
+        events.push(
+          makeEvent({
+            region: 'eu',
+            site,
+            camera,
+            seq: Math.round(((t - from) / 2_000) * n) + k,
+            captured_at: new Date(at).toISOString(),
+            inferred_at: new Date(at + 20 + ((k * 7) % 40)).toISOString(),
+            detections: [{ class: CLASSES[k % 3], class_id: k % 3, confidence: 0.9, bbox: [1, 1, 5, 5] }],
+          }),
+        );
       }
     }
     await store.write(events, new Date(t + 2_000 + 40));
     if (t % 10_000 >= 2_000) continue;
     for (const [site, camera] of CAMERAS) {
-      await store.writeStatus(makeStatus({ region: 'eu', site, camera, state: 'online', at: new Date(t).toISOString(), outbox_depth: Math.floor(t / 10_000) % 7, drops: 0 }), new Date(t));
+      await store.writeStatus(
+        makeStatus({
+          region: 'eu',
+          site,
+          camera,
+          state: 'online',
+          at: new Date(t).toISOString(),
+          outbox_depth: Math.floor(t / 10_000) % 7,
+          drops: 0,
+        }),
+        new Date(t),
+      );
     }
     await store.writeConsumerSample({ consumer: 'seamline-consumer-1', atMs: t, inFlight: 50 + (Math.floor(t / 10_000) % 30), pending: 3 });
   }
-  await store.writeStatus(makeStatus({ region: 'eu', site: 'site-1', camera: 'line-9', state: 'offline', at: new Date(from).toISOString() }), new Date(now - 8 * MIN));
+  await store.writeStatus(
+    makeStatus({ region: 'eu', site: 'site-1', camera: 'line-9', state: 'offline', at: new Date(from).toISOString() }),
+    new Date(now - 8 * MIN),
+  );
   await store.close();
 }
 
 /** Pixels on a chart's canvas near a colour: lines were drawn, not only axes. */
 const pixels = (page: Page, id: string, [r, g, b]: number[]) =>
-  page.$eval(`#${id} canvas`, (canvas, [r, g, b]) => {
-    const c = canvas as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]! - r!) < 30 && Math.abs(d[i + 1]! - g!) < 30 && Math.abs(d[i + 2]! - b!) < 30) n++;
-    return n;
-  }, [r, g, b]);
+  page.$eval(
+    `#${id} canvas`,
+    (canvas, [r, g, b]) => {
+      const c = canvas as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4)
+        if (Math.abs(d[i]! - r!) < 30 && Math.abs(d[i + 1]! - g!) < 30 && Math.abs(d[i + 2]! - b!) < 30) n++;
+      return n;
+    },
+    [r, g, b],
+  );
 
 const chartData = (page: Page, id: string) =>
   page.evaluate((id) => {
@@ -82,7 +120,10 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'seamline-dash-e2e-'));
     await history(join(dir, 'seamline.duckdb'), Date.now());
-    pipeline = await startEmbeddedPipeline({ ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 4, sites: 2, rate: 5, inference: false }, pino({ level: 'silent' }));
+    pipeline = await startEmbeddedPipeline(
+      { ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 4, sites: 2, rate: 5, inference: false },
+      pino({ level: 'silent' }),
+    );
     liveSince = Date.now();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -102,7 +143,10 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
     assert.ok((await pixels(page, 'chart-inference', [0x4f, 0xc3, 0xf7])) > 50, 'inference p50 drawn');
     assert.ok((await pixels(page, 'chart-inference', [0xff, 0xb7, 0x4d])) > 20, 'inference p99 drawn');
     assert.ok((await pixels(page, 'chart-lag', [0x81, 0xc7, 0x84])) > 50, 'lag p50 drawn');
-    assert.ok((await pixels(page, 'chart-classes', [0x4f, 0xc3, 0xf7])) + (await pixels(page, 'chart-classes', [0xff, 0xb7, 0x4d])) > 200, 'stacked classes drawn');
+    assert.ok(
+      (await pixels(page, 'chart-classes', [0x4f, 0xc3, 0xf7])) + (await pixels(page, 'chart-classes', [0xff, 0xb7, 0x4d])) > 200,
+      'stacked classes drawn',
+    );
     assert.ok((await pixels(page, 'chart-outbox', [0xff, 0xb7, 0x4d])) > 20, 'outbox depth drawn');
     assert.ok((await pixels(page, 'chart-inflight', [0x4f, 0xc3, 0xf7])) > 20, 'in flight drawn');
     // The history's classes, and once a live minute is complete (a busy machine may take that long to get
@@ -112,7 +156,9 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
     assert.equal(new Set(legend).size, legend.length, 'each class once');
     const rows = await page.$$eval('#timeline .tl-row', (r) => r.map((x) => x.getAttribute('data-key')));
     assert.deepEqual(rows, ['eu/site-1/cam-01', 'eu/site-1/cam-03', 'eu/site-1/line-9', 'eu/site-2/cam-02', 'eu/site-2/cam-04']);
-    const line9 = await page.$$eval('#timeline .tl-row[data-key="eu/site-1/line-9"] .tl-seg', (s) => s.map((x) => x.getAttribute('data-state')));
+    const line9 = await page.$$eval('#timeline .tl-row[data-key="eu/site-1/line-9"] .tl-seg', (s) =>
+      s.map((x) => x.getAttribute('data-state')),
+    );
     assert.deepEqual(line9, ['unknown', 'online', 'offline'], 'no status before the history, online, then offline eight minutes ago');
     assert.equal(await page.textContent('#timeline .tl-row[data-key="eu/site-1/line-9"] .tl-now'), 'offline');
     assert.equal(await page.$$eval('#camera-rows tr', (r) => r.length), 5);
@@ -120,10 +166,16 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
     assert.match((await page.textContent('#repairing')) ?? '', /^\d[\d,]*$/);
     assert.match((await page.textContent('#lost')) ?? '', /^\d[\d,]*$/);
     const header = await page.$$eval('table.cameras thead th', (ths) => ths.map((t) => t.textContent));
-    const repairCells = await page.$$eval('#camera-rows tr', (rows, at) => rows.map((r) => at.map((i) => r.children[i]!.textContent)), [header.indexOf('Repairing'), header.indexOf('Lost')]);
+    const repairCells = await page.$$eval('#camera-rows tr', (rows, at) => rows.map((r) => at.map((i) => r.children[i]!.textContent)), [
+      header.indexOf('Repairing'),
+      header.indexOf('Lost'),
+    ]);
     assert.equal(repairCells.length, 5);
     for (const cells of repairCells) for (const c of cells) assert.match(c ?? '', /^\d[\d,]*$/);
-    assert.match((await page.textContent('#repair-state')) ?? '', /^\d[\d,]* repairing now, \d[\d,]* repaired, \d[\d,]* lost in the window$/);
+    assert.match(
+      (await page.textContent('#repair-state')) ?? '',
+      /^\d[\d,]* repairing now, \d[\d,]* repaired, \d[\d,]* lost in the window$/,
+    );
     assert.match((await page.textContent('#latency-note')) ?? '', /inference p50 \d+ ms/);
     assert.equal(await page.isVisible('#alerts-off'), false, 'the alerts of this process are shown');
     assert.deepEqual(errors, []);
@@ -131,10 +183,14 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
 
   test('the current minute never shows as a drop: it is left off the lines and shown as text', { timeout: 180_000 }, async () => {
     // Until the cameras have run a whole minute, the last complete one holds the gap between the history and the start.
-    await page.waitForFunction((since) => {
-      const t = Number(document.body.getAttribute('data-panels-time'));
-      return t - (t % 60_000) - 60_000 >= since;
-    }, liveSince, { timeout: 150_000, polling: 1_000 });
+    await page.waitForFunction(
+      (since) => {
+        const t = Number(document.body.getAttribute('data-panels-time'));
+        return t - (t % 60_000) - 60_000 >= since;
+      },
+      liveSince,
+      { timeout: 150_000, polling: 1_000 },
+    );
     const serverTime = await panelsTime(page);
     const { data, labels } = await chartData(page, 'chart-detections');
     const current = serverTime - (serverTime % MIN);
@@ -143,7 +199,10 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
       if (labels[i] === 'site-1/line-9') continue;
       assert.ok((data[i + 1].at(-1) ?? 0) > 0, `${labels[i]} has detections in its last drawn minute`);
     }
-    assert.match((await page.textContent('#current-period')) ?? '', /current minute \(\d+ s in, not drawn until complete\): [\d,]+ detections so far/);
+    assert.match(
+      (await page.textContent('#current-period')) ?? '',
+      /current minute \(\d+ s in, not drawn until complete\): [\d,]+ detections so far/,
+    );
   });
 
   test('changing the time range and the filters changes what is drawn and the URL', { timeout: 90_000 }, async () => {
@@ -161,14 +220,20 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
     await page.selectOption('#f-site', 'site-2');
     await panelsAfter(page, t);
     assert.match(page.url(), /[?&]site=site-2/);
-    assert.deepEqual(await page.$$eval('#camera-rows tr', (r) => r.map((x) => x.getAttribute('data-key'))), ['eu/site-2/cam-02', 'eu/site-2/cam-04']);
+    assert.deepEqual(await page.$$eval('#camera-rows tr', (r) => r.map((x) => x.getAttribute('data-key'))), [
+      'eu/site-2/cam-02',
+      'eu/site-2/cam-04',
+    ]);
     assert.equal((await chartData(page, 'chart-detections')).labels.length, 2);
 
     t = await panelsTime(page);
     await page.selectOption('#f-class', 'crack');
     await panelsAfter(page, t);
     assert.match(page.url(), /[?&]class=crack/);
-    assert.deepEqual((await chartData(page, 'chart-classes')).labels.map((l) => l.split(' ')[0]), ['crack']);
+    assert.deepEqual(
+      (await chartData(page, 'chart-classes')).labels.map((l) => l.split(' ')[0]),
+      ['crack'],
+    );
 
     // The link alone reproduces the view.
     const link = page.url();
@@ -187,7 +252,9 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
     const events = Number(((await page.textContent('#total-events')) ?? '0').replace(/,/g, ''));
     const t = await panelsTime(page);
     await page.waitForFunction(
-      ([t, events]) => Number(document.body.getAttribute('data-panels-time')) > t && Number(document.getElementById('total-events')!.textContent!.replace(/,/g, '')) > events,
+      ([t, events]) =>
+        Number(document.body.getAttribute('data-panels-time')) > t &&
+        Number(document.getElementById('total-events')!.textContent!.replace(/,/g, '')) > events,
       [t, events],
       { timeout: 30_000 },
     );

@@ -11,7 +11,15 @@ import { newRange } from '../../src/store/sql/repair-ledger.ts';
 import type { RepairRange } from '../../src/store/repair-ledger.ts';
 import { burst, MINUTE } from './events.ts';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let store: DuckDbStore;
 let dash: Dashboard;
@@ -23,12 +31,44 @@ async function fillLedger(store: DuckDbStore): Promise<void> {
   const now = Date.now();
   const ledger = await store.openRepairLedger();
   const range = (camera: string, f: Partial<RepairRange>) =>
-    newRange({ region: 'eu', site: 'plant-1', camera, incarnation: 'x', from: 1, to: 1, state: 'repairing', reason: null, detectedAtMs: now - 5_000, attempts: 1, nextAttemptMs: now, resolvedAtMs: null, ...f });
+    newRange({
+      region: 'eu',
+      site: 'plant-1',
+      camera,
+      incarnation: 'x',
+      from: 1,
+      to: 1,
+      state: 'repairing',
+      reason: null,
+      detectedAtMs: now - 5_000,
+      attempts: 1,
+      nextAttemptMs: now,
+      resolvedAtMs: null,
+      ...f,
+    });
   for (const [camera, ranges] of [
     ['cam-a', [range('cam-a', { from: 100, to: 109 })]],
-    ['cam-b', [range('cam-b', { from: 20, to: 23, state: 'lost', reason: 'evicted', resolvedAtMs: now - 1_000 }), range('cam-b', { from: 24, to: 29, state: 'repaired', resolvedAtMs: now - 1_000 })]],
+    [
+      'cam-b',
+      [
+        range('cam-b', { from: 20, to: 23, state: 'lost', reason: 'evicted', resolvedAtMs: now - 1_000 }),
+        range('cam-b', { from: 24, to: 29, state: 'repaired', resolvedAtMs: now - 1_000 }),
+      ],
+    ],
   ] as const) {
-    const cam = { region: 'eu', site: 'plant-1', camera, incarnation: uuidv7(), incarnationStartedMs: now, watermark: 0, scannedToMs: now, ackedThrough: 0, announcedAtMs: now, owner: 't', leaseUntilMs: now + MINUTE };
+    const cam = {
+      region: 'eu',
+      site: 'plant-1',
+      camera,
+      incarnation: uuidv7(),
+      incarnationStartedMs: now,
+      watermark: 0,
+      scannedToMs: now,
+      ackedThrough: 0,
+      announcedAtMs: now,
+      owner: 't',
+      leaseUntilMs: now + MINUTE,
+    };
     await ledger.insertCamera(cam);
     await ledger.update('t', now, cam, [...ranges]);
   }
@@ -36,7 +76,10 @@ async function fillLedger(store: DuckDbStore): Promise<void> {
 
 const writeEvents = (store: DuckDbStore) => {
   const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
-  return store.write(['cam-a', 'cam-b', 'cam-c'].flatMap((c) => burst(c, minute - MINUTE, 2)), new Date());
+  return store.write(
+    ['cam-a', 'cam-b', 'cam-c'].flatMap((c) => burst(c, minute - MINUTE, 2)),
+    new Date(),
+  );
 };
 
 before(async () => {
@@ -56,7 +99,13 @@ after(async () => {
 
 const launch = async () => (browser ??= await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS }));
 
-type CameraFigures = { camera: string; repairing: number | null; lost: number | null; repaired: number | null; lostReasons: Record<string, number> | null };
+type CameraFigures = {
+  camera: string;
+  repairing: number | null;
+  lost: number | null;
+  repaired: number | null;
+  lostReasons: Record<string, number> | null;
+};
 const panels = async (url: string, query = '') => {
   const res = await fetch(`${url}/api/panels?range=15m${query}`);
   assert.equal(res.status, 200);
@@ -68,7 +117,10 @@ test('the overview tells missing-and-repairing from lost-and-confirmed, per came
   const o = await (await fetch(`${dash.url}/api/overview`)).json();
   const cams = Object.fromEntries(o.cameras.map((c: { camera: string }) => [c.camera, c]));
   assert.deepEqual([cams['cam-a'].repairing, cams['cam-a'].lost, cams['cam-a'].repaired], [10, 0, 0]);
-  assert.deepEqual([cams['cam-b'].repairing, cams['cam-b'].lost, cams['cam-b'].repaired, cams['cam-b'].lostReasons], [0, 4, 6, { evicted: 4 }]);
+  assert.deepEqual(
+    [cams['cam-b'].repairing, cams['cam-b'].lost, cams['cam-b'].repaired, cams['cam-b'].lostReasons],
+    [0, 4, 6, { evicted: 4 }],
+  );
   assert.deepEqual([cams['cam-c'].repairing, cams['cam-c'].lost], [0, 0]);
   assert.deepEqual(o.repair, { repairing: 10, repaired: 6, lost: 4 });
 });
@@ -91,7 +143,11 @@ test('the page shows repairing as a warning and confirmed loss as an alarm, with
   assert.deepEqual(await page.$eval('#repairing', (e) => [e.textContent, e.className]), ['10', 'kpi-value warn']);
   assert.deepEqual(await page.$eval('#lost', (e) => [e.textContent, e.className]), ['4', 'kpi-value bad']);
   const cell = (camera: string, column: number) =>
-    page.$eval(`#camera-rows tr[data-key="eu/plant-1/${camera}"] td:nth-child(${column})`, (td) => [td.textContent, td.className, td.getAttribute('title')]);
+    page.$eval(`#camera-rows tr[data-key="eu/plant-1/${camera}"] td:nth-child(${column})`, (td) => [
+      td.textContent,
+      td.className,
+      td.getAttribute('title'),
+    ]);
   const header = await page.$$eval('table.cameras thead th', (ths) => ths.map((t) => t.textContent));
   const [repairing, lost] = [header.indexOf('Repairing') + 1, header.indexOf('Lost') + 1];
   assert.deepEqual(await cell('cam-a', repairing), ['10', 'num warn', null]);
@@ -117,7 +173,9 @@ test('the page shows repairing as a warning and confirmed loss as an alarm, with
   await page.close();
 });
 
-test('a read-only store no consumer has made a ledger in shows — for repair, never 0; once one has, its figures', { timeout: 60_000 }, async () => {
+test('a read-only store no consumer has made a ledger in shows — for repair, never 0; once one has, its figures', {
+  timeout: 60_000,
+}, async () => {
   const path = join(dir, 'plant.duckdb');
   const writer = new DuckDbStore({ path });
   await writer.open();
@@ -133,11 +191,18 @@ test('a read-only store no consumer has made a ledger in shows — for repair, n
   try {
     const none = await panels(view.url);
     assert.equal(none.repair, null);
-    assert.deepEqual(none.cams, { 'cam-a': [null, null, null, null], 'cam-b': [null, null, null, null], 'cam-c': [null, null, null, null] });
+    assert.deepEqual(none.cams, {
+      'cam-a': [null, null, null, null],
+      'cam-b': [null, null, null, null],
+      'cam-c': [null, null, null, null],
+    });
     const page = await (await launch()).newPage({ viewport: { width: 1600, height: 900 } });
     await page.goto(view.url + '/?range=15m');
     await page.waitForSelector('body[data-panels-time]', { timeout: 15_000 });
-    assert.deepEqual([await page.textContent('#repairing'), await page.textContent('#lost'), await page.textContent('#repair-state')], ['—', '—', 'not recorded by this store']);
+    assert.deepEqual(
+      [await page.textContent('#repairing'), await page.textContent('#lost'), await page.textContent('#repair-state')],
+      ['—', '—', 'not recorded by this store'],
+    );
     await page.close();
   } finally {
     await view.close();
@@ -152,7 +217,26 @@ test('a read-only store no consumer has made a ledger in shows — for repair, n
   ({ ro, dash: view } = await readOnly());
   try {
     assert.deepEqual((await panels(view.url)).repair, { repairing: 10, repaired: 6, lost: 4, lostReasons: { evicted: 4 } });
-    await assert.rejects(ro.openRepairLedger().then((l) => l.insertCamera({ region: 'eu', site: 'plant-1', camera: 'x', incarnation: 'i', incarnationStartedMs: 0, watermark: 0, scannedToMs: 0, ackedThrough: 0, announcedAtMs: 0, owner: null, leaseUntilMs: 0 })), /read-only|read only/i);
+    await assert.rejects(
+      ro
+        .openRepairLedger()
+        .then((l) =>
+          l.insertCamera({
+            region: 'eu',
+            site: 'plant-1',
+            camera: 'x',
+            incarnation: 'i',
+            incarnationStartedMs: 0,
+            watermark: 0,
+            scannedToMs: 0,
+            ackedThrough: 0,
+            announcedAtMs: 0,
+            owner: null,
+            leaseUntilMs: 0,
+          }),
+        ),
+      /read-only|read only/i,
+    );
   } finally {
     await view.close();
     await ro.close();

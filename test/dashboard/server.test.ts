@@ -59,7 +59,10 @@ describe('dashboard API over a DuckDB store', () => {
     assert.equal(code, 200);
     const o = body as Overview;
     assert.deepEqual(o.window, { minutes: 5, fromMs: T0, toMs: T0 + 5 * MINUTE });
-    assert.deepEqual(o.series.minutes, [0, 1, 2, 3, 4].map((i) => T0 + i * MINUTE));
+    assert.deepEqual(
+      o.series.minutes,
+      [0, 1, 2, 3, 4].map((i) => T0 + i * MINUTE),
+    );
     assert.deepEqual(o.series.cameras, [
       { key: 'eu/plant-1/cam-a', events: [3, 0, 2, 0, 0], detections: [6, 0, 2, 0, 0] },
       { key: 'eu/plant-1/cam-b', events: [0, 5, 0, 0, 1], detections: [0, 5, 0, 0, 0] },
@@ -120,7 +123,14 @@ describe('dashboard API over a DuckDB store', () => {
     const { status: code, body } = await getJson(`${dash.url}/api/overview?minutes=2&to=${T0 - 60 * MINUTE}`);
     assert.equal(code, 200);
     const o = body as Overview;
-    assert.deepEqual(o.series.cameras.map((c) => c.detections), [[0, 0], [0, 0], [0, 0]]);
+    assert.deepEqual(
+      o.series.cameras.map((c) => c.detections),
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    );
     assert.deepEqual(o.classes, []);
     assert.equal(o.latency.inferenceP50Ms, null);
     assert.equal(o.latency.lagP99Ms, null);
@@ -174,16 +184,21 @@ describe('dashboard API over a DuckDB store', () => {
     assert.match(page, /vendor\/uPlot\.iife\.min\.js/);
   });
 
-  test('gives each camera the seq gaps the store answered for, and null, not 0, for a camera it gave no answer for', { timeout: 30_000 }, async () => {
+  test('gives each camera the seq gaps the store answered for, and null, not 0, for a camera it gave no answer for', {
+    timeout: 30_000,
+  }, async () => {
     const { body } = await getJson(`${dash.url}/api/overview?${WINDOW}`);
     const o = body as Overview;
     // cam-a and cam-b sent consecutive seqs inside the settled window: answered, none missing. cam-c only sent
     // a status, so the store has no seq range for it: no answer, which must not read as "nothing lost".
-    assert.deepEqual(o.cameras.map((c) => [c.key, c.missing]), [
-      ['eu/plant-1/cam-a', 0],
-      ['eu/plant-1/cam-b', 0],
-      ['eu/plant-1/cam-c', null],
-    ]);
+    assert.deepEqual(
+      o.cameras.map((c) => [c.key, c.missing]),
+      [
+        ['eu/plant-1/cam-a', 0],
+        ['eu/plant-1/cam-b', 0],
+        ['eu/plant-1/cam-c', null],
+      ],
+    );
     assert.equal(o.seqGaps, 0);
   });
 
@@ -232,7 +247,10 @@ describe('dashboard API when parts fail', () => {
     const dash = await startDashboard({ reader, port: 0, now: () => T0 + 4 * MINUTE + 30_000 });
     try {
       const o = (await getJson(`${dash.url}/api/overview?${WINDOW}`)).body as Overview;
-      assert.deepEqual(o.cameras.map((c) => [c.key, c.events, c.missing]), [['eu/plant-1/cam-a', 2, null]]);
+      assert.deepEqual(
+        o.cameras.map((c) => [c.key, c.events, c.missing]),
+        [['eu/plant-1/cam-a', 2, null]],
+      );
       assert.equal(o.seqGaps, null);
     } finally {
       await dash.close();

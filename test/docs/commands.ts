@@ -12,7 +12,10 @@ export function readmeCommands(): string[] {
   return lines.flatMap((line) => (line.includes('<command>') ? names.map((n) => line.replace('<command>', n)) : [line]));
 }
 
-export const commandNames = () => buildProgram().commands.map((c) => c.name()).filter((n) => n !== 'help');
+export const commandNames = () =>
+  buildProgram()
+    .commands.map((c) => c.name())
+    .filter((n) => n !== 'help');
 
 /**
  * The rows are run in four files, so each stays under the suite's per-file limit on a busy machine; every row
@@ -27,7 +30,8 @@ export function groupOf(line: string): Group {
 }
 
 /** What says a long-running command is up: then it is stopped with Ctrl-C and must exit 0. */
-const RUNNING = /Seamline is running|"msg":"edge bridge running"|"msg":"consumer running"|"msg":"alerting running"|"msg":"dashboard running"/;
+const RUNNING =
+  /Seamline is running|"msg":"edge bridge running"|"msg":"consumer running"|"msg":"alerting running"|"msg":"dashboard running"/;
 
 export interface Outcome {
   code: number | null;

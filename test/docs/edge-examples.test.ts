@@ -44,7 +44,10 @@ edgeExamples.forEach((block, i) => {
       // Logs never mix with answers: everything on stderr is the bridge's own JSON log.
       for (const l of ran.err().split('\n').filter(Boolean)) assert.equal(typeof (JSON.parse(l) as { level?: unknown }).level, 'number', l);
       if (block.includes('--stdin')) {
-        assert.ok(got.some((a) => a.event_id) && got.some((a) => a.error === 'SEAM_ERR_INVALID_INPUT'), 'the stdin example shows an answer and a refusal');
+        assert.ok(
+          got.some((a) => a.event_id) && got.some((a) => a.error === 'SEAM_ERR_INVALID_INPUT'),
+          'the stdin example shows an answer and a refusal',
+        );
       }
     } finally {
       await sandbox.stopBroker();

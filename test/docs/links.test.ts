@@ -55,7 +55,10 @@ test('every .md file and repository path the docs name in prose exists', { timeo
 test('the README command table has a row for every command, and each row is run by one of the readme-* tests', { timeout: 30_000 }, () => {
   const lines = readmeCommands();
   for (const name of commandNames()) {
-    assert.ok(lines.some((l) => l.startsWith(`seamline ${name}`)), `the table has a row for seamline ${name}`);
+    assert.ok(
+      lines.some((l) => l.startsWith(`seamline ${name}`)),
+      `the table has a row for seamline ${name}`,
+    );
   }
   const groups = new Set(lines.map(groupOf));
   assert.deepEqual([...groups].sort(), ['bench', 'chaos', 'help', 'service'], 'every group file has rows to run');
@@ -69,6 +72,12 @@ test('the alerts config example in docs/alerting.md is deploy/alerts/alerts.exam
 
 test('docs/edge.md has runnable input examples for stdin and HTTP', { timeout: 10_000 }, () => {
   const blocks = fencedBlocks(section(read(join(ROOT, 'docs/edge.md')), /^## Input formats/), 'sh');
-  assert.ok(blocks.some((b) => b.includes('--stdin')), 'a stdin example');
-  assert.ok(blocks.some((b) => b.includes('/detections')), 'an HTTP example');
+  assert.ok(
+    blocks.some((b) => b.includes('--stdin')),
+    'a stdin example',
+  );
+  assert.ok(
+    blocks.some((b) => b.includes('/detections')),
+    'an HTTP example',
+  );
 });

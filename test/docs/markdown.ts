@@ -45,7 +45,6 @@ export function headings(text: string): Set<string> {
   return new Set([...prose(text).matchAll(/^#{1,6}\s+(.*)$/gm)].map((m) => anchor(m[1])));
 }
 
-
 /**
  * The lines of one section: from a heading matching `title` to the next heading of the same or a higher level.
  * Lines inside fenced code (a shell comment starts with `#` too) are never headings.

@@ -26,7 +26,15 @@ describe('edge bridge against Mosquitto', () => {
     for (const a of accepted) {
       const got = collector.byId.get(a.event_id);
       assert.ok(got, `event ${a.event_id} arrived`);
-      assert.deepEqual(got, { schema_version: 'detection.v1', event_id: a.event_id, region: 'eu', site: 'plant-1', camera: 'cam-01', seq: a.seq, ...a.input });
+      assert.deepEqual(got, {
+        schema_version: 'detection.v1',
+        event_id: a.event_id,
+        region: 'eu',
+        site: 'plant-1',
+        camera: 'cam-01',
+        seq: a.seq,
+        ...a.input,
+      });
       validateMessage('detection', got);
     }
     assert.deepEqual(
@@ -45,23 +53,34 @@ describe('edge bridge against Mosquitto', () => {
     await collector.close();
   });
 
-  test('refuses invalid input with SEAM_ERR_INVALID_INPUT naming the field, and nothing enters the outbox', { timeout: 30_000 }, async () => {
+  test('refuses invalid input with SEAM_ERR_INVALID_INPUT naming the field, and nothing enters the outbox', {
+    timeout: 30_000,
+  }, async () => {
     const bridge = bridgeFor();
     const cases: [string, unknown, string][] = [
-      ['confidence above 1', makeInput({ detections: [{ class: 'dent', class_id: 2, confidence: 1.5, bbox: [1, 2, 3, 4] }] }), 'detections[0].confidence'],
+      [
+        'confidence above 1',
+        makeInput({ detections: [{ class: 'dent', class_id: 2, confidence: 1.5, bbox: [1, 2, 3, 4] }] }),
+        'detections[0].confidence',
+      ],
       ['camera with capitals', makeInput({ camera: 'Cam 7' }), 'camera'],
       ['missing captured_at', { ...makeInput(), captured_at: undefined }, 'captured_at'],
       ['local-time timestamp', makeInput({ inferred_at: '2026-11-24 08:00:00' }), 'inferred_at'],
       ['producer-chosen event_id', makeInput({ event_id: '0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b' }), 'event_id'],
       ['producer-chosen seq', makeInput({ seq: 7 }), 'seq'],
       ['unknown field', makeInput({ colour: 'red' }), 'colour'],
-      ['bbox of three numbers', makeInput({ detections: [{ class: 'dent', class_id: 2, confidence: 0.5, bbox: [1, 2, 3] }] }), 'detections[0].bbox'],
+      [
+        'bbox of three numbers',
+        makeInput({ detections: [{ class: 'dent', class_id: 2, confidence: 0.5, bbox: [1, 2, 3] }] }),
+        'detections[0].bbox',
+      ],
       ['not an object', [1, 2, 3], '(root)'],
     ];
     for (const [name, input, field] of cases) {
       await assert.rejects(
         bridge.accept(input),
-        (err) => isSeamError(err, 'SEAM_ERR_INVALID_INPUT') && err.field === field && err.message.includes(field === '(root)' ? 'object' : field),
+        (err) =>
+          isSeamError(err, 'SEAM_ERR_INVALID_INPUT') && err.field === field && err.message.includes(field === '(root)' ? 'object' : field),
         name,
       );
     }
@@ -82,9 +101,19 @@ describe('edge bridge against Mosquitto', () => {
     await second.start();
     const b = await acceptMany(second, 5);
     const c = await acceptMany(second, 2, { camera: 'cam-02' });
-    assert.deepEqual(a.map((x) => x.seq), Array.from({ length: 25 }, (_, i) => i + 1));
-    assert.deepEqual(b.map((x) => x.seq), [26, 27, 28, 29, 30]);
-    assert.deepEqual(c.map((x) => x.seq), [1, 2], 'seq is per camera');
+    assert.deepEqual(
+      a.map((x) => x.seq),
+      Array.from({ length: 25 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(
+      b.map((x) => x.seq),
+      [26, 27, 28, 29, 30],
+    );
+    assert.deepEqual(
+      c.map((x) => x.seq),
+      [1, 2],
+      'seq is per camera',
+    );
   });
 
   test('delivers every accepted event when the broker stops for two seconds mid-stream and restarts', { timeout: 60_000 }, async () => {
@@ -126,7 +155,8 @@ describe('edge bridge against Mosquitto', () => {
     const live = await acceptMany(bridge, 500);
     await c.waitFor(5500, 20_000, () => bridge.stats());
     const firstArrivals = c.order;
-    for (let i = 1; i < firstArrivals.length; i++) assert.ok(firstArrivals[i] > firstArrivals[i - 1], `seq ${firstArrivals[i]} after ${firstArrivals[i - 1]}`);
+    for (let i = 1; i < firstArrivals.length; i++)
+      assert.ok(firstArrivals[i] > firstArrivals[i - 1], `seq ${firstArrivals[i]} after ${firstArrivals[i - 1]}`);
     assert.equal(live[live.length - 1].seq, 5500);
     await c.close();
   });
@@ -149,11 +179,17 @@ describe('edge bridge against Mosquitto', () => {
     await c.waitFor(s.outbox_depth, 10_000);
     await bridge.drain(5000);
     const got = [...c.byId.values()].map((m) => m.seq).sort((x, y) => x - y);
-    assert.deepEqual(got, accepted.slice(s.dropped).map((a) => a.seq), 'the dropped are the oldest, the rest arrive');
+    assert.deepEqual(
+      got,
+      accepted.slice(s.dropped).map((a) => a.seq),
+      'the dropped are the oldest, the rest arrive',
+    );
     await c.close();
   });
 
-  test('reject-new with the broker down refuses with SEAM_ERR_OUTBOX_FULL and every accepted event arrives', { timeout: 60_000 }, async () => {
+  test('reject-new with the broker down refuses with SEAM_ERR_OUTBOX_FULL and every accepted event arrives', {
+    timeout: 60_000,
+  }, async () => {
     const c = await collect(suite.broker.url, { persistent: true, filter: 'vision/eu/plant-1/cam-reject/detection' });
     await suite.broker.stop();
     const bridge = bridgeFor({ maxBytes: 20_000, overflow: 'reject-new', camera: 'cam-reject' });
@@ -199,7 +235,10 @@ describe('edge bridge against Mosquitto', () => {
     await bridge.close();
     const late = await collect(suite.broker.url, { filter: 'vision/eu/plant-1/cam-status/status' });
     await waitFor(() => late.statuses.length > 0, 10_000, 'the retained status after the close');
-    assert.deepEqual(late.statuses.map((s) => [s.message.state, s.retain]), [['offline', true]]);
+    assert.deepEqual(
+      late.statuses.map((s) => [s.message.state, s.retain]),
+      [['offline', true]],
+    );
     await late.close();
   });
 });

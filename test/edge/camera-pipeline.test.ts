@@ -34,10 +34,17 @@ async function readStore(path: string): Promise<{ events: number[]; boxes: Store
   const conn = await db.connect();
   try {
     const epoch = (col: string) => `CAST(epoch_ms(${col}) AS DOUBLE)`;
-    const events = (await conn.runAndReadAll(`SELECT ${epoch('captured_at')} AS t FROM events ORDER BY seq`)).getRowObjects().map((r) => Number(r.t));
+    const events = (await conn.runAndReadAll(`SELECT ${epoch('captured_at')} AS t FROM events ORDER BY seq`))
+      .getRowObjects()
+      .map((r) => Number(r.t));
     const boxes = (await conn.runAndReadAll(`SELECT ${epoch('captured_at')} AS t, class, class_id, x, y, w, h FROM detections`))
       .getRowObjects()
-      .map((r) => ({ captured_at: Number(r.t), class: String(r.class), class_id: Number(r.class_id), bbox: [r.x, r.y, r.w, r.h].map(Number) }));
+      .map((r) => ({
+        captured_at: Number(r.t),
+        class: String(r.class),
+        class_id: Number(r.class_id),
+        bbox: [r.x, r.y, r.w, r.h].map(Number),
+      }));
     return { events, boxes };
   } finally {
     conn.closeSync();
@@ -69,7 +76,9 @@ function score(truth: Map<number, TruthBox[]>, boxes: StoredBox[]): { tp: number
   return { tp, fp, fn: all - tp };
 }
 
-test('synthetic conveyor -> hand-built detector -> bridge -> Mosquitto -> consumer -> DuckDB: stored boxes match the drawn truth', { timeout: 180_000 }, async () => {
+test('synthetic conveyor -> hand-built detector -> bridge -> Mosquitto -> consumer -> DuckDB: stored boxes match the drawn truth', {
+  timeout: 180_000,
+}, async () => {
   const tmp = tempDir('seamline-inference-e2e-');
   const storePath = join(tmp.dir, 'store.duckdb');
   const store = new DuckDbStore({ path: storePath });
@@ -109,7 +118,11 @@ test('synthetic conveyor -> hand-built detector -> bridge -> Mosquitto -> consum
     assert.equal(stats.inference_errors, 0);
     assert.ok(await bridge.drain(30_000), 'the bridge emptied its outbox');
     await waitFor(() => consumer.ingestor.stats.receivedEvents >= stats.frames_inferred, 60_000, 'the consumer received every event');
-    await waitFor(() => statuses.statuses.some((s) => s.message.frames_inferred === stats.frames_inferred), 10_000, 'a heartbeat with the final counters');
+    await waitFor(
+      () => statuses.statuses.some((s) => s.message.frames_inferred === stats.frames_inferred),
+      10_000,
+      'a heartbeat with the final counters',
+    );
     const beat = [...statuses.statuses].reverse().find((s) => s.message.frames_inferred === stats.frames_inferred)!.message;
     assert.equal(beat.frames_read, 40);
     assert.equal(beat.frames_skipped, stats.frames_skipped);
@@ -124,8 +137,14 @@ test('synthetic conveyor -> hand-built detector -> bridge -> Mosquitto -> consum
     const { tp, fp, fn } = score(truth, stored.boxes);
     const precision = tp / (tp + fp);
     const recall = tp / (tp + fn);
-    assert.ok(tp >= 2 * stats.frames_inferred, `${tp} true positives over ${stats.frames_inferred} frames: the scene shows several objects a frame`);
-    assert.ok(precision >= 0.9 && recall >= 0.9, `precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} (tp ${tp}, fp ${fp}, fn ${fn})`);
+    assert.ok(
+      tp >= 2 * stats.frames_inferred,
+      `${tp} true positives over ${stats.frames_inferred} frames: the scene shows several objects a frame`,
+    );
+    assert.ok(
+      precision >= 0.9 && recall >= 0.9,
+      `precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} (tp ${tp}, fp ${fp}, fn ${fn})`,
+    );
   } finally {
     await pipeline?.stop();
     await detector.close();
@@ -137,7 +156,9 @@ test('synthetic conveyor -> hand-built detector -> bridge -> Mosquitto -> consum
   }
 });
 
-test('when the model is slower than the source, the oldest waiting frame is dropped and counted, and nothing queues', { timeout: 120_000 }, async () => {
+test('when the model is slower than the source, the oldest waiting frame is dropped and counted, and nothing queues', {
+  timeout: 120_000,
+}, async () => {
   const detector = await OnnxDetector.open({ model: shippedModel('slow.onnx'), threads: 1 });
   const accepted: string[] = [];
   const inferredIndexes: number[] = [];
@@ -159,7 +180,11 @@ test('when the model is slower than the source, the oldest waiting frame is drop
     // Drop-oldest: after the first frame, each frame the model took is the newest one that had arrived,
     // so the last frame of the source is always among those inferred.
     assert.equal(inferredIndexes.at(-1), 59);
-    assert.deepEqual([...inferredIndexes].sort((a, b) => a - b), inferredIndexes, 'frames are inferred in order');
+    assert.deepEqual(
+      [...inferredIndexes].sort((a, b) => a - b),
+      inferredIndexes,
+      'frames are inferred in order',
+    );
   } finally {
     await pipeline.stop();
     await detector.close();

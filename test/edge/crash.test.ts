@@ -66,7 +66,9 @@ async function retainedStatus(): Promise<{ state: unknown; retain: boolean }[]> 
 
 describe('edge bridge process', () => {
   // Its own waits add up to 55 s (3,000 answers, the will, the collector) before two process starts.
-  test('killed with SIGKILL mid-stream and restarted: every accepted event arrives, seq continues, and the will leaves offline retained', { timeout: 120_000 }, async (t) => {
+  test('killed with SIGKILL mid-stream and restarted: every accepted event arrives, seq continues, and the will leaves offline retained', {
+    timeout: 120_000,
+  }, async (t) => {
     const { dir, cleanup } = tempDir();
     const collector = await collect(broker.url, { persistent: true, filter: `vision/eu/plant-1/${CAMERA}/detection` });
     const watcher = await collect(broker.url, { filter: `vision/eu/plant-1/${CAMERA}/status` });

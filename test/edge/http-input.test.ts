@@ -14,7 +14,8 @@ async function serve(overrides: Partial<BridgeOptions> = {}): Promise<{ bridge: 
   return { bridge, http };
 }
 
-const post = (url: string, body: string) => fetch(`${url}/detections`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+const post = (url: string, body: string) =>
+  fetch(`${url}/detections`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
 describe('http input', () => {
   test('answers 200 with event_id and seq once durable, and the event reaches the broker', { timeout: 30_000 }, async () => {
@@ -59,7 +60,9 @@ describe('http input', () => {
     assert.equal(((await full.json()) as { error: string }).error, 'SEAM_ERR_OUTBOX_FULL');
   });
 
-  test('serves Prometheus metrics: outbox depth and bytes, accepted, published, acknowledged, dropped, reconnects, PUBACK latency', { timeout: 30_000 }, async () => {
+  test('serves Prometheus metrics: outbox depth and bytes, accepted, published, acknowledged, dropped, reconnects, PUBACK latency', {
+    timeout: 30_000,
+  }, async () => {
     const { bridge, http } = await serve({ clientId: 'http-metrics' });
     await bridge.start();
     for (let i = 0; i < 3; i++) assert.equal((await post(http.url, JSON.stringify(makeInput()))).status, 200);
@@ -78,7 +81,8 @@ describe('http input', () => {
     ]) {
       assert.ok(text.includes(line), `metrics include ${line}`);
     }
-    for (const name of ['seamline_edge_dropped_total', 'seamline_edge_reconnects_total']) assert.ok(text.includes(`# TYPE ${name} counter`), name);
+    for (const name of ['seamline_edge_dropped_total', 'seamline_edge_reconnects_total'])
+      assert.ok(text.includes(`# TYPE ${name} counter`), name);
     const health = (await (await fetch(`${http.url}/healthz`)).json()) as { acked: number };
     assert.equal(health.acked, 3);
   });

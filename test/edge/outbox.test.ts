@@ -41,7 +41,10 @@ describe('outbox', () => {
         assert.equal(b.stats().depth, 50);
         const entries = b.read(0, 1000);
         assert.equal(entries.length, 50);
-        assert.deepEqual(entries.map((e) => e.position), Array.from({ length: 50 }, (_, i) => i));
+        assert.deepEqual(
+          entries.map((e) => e.position),
+          Array.from({ length: 50 }, (_, i) => i),
+        );
         assert.equal(entries[0].topic, TOPIC);
         assert.equal(entries[0].payload.length, 100);
         assert.ok(Math.abs(entries[0].acceptedAt - Date.now()) < 60_000);
@@ -88,7 +91,10 @@ describe('outbox', () => {
       assert.equal(s.dropped, 15);
       assert.equal(s.droppedBytes, size * 15);
       assert.equal(reported, 15);
-      assert.deepEqual(a.read(0, 100).map((e) => e.position), [15, 16, 17, 18, 19, 20, 21, 22, 23, 24]);
+      assert.deepEqual(
+        a.read(0, 100).map((e) => e.position),
+        [15, 16, 17, 18, 19, 20, 21, 22, 23, 24],
+      );
       await a.close();
       const b = open();
       assert.equal(b.stats().depth, 10, 'the drops were committed with the appends');
@@ -107,7 +113,16 @@ describe('outbox', () => {
         (err) => isSeamError(err, 'SEAM_ERR_OUTBOX_FULL') && /reject-new/.test(err.message),
       );
       assert.equal(a.peekSeq(STREAM), seq, 'a refused append consumes no seq');
-      assert.deepEqual(a.stats(), { depth: 10, bytes: size * 10, dropped: 0, droppedBytes: 0, windowDepth: 0, windowBytes: 0, evicted: 0, evictedBytes: 0 });
+      assert.deepEqual(a.stats(), {
+        depth: 10,
+        bytes: size * 10,
+        dropped: 0,
+        droppedBytes: 0,
+        windowDepth: 0,
+        windowBytes: 0,
+        evicted: 0,
+        evictedBytes: 0,
+      });
       a.acknowledge(0);
       await appendN(a, 1);
       assert.equal(a.stats().depth, 10, 'room freed by an acknowledgement is usable again');
@@ -120,28 +135,43 @@ describe('outbox', () => {
     for (const overflow of ['drop-oldest', 'reject-new'] as const) {
       await withOutbox({ maxBytes: 100, overflow }, async (open) => {
         const a = open();
-        assert.throws(() => a.append(TOPIC, Buffer.alloc(200), STREAM, 1), (err) => isSeamError(err, 'SEAM_ERR_OUTBOX_FULL'));
+        assert.throws(
+          () => a.append(TOPIC, Buffer.alloc(200), STREAM, 1),
+          (err) => isSeamError(err, 'SEAM_ERR_OUTBOX_FULL'),
+        );
         assert.equal(a.stats().dropped, 0);
         await a.close();
       });
     }
   });
 
-  test('acknowledge counts once, read skips acknowledged entries and starts at a position, and both survive a reopen', { timeout: 30_000 }, async () => {
+  test('acknowledge counts once, read skips acknowledged entries and starts at a position, and both survive a reopen', {
+    timeout: 30_000,
+  }, async () => {
     await withOutbox({}, async (open) => {
       const a = open();
       await appendN(a, 6);
       assert.equal(a.acknowledge(2), true);
       assert.equal(a.acknowledge(2), false, 'a repeated acknowledgement is a no-op');
-      assert.deepEqual(a.read(0, 100).map((e) => e.position), [0, 1, 3, 4, 5]);
-      assert.deepEqual(a.read(3, 2).map((e) => e.position), [3, 4]);
+      assert.deepEqual(
+        a.read(0, 100).map((e) => e.position),
+        [0, 1, 3, 4, 5],
+      );
+      assert.deepEqual(
+        a.read(3, 2).map((e) => e.position),
+        [3, 4],
+      );
       assert.equal(a.stats().depth, 5);
       assert.equal(a.stats().windowDepth, 1);
       assert.equal(a.get(2)?.position, 2, 'an acknowledged entry is still readable for replay');
       assert.equal(a.get(3)?.position, 3);
       await a.close();
       const b = open();
-      assert.deepEqual(b.read(0, 100).map((e) => e.position), [0, 1, 3, 4, 5], 'an acknowledgement out of order is remembered');
+      assert.deepEqual(
+        b.read(0, 100).map((e) => e.position),
+        [0, 1, 3, 4, 5],
+        'an acknowledgement out of order is remembered',
+      );
       assert.equal(b.stats().windowDepth, 1);
       await b.close();
     });
@@ -154,7 +184,14 @@ describe('outbox', () => {
       a.acknowledge(1);
       assert.deepEqual([a.stats().depth, a.stats().windowDepth, a.stats().evicted], [2, 0, 0], 'deleted at its PUBACK, never in a window');
       assert.equal(a.get(1), undefined);
-      assert.deepEqual(a.describe(STREAM, 1, 3).map((s) => [s.from, s.to, s.state]), [[1, 1, 'unacknowledged'], [2, 2, 'evicted'], [3, 3, 'unacknowledged']]);
+      assert.deepEqual(
+        a.describe(STREAM, 1, 3).map((s) => [s.from, s.to, s.state]),
+        [
+          [1, 1, 'unacknowledged'],
+          [2, 2, 'evicted'],
+          [3, 3, 'unacknowledged'],
+        ],
+      );
       await a.close();
     });
   });

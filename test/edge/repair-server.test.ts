@@ -12,7 +12,8 @@ import { waitFor } from '../helpers/wait.ts';
 const suite = mosquittoSuite({ reconnectMaxMs: 300, closeTimeoutMs: 500 });
 const cleanups = suite.cleanups;
 let ids = 0;
-const bridgeFor = (camera: string, overrides: Partial<BridgeOptions> = {}, dataDir?: string): Bridge => suite.bridge({ camera, ...overrides }, dataDir);
+const bridgeFor = (camera: string, overrides: Partial<BridgeOptions> = {}, dataDir?: string): Bridge =>
+  suite.bridge({ camera, ...overrides }, dataDir);
 
 /** A repairer's view of one camera: its detections (raw bytes), answers and announcements. */
 interface Watch {
@@ -35,7 +36,16 @@ async function watch(camera: string): Promise<Watch> {
     async ask(ranges, incarnation) {
       const request_id = uuidv7();
       const known = incarnation ?? w.announces[w.announces.length - 1].incarnation;
-      const request = { schema_version: REPAIR_REQUEST_V1, request_id, region: 'eu', site: 'plant-1', camera, incarnation: known, ranges, requested_at: new Date().toISOString() };
+      const request = {
+        schema_version: REPAIR_REQUEST_V1,
+        request_id,
+        region: 'eu',
+        site: 'plant-1',
+        camera,
+        incarnation: known,
+        ranges,
+        requested_at: new Date().toISOString(),
+      };
       await client.publishAsync(`${base}/repair-request`, JSON.stringify(request), { qos: 1 });
       await waitFor(() => w.answers.some((a) => a.request_id === request_id), 10_000, `the answer to ${request_id}`);
       return w.answers.find((a) => a.request_id === request_id)!;
@@ -55,7 +65,9 @@ async function watch(camera: string): Promise<Watch> {
 const outcomes = (a: RepairAnswerV1) => a.ranges.map((r) => [r.from, r.to, r.outcome]);
 
 describe('bridge answering repair requests, against Mosquitto', () => {
-  test('announces its incarnation and seqs on connect, retained, and republishes what its window holds byte for byte', { timeout: 60_000 }, async () => {
+  test('announces its incarnation and seqs on connect, retained, and republishes what its window holds byte for byte', {
+    timeout: 60_000,
+  }, async () => {
     const w = await watch('cam-a');
     const bridge = bridgeFor('cam-a');
     await bridge.start();
@@ -67,8 +79,15 @@ describe('bridge answering repair requests, against Mosquitto', () => {
     assert.equal(announce.first_seq, 1);
     const original = w.detections.slice();
 
-    const answer = await w.ask([{ from: 5, to: 8 }, { from: 19, to: 25 }]);
-    assert.deepEqual(outcomes(answer), [[5, 8, 'republished'], [19, 20, 'republished'], [21, 25, 'never_produced']]);
+    const answer = await w.ask([
+      { from: 5, to: 8 },
+      { from: 19, to: 25 },
+    ]);
+    assert.deepEqual(outcomes(answer), [
+      [5, 8, 'republished'],
+      [19, 20, 'republished'],
+      [21, 25, 'never_produced'],
+    ]);
     assert.deepEqual([answer.last_seq, answer.stored_from, answer.unacked_from], [20, 1, undefined]);
     await waitFor(() => w.detections.length === 26, 10_000, 'six republished events');
     await sleep(300);
@@ -83,10 +102,25 @@ describe('bridge answering repair requests, against Mosquitto', () => {
     assert.equal(late.announces[0].incarnation, announce.incarnation);
   });
 
-  test('answers evicted, dropped and never-produced seqs as such, and republishes only what it still has', { timeout: 60_000 }, async () => {
+  test('answers evicted, dropped and never-produced seqs as such, and republishes only what it still has', {
+    timeout: 60_000,
+  }, async () => {
     // Every input the same size (one box), so the byte bounds below hold a known number of entries.
     const sameSize = () => makeInput({ detections: boxes(1) });
-    const size = entrySize('vision/eu/plant-1/cam-b/detection', Buffer.byteLength(JSON.stringify({ ...sameSize(), schema_version: 'detection.v1', event_id: uuidv7(), region: 'eu', site: 'plant-1', camera: 'cam-b', seq: 1 })));
+    const size = entrySize(
+      'vision/eu/plant-1/cam-b/detection',
+      Buffer.byteLength(
+        JSON.stringify({
+          ...sameSize(),
+          schema_version: 'detection.v1',
+          event_id: uuidv7(),
+          region: 'eu',
+          site: 'plant-1',
+          camera: 'cam-b',
+          seq: 1,
+        }),
+      ),
+    );
     const w = await watch('cam-b');
     const bridge = bridgeFor('cam-b', { maxBytes: size * 6 + size / 2, replayMaxBytes: size * 3 + size / 2 });
     await bridge.start();
@@ -99,7 +133,13 @@ describe('bridge answering repair requests, against Mosquitto', () => {
     assert.equal(await bridge.drain(15_000), true); // 10-15 acknowledged; the window keeps 13-15
     await waitFor(() => w.client.connected && w.announces.length > 0, 10_000, 'the watcher back');
     const answer = await w.ask([{ from: 1, to: 20 }]);
-    assert.deepEqual(outcomes(answer), [[1, 5, 'evicted'], [6, 9, 'dropped'], [10, 12, 'evicted'], [13, 15, 'republished'], [16, 20, 'never_produced']]);
+    assert.deepEqual(outcomes(answer), [
+      [1, 5, 'evicted'],
+      [6, 9, 'dropped'],
+      [10, 12, 'evicted'],
+      [13, 15, 'republished'],
+      [16, 20, 'never_produced'],
+    ]);
     await waitFor(() => bridge.stats().republished === 3, 10_000, 'three republished');
   });
 
@@ -145,7 +185,11 @@ describe('bridge answering repair requests, against Mosquitto', () => {
     assert.equal(await bridge.drain(10_000), true);
     await waitFor(() => w.announces.length > 0, 10_000, 'an announcement');
     await w.client.publishAsync('vision/eu/plant-1/cam-e/repair-request', '{"schema_version":"repair-request.v1"', { qos: 1 });
-    await w.client.publishAsync('vision/eu/plant-1/cam-e/repair-request', JSON.stringify({ schema_version: 'repair-request.v1', ranges: [] }), { qos: 1 });
+    await w.client.publishAsync(
+      'vision/eu/plant-1/cam-e/repair-request',
+      JSON.stringify({ schema_version: 'repair-request.v1', ranges: [] }),
+      { qos: 1 },
+    );
     const answer = await w.ask([{ from: 1, to: 1 }]);
     assert.deepEqual(outcomes(answer), [[1, 1, 'republished']]);
     const text = await bridge.registry.metrics();

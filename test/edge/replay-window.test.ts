@@ -33,7 +33,9 @@ const spans = (outbox: Outbox, from: number, to: number, stream = STREAM) =>
   outbox.describe(stream, from, to).map((s) => [s.from, s.to, s.state]);
 
 describe('replay window', () => {
-  test('acknowledged events stay in the window across a reopen, are not sent again, and are found by seq', { timeout: 30_000 }, async () => {
+  test('acknowledged events stay in the window across a reopen, are not sent again, and are found by seq', {
+    timeout: 30_000,
+  }, async () => {
     await withOutbox({}, async (open) => {
       const a = open();
       const positions = await append(a, 10);
@@ -50,7 +52,9 @@ describe('replay window', () => {
     });
   });
 
-  test('acknowledged events give way first, oldest first; only then do waiting events meet drop-oldest and its counters', { timeout: 30_000 }, async () => {
+  test('acknowledged events give way first, oldest first; only then do waiting events meet drop-oldest and its counters', {
+    timeout: 30_000,
+  }, async () => {
     const dropped: number[] = [];
     const evicted: number[] = [];
     await withOutbox({ maxBytes: SIZE * 10, onDrop: (n) => dropped.push(n), onEvict: (n) => evicted.push(n) }, async (open) => {
@@ -59,15 +63,33 @@ describe('replay window', () => {
       for (const p of first.slice(0, 4)) a.acknowledge(p); // seqs 1-4 in the window, 5-6 waiting
       await append(a, 6); // 12 entries for 10 slots: seqs 1 and 2 give way
       assert.deepEqual([a.stats().windowDepth, a.stats().evicted, a.stats().dropped], [2, 2, 0]);
-      assert.deepEqual(spans(a, 1, 12), [[1, 2, 'evicted'], [3, 4, 'acknowledged'], [5, 12, 'unacknowledged']]);
+      assert.deepEqual(spans(a, 1, 12), [
+        [1, 2, 'evicted'],
+        [3, 4, 'acknowledged'],
+        [5, 12, 'unacknowledged'],
+      ]);
       await append(a, 4); // 12 waiting for 10 slots: 3 and 4 give way, then the oldest waiting (5, 6) are dropped
       const s = a.stats();
       assert.deepEqual([s.depth, s.windowDepth, s.evicted, s.dropped, s.droppedBytes], [10, 0, 4, 2, 2 * SIZE]);
-      assert.deepEqual(spans(a, 1, 20), [[1, 4, 'evicted'], [5, 6, 'dropped'], [7, 16, 'unacknowledged'], [17, 20, 'never_produced']]);
+      assert.deepEqual(spans(a, 1, 20), [
+        [1, 4, 'evicted'],
+        [5, 6, 'dropped'],
+        [7, 16, 'unacknowledged'],
+        [17, 20, 'never_produced'],
+      ]);
       assert.deepEqual([dropped.reduce((x, y) => x + y, 0), evicted.reduce((x, y) => x + y, 0)], [2, 4]);
       await a.close();
       const b = open();
-      assert.deepEqual(spans(b, 1, 20), [[1, 4, 'evicted'], [5, 6, 'dropped'], [7, 16, 'unacknowledged'], [17, 20, 'never_produced']], 'dropped ranges survive a restart');
+      assert.deepEqual(
+        spans(b, 1, 20),
+        [
+          [1, 4, 'evicted'],
+          [5, 6, 'dropped'],
+          [7, 16, 'unacknowledged'],
+          [17, 20, 'never_produced'],
+        ],
+        'dropped ranges survive a restart',
+      );
       await b.close();
     });
   });
@@ -77,7 +99,10 @@ describe('replay window', () => {
       const a = open();
       for (const p of await append(a, 5)) a.acknowledge(p);
       assert.deepEqual([a.stats().windowDepth, a.stats().windowBytes, a.stats().evicted], [3, 3 * SIZE, 2]);
-      assert.deepEqual(spans(a, 1, 5), [[1, 2, 'evicted'], [3, 5, 'acknowledged']]);
+      assert.deepEqual(spans(a, 1, 5), [
+        [1, 2, 'evicted'],
+        [3, 5, 'acknowledged'],
+      ]);
       await a.close();
     });
   });
@@ -101,7 +126,11 @@ describe('replay window', () => {
       const positions = await append(a, 3);
       a.acknowledge(positions[1]);
       a.evictExpired(Date.now() + 10_000);
-      assert.deepEqual(spans(a, 1, 3), [[1, 1, 'unacknowledged'], [2, 2, 'evicted'], [3, 3, 'unacknowledged']]);
+      assert.deepEqual(spans(a, 1, 3), [
+        [1, 1, 'unacknowledged'],
+        [2, 2, 'evicted'],
+        [3, 3, 'unacknowledged'],
+      ]);
       await a.close();
     });
   });
@@ -112,7 +141,10 @@ describe('replay window', () => {
       for (const p of await append(a, 3)) a.acknowledge(p);
       await append(a, 3);
       assert.deepEqual([a.stats().depth, a.stats().evicted, a.stats().dropped], [3, 3, 0]);
-      assert.throws(() => a.append(TOPIC, Buffer.alloc(PAYLOAD), STREAM, a.peekSeq(STREAM)), (err) => isSeamError(err, 'SEAM_ERR_OUTBOX_FULL'));
+      assert.throws(
+        () => a.append(TOPIC, Buffer.alloc(PAYLOAD), STREAM, a.peekSeq(STREAM)),
+        (err) => isSeamError(err, 'SEAM_ERR_OUTBOX_FULL'),
+      );
       await a.close();
     });
   });
@@ -122,7 +154,12 @@ describe('replay window', () => {
       const a = open();
       const positions = await append(a, 3);
       a.acknowledge(positions[0]);
-      assert.deepEqual(spans(a, 0, 1_000_000), [[0, 0, 'never_produced'], [1, 1, 'acknowledged'], [2, 3, 'unacknowledged'], [4, 1_000_000, 'never_produced']]);
+      assert.deepEqual(spans(a, 0, 1_000_000), [
+        [0, 0, 'never_produced'],
+        [1, 1, 'acknowledged'],
+        [2, 3, 'unacknowledged'],
+        [4, 1_000_000, 'never_produced'],
+      ]);
       assert.deepEqual(spans(a, 5, 9), [[5, 9, 'never_produced']]);
       assert.deepEqual(spans(a, 1, 3, 'eu/plant-1/cam-99'), [[1, 3, 'never_produced']]);
       const info = a.streamInfo(STREAM);
@@ -149,14 +186,19 @@ describe('replay window', () => {
     });
   });
 
-  test('takes over an outbox written before the window: its entries are sent and found by seq, and earlier seqs count as evicted', { timeout: 30_000 }, async () => {
+  test('takes over an outbox written before the window: its entries are sent and found by seq, and earlier seqs count as evicted', {
+    timeout: 30_000,
+  }, async () => {
     const { dir, cleanup } = tempDir('seamline-window-legacy-');
     try {
       // The layout of an older bridge: v1 entries (acceptedAt, topic length, topic, payload), msgpack meta.
       const env = open({ path: dir });
       const entries = env.openDB<Buffer, number>({ name: 'entries', encoding: 'binary' });
       const meta = env.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
-      for (const [position, seq] of [[7, 41], [8, 42]] as const) {
+      for (const [position, seq] of [
+        [7, 41],
+        [8, 42],
+      ] as const) {
         const payload = Buffer.from(JSON.stringify({ schema_version: 'detection.v1', camera: 'cam-01', seq }));
         const buf = Buffer.alloc(10 + TOPIC.length + payload.length);
         buf.writeDoubleLE(Date.now(), 0);
@@ -170,10 +212,19 @@ describe('replay window', () => {
       await env.close();
 
       const a = openOutbox({ path: dir });
-      assert.deepEqual(a.read(0, 10).map((e) => e.position), [7, 8], 'the waiting entries are still sent');
+      assert.deepEqual(
+        a.read(0, 10).map((e) => e.position),
+        [7, 8],
+        'the waiting entries are still sent',
+      );
       assert.equal(a.peekSeq(STREAM), 43);
       a.acknowledge(7);
-      assert.deepEqual(spans(a, 1, 44), [[1, 40, 'evicted'], [41, 41, 'acknowledged'], [42, 42, 'unacknowledged'], [43, 44, 'never_produced']]);
+      assert.deepEqual(spans(a, 1, 44), [
+        [1, 40, 'evicted'],
+        [41, 41, 'acknowledged'],
+        [42, 42, 'unacknowledged'],
+        [43, 44, 'never_produced'],
+      ]);
       assert.equal(a.streamInfo(STREAM).firstSeq, 41);
       const [p] = await append(a, 1);
       assert.deepEqual(spans(a, 43, 43), [[43, 43, 'unacknowledged']]);

@@ -42,7 +42,24 @@ async function postThenTerm(url: string, dataDir: string, env: NodeJS.ProcessEnv
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [BIN, 'edge', '--url', url, '--username', 'cam', '--data-dir', dataDir, '--http-port', String(port), '--camera', 'cam-term', '--region', 'eu', '--site', 'plant-1'],
+    [
+      BIN,
+      'edge',
+      '--url',
+      url,
+      '--username',
+      'cam',
+      '--data-dir',
+      dataDir,
+      '--http-port',
+      String(port),
+      '--camera',
+      'cam-term',
+      '--region',
+      'eu',
+      '--site',
+      'plant-1',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   let stderr = '';
@@ -74,23 +91,49 @@ function logLine(stderr: string, msg: string): Record<string, unknown> | undefin
 async function drainsOnRestart(dataDir: string): Promise<void> {
   const collector = await collect(broker.url, { filter: 'vision/eu/plant-1/cam-term/detection' });
   try {
-    const child = spawn(process.execPath, [BIN, 'edge', '--url', broker.url, '--username', 'cam', '--data-dir', dataDir, '--http-port', '-1', '--camera', 'cam-term', '--region', 'eu', '--site', 'plant-1'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, SEAMLINE_MQTT_PASSWORD: 'right-password' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'edge',
+        '--url',
+        broker.url,
+        '--username',
+        'cam',
+        '--data-dir',
+        dataDir,
+        '--http-port',
+        '-1',
+        '--camera',
+        'cam-term',
+        '--region',
+        'eu',
+        '--site',
+        'plant-1',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, SEAMLINE_MQTT_PASSWORD: 'right-password' },
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.stderr!.resume();
     await collector.waitFor(RECORDS, 30_000);
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.equal(collector.byId.size, RECORDS, 'every accepted record arrived once the broker took the bridge');
-    assert.deepEqual([...new Set(collector.order)].sort((a, b) => a - b), Array.from({ length: RECORDS }, (_, i) => i + 1));
+    assert.deepEqual(
+      [...new Set(collector.order)].sort((a, b) => a - b),
+      Array.from({ length: RECORDS }, (_, i) => i + 1),
+    );
   } finally {
     await collector.close();
   }
 }
 
-test('SIGTERM with an unreachable broker and a full outbox: exit 0, the stopped line, and a restart delivers every record', { timeout: 90_000 }, async () => {
+test('SIGTERM with an unreachable broker and a full outbox: exit 0, the stopped line, and a restart delivers every record', {
+  timeout: 90_000,
+}, async () => {
   const { dir, cleanup } = tempDir();
   try {
     const run = await postThenTerm(`mqtt://127.0.0.1:${await freePort()}`, dir);
@@ -106,7 +149,9 @@ test('SIGTERM with an unreachable broker and a full outbox: exit 0, the stopped 
   }
 });
 
-test('SIGTERM while the broker refuses the credentials: exit 0, the stopped line, and a restart delivers every record', { timeout: 90_000 }, async () => {
+test('SIGTERM while the broker refuses the credentials: exit 0, the stopped line, and a restart delivers every record', {
+  timeout: 90_000,
+}, async () => {
   const { dir, cleanup } = tempDir();
   try {
     const run = await postThenTerm(broker.url, dir, { SEAMLINE_MQTT_PASSWORD: 'wrong-password' });

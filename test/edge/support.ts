@@ -20,7 +20,12 @@ let inputs = 0;
  * dropped empty frames, comes out wrong.
  */
 export function boxes(n: number): EdgeDetectionInput['detections'] {
-  return Array.from({ length: n }, (_, i) => ({ class: CLASSES[i % 3], class_id: i % 3, confidence: 0.9 - i / 10, bbox: [10 + i, 20, 30, 40] }));
+  return Array.from({ length: n }, (_, i) => ({
+    class: CLASSES[i % 3],
+    class_id: i % 3,
+    confidence: 0.9 - i / 10,
+    bbox: [10 + i, 20, 30, 40],
+  }));
 }
 
 /** A valid edge input; region/site/camera come from the bridge unless overridden. */
@@ -59,7 +64,10 @@ export interface Collector {
  * With `persistent`, the collector keeps a broker session (clean off, long expiry), so events the bridge
  * republishes while the collector is still reconnecting after a broker restart are queued for it.
  */
-export async function collect(url: string, options: { protocolVersion?: 4 | 5; filter?: string; persistent?: boolean } = {}): Promise<Collector> {
+export async function collect(
+  url: string,
+  options: { protocolVersion?: 4 | 5; filter?: string; persistent?: boolean } = {},
+): Promise<Collector> {
   const protocolVersion = options.protocolVersion ?? 5;
   const persistent = options.persistent ?? false;
   const client = await mqtt.connectAsync(url, {

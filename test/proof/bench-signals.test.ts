@@ -18,7 +18,9 @@ const refused = (port: number) =>
 // lives inside the bench and would go down with it whatever the bench did, so the test must not fall back to it.
 test('a bench stopped with SIGTERM takes its Mosquitto and publisher down with it', { timeout: 60_000 }, async (t) => {
   assert.ok(mosquittoPath(), 'mosquitto is not installed (Debian: apt-get install mosquitto); this test needs it');
-  const bench = spawn(process.execPath, [BIN, 'bench', 'consumer', '--events', '2000000', '--rounds', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const bench = spawn(process.execPath, [BIN, 'bench', 'consumer', '--events', '2000000', '--rounds', '1'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   // A failed assertion must not leave a two-million-event bench running on the machine.
   t.after(() => void (bench.exitCode === null && bench.signalCode === null && bench.kill('SIGTERM')));
   let err = '';

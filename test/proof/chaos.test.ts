@@ -11,7 +11,9 @@ const quiet = () => {};
 // Each scenario has its own limit, two to five times what it took here while others loaded the machine
 // (7-95 s; consumer-kill, which restarts a consumer process four times, ran past 120 s once under load 15).
 
-test('edge-kill: every event the bridge answered 200 for arrives despite three SIGKILLs, and no seq repeats', { timeout: 150_000 }, async () => {
+test('edge-kill: every event the bridge answered 200 for arrives despite three SIGKILLs, and no seq repeats', {
+  timeout: 150_000,
+}, async () => {
   const r = await edgeKillScenario.run(quiet);
   assert.ok(r.produced > 1_000, `the producer got answers (${r.produced})`);
   assert.deepEqual([r.lost, r.duplicates, r.detections_mismatch, r.seq_repeats, r.ok], [0, 0, 0, 0, true]);
@@ -33,13 +35,17 @@ test('poison: every good event is stored once and every poison message is dead-l
   assert.equal(r.ok, true);
 });
 
-test('consumer-kill: a consumer SIGKILLed three times mid-stream loses nothing and stores nothing twice', { timeout: 240_000 }, async () => {
+test('consumer-kill: a consumer SIGKILLed three times mid-stream loses nothing and stores nothing twice', {
+  timeout: 240_000,
+}, async () => {
   const r = await consumerKillScenario.run(quiet);
   // DuckDB has no unique index (docs/stores.md), so event rows beyond the distinct ids are what a double write leaves.
   assert.deepEqual([r.produced, r.stored, r.lost, r.duplicates, r.detections_mismatch, r.ok], [30_000, 30_000, 0, 0, 0, true]);
 });
 
-test('store-outage: PostgreSQL down for 30 s mid-stream, then back: nothing lost, nothing doubled, in-flight bounded', { timeout: 180_000 }, async () => {
+test('store-outage: PostgreSQL down for 30 s mid-stream, then back: nothing lost, nothing doubled, in-flight bounded', {
+  timeout: 180_000,
+}, async () => {
   const r = await storeOutage({ events: 80_000, rate: 2_000, outageSeconds: 30, redelivered: 2_000 }).run(quiet);
   // "Nothing doubled" in PostgreSQL: its unique index keeps rows minus distinct ids at 0 whatever happens, so
   // the scenario redelivers 2,000 stored events to a consumer that has never seen them. Checked: every one is

@@ -24,7 +24,11 @@ test('a camera file that does not exist is named, exit 2, and no output director
   assert.match(r.stderr, /^cameras file '\S+cameras\.txt' not found or not readable/);
   assert.doesNotMatch(r.stderr, /No such file or directory/, 'not a raw shell error');
   assert.equal(existsSync(out), false);
-  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.make-passwords')), [], 'no temporary directory left');
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.startsWith('.make-passwords')),
+    [],
+    'no temporary directory left',
+  );
 });
 
 test('a bad line is named with its number and leaves no half-made output, though lines before it were good', { timeout: 30_000 }, () => {
@@ -35,7 +39,10 @@ test('a bad line is named with its number and leaves no half-made output, though
   assert.equal(r.status, 1);
   assert.match(r.stderr, /bad\.txt:3: 'Plant-1' is not an identifier/);
   assert.equal(existsSync(out), false);
-  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.make-passwords')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.startsWith('.make-passwords')),
+    [],
+  );
 });
 
 test('a good list gives passwd, acl and one password file per user, and a second run refuses to overwrite', { timeout: 30_000 }, () => {
@@ -46,7 +53,12 @@ test('a good list gives passwd, acl and one password file per user, and a second
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /wrote \S+\/passwd, \S+\/acl and 4 password files/);
   assert.deepEqual(readdirSync(out).sort(), ['acl', 'passwd', 'secrets']);
-  assert.deepEqual(readdirSync(join(out, 'secrets')).sort(), ['consumer.password', 'eu.plant-1.cam-01.password', 'eu.plant-2.cam-01.password', 'grafana.password']);
+  assert.deepEqual(readdirSync(join(out, 'secrets')).sort(), [
+    'consumer.password',
+    'eu.plant-1.cam-01.password',
+    'eu.plant-2.cam-01.password',
+    'grafana.password',
+  ]);
   const again = run(cameras, out);
   assert.equal(again.status, 1);
   assert.match(again.stderr, /passwd exists/);

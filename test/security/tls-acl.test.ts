@@ -25,7 +25,8 @@ import { makePki, type TestPki } from './pki.ts';
 const DEPLOY = fileURLToPath(new URL('../../deploy/mosquitto/', import.meta.url));
 const CAM_A = { user: 'eu.plant-1.cam-01', region: 'eu', site: 'plant-1', camera: 'cam-01' };
 const CAM_B = { user: 'eu.plant-1.cam-02', region: 'eu', site: 'plant-1', camera: 'cam-02' };
-const topicOf = (c: typeof CAM_A, kind: 'detection' | 'status' | 'repair-request' | 'repair-answer') => `vision/${c.region}/${c.site}/${c.camera}/${kind}`;
+const topicOf = (c: typeof CAM_A, kind: 'detection' | 'status' | 'repair-request' | 'repair-answer') =>
+  `vision/${c.region}/${c.site}/${c.camera}/${kind}`;
 const WRONG_PASSWORD = 'wrong-Zq9-password-x7';
 const NOT_AUTHORIZED = 0x87;
 
@@ -201,7 +202,11 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     const inputs = Array.from({ length: 500 }, () => makeInput());
     await Promise.all(inputs.map((i) => b.accept(i)));
     assert.equal(await b.drain(15_000), true, 'the bridge emptied its outbox');
-    await waitFor(async () => (await store.totals()).events >= 500 && running.session.inFlight === 0, 15_000, '500 stored events, none in flight');
+    await waitFor(
+      async () => (await store.totals()).events >= 500 && running.session.inFlight === 0,
+      15_000,
+      '500 stored events, none in flight',
+    );
     // The bridge drained, so every event was acknowledged by the broker; the consumer has committed and
     // acknowledged all it got: nothing more is on its way.
     assert.deepEqual(await store.totals(), { events: 500, detections: boxCount(inputs), deadLetters: 0 });
@@ -209,7 +214,9 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     assert.equal(running.ingestor.stats.deadLettered, 0);
   });
 
-  test('with require_certificate, the bridge and the consumer connect with client certificates, and a consumer without one is refused', { timeout: 60_000 }, async () => {
+  test('with require_certificate, the bridge and the consumer connect with client certificates, and a consumer without one is refused', {
+    timeout: 60_000,
+  }, async () => {
     const mutual = { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey };
     const { store } = await consumer({ url: mtlsUrl, ...mutual });
     const b = bridge({ brokerUrl: mtlsUrl, ...mutual });
@@ -225,7 +232,9 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     });
   });
 
-  test("a camera's credentials cannot publish to another camera's topics: PUBACK 0x87 and nothing reaches a reader", { timeout: 60_000 }, async () => {
+  test("a camera's credentials cannot publish to another camera's topics: PUBACK 0x87 and nothing reaches a reader", {
+    timeout: 60_000,
+  }, async () => {
     const reader = await client('consumer');
     const seen: { topic: string; payload: string }[] = [];
     reader.on('message', (topic, payload, packet) => {
@@ -250,7 +259,9 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     ]);
   });
 
-  test('a camera may subscribe but receives nothing, and the consumer user can publish nothing but repair requests', { timeout: 60_000 }, async () => {
+  test('a camera may subscribe but receives nothing, and the consumer user can publish nothing but repair requests', {
+    timeout: 60_000,
+  }, async () => {
     const camA = await client(CAM_A.user);
     const got: string[] = [];
     camA.on('message', (topic, payload, packet) => packet.retain || got.push(`${topic} ${payload}`));
@@ -273,7 +284,9 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     assert.deepEqual(got, []);
   });
 
-  test("a camera cannot make another camera replay, nor read its repair requests; a consumer can, and that camera's bridge answers", { timeout: 60_000 }, async () => {
+  test("a camera cannot make another camera replay, nor read its repair requests; a consumer can, and that camera's bridge answers", {
+    timeout: 60_000,
+  }, async () => {
     const b = bridge({ camera: CAM_B.camera, username: CAM_B.user, password: passwords[CAM_B.user] });
     await b.start();
     await Promise.all(Array.from({ length: 3 }, () => b.accept(makeInput())));
@@ -289,11 +302,26 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     camA.on('message', (topic) => overheard.push(topic));
     await camA.subscribeAsync('vision/#', { qos: 1 });
     const request = (id: string) =>
-      JSON.stringify({ schema_version: 'repair-request.v1', request_id: id, region: CAM_B.region, site: CAM_B.site, camera: CAM_B.camera,
-        incarnation, ranges: [{ from: 1, to: 3 }], requested_at: new Date().toISOString() });
+      JSON.stringify({
+        schema_version: 'repair-request.v1',
+        request_id: id,
+        region: CAM_B.region,
+        site: CAM_B.site,
+        camera: CAM_B.camera,
+        incarnation,
+        ranges: [{ from: 1, to: 3 }],
+        requested_at: new Date().toISOString(),
+      });
 
-    assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_B, 'repair-request'), request('0190a000-0000-7000-8000-00000000000a')), NOT_AUTHORIZED);
-    assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_A, 'repair-request'), request('0190a000-0000-7000-8000-00000000000b')), NOT_AUTHORIZED, 'cameras may not ask at all');
+    assert.equal(
+      await pubackCode(CAM_A.user, topicOf(CAM_B, 'repair-request'), request('0190a000-0000-7000-8000-00000000000a')),
+      NOT_AUTHORIZED,
+    );
+    assert.equal(
+      await pubackCode(CAM_A.user, topicOf(CAM_A, 'repair-request'), request('0190a000-0000-7000-8000-00000000000b')),
+      NOT_AUTHORIZED,
+      'cameras may not ask at all',
+    );
     await settle();
     assert.equal(b.stats().repair_requests, 0, "camera B's bridge got no request from camera A");
     // The control: the consumer's request on the same topic goes through and is answered.
@@ -302,10 +330,16 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     assert.equal(b.stats().repair_requests, 1);
     await waitFor(() => b.stats().republished === 3, 10_000, 'three republished');
     await settle();
-    assert.deepEqual(overheard.filter((t) => t.endsWith('/repair-request')), [], "camera A never read camera B's requests");
+    assert.deepEqual(
+      overheard.filter((t) => t.endsWith('/repair-request')),
+      [],
+      "camera A never read camera B's requests",
+    );
   });
 
-  test("a bridge holding one camera's credentials but configured as another keeps every refused event in its outbox", { timeout: 60_000 }, async () => {
+  test("a bridge holding one camera's credentials but configured as another keeps every refused event in its outbox", {
+    timeout: 60_000,
+  }, async () => {
     const { store } = await consumer();
     const b = bridge({ camera: CAM_B.camera });
     await b.start();
@@ -326,12 +360,17 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     await b.accept(makeInput());
     await new Promise((r) => setTimeout(r, 2_000));
     const errors = lines.map((l) => JSON.parse(l)).filter((l) => l.level >= 50);
-    assert.ok(errors.some((l) => l.code === NOT_AUTHORIZED), 'an error-level line with reason code 0x87');
+    assert.ok(
+      errors.some((l) => l.code === NOT_AUTHORIZED),
+      'an error-level line with reason code 0x87',
+    );
     // Doubling from 50 ms to a 1 s cap allows about 6 attempts in 2 s.
     assert.ok(b.stats().reconnects <= 8, `reconnected ${b.stats().reconnects} times in 2 s`);
   });
 
-  test('a wrong password is refused: the consumer rejects with SEAM_ERR_BROKER_AUTH and never shows the password', { timeout: 60_000 }, async () => {
+  test('a wrong password is refused: the consumer rejects with SEAM_ERR_BROKER_AUTH and never shows the password', {
+    timeout: 60_000,
+  }, async () => {
     const { logger, lines } = capturedLogger();
     await assert.rejects(consumer({ password: WRONG_PASSWORD, logger }), (err) => {
       assert.ok(isSeamError(err), String(err));
@@ -340,10 +379,15 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
       assert.ok(!err.message.includes(WRONG_PASSWORD), 'the message does not contain the password');
       return true;
     });
-    assert.ok(lines.every((l) => !l.includes(WRONG_PASSWORD)), 'no log line contains the password');
+    assert.ok(
+      lines.every((l) => !l.includes(WRONG_PASSWORD)),
+      'no log line contains the password',
+    );
   });
 
-  test('a wrong password is refused: the bridge logs the refusal at error level without the password and stays disconnected', { timeout: 60_000 }, async () => {
+  test('a wrong password is refused: the bridge logs the refusal at error level without the password and stays disconnected', {
+    timeout: 60_000,
+  }, async () => {
     const { logger, lines } = capturedLogger();
     const b = bridge({ password: WRONG_PASSWORD, logger });
     await b.start();
@@ -353,8 +397,14 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     assert.equal(refusal.code, NOT_AUTHORIZED);
     assert.equal(b.stats().connected, false);
     // Waiting says why: the credentials, not an unreachable broker.
-    await assert.rejects(b.waitForConnection(300), (err) => isSeamError(err) && err.code === 'SEAM_ERR_BROKER_AUTH' && !err.message.includes(WRONG_PASSWORD));
-    assert.ok(lines.every((l) => !l.includes(WRONG_PASSWORD)), 'no log line contains the password');
+    await assert.rejects(
+      b.waitForConnection(300),
+      (err) => isSeamError(err) && err.code === 'SEAM_ERR_BROKER_AUTH' && !err.message.includes(WRONG_PASSWORD),
+    );
+    assert.ok(
+      lines.every((l) => !l.includes(WRONG_PASSWORD)),
+      'no log line contains the password',
+    );
   });
 
   test("a password in the bridge's broker URL never reaches its logs", { timeout: 60_000 }, async () => {
@@ -367,7 +417,10 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     await b.start();
     await b.waitForConnection(5_000);
     assert.ok(lines.length > 0);
-    assert.ok(lines.every((l) => !l.includes(encodeURIComponent(password)) && !l.includes(password)), 'no log line contains the password');
+    assert.ok(
+      lines.every((l) => !l.includes(encodeURIComponent(password)) && !l.includes(password)),
+      'no log line contains the password',
+    );
   });
 
   test('a plain-TCP client cannot connect to the TLS listener', { timeout: 60_000 }, async () => {

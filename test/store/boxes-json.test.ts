@@ -20,6 +20,8 @@ test('boxesJson writes each box as [class, class_id, confidence, x, y, w, h], th
 });
 
 test('boxesJson keeps the text valid JSON whatever the class name holds', { timeout: 10_000 }, () => {
-  const boxes = [{ class: 'quote" back\\slash \u2028', class_id: 1, confidence: 0.5, bbox: [1, 2, 3, 4] as [number, number, number, number] }];
+  const boxes = [
+    { class: 'quote" back\\slash \u2028', class_id: 1, confidence: 0.5, bbox: [1, 2, 3, 4] as [number, number, number, number] },
+  ];
   assert.deepEqual(JSON.parse(boxesJson(boxes)), positional(boxes));
 });

@@ -69,12 +69,20 @@ const CASES: { name: string; query: DeadLetterQuery; expected: DeadLetter[] }[] 
   { name: 'the newest two', query: { limit: 2 }, expected: [E, D] },
   { name: 'one code', query: { code: 'SEAM_ERR_MALFORMED_JSON' }, expected: [A] },
   { name: 'a topic prefix', query: { topicPrefix: 'vision/eu/plant-1/' }, expected: [E, C, A] },
-  { name: 'since is inclusive, until exclusive', query: { sinceMs: B.receivedAt.getTime(), untilMs: D.receivedAt.getTime() }, expected: [C, B] },
+  {
+    name: 'since is inclusive, until exclusive',
+    query: { sinceMs: B.receivedAt.getTime(), untilMs: D.receivedAt.getTime() },
+    expected: [C, B],
+  },
   { name: 'a prefix holding the escape itself', query: { topicPrefix: 'vision/eu/plant-1/cam\\u0000' }, expected: [C] },
   // A prefix is text, not a pattern: in a regex or LIKE the dot and the underscore would match the dash.
   { name: 'a prefix with a dot matches only a dot', query: { topicPrefix: 'vision/eu/plant.1/' }, expected: [] },
   { name: 'a prefix with an underscore matches only an underscore', query: { topicPrefix: 'vision/eu/plant_1/' }, expected: [] },
-  { name: 'filters together', query: { code: 'SEAM_ERR_STORE_REFUSED', topicPrefix: 'vision/eu/', sinceMs: at(20).getTime(), limit: 5 }, expected: [E] },
+  {
+    name: 'filters together',
+    query: { code: 'SEAM_ERR_STORE_REFUSED', topicPrefix: 'vision/eu/', sinceMs: at(20).getTime(), limit: 5 },
+    expected: [E],
+  },
   { name: 'nothing matches', query: { code: 'SEAM_ERR_TOPIC_MISMATCH' }, expected: [] },
 ];
 
@@ -133,7 +141,9 @@ readerContract('PostgreSQL (a role that may only SELECT dead_letters)', async ()
   await writeThrough(new PostgresStore({ url: postgres.url, schema: 'letters' }));
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
-  await admin.query(`CREATE ROLE letter_reader LOGIN; GRANT USAGE ON SCHEMA letters TO letter_reader; GRANT SELECT ON letters.dead_letters TO letter_reader`);
+  await admin.query(
+    `CREATE ROLE letter_reader LOGIN; GRANT USAGE ON SCHEMA letters TO letter_reader; GRANT SELECT ON letters.dead_letters TO letter_reader`,
+  );
   await admin.end();
   return { kind: 'postgres', url: postgres.url.replace('//seamline@', '//letter_reader@'), database: 'letters' };
 });
@@ -151,7 +161,11 @@ test('a store that is not there is named, not read as "no dead letters"', { time
   ];
   for (const config of configs) {
     const reader = createDeadLetterReader(config);
-    await assert.rejects(reader.open(), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && /no (DuckDB file|table|database)/.test(err.message), config.kind);
+    await assert.rejects(
+      reader.open(),
+      (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && /no (DuckDB file|table|database)/.test(err.message),
+      config.kind,
+    );
   }
 });
 
@@ -173,7 +187,10 @@ test('VictoriaMetrics answers with a count and size per code and says it keeps n
     ]);
     const one = await reader.readDeadLetters({ code: 'SEAM_ERR_STORE_REFUSED' });
     assert.deepEqual(!one.payloads && one.counts, [{ code: 'SEAM_ERR_STORE_REFUSED', count: 1, bytes: 256 }]);
-    await assert.rejects(reader.readDeadLetters({ topicPrefix: 'vision/' }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && /keeps no topic/.test(err.message));
+    await assert.rejects(
+      reader.readDeadLetters({ topicPrefix: 'vision/' }),
+      (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && /keeps no topic/.test(err.message),
+    );
   } finally {
     await reader.close();
   }

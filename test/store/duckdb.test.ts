@@ -98,19 +98,41 @@ test('duckdb: a batch larger than one data chunk is stored whole, every column w
 
   const instance = await DuckDBInstance.create(path);
   const conn = await instance.connect();
-  const row = (await conn.runAndReadAll(
-    `SELECT e.region, e.site, e.camera, e.seq, strftime(e.captured_at, '%Y-%m-%dT%H:%M:%S.%g'),
+  const row = (
+    await conn.runAndReadAll(
+      `SELECT e.region, e.site, e.camera, e.seq, strftime(e.captured_at, '%Y-%m-%dT%H:%M:%S.%g'),
             strftime(e.inferred_at, '%Y-%m-%dT%H:%M:%S.%g'), strftime(e.committed_at, '%Y-%m-%dT%H:%M:%S.%g'),
             e.model_name, e.model_version, e.frame_width, e.frame_height, e.detections,
             d.idx, d.class, d.class_id, d.confidence, d.x, d.y, d.w, d.h
      FROM events e JOIN detections d USING (event_id) WHERE e.event_id = $id`,
-    { id: last.event_id },
-  )).getRows();
+      { id: last.event_id },
+    )
+  ).getRows();
   conn.closeSync();
   instance.closeSync();
   assert.deepEqual(row, [
-    ['eu', 'plant-1', 'cam-07', 5039n, '2026-11-24T08:00:34.993', '2026-11-24T08:00:35.018', '2026-11-24T09:00:00.000',
-      'yolo11s', '11.0.2', 1920, 1080, 1, 0, 'burr', 7, 0.125, 1.5, 2, 300.25, 4e-3],
+    [
+      'eu',
+      'plant-1',
+      'cam-07',
+      5039n,
+      '2026-11-24T08:00:34.993',
+      '2026-11-24T08:00:35.018',
+      '2026-11-24T09:00:00.000',
+      'yolo11s',
+      '11.0.2',
+      1920,
+      1080,
+      1,
+      0,
+      'burr',
+      7,
+      0.125,
+      1.5,
+      2,
+      300.25,
+      4e-3,
+    ],
   ]);
 });
 
@@ -132,7 +154,11 @@ test('duckdb: the detections view reads positional boxes and rows written in the
     { boxes: JSON.stringify(event.detections) },
   );
   const read = async (id: string) =>
-    (await conn.runAndReadAll(`SELECT idx, class, class_id, confidence, x, y, w, h FROM detections WHERE event_id = $id ORDER BY idx`, { id })).getRows();
+    (
+      await conn.runAndReadAll(`SELECT idx, class, class_id, confidence, x, y, w, h FROM detections WHERE event_id = $id ORDER BY idx`, {
+        id,
+      })
+    ).getRows();
   const expected = [
     [0, 'burr', 7, 0.125, 1.5, 2, 300.25, 4e-3],
     [1, 'dent', 65535, 1, 0, 0, 1920, 1080],
@@ -145,7 +171,9 @@ test('duckdb: the detections view reads positional boxes and rows written in the
   await store.close();
 });
 
-test('duckdb: a file with events as a table of every column moves to event_rows at open, rows and idempotency kept', { timeout: 60_000 }, async () => {
+test('duckdb: a file with events as a table of every column moves to event_rows at open, rows and idempotency kept', {
+  timeout: 60_000,
+}, async () => {
   const path = join(dir, 'wide.duckdb');
   const events = [...makeEvents(30, { camera: 'cam-a' }), ...makeEvents(20, { camera: 'cam-b' })];
   events[49].model = { name: 'yolo11n', version: '11.0.3' };
@@ -158,12 +186,25 @@ test('duckdb: a file with events as a table of every column moves to event_rows 
     committed_at TIMESTAMP NOT NULL, model_name VARCHAR NOT NULL, model_version VARCHAR NOT NULL,
     frame_width INTEGER NOT NULL, frame_height INTEGER NOT NULL, detections INTEGER NOT NULL, boxes VARCHAR NOT NULL)`);
   for (const e of events) {
-    await conn.run(`INSERT INTO events VALUES ($id, $region, $site, $camera, $seq, $captured::TIMESTAMP, $inferred::TIMESTAMP,
-      '2026-11-24 09:00:00'::TIMESTAMP, $name, $version, $w, $h, $n, $boxes)`, {
-      id: e.event_id, region: e.region, site: e.site, camera: e.camera, seq: e.seq, captured: e.captured_at.slice(0, -1),
-      inferred: e.inferred_at.slice(0, -1), name: e.model.name, version: e.model.version, w: e.frame.width, h: e.frame.height,
-      n: e.detections.length, boxes: JSON.stringify(e.detections),
-    });
+    await conn.run(
+      `INSERT INTO events VALUES ($id, $region, $site, $camera, $seq, $captured::TIMESTAMP, $inferred::TIMESTAMP,
+      '2026-11-24 09:00:00'::TIMESTAMP, $name, $version, $w, $h, $n, $boxes)`,
+      {
+        id: e.event_id,
+        region: e.region,
+        site: e.site,
+        camera: e.camera,
+        seq: e.seq,
+        captured: e.captured_at.slice(0, -1),
+        inferred: e.inferred_at.slice(0, -1),
+        name: e.model.name,
+        version: e.model.version,
+        w: e.frame.width,
+        h: e.frame.height,
+        n: e.detections.length,
+        boxes: JSON.stringify(e.detections),
+      },
+    );
   }
   const wide = (await conn.runAndReadAll('SELECT * EXCLUDE (boxes) FROM events ORDER BY event_id')).getRows();
   conn.closeSync();
@@ -191,17 +232,22 @@ test('duckdb: seq and timestamps at the ends of what the contract allows are sto
   const store = new DuckDbStore({ path: ':memory:' });
   await store.open();
   const times = ['0001-01-01T00:00:00.001Z', '1969-12-31T23:59:59.999Z', '2026-11-24T08:00:00.123Z', '9999-12-31T23:59:59.999Z'];
-  const events = times.map((at, i) => makeEvent({ camera: `cam-${i}`, seq: Number.MAX_SAFE_INTEGER - i, captured_at: at, inferred_at: at }));
+  const events = times.map((at, i) =>
+    makeEvent({ camera: `cam-${i}`, seq: Number.MAX_SAFE_INTEGER - i, captured_at: at, inferred_at: at }),
+  );
   await store.write(events, new Date('2026-11-24T09:00:00.000Z'));
   const conn = await store.connect();
-  const rows = (await conn.runAndReadAll(
-    `SELECT seq, epoch_us(captured_at), epoch_us(inferred_at), epoch_us(committed_at) FROM events ORDER BY camera`,
-  )).getRows();
+  const rows = (
+    await conn.runAndReadAll(`SELECT seq, epoch_us(captured_at), epoch_us(inferred_at), epoch_us(committed_at) FROM events ORDER BY camera`)
+  ).getRows();
   conn.closeSync();
   await store.close();
   // Microseconds, as DuckDB keeps them: a millisecond reading would hide an error of a few microseconds.
   const us = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
-  assert.deepEqual(rows, times.map((at, i) => [BigInt(Number.MAX_SAFE_INTEGER - i), us(at), us(at), us('2026-11-24T09:00:00.000Z')]));
+  assert.deepEqual(
+    rows,
+    times.map((at, i) => [BigInt(Number.MAX_SAFE_INTEGER - i), us(at), us(at), us('2026-11-24T09:00:00.000Z')]),
+  );
 });
 
 test('duckdb: cameras at different delays, redelivered in full, are stored once', { timeout: 60_000 }, async () => {
@@ -221,7 +267,9 @@ test('duckdb: cameras at different delays, redelivered in full, are stored once'
   await store.close();
 });
 
-test('duckdb: after a reopen, an event stamped in the newest stored millisecond is looked up, not assumed', { timeout: 60_000 }, async () => {
+test('duckdb: after a reopen, an event stamped in the newest stored millisecond is looked up, not assumed', {
+  timeout: 60_000,
+}, async () => {
   const path = join(dir, 'tie.duckdb');
   const at = new Date(Date.parse('2026-11-24T08:00:00.000Z')).toISOString();
   const first = makeEvent({ camera: 'cam-03', captured_at: at, seq: 1 });
@@ -238,25 +286,42 @@ test('duckdb: after a reopen, an event stamped in the newest stored millisecond 
   await reopened.close();
 });
 
-test('duckdb: a file from the old layout is refused for good, one another process holds is unavailable for now, naming the path', { timeout: 60_000 }, async () => {
+test('duckdb: a file from the old layout is refused for good, one another process holds is unavailable for now, naming the path', {
+  timeout: 60_000,
+}, async () => {
   const old = join(dir, 'old-layout.duckdb');
   const raw = await DuckDBInstance.create(old);
   const conn = await raw.connect();
   await conn.run('CREATE TABLE detections (event_id VARCHAR)');
   conn.closeSync();
   raw.closeSync();
-  await assert.rejects(new DuckDbStore({ path: old }).open(), (err) =>
-    isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.path' && err.message.includes(old));
+  await assert.rejects(
+    new DuckDbStore({ path: old }).open(),
+    (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.path' && err.message.includes(old),
+  );
 
   const held = join(dir, 'held.duckdb');
-  const holder = spawn(process.execPath, ['-e', `
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const { DuckDBInstance } = require('@duckdb/node-api');
-    DuckDBInstance.create(${JSON.stringify(held)}).then(() => { console.log('open'); setInterval(() => {}, 1000); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    DuckDBInstance.create(${JSON.stringify(held)}).then(() => { console.log('open'); setInterval(() => {}, 1000); });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     await once(holder.stdout, 'data');
     // The holder lets go in time (a consumer still stopping): waited for, like a server that does not answer yet.
-    await assert.rejects(new DuckDbStore({ path: held }).open(), (err) =>
-      isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE') && err.field === 'store.path' && err.message.includes(held) && /lock/i.test(err.message));
+    await assert.rejects(
+      new DuckDbStore({ path: held }).open(),
+      (err) =>
+        isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE') &&
+        err.field === 'store.path' &&
+        err.message.includes(held) &&
+        /lock/i.test(err.message),
+    );
   } finally {
     holder.kill('SIGKILL');
   }
@@ -269,7 +334,10 @@ test('duckdb: trimCache lets go of the written blocks DuckDB keeps cached, and w
   // Past the 16 MB write-ahead-log checkpoint a few times, then a dashboard query over all of it: both
   // leave blocks of the table in DuckDB's buffer pool.
   for (let i = 0; i < 30; i++) await store.write(makeEvents(5000, { seq: i * 5000 }, start + i * 5000, 1), new Date());
-  assert.equal((await store.classes(start, start + 150_000)).reduce((n, c) => n + c.detections, 0), 300_000);
+  assert.equal(
+    (await store.classes(start, start + 150_000)).reduce((n, c) => n + c.detections, 0),
+    300_000,
+  );
   const { before, after } = await store.trimCache();
   assert.ok(before > 1048576, `cached blocks before the trim: ${before} bytes`);
   // The rollup journals (store/duckdb/rollups.ts) keep one block of rows appended since the last checkpoint; the

@@ -45,7 +45,13 @@ async function storedDeadLetters(flavour: Flavour, database: string): Promise<St
     const series = body.results[0].series?.[0];
     return (series?.values ?? []).map((v) => {
       const row = Object.fromEntries(series!.columns.map((c, i) => [c, v[i]]));
-      return { code: String(row.code), bytes: Number(row.bytes), topic: String(row.topic), reason: String(row.reason), payload: Buffer.from(String(row.payload), 'base64') };
+      return {
+        code: String(row.code),
+        bytes: Number(row.bytes),
+        topic: String(row.topic),
+        reason: String(row.reason),
+        payload: Buffer.from(String(row.payload), 'base64'),
+      };
     });
   }
   await fetch(`${vm.url}/internal/force_flush`);
@@ -98,11 +104,14 @@ for (const flavour of ['influxdb', 'victoriametrics'] as const) {
   // option `slots`) on VictoriaMetrics, the sub-millisecond nanoseconds (seq mod 10^6) on InfluxDB. Two seqs a
   // whole span apart share an identity; docs/stores.md states the limit.
   const span = flavour === 'victoriametrics' ? 32 : 1_000_000;
-  test(`${flavour}: keeps events of one camera captured in the same millisecond apart when their seqs differ by less than ${span === 32 ? '32' : '10^6'}`, { timeout: 30_000 }, async () => {
+  test(`${flavour}: keeps events of one camera captured in the same millisecond apart when their seqs differ by less than ${span === 32 ? '32' : '10^6'}`, {
+    timeout: 30_000,
+  }, async () => {
     const store = await freshStore(flavour);
     const at = new Date(Date.now() - 5_000).toISOString();
     // Every residue on VictoriaMetrics; on InfluxDB a thousand consecutive seqs and a few far apart.
-    const offsets = span === 32 ? Array.from({ length: 32 }, (_, i) => i) : [...Array.from({ length: 1_000 }, (_, i) => i), 1_000, 65_536, 999_999];
+    const offsets =
+      span === 32 ? Array.from({ length: 32 }, (_, i) => i) : [...Array.from({ length: 1_000 }, (_, i) => i), 1_000, 65_536, 999_999];
     const n = offsets.length;
     const events = offsets.map((d) => makeEvent({ seq: 7 + d, captured_at: at }));
     assert.deepEqual(await store.write(events, new Date()), { events: n, detections: 2 * n, duplicates: 0 });
@@ -110,7 +119,9 @@ for (const flavour of ['influxdb', 'victoriametrics'] as const) {
     assert.deepEqual(await userCount(flavour, databaseOf.get(store)!), { events: n, detections: 2 * n });
   });
 
-  test(`${flavour}: two events of one camera in one millisecond whose seqs are ${span === 32 ? '32' : '10^6'} apart share an identity: the later is taken for a redelivery (the documented limit)`, { timeout: 30_000 }, async () => {
+  test(`${flavour}: two events of one camera in one millisecond whose seqs are ${span === 32 ? '32' : '10^6'} apart share an identity: the later is taken for a redelivery (the documented limit)`, {
+    timeout: 30_000,
+  }, async () => {
     const store = await freshStore(flavour);
     const at = new Date(Date.now() - 5_000).toISOString();
     const first = makeEvent({ seq: 7, captured_at: at });
@@ -147,11 +158,17 @@ for (const flavour of ['influxdb', 'victoriametrics'] as const) {
     // a 20,000-event POST saw as few as 304 of them, and all of them 3 s later (docs/stores.md). So wait for
     // the count to arrive, then hold it to exactly one row per event.
     await waitFor(async () => (await store.totals()).events >= 20_000, 15_000, 'the retried rows to be searchable');
-    assert.deepEqual(await store.totals(), { events: 20_000, detections: 40_000, deadLetters: 0 }, `the retry wrote ${retry.events} and found ${retry.duplicates} stored`);
+    assert.deepEqual(
+      await store.totals(),
+      { events: 20_000, detections: 40_000, deadLetters: 0 },
+      `the retry wrote ${retry.events} and found ${retry.duplicates} stored`,
+    );
   });
 }
 
-test('victoriametrics without -dedup.minScrapeInterval counts a redelivery twice, which is why the store requires it', { timeout: 60_000 }, async () => {
+test('victoriametrics without -dedup.minScrapeInterval counts a redelivery twice, which is why the store requires it', {
+  timeout: 60_000,
+}, async () => {
   const plain = await startVictoriaMetrics(['-search.latencyOffset=0s']);
   try {
     const store = new LineProtocolStore({ flavour: 'victoriametrics', url: plain.url, database: 'nodedup', countDuplicates: false });
@@ -165,12 +182,15 @@ test('victoriametrics without -dedup.minScrapeInterval counts a redelivery twice
   }
 });
 
-test('influxdb: retention keeps only points newer than the policy, and the store refuses older ones instead of counting them', { timeout: 60_000 }, async () => {
+test('influxdb: retention keeps only points newer than the policy, and the store refuses older ones instead of counting them', {
+  timeout: 60_000,
+}, async () => {
   const store = await freshStore('influxdb', { retentionDays: 1 });
   // InfluxDB would drop them with a 400 that stores the rest; the store refuses them first, so that the
   // consumer dead-letters them instead of counting them stored.
-  await assert.rejects(store.write(makeEvents(5, { camera: 'old' }, Date.now() - 3 * 86_400_000), new Date()), (err) =>
-    isSeamError(err, 'SEAM_ERR_STORE_REFUSED') && /older than the retention policy keeps \(1 d/.test(err.message),
+  await assert.rejects(
+    store.write(makeEvents(5, { camera: 'old' }, Date.now() - 3 * 86_400_000), new Date()),
+    (err) => isSeamError(err, 'SEAM_ERR_STORE_REFUSED') && /older than the retention policy keeps \(1 d/.test(err.message),
   );
   await store.write(makeEvents(4, { camera: 'new' }), new Date());
   assert.deepEqual(await store.totals(), { events: 4, detections: 8, deadLetters: 0 });
@@ -178,21 +198,35 @@ test('influxdb: retention keeps only points newer than the policy, and the store
   assert.match(await res.text(), /"seamline","24h0m0s","1h0m0s",1,true/);
 });
 
-test('line protocol: 400, 413 and 422 refuse the body; other 4xx are configuration; 5xx, 408, 429, refused connections and timeouts are retryable', { timeout: 60_000 }, async () => {
-  assert.deepEqual(
-    [400, 401, 403, 404, 413, 422, 408, 429, 500, 502, 503].map(classifyStatus),
-    ['refused', 'permanent', 'permanent', 'permanent', 'refused', 'refused', 'retryable', 'retryable', 'retryable', 'retryable', 'retryable'],
-  );
+test('line protocol: 400, 413 and 422 refuse the body; other 4xx are configuration; 5xx, 408, 429, refused connections and timeouts are retryable', {
+  timeout: 60_000,
+}, async () => {
+  assert.deepEqual([400, 401, 403, 404, 413, 422, 408, 429, 500, 502, 503].map(classifyStatus), [
+    'refused',
+    'permanent',
+    'permanent',
+    'permanent',
+    'refused',
+    'refused',
+    'retryable',
+    'retryable',
+    'retryable',
+    'retryable',
+    'retryable',
+  ]);
   // A real 400 from InfluxDB: the database already holds `event.detections` as a string. The write is
   // refused, and so is the probe, which writes the same fields: the consumer reads that as a broken store.
   const store = await freshStore('influxdb');
   await fetch(`${influx.url}/write?db=t${dbs}`, { method: 'POST', body: `event,region=eu,site=plant-1,camera=cam-01 detections="x"\n` });
-  await assert.rejects(store.write([makeEvent()], new Date()), (err) => isSeamError(err, 'SEAM_ERR_STORE_REFUSED') && /field type conflict/.test(err.message));
+  await assert.rejects(
+    store.write([makeEvent()], new Date()),
+    (err) => isSeamError(err, 'SEAM_ERR_STORE_REFUSED') && /field type conflict/.test(err.message),
+  );
   await assert.rejects(store.probe(), (err) => isSeamError(err, 'SEAM_ERR_STORE_REFUSED') && /field type conflict/.test(err.message));
 
   let status = 503;
   let delayMs = 0;
-  const http: Server = createServer((req, res) => {
+  const http: Server = createServer((_req, res) => {
     setTimeout(() => res.writeHead(status).end(`{"error":"status ${status}"}`), delayMs);
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -201,9 +235,19 @@ test('line protocol: 400, 413 and 422 refuse the body; other 4xx are configurati
     const fake = new LineProtocolStore({ flavour: 'victoriametrics', url, countDuplicates: false, timeoutMs: 300 });
     status = 200;
     await fake.open();
-    for (const [code, want] of [[503, 'SEAM_ERR_STORE_UNAVAILABLE'], [429, 'SEAM_ERR_STORE_UNAVAILABLE'], [401, 'SEAM_ERR_CONFIG'], [404, 'SEAM_ERR_CONFIG'], [400, 'SEAM_ERR_STORE_REFUSED']] as const) {
+    for (const [code, want] of [
+      [503, 'SEAM_ERR_STORE_UNAVAILABLE'],
+      [429, 'SEAM_ERR_STORE_UNAVAILABLE'],
+      [401, 'SEAM_ERR_CONFIG'],
+      [404, 'SEAM_ERR_CONFIG'],
+      [400, 'SEAM_ERR_STORE_REFUSED'],
+    ] as const) {
       status = code;
-      await assert.rejects(fake.write([makeEvent()], new Date()), (err) => isSeamError(err, want) && !err.message.includes('hunter2'), `status ${code}`);
+      await assert.rejects(
+        fake.write([makeEvent()], new Date()),
+        (err) => isSeamError(err, want) && !err.message.includes('hunter2'),
+        `status ${code}`,
+      );
     }
     status = 204;
     delayMs = 1_000;
@@ -214,7 +258,10 @@ test('line protocol: 400, 413 and 422 refuse the body; other 4xx are configurati
   }
   const refused = new LineProtocolStore({ flavour: 'influxdb', url: 'http://u:hunter2@127.0.0.1:1' });
   await assert.rejects(refused.open(), (err) => isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE') && !err.message.includes('hunter2'));
-  assert.throws(() => new LineProtocolStore({ flavour: 'influxdb', url: 'ftp://x' }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG'));
+  assert.throws(
+    () => new LineProtocolStore({ flavour: 'influxdb', url: 'ftp://x' }),
+    (err) => isSeamError(err, 'SEAM_ERR_CONFIG'),
+  );
 });
 
 test('line protocol: escapes measurement, tags, field keys and strings, and InfluxDB reads them back', { timeout: 60_000 }, async () => {
@@ -227,7 +274,9 @@ test('line protocol: escapes measurement, tags, field keys and strings, and Infl
   assert.equal(line, 'a\\ b\\,c,k\\=1=v\\ 1\\,x f\\ x="say \\"hi\\" \\\\ bye next",n=3i,r=0.5 5');
   const store = await freshStore('influxdb');
   const reason = 'bad "json", at \\ byte 3';
-  await store.writeDeadLetters([{ topic: 'vision/eu/p/c/detection', payload: Buffer.from([0, 255]), code: 'SEAM_ERR_MALFORMED_JSON', reason, receivedAt: new Date() }]);
+  await store.writeDeadLetters([
+    { topic: 'vision/eu/p/c/detection', payload: Buffer.from([0, 255]), code: 'SEAM_ERR_MALFORMED_JSON', reason, receivedAt: new Date() },
+  ]);
   const res = await fetch(`${influx.url}/query?db=t${dbs}&q=${encodeURIComponent('SELECT reason, payload FROM dead_letter')}`);
   const body = (await res.json()) as { results: { series: { values: unknown[][] }[] }[] };
   const [, gotReason, gotPayload] = body.results[0].series[0].values[0];
@@ -235,7 +284,9 @@ test('line protocol: escapes measurement, tags, field keys and strings, and Infl
   assert.deepEqual(Buffer.from(String(gotPayload), 'base64'), Buffer.from([0, 255]));
 });
 
-test('registry: builds each store by name from a URL; an unknown kind is a configuration error naming store.kind', { timeout: 60_000 }, async () => {
+test('registry: builds each store by name from a URL; an unknown kind is a configuration error naming store.kind', {
+  timeout: 60_000,
+}, async () => {
   const { createStore, storeConfigFromUrl, storeKinds } = await import('../../src/store/registry.ts');
   assert.deepEqual(storeKinds(), ['duckdb', 'postgres', 'influxdb', 'victoriametrics']);
   const vmUrl = vm.url.replace('http:', 'victoriametrics+http:');
@@ -247,8 +298,20 @@ test('registry: builds each store by name from a URL; an unknown kind is a confi
   await store.close();
   assert.equal(createStore(storeConfigFromUrl(influx.url.replace('http:', 'influxdb+http:'))).name, 'influxdb');
   assert.equal(createStore(storeConfigFromUrl(':memory:')).name, 'duckdb');
-  assert.throws(() => createStore({ kind: 'mysql' }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.kind' && /mysql/.test(err.message));
-  assert.throws(() => createStore({ kind: 'influxdb' }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.url');
-  assert.throws(() => storeConfigFromUrl('redis://x'), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.url');
-  assert.throws(() => createStore({ kind: 'duckdb', retentionDays: -1 }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.retentionDays');
+  assert.throws(
+    () => createStore({ kind: 'mysql' }),
+    (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.kind' && /mysql/.test(err.message),
+  );
+  assert.throws(
+    () => createStore({ kind: 'influxdb' }),
+    (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.url',
+  );
+  assert.throws(
+    () => storeConfigFromUrl('redis://x'),
+    (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.url',
+  );
+  assert.throws(
+    () => createStore({ kind: 'duckdb', retentionDays: -1 }),
+    (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.retentionDays',
+  );
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NewestPerCamera } from '../../src/store/duckdb/newest-per-camera.ts';
 
-test('NewestPerCamera: only events after their own camera\'s newest are new', { timeout: 10_000 }, () => {
+test("NewestPerCamera: only events after their own camera's newest are new", { timeout: 10_000 }, () => {
   const newest = new NewestPerCamera();
   newest.load([]);
   newest.record('eu/p1/fast', 1_000, 'a');

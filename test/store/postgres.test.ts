@@ -90,10 +90,14 @@ test('postgres: a batch cut off by a server crash stores nothing, and its retry 
     const writing = store.write(events, new Date());
     writing.catch(() => {});
     // Crash only once the batch statement is running inside the server.
-    await waitFor(async () => {
-      const r = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'WITH input%'`);
-      return r.rowCount === 1;
-    }, 10_000, 'the batch statement to run');
+    await waitFor(
+      async () => {
+        const r = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'WITH input%'`);
+        return r.rowCount === 1;
+      },
+      10_000,
+      'the batch statement to run',
+    );
     await server.crash();
     await assert.rejects(writing, (err) => isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE'));
     await assert.rejects(store.write(events, new Date()), (err) => isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE'));
@@ -120,7 +124,10 @@ test('postgres: retention deletes events, detections and dead letters older than
     ]);
     assert.deepEqual(await store.applyRetention(now), { events: 5, detections: 10, deadLetters: 1 });
     assert.deepEqual(await store.totals(), { events: 3, detections: 6, deadLetters: 1 });
-    assert.deepEqual((await store.cameras()).map((c) => c.camera), ['new']);
+    assert.deepEqual(
+      (await store.cameras()).map((c) => c.camera),
+      ['new'],
+    );
   } finally {
     await store.close();
   }
@@ -130,7 +137,9 @@ test('postgres: keeps the raw bytes of a dead letter exactly', { timeout: 60_000
   const store = await freshStore();
   try {
     const payload = Buffer.from([0x00, 0xff, 0x7b, 0x5c, 0x27]);
-    await store.writeDeadLetters([{ topic: 'vision/eu/p/c/detection', payload, code: 'SEAM_ERR_MALFORMED_JSON', reason: 'bad', receivedAt: new Date() }]);
+    await store.writeDeadLetters([
+      { topic: 'vision/eu/p/c/detection', payload, code: 'SEAM_ERR_MALFORMED_JSON', reason: 'bad', receivedAt: new Date() },
+    ]);
     const client = new pg.Client(server.url);
     await client.connect();
     const r = await client.query(`SELECT payload FROM t${schemas}.dead_letters`);
@@ -146,7 +155,10 @@ test('postgres: a server that is not there is retryable, a missing database is a
   await assert.rejects(down.open(), (err) => isSeamError(err, 'SEAM_ERR_STORE_UNAVAILABLE') && !err.message.includes('s3cret'));
   const wrong = new PostgresStore({ url: server.url.replace(/\/postgres$/, '/no_such_db') });
   await assert.rejects(wrong.open(), (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && /3D000/.test(err.message));
-  assert.throws(() => new PostgresStore({ url: server.url, schema: 'Robert"; DROP' }), (err) => isSeamError(err, 'SEAM_ERR_CONFIG'));
+  assert.throws(
+    () => new PostgresStore({ url: server.url, schema: 'Robert"; DROP' }),
+    (err) => isSeamError(err, 'SEAM_ERR_CONFIG'),
+  );
 });
 
 test('postgres: classifies failures as a Telegraf output would', { timeout: 60_000 }, () => {

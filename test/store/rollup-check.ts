@@ -38,9 +38,22 @@ export async function rawFromDuckDb(conn: DuckDBConnection): Promise<Raw> {
   const boxes = (await conn.runAndReadAll(`SELECT region, site, camera, epoch_ms(captured_at), class FROM detections`)).getRows();
   return {
     events: ev.map(([region, site, camera, seq, c, i, m, d]) => ({
-      region: String(region), site: String(site), camera: String(camera), seq: Number(seq), captured: Number(c), inferred: Number(i), committed: Number(m), detections: Number(d),
+      region: String(region),
+      site: String(site),
+      camera: String(camera),
+      seq: Number(seq),
+      captured: Number(c),
+      inferred: Number(i),
+      committed: Number(m),
+      detections: Number(d),
     })),
-    boxes: boxes.map(([region, site, camera, c, cls]) => ({ region: String(region), site: String(site), camera: String(camera), captured: Number(c), class: String(cls) })),
+    boxes: boxes.map(([region, site, camera, c, cls]) => ({
+      region: String(region),
+      site: String(site),
+      camera: String(camera),
+      captured: Number(c),
+      class: String(cls),
+    })),
   };
 }
 
@@ -52,7 +65,14 @@ export async function rawFromPostgres(client: pg.Client | pg.Pool): Promise<Raw>
   const boxes = await client.query(`SELECT region, site, camera, ${ms('captured_at')} AS c, class FROM detections`);
   return {
     events: ev.rows.map((r) => ({
-      region: r.region, site: r.site, camera: r.camera, seq: Number(r.seq), captured: Number(r.c), inferred: Number(r.i), committed: Number(r.m), detections: Number(r.detections),
+      region: r.region,
+      site: r.site,
+      camera: r.camera,
+      seq: Number(r.seq),
+      captured: Number(r.c),
+      inferred: Number(r.i),
+      committed: Number(r.m),
+      detections: Number(r.detections),
     })),
     boxes: boxes.rows.map((r) => ({ region: r.region, site: r.site, camera: r.camera, captured: Number(r.c), class: r.class })),
   };
@@ -74,7 +94,10 @@ async function assertHistogramsMatch(panels: PanelReader, q: PanelQuery, events:
   const whole = new Map<string, number>();
   for (const e of events) {
     const p = period(e.captured, q.stepMs);
-    for (const [kind, v] of [[0, e.inferred - e.captured], [1, e.committed - e.captured]] as const) {
+    for (const [kind, v] of [
+      [0, e.inferred - e.captured],
+      [1, e.committed - e.captured],
+    ] as const) {
       const key = `${p}|${kind}|${bucketOf(v)}`;
       expected.set(key, (expected.get(key) ?? 0) + 1);
       whole.set(`${kind}|${bucketOf(v)}`, (whole.get(`${kind}|${bucketOf(v)}`) ?? 0) + 1);
@@ -90,7 +113,11 @@ async function assertHistogramsMatch(panels: PanelReader, q: PanelQuery, events:
   const picked = new Map((await panels.percentiles(q, [50, 99])).map((r) => [`${r.period}|${r.kind}`, r.buckets.map(bucketValue)]));
   const wanted = new Map([...perPeriod].map(([k, h]) => [k, [h.percentile(50), h.percentile(99)]]));
   assert.deepEqual(picked, wanted, `percentile buckets at ${label}`);
-  assert.deepEqual(new Map((await panels.windowBuckets(q)).map((r) => [`${r.kind}|${r.bucket}`, r.n])), whole, `window buckets at ${label}`);
+  assert.deepEqual(
+    new Map((await panels.windowBuckets(q)).map((r) => [`${r.kind}|${r.bucket}`, r.n])),
+    whole,
+    `window buckets at ${label}`,
+  );
   for (const kind of [0, 1]) {
     const h = new Histogram();
     for (const r of rows.filter((x) => x.kind === kind)) h.add(r.bucket, r.n);
@@ -112,7 +139,11 @@ async function assertHealthLinesMatch(panels: PanelReader, q: PanelQuery, label:
   for (let p = q.fromMs; p < q.toMs; p += q.stepMs) periods.push(p);
   const gaps = seqGapsPerPeriod(await panels.counts(q), periods).total;
   const gotGaps = new Map((await panels.seqGaps(q)).map((r) => [r.period, r.n]));
-  assert.deepEqual(periods.map((p) => gotGaps.get(p) ?? 0), gaps, `seq gaps per period at ${label}`);
+  assert.deepEqual(
+    periods.map((p) => gotGaps.get(p) ?? 0),
+    gaps,
+    `seq gaps per period at ${label}`,
+  );
   const depth = new Map<number, number>();
   for (const b of await panels.heartbeats(q)) depth.set(b.period, (depth.get(b.period) ?? 0) + b.outboxDepth);
   assert.deepEqual(new Map((await panels.outboxDepth(q)).map((r) => [r.period, r.n])), depth, `outbox depth per period at ${label}`);
@@ -130,7 +161,12 @@ export async function assertRollupsMatchRaw(panels: PanelReader, raw: Raw, fromM
       const c = counts.get(key) ?? [0, 0, Infinity, -Infinity, -Infinity];
       counts.set(key, [c[0] + 1, c[1] + e.detections, Math.min(c[2], e.seq), Math.max(c[3], e.seq), Math.max(c[4], e.captured)]);
     }
-    const gotCounts = new Map((await panels.counts(q)).map((r) => [`${r.period}|${r.region}/${r.site}/${r.camera}`, [r.events, r.detections, r.minSeq, r.maxSeq, r.lastCaptured]]));
+    const gotCounts = new Map(
+      (await panels.counts(q)).map((r) => [
+        `${r.period}|${r.region}/${r.site}/${r.camera}`,
+        [r.events, r.detections, r.minSeq, r.maxSeq, r.lastCaptured],
+      ]),
+    );
     assert.deepEqual(gotCounts, counts, `counts at ${level.suffix}`);
 
     const classes = new Map<string, number>();
@@ -153,7 +189,13 @@ export async function assertRollupsMatchRaw(panels: PanelReader, raw: Raw, fromM
           ]
         : []),
     ];
-    for (const { name, filter, keep } of filters) await assertHistogramsMatch(panels, { ...q, ...filter }, raw.events.filter((x) => inWindow(x.captured) && keep(x)), `${level.suffix} for ${name}`);
+    for (const { name, filter, keep } of filters)
+      await assertHistogramsMatch(
+        panels,
+        { ...q, ...filter },
+        raw.events.filter((x) => inWindow(x.captured) && keep(x)),
+        `${level.suffix} for ${name}`,
+      );
     await assertHealthLinesMatch(panels, q, level.suffix);
   }
   return events.length;

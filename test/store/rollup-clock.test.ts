@@ -13,7 +13,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const offsetOf = async (store: DuckDbStore, now: number) => (await store.cameras(now)).map((c) => [c.camera, c.clockOffsetMs]);
 
-test('a DuckDB file from before rollup_clock: read-only it shows no clock figures rather than failing, and a consumer opening it adds the table', { timeout: 60_000 }, async () => {
+test('a DuckDB file from before rollup_clock: read-only it shows no clock figures rather than failing, and a consumer opening it adds the table', {
+  timeout: 60_000,
+}, async () => {
   const path = join(dir, 'old.duckdb');
   const now = Date.now();
   const old = new DuckDbStore({ path });
@@ -29,7 +31,10 @@ test('a DuckDB file from before rollup_clock: read-only it shows no clock figure
   await look.open();
   try {
     assert.deepEqual(await offsetOf(look, now), [['cam-01', null]]);
-    assert.deepEqual((await look.panels.cameraList(now)).map((c) => [c.camera, c.clockOffsetMs]), [['cam-01', null]]);
+    assert.deepEqual(
+      (await look.panels.cameraList(now)).map((c) => [c.camera, c.clockOffsetMs]),
+      [['cam-01', null]],
+    );
   } finally {
     await look.close();
   }
@@ -37,7 +42,13 @@ test('a DuckDB file from before rollup_clock: read-only it shows no clock figure
   const consumer = new DuckDbStore({ path });
   await consumer.open();
   try {
-    await consumer.writeConsumerSample({ consumer: 'c-1', atMs: now, inFlight: 0, pending: 0, cameras: [{ region: 'eu', site: 'plant-1', camera: 'cam-01', minLagMs: 45, maxLagMs: 90, events: 3 }] });
+    await consumer.writeConsumerSample({
+      consumer: 'c-1',
+      atMs: now,
+      inFlight: 0,
+      pending: 0,
+      cameras: [{ region: 'eu', site: 'plant-1', camera: 'cam-01', minLagMs: 45, maxLagMs: 90, events: 3 }],
+    });
     assert.deepEqual(await offsetOf(consumer, now), [['cam-01', 45]]);
   } finally {
     await consumer.close();

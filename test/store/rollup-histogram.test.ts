@@ -7,7 +7,9 @@ test('the stated error bound is (gamma - 1) / (gamma + 1) and at most 2%', () =>
   assert.ok(RELATIVE_ERROR <= 0.02, `${RELATIVE_ERROR}`);
 });
 
-test('every whole millisecond from 1 ms to 2,000,000 ms is reported within the bound, and buckets are monotonic', { timeout: 60_000 }, () => {
+test('every whole millisecond from 1 ms to 2,000,000 ms is reported within the bound, and buckets are monotonic', {
+  timeout: 60_000,
+}, () => {
   let worst = 0;
   let previous = 0;
   for (let v = 1; v <= 2_000_000; v++) {
@@ -22,7 +24,9 @@ test('every whole millisecond from 1 ms to 2,000,000 ms is reported within the b
   assert.ok(worst > RELATIVE_ERROR * 0.9, `worst ${worst}`);
 });
 
-test('no whole millisecond sits within float noise of a bucket boundary (DuckDB and PostgreSQL cannot disagree)', { timeout: 60_000 }, () => {
+test('no whole millisecond sits within float noise of a bucket boundary (DuckDB and PostgreSQL cannot disagree)', {
+  timeout: 60_000,
+}, () => {
   const logGamma = Math.log(GAMMA);
   for (let v = 2; v <= 2_000_000; v++) {
     const x = Math.log(v) / logGamma;
@@ -40,7 +44,7 @@ test('zero and negative durations (a clock behind) go to bucket 0 and read as 0'
 
 test('percentiles of merged histograms (many minutes, many cameras) stay within the bound of the exact nearest-rank value', () => {
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const parts: number[][] = [];
   for (let camera = 0; camera < 12; camera++) {
     // Each camera its own shape: a base latency, a long tail, and a few spikes.

@@ -18,15 +18,26 @@ const CLASSES = ['scratch', 'dent', 'crack'];
 
 /** Events of three cameras on two sites over ~70 minutes, with latencies that differ per camera and drift. */
 function plant(count: number, seqFrom = 0): DetectionV1[] {
-  const cams = [['site-a', 'cam-1'], ['site-a', 'cam-2'], ['site-b', 'cam-1']];
+  const cams = [
+    ['site-a', 'cam-1'],
+    ['site-a', 'cam-2'],
+    ['site-b', 'cam-1'],
+  ];
   return Array.from({ length: count }, (_, i) => {
     const [site, camera] = cams[i % cams.length];
-    const captured = T0 + Math.floor(i * 1_373) % (70 * 60_000);
+    const captured = T0 + (Math.floor(i * 1_373) % (70 * 60_000));
     return makeEvent({
-      site, camera, seq: seqFrom + i,
+      site,
+      camera,
+      seq: seqFrom + i,
       captured_at: new Date(captured).toISOString(),
       inferred_at: new Date(captured + 8 + ((i * 37) % 90)).toISOString(),
-      detections: Array.from({ length: i % 4 }, (_, k) => ({ class: CLASSES[(i + k) % 3], class_id: k, confidence: 0.8, bbox: [1, 2, 3, 4] })),
+      detections: Array.from({ length: i % 4 }, (_, k) => ({
+        class: CLASSES[(i + k) % 3],
+        class_id: k,
+        confidence: 0.8,
+        bbox: [1, 2, 3, 4],
+      })),
     });
   });
 }
@@ -127,7 +138,9 @@ describe('PostgreSQL rollups', () => {
     await b.close();
   });
 
-  test('a schema written before plant rows gets them from its site rows at open, once, with two stores opening', { timeout: 60_000 }, async () => {
+  test('a schema written before plant rows gets them from its site rows at open, once, with two stores opening', {
+    timeout: 60_000,
+  }, async () => {
     const first = new PostgresStore({ url: postgres.url, schema: 'old' });
     await first.open();
     await first.write(plant(2_000), committed(1));
@@ -136,7 +149,8 @@ describe('PostgreSQL rollups', () => {
     pool.on('error', () => {});
     for (const l of LEVELS) await pool.query(`DELETE FROM ${levelTable(LATENCY, l)} WHERE region = '${ALL_CAMERAS}'`);
     const stores = [new PostgresStore({ url: postgres.url, schema: 'old' }), new PostgresStore({ url: postgres.url, schema: 'old' })];
-    const rows = async (where: string) => Number((await pool.query(`SELECT count(*) AS n FROM ${levelTable(LATENCY, LEVELS[0])} WHERE ${where}`)).rows[0].n);
+    const rows = async (where: string) =>
+      Number((await pool.query(`SELECT count(*) AS n FROM ${levelTable(LATENCY, LEVELS[0])} WHERE ${where}`)).rows[0].n);
     assert.equal(await rows(`region = '${ALL_CAMERAS}'`), 0, 'no plant rows, as in a schema from before them');
     assert.ok((await rows(`camera = '${ALL_CAMERAS}'`)) > 0, 'site rows to make them from');
     await Promise.all(stores.map((s) => s.open()));
@@ -157,7 +171,8 @@ describe('PostgreSQL rollups', () => {
 
 async function checkStatusHistory(store: DuckDbStore | PostgresStore): Promise<void> {
   const at = (s: number) => new Date(T0 + s * 1_000);
-  const beat = (depth: number, s: number) => makeStatus({ state: 'online', at: at(s).toISOString(), outbox_depth: depth, oldest_unsent_ms: depth * 10, drops: 0 });
+  const beat = (depth: number, s: number) =>
+    makeStatus({ state: 'online', at: at(s).toISOString(), outbox_depth: depth, oldest_unsent_ms: depth * 10, drops: 0 });
   await store.writeStatus(makeStatus({ state: 'online', at: at(0).toISOString() }), at(0));
   await store.writeStatus(beat(5, 10), at(10));
   await store.writeStatus(beat(40, 20), at(20));
@@ -169,13 +184,39 @@ async function checkStatusHistory(store: DuckDbStore | PostgresStore): Promise<v
   await store.writeConsumerSample!({ consumer: 'c-1', atMs: T0 + 15_000, inFlight: 30, pending: 2 });
   const q = { fromMs: T0, toMs: T0 + 5 * 60_000, stepMs: 60_000 };
   const changes = await store.panels!.statusChanges(q);
-  assert.deepEqual(changes.map((c) => [c.state, c.atMs - T0]), [['online', 0], ['offline', 30_000], ['online', 95_000]]);
+  assert.deepEqual(
+    changes.map((c) => [c.state, c.atMs - T0]),
+    [
+      ['online', 0],
+      ['offline', 30_000],
+      ['online', 95_000],
+    ],
+  );
   const later = await store.panels!.statusChanges({ ...q, fromMs: T0 + 60_000 });
-  assert.deepEqual(later.map((c) => [c.state, c.atMs - T0]), [['offline', 30_000], ['online', 95_000]], 'the state the window opens with, then the changes in it');
+  assert.deepEqual(
+    later.map((c) => [c.state, c.atMs - T0]),
+    [
+      ['offline', 30_000],
+      ['online', 95_000],
+    ],
+    'the state the window opens with, then the changes in it',
+  );
   const beats = await store.panels!.heartbeats(q);
-  assert.deepEqual(beats.map((b) => [b.period - T0, b.outboxDepth, b.oldestUnsentMs]), [[0, 40, 400], [60_000, 2, 20]]);
+  assert.deepEqual(
+    beats.map((b) => [b.period - T0, b.outboxDepth, b.oldestUnsentMs]),
+    [
+      [0, 40, 400],
+      [60_000, 2, 20],
+    ],
+  );
   const consumers = await store.panels!.consumers(q);
-  assert.deepEqual(consumers.map((c) => [c.period - T0, c.consumer, c.inFlight, c.pending]), [[0, 'c-1', 120, 7]]);
+  assert.deepEqual(
+    consumers.map((c) => [c.period - T0, c.consumer, c.inFlight, c.pending]),
+    [[0, 'c-1', 120, 7]],
+  );
   const hour = await store.panels!.heartbeats({ fromMs: T0, toMs: T0 + 3_600_000, stepMs: 3_600_000 });
-  assert.deepEqual(hour.map((b) => b.outboxDepth), [40]);
+  assert.deepEqual(
+    hour.map((b) => b.outboxDepth),
+    [40],
+  );
 }

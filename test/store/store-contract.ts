@@ -30,11 +30,21 @@ export interface ContractOptions {
 
 const RECEIVED = new Date();
 // Bytes no text encoding would survive: NUL, 0xff, a lone continuation byte, quotes, backslash, newline.
-const POISON: DeadLetter[] = ([
-  { payload: Buffer.from([0xff, 0x00, 0x80, 0x7b, 0x5c, 0x22, 0x0a, 0x27]), code: 'SEAM_ERR_MALFORMED_JSON', reason: 'Unexpected token \u00ff in JSON at position 0' },
-  { payload: Buffer.from('{"schema_version":"detection.v1","seq":-1}\n'), code: 'SEAM_ERR_SCHEMA_VIOLATION', reason: 'seq: must be >= 0, "quoted"' },
-  { payload: Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37) % 256)), code: 'SEAM_ERR_MALFORMED_JSON', reason: 'binary' },
-] as const).map((l, i) => ({ ...l, topic: `vision/eu/plant-1/cam-0${i}/detection`, receivedAt: RECEIVED }));
+const POISON: DeadLetter[] = (
+  [
+    {
+      payload: Buffer.from([0xff, 0x00, 0x80, 0x7b, 0x5c, 0x22, 0x0a, 0x27]),
+      code: 'SEAM_ERR_MALFORMED_JSON',
+      reason: 'Unexpected token \u00ff in JSON at position 0',
+    },
+    {
+      payload: Buffer.from('{"schema_version":"detection.v1","seq":-1}\n'),
+      code: 'SEAM_ERR_SCHEMA_VIOLATION',
+      reason: 'seq: must be >= 0, "quoted"',
+    },
+    { payload: Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37) % 256)), code: 'SEAM_ERR_MALFORMED_JSON', reason: 'binary' },
+  ] as const
+).map((l, i) => ({ ...l, topic: `vision/eu/plant-1/cam-0${i}/detection`, receivedAt: RECEIVED }));
 
 export function storeContract(name: string, build: () => Promise<StoreUnderTest>, options: ContractOptions) {
   const withStore = async (fn: (store: StoreUnderTest) => Promise<void>) => {
@@ -54,7 +64,8 @@ export function storeContract(name: string, build: () => Promise<StoreUnderTest>
       const totals = await store.totals();
       assert.equal(totals.events, 50);
       assert.equal(totals.detections, 100);
-    }));
+    }),
+  );
 
   test(`${name}: writing the same events again stores nothing new`, { timeout: 30_000 }, () =>
     withStore(async (store) => {
@@ -64,7 +75,8 @@ export function storeContract(name: string, build: () => Promise<StoreUnderTest>
       assert.deepEqual(again, { events: 5, detections: 10, duplicates: 20 });
       assert.equal((await store.totals()).events, 35);
       assert.equal((await store.totals()).detections, 70);
-    }));
+    }),
+  );
 
   test(`${name}: tells which events a write newly stored, by their captured_at`, { timeout: 30_000 }, () =>
     withStore(async (store) => {
@@ -74,8 +86,12 @@ export function storeContract(name: string, build: () => Promise<StoreUnderTest>
       const more = makeEvents(5, { seq: 30 }, Date.now() + 1_000);
       assert.equal((await store.write([...events.slice(10), ...more], new Date(), fresh)).events, 15);
       const expected = [...events.slice(20), ...more].map((e) => Date.parse(e.captured_at));
-      assert.deepEqual(fresh.sort((a, b) => a - b), expected.sort((a, b) => a - b));
-    }));
+      assert.deepEqual(
+        fresh.sort((a, b) => a - b),
+        expected.sort((a, b) => a - b),
+      );
+    }),
+  );
 
   test(`${name}: an event repeated inside one batch is stored once`, { timeout: 30_000 }, () =>
     withStore(async (store) => {
@@ -84,13 +100,15 @@ export function storeContract(name: string, build: () => Promise<StoreUnderTest>
       assert.equal(result.events, 1);
       assert.equal(result.detections, 2);
       assert.equal((await store.totals()).detections, 2);
-    }));
+    }),
+  );
 
   test(`${name}: an event with no detections is stored as an event with zero rows`, { timeout: 30_000 }, () =>
     withStore(async (store) => {
       await store.write([makeEvent({ detections: [] })], new Date());
       assert.deepEqual(await store.totals(), { events: 1, detections: 0, deadLetters: 0 });
-    }));
+    }),
+  );
 
   test(`${name}: counts detections per minute per camera exactly`, { timeout: 30_000 }, () =>
     withStore(async (store) => {
@@ -100,7 +118,8 @@ export function storeContract(name: string, build: () => Promise<StoreUnderTest>
       const rows = await store.perMinute(minute, minute + 120_000);
       const view = rows.map((r) => `${r.camera}@${r.minute - minute}:${r.events}/${r.detections}`);
       assert.deepEqual(view, ['cam-01@0:7/14', 'cam-02@60000:3/6']);
-    }));
+    }),
+  );
 
   test(`${name}: lists cameras with their last status and counts`, { timeout: 30_000 }, () =>
     withStore(async (store) => {
@@ -116,7 +135,8 @@ export function storeContract(name: string, build: () => Promise<StoreUnderTest>
           ['cam-09', 'offline', 0, 0],
         ],
       );
-    }));
+    }),
+  );
 
   test(`${name}: breaks detections down by class and measures latency and lag`, { timeout: 30_000 }, () =>
     withStore(async (store) => {
@@ -131,7 +151,8 @@ export function storeContract(name: string, build: () => Promise<StoreUnderTest>
       const lat = await store.latency(now - 60_000, now);
       assert.equal(lat.inferenceP50Ms, 40);
       assert.equal(lat.lagP99Ms, 240);
-    }));
+    }),
+  );
 
   // Three letters received in the same millisecond: dead letters are not idempotent, each one is kept.
   const keeps = options.keepsPayload
@@ -148,7 +169,8 @@ export function storeContract(name: string, build: () => Promise<StoreUnderTest>
       );
       const order = (a: StoredDeadLetter, b: StoredDeadLetter) => a.bytes - b.bytes;
       assert.deepEqual((await options.deadLetters(store)).sort(order), expected.sort(order));
-    }));
+    }),
+  );
 
   clockContract(name, withStore);
 }

@@ -22,7 +22,12 @@ export const ruleUid = (name: string) => `seamline-${name.replace(/[^a-zA-Z0-9_-
  * threshold that is the rule's condition. Labels carry the rule's own, severity and `seamline_rule` (which
  * the notification policy matches to apply its shifts' mute timing).
  */
-export function buildRule(rule: AlertRule, config: AlertsConfig, q: GrafanaQueries, datasource: { type: string; uid: string }): Rule | undefined {
+export function buildRule(
+  rule: AlertRule,
+  config: AlertsConfig,
+  q: GrafanaQueries,
+  datasource: { type: string; uid: string },
+): Rule | undefined {
   const spec = q.rule(rule, config);
   if (!spec) return undefined;
   const builder = new RuleBuilder(rule.name)
@@ -41,14 +46,22 @@ export function buildRule(rule: AlertRule, config: AlertsConfig, q: GrafanaQueri
     });
   const range = { from: spec.lookbackS, to: 0 };
   for (const query of spec.queries) {
-    builder.withQuery(new QueryBuilder(query.refId).datasourceUid(datasource.uid).relativeTimeRange(range).model(new RawQueryBuilder(datasource, query.refId, query.query, query.format)));
+    builder.withQuery(
+      new QueryBuilder(query.refId)
+        .datasourceUid(datasource.uid)
+        .relativeTimeRange(range)
+        .model(new RawQueryBuilder(datasource, query.refId, query.query, query.format)),
+    );
   }
   // Time series (InfluxQL) become numbers through a reduce; names R<refId>.
   const reduced = spec.queries.map((query) => {
     if (query.format === 'table') return query.refId;
     const refId = `R${query.refId}`;
     builder.withQuery(
-      new QueryBuilder(refId).datasourceUid('__expr__').relativeTimeRange(range).model(new TypeReduceBuilder().refId(refId).datasource(EXPR).expression(query.refId).reducer('last').settings({ mode: 'dropNN' })),
+      new QueryBuilder(refId)
+        .datasourceUid('__expr__')
+        .relativeTimeRange(range)
+        .model(new TypeReduceBuilder().refId(refId).datasource(EXPR).expression(query.refId).reducer('last').settings({ mode: 'dropNN' })),
     );
     return refId;
   });
@@ -56,14 +69,25 @@ export function buildRule(rule: AlertRule, config: AlertsConfig, q: GrafanaQueri
   if (spec.math) {
     let expression = spec.math;
     spec.queries.forEach((query, i) => (expression = expression.replaceAll(`$${query.refId}`, `$${reduced[i]}`)));
-    builder.withQuery(new QueryBuilder('M').datasourceUid('__expr__').relativeTimeRange(range).model(new TypeMathBuilder().refId('M').datasource(EXPR).expression(expression)));
+    builder.withQuery(
+      new QueryBuilder('M')
+        .datasourceUid('__expr__')
+        .relativeTimeRange(range)
+        .model(new TypeMathBuilder().refId('M').datasource(EXPR).expression(expression)),
+    );
     input = 'M';
   }
   builder.withQuery(
     new QueryBuilder('T')
       .datasourceUid('__expr__')
       .relativeTimeRange(range)
-      .model(new TypeThresholdBuilder().refId('T').datasource(EXPR).expression(input).conditions([{ evaluator: { type: spec.threshold.type, params: [spec.threshold.value] } }])),
+      .model(
+        new TypeThresholdBuilder()
+          .refId('T')
+          .datasource(EXPR)
+          .expression(input)
+          .conditions([{ evaluator: { type: spec.threshold.type, params: [spec.threshold.value] } }]),
+      ),
   );
   builder.condition('T');
   return builder.build();

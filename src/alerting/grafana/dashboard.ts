@@ -24,7 +24,12 @@ export function buildDashboard(panels: PanelQuery[], datasource: { type: string;
       .description(p.description)
       .datasource(datasource)
       .withTarget(new RawQueryBuilder(datasource, 'A', p.query, p.format))
-      .gridPos({ h: 8, w: p.kind === 'timeseries' && i === 0 ? 24 : 12, x: i === 0 ? 0 : ((i - 1) % 2) * 12, y: i === 0 ? 0 : 8 + Math.floor((i - 1) / 2) * 8 });
+      .gridPos({
+        h: 8,
+        w: p.kind === 'timeseries' && i === 0 ? 24 : 12,
+        x: i === 0 ? 0 : ((i - 1) % 2) * 12,
+        y: i === 0 ? 0 : 8 + Math.floor((i - 1) / 2) * 8,
+      });
     if (p.unit) panel.unit(p.unit);
     board.withPanel(panel);
   });

@@ -17,10 +17,23 @@ export const DATASOURCE_TYPE: Record<GrafanaTarget['store'], string> = { postgre
  * from its own environment when it loads the file.
  */
 export function datasourceFile(t: GrafanaTarget) {
-  const common = { name: `Seamline ${t.store}`, uid: DATASOURCE_UID[t.store], type: DATASOURCE_TYPE[t.store], access: 'proxy', orgId: 1, editable: false, url: t.url, user: t.user };
+  const common = {
+    name: `Seamline ${t.store}`,
+    uid: DATASOURCE_UID[t.store],
+    type: DATASOURCE_TYPE[t.store],
+    access: 'proxy',
+    orgId: 1,
+    editable: false,
+    url: t.url,
+    user: t.user,
+  };
   const source =
     t.store === 'postgres'
-      ? { ...common, jsonData: { database: t.database, sslmode: 'disable', postgresVersion: 1500, timescaledb: false }, secureJsonData: { password: '$SEAMLINE_GRAFANA_DB_PASSWORD' } }
+      ? {
+          ...common,
+          jsonData: { database: t.database, sslmode: 'disable', postgresVersion: 1500, timescaledb: false },
+          secureJsonData: { password: '$SEAMLINE_GRAFANA_DB_PASSWORD' },
+        }
       : { ...common, jsonData: { dbName: t.database, httpMode: 'POST' }, secureJsonData: { password: '$SEAMLINE_GRAFANA_DB_PASSWORD' } };
   return { apiVersion: 1, datasources: [source] };
 }
@@ -29,6 +42,8 @@ export function datasourceFile(t: GrafanaTarget) {
 export function dashboardProviderFile(path: string) {
   return {
     apiVersion: 1,
-    providers: [{ name: 'seamline', orgId: 1, folder: 'Seamline', type: 'file', disableDeletion: false, allowUiUpdates: false, options: { path } }],
+    providers: [
+      { name: 'seamline', orgId: 1, folder: 'Seamline', type: 'file', disableDeletion: false, allowUiUpdates: false, options: { path } },
+    ],
   };
 }

@@ -64,9 +64,17 @@ export class InfluxQlQueries implements GrafanaQueries {
         // InfluxQL cannot subtract a point's time from now(): the offline duration becomes the rule's `for`.
         return one(`SELECT last("online") AS "value" FROM "camera_status" WHERE time > now() - 30d${cams} ${CAMERA}`, 'lt', 1);
       case 'lag_p99':
-        return one(`SELECT percentile("lag_ms", 99) AS "value" FROM "event" WHERE time > now() - ${s('window')}s`, 'gt', Number(p.thresholdMs));
+        return one(
+          `SELECT percentile("lag_ms", 99) AS "value" FROM "event" WHERE time > now() - ${s('window')}s`,
+          'gt',
+          Number(p.thresholdMs),
+        );
       case 'dead_letters':
-        return one(`SELECT count("bytes") / ${s('window') / 60} AS "value" FROM "dead_letter" WHERE time > now() - ${s('window')}s`, 'gt', Number(p.perMinute));
+        return one(
+          `SELECT count("bytes") / ${s('window') / 60} AS "value" FROM "dead_letter" WHERE time > now() - ${s('window')}s`,
+          'gt',
+          Number(p.perMinute),
+        );
       case 'seq_gaps':
         return one(
           `SELECT max("seq") - min("seq") + 1 - count(distinct("seq")) AS "value" FROM "event" WHERE time > now() - ${s('window')}s AND time <= now() - ${s('settle', '30s')}s${cams} ${CAMERA}`,
@@ -82,7 +90,11 @@ export class InfluxQlQueries implements GrafanaQueries {
         const w = `time > now() - ${s('window')}s${cams}`;
         return {
           queries: [
-            { refId: 'A', query: `SELECT count("confidence") AS "value" FROM "detection" WHERE ${w} AND "class" = '${String(p.class).replaceAll("'", "\\'")}' ${CAMERA}`, format: 'time_series' },
+            {
+              refId: 'A',
+              query: `SELECT count("confidence") AS "value" FROM "detection" WHERE ${w} AND "class" = '${String(p.class).replaceAll("'", "\\'")}' ${CAMERA}`,
+              format: 'time_series',
+            },
             { refId: 'B', query: `SELECT count("detections") AS "value" FROM "event" WHERE ${w} ${CAMERA}`, format: 'time_series' },
           ],
           math: `($B >= ${Number(p.minEvents ?? 20)}) * ($A / $B)`,
@@ -95,7 +107,13 @@ export class InfluxQlQueries implements GrafanaQueries {
         // The camera_clock points of the last five minutes (store/line-protocol/clock.ts). InfluxQL's abs()
         // over an aggregate wants GROUP BY time, so Grafana's math takes the distance from zero.
         return {
-          ...one(`SELECT min("min_lag_ms") / 1000 AS "value" FROM "camera_clock" WHERE time > now() - 5m${cams} ${CAMERA}`, 'gt', s('maxOffset', '60s'), 'OK', 300),
+          ...one(
+            `SELECT min("min_lag_ms") / 1000 AS "value" FROM "camera_clock" WHERE time > now() - 5m${cams} ${CAMERA}`,
+            'gt',
+            s('maxOffset', '60s'),
+            'OK',
+            300,
+          ),
           math: 'abs($A)',
         };
       default:

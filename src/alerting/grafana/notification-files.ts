@@ -1,4 +1,17 @@
-import { ContactPointBuilder, DayOfMonthRangeBuilder, MonthRangeBuilder, MuteTimingBuilder, YearRangeBuilder, NotificationPolicyBuilder, TimeIntervalBuilder, TimeRangeBuilder, WeekdayRangeBuilder, type ContactPoint, type MuteTiming, type NotificationPolicy } from '@grafana/grafana-foundation-sdk/alerting';
+import {
+  ContactPointBuilder,
+  DayOfMonthRangeBuilder,
+  MonthRangeBuilder,
+  MuteTimingBuilder,
+  YearRangeBuilder,
+  NotificationPolicyBuilder,
+  TimeIntervalBuilder,
+  TimeRangeBuilder,
+  WeekdayRangeBuilder,
+  type ContactPoint,
+  type MuteTiming,
+  type NotificationPolicy,
+} from '@grafana/grafana-foundation-sdk/alerting';
 import type { AlertsConfig } from '../config.ts';
 import { formatDuration } from '../duration.ts';
 import { clock, offShift } from './off-shift.ts';
@@ -42,7 +55,10 @@ export function notificationPolicy(config: AlertsConfig): NotificationPolicy {
   const routes = config.rules
     .filter((r) => r.shifts || r.receivers !== source.receivers)
     .map((r) => {
-      const route = new NotificationPolicyBuilder().receiver(contactFor(config, r.receivers)).objectMatchers([['seamline_rule', '=', r.name]]).repeatInterval(formatDuration(r.repeatIntervalMs));
+      const route = new NotificationPolicyBuilder()
+        .receiver(contactFor(config, r.receivers))
+        .objectMatchers([['seamline_rule', '=', r.name]])
+        .repeatInterval(formatDuration(r.repeatIntervalMs));
       if (r.shifts && hasOffTime(config, r.shifts)) route.muteTimeIntervals([muteTimingName(r.shifts)]);
       return route;
     });

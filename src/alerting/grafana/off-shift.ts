@@ -25,9 +25,13 @@ export function offShift(calendar: ShiftCalendar, names: readonly string[]): Off
   const shifts = names.map((n) => calendar.get(n)).filter((s): s is Shift => s !== undefined);
   const zones = new Set(shifts.map((s) => s.timezone));
   if (zones.size !== 1) {
-    throw new SeamError('SEAM_ERR_CONFIG', `shifts ${names.join(', ')} are in ${zones.size} time zones; a Grafana mute timing has one location`, {
-      field: 'shifts',
-    });
+    throw new SeamError(
+      'SEAM_ERR_CONFIG',
+      `shifts ${names.join(', ')} are in ${zones.size} time zones; a Grafana mute timing has one location`,
+      {
+        field: 'shifts',
+      },
+    );
   }
   const on = new Map<number, DayRange[]>();
   const add = (day: number, from: number, to: number) => {

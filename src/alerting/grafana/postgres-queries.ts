@@ -81,7 +81,12 @@ FROM ${this.t('events')} WHERE $__timeFilter(captured_at) GROUP BY 1, 2, 3 ORDER
     const cams = this.where(rule.select);
     switch (rule.kind.kind) {
       case 'silent_camera':
-        return table(this.silent(s('window'), (p.signal as 'events' | 'detections') ?? 'detections', rule.select, config.expectedCameras), 'lt', 1, 'Alerting');
+        return table(
+          this.silent(s('window'), (p.signal as 'events' | 'detections') ?? 'detections', rule.select, config.expectedCameras),
+          'lt',
+          1,
+          'Alerting',
+        );
       case 'camera_offline':
         return table(
           `SELECT region, site, camera, CASE WHEN state = 'offline' THEN extract(epoch FROM now() - received_at) ELSE 0 END::float8 AS value
@@ -114,7 +119,8 @@ GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
         );
       case 'outbox_backlog': {
         const depth = p.depth === undefined ? 'false' : `coalesce((body->>'outbox_depth')::bigint, 0) > ${Number(p.depth)}`;
-        const age = p.oldestUnsent === undefined ? 'false' : `coalesce((body->>'oldest_unsent_ms')::bigint, 0) > ${s('oldestUnsent') * 1000}`;
+        const age =
+          p.oldestUnsent === undefined ? 'false' : `coalesce((body->>'oldest_unsent_ms')::bigint, 0) > ${s('oldestUnsent') * 1000}`;
         return table(
           `SELECT region, site, camera, CASE WHEN ${depth} OR ${age} THEN 1 ELSE 0 END::float8 AS value
 FROM ${this.t('camera_status')} WHERE ${cams} ORDER BY 1, 2, 3`,

@@ -15,12 +15,49 @@ export interface PanelQuery {
 
 /** The operators' panels, the same for every datasource; each language supplies the query text by `key`. */
 export const PANELS = [
-  { key: 'perMinute', title: 'Detections per minute, per camera', kind: 'timeseries', format: 'time_series', description: 'A flat line at zero is a camera that sees nothing; a line that stops is a camera that sends nothing.' },
-  { key: 'silent', title: 'Silent cameras', kind: 'table', format: 'table', description: 'Every expected camera with its detections in the window; 0 is a silent camera (an explicit zero, not a missing row).' },
-  { key: 'status', title: 'Cameras: last status and edge outbox', kind: 'table', format: 'table', description: 'offline = the bridge\'s last will (or clean stop); outbox depth and oldest unsent from its last heartbeat.' },
-  { key: 'lag', title: 'End-to-end lag (commit - captured), p50 and p99', kind: 'timeseries', format: 'time_series', unit: 'ms', description: 'Climbing lag is a consumer or store falling behind (docs/troubleshooting.md).' },
-  { key: 'deadLetters', title: 'Dead letters per minute, by code', kind: 'timeseries', format: 'time_series', description: 'Poison messages acknowledged and kept with their bytes; the code says what was wrong (docs/errors.md).' },
-  { key: 'seqGaps', title: 'Events lost upstream (seq gaps), per camera', kind: 'table', format: 'table', description: 'seq numbers missing from each camera\'s stored range in the time range.' },
+  {
+    key: 'perMinute',
+    title: 'Detections per minute, per camera',
+    kind: 'timeseries',
+    format: 'time_series',
+    description: 'A flat line at zero is a camera that sees nothing; a line that stops is a camera that sends nothing.',
+  },
+  {
+    key: 'silent',
+    title: 'Silent cameras',
+    kind: 'table',
+    format: 'table',
+    description: 'Every expected camera with its detections in the window; 0 is a silent camera (an explicit zero, not a missing row).',
+  },
+  {
+    key: 'status',
+    title: 'Cameras: last status and edge outbox',
+    kind: 'table',
+    format: 'table',
+    description: "offline = the bridge's last will (or clean stop); outbox depth and oldest unsent from its last heartbeat.",
+  },
+  {
+    key: 'lag',
+    title: 'End-to-end lag (commit - captured), p50 and p99',
+    kind: 'timeseries',
+    format: 'time_series',
+    unit: 'ms',
+    description: 'Climbing lag is a consumer or store falling behind (docs/troubleshooting.md).',
+  },
+  {
+    key: 'deadLetters',
+    title: 'Dead letters per minute, by code',
+    kind: 'timeseries',
+    format: 'time_series',
+    description: 'Poison messages acknowledged and kept with their bytes; the code says what was wrong (docs/errors.md).',
+  },
+  {
+    key: 'seqGaps',
+    title: 'Events lost upstream (seq gaps), per camera',
+    kind: 'table',
+    format: 'table',
+    description: "seq numbers missing from each camera's stored range in the time range.",
+  },
   { key: 'classes', title: 'Defect classes', kind: 'barchart', format: 'table', description: 'Detections per class in the time range.' },
 ] as const satisfies readonly (Omit<PanelQuery, 'query'> & { key: string })[];
 

@@ -16,7 +16,8 @@ export class RawQueryBuilder implements cog.Builder<cog.Dataquery> {
 
   build(): cog.Dataquery {
     const common = { refId: this.refId, datasource: this.datasource, _implementsDataqueryVariant() {} };
-    if (this.datasource.type === 'influxdb') return { ...common, query: this.text, rawQuery: true, resultFormat: this.format } as cog.Dataquery;
+    if (this.datasource.type === 'influxdb')
+      return { ...common, query: this.text, rawQuery: true, resultFormat: this.format } as cog.Dataquery;
     return { ...common, editorMode: 'code', rawQuery: true, rawSql: this.text, format: this.format } as cog.Dataquery;
   }
 }

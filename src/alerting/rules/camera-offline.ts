@@ -4,7 +4,10 @@ import { Duration } from '../config-schema.ts';
 import { parseDuration } from '../duration.ts';
 import type { RuleKind } from './rule-kind.ts';
 
-const Params = Type.Object({ after: Duration('Offline (last will or clean shutdown) for at least this long, e.g. 30s.') }, { additionalProperties: false });
+const Params = Type.Object(
+  { after: Duration('Offline (last will or clean shutdown) for at least this long, e.g. 30s.') },
+  { additionalProperties: false },
+);
 
 /** The camera's last status is `offline` (its bridge's last will, or a clean stop) and has been for `after`. */
 export const cameraOffline: RuleKind<Static<typeof Params>> = {

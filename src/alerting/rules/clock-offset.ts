@@ -5,7 +5,7 @@ import { parseDuration } from '../duration.ts';
 import type { RuleKind } from './rule-kind.ts';
 
 const Params = Type.Object(
-  { maxOffset: Type.Optional(Duration('Fires when the camera\'s clock is further off than this, ahead or behind (default 60s).')) },
+  { maxOffset: Type.Optional(Duration("Fires when the camera's clock is further off than this, ahead or behind (default 60s).")) },
   { additionalProperties: false },
 );
 

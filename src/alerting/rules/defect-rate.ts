@@ -8,8 +8,13 @@ const Params = Type.Object(
   {
     class: Type.String({ minLength: 1, description: 'Detection class, e.g. crack.' }),
     window: Duration('Trailing window, e.g. 15m.'),
-    perEvent: Type.Number({ minimum: 0, description: 'Fires when detections of the class per inspected event exceed this (0.05 = 5 in 100).' }),
-    minEvents: Type.Optional(Type.Integer({ minimum: 1, description: 'Too few events say nothing: below this the rule does not fire (default 20).' })),
+    perEvent: Type.Number({
+      minimum: 0,
+      description: 'Fires when detections of the class per inspected event exceed this (0.05 = 5 in 100).',
+    }),
+    minEvents: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Too few events say nothing: below this the rule does not fire (default 20).' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -34,7 +39,12 @@ export const defectRate: RuleKind<Static<typeof Params>> = {
     return ctx.cameras.map((camera) => {
       const n = events.get(cameraKey(camera)) ?? 0;
       const rate = n === 0 ? 0 : (hits.get(cameraKey(camera)) ?? 0) / n;
-      return { camera, value: rate, holds: n >= min && rate > p.perEvent, summary: `${p.class} ${(rate * 100).toFixed(1)}% of ${n} events` };
+      return {
+        camera,
+        value: rate,
+        holds: n >= min && rate > p.perEvent,
+        summary: `${p.class} ${(rate * 100).toFixed(1)}% of ${n} events`,
+      };
     });
   },
 };

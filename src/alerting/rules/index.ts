@@ -13,5 +13,17 @@ import { staleCamera } from './stale-camera.ts';
 
 /** Rule kinds by name; add a file in this folder and a line here to make a kind configurable. */
 export const RULE_KINDS = new Map<string, RuleKind<never>>(
-  [silentCamera, cameraOffline, staleCamera, lagP99, deadLetters, seqGaps, seqLost, seqRepairing, outboxBacklog, defectRate, clockOffset].map((k) => [k.kind, k as RuleKind<never>]),
+  [
+    silentCamera,
+    cameraOffline,
+    staleCamera,
+    lagP99,
+    deadLetters,
+    seqGaps,
+    seqLost,
+    seqRepairing,
+    outboxBacklog,
+    defectRate,
+    clockOffset,
+  ].map((k) => [k.kind, k as RuleKind<never>]),
 );

@@ -20,6 +20,12 @@ export const lagP99: RuleKind<Static<typeof Params>> = {
     const from = ctx.nowMs - parseDuration(p.window);
     const lat = await ctx.memo(`latency:${from}`, () => ctx.reader.latency(from, ctx.nowMs));
     const v = lat.lagP99Ms;
-    return [{ value: v ?? 0, holds: v !== null && v > p.thresholdMs, summary: v === null ? 'no events in the window' : `lag p99 ${Math.round(v)} ms` }];
+    return [
+      {
+        value: v ?? 0,
+        holds: v !== null && v > p.thresholdMs,
+        summary: v === null ? 'no events in the window' : `lag p99 ${Math.round(v)} ms`,
+      },
+    ];
   },
 };

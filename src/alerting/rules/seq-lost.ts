@@ -23,7 +23,9 @@ export const seqLost: RuleKind<Static<typeof Params>> = {
     return ctx.cameras.map((camera) => {
       const byReason = lost.get(cameraKey(camera)) ?? {};
       const value = Object.values(byReason).reduce((a, b) => a + (b ?? 0), 0);
-      const reasons = Object.entries(byReason).map(([reason, n]) => `${n} ${reason}`).join(', ');
+      const reasons = Object.entries(byReason)
+        .map(([reason, n]) => `${n} ${reason}`)
+        .join(', ');
       return { camera, value, holds: value > 0, summary: value > 0 ? `${value} events confirmed lost (${reasons})` : 'no confirmed loss' };
     });
   },

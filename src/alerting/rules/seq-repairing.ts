@@ -30,7 +30,10 @@ export const seqRepairing: RuleKind<Static<typeof Params>> = {
         camera,
         value,
         holds: value > 0,
-        summary: value > 0 ? `${value} events missing for over ${p.olderThan}, still being repaired (${row!.repairing} in all)` : 'nothing missing for long',
+        summary:
+          value > 0
+            ? `${value} events missing for over ${p.olderThan}, still being repaired (${row!.repairing} in all)`
+            : 'nothing missing for long',
       };
     });
   },

@@ -4,7 +4,10 @@ import { Duration } from '../config-schema.ts';
 import { parseDuration } from '../duration.ts';
 import type { RuleKind } from './rule-kind.ts';
 
-const Params = Type.Object({ olderThan: Duration('The newest stored event is older than this, e.g. 10m.') }, { additionalProperties: false });
+const Params = Type.Object(
+  { olderThan: Duration('The newest stored event is older than this, e.g. 10m.') },
+  { additionalProperties: false },
+);
 
 /** The newest stored event of a camera is older than `olderThan` (or it never sent one). Value: age in seconds. */
 export const staleCamera: RuleKind<Static<typeof Params>> = {

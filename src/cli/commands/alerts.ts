@@ -49,7 +49,10 @@ export function alertsCommand(): Command {
         const c = loadAlertsConfig(flags.config);
         const out = process.stdout;
         out.write(`${flags.config}: ${c.rules.length} rule(s), ${c.calendar.names().length} shift(s), ${c.receivers.length} receiver(s)\n`);
-        for (const r of c.rules) out.write(`  ${r.name.padEnd(22)} ${r.kind.kind.padEnd(15)} ${r.severity.padEnd(8)} shifts: ${r.shifts?.join(', ') ?? 'always'}\n`);
+        for (const r of c.rules)
+          out.write(
+            `  ${r.name.padEnd(22)} ${r.kind.kind.padEnd(15)} ${r.severity.padEnd(8)} shifts: ${r.shifts?.join(', ') ?? 'always'}\n`,
+          );
         const now = Date.now();
         for (const name of c.calendar.names()) out.write(`  shift ${name}: ${c.calendar.isActive(now, [name]) ? 'on now' : 'off now'}\n`);
       }),
@@ -64,9 +67,13 @@ export function alertsCommand(): Command {
         const c = loadAlertsConfig(flags.config);
         const chosen = c.receivers.filter((r) => flags.receiver === undefined || r.name === flags.receiver);
         if (chosen.length === 0) {
-          throw new SeamError('SEAM_ERR_CONFIG', `--receiver ${flags.receiver} names no receiver of ${flags.config}: use ${c.receivers.map((r) => r.name).join(', ')}`, {
-            field: 'receiver',
-          });
+          throw new SeamError(
+            'SEAM_ERR_CONFIG',
+            `--receiver ${flags.receiver} names no receiver of ${flags.config}: use ${c.receivers.map((r) => r.name).join(', ')}`,
+            {
+              field: 'receiver',
+            },
+          );
         }
         const logger = createLogger(flags.logLevel ?? 'info');
         let failed: string | undefined;
@@ -107,7 +114,13 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
     }
     if (run.dashboardPort >= 0) {
       dashboard = await withListenFlags({ port: '--dashboard-port' }, () =>
-        startDashboard({ reader: store, port: run.dashboardPort, logger: logger.child({ box: 'dashboard' }), plugins: [alertRoutes(alerting.engine)], alerts: () => alertViews(alerting.engine.instances()) }),
+        startDashboard({
+          reader: store,
+          port: run.dashboardPort,
+          logger: logger.child({ box: 'dashboard' }),
+          plugins: [alertRoutes(alerting.engine)],
+          alerts: () => alertViews(alerting.engine.instances()),
+        }),
       );
     }
   } catch (err) {

@@ -21,7 +21,11 @@ export function benchCommand(): Command {
     .addArgument(choiceArgument('target', 'what to measure', ['edge', 'consumer', 'inference', 'dashboard']))
     .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--json', 'print one JSON object as the last line')
-    .option('--events <n>', `edge: events accepted plus drained (half each); consumer: events per throughput phase (default ${d.events})`, integerFlag)
+    .option(
+      '--events <n>',
+      `edge: events accepted plus drained (half each); consumer: events per throughput phase (default ${d.events})`,
+      integerFlag,
+    )
     .option('--rounds <n>', `consumer: ceiling-then-consumer rounds; the median ratio is reported (default ${d.rounds})`, integerFlag)
     .option('--lag-rate <n>', `consumer: paced events/s for the lag phase (default ${d.lagRate})`, integerFlag)
     .option('--lag-seconds <n>', `consumer: length of the lag phase, 600 for the 10-minute RSS soak (default ${d.lagSeconds})`, integerFlag)
@@ -34,7 +38,9 @@ export function benchCommand(): Command {
     .option('--hours <n>', `dashboard: hours of plant time loaded, up to 24 (default ${d.hours})`, integerFlag)
     .option('--runs <n>', `dashboard: timed runs of each panel per window (default ${d.runs})`, integerFlag)
     .option('--pg-full', 'dashboard: load PostgreSQL at the full rate too')
-    .addOption(choiceOption('--stores <list>', `dashboard: stores to load (default ${d.stores})`, ['duckdb,postgres', 'duckdb', 'postgres']))
+    .addOption(
+      choiceOption('--stores <list>', `dashboard: stores to load (default ${d.stores})`, ['duckdb,postgres', 'duckdb', 'postgres']),
+    )
     .action(async (target: Target, flags: Record<string, unknown> & { config?: string }) => {
       const config = configFromFlags<BenchConfig>(BenchConfigSchema, BENCH_DEFAULTS, flags);
       exitOnSignals();
@@ -42,25 +48,48 @@ export function benchCommand(): Command {
       let result: Record<string, unknown>;
       switch (target) {
         case 'edge':
-          result = { ...(await runEdgeBench({ acceptEvents: Math.floor(config.events / 2), drainEvents: Math.floor(config.events / 2), log: progress })) };
+          result = {
+            ...(await runEdgeBench({
+              acceptEvents: Math.floor(config.events / 2),
+              drainEvents: Math.floor(config.events / 2),
+              log: progress,
+            })),
+          };
           break;
         case 'consumer':
           result = {
-            ...(await runConsumerBench({ events: config.events, rounds: config.rounds, lagRate: config.lagRate, lagSeconds: config.lagSeconds, progress })),
+            ...(await runConsumerBench({
+              events: config.events,
+              rounds: config.rounds,
+              lagRate: config.lagRate,
+              lagSeconds: config.lagSeconds,
+              progress,
+            })),
           };
           break;
         case 'inference': {
           // Loaded here, not at the top: it pulls in onnxruntime, which every other command's start-up
           // (seamline edge restarted by a supervisor, say) should not pay for.
           const { runInferenceBench } = await import('../../proof/bench/inference-bench.ts');
-          result = await runInferenceBench({ model: config.model, seconds: config.seconds, threads: config.threads, realistic: config.realistic, progress });
+          result = await runInferenceBench({
+            model: config.model,
+            seconds: config.seconds,
+            threads: config.threads,
+            realistic: config.realistic,
+            progress,
+          });
           break;
         }
         case 'dashboard':
           result = {
             ...(await runDashboardBench({
-              cameras: config.cameras, rate: config.rate, pgRate: config.pgFull ? config.rate : Math.max(1, config.rate / 10), hours: config.hours,
-              runs: config.runs, stores: config.stores.split(',') as ('duckdb' | 'postgres')[], progress,
+              cameras: config.cameras,
+              rate: config.rate,
+              pgRate: config.pgFull ? config.rate : Math.max(1, config.rate / 10),
+              hours: config.hours,
+              runs: config.runs,
+              stores: config.stores.split(',') as ('duckdb' | 'postgres')[],
+              progress,
             })),
           };
           break;

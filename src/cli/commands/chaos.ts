@@ -9,32 +9,34 @@ import { choiceArgument } from '../config/flags.ts';
 
 export function chaosCommand(): Command {
   const names = SCENARIOS.map((s) => s.name);
-  return new Command('chaos')
-    // The parent's command list shows the summary; the scenario table is for `seamline chaos --help`.
-    .summary('fault injection with real components (seamline chaos --help lists the scenarios)')
-    .description(
-      'Fault-injection scenarios against real components on loopback. Each prints produced, stored, lost, ' +
-        'duplicates, dead_lettered and ok; the command exits 1 if anything was lost or double-counted.',
-    )
-    // Help text with indented lines is printed as written (commander wraps only plain paragraphs).
-    .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => hanging(`  ${s.name.padEnd(16)}`, s.description)).join('\n')}\n`)
-    .addArgument(choiceArgument('scenario', 'scenario to run', [...names, 'all']))
-    .option('-c, --config <file>', 'JSON config file; flags override it')
-    .option('--json', 'print one JSON object per scenario, the last line holding all of them')
-    .action(async (name: string, flags: Record<string, unknown> & { config?: string }) => {
-      const config = configFromFlags<ChaosConfig>(ChaosConfigSchema, CHAOS_DEFAULTS, flags);
-      exitOnSignals();
-      const chosen = name === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === name);
-      const results: ChaosResult[] = [];
-      for (const scenario of chosen) {
-        process.stderr.write(`chaos ${scenario.name}: ${scenario.description}\n`);
-        const result = await scenario.run((line) => process.stderr.write(`  ${line}\n`));
-        results.push(result);
-        printResult(`chaos ${scenario.name}`, result, false);
-      }
-      if (config.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results) + '\n');
-      process.exitCode = results.every((r) => r.ok) ? 0 : 1;
-    });
+  return (
+    new Command('chaos')
+      // The parent's command list shows the summary; the scenario table is for `seamline chaos --help`.
+      .summary('fault injection with real components (seamline chaos --help lists the scenarios)')
+      .description(
+        'Fault-injection scenarios against real components on loopback. Each prints produced, stored, lost, ' +
+          'duplicates, dead_lettered and ok; the command exits 1 if anything was lost or double-counted.',
+      )
+      // Help text with indented lines is printed as written (commander wraps only plain paragraphs).
+      .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => hanging(`  ${s.name.padEnd(16)}`, s.description)).join('\n')}\n`)
+      .addArgument(choiceArgument('scenario', 'scenario to run', [...names, 'all']))
+      .option('-c, --config <file>', 'JSON config file; flags override it')
+      .option('--json', 'print one JSON object per scenario, the last line holding all of them')
+      .action(async (name: string, flags: Record<string, unknown> & { config?: string }) => {
+        const config = configFromFlags<ChaosConfig>(ChaosConfigSchema, CHAOS_DEFAULTS, flags);
+        exitOnSignals();
+        const chosen = name === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === name);
+        const results: ChaosResult[] = [];
+        for (const scenario of chosen) {
+          process.stderr.write(`chaos ${scenario.name}: ${scenario.description}\n`);
+          const result = await scenario.run((line) => process.stderr.write(`  ${line}\n`));
+          results.push(result);
+          printResult(`chaos ${scenario.name}`, result, false);
+        }
+        if (config.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results) + '\n');
+        process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+      })
+  );
 }
 
 /** `head` then `text` wrapped at 80 columns, continuation lines indented under the text. */

@@ -33,12 +33,16 @@ export function consumerCommand(): Command {
     .addOption(choiceOption('--protocol <version>', `MQTT version (default ${d.protocol})`, [5, 4]))
     .option('--group <name>', `shared subscription group (default ${d.group})`)
     .option('--no-share', 'subscribe directly instead of through the shared subscription: one consumer only (docs/operations.md)')
-    .option('--no-repair', 'do not repair seq gaps from the bridges\' replay windows (docs/consumer.md)')
+    .option('--no-repair', "do not repair seq gaps from the bridges' replay windows (docs/consumer.md)")
     .option('--repair-grace <s>', `a gap is chased once it is this old (default ${d.repairGrace})`, integerFlag)
     .option('--repair-rate <n>', `repair requests per second at most, all cameras together (default ${d.repairRate})`, numberFlag)
     .option('--client-id <id>', `stable client id; distinct per instance (default ${d.clientId})`)
     .option('--store <url>', `DuckDB path, postgres://, influxdb+http:// or victoriametrics+http:// (default ${d.store})`)
-    .option('--connections <n>', 'MQTT connections from this process; raise it when the broker caps in-flight per connection (EMQX: 32)', integerFlag)
+    .option(
+      '--connections <n>',
+      'MQTT connections from this process; raise it when the broker caps in-flight per connection (EMQX: 32)',
+      integerFlag,
+    )
     .option('--dead-letter-topic <topic>', 'also announce each dead letter on this topic (QoS 0), e.g. seamline/dead-letters')
     .option('--batch-size <n>', `commit after this many messages (default ${d.batchSize})`, integerFlag)
     .option('--flush-ms <ms>', `...or when the oldest waiting message is this old (default ${d.flushMs})`, integerFlag)
@@ -61,7 +65,9 @@ export function consumerCommand(): Command {
       const config = configFromFlags<ConsumerConfig>(ConsumerConfigSchema, CONSUMER_DEFAULTS, flags, (c) => {
         assertLoopback(c.metricsHost, 'metricsHost');
         if (c.connections > 1 && (c.protocol !== 5 || !c.share)) {
-          throw new SeamError('SEAM_ERR_CONFIG', 'needs MQTT 5 shared subscriptions (--protocol 5, without --no-share)', { field: 'connections' });
+          throw new SeamError('SEAM_ERR_CONFIG', 'needs MQTT 5 shared subscriptions (--protocol 5, without --no-share)', {
+            field: 'connections',
+          });
         }
         storeConfig = storeFromFlag(c);
         tls = readTlsFiles(c);
@@ -111,7 +117,13 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
       protocolVersion: config.protocol,
       group: config.group,
       share: config.share,
-      repair: config.repair ? { graceMs: config.repairGrace * 1000, requestsPerSecond: config.repairRate, requestBurst: Math.max(1, Math.ceil(config.repairRate * 2)) } : false,
+      repair: config.repair
+        ? {
+            graceMs: config.repairGrace * 1000,
+            requestsPerSecond: config.repairRate,
+            requestBurst: Math.max(1, Math.ceil(config.repairRate * 2)),
+          }
+        : false,
       clientId: config.clientId,
       connections: config.connections,
       store,
@@ -152,8 +164,5 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
     logger.info({ committed: s.committedEvents, duplicates: s.duplicates, deadLettered: s.deadLettered }, 'consumer stopped');
   });
   // Announced only once a signal stops it cleanly (before, SIGINT would kill the process mid-start).
-  logger.info(
-    { clientId: config.clientId, store: store.name, metrics: metrics?.url, dashboard: dashboard?.url },
-    'consumer running',
-  );
+  logger.info({ clientId: config.clientId, store: store.name, metrics: metrics?.url, dashboard: dashboard?.url }, 'consumer running');
 }

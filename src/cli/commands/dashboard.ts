@@ -28,7 +28,9 @@ function readToken(c: DashboardConfig): string | undefined {
     token = process.env[TOKEN_ENV]?.trim();
   }
   if (token !== undefined && token.length < 16) {
-    throw new SeamError('SEAM_ERR_CONFIG', 'the access token must be at least 16 characters', { field: c.tokenFile ? 'tokenFile' : TOKEN_ENV });
+    throw new SeamError('SEAM_ERR_CONFIG', 'the access token must be at least 16 characters', {
+      field: c.tokenFile ? 'tokenFile' : TOKEN_ENV,
+    });
   }
   return token || undefined;
 }

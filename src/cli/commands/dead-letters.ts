@@ -7,8 +7,14 @@ import type { StoreConfig } from '../../store/registry.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { connectReplayPublisher, replayDeadLetters, type ReplaySummary } from '../dead-letter-replay.ts';
 import {
-  DEAD_LETTER_CODES, DeadLettersListConfigSchema, DeadLettersReplayConfigSchema, LIST_DEFAULTS, REPLAY_DEFAULTS, selection,
-  type DeadLettersListConfig, type DeadLettersReplayConfig,
+  DEAD_LETTER_CODES,
+  DeadLettersListConfigSchema,
+  DeadLettersReplayConfigSchema,
+  LIST_DEFAULTS,
+  REPLAY_DEFAULTS,
+  selection,
+  type DeadLettersListConfig,
+  type DeadLettersReplayConfig,
 } from '../config/dead-letters.ts';
 import { choiceOption, integerFlag, numberFlag } from '../config/flags.ts';
 import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-files.ts';
@@ -24,7 +30,10 @@ const REPLAY_CAVEAT =
 function withFilters(command: Command, store: string, limit: string): Command {
   return command
     .option('-c, --config <file>', 'JSON config file; flags override it')
-    .option('--store <url>', `DuckDB file (no consumer may have it open), postgres://, influxdb+http:// or victoriametrics+http:// (default ${store})`)
+    .option(
+      '--store <url>',
+      `DuckDB file (no consumer may have it open), postgres://, influxdb+http:// or victoriametrics+http:// (default ${store})`,
+    )
     .option('--since <when>', 'received at or after: a duration back from now (30m, 1h, 7d) or an ISO time')
     .option('--until <when>', 'received before: a duration back from now or an ISO time')
     .addOption(choiceOption('--code <code>', 'only this code (docs/errors.md)', DEAD_LETTER_CODES))
@@ -55,7 +64,9 @@ function printLetters(letters: DeadLetterRecord[], c: DeadLettersListConfig, mor
       out(`${human(l)}  ${shorten(l.reason)}`);
     }
   }
-  const note = more ? `the newest ${letters.length} dead letter(s) shown; more match (--limit, --since and --until choose others)` : undefined;
+  const note = more
+    ? `the newest ${letters.length} dead letter(s) shown; more match (--limit, --since and --until choose others)`
+    : undefined;
   if (c.json) {
     if (note) process.stderr.write(`${note}\n`);
     return;
@@ -72,7 +83,17 @@ function printCounts(counts: DeadLetterCount[], why: string, json: boolean): voi
 function printSummary(s: ReplaySummary, c: DeadLettersReplayConfig): void {
   if (c.json) {
     const failures = s.failures.map((f) => ({ received_at: f.letter.receivedAt.toISOString(), topic: f.letter.topic, reason: f.reason }));
-    out(JSON.stringify({ dry_run: s.dryRun, selected: s.selected, replayed: s.replayed, skipped: s.skipped, failed: s.failed, skipped_by_reason: Object.fromEntries(s.skips), failures }));
+    out(
+      JSON.stringify({
+        dry_run: s.dryRun,
+        selected: s.selected,
+        replayed: s.replayed,
+        skipped: s.skipped,
+        failed: s.failed,
+        skipped_by_reason: Object.fromEntries(s.skips),
+        failures,
+      }),
+    );
     return;
   }
   for (const f of s.failures.slice(0, SHOWN)) out(`failed  ${human(f.letter)}: ${f.reason}`);
@@ -80,7 +101,9 @@ function printSummary(s: ReplaySummary, c: DeadLettersReplayConfig): void {
   if (s.dryRun) {
     out(`dry run: would replay ${s.replayed} and skip ${s.skipped} of ${s.selected} dead letter(s) selected; nothing was published`);
   } else {
-    out(`replayed ${s.replayed}, skipped ${s.skipped}, failed ${s.failed} of ${s.selected} dead letter(s) selected, to ${redactUrl(c.url)} at QoS 1`);
+    out(
+      `replayed ${s.replayed}, skipped ${s.skipped}, failed ${s.failed} of ${s.selected} dead letter(s) selected, to ${redactUrl(c.url)} at QoS 1`,
+    );
   }
   out(REPLAY_CAVEAT);
 }
@@ -98,7 +121,14 @@ async function replay(c: DeadLettersReplayConfig, store: StoreConfig, query: Dea
   if (!readout.payloads) throw new SeamError('SEAM_ERR_CONFIG', readout.why, { field: 'store' });
   const publisher = c.dryRun
     ? undefined
-    : await connectReplayPublisher({ url: c.url, protocolVersion: c.protocol, clientId: c.clientId, username: c.username, password: passwordFromEnv(), ...tls });
+    : await connectReplayPublisher({
+        url: c.url,
+        protocolVersion: c.protocol,
+        clientId: c.clientId,
+        username: c.username,
+        password: passwordFromEnv(),
+        ...tls,
+      });
   let shownSkips = 0;
   let summary: ReplaySummary;
   try {
@@ -109,7 +139,9 @@ async function replay(c: DeadLettersReplayConfig, store: StoreConfig, query: Dea
       onSkip: (l, reason) => void (!c.json && shownSkips++ < SHOWN && out(`skipped  ${human(l)}: ${reason}`)),
       onWouldReplay: (l) => void (!c.json && out(`would replay  ${human(l)}`)),
       onProgress: (p) =>
-        process.stderr.write(`replay: ${p.replayed + p.skipped + p.failed} of ${p.selected} done (${p.replayed} replayed, ${p.skipped} skipped, ${p.failed} failed)\n`),
+        process.stderr.write(
+          `replay: ${p.replayed + p.skipped + p.failed} of ${p.selected} done (${p.replayed} replayed, ${p.skipped} skipped, ${p.failed} failed)\n`,
+        ),
     });
   } finally {
     await publisher?.close();
@@ -121,7 +153,9 @@ async function replay(c: DeadLettersReplayConfig, store: StoreConfig, query: Dea
 export function deadLettersCommand(): Command {
   const command = new Command('dead-letters')
     .summary('find the messages the consumer could not store, and replay them once the cause is fixed')
-    .description('List and replay dead letters: poison and store-refused messages, kept with their raw bytes (docs/consumer.md#dead-letters).');
+    .description(
+      'List and replay dead letters: poison and store-refused messages, kept with their raw bytes (docs/consumer.md#dead-letters).',
+    );
   command.addCommand(
     withFilters(new Command('list'), LIST_DEFAULTS.store, String(LIST_DEFAULTS.limit))
       .summary('the dead letters, newest first (VictoriaMetrics: a count per code)')

@@ -48,7 +48,8 @@ function line(frame: Frame, detections: Awaited<ReturnType<OnnxDetector['detect'
 
 async function runDetect(config: DetectConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
-  if (!config.source) throw new SeamError('SEAM_ERR_CONFIG', 'source is required (--source image|dir|video|synthetic)', { field: 'source' });
+  if (!config.source)
+    throw new SeamError('SEAM_ERR_CONFIG', 'source is required (--source image|dir|video|synthetic)', { field: 'source' });
   const detector = await OnnxDetector.open(detectorOptions(config));
   const source = await openSource(config, { letterbox: detector.model.input, logger, paced: false });
   let frames = 0;
@@ -70,5 +71,7 @@ async function runDetect(config: DetectConfig): Promise<void> {
   const { modelMsP50 } = detector.stats();
   await detector.close();
   const seconds = (performance.now() - started) / 1000;
-  process.stderr.write(`${frames} frames, ${boxes} boxes, ${(frames / seconds).toFixed(1)} frames/s, model p50 ${modelMsP50} ms (${detector.model.name}, ${detector.model.layout})\n`);
+  process.stderr.write(
+    `${frames} frames, ${boxes} boxes, ${(frames / seconds).toFixed(1)} frames/s, model p50 ${modelMsP50} ms (${detector.model.name}, ${detector.model.layout})\n`,
+  );
 }

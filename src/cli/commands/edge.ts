@@ -50,21 +50,25 @@ export function edgeCommand(): Command {
     .option('--stdin', 'read NDJSON records from stdin and exit when it ends')
     .option('--simulate <events/s>', 'also feed a simulated camera (demos, soak tests)', numberFlag)
     .addOption(logLevelOption());
-  return addInferenceOptions(cmd, 'run a detector on frames from: a video file, a stream URL (rtsp://...), an image folder, or "synthetic"')
-    .action(async (flags: Record<string, unknown> & { config?: string }) => {
-      let tls: TlsFiles = {};
-      const config = configFromFlags<EdgeConfig>(EdgeConfigSchema, EDGE_DEFAULTS, flags, (c) => {
-        assertLoopback(c.httpHost, 'httpHost');
-        tls = readTlsFiles(c);
-      });
-      await runEdge(config, tls);
+  return addInferenceOptions(
+    cmd,
+    'run a detector on frames from: a video file, a stream URL (rtsp://...), an image folder, or "synthetic"',
+  ).action(async (flags: Record<string, unknown> & { config?: string }) => {
+    let tls: TlsFiles = {};
+    const config = configFromFlags<EdgeConfig>(EdgeConfigSchema, EDGE_DEFAULTS, flags, (c) => {
+      assertLoopback(c.httpHost, 'httpHost');
+      tls = readTlsFiles(c);
     });
+    await runEdge(config, tls);
+  });
 }
 
 async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (config.model && !config.source) {
-    throw new SeamError('SEAM_ERR_CONFIG', 'model needs a source: --source <file|rtsp://...|dir|synthetic> (or leave --model out)', { field: 'source' });
+    throw new SeamError('SEAM_ERR_CONFIG', 'model needs a source: --source <file|rtsp://...|dir|synthetic> (or leave --model out)', {
+      field: 'source',
+    });
   }
   // The model loads before anything connects: a bad model fails the command at once, naming it.
   const detector = config.source ? await OnnxDetector.open(detectorOptions(config)) : undefined;
@@ -95,7 +99,9 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   let http: RunningHttpInput | undefined;
   try {
     if (config.httpPort >= 0) {
-      http = await withListenFlags({ port: '--http-port', host: '--http-host' }, () => startHttpInput(bridge, { host: config.httpHost, port: config.httpPort }));
+      http = await withListenFlags({ port: '--http-port', host: '--http-host' }, () =>
+        startHttpInput(bridge, { host: config.httpHost, port: config.httpPort }),
+      );
     }
   } catch (err) {
     await bridge.close();
@@ -108,7 +114,10 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     const source = await openSource(config, { letterbox: detector.model.input, logger, paced: true });
     pipeline = new CameraPipeline({ source, detector, sink: (input) => bridge.accept(input), logger: logger.child({ box: 'inference' }) });
     await pipeline.start();
-    logger.info({ source: source.kind, model: detector.model.name, layout: detector.model.layout, input: detector.model.input }, 'camera pipeline running');
+    logger.info(
+      { source: source.kind, model: detector.model.name, layout: detector.model.layout, input: detector.model.input },
+      'camera pipeline running',
+    );
   }
 
   let stopping: Promise<void> | undefined;

@@ -20,7 +20,10 @@ export function startCommand(): Command {
     .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--host <address>', `listen address for broker and dashboard (default ${START_DEFAULTS.host})`)
     .option('--mqtt-port <port>', `embedded MQTT broker port (default ${START_DEFAULTS.mqttPort})`, integerFlag)
-    .option('--broker <url>', 'use the MQTT broker already at this mqtt://host:port instead of the embedded one (MQTT 5 and a shared subscription when it offers them)')
+    .option(
+      '--broker <url>',
+      'use the MQTT broker already at this mqtt://host:port instead of the embedded one (MQTT 5 and a shared subscription when it offers them)',
+    )
     .option('--http-port <port>', `dashboard port (default ${START_DEFAULTS.httpPort})`, integerFlag)
     .option('--data-dir <dir>', `DuckDB file and edge outboxes (default ${START_DEFAULTS.dataDir})`)
     .option('--cameras <n>', `simulated cameras; 0 waits for real bridges (default ${START_DEFAULTS.cameras})`, integerFlag)
@@ -56,10 +59,14 @@ async function runStart(config: StartConfig): Promise<void> {
   out.write(`  dashboard  ${pipeline.dashboard.url}\n`);
   out.write(`  MQTT       ${brokerLine(pipeline.broker)}\n`);
   out.write(`  store      ${config.dataDir}/seamline.duckdb\n`);
-  out.write(`  alerts     ${pipeline.alerting ? `${config.alerts === 'default' ? 'built-in rules' : config.alerts}, /api/alerts and /metrics on the dashboard` : 'off'}\n`);
+  out.write(
+    `  alerts     ${pipeline.alerting ? `${config.alerts === 'default' ? 'built-in rules' : config.alerts}, /api/alerts and /metrics on the dashboard` : 'off'}\n`,
+  );
   out.write(`  cameras    ${config.cameras} simulated on ${config.sites} site(s), ~${config.rate} events/s each\n`);
   if (pipeline.inference) {
-    out.write(`  inference  conveyor-1: the bundled model (models/seamline-conveyor.onnx) on the synthetic conveyor, ${config.inferenceFps} frames/s\n`);
+    out.write(
+      `  inference  conveyor-1: the bundled model (models/seamline-conveyor.onnx) on the synthetic conveyor, ${config.inferenceFps} frames/s\n`,
+    );
   }
   out.write('Press Ctrl-C to stop.\n\n');
 }

@@ -7,7 +7,11 @@ export const AlertsRunConfigSchema = Type.Object(
     store: Type.String({ minLength: 1, description: 'postgres://... (several engines, one notifies) or a DuckDB file (one process).' }),
     metricsHost: Type.String({ minLength: 1 }),
     metricsPort: Type.Integer({ minimum: -1, maximum: 65535, description: '-1 turns /metrics off; 0 picks a free port.' }),
-    dashboardPort: Type.Integer({ minimum: -1, maximum: 65535, description: 'Serve the dashboard (with the alerts panel) from this process; -1 off.' }),
+    dashboardPort: Type.Integer({
+      minimum: -1,
+      maximum: 65535,
+      description: 'Serve the dashboard (with the alerts panel) from this process; -1 off.',
+    }),
     logLevel: LogLevelSchema,
   },
   { additionalProperties: false, title: 'seamline alerts run config' },

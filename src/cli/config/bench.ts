@@ -4,8 +4,16 @@ import { Type, type Static } from '@sinclair/typebox';
 export const BenchConfigSchema = Type.Object(
   {
     json: Type.Boolean({ description: 'Print one JSON object as the last line.' }),
-    events: Type.Integer({ minimum: 2, maximum: 100_000_000, description: 'edge: events accepted plus drained; consumer: events per throughput phase.' }),
-    rounds: Type.Integer({ minimum: 1, maximum: 100, description: 'consumer: ceiling-then-consumer rounds; the median ratio is reported.' }),
+    events: Type.Integer({
+      minimum: 2,
+      maximum: 100_000_000,
+      description: 'edge: events accepted plus drained; consumer: events per throughput phase.',
+    }),
+    rounds: Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      description: 'consumer: ceiling-then-consumer rounds; the median ratio is reported.',
+    }),
     lagRate: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'consumer: paced events/s of the lag phase.' }),
     lagSeconds: Type.Integer({ minimum: 1, maximum: 86_400, description: 'consumer: length of the lag phase in seconds.' }),
     model: Type.Optional(Type.String({ minLength: 1, description: 'inference: an ONNX model of yours, timed beside the bundled one.' })),
@@ -17,7 +25,9 @@ export const BenchConfigSchema = Type.Object(
     hours: Type.Integer({ minimum: 1, maximum: 24, description: 'dashboard: hours of plant time loaded.' }),
     runs: Type.Integer({ minimum: 1, maximum: 1_000, description: 'dashboard: timed runs of each panel per window.' }),
     pgFull: Type.Boolean({ description: 'dashboard: load PostgreSQL at the full rate too, instead of a tenth.' }),
-    stores: Type.Union([Type.Literal('duckdb,postgres'), Type.Literal('duckdb'), Type.Literal('postgres')], { description: 'dashboard: stores to load and time.' }),
+    stores: Type.Union([Type.Literal('duckdb,postgres'), Type.Literal('duckdb'), Type.Literal('postgres')], {
+      description: 'dashboard: stores to load and time.',
+    }),
   },
   { additionalProperties: false, title: 'seamline bench config' },
 );
@@ -25,8 +35,20 @@ export const BenchConfigSchema = Type.Object(
 export type BenchConfig = Static<typeof BenchConfigSchema>;
 
 export const BENCH_DEFAULTS: BenchConfig = {
-  json: false, events: 200_000, rounds: 3, lagRate: 2_000, lagSeconds: 15, seconds: 10, threads: 1, realistic: true,
-  cameras: 50, rate: 10, hours: 24, runs: 20, pgFull: false, stores: 'duckdb,postgres',
+  json: false,
+  events: 200_000,
+  rounds: 3,
+  lagRate: 2_000,
+  lagSeconds: 15,
+  seconds: 10,
+  threads: 1,
+  realistic: true,
+  cameras: 50,
+  rate: 10,
+  hours: 24,
+  runs: 20,
+  pgFull: false,
+  stores: 'duckdb,postgres',
 };
 
 /** `seamline chaos` takes only --json besides its scenario; a config file may set it too. */

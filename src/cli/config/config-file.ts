@@ -16,7 +16,10 @@ function readConfigFile(path: string): Record<string, unknown> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the top level must be an object');
     return value as Record<string, unknown>;
   } catch (cause) {
-    throw new SeamError('SEAM_ERR_CONFIG', `config file ${path} is not valid JSON: ${(cause as Error).message}`, { field: 'config', cause });
+    throw new SeamError('SEAM_ERR_CONFIG', `config file ${path} is not valid JSON: ${(cause as Error).message}`, {
+      field: 'config',
+      cause,
+    });
   }
 }
 
@@ -25,7 +28,7 @@ type PropertySchema = Record<string, unknown>;
 /** What a property's schema allows, in words: `a whole number from 0 to 65535`, `5 or 4`. */
 function allowed(schema: PropertySchema): string | undefined {
   const choices = (schema.anyOf as PropertySchema[] | undefined)?.map((s) => s.const);
-  if (choices && choices.every((c) => c !== undefined)) return orList(choices);
+  if (choices?.every((c) => c !== undefined)) return orList(choices);
   if (schema.type === 'integer' || schema.type === 'number') {
     const what = schema.type === 'integer' ? 'a whole number' : 'a number';
     const lo = schema.minimum as number | undefined;
@@ -73,13 +76,20 @@ function label(key: string, value: unknown, origins: Origins): string {
   return `${key} ${shown(value)}`;
 }
 
-function refusal(schema: TObject, merged: Record<string, unknown>, origins: Origins, errors: { instancePath: string; keyword: string; params: Record<string, unknown> }[]): SeamError {
+function refusal(
+  schema: TObject,
+  merged: Record<string, unknown>,
+  origins: Origins,
+  errors: { instancePath: string; keyword: string; params: Record<string, unknown> }[],
+): SeamError {
   const first = errors[0];
   const title = String(schema.title ?? 'config');
   if (first.keyword === 'additionalProperties') {
     const key = String(first.params.additionalProperty);
     const where = origins.file !== undefined ? `config file ${origins.file}: ` : '';
-    return new SeamError('SEAM_ERR_CONFIG', `${where}${key} is not a field of ${title}: use ${orList(Object.keys(schema.properties))}`, { field: key });
+    return new SeamError('SEAM_ERR_CONFIG', `${where}${key} is not a field of ${title}: use ${orList(Object.keys(schema.properties))}`, {
+      field: key,
+    });
   }
   const key = first.keyword === 'required' ? String(first.params.missingProperty) : first.instancePath.split('/')[1];
   const property = schema.properties[key] as PropertySchema | undefined;
@@ -87,7 +97,9 @@ function refusal(schema: TObject, merged: Record<string, unknown>, origins: Orig
   const value = merged[key];
   const use = allowed(property);
   const own = typeof property['x-reason'] === 'string';
-  return new SeamError('SEAM_ERR_CONFIG', `${label(key, value, origins)} ${reason(property, value)}${use && !own ? `: use ${use}` : ''}`, { field: key });
+  return new SeamError('SEAM_ERR_CONFIG', `${label(key, value, origins)} ${reason(property, value)}${use && !own ? `: use ${use}` : ''}`, {
+    field: key,
+  });
 }
 
 /**
@@ -116,7 +128,10 @@ export function configFromFlags<T>(
     check?.(config);
   } catch (err) {
     if (isSeamError(err, 'SEAM_ERR_CONFIG') && err.field !== undefined && err.field in schema.properties) {
-      throw new SeamError('SEAM_ERR_CONFIG', `${label(err.field, merged[err.field], origins)} ${err.message}`, { field: err.field, cause: err });
+      throw new SeamError('SEAM_ERR_CONFIG', `${label(err.field, merged[err.field], origins)} ${err.message}`, {
+        field: err.field,
+        cause: err,
+      });
     }
     throw err;
   }

@@ -7,13 +7,23 @@ import { LogLevelSchema } from '../logger.ts';
 /** Everything `seamline consumer` can be told, by flag or config file (flags win). */
 export const ConsumerConfigSchema = Type.Object(
   {
-    url: Type.String({ pattern: '^mqtts?://', description: 'Broker URL, mqtt:// or mqtts://.', 'x-reason': 'must start with mqtt:// or mqtts://' }),
+    url: Type.String({
+      pattern: '^mqtts?://',
+      description: 'Broker URL, mqtt:// or mqtts://.',
+      'x-reason': 'must start with mqtt:// or mqtts://',
+    }),
     protocol: Type.Union([Type.Literal(5), Type.Literal(4)], { description: 'MQTT protocol version: 5, or 4 for 3.1.1.' }),
     group: Identifier('Shared subscription group.'),
     share: Type.Boolean({ description: 'Join the shared subscription; false subscribes directly (one consumer only).' }),
-    repair: Type.Boolean({ description: 'Repair seq gaps from the bridges\' replay windows (DuckDB and PostgreSQL stores; docs/consumer.md).' }),
+    repair: Type.Boolean({
+      description: "Repair seq gaps from the bridges' replay windows (DuckDB and PostgreSQL stores; docs/consumer.md).",
+    }),
     repairGrace: Type.Integer({ minimum: 1, maximum: 86_400, description: 'Seconds a gap must be old before it is chased.' }),
-    repairRate: Type.Number({ minimum: 0.1, maximum: 1_000, description: 'Repair requests per second from this consumer at most (all cameras together).' }),
+    repairRate: Type.Number({
+      minimum: 0.1,
+      maximum: 1_000,
+      description: 'Repair requests per second from this consumer at most (all cameras together).',
+    }),
     clientId: Type.String({ minLength: 1, maxLength: 128, description: 'Stable client id: the broker keeps the session under it.' }),
     store: Type.String({
       minLength: 1,
@@ -56,7 +66,9 @@ export const CONSUMER_DEFAULTS: ConsumerConfig = {
   repair: true,
   repairGrace: 60,
   repairRate: 5,
-  clientId: `seamline-consumer-${hostname().toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`,
+  clientId: `seamline-consumer-${hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')}`,
   store: './data/seamline.duckdb',
   connections: 1,
   batchSize: 1000,

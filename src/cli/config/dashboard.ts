@@ -7,7 +7,9 @@ export const DashboardConfigSchema = Type.Object(
     store: Type.String({ minLength: 1, description: 'postgres://... or a DuckDB file no consumer has open (opened read-only).' }),
     host: Type.String({ minLength: 1, description: 'Listen address; anything beyond loopback needs an access token.' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, description: 'Listen port (0 = any free port).' }),
-    tokenFile: Type.Optional(Type.String({ minLength: 1, description: 'File holding the access token (or set $SEAMLINE_DASHBOARD_TOKEN).' })),
+    tokenFile: Type.Optional(
+      Type.String({ minLength: 1, description: 'File holding the access token (or set $SEAMLINE_DASHBOARD_TOKEN).' }),
+    ),
     logLevel: LogLevelSchema,
   },
   { additionalProperties: false, title: 'seamline dashboard config' },

@@ -12,10 +12,18 @@ const TIME_RULE = 'must be a duration back from now (30m, 1h, 7d) or an ISO 8601
 
 /** What both subcommands select by, flag for flag. */
 const FILTERS = {
-  store: Type.String({ minLength: 1, description: 'A DuckDB file, or postgres://..., influxdb+http://..., victoriametrics+http://... (docs/stores.md).' }),
+  store: Type.String({
+    minLength: 1,
+    description: 'A DuckDB file, or postgres://..., influxdb+http://..., victoriametrics+http://... (docs/stores.md).',
+  }),
   since: Type.Optional(Type.String({ minLength: 1, description: 'Received at or after: a duration back from now, or an ISO time.' })),
   until: Type.Optional(Type.String({ minLength: 1, description: 'Received before: a duration back from now, or an ISO time.' })),
-  code: Type.Optional(Type.Union(DEAD_LETTER_CODES.map((c) => Type.Literal(c)), { description: 'Only this code.' })),
+  code: Type.Optional(
+    Type.Union(
+      DEAD_LETTER_CODES.map((c) => Type.Literal(c)),
+      { description: 'Only this code.' },
+    ),
+  ),
   topicPrefix: Type.Optional(Type.String({ minLength: 1, description: 'Only topics that start with this, e.g. vision/eu/plant-1/.' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'The newest N that match.' })),
   json: Type.Boolean({ description: 'NDJSON (list) or one JSON summary (replay) on stdout.' }),
@@ -30,7 +38,11 @@ export type DeadLettersListConfig = Static<typeof DeadLettersListConfigSchema>;
 export const DeadLettersReplayConfigSchema = Type.Object(
   {
     ...FILTERS,
-    url: Type.String({ pattern: '^mqtts?://', description: 'Broker to publish to, mqtt:// or mqtts://.', 'x-reason': 'must start with mqtt:// or mqtts://' }),
+    url: Type.String({
+      pattern: '^mqtts?://',
+      description: 'Broker to publish to, mqtt:// or mqtts://.',
+      'x-reason': 'must start with mqtt:// or mqtts://',
+    }),
     protocol: Type.Union([Type.Literal(5), Type.Literal(4)], { description: 'MQTT protocol version: 5, or 4 for 3.1.1.' }),
     clientId: Type.String({ minLength: 1, maxLength: 128 }),
     username: Type.Optional(Type.String()),
@@ -39,7 +51,9 @@ export const DeadLettersReplayConfigSchema = Type.Object(
     key: Type.Optional(Type.String({ description: 'Client key file (PEM).' })),
     rate: Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'Messages a second at most.' }),
     dryRun: Type.Boolean({ description: 'Say what would be replayed and skipped; connect to no broker, publish nothing.' }),
-    includeStatus: Type.Boolean({ description: 'Also replay status messages (skipped by default: an old status would overwrite a newer one).' }),
+    includeStatus: Type.Boolean({
+      description: 'Also replay status messages (skipped by default: an old status would overwrite a newer one).',
+    }),
   },
   { additionalProperties: false, title: 'seamline dead-letters replay config' },
 );
@@ -53,7 +67,9 @@ export const REPLAY_DEFAULTS: DeadLettersReplayConfig = {
   store: STORE_DEFAULT,
   url: 'mqtt://127.0.0.1:1883',
   protocol: 5,
-  clientId: `seamline-replay-${hostname().toLowerCase().replace(/[^a-z0-9_-]/g, '-')}-${process.pid}`,
+  clientId: `seamline-replay-${hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')}-${process.pid}`,
   rate: 500,
   dryRun: false,
   includeStatus: false,
@@ -73,7 +89,10 @@ function timeOf(text: string | undefined, field: 'since' | 'until', nowMs: numbe
  * The store and the query a valid config asks for; run as configFromFlags' check, so that a refusal names
  * the flag as typed (`--since yesterday must be a duration...`).
  */
-export function selection(c: DeadLettersListConfig | DeadLettersReplayConfig, nowMs = Date.now()): { store: StoreConfig; query: DeadLetterQuery } {
+export function selection(
+  c: DeadLettersListConfig | DeadLettersReplayConfig,
+  nowMs = Date.now(),
+): { store: StoreConfig; query: DeadLetterQuery } {
   const sinceMs = timeOf(c.since, 'since', nowMs);
   const untilMs = timeOf(c.until, 'until', nowMs);
   if (sinceMs !== undefined && untilMs !== undefined && sinceMs >= untilMs) {

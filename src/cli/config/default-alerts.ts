@@ -12,7 +12,15 @@ export const DEFAULT_ALERTS = {
   receivers: [{ name: 'log', type: 'log' }],
   route: { receivers: ['log'], groupBy: ['alertname', 'site'], repeatInterval: '1h' },
   rules: [
-    { name: 'camera-silent', kind: 'silent_camera', severity: 'critical', for: '30s', keepFiringFor: '30s', shifts: ['around-the-clock'], params: { window: '1m', signal: 'events' } },
+    {
+      name: 'camera-silent',
+      kind: 'silent_camera',
+      severity: 'critical',
+      for: '30s',
+      keepFiringFor: '30s',
+      shifts: ['around-the-clock'],
+      params: { window: '1m', signal: 'events' },
+    },
     { name: 'camera-offline', kind: 'camera_offline', severity: 'critical', params: { after: '5s' } },
     { name: 'lag-high', kind: 'lag_p99', severity: 'warning', for: '1m', params: { window: '5m', thresholdMs: 2000 } },
     { name: 'dead-letters', kind: 'dead_letters', severity: 'warning', params: { window: '5m', perMinute: 1 } },

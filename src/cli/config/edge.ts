@@ -14,9 +14,19 @@ export const EdgeConfigSchema = Type.Object(
     site: Identifier('Site of this camera host.'),
     camera: Identifier('Camera of records that name none, and of the status topic.'),
     dataDir: Type.String({ minLength: 1, description: 'Outbox directory (LMDB), on local disk.' }),
-    maxBytes: Type.Integer({ minimum: 1_048_576, description: 'Outbox byte bound: events not yet acknowledged and the replay window together.' }),
-    replayMaxBytes: Type.Integer({ minimum: 0, description: 'Byte bound of the replay window (acknowledged events kept for repair); 0 turns it off.' }),
-    replayMaxAge: Type.Integer({ minimum: 0, maximum: 30 * 86_400, description: 'Seconds an acknowledged event stays in the replay window.' }),
+    maxBytes: Type.Integer({
+      minimum: 1_048_576,
+      description: 'Outbox byte bound: events not yet acknowledged and the replay window together.',
+    }),
+    replayMaxBytes: Type.Integer({
+      minimum: 0,
+      description: 'Byte bound of the replay window (acknowledged events kept for repair); 0 turns it off.',
+    }),
+    replayMaxAge: Type.Integer({
+      minimum: 0,
+      maximum: 30 * 86_400,
+      description: 'Seconds an acknowledged event stays in the replay window.',
+    }),
     overflow: Type.Union([Type.Literal('drop-oldest'), Type.Literal('reject-new')]),
     fsync: Type.Union([Type.Literal('always'), Type.Literal('batch'), Type.Literal('never')]),
     maxInFlight: Type.Integer({ minimum: 1, maximum: 65_535 }),
@@ -26,7 +36,11 @@ export const EdgeConfigSchema = Type.Object(
     cert: Type.Optional(Type.String()),
     key: Type.Optional(Type.String()),
     httpHost: Type.String({ minLength: 1 }),
-    httpPort: Type.Integer({ minimum: -1, maximum: 65535, description: 'POST /detections, GET /metrics, GET /healthz; -1 off, 0 any free port.' }),
+    httpPort: Type.Integer({
+      minimum: -1,
+      maximum: 65535,
+      description: 'POST /detections, GET /metrics, GET /healthz; -1 off, 0 any free port.',
+    }),
     stdin: Type.Boolean({ description: 'Read NDJSON records from stdin; exits when stdin ends.' }),
     simulate: Type.Number({ minimum: 0, maximum: 10_000, description: 'Also feed a simulated camera at this many events/s (0 off).' }),
     logLevel: LogLevelSchema,
@@ -38,7 +52,11 @@ export const EdgeConfigSchema = Type.Object(
 
 export type EdgeConfig = Static<typeof EdgeConfigSchema>;
 
-const host = hostname().toLowerCase().replace(/[^a-z0-9_-]/g, '-').slice(0, 64) || 'edge';
+const host =
+  hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')
+    .slice(0, 64) || 'edge';
 
 export const EDGE_DEFAULTS: EdgeConfig = {
   url: 'mqtt://127.0.0.1:1883',

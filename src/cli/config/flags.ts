@@ -63,6 +63,11 @@ export function orList(values: readonly unknown[]): string {
 
 /** Commander's own usage errors (unknown flag, missing value) in Seamline's coded form. */
 export function usageError(message: string, command: string): SeamError {
-  const text = message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
-  return new SeamError('SEAM_ERR_CONFIG', `${text} (${['seamline', command, '--help'].filter(Boolean).join(' ')} lists the flags)`, { field: 'flags' });
+  const text = message
+    .replace(/^error:\s*/, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\.$/, '');
+  return new SeamError('SEAM_ERR_CONFIG', `${text} (${['seamline', command, '--help'].filter(Boolean).join(' ')} lists the flags)`, {
+    field: 'flags',
+  });
 }

@@ -14,10 +14,20 @@ export const InferenceConfigFields = {
   labels: Type.Optional(Type.String({ minLength: 1, description: 'Class names file overriding the model metadata.' })),
   conf: Type.Number({ minimum: 0, maximum: 1, description: 'Score threshold.' }),
   iou: Type.Number({ minimum: 0, maximum: 1, description: 'NMS IoU threshold.' }),
-  classes: Type.Optional(Type.Array(Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]), { description: 'Classes to keep, by name or id.' })),
-  fps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'At most this many frames a second from the source.' })),
+  classes: Type.Optional(
+    Type.Array(Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]), {
+      description: 'Classes to keep, by name or id.',
+    }),
+  ),
+  fps: Type.Optional(
+    Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'At most this many frames a second from the source.' }),
+  ),
   threads: Type.Integer({ minimum: 1, maximum: 64, description: 'onnxruntime intra-op threads.' }),
-  watchdog: Type.Number({ exclusiveMinimum: 0, maximum: 3600, description: 'Live streams: restart after this many seconds without a frame.' }),
+  watchdog: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 3600,
+    description: 'Live streams: restart after this many seconds without a frame.',
+  }),
 };
 
 export const INFERENCE_DEFAULTS = { conf: 0.25, iou: 0.45, threads: 1, watchdog: 10 };
@@ -36,7 +46,10 @@ export interface InferenceConfig {
 
 /** `--classes scratch,dent` or `--classes 1,2`. */
 function classesFlag(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** Adds the detector and source flags to a command. */
@@ -49,13 +62,26 @@ export function addInferenceOptions(cmd: Command, sourceHelp: string): Command {
     .option('--iou <iou>', `NMS IoU threshold 0..1 (default ${INFERENCE_DEFAULTS.iou})`, numberFlag)
     .option('--classes <list>', 'keep only these classes, names or ids, comma-separated', classesFlag)
     .option('--fps <n>', 'at most this many frames a second from the source', numberFlag)
-    .addOption(new Option('--threads <n>', `onnxruntime threads for the model run (default ${INFERENCE_DEFAULTS.threads})`).argParser(integerFlag))
-    .option('--watchdog <s>', `live streams: restart after this many seconds without a frame (default ${INFERENCE_DEFAULTS.watchdog})`, numberFlag);
+    .addOption(
+      new Option('--threads <n>', `onnxruntime threads for the model run (default ${INFERENCE_DEFAULTS.threads})`).argParser(integerFlag),
+    )
+    .option(
+      '--watchdog <s>',
+      `live streams: restart after this many seconds without a frame (default ${INFERENCE_DEFAULTS.watchdog})`,
+      numberFlag,
+    );
 }
 
 export function detectorOptions(config: InferenceConfig): DetectorOptions {
   if (!config.model) throw new SeamError('SEAM_ERR_CONFIG', 'model is required with a source (--model file.onnx)', { field: 'model' });
-  return { model: config.model, labels: config.labels, conf: config.conf, iou: config.iou, classes: config.classes, threads: config.threads };
+  return {
+    model: config.model,
+    labels: config.labels,
+    conf: config.conf,
+    iou: config.iou,
+    classes: config.classes,
+    threads: config.threads,
+  };
 }
 
 /**
@@ -64,7 +90,10 @@ export function detectorOptions(config: InferenceConfig): DetectorOptions {
  * camera gives them (video files at their own rate, synthetic at 10 fps unless --fps), `detect` as fast as
  * the model takes them.
  */
-export async function openSource(config: InferenceConfig, o: { letterbox: LetterboxRequest; logger: Logger; paced: boolean }): Promise<FrameSource> {
+export async function openSource(
+  config: InferenceConfig,
+  o: { letterbox: LetterboxRequest; logger: Logger; paced: boolean },
+): Promise<FrameSource> {
   const spec = config.source!;
   const maxFps = config.fps ?? (o.paced && spec === 'synthetic' ? 10 : undefined);
   return openFrameSource(spec, { letterbox: o.letterbox, maxFps, watchdogSeconds: config.watchdog, realtime: o.paced, logger: o.logger });

@@ -26,8 +26,13 @@ export const StartConfigSchema = Type.Object(
     sites: Type.Integer({ minimum: 1, maximum: 50, description: 'Sites (plants) the cameras are spread over.' }),
     region: Identifier('Region name used in topics.'),
     rate: Type.Number({ exclusiveMinimum: 0, maximum: 10_000, description: 'Mean events per second per camera.' }),
-    alerts: Type.String({ minLength: 1, description: 'Alert rules: "default" (built in, to the log), "off", or an alerts config file (docs/alerting.md).' }),
-    inference: Type.Boolean({ description: 'Also run one camera through the real detector (the bundled model on the synthetic conveyor), unless cameras is 0.' }),
+    alerts: Type.String({
+      minLength: 1,
+      description: 'Alert rules: "default" (built in, to the log), "off", or an alerts config file (docs/alerting.md).',
+    }),
+    inference: Type.Boolean({
+      description: 'Also run one camera through the real detector (the bundled model on the synthetic conveyor), unless cameras is 0.',
+    }),
     inferenceFps: Type.Number({ exclusiveMinimum: 0, maximum: 60, description: 'Frames per second of that camera.' }),
     logLevel: LogLevelSchema,
   },

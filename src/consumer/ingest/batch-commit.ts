@@ -92,7 +92,10 @@ export class BatchCommitter {
       return;
     }
     if (indexes.length === batch.events.length) {
-      this.o.logger.warn({ events: indexes.length, err: result.refusal.message }, 'store refused part of a batch; splitting it to find what it refuses');
+      this.o.logger.warn(
+        { events: indexes.length, err: result.refusal.message },
+        'store refused part of a batch; splitting it to find what it refuses',
+      );
     }
     const mid = indexes.length >> 1;
     await this.writeEvents(batch, indexes.slice(0, mid), tally, letters);
@@ -118,10 +121,14 @@ export class BatchCommitter {
     if (!bare.ok) {
       // Raw bytes and ASCII text refused while a known-good event is taken: the dead-letter table is broken,
       // and acknowledging would lose the message. Stop, so that the broker keeps it.
-      throw new SeamError('SEAM_ERR_CONFIG', `${this.o.store.name} refuses even a dead letter of ASCII text and raw bytes: ${bare.refusal.message}`, {
-        field: 'store',
-        cause: bare.refusal,
-      });
+      throw new SeamError(
+        'SEAM_ERR_CONFIG',
+        `${this.o.store.name} refuses even a dead letter of ASCII text and raw bytes: ${bare.refusal.message}`,
+        {
+          field: 'store',
+          cause: bare.refusal,
+        },
+      );
     }
   }
 

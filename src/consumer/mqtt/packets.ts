@@ -9,34 +9,40 @@ export interface ConnectFields {
 }
 
 export function connectPacket(options: SubscriberSessionOptions, version: 4 | 5, auth: ConnectFields): Buffer {
-  return mqttPacket.generate({
-    cmd: 'connect',
-    protocolId: 'MQTT',
-    protocolVersion: version,
-    clientId: options.clientId,
-    // Clean start off: the broker keeps our subscriptions and unacknowledged messages while we are away.
-    clean: false,
-    keepalive: options.keepaliveSeconds ?? 30,
-    ...(auth.username === undefined ? {} : { username: auth.username }),
-    ...(auth.password === undefined ? {} : { password: Buffer.from(auth.password) }),
-    ...(version === 5
-      ? {
-          properties: {
-            // In MQTT 5 clean start off alone is not enough: with no expiry the session ends with the connection.
-            sessionExpiryInterval: options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS,
-            receiveMaximum: options.receiveMaximum ?? 65535,
-          },
-        }
-      : {}),
-  }, { protocolVersion: version });
+  return mqttPacket.generate(
+    {
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: version,
+      clientId: options.clientId,
+      // Clean start off: the broker keeps our subscriptions and unacknowledged messages while we are away.
+      clean: false,
+      keepalive: options.keepaliveSeconds ?? 30,
+      ...(auth.username === undefined ? {} : { username: auth.username }),
+      ...(auth.password === undefined ? {} : { password: Buffer.from(auth.password) }),
+      ...(version === 5
+        ? {
+            properties: {
+              // In MQTT 5 clean start off alone is not enough: with no expiry the session ends with the connection.
+              sessionExpiryInterval: options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS,
+              receiveMaximum: options.receiveMaximum ?? 65535,
+            },
+          }
+        : {}),
+    },
+    { protocolVersion: version },
+  );
 }
 
 export function subscribePacket(filters: string[], messageId: number, version: 4 | 5): Buffer {
-  return mqttPacket.generate({
-    cmd: 'subscribe',
-    messageId,
-    subscriptions: filters.map((topic) => ({ topic, qos: 1 as const })),
-  }, { protocolVersion: version });
+  return mqttPacket.generate(
+    {
+      cmd: 'subscribe',
+      messageId,
+      subscriptions: filters.map((topic) => ({ topic, qos: 1 as const })),
+    },
+    { protocolVersion: version },
+  );
 }
 
 /** Reason 0 (normal): the broker keeps the session and its queue, and does not publish the will. */

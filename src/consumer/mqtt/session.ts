@@ -67,8 +67,12 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     this.#timer(timeoutMs, () => {
       if (this.#start?.done) return;
       const reason = this.#lastError ? `: ${this.#lastError.message}` : '';
-      this.#stop(new SeamError('SEAM_ERR_BROKER_UNAVAILABLE',
-        `MQTT broker ${this.#where} not reachable within ${timeoutMs} ms${reason}`, { field: 'url', cause: this.#lastError }));
+      this.#stop(
+        new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `MQTT broker ${this.#where} not reachable within ${timeoutMs} ms${reason}`, {
+          field: 'url',
+          cause: this.#lastError,
+        }),
+      );
     });
     void this.#dial();
     return promise;
@@ -155,10 +159,12 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     socket.on('close', () => this.#onClose(socket));
     const keepalive = this.#opts.keepaliveSeconds ?? 30;
     const address = parseBrokerUrl(this.#opts.url);
-    socket.write(connectPacket(this.#opts, this.#version, {
-      username: this.#opts.username ?? address.username,
-      password: this.#opts.password ?? address.password,
-    }));
+    socket.write(
+      connectPacket(this.#opts, this.#version, {
+        username: this.#opts.username ?? address.username,
+        password: this.#opts.password ?? address.password,
+      }),
+    );
     this.#timer(keepalive * 1000, () => {
       if (!this.#connected && socket === this.#socket) socket.destroy(new Error(`no CONNACK within ${keepalive} s`));
     });
@@ -166,10 +172,15 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
 
   #onPacket(packet: Packet, socket: Socket): void {
     switch (packet.cmd) {
-      case 'connack': return this.#onConnack(packet, socket);
-      case 'suback': return this.#onSuback(packet);
-      case 'publish': return this.#paused ? void this.#held.push(packet) : this.#deliver(packet);
-      case 'pingresp': this.#awaitingPong = false; return;
+      case 'connack':
+        return this.#onConnack(packet, socket);
+      case 'suback':
+        return this.#onSuback(packet);
+      case 'publish':
+        return this.#paused ? void this.#held.push(packet) : this.#deliver(packet);
+      case 'pingresp':
+        this.#awaitingPong = false;
+        return;
       case 'disconnect':
         this.#log.warn({ reasonCode: packet.reasonCode, reason: packet.properties?.reasonString }, 'broker sent DISCONNECT');
         this.#lastError = new Error(`broker sent DISCONNECT with reason 0x${(packet.reasonCode ?? 0).toString(16)}`);
@@ -185,9 +196,11 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     if (code !== 0) {
       const reason = packet.properties?.reasonString ? ` (${packet.properties.reasonString})` : '';
       if (AUTH_REFUSALS[this.#version].has(code)) {
-        const err = new SeamError('SEAM_ERR_BROKER_AUTH',
+        const err = new SeamError(
+          'SEAM_ERR_BROKER_AUTH',
           `MQTT broker ${this.#where} refused client ${this.#opts.clientId}: bad credentials or not authorized, code 0x${code.toString(16)}${reason}`,
-          { field: 'username' });
+          { field: 'username' },
+        );
         this.#stop(err);
         if (this.listenerCount('error') > 0) this.emit('error', err);
         else this.#log.error({ err }, 'broker refused credentials');
@@ -231,8 +244,12 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     if (packet.qos === 1) this.#window.add(packet.messageId!);
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     const delivery: Delivery = {
-      topic: packet.topic, payload, qos: packet.qos, dup: packet.dup,
-      connection: this.#connection, messageId: packet.qos === 1 ? packet.messageId : undefined,
+      topic: packet.topic,
+      payload,
+      qos: packet.qos,
+      dup: packet.dup,
+      connection: this.#connection,
+      messageId: packet.qos === 1 ? packet.messageId : undefined,
     };
     this.emit('message', delivery);
   }

@@ -1,7 +1,7 @@
 import { cameraKey } from '../../contract/index.ts';
 import type { RepairCamera, RepairLedger, RepairRange } from '../../store/repair-ledger.ts';
 import { newRange } from '../../store/sql/repair-ledger.ts';
-import type { Span } from './span-math.ts';
+import type { Span } from './span.ts';
 
 /**
  * Events of an incarnation are those accepted after it began; this much earlier counts too, so that a
@@ -26,7 +26,13 @@ const IDLE_WRITE_MS = 60_000;
  *
  * Returns the new ranges it recorded.
  */
-export async function findGaps(ledger: RepairLedger, owner: string, owned: RepairCamera[], now: number, graceMs: number): Promise<RepairRange[]> {
+export async function findGaps(
+  ledger: RepairLedger,
+  owner: string,
+  owned: RepairCamera[],
+  now: number,
+  graceMs: number,
+): Promise<RepairRange[]> {
   if (owned.length === 0) return [];
   const cutoff = now - graceMs;
   const since = Math.min(...owned.map((c) => c.scannedToMs));
@@ -44,7 +50,13 @@ export async function findGaps(ledger: RepairLedger, owner: string, owned: Repai
       if (contiguous) {
         top = span.hi; // the common case: seqs follow on from the watermark, no hole, nothing to look up
       } else {
-        const found = await ledger.holes(camera, camera.watermark, camera.scannedToMs, cutoff, camera.incarnationStartedMs - EPOCH_MARGIN_MS);
+        const found = await ledger.holes(
+          camera,
+          camera.watermark,
+          camera.scannedToMs,
+          cutoff,
+          camera.incarnationStartedMs - EPOCH_MARGIN_MS,
+        );
         holes = found.holes;
         top = Math.max(top, found.maxSeq ?? top);
       }

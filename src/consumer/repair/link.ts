@@ -1,6 +1,12 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { decodeRepairAnswer, REPAIR_ANSWER_FILTER, repairRequestTopic, type RepairAnswerV1, type RepairRequestV1 } from '../../contract/index.ts';
+import {
+  decodeRepairAnswer,
+  REPAIR_ANSWER_FILTER,
+  repairRequestTopic,
+  type RepairAnswerV1,
+  type RepairRequestV1,
+} from '../../contract/index.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
 
 export interface RepairLinkOptions {
@@ -57,7 +63,11 @@ export class RepairLink {
       const decoded = decodeRepairAnswer(topic, payload);
       if (decoded.ok) return o.onAnswer(decoded.message);
       // A bridge of another version, or garbage: never fatal, logged now and then.
-      if (this.invalid++ % 100 === 0) o.logger.warn({ topic, code: decoded.error.code, reason: decoded.error.message, seen: this.invalid }, 'ignored an invalid repair answer');
+      if (this.invalid++ % 100 === 0)
+        o.logger.warn(
+          { topic, code: decoded.error.code, reason: decoded.error.message, seen: this.invalid },
+          'ignored an invalid repair answer',
+        );
     });
     client.on('error', (err) => o.logger.warn({ err: err.message, broker: redactUrl(o.url) }, 'repair link error'));
   }

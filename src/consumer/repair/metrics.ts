@@ -34,12 +34,20 @@ export function repairMetrics(registry: Registry, reader: Pick<StoreReader, 'rep
         async collect() {
           const all = await rows();
           this.reset();
-          for (const r of all ?? []) for (const [l, v] of values(r)) this.set({ region: r.region, site: r.site, camera: r.camera, ...l }, v);
+          for (const r of all ?? [])
+            for (const [l, v] of values(r)) this.set({ region: r.region, site: r.site, camera: r.camera, ...l }, v);
         },
       });
     gauge('seamline_repair_missing', 'Seqs missing and being repaired now, from the repair ledger.', (r) => [[{}, r.repairing]]);
-    gauge('seamline_repair_oldest_missing_seconds', 'Age of the oldest gap still being repaired.', (r) => [[{}, r.oldestRepairingMs === null ? 0 : (Date.now() - r.oldestRepairingMs) / 1000]]);
-    gauge('seamline_repair_lost', 'Seqs confirmed lost, by reason (evicted, dropped, outbox_reset, unanswered).', (r) => Object.entries(r.lost).map(([reason, n]) => [{ reason }, n ?? 0]), ['reason']);
+    gauge('seamline_repair_oldest_missing_seconds', 'Age of the oldest gap still being repaired.', (r) => [
+      [{}, r.oldestRepairingMs === null ? 0 : (Date.now() - r.oldestRepairingMs) / 1000],
+    ]);
+    gauge(
+      'seamline_repair_lost',
+      'Seqs confirmed lost, by reason (evicted, dropped, outbox_reset, unanswered).',
+      (r) => Object.entries(r.lost).map(([reason, n]) => [{ reason }, n ?? 0]),
+      ['reason'],
+    );
     gauge('seamline_repair_repaired', 'Seqs found missing and repaired since the ledger began.', (r) => [[{}, r.repaired]]);
   }
   if (repairer) {
@@ -51,9 +59,24 @@ export function repairMetrics(registry: Registry, reader: Pick<StoreReader, 'rep
       resets.inc(s.resets - last.resets);
       last = { ...s };
     };
-    const requests = new Counter({ name: 'seamline_repair_requests_total', help: 'Repair requests this repairer sent.', registers, collect: sync });
-    const answers = new Counter({ name: 'seamline_repair_answers_total', help: 'Answers to its requests it applied.', registers, collect: sync });
-    const resets = new Counter({ name: 'seamline_repair_resets_total', help: 'Bridges found with a new outbox (disk lost or replaced).', registers, collect: sync });
+    const requests = new Counter({
+      name: 'seamline_repair_requests_total',
+      help: 'Repair requests this repairer sent.',
+      registers,
+      collect: sync,
+    });
+    const answers = new Counter({
+      name: 'seamline_repair_answers_total',
+      help: 'Answers to its requests it applied.',
+      registers,
+      collect: sync,
+    });
+    const resets = new Counter({
+      name: 'seamline_repair_resets_total',
+      help: 'Bridges found with a new outbox (disk lost or replaced).',
+      registers,
+      collect: sync,
+    });
   }
   return registry;
 }

@@ -77,11 +77,17 @@ export class Repairer extends EventEmitter {
     this.log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'repairer' });
     this.now = options.now ?? Date.now;
     this.link = new RepairLink({ ...options.link, logger: this.log, onAnswer: (a) => void this.serial(() => this.onAnswer(a)) });
-    this.chase = new RepairChase(this.o.ledger, this.o.owner, this.o, async (request) => {
-      const ok = await this.link.send(request);
-      if (ok) this.stats.requests++;
-      return ok;
-    }, this.now);
+    this.chase = new RepairChase(
+      this.o.ledger,
+      this.o.owner,
+      this.o,
+      async (request) => {
+        const ok = await this.link.send(request);
+        if (ok) this.stats.requests++;
+        return ok;
+      },
+      this.now,
+    );
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T | undefined> {
@@ -152,7 +158,11 @@ export class Repairer extends EventEmitter {
       const touched = a.ranges.filter((x) => x.from <= r.to && x.to >= r.from);
       if (touched.length === 0) continue;
       const present = await this.o.ledger.present(camera, r.from, r.to, floor);
-      const pieces = resolveRange(r, present, touched, { now, verifyAt: now + this.o.verifyMs, retryAt: now + backoffMs(this.o, r.attempts) });
+      const pieces = resolveRange(r, present, touched, {
+        now,
+        verifyAt: now + this.o.verifyMs,
+        retryAt: now + backoffMs(this.o, r.attempts),
+      });
       await this.o.ledger.replace(this.o.owner, now, r, pieces);
     }
     this.emit('answer', a);
@@ -169,7 +179,12 @@ export class Repairer extends EventEmitter {
     return camera.owner === this.o.owner && camera.leaseUntilMs >= now;
   }
 
-  private async write(camera: RepairCamera, changes: Partial<RepairCamera>, now: number, added: Parameters<RepairLedger['update']>[3] = []): Promise<void> {
+  private async write(
+    camera: RepairCamera,
+    changes: Partial<RepairCamera>,
+    now: number,
+    added: Parameters<RepairLedger['update']>[3] = [],
+  ): Promise<void> {
     const next = { ...camera, ...changes };
     if (await this.o.ledger.update(this.o.owner, now, next, added)) Object.assign(camera, next);
   }
@@ -178,7 +193,11 @@ export class Repairer extends EventEmitter {
    * A camera the ledger does not know yet. A bridge incarnation that began after the ledger did is chased
    * from its first seq; an older one from what the store holds now (its history is not ours to judge).
    */
-  private async firstContact(a: RepairAnswerV1, info: { incarnation: string; startedMs: number; firstSeq: number; ackedThrough: number }, now: number): Promise<void> {
+  private async firstContact(
+    a: RepairAnswerV1,
+    info: { incarnation: string; startedMs: number; firstSeq: number; ackedThrough: number },
+    now: number,
+  ): Promise<void> {
     if ((await this.o.ledger.cameras()).some((c) => cameraKey(c) === cameraKey(a))) return; // known; owned elsewhere
     this.createdAt ??= await this.o.ledger.createdAtMs();
     const id = { region: a.region, site: a.site, camera: a.camera };
@@ -206,7 +225,11 @@ export class Repairer extends EventEmitter {
    * delivered is gone. Every range still chased, and whatever the broker had acknowledged of it but the
    * store never got, is confirmed lost (`outbox_reset`); the new incarnation is chased from its first seq.
    */
-  private async reset(camera: RepairCamera, info: { incarnation: string; startedMs: number; firstSeq: number; ackedThrough: number }, now: number): Promise<void> {
+  private async reset(
+    camera: RepairCamera,
+    info: { incarnation: string; startedMs: number; firstSeq: number; ackedThrough: number },
+    now: number,
+  ): Promise<void> {
     this.stats.resets++;
     const floor = camera.incarnationStartedMs - EPOCH_MARGIN_MS;
     const times = { now, verifyAt: now, retryAt: now };
@@ -220,23 +243,39 @@ export class Repairer extends EventEmitter {
     const tail = [];
     if (camera.ackedThrough > camera.watermark) {
       const template = newRange({
-        ...camera, incarnation: camera.incarnation, from: camera.watermark + 1, to: camera.ackedThrough, state: 'repairing', reason: null,
-        detectedAtMs: now, attempts: 0, nextAttemptMs: now, resolvedAtMs: null,
+        ...camera,
+        incarnation: camera.incarnation,
+        from: camera.watermark + 1,
+        to: camera.ackedThrough,
+        state: 'repairing',
+        reason: null,
+        detectedAtMs: now,
+        attempts: 0,
+        nextAttemptMs: now,
+        resolvedAtMs: null,
       });
       const present = await this.o.ledger.present(camera, template.from, template.to, floor);
       for (const p of resolveRange(template, present, [{ from: template.from, to: template.to, outcome: 'outbox_reset' }], times)) {
-        if (p.state === 'lost') (tail.push(p), (lost += p.to - p.from + 1));
+        if (p.state === 'lost') tail.push(p), (lost += p.to - p.from + 1);
       }
     }
-    this.log.warn({ camera: cameraKey(camera), was: camera.incarnation, now: info.incarnation, lost }, "the camera's bridge has a new outbox (its disk was lost or replaced): what the old one held is confirmed lost");
-    await this.write(camera, {
-      incarnation: info.incarnation,
-      incarnationStartedMs: info.startedMs,
-      watermark: info.firstSeq - 1,
-      scannedToMs: info.startedMs - EPOCH_MARGIN_MS,
-      ackedThrough: info.ackedThrough,
-      announcedAtMs: now,
-    }, now, tail);
+    this.log.warn(
+      { camera: cameraKey(camera), was: camera.incarnation, now: info.incarnation, lost },
+      "the camera's bridge has a new outbox (its disk was lost or replaced): what the old one held is confirmed lost",
+    );
+    await this.write(
+      camera,
+      {
+        incarnation: info.incarnation,
+        incarnationStartedMs: info.startedMs,
+        watermark: info.firstSeq - 1,
+        scannedToMs: info.startedMs - EPOCH_MARGIN_MS,
+        ackedThrough: info.ackedThrough,
+        announcedAtMs: now,
+      },
+      now,
+      tail,
+    );
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { RepairOutcome } from '../../contract/index.ts';
 import type { LossReason, RepairRange } from '../../store/repair-ledger.ts';
 import { newRange } from '../../store/sql/repair-ledger.ts';
-import type { Span } from './span-math.ts';
+import type { Span } from './span.ts';
 
 export interface AnsweredSpan {
   from: number;
@@ -17,7 +17,11 @@ export interface ResolveTimes {
   retryAt: number;
 }
 
-type Piece = { state: 'repaired' } | { state: 'lost'; reason: LossReason } | { state: 'repairing'; nextAttemptMs: number } | { state: 'gone' };
+type Piece =
+  | { state: 'repaired' }
+  | { state: 'lost'; reason: LossReason }
+  | { state: 'repairing'; nextAttemptMs: number }
+  | { state: 'gone' };
 
 const LOST: Partial<Record<RepairOutcome, LossReason>> = { evicted: 'evicted', dropped: 'dropped', outbox_reset: 'outbox_reset' };
 
@@ -49,11 +53,16 @@ const same = (a: Piece, b: Piece) =>
  * the rest is still being chased, due again when `t` says. Returns the pieces, in seq order (empty when
  * nothing is left, e.g. all never produced).
  */
-export function resolveRange(range: RepairRange, present: readonly Span[], answered: readonly AnsweredSpan[], t: ResolveTimes): RepairRange[] {
+export function resolveRange(
+  range: RepairRange,
+  present: readonly Span[],
+  answered: readonly AnsweredSpan[],
+  t: ResolveTimes,
+): RepairRange[] {
   const cuts = new Set([range.from, range.to + 1]);
   const clip = (v: number) => Math.min(range.to + 1, Math.max(range.from, v));
-  for (const [a, b] of present) (cuts.add(clip(a)), cuts.add(clip(b + 1)));
-  for (const r of answered) (cuts.add(clip(r.from)), cuts.add(clip(r.to + 1)));
+  for (const [a, b] of present) cuts.add(clip(a)), cuts.add(clip(b + 1));
+  for (const r of answered) cuts.add(clip(r.from)), cuts.add(clip(r.to + 1));
   const points = [...cuts].sort((x, y) => x - y);
   const out: { from: number; to: number; piece: Piece }[] = [];
   for (let i = 0; i + 1 < points.length; i++) {

@@ -58,18 +58,35 @@ export async function camerasPanel(
   const inWindow = new Map<string, number>();
   for (const r of rows) inWindow.set(cameraKey(r), (inWindow.get(cameraKey(r)) ?? 0) + r.detections);
   const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  const cameras = list.filter((c) => matchesFilter(w, c)).map((c): CameraView => {
-    const key = cameraKey(c);
-    const edge: Record<string, number> = {};
-    for (const f of EDGE_FIELDS) if (number(c.heartbeat[f]) !== null) edge[f] = c.heartbeat[f] as number;
-    const r = cameraRepair(repair, key);
-    return {
-      key, region: c.region, site: c.site, camera: c.camera, state: c.state ?? 'unknown', statusAt: c.statusAt,
-      lastEventAt: c.lastEventAt, lastEventAgeMs: c.lastEventAt === null ? null : Math.max(0, now - c.lastEventAt),
-      events: c.events, detections: c.detections, windowDetections: inWindow.get(key) ?? 0, missing: gaps.get(key) ?? null,
-      repairing: r?.repairing ?? null, lost: r?.lost ?? null, lostReasons: r?.lostReasons ?? null, repaired: r?.repaired ?? null,
-      outboxDepth: number(c.heartbeat.outbox_depth), drops: number(c.heartbeat.drops), edge, clockOffsetMs: c.clockOffsetMs,
-    };
-  });
+  const cameras = list
+    .filter((c) => matchesFilter(w, c))
+    .map((c): CameraView => {
+      const key = cameraKey(c);
+      const edge: Record<string, number> = {};
+      for (const f of EDGE_FIELDS) if (number(c.heartbeat[f]) !== null) edge[f] = c.heartbeat[f] as number;
+      const r = cameraRepair(repair, key);
+      return {
+        key,
+        region: c.region,
+        site: c.site,
+        camera: c.camera,
+        state: c.state ?? 'unknown',
+        statusAt: c.statusAt,
+        lastEventAt: c.lastEventAt,
+        lastEventAgeMs: c.lastEventAt === null ? null : Math.max(0, now - c.lastEventAt),
+        events: c.events,
+        detections: c.detections,
+        windowDetections: inWindow.get(key) ?? 0,
+        missing: gaps.get(key) ?? null,
+        repairing: r?.repairing ?? null,
+        lost: r?.lost ?? null,
+        lostReasons: r?.lostReasons ?? null,
+        repaired: r?.repaired ?? null,
+        outboxDepth: number(c.heartbeat.outbox_depth),
+        drops: number(c.heartbeat.drops),
+        edge,
+        clockOffsetMs: c.clockOffsetMs,
+      };
+    });
   return { cameras, all: list.map((c) => ({ region: c.region, site: c.site, camera: c.camera })) };
 }

@@ -16,7 +16,12 @@ export async function classesPanel(reader: PanelReader, w: PanelWindow): Promise
   const rows = await reader.classes({ ...w, classes: undefined });
   const available = [...new Set(rows.map((r) => r.class))].sort();
   const wanted = w.classes?.length ? new Set(w.classes) : undefined;
-  const series = seriesBy(rows.filter((r) => !wanted || wanted.has(r.class)), periods, (r) => r.class, (r) => r.detections);
+  const series = seriesBy(
+    rows.filter((r) => !wanted || wanted.has(r.class)),
+    periods,
+    (r) => r.class,
+    (r) => r.detections,
+  );
   const classes = [...series]
     .map(([name, values]) => ({ name, values: values as number[], total: (values as number[]).reduce((a, b) => a + b, 0) }))
     .sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : 1));

@@ -16,11 +16,14 @@ export async function detectionsPanel(reader: PanelReader, w: PanelWindow, now: 
     ? await reader.cameraDetections(w)
     : (counts ?? (await reader.counts(w)));
   const series = seriesBy(rows, periods, cameraKey, (r) => r.detections);
-  const current = w.currentPeriod === null ? null : {
-    period: w.currentPeriod,
-    elapsedMs: now - w.currentPeriod,
-    detections: rows.filter((r) => r.period === w.currentPeriod).reduce((a, r) => a + r.detections, 0),
-  };
+  const current =
+    w.currentPeriod === null
+      ? null
+      : {
+          period: w.currentPeriod,
+          elapsedMs: now - w.currentPeriod,
+          detections: rows.filter((r) => r.period === w.currentPeriod).reduce((a, r) => a + r.detections, 0),
+        };
   return {
     cameras: [...series].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, values]) => ({ key, values: values as number[] })),
     current,

@@ -19,7 +19,10 @@ export interface HealthPanel {
  * and between it and the camera's previous period with events. A camera whose seq went down (a reset)
  * counts no gap there.
  */
-export function seqGapsPerPeriod(rows: readonly CountRow[], periods: readonly number[]): { total: number[]; perCamera: Map<string, number> } {
+export function seqGapsPerPeriod(
+  rows: readonly CountRow[],
+  periods: readonly number[],
+): { total: number[]; perCamera: Map<string, number> } {
   const at = indexOf(periods);
   const total = periods.map(() => 0);
   const perCamera = new Map<string, number>();
@@ -42,7 +45,12 @@ export function seqGapsPerPeriod(rows: readonly CountRow[], periods: readonly nu
 export async function healthPanel(reader: PanelReader, w: PanelWindow): Promise<HealthPanel> {
   const periods = periodsOf(w);
   const at = indexOf(periods);
-  const [depth, consumers, dead, gaps] = await Promise.all([reader.outboxDepth(w), reader.consumers(w), reader.deadLetters(w), reader.seqGaps(w)]);
+  const [depth, consumers, dead, gaps] = await Promise.all([
+    reader.outboxDepth(w),
+    reader.consumers(w),
+    reader.deadLetters(w),
+    reader.seqGaps(w),
+  ]);
   const line = (rows: readonly { period: number }[], value: (r: never) => number) => {
     const out: (number | null)[] = periods.map(() => null);
     for (const r of rows) {

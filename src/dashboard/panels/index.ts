@@ -71,7 +71,11 @@ export async function buildPanels(reader: PanelReader, w: PanelWindow, now: numb
     health,
     repair: repair?.total ?? null,
     cameras: cams.cameras,
-    choices: { regions: uniq(cams.all.map((c) => c.region)), sites: uniq(cams.all.map((c) => c.site)), cameras: uniq(cams.all.map((c) => c.camera)) },
+    choices: {
+      regions: uniq(cams.all.map((c) => c.region)),
+      sites: uniq(cams.all.map((c) => c.site)),
+      cameras: uniq(cams.all.map((c) => c.camera)),
+    },
     totals: { events: cams.cameras.reduce((a, c) => a + c.events, 0), detections: cams.cameras.reduce((a, c) => a + c.detections, 0) },
   };
 }

@@ -30,7 +30,10 @@ const value = (bucket: number | undefined) => (bucket === undefined ? null : rou
 export async function latencyPanel(reader: PanelReader, w: PanelWindow): Promise<LatencyPanel> {
   const periods = periodsOf(w);
   const at = indexOf(periods);
-  const per = [HISTOGRAMS.inference, HISTOGRAMS.lag].map(() => ({ p50: periods.map((): number | null => null), p99: periods.map((): number | null => null) }));
+  const per = [HISTOGRAMS.inference, HISTOGRAMS.lag].map(() => ({
+    p50: periods.map((): number | null => null),
+    p99: periods.map((): number | null => null),
+  }));
   // The window's figures cover its complete periods, as the lines do.
   const complete = { ...w, toMs: w.currentPeriod ?? w.toMs };
   const [rows, buckets] = await Promise.all([reader.percentiles(complete, [50, 99]), reader.windowBuckets(complete)]);

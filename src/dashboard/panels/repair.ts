@@ -30,7 +30,9 @@ export interface RepairPanel {
 const none = (): RepairFigures => ({ repairing: 0, repaired: 0, lost: 0, lostReasons: {} });
 
 export const matchesFilter = (w: PanelWindow, c: { region: string; site: string; camera: string }) =>
-  (!w.regions?.length || w.regions.includes(c.region)) && (!w.sites?.length || w.sites.includes(c.site)) && (!w.cameras?.length || w.cameras.includes(c.camera));
+  (!w.regions?.length || w.regions.includes(c.region)) &&
+  (!w.sites?.length || w.sites.includes(c.site)) &&
+  (!w.cameras?.length || w.cameras.includes(c.camera));
 
 /** Null without a source or without a ledger in the store (the page shows —, never 0). */
 export async function repairPanel(source: RepairSource | undefined, w: PanelWindow): Promise<RepairPanel | null> {

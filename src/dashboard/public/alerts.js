@@ -2,9 +2,11 @@
 // stream (app.js dispatches them as a 'seamline:alerts' event every second); null means alerting does not
 // run in this process. Everything from the network goes in through textContent.
 (function () {
-  'use strict';
+  
 
-  function $(id) { return document.getElementById(id); }
+  function $(id) {
+    return document.getElementById(id);
+  }
 
   function cell(text, className) {
     var td = document.createElement('td');
@@ -24,7 +26,11 @@
     var rows = $('alert-rows');
     while (rows.firstChild) rows.removeChild(rows.firstChild);
     $('alerts-off').hidden = alerts !== null;
-    if (alerts === null) { $('alerts-empty').hidden = true; $('alerts-summary').textContent = ''; return; }
+    if (alerts === null) {
+      $('alerts-empty').hidden = true;
+      $('alerts-summary').textContent = '';
+      return;
+    }
     var firing = 0;
     alerts.forEach(function (a) {
       if (a.state === 'firing') firing++;

@@ -129,7 +129,17 @@ export function createBridge(options: BridgeOptions): Bridge {
   }
   const logger = options.logger ?? pino({ level: 'silent' });
   const registry = options.registry ?? new Registry();
-  const counts = { accepted: 0, refused: 0, published: 0, acked: 0, frames: 0, detections: 0, reconnects: 0, repairRequests: 0, republished: 0 };
+  const counts = {
+    accepted: 0,
+    refused: 0,
+    published: 0,
+    acked: 0,
+    frames: 0,
+    detections: 0,
+    reconnects: 0,
+    repairRequests: 0,
+    republished: 0,
+  };
   const startedAt = Date.now();
   let lastDropLog = 0;
   let dropsSinceLog = 0;
@@ -162,7 +172,10 @@ export function createBridge(options: BridgeOptions): Bridge {
         dropsSinceLog += count;
         // Rate-limited: a full outbox under drop-oldest drops on every accept.
         if (Date.now() - lastDropLog >= 1000) {
-          logger.warn({ dropped: dropsSinceLog, bytes, maxBytes: outbox.maxBytes, total: outbox.stats().dropped }, 'outbox full: dropped oldest events');
+          logger.warn(
+            { dropped: dropsSinceLog, bytes, maxBytes: outbox.maxBytes, total: outbox.stats().dropped },
+            'outbox full: dropped oldest events',
+          );
           lastDropLog = Date.now();
           dropsSinceLog = 0;
         }
@@ -327,7 +340,9 @@ export function createBridge(options: BridgeOptions): Bridge {
         if (Date.now() > until) {
           const where = redactUrl(options.brokerUrl);
           if (publisher.authRefused) {
-            throw new SeamError('SEAM_ERR_BROKER_AUTH', `${where} refused this bridge's credentials (${publisher.authRefused})`, { field: 'username' });
+            throw new SeamError('SEAM_ERR_BROKER_AUTH', `${where} refused this bridge's credentials (${publisher.authRefused})`, {
+              field: 'username',
+            });
           }
           throw new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `not connected to ${where} after ${timeoutMs} ms`, { field: 'brokerUrl' });
         }

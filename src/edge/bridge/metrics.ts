@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** What the gauges read at scrape time. */
 export interface OutboxGaugeSource {
@@ -58,7 +58,10 @@ function shared(registry: Registry): Shared {
     accepted: counter('seamline_edge_accepted_total', 'Events accepted durably into the outbox.'),
     published: counter('seamline_edge_published_total', 'PUBLISH packets sent, redeliveries included.'),
     acked: counter('seamline_edge_acknowledged_total', 'Events removed from the outbox after their PUBACK.'),
-    dropped: counter('seamline_edge_dropped_total', 'Events dropped by the outbox byte bound (drop-oldest) before the broker acknowledged them.'),
+    dropped: counter(
+      'seamline_edge_dropped_total',
+      'Events dropped by the outbox byte bound (drop-oldest) before the broker acknowledged them.',
+    ),
     evicted: counter('seamline_edge_evicted_total', 'Acknowledged events that left the replay window (space, its byte bound, or its age).'),
     republished: counter('seamline_edge_republished_total', 'Events republished from the replay window for repair requests (PUBACKed).'),
     repairRequests: new Counter({

@@ -7,7 +7,13 @@ import type { Logger } from 'pino';
  */
 
 /** Publishes at QoS 1; resolves true on its PUBACK, false on a refusal or after `timeoutMs`. */
-export async function publishQos1(client: MqttClient, topic: string, payload: Buffer, retain: boolean, timeoutMs: number): Promise<boolean> {
+export async function publishQos1(
+  client: MqttClient,
+  topic: string,
+  payload: Buffer,
+  retain: boolean,
+  timeoutMs: number,
+): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const ok = await Promise.race([
     new Promise<boolean>((resolve) => client.publish(topic, payload, { qos: 1, retain }, (err) => resolve(!err))),
@@ -22,7 +28,10 @@ export function subscribeQos1(client: MqttClient, topic: string, logger: Logger)
   client.subscribe(topic, { qos: 1 }, (err, granted) => {
     const code = granted?.[0]?.qos;
     if (err || (code !== undefined && code >= 0x80)) {
-      logger.error({ topic, err: err?.message, code }, 'broker refused the repair-request subscription; repairs of this camera cannot reach it');
+      logger.error(
+        { topic, err: err?.message, code },
+        'broker refused the repair-request subscription; repairs of this camera cannot reach it',
+      );
     }
   });
 }

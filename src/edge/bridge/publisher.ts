@@ -143,7 +143,10 @@ export class Publisher {
         // Without this, an ACL that refuses the status topic is invisible: the broker answers 0x87 and
         // (Mosquitto 2.0) drops the connection before any detection is acknowledged.
         if (err instanceof ErrorWithReasonCode) {
-          o.logger.error({ topic: o.statusTopic, code: err.code, reason: err.message }, 'broker refused the status publish; check this camera\'s ACL');
+          o.logger.error(
+            { topic: o.statusTopic, code: err.code, reason: err.message },
+            "broker refused the status publish; check this camera's ACL",
+          );
         }
       });
       // A clean session keeps no subscriptions: subscribe again on every connection.
@@ -161,7 +164,10 @@ export class Publisher {
       const code = (err as { code?: unknown }).code;
       const auth = code === 4 || code === 5 || code === 134 || code === 135;
       if (auth) this.authRefused = err.message;
-      o.logger[auth ? 'error' : 'warn']({ err: err.message, code, broker: redactUrl(o.brokerUrl) }, auth ? 'broker refused the credentials' : 'broker connection error');
+      o.logger[auth ? 'error' : 'warn'](
+        { err: err.message, code, broker: redactUrl(o.brokerUrl) },
+        auth ? 'broker refused the credentials' : 'broker connection error',
+      );
     });
   }
 
@@ -170,7 +176,8 @@ export class Publisher {
     let from = this.cursor;
     for (const p of this.inFlight.keys()) from = Math.min(from, p);
     for (const p of this.retry) from = Math.min(from, p);
-    if (this.inFlight.size > 0) this.options.logger.warn({ inFlight: this.inFlight.size, resendFrom: from }, 'broker connection lost with messages in flight');
+    if (this.inFlight.size > 0)
+      this.options.logger.warn({ inFlight: this.inFlight.size, resendFrom: from }, 'broker connection lost with messages in flight');
     this.cursor = from;
     this.inFlight.clear();
     this.retry.length = 0;
@@ -248,7 +255,10 @@ export class Publisher {
         this.inFlight.delete(position);
         this.retry.push(position);
         this.retryAt = Date.now() + this.options.reconnectMaxMs;
-        this.options.logger.error({ position, topic: entry.topic, reason: err.message, code: err.code }, 'broker refused a PUBLISH; will retry');
+        this.options.logger.error(
+          { position, topic: entry.topic, reason: err.message, code: err.code },
+          'broker refused a PUBLISH; will retry',
+        );
         setTimeout(() => this.schedule(), this.options.reconnectMaxMs).unref();
         return;
       }

@@ -1,5 +1,15 @@
 import type { Logger } from 'pino';
-import { cameraKey, decodeRepairRequest, repairAnswerTopic, repairRequestTopic, REPAIR_ANSWER_V1, type CameraId, type RepairAnswerV1, type RepairOutcome, type RepairRequestV1 } from '../../contract/index.ts';
+import {
+  cameraKey,
+  decodeRepairRequest,
+  repairAnswerTopic,
+  repairRequestTopic,
+  REPAIR_ANSWER_V1,
+  type CameraId,
+  type RepairAnswerV1,
+  type RepairOutcome,
+  type RepairRequestV1,
+} from '../../contract/index.ts';
 import { TokenBucket } from '../../plumbing/token-bucket.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { Publisher } from './publisher.ts';
@@ -108,12 +118,20 @@ export class RepairServer {
     const decoded = decodeRepairRequest(topic, payload);
     if (!decoded.ok) {
       this.o.onRequest?.('invalid');
-      this.log('warn', { topic, code: decoded.error.code, field: decoded.error.field, reason: decoded.error.message }, 'ignored an invalid repair request');
+      this.log(
+        'warn',
+        { topic, code: decoded.error.code, field: decoded.error.field, reason: decoded.error.message },
+        'ignored an invalid repair request',
+      );
       return;
     }
     if (!this.bucket.take()) {
       this.o.onRequest?.('ignored');
-      this.log('warn', { topic, requester: decoded.message.requester }, 'repair requests arrive faster than the bridge takes them; ignored one (the repairer asks again)');
+      this.log(
+        'warn',
+        { topic, requester: decoded.message.requester },
+        'repair requests arrive faster than the bridge takes them; ignored one (the repairer asks again)',
+      );
       return;
     }
     this.o.onRequest?.('answered');

@@ -13,7 +13,9 @@ import type { ToMain, ToWorker, WireError } from './worker-protocol.ts';
 const port = parentPort!;
 const send = (m: ToMain) => port.postMessage(m);
 const wire = (err: unknown): WireError =>
-  isSeamError(err) ? { code: err.code, message: err.message, field: err.field } : { message: err instanceof Error ? err.message : String(err) };
+  isSeamError(err)
+    ? { code: err.code, message: err.message, field: err.field }
+    : { message: err instanceof Error ? err.message : String(err) };
 
 /**
  * Lowers this thread's scheduling priority by `nice` steps (not the process's): on Linux setpriority() on a thread id
@@ -36,7 +38,16 @@ try {
   // After the load, so threads onnxruntime started meanwhile (they inherit the nice value) keep theirs.
   lowerPriority((workerData.options as DetectorOptions).nice ?? 10);
   const { info } = core;
-  send({ type: 'ready', model: { name: info.name, version: info.version, names: info.names, layout: info.layout.name, input: { width: info.input.width, height: info.input.height } } });
+  send({
+    type: 'ready',
+    model: {
+      name: info.name,
+      version: info.version,
+      names: info.names,
+      layout: info.layout.name,
+      input: { width: info.input.width, height: info.input.height },
+    },
+  });
 } catch (err) {
   send({ type: 'failed', error: wire(err) });
   process.exit(0);

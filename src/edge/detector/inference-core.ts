@@ -14,7 +14,9 @@ export function classFilter(info: ModelInfo, classes: (string | number)[] | unde
     const asNumber = typeof c === 'number' ? c : /^\d+$/.test(c.trim()) ? Number(c) : undefined;
     const id = asNumber ?? info.names.indexOf(String(c).trim().toLowerCase());
     if (!Number.isInteger(id) || id < 0 || id >= info.nc) {
-      throw new SeamError('SEAM_ERR_CONFIG', `classes: "${c}" is not a class of model ${info.path} (it has ${info.names.join(', ')})`, { field: 'classes' });
+      throw new SeamError('SEAM_ERR_CONFIG', `classes: "${c}" is not a class of model ${info.path} (it has ${info.names.join(', ')})`, {
+        field: 'classes',
+      });
     }
     ids.add(id);
   }
@@ -22,9 +24,18 @@ export function classFilter(info: ModelInfo, classes: (string | number)[] | unde
 }
 
 export function thresholds(info: ModelInfo, o: DetectorOptions): ThresholdOptions {
-  const t = { conf: o.conf ?? DEFAULT_THRESHOLDS.conf, iou: o.iou ?? DEFAULT_THRESHOLDS.iou, maxDet: o.maxDet ?? DEFAULT_THRESHOLDS.maxDet };
-  for (const [field, v, lo, hi] of [['conf', t.conf, 0, 1], ['iou', t.iou, 0, 1], ['maxDet', t.maxDet, 1, 1000]] as const) {
-    if (!(typeof v === 'number' && v >= lo && v <= hi)) throw new SeamError('SEAM_ERR_CONFIG', `${field} must be a number ${lo}..${hi}`, { field });
+  const t = {
+    conf: o.conf ?? DEFAULT_THRESHOLDS.conf,
+    iou: o.iou ?? DEFAULT_THRESHOLDS.iou,
+    maxDet: o.maxDet ?? DEFAULT_THRESHOLDS.maxDet,
+  };
+  for (const [field, v, lo, hi] of [
+    ['conf', t.conf, 0, 1],
+    ['iou', t.iou, 0, 1],
+    ['maxDet', t.maxDet, 1, 1000],
+  ] as const) {
+    if (!(typeof v === 'number' && v >= lo && v <= hi))
+      throw new SeamError('SEAM_ERR_CONFIG', `${field} must be a number ${lo}..${hi}`, { field });
   }
   return { ...t, classes: classFilter(info, o.classes) };
 }
@@ -64,7 +75,10 @@ export class InferenceCore {
         graphOptimizationLevel: 'all',
       });
     } catch (cause) {
-      throw new SeamError('SEAM_ERR_MODEL', `model ${options.model} cannot be loaded by onnxruntime: ${(cause as Error).message}`, { field: 'model', cause });
+      throw new SeamError('SEAM_ERR_MODEL', `model ${options.model} cannot be loaded by onnxruntime: ${(cause as Error).message}`, {
+        field: 'model',
+        cause,
+      });
     }
     const pre = new Preprocessor(info.input);
     const tensor = new ort.Tensor('float32', pre.tensor, [1, 3, info.input.height, info.input.width]);
@@ -78,12 +92,16 @@ export class InferenceCore {
     const out = await this.session.run({ [this.info.input.name]: this.inputTensor });
     const t = out[this.info.output.name];
     if (t.type !== 'float32') {
-      throw new SeamError('SEAM_ERR_MODEL', `model ${this.info.path} output "${this.info.output.name}" is ${t.type}; float32 expected`, { field: 'model' });
+      throw new SeamError('SEAM_ERR_MODEL', `model ${this.info.path} output "${this.info.output.name}" is ${t.type}; float32 expected`, {
+        field: 'model',
+      });
     }
     return { data: t.data as Float32Array, dims: t.dims };
   }
 
-  async run(frame: Pick<Frame, 'width' | 'height' | 'pixels' | 'pixelsWidth' | 'pixelsHeight' | 'letterbox' | 'layout'>): Promise<CoreResult> {
+  async run(
+    frame: Pick<Frame, 'width' | 'height' | 'pixels' | 'pixelsWidth' | 'pixelsHeight' | 'letterbox' | 'layout'>,
+  ): Promise<CoreResult> {
     const t0 = performance.now();
     const placement = this.pre.run(frame);
     const t1 = performance.now();

@@ -7,7 +7,12 @@ import { parsePythonLiteral, type PyValue } from './python-literal.ts';
  * "traffic light" becomes "traffic_light", "Person" becomes "person"; an empty name becomes class_<id>.
  */
 export function classIdentifier(name: string, id: number): string {
-  const s = name.trim().toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 64);
+  const s = name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 64);
   return s === '' ? `class_${id}` : s;
 }
 
@@ -52,7 +57,10 @@ export function readLabelsFile(path: string): string[] {
     names = namesFromLiteral(parsed);
     if (!names) throw labelsError(path, 'must map ids 0..n-1 to names ({0: "a", 1: "b"}) or list names (["a", "b"])');
   } else {
-    names = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    names = text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
   }
   if (names.length === 0) throw labelsError(path, 'names no classes');
   return names;

@@ -78,7 +78,8 @@ export function describeModel(path: string, options: { labelsPath?: string } = {
   if (input.elemType === 10) fail(path, `has a float16 input "${input.name}"; export without half=True (float32 input)`);
   if (input.elemType !== 1) fail(path, `has input "${input.name}" of element type ${input.elemType}; float32 expected`);
   const s = input.shape;
-  if (s.length !== 4 || (s[1] !== 3 && typeof s[1] === 'number')) fail(path, `has input "${input.name}" of shape [${s.join(', ')}]; [1, 3, H, W] expected`);
+  if (s.length !== 4 || (s[1] !== 3 && typeof s[1] === 'number'))
+    fail(path, `has input "${input.name}" of shape [${s.join(', ')}]; [1, 3, H, W] expected`);
   const declared = typeof s[2] === 'number' && typeof s[3] === 'number' ? { height: s[2], width: s[3] } : undefined;
   const size = imgsz(file) ?? declared;
   if (!size) fail(path, `has a dynamic input size [${s.join(', ')}] and no imgsz metadata; export with a fixed imgsz`);
@@ -105,7 +106,10 @@ export function describeModel(path: string, options: { labelsPath?: string } = {
   const version = file.metadata.version;
   return {
     path,
-    name: basename(path).replace(/\.onnx$/i, '').slice(0, 128) || 'model',
+    name:
+      basename(path)
+        .replace(/\.onnx$/i, '')
+        .slice(0, 128) || 'model',
     version: version && version.length <= 64 ? version : '1',
     task: typeof task === 'string' ? task : 'detect',
     names: rawNames.map(classIdentifier),

@@ -59,7 +59,8 @@ export class OnnxDetector implements Detector {
   private static spawn(options: DetectorOptions): Promise<{ worker: Worker; model: DetectorModel }> {
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { options } });
     return new Promise((resolve, reject) => {
-      const onExit = (code: number) => reject(new SeamError('SEAM_ERR_MODEL', `detector worker exited (code ${code}) while loading ${options.model}`, { field: 'model' }));
+      const onExit = (code: number) =>
+        reject(new SeamError('SEAM_ERR_MODEL', `detector worker exited (code ${code}) while loading ${options.model}`, { field: 'model' }));
       worker.once('error', reject);
       worker.once('exit', onExit);
       worker.once('message', (m: ToMain) => {
@@ -110,7 +111,15 @@ export class OnnxDetector implements Detector {
     const msg: ToWorker = {
       type: 'detect',
       id,
-      frame: { width: frame.width, height: frame.height, pixelsWidth: frame.pixelsWidth, pixelsHeight: frame.pixelsHeight, letterbox: frame.letterbox, layout: frame.layout, pixels },
+      frame: {
+        width: frame.width,
+        height: frame.height,
+        pixelsWidth: frame.pixelsWidth,
+        pixelsHeight: frame.pixelsHeight,
+        letterbox: frame.letterbox,
+        layout: frame.layout,
+        pixels,
+      },
     };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -49,7 +49,9 @@ function value(info: RawValueInfo): OnnxValue {
     name: info.name ?? '',
     elemType: info.type?.tensorType?.elemType ?? 0,
     // Decoded messages answer unset fields with defaults from their prototype: test what was on the wire.
-    shape: dims.map((d) => (Object.hasOwn(d, 'dimValue') ? toNumber(d.dimValue) : Object.hasOwn(d, 'dimParam') ? (d.dimParam as string) : '?')),
+    shape: dims.map((d) =>
+      Object.hasOwn(d, 'dimValue') ? toNumber(d.dimValue) : Object.hasOwn(d, 'dimParam') ? (d.dimParam as string) : '?',
+    ),
   };
 }
 
@@ -68,7 +70,12 @@ export function readOnnxModel(path: string): OnnxModelFile {
     bytes = readFileSync(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory, not an .onnx file' : `cannot be read (${(cause as Error).message})`;
+    const reason =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory, not an .onnx file'
+          : `cannot be read (${(cause as Error).message})`;
     throw modelError(path, reason, cause);
   }
   let decoded: {
@@ -82,7 +89,7 @@ export function readOnnxModel(path: string): OnnxModelFile {
     throw modelError(path, `is not an ONNX model (protobuf decoding failed: ${(cause as Error).message})`, cause);
   }
   const graph = decoded.graph;
-  if (!graph || !graph.output?.length || !graph.node?.length) {
+  if (!graph?.output?.length || !graph.node?.length) {
     throw modelError(path, 'is not an ONNX model (no graph with nodes and outputs in it)');
   }
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name));

@@ -58,7 +58,8 @@ export class Preprocessor {
     }
     const p = letterboxPlacement(frame.pixelsWidth, frame.pixelsHeight, this.input);
     this.paint(p);
-    if (p.innerWidth === frame.pixelsWidth && p.innerHeight === frame.pixelsHeight) this.copyInner(frame.pixels, frame.pixelsWidth, 0, p, step, coff);
+    if (p.innerWidth === frame.pixelsWidth && p.innerHeight === frame.pixelsHeight)
+      this.copyInner(frame.pixels, frame.pixelsWidth, 0, p, step, coff);
     else this.resizeInner(frame.pixels, frame.pixelsWidth, frame.pixelsHeight, p, step, coff);
     // Boxes are reported in the frame's pixels, which may differ from the decoded pixels' size.
     const sx = frame.pixelsWidth / frame.width;
@@ -188,4 +189,3 @@ function gatherRow(src: Buffer, r: number, c1: number, i0: Int32Array, n: number
     t[plane2 + d] = lut[src[a + c2]];
   }
 }
-

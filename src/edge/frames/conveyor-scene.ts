@@ -107,7 +107,10 @@ function defectSize(cls: number, r: (salt: number) => number, maxW: number, maxH
  * What is on the belt in frame `index`: objects in frame pixels, and the truth list (visible parts of the
  * drawn objects, clipped to the frame). Deterministic in (geometry, index).
  */
-export function sceneAt(g: SceneGeometry, index: number): { objects: SceneObject[]; truth: TruthBox[]; beltTop: number; beltHeight: number; travelled: number } {
+export function sceneAt(
+  g: SceneGeometry,
+  index: number,
+): { objects: SceneObject[]; truth: TruthBox[]; beltTop: number; beltHeight: number; travelled: number } {
   const s = g.width / 1280;
   const refHeight = g.height / s;
   const beltHeight = Math.min(360, Math.round(refHeight * 0.6));

@@ -10,7 +10,6 @@ import { redactUrlsIn } from '../../plumbing/redact.ts';
 import { letterboxPlacement } from './letterbox.ts';
 import { FileClock, LiveClock } from './capture-clock.ts';
 import { ffmpegArgs } from './ffmpeg-args.ts';
-import type { FrameInfo } from './ffmpeg-log.ts';
 import { FfmpegRun, type RawFrame, type RunEnd } from './ffmpeg-run.ts';
 import type { Frame, FrameSource, FrameSourceStats, LetterboxRequest, PixelLayout } from './frame-source.ts';
 
@@ -119,7 +118,9 @@ export class FfmpegSource implements FrameSource {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.rejectStart(new SeamError('SEAM_ERR_SOURCE_UNAVAILABLE', `source ${this.name}: stopped before its first frame`, { field: 'source' }));
+    this.rejectStart(
+      new SeamError('SEAM_ERR_SOURCE_UNAVAILABLE', `source ${this.name}: stopped before its first frame`, { field: 'source' }),
+    );
     clearInterval(this.watchdog);
     clearTimeout(this.retryTimer);
     clearTimeout(this.stableTimer);
@@ -223,7 +224,10 @@ export class FfmpegSource implements FrameSource {
     const limitMs = Math.max((this.options.watchdogSeconds ?? 10) * 1000, this.runHasFrames ? 0 : this.startTimeoutMs);
     if (this.stopping || this.busy || !run?.running || this.stalled.has(run) || Date.now() - this.lastFrameAt <= limitMs) return;
     this.stalled.set(run, limitMs);
-    this.logger.warn({ source: this.name, silentMs: Date.now() - this.lastFrameAt, watchdogSeconds: limitMs / 1000 }, 'frame source stalled: watchdog stops ffmpeg');
+    this.logger.warn(
+      { source: this.name, silentMs: Date.now() - this.lastFrameAt, watchdogSeconds: limitMs / 1000 },
+      'frame source stalled: watchdog stops ffmpeg',
+    );
     void run.kill(500);
   }
 
@@ -233,8 +237,12 @@ export class FfmpegSource implements FrameSource {
     const stalled = allowedMs !== undefined;
     const reason = stalled ? `no frame for ${allowedMs / 1000} s (watchdog)` : `ffmpeg exited with ${end.code ?? end.signal}`;
     if (end.spawnError) {
-      const why = end.spawnError.code === 'ENOENT' ? 'not found (install the Debian package ffmpeg, or set its path)' : end.spawnError.message;
-      const err = new SeamError('SEAM_ERR_CONFIG', `ffmpeg ${this.options.ffmpegPath ?? 'ffmpeg'}: ${why}`, { field: 'ffmpeg', cause: end.spawnError });
+      const why =
+        end.spawnError.code === 'ENOENT' ? 'not found (install the Debian package ffmpeg, or set its path)' : end.spawnError.message;
+      const err = new SeamError('SEAM_ERR_CONFIG', `ffmpeg ${this.options.ffmpegPath ?? 'ffmpeg'}: ${why}`, {
+        field: 'ffmpeg',
+        cause: end.spawnError,
+      });
       this.lastError = err.message;
       if (this.firstFrame) return this.rejectStart(err);
     } else if (this.live || end.code !== 0 || this.firstFrame) {
@@ -245,7 +253,11 @@ export class FfmpegSource implements FrameSource {
       return this.rejectStart(this.startError(end.lastLine ?? `${reason} before the first frame`));
     }
     if (!this.live) {
-      if (end.code !== 0) this.logger.warn({ source: this.name, code: end.code, lastError: end.lastLine, frames: this.index }, 'ffmpeg ended the file with an error');
+      if (end.code !== 0)
+        this.logger.warn(
+          { source: this.name, code: end.code, lastError: end.lastLine, frames: this.index },
+          'ffmpeg ended the file with an error',
+        );
       clearTimeout(this.stableTimer);
       this.finished = true;
       this.drain();

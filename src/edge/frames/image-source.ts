@@ -77,7 +77,9 @@ export class ImageSource implements FrameSource {
     if (!info.isDirectory()) return { single: true, paths: [path] };
     const names = (await readdir(path)).filter(isImagePath).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     if (names.length === 0) {
-      throw new SeamError('SEAM_ERR_CONFIG', `source ${path}: the folder holds no ${IMAGE_EXTENSIONS.join('/')} files`, { field: 'source' });
+      throw new SeamError('SEAM_ERR_CONFIG', `source ${path}: the folder holds no ${IMAGE_EXTENSIONS.join('/')} files`, {
+        field: 'source',
+      });
     }
     return { single: false, paths: names.map((n) => join(path, n)) };
   }

@@ -36,10 +36,20 @@ export async function openFrameSource(spec: string, options: OpenFrameSourceOpti
     return new SyntheticSource({ fps: options.maxFps ?? 0 });
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec)?.[1].toLowerCase();
-  const ffmpeg = { letterbox: options.letterbox, layout: options.layout, maxFps: options.maxFps, ffmpegPath: options.ffmpegPath, logger: options.logger };
+  const ffmpeg = {
+    letterbox: options.letterbox,
+    layout: options.layout,
+    maxFps: options.maxFps,
+    ffmpegPath: options.ffmpegPath,
+    logger: options.logger,
+  };
   if (scheme && scheme !== 'file') {
     if (!STREAM_SCHEMES.includes(scheme)) {
-      throw new SeamError('SEAM_ERR_CONFIG', `source ${spec.split('://')[0]}://...: unknown scheme; streams are ${STREAM_SCHEMES.join(', ')}`, { field: 'source' });
+      throw new SeamError(
+        'SEAM_ERR_CONFIG',
+        `source ${spec.split('://')[0]}://...: unknown scheme; streams are ${STREAM_SCHEMES.join(', ')}`,
+        { field: 'source' },
+      );
     }
     return new FfmpegSource({ ...ffmpeg, input: spec, live: true, watchdogSeconds: options.watchdogSeconds });
   }

@@ -72,7 +72,8 @@ export class SyntheticSource implements FrameSource {
     const stride = W * 3;
     px.fill(pattern(BACKGROUND), 0, scene.beltTop * stride);
     const phase = (SLAT_PITCH - (Math.round(scene.travelled) % SLAT_PITCH)) % SLAT_PITCH;
-    for (let y = scene.beltTop; y < scene.beltTop + scene.beltHeight && y < H; y++) this.belt.copy(px, y * stride, phase * 3, phase * 3 + stride);
+    for (let y = scene.beltTop; y < scene.beltTop + scene.beltHeight && y < H; y++)
+      this.belt.copy(px, y * stride, phase * 3, phase * 3 + stride);
     px.fill(pattern(BACKGROUND), Math.min(H, scene.beltTop + scene.beltHeight) * stride);
     for (const y of [scene.beltTop - 4, scene.beltTop + scene.beltHeight]) {
       if (y >= 0 && y + 4 <= H) px.fill(pattern(RAIL), y * stride, (y + 4) * stride);

@@ -53,7 +53,8 @@ export async function runStdinInput(bridge: Bridge, options: StdinInputOptions =
   };
 
   const handle = async (line: number, text: string) => {
-    if (Buffer.byteLength(text) > maxLineBytes) return refuse(line, 'SEAM_ERR_INVALID_INPUT', '(root)', `line is longer than ${maxLineBytes} bytes`);
+    if (Buffer.byteLength(text) > maxLineBytes)
+      return refuse(line, 'SEAM_ERR_INVALID_INPUT', '(root)', `line is longer than ${maxLineBytes} bytes`);
     let record: unknown;
     try {
       record = JSON.parse(text);

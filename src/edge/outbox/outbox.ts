@@ -3,7 +3,20 @@ import { SeamError } from '../../contract/index.ts';
 import { PositionIndex } from './positions.ts';
 import { decodeEntry, encodeEntry, legacyStreamAndSeq, readHeader, type OutboxEntry } from './entry.ts';
 import { AckMark, type AckMarkRecord } from './ack-mark.ts';
-import { ACKED, droppedKey, firstKey, knownStreams, loadIncarnation, NEXT_POSITION, numberAt, rangesAt, seqKey, sidKey, type Incarnation, type Meta } from './meta.ts';
+import {
+  ACKED,
+  droppedKey,
+  firstKey,
+  knownStreams,
+  loadIncarnation,
+  NEXT_POSITION,
+  numberAt,
+  rangesAt,
+  seqKey,
+  sidKey,
+  type Incarnation,
+  type Meta,
+} from './meta.ts';
 import { StreamSeqs } from './stream-seqs.ts';
 import { describeSeqs, type SeqSpan } from './seq-lookup.ts';
 
@@ -131,7 +144,8 @@ export class Outbox {
     this.replayMaxAgeMs = options.replayMaxAgeMs ?? DEFAULT_REPLAY_MAX_AGE_MS;
     const bad = (field: string, reason: string) => new SeamError('SEAM_ERR_CONFIG', `${field} ${reason}`, { field });
     if (!(this.maxBytes > 0)) throw bad('maxBytes', `must be > 0, got ${this.maxBytes}`);
-    if (!['drop-oldest', 'reject-new'].includes(this.overflow)) throw bad('overflow', `must be drop-oldest or reject-new, got "${this.overflow}"`);
+    if (!['drop-oldest', 'reject-new'].includes(this.overflow))
+      throw bad('overflow', `must be drop-oldest or reject-new, got "${this.overflow}"`);
     if (!['always', 'batch', 'never'].includes(this.fsync)) throw bad('fsync', `must be always, batch or never, got "${this.fsync}"`);
     if (!(this.replayMaxBytes >= 0)) throw bad('replayMaxBytes', `must be >= 0, got ${options.replayMaxBytes}`);
     if (!(this.replayMaxAgeMs >= 0)) throw bad('replayMaxAgeMs', `must be >= 0, got ${options.replayMaxAgeMs}`);

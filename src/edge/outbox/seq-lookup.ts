@@ -63,7 +63,10 @@ export function describeSeqs(view: StreamView, from: number, to: number, limit =
     // Not stored and not dropped: evicted. Below the oldest stored seq the whole run is, up to the next
     // dropped range; inside the window it is a single seq.
     const lowest = seqs?.lowest();
-    const end = lowest === undefined || seq < lowest ? Math.min(storedTo, (lowest ?? Infinity) - 1, (seqs?.nextDroppedAfter(seq) ?? Infinity) - 1) : seq;
+    const end =
+      lowest === undefined || seq < lowest
+        ? Math.min(storedTo, (lowest ?? Infinity) - 1, (seqs?.nextDroppedAfter(seq) ?? Infinity) - 1)
+        : seq;
     push(seq, end, 'evicted');
     seq = end + 1;
   }

@@ -48,7 +48,8 @@ export class StreamSeqs {
       this.unackedCursor = Math.max(this.unackedCursor, seq);
     }
     const offset = seq - this.firstSeq;
-    if (offset < this.tail - this.head) throw new RangeError(`${this.name}: seq ${seq} added after ${this.firstSeq + this.tail - this.head - 1}`);
+    if (offset < this.tail - this.head)
+      throw new RangeError(`${this.name}: seq ${seq} added after ${this.firstSeq + this.tail - this.head - 1}`);
     this.ensure(this.head + offset + 1);
     this.pos.fill(ABSENT, this.tail, this.head + offset);
     this.pos[this.head + offset] = position;

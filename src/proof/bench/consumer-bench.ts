@@ -74,7 +74,15 @@ async function ceiling(broker: AvailableBroker, events: number, run: number): Pr
       if (n === events) resolve(Date.now() - first);
     }),
   );
-  await publishInWorker({ url: broker.url, count: events, rate: 0, cameras: 6, protocolVersion: broker.protocolVersion, window: WINDOW, clientId: `bench-pub-null-${run}` });
+  await publishInWorker({
+    url: broker.url,
+    count: events,
+    rate: 0,
+    cameras: 6,
+    protocolVersion: broker.protocolVersion,
+    window: WINDOW,
+    clientId: `bench-pub-null-${run}`,
+  });
   const ms = await done;
   await sub.endAsync();
   return (events / Math.max(1, ms)) * 1000;
@@ -117,14 +125,24 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       ceilings.push(await ceiling(broker, options.events, n));
       // A session that ends with the round, so the broker queues nothing for it during the next ceiling.
       consumer = await startConsumer({
-        url: broker.url, protocolVersion: broker.protocolVersion, clientId: `bench-consumer-${n}`, store, sessionExpirySeconds: 0,
+        url: broker.url,
+        protocolVersion: broker.protocolVersion,
+        clientId: `bench-consumer-${n}`,
+        store,
+        sessionExpirySeconds: 0,
       });
       let first = 0;
       const cpuStart = process.cpuUsage();
       consumer.session.once('message', () => (first = Date.now()));
       const publishing = publishInWorker({
-        url: broker.url, count: options.events, rate: 0, cameras: 6, protocolVersion: broker.protocolVersion, window: WINDOW,
-        clientId: `bench-pub-${n}`, seqStart: n * SEQ_BLOCK,
+        url: broker.url,
+        count: options.events,
+        rate: 0,
+        cameras: 6,
+        protocolVersion: broker.protocolVersion,
+        window: WINDOW,
+        clientId: `bench-pub-${n}`,
+        seqStart: n * SEQ_BLOCK,
       });
       const doneAt = await committedBy(consumer.ingestor, options.events);
       const cpu = process.cpuUsage(cpuStart);
@@ -157,11 +175,18 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       rssPeak = Math.max(rssPeak, now);
       const elapsed = (Date.now() - lagStarted) / 1000;
       if (rssMid === 0 && elapsed >= options.lagSeconds / 2) rssMid = now;
-      if (options.lagSeconds >= 60 && Math.round(elapsed) % 60 === 0) options.progress(`  ${Math.round(elapsed)} s: rss ${now} MB (V8 heap ${heapMb()} MB), ${ingestor.stats.committedEvents} committed`);
+      if (options.lagSeconds >= 60 && Math.round(elapsed) % 60 === 0)
+        options.progress(`  ${Math.round(elapsed)} s: rss ${now} MB (V8 heap ${heapMb()} MB), ${ingestor.stats.committedEvents} committed`);
     }, 1000);
     await publishInWorker({
-      url: broker.url, count: lagEvents, rate: options.lagRate, cameras: 6, protocolVersion: broker.protocolVersion, window: WINDOW,
-      clientId: 'bench-pub-lag', seqStart: (options.rounds + 1) * SEQ_BLOCK,
+      url: broker.url,
+      count: lagEvents,
+      rate: options.lagRate,
+      cameras: 6,
+      protocolVersion: broker.protocolVersion,
+      window: WINDOW,
+      clientId: 'bench-pub-lag',
+      seqStart: (options.rounds + 1) * SEQ_BLOCK,
     });
     await committedBy(ingestor, options.events + lagEvents);
     clearInterval(sampler);

@@ -52,7 +52,7 @@ export interface DashboardBenchResult {
   /** The slowest panel's p95 over 24 h, any store. */
   panel_p95_ms: number;
   panel_p95_7d_ms: number;
-  seven_days: 'extrapolated: the loaded day\'s rollups copied to the six days before it';
+  seven_days: "extrapolated: the loaded day's rollups copied to the six days before it";
   stores: Record<string, StoreFigures>;
 }
 
@@ -60,7 +60,15 @@ const DAY = 86_400_000;
 /** Simulated seconds per write: about 1,000 events, the consumer's default batch size. */
 const batchSeconds = (cameras: number, rate: number) => Math.max(1, Math.round(1_000 / (cameras * rate)));
 
-async function load(store: DetectionStore, cameras: number, rate: number, hours: number, startMs: number, progress: (l: string) => void, label: string) {
+async function load(
+  store: DetectionStore,
+  cameras: number,
+  rate: number,
+  hours: number,
+  startMs: number,
+  progress: (l: string) => void,
+  label: string,
+) {
   const started = Date.now();
   let events = 0;
   let lastHour = 0;
@@ -69,13 +77,20 @@ async function load(store: DetectionStore, cameras: number, rate: number, hours:
     if (batch.events.length) events += (await store.write(batch.events, batch.committedAt)).events;
     for (const s of batch.statuses) await store.writeStatus(s.status, s.receivedAt);
     if (store.writeConsumerSample && (batch.atMs - startMs) % 10_000 < step * 1000) {
-      await store.writeConsumerSample({ consumer: 'bench-consumer', atMs: batch.atMs, inFlight: (events * 7) % 1_500, pending: (events * 3) % 900 });
+      await store.writeConsumerSample({
+        consumer: 'bench-consumer',
+        atMs: batch.atMs,
+        inFlight: (events * 7) % 1_500,
+        pending: (events * 3) % 900,
+      });
     }
     const hour = Math.floor((batch.atMs - startMs) / 3_600_000);
     if (hour > lastHour) {
       lastHour = hour;
       const s = (Date.now() - started) / 1000;
-      progress(`${label}: ${hour} of ${hours} h loaded, ${events.toLocaleString('en-US')} events, ${Math.round(events / s).toLocaleString('en-US')} events/s`);
+      progress(
+        `${label}: ${hour} of ${hours} h loaded, ${events.toLocaleString('en-US')} events, ${Math.round(events / s).toLocaleString('en-US')} events/s`,
+      );
     }
   }
   return { events, seconds: (Date.now() - started) / 1000 };
@@ -89,11 +104,15 @@ async function extrapolate(run: (sql: string) => Promise<unknown>, table: (n: st
       for (const l of LEVELS) {
         const cols = ['period', ...t.keys.map((c) => c.name), ...t.measures.map((m) => m.name)];
         const name = table(levelTable(t, l));
-        await run(`INSERT INTO ${name} (${cols.join(', ')}) SELECT period - ${shift}, ${cols.slice(1).join(', ')} FROM ${name} WHERE period >= ${dayStart} AND period < ${dayStart + DAY}`);
+        await run(
+          `INSERT INTO ${name} (${cols.join(', ')}) SELECT period - ${shift}, ${cols.slice(1).join(', ')} FROM ${name} WHERE period >= ${dayStart} AND period < ${dayStart + DAY}`,
+        );
       }
     }
     const log = table('camera_status_log');
-    await run(`INSERT INTO ${log} SELECT region, site, camera, state, status_at - ${shift}, received_at - ${shift} FROM ${log} WHERE received_at >= ${dayStart} AND received_at < ${dayStart + DAY}`);
+    await run(
+      `INSERT INTO ${log} SELECT region, site, camera, state, status_at - ${shift}, received_at - ${shift} FROM ${log} WHERE received_at >= ${dayStart} AND received_at < ${dayStart + DAY}`,
+    );
   }
 }
 
@@ -118,7 +137,10 @@ async function timePanels(reader: PanelReader, now: number, runs: number) {
 
 function figures(events: number, seconds: number, panels: StoreFigures['panels']): StoreFigures {
   return {
-    events, load_s: Math.round(seconds), load_events_per_s: Math.round(events / seconds), panels,
+    events,
+    load_s: Math.round(seconds),
+    load_events_per_s: Math.round(events / seconds),
+    panels,
     slowest_24h_ms: Math.max(...Object.values(panels).map((p) => p.p95_24h_ms)),
     slowest_7d_ms: Math.max(...Object.values(panels).map((p) => p.p95_7d_ms)),
   };
@@ -126,7 +148,9 @@ function figures(events: number, seconds: number, panels: StoreFigures['panels']
 
 /** A store's figures as soon as they are known, so a long run that fails later has not hidden them. */
 function timedLine(label: string, f: StoreFigures): string {
-  const each = Object.entries(f.panels).map(([name, p]) => `${name} ${p.p95_24h_ms}/${p.p95_7d_ms}`).join(', ');
+  const each = Object.entries(f.panels)
+    .map(([name, p]) => `${name} ${p.p95_24h_ms}/${p.p95_7d_ms}`)
+    .join(', ');
   return `${label}: panel p95 ms (24 h / 7 d): ${each}; slowest ${f.slowest_24h_ms} / ${f.slowest_7d_ms}`;
 }
 
@@ -147,10 +171,18 @@ export async function runDashboardBench(o: DashboardBenchOptions): Promise<Dashb
         const l = await load(store, o.cameras, o.rate, o.hours, startMs, o.progress, 'duckdb');
         await store.compactRollups();
         const conn = await store.connect();
-        await extrapolate((sql) => conn.run(sql), (n) => n, dayStart, 6);
+        await extrapolate(
+          (sql) => conn.run(sql),
+          (n) => n,
+          dayStart,
+          6,
+        );
         conn.closeSync();
         o.progress('duckdb: loaded; timing panels');
-        stores.duckdb = { ...figures(l.events, l.seconds, await timePanels(store.panels, now, o.runs)), file_mb: Math.round(statSync(path).size / 1048576) };
+        stores.duckdb = {
+          ...figures(l.events, l.seconds, await timePanels(store.panels, now, o.runs)),
+          file_mb: Math.round(statSync(path).size / 1048576),
+        };
         o.progress(timedLine('duckdb', stores.duckdb));
       } finally {
         await store.close();
@@ -163,7 +195,12 @@ export async function runDashboardBench(o: DashboardBenchOptions): Promise<Dashb
         await store.open();
         const l = await load(store, o.cameras, o.pgRate, o.hours, startMs, o.progress, 'postgres');
         const pool = new pg.Pool({ connectionString: server.url });
-        await extrapolate((sql) => pool.query(sql), (n) => `public.${n}`, dayStart, 6);
+        await extrapolate(
+          (sql) => pool.query(sql),
+          (n) => `public.${n}`,
+          dayStart,
+          6,
+        );
         await pool.query('VACUUM ANALYZE');
         await pool.end();
         o.progress('postgres: loaded; timing panels');

@@ -3,7 +3,11 @@ import { iouXywh } from '../../edge/detector/nms.ts';
 import type { TruthBox } from '../../edge/frames/frame-source.ts';
 
 /** True/false positives and misses of one frame at an IoU threshold, class-aware, best IoU first. */
-export function scoreFrame(truth: readonly TruthBox[], found: readonly Pick<Detection, 'class_id' | 'bbox'>[], iou = 0.5): { tp: number; fp: number; fn: number } {
+export function scoreFrame(
+  truth: readonly TruthBox[],
+  found: readonly Pick<Detection, 'class_id' | 'bbox'>[],
+  iou = 0.5,
+): { tp: number; fp: number; fn: number } {
   const taken = new Set<number>();
   let tp = 0;
   for (const d of found) {

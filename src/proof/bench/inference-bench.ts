@@ -40,7 +40,7 @@ export function prepost(iterations: number): number[] {
   const n = 8400;
   const out = new Float32Array(84 * n);
   let s = 12345;
-  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
   for (let i = 4 * n; i < out.length; i++) out[i] = rand() * 0.05;
   for (let o = 0; o < 30; o++) {
     const [cx, cy, w, h, cls] = [40 + rand() * 560, 160 + rand() * 320, 20 + rand() * 120, 20 + rand() * 120, Math.floor(rand() * 80)];
@@ -54,7 +54,11 @@ export function prepost(iterations: number): number[] {
     }
   }
   const pre = new Preprocessor({ width: 640, height: 640 });
-  const post = new Postprocessor(yolov8Layout, Array.from({ length: 80 }, (_, i) => `class_${i}`), DEFAULT_THRESHOLDS);
+  const post = new Postprocessor(
+    yolov8Layout,
+    Array.from({ length: 80 }, (_, i) => `class_${i}`),
+    DEFAULT_THRESHOLDS,
+  );
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
@@ -66,7 +70,11 @@ export function prepost(iterations: number): number[] {
 }
 
 /** Model run times in-process, on synthetic frames (the first runs are warm-up and left out). */
-async function modelRuns(model: string, threads: number, runs: number): Promise<{ model_ms_p50: number | null; prepost_ms_p50: number | null }> {
+async function modelRuns(
+  model: string,
+  threads: number,
+  runs: number,
+): Promise<{ model_ms_p50: number | null; prepost_ms_p50: number | null }> {
   const core = await InferenceCore.load({ model, threads });
   const src = new SyntheticSource();
   const model_ms: number[] = [];
@@ -83,7 +91,10 @@ async function modelRuns(model: string, threads: number, runs: number): Promise<
 }
 
 /** Precision and recall of the bundled model on synthetic scenes it has not been tuned on (another seed), IoU 0.5. */
-async function accuracy(threads: number, frames: number): Promise<{ precision: number; recall: number; frames: number; truth_boxes: number }> {
+async function accuracy(
+  threads: number,
+  frames: number,
+): Promise<{ precision: number; recall: number; frames: number; truth_boxes: number }> {
   const core = await InferenceCore.load({ model: BUNDLED_MODEL, threads });
   const src = new SyntheticSource({ seed: 2026 });
   let [tp, fp, fn] = [0, 0, 0];
@@ -107,10 +118,25 @@ async function accuracy(threads: number, frames: number): Promise<{ precision: n
  * The edge process as deployed: a 30 fps synthetic camera -> worker detector -> bridge -> broker, as fast
  * as the model goes, while the main thread's event-loop delay is sampled (perf_hooks).
  */
-async function endToEnd(model: string, threads: number, seconds: number, brokerUrl: string, protocolVersion: 4 | 5): Promise<{ fps: number; event_loop_p99_ms: number; event_loop_p99_idle_ms: number; frames_skipped: number; accepted: number }> {
+async function endToEnd(
+  model: string,
+  threads: number,
+  seconds: number,
+  brokerUrl: string,
+  protocolVersion: 4 | 5,
+): Promise<{ fps: number; event_loop_p99_ms: number; event_loop_p99_idle_ms: number; frames_skipped: number; accepted: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-inference-'));
   const detector = await OnnxDetector.open({ model, threads });
-  const bridge = createBridge({ brokerUrl, protocolVersion, clientId: `bench-inference-${process.pid}`, region: 'bench', site: 'bench', camera: 'bench-cam', dataDir: dir, heartbeatSeconds: 1 });
+  const bridge = createBridge({
+    brokerUrl,
+    protocolVersion,
+    clientId: `bench-inference-${process.pid}`,
+    region: 'bench',
+    site: 'bench',
+    camera: 'bench-cam',
+    dataDir: dir,
+    heartbeatSeconds: 1,
+  });
   await bridge.start();
   const pipeline = new CameraPipeline({ source: new SyntheticSource({ fps: 30 }), detector, sink: (i) => bridge.accept(i) });
   const h = monitorEventLoopDelay({ resolution: 10 });

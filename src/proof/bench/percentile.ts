@@ -6,5 +6,4 @@ export function percentile(samples: readonly number[], p: number): number | null
   return sorted[rank];
 }
 
-export const round = (n: number | null, digits = 1): number | null =>
-  n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits;
+export const round = (n: number | null, digits = 1): number | null => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);

@@ -31,12 +31,16 @@ const HOUR = 3_600_000;
 /** A heartbeat per camera every 5 minutes of plant time (a bridge's default is 10 s; the panels read its per-minute maximum). */
 const HEARTBEAT_MS = 300_000;
 
-export const plantCamera = (i: number) => ({ region: i % 2 === 0 ? 'eu' : 'us', site: `site-${(i % 10) + 1}`, camera: `cam-${String(i + 1).padStart(2, '0')}` });
+export const plantCamera = (i: number) => ({
+  region: i % 2 === 0 ? 'eu' : 'us',
+  site: `site-${(i % 10) + 1}`,
+  camera: `cam-${String(i + 1).padStart(2, '0')}`,
+});
 
 /** Yields the day batch by batch, so 43 million events never sit in memory at once. */
 export function* plantDay(o: PlantOptions): Generator<PlantBatch> {
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
   const cams = Array.from({ length: o.cameras }, (_, i) => ({ ...plantCamera(i), seq: 0, base: 16 + (i % 10) * 4 }));
   const endMs = o.startMs + o.hours * HOUR;
@@ -61,9 +65,16 @@ export function* plantDay(o: PlantOptions): Generator<PlantBatch> {
           const inference = Math.max(1, Math.round(cam.base * Math.exp(0.25 * gauss()) * slow));
           const boxes = random() < 0.3 ? 0 : 1 + Math.floor(random() * 3);
           events.push({
-            schema_version: 'detection.v1', event_id: uuidv7(), region: cam.region, site: cam.site, camera: cam.camera, seq: cam.seq++,
-            captured_at: new Date(captured).toISOString(), inferred_at: new Date(captured + inference).toISOString(),
-            model: { name: 'yolov8n', version: '8.1.0' }, frame: { width: 1280, height: 720 },
+            schema_version: 'detection.v1',
+            event_id: uuidv7(),
+            region: cam.region,
+            site: cam.site,
+            camera: cam.camera,
+            seq: cam.seq++,
+            captured_at: new Date(captured).toISOString(),
+            inferred_at: new Date(captured + inference).toISOString(),
+            model: { name: 'yolov8n', version: '8.1.0' },
+            frame: { width: 1280, height: 720 },
             detections: Array.from({ length: boxes }, () => {
               const id = Math.min(CLASSES.length - 1, Math.floor(-Math.log(random() + 1e-9) * 1.2));
               return { class: CLASSES[id], class_id: id, confidence: 0.9, bbox: [100, 100, 50, 40] as [number, number, number, number] };
@@ -74,7 +85,12 @@ export function* plantDay(o: PlantOptions): Generator<PlantBatch> {
       if ((t - o.startMs) % HEARTBEAT_MS < step) {
         const state = down ? 'offline' : 'online';
         const status: StatusV1 = {
-          schema_version: 'status.v1', region: cam.region, site: cam.site, camera: cam.camera, state, at: new Date(t).toISOString(),
+          schema_version: 'status.v1',
+          region: cam.region,
+          site: cam.site,
+          camera: cam.camera,
+          state,
+          at: new Date(t).toISOString(),
           ...(down ? {} : { outbox_depth: Math.floor(random() * 4), oldest_unsent_ms: Math.floor(random() * 40), drops: 0 }),
         };
         statuses.push({ status, receivedAt: new Date(t + 5) });

@@ -9,7 +9,9 @@ const TSX = import.meta.resolve('tsx');
 /** Runs the publish worker in its own process and resolves with what it printed. */
 export function publishInWorker(job: PublishJob): Promise<{ published: number; ms: number }> {
   return new Promise((resolve, reject) => {
-    const child = killWithUs(spawn(process.execPath, ['--import', TSX, WORKER, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = killWithUs(
+      spawn(process.execPath, ['--import', TSX, WORKER, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

@@ -55,7 +55,18 @@ async function crashPhase(o: BrokerCrashOptions, dir: string, progress: (line: s
   const broker = await startMosquitto({ autosaveInterval: 10 });
   const path = join(dir, 'crash.duckdb');
   const dashboardPort = await freePort();
-  const args = ['--url', broker.url, '--client-id', 'chaos-crash', '--store', path, '--repair-grace', String(o.graceSeconds), '--dashboard-port', String(dashboardPort)];
+  const args = [
+    '--url',
+    broker.url,
+    '--client-id',
+    'chaos-crash',
+    '--store',
+    path,
+    '--repair-grace',
+    String(o.graceSeconds),
+    '--dashboard-port',
+    String(dashboardPort),
+  ];
   let consumer: ConsumerProcess | undefined = await spawnConsumerProcess(args);
   const feeder = new BridgeFeeder({ brokerUrl: broker.url, dir, cameras: o.cameras, site: 'crash', rate: o.rate, events: o.events });
   const modes: Mode[] = [];
@@ -100,7 +111,16 @@ async function crashPhase(o: BrokerCrashOptions, dir: string, progress: (line: s
     await consumer!.exited;
     consumer = undefined;
     const counts = await duckdbRepairCounts(path, feeder.accepted);
-    return { counts, settled, settleMs, modes, answeredAtCrash, produced: feeder.accepted.size, refused: feeder.refused, republished: feeder.republished() };
+    return {
+      counts,
+      settled,
+      settleMs,
+      modes,
+      answeredAtCrash,
+      produced: feeder.accepted.size,
+      refused: feeder.refused,
+      republished: feeder.republished(),
+    };
   } finally {
     consumer?.child.kill('SIGKILL');
     await feeder.close();
@@ -116,7 +136,14 @@ async function crashPhase(o: BrokerCrashOptions, dir: string, progress: (line: s
 async function sharedPhase(o: BrokerCrashOptions, dir: string, progress: (line: string) => void) {
   const [broker, postgres] = await Promise.all([startMosquitto({ autosaveInterval: 10 }), startPostgres()]);
   const consumers: ConsumerProcess[] = [];
-  const feeder = new BridgeFeeder({ brokerUrl: broker.url, dir, cameras: 2, site: 'shared', rate: Math.min(o.rate, 1_000), events: o.sharedEvents });
+  const feeder = new BridgeFeeder({
+    brokerUrl: broker.url,
+    dir,
+    cameras: 2,
+    site: 'shared',
+    rate: Math.min(o.rate, 1_000),
+    events: o.sharedEvents,
+  });
   // Who asks for each camera: with two consumers, exactly one repairer owns a camera's repair at a time.
   const requesters = new Map<string, Set<string>>();
   const spy = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'chaos-shared-spy', reconnectPeriod: 200 });
@@ -129,7 +156,18 @@ async function sharedPhase(o: BrokerCrashOptions, dir: string, progress: (line: 
   await spy.subscribeAsync('vision/+/+/+/repair-request', { qos: 1 });
   try {
     for (const id of ['chaos-shared-1', 'chaos-shared-2']) {
-      consumers.push(await spawnConsumerProcess(['--url', broker.url, '--client-id', id, '--store', postgres.url, '--repair-grace', String(o.graceSeconds)]));
+      consumers.push(
+        await spawnConsumerProcess([
+          '--url',
+          broker.url,
+          '--client-id',
+          id,
+          '--store',
+          postgres.url,
+          '--repair-grace',
+          String(o.graceSeconds),
+        ]),
+      );
     }
     let restartedAt = Infinity;
     await feeder.start(() => Date.now() < restartedAt + 3_000);
@@ -140,7 +178,10 @@ async function sharedPhase(o: BrokerCrashOptions, dir: string, progress: (line: 
     await feeder.finished();
     const loadEnded = Date.now();
     const ids = feeder.accepted;
-    const settled = await waitUntil(async () => (await postgresRepairCounts(postgres.url, ids).catch(() => undefined))?.missing === 0, o.settleMs);
+    const settled = await waitUntil(
+      async () => (await postgresRepairCounts(postgres.url, ids).catch(() => undefined))?.missing === 0,
+      o.settleMs,
+    );
     const settleMs = Date.now() - loadEnded;
     // Let the repairers write their last resolutions before they stop.
     await sleep(3_000);

@@ -37,7 +37,10 @@ export const brokerRestartScenario: ChaosScenario = {
       const feeder = setInterval(() => {
         const due = Math.floor(((Date.now() - started) / 1000) * RATE);
         while (produced + refused + pending.size < due && Date.now() - started < SECONDS * 1000) {
-          const p = bridge.accept(camera.next()).then(() => produced++, () => refused++);
+          const p = bridge.accept(camera.next()).then(
+            () => produced++,
+            () => refused++,
+          );
           pending.add(p);
           void p.finally(() => pending.delete(p));
         }

@@ -25,7 +25,15 @@ export const consumerKillScenario: ChaosScenario = {
     const args = ['--url', broker.url, '--client-id', 'chaos-consumer', '--store', path];
     let current = await spawnConsumerProcess(args);
     try {
-      const publishing = publishInWorker({ url: broker.url, count: EVENTS, rate: RATE, cameras: 6, protocolVersion: 5, window: 1000, clientId: 'chaos-pub' });
+      const publishing = publishInWorker({
+        url: broker.url,
+        count: EVENTS,
+        rate: RATE,
+        cameras: 6,
+        protocolVersion: 5,
+        window: 1000,
+        clientId: 'chaos-pub',
+      });
       const period = ((EVENTS / RATE) * 1000) / (KILLS + 1);
       for (let k = 1; k <= KILLS; k++) {
         await new Promise((r) => setTimeout(r, period));
@@ -38,7 +46,7 @@ export const consumerKillScenario: ChaosScenario = {
       progress(`published ${published}; letting the consumer catch up`);
       // The file can only be read once the consumer has let go of it. What is still queued in the broker
       // is not lost, so a short count gets another round of consuming before the verdict, up to 10 s.
-      let counts;
+      let counts: Awaited<ReturnType<typeof duckdbCounts>>;
       for (let round = 0; ; round++) {
         await new Promise((r) => setTimeout(r, 2_000));
         current.child.kill('SIGTERM');

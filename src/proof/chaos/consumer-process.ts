@@ -18,7 +18,9 @@ export interface ConsumerProcess {
  */
 export async function spawnConsumerProcess(args: string[]): Promise<ConsumerProcess> {
   const child = killWithUs(
-    spawn(process.execPath, [BIN, 'consumer', '--metrics-port', '-1', '--log-level', 'info', ...args], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    spawn(process.execPath, [BIN, 'consumer', '--metrics-port', '-1', '--log-level', 'info', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
   );
   let log = '';
   child.stderr!.on('data', (d) => (log += d));

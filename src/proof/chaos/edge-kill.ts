@@ -26,12 +26,37 @@ export const edgeKillScenario: ChaosScenario = {
   async run(progress) {
     const down = await startDownstream();
     const port = await freePort();
-    const args = [BIN, 'edge', '--url', down.broker.url, '--client-id', 'chaos-edge', '--region', 'eu', '--site', 'chaos', '--camera', 'cam-1',
-      '--data-dir', join(down.dir, 'outbox'), '--http-port', String(port), '--log-level', 'warn'];
+    const args = [
+      BIN,
+      'edge',
+      '--url',
+      down.broker.url,
+      '--client-id',
+      'chaos-edge',
+      '--region',
+      'eu',
+      '--site',
+      'chaos',
+      '--camera',
+      'cam-1',
+      '--data-dir',
+      join(down.dir, 'outbox'),
+      '--http-port',
+      String(port),
+      '--log-level',
+      'warn',
+    ];
     let child: ChildProcess | undefined;
     const startBridge = async () => {
       child = killWithUs(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
-      await waitUntil(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), 20_000);
+      await waitUntil(
+        () =>
+          fetch(`http://127.0.0.1:${port}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        20_000,
+      );
     };
     try {
       await startBridge();

@@ -25,7 +25,15 @@ export const poisonScenario: ChaosScenario = {
     try {
       await store.open();
       const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-poison', store });
-      const good = publishInWorker({ url: broker.url, count: GOOD, rate: 5_000, cameras: 6, protocolVersion: 5, window: 1000, clientId: 'chaos-good' });
+      const good = publishInWorker({
+        url: broker.url,
+        count: GOOD,
+        rate: 5_000,
+        cameras: 6,
+        protocolVersion: 5,
+        window: 1000,
+        clientId: 'chaos-good',
+      });
       const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'chaos-poisoner' });
       const catalogue = poisonCatalogue();
       for (let round = 0; round < ROUNDS; round++) {
@@ -41,7 +49,10 @@ export const poisonScenario: ChaosScenario = {
       await consumer.stop();
       await store.close();
       const counts = await duckdbCounts(path);
-      return { ...verdict('poison', published, counts, counts.deadLetters, { expectedDeadLetters: poison }), poison_kinds: catalogue.length };
+      return {
+        ...verdict('poison', published, counts, counts.deadLetters, { expectedDeadLetters: poison }),
+        poison_kinds: catalogue.length,
+      };
     } finally {
       await store.close().catch(() => {});
       await broker.close();

@@ -74,7 +74,10 @@ export async function redeliverStored(brokerUrl: string, postgresUrl: string, co
       } finally {
         await publisher.endAsync();
       }
-      await waitUntil(() => s.duplicates + s.committedEvents >= events.length && s.pending === 0 && consumer.session.inFlight === 0, timeoutMs);
+      await waitUntil(
+        () => s.duplicates + s.committedEvents >= events.length && s.pending === 0 && consumer.session.inFlight === 0,
+        timeoutMs,
+      );
     } finally {
       await consumer.stop();
     }

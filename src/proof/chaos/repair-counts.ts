@@ -76,7 +76,12 @@ export async function postgresRepairCounts(url: string, ids: Iterable<string>): 
     const counts = (await client.query(COUNTS)).rows[0];
     const ledger = (await client.query(LEDGER)).rows[0];
     const wanted = [...ids];
-    const missing = (await client.query(`SELECT count(*) AS n FROM unnest($1::uuid[]) AS w(id) WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = w.id)`, [wanted])).rows[0].n;
+    const missing = (
+      await client.query(
+        `SELECT count(*) AS n FROM unnest($1::uuid[]) AS w(id) WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = w.id)`,
+        [wanted],
+      )
+    ).rows[0].n;
     return toCounts(counts, ledger, Number(missing));
   } finally {
     await client.end();

@@ -62,7 +62,12 @@ export function verdict(
     seq_repeats: seqRepeats,
     ...(r ? { redelivered: r.offered, redelivery_refused: r.refused } : {}),
     ok:
-      lost === 0 && duplicates === 0 && detectionsMismatch === 0 && seqRepeats === 0 && exact && redeliveryOk &&
+      lost === 0 &&
+      duplicates === 0 &&
+      detectionsMismatch === 0 &&
+      seqRepeats === 0 &&
+      exact &&
+      redeliveryOk &&
       deadLettered === (options.expectedDeadLetters ?? 0),
   };
 }

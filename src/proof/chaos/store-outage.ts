@@ -33,7 +33,15 @@ export function storeOutage({ events, rate, outageSeconds, redelivered = 2_000 }
         await store.open();
         const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-outage', store, retryMaxMs: 1_000 });
         const s = consumer.ingestor.stats;
-        const publishing = publishInWorker({ url: broker.url, count: events, rate, cameras: 6, protocolVersion: 5, window: 1000, clientId: 'chaos-pub' });
+        const publishing = publishInWorker({
+          url: broker.url,
+          count: events,
+          rate,
+          cameras: 6,
+          protocolVersion: 5,
+          window: 1000,
+          clientId: 'chaos-pub',
+        });
         await waitUntil(() => s.committedEvents > events / 5, 30_000);
         await postgres.crash();
         const down = Date.now();

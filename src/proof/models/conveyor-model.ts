@@ -64,8 +64,14 @@ export function conveyorModel(): Buffer {
   const columns = g.op('MaxPool', [extentMasks], { kernel_shape: [STRIDE, 1], strides: [STRIDE, 1] });
   const rows = g.op('MaxPool', [extentMasks], { kernel_shape: [1, STRIDE], strides: [1, STRIDE] });
 
-  const partOnly = g.init([1, nc, 1, 1], CONVEYOR_CLASSES.map((_, c) => (c === 0 ? 1 : 0)));
-  const defectOnly = g.init([1, nc, 1, 1], CONVEYOR_CLASSES.map((_, c) => (c === 0 ? 0 : 1)));
+  const partOnly = g.init(
+    [1, nc, 1, 1],
+    CONVEYOR_CLASSES.map((_, c) => (c === 0 ? 1 : 0)),
+  );
+  const defectOnly = g.init(
+    [1, nc, 1, 1],
+    CONVEYOR_CLASSES.map((_, c) => (c === 0 ? 0 : 1)),
+  );
   const slide = (t: string, reach: number) => {
     const k = 2 * reach + 1;
     const across = g.op('MaxPool', [t], { kernel_shape: [1, k], strides: [1, 1], pads: [0, reach, 0, reach] });

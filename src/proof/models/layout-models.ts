@@ -28,7 +28,13 @@ function constantOutput(g: GraphBuilder, dims: number[], values: Float32Array): 
 }
 
 function meta(extra?: Record<string, string>) {
-  return ultralyticsMetadata({ description: 'Seamline layout fixture', names: LAYOUT_NAMES, imgsz: [LAYOUT_IMGSZ, LAYOUT_IMGSZ], stride: 32, extra });
+  return ultralyticsMetadata({
+    description: 'Seamline layout fixture',
+    names: LAYOUT_NAMES,
+    imgsz: [LAYOUT_IMGSZ, LAYOUT_IMGSZ],
+    stride: 32,
+    extra,
+  });
 }
 
 /** YOLOv8 layout [1, 4+nc, N]: per anchor cx, cy, w, h, then class scores. */
@@ -66,7 +72,9 @@ export function yolov5LayoutModel(): Buffer {
 export function endToEndLayoutModel(): Buffer {
   const k = 10;
   const v = new Float32Array(k * 6);
-  LAYOUT_BOXES.filter((_, i) => i !== 2).forEach(([cx, cy, w, h, s, c], i) => v.set([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, s, c], i * 6));
+  LAYOUT_BOXES.filter((_, i) => i !== 2).forEach(([cx, cy, w, h, s, c], i) =>
+    v.set([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, s, c], i * 6),
+  );
   const g = new GraphBuilder();
   constantOutput(g, [1, k, 6], v);
   return g.encode(meta({ end2end: 'True', args: "{'batch': 1, 'nms': True, 'half': False}" }));

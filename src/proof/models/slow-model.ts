@@ -20,6 +20,12 @@ export function slowModel(matmuls = 30, size = 1024): Buffer {
   g.op('Add', [box, zero], {}, ['output0']);
   g.output('output0', [1, 1, 6]);
   return g.encode(
-    ultralyticsMetadata({ description: 'Seamline slow model (test fixture)', names: LAYOUT_NAMES, imgsz: [LAYOUT_IMGSZ, LAYOUT_IMGSZ], stride: 32, extra: { end2end: 'True' } }),
+    ultralyticsMetadata({
+      description: 'Seamline slow model (test fixture)',
+      names: LAYOUT_NAMES,
+      imgsz: [LAYOUT_IMGSZ, LAYOUT_IMGSZ],
+      stride: 32,
+      extra: { end2end: 'True' },
+    }),
   );
 }

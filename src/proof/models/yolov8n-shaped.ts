@@ -24,13 +24,20 @@ export function yolov8nShapedModel(seed = 8): Buffer {
     const w = new Float32Array(n);
     for (let i = 0; i < n; i++) w[i] = (rand() * 2 - 1) * a;
     const p = Math.floor(k / 2);
-    const y = g.op('Conv', [x, g.init([cout, cin, k, k], w), g.init([cout], new Float32Array(cout).fill(bias))], { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p] });
+    const y = g.op('Conv', [x, g.init([cout, cin, k, k], w), g.init([cout], new Float32Array(cout).fill(bias))], {
+      kernel_shape: [k, k],
+      strides: [s, s],
+      pads: [p, p, p, p],
+    });
     return act ? g.op('Mul', [y, g.op('Sigmoid', [y])]) : y;
   };
   const c2f = (x: string, cin: number, cout: number, n: number, shortcut: boolean): string => {
     const c = cout / 2;
     const y0 = conv(x, cin, 2 * c, 1);
-    const parts = [g.op('Slice', [y0, g.ints([0]), g.ints([c]), g.ints([1])]), g.op('Slice', [y0, g.ints([c]), g.ints([2 * c]), g.ints([1])])];
+    const parts = [
+      g.op('Slice', [y0, g.ints([0]), g.ints([c]), g.ints([1])]),
+      g.op('Slice', [y0, g.ints([c]), g.ints([2 * c]), g.ints([1])]),
+    ];
     for (let i = 0; i < n; i++) {
       const last = parts[parts.length - 1];
       const b = conv(conv(last, c, c, 3), c, c, 3);
@@ -61,7 +68,13 @@ export function yolov8nShapedModel(seed = 8): Buffer {
 
   const nc = 80;
   const prior = -Math.log((1 - 0.01 / nc) / (0.01 / nc));
-  const heads = ([[out3, 64, 80], [out4, 128, 40], [out5, 256, 20]] as const).map(([t, ch, cells]) => {
+  const heads = (
+    [
+      [out3, 64, 80],
+      [out4, 128, 40],
+      [out5, 256, 20],
+    ] as const
+  ).map(([t, ch, cells]) => {
     const box = conv(conv(conv(t, ch, 64, 3), 64, 64, 3), 64, 64, 1, 1, false);
     const cls = conv(conv(conv(t, ch, 80, 3), 80, 80, 3), 80, nc, 1, 1, false, prior);
     return g.op('Reshape', [g.op('Concat', [box, cls], { axis: 1 }), g.ints([1, 64 + nc, cells * cells])]);
@@ -75,7 +88,11 @@ export function yolov8nShapedModel(seed = 8): Buffer {
   const dist = g.op('ReduceSum', [g.op('Mul', [bins, g.init([1, 1, 16, 1], [...Array(16).keys()])]), g.ints([2])], { keepdims: 0 });
   const anchors: number[] = [];
   const strides: number[] = [];
-  for (const [cells, s] of [[80, 8], [40, 16], [20, 32]]) {
+  for (const [cells, s] of [
+    [80, 8],
+    [40, 16],
+    [20, 32],
+  ]) {
     for (let y = 0; y < cells; y++) for (let xx = 0; xx < cells; xx++) anchors.push(xx + 0.5, y + 0.5), strides.push(s);
   }
   const ax = g.init([1, 2, n], [...anchors.filter((_, i) => i % 2 === 0), ...anchors.filter((_, i) => i % 2 === 1)]);

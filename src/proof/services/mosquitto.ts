@@ -121,7 +121,16 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Ru
       'max_queued_messages 0',
       'max_queued_bytes 0',
       'log_dest none',
-      ...(options.log ? [`log_dest file ${join(dir, 'mosquitto.log')}`, 'log_type notice', 'log_type subscribe', 'log_type unsubscribe', 'log_type error', 'log_type warning'] : []),
+      ...(options.log
+        ? [
+            `log_dest file ${join(dir, 'mosquitto.log')}`,
+            'log_type notice',
+            'log_type subscribe',
+            'log_type unsubscribe',
+            'log_type error',
+            'log_type warning',
+          ]
+        : []),
       ...persistenceOwner(dir),
       ...(options.extraConfig ?? []),
     ].join('\n') + '\n',

@@ -36,7 +36,12 @@ export class DuckDbAlertState implements AlertStateStore {
 
   async loadInstances(): Promise<InstanceRecord[]> {
     const rows = await this.rows(`SELECT key, rule, state, body FROM alert_instances ORDER BY key`);
-    return rows.map((r) => ({ key: String(r.key), rule: String(r.rule), state: String(r.state), body: JSON.parse(String(r.body)) as unknown }));
+    return rows.map((r) => ({
+      key: String(r.key),
+      rule: String(r.rule),
+      state: String(r.state),
+      body: JSON.parse(String(r.body)) as unknown,
+    }));
   }
 
   commit(instances: readonly InstanceRecord[], notifications: readonly Omit<OutboxRecord, 'attempts' | 'nextAttemptAt'>[]): Promise<void> {
@@ -81,22 +86,28 @@ export class DuckDbAlertState implements AlertStateStore {
   }
 
   async markRetry(id: string, receiver: string, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
-    await this.rows(`UPDATE alert_outbox SET attempts = $attempts, next_attempt_at = $next, last_error = $error WHERE id = $id AND receiver = $receiver`, {
-      attempts,
-      next: BigInt(nextAttemptAt),
-      error,
-      id,
-      receiver,
-    });
+    await this.rows(
+      `UPDATE alert_outbox SET attempts = $attempts, next_attempt_at = $next, last_error = $error WHERE id = $id AND receiver = $receiver`,
+      {
+        attempts,
+        next: BigInt(nextAttemptAt),
+        error,
+        id,
+        receiver,
+      },
+    );
   }
 
   async markFailed(id: string, receiver: string, nowMs: number, error: string): Promise<void> {
-    await this.rows(`UPDATE alert_outbox SET failed_at = $now, attempts = attempts + 1, last_error = $error WHERE id = $id AND receiver = $receiver`, {
-      now: BigInt(nowMs),
-      error,
-      id,
-      receiver,
-    });
+    await this.rows(
+      `UPDATE alert_outbox SET failed_at = $now, attempts = attempts + 1, last_error = $error WHERE id = $id AND receiver = $receiver`,
+      {
+        now: BigInt(nowMs),
+        error,
+        id,
+        receiver,
+      },
+    );
   }
 
   async outboxDepth(): Promise<number> {

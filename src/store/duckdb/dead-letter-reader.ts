@@ -1,9 +1,15 @@
 import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DuckDBBlobValue } from '@duckdb/node-api';
+import type { DuckDBBlobValue } from '@duckdb/node-api';
 import { isSeamError, SeamError } from '../../contract/index.ts';
 import { DuckDbStore } from './store.ts';
-import { deadLetterSql, toDeadLetterRecord, type DeadLetterQuery, type DeadLetterReadout, type DeadLetterReader } from '../dead-letter-reader.ts';
+import {
+  deadLetterSql,
+  toDeadLetterRecord,
+  type DeadLetterQuery,
+  type DeadLetterReadout,
+  type DeadLetterReader,
+} from '../dead-letter-reader.ts';
 import { createStore, type StoreConfig } from '../registry.ts';
 
 /**
@@ -24,10 +30,13 @@ export class DuckDbDeadLetterReader implements DeadLetterReader {
   async open(): Promise<void> {
     // Checked here, not left to DuckDB: opening a path that is not there would create its folder first.
     if (this.path !== ':memory:' && !existsSync(this.path)) {
-      throw new SeamError('SEAM_ERR_CONFIG', `there is no DuckDB file at ${this.path}: a consumer (or seamline start) creates it`, { field: 'store' });
+      throw new SeamError('SEAM_ERR_CONFIG', `there is no DuckDB file at ${this.path}: a consumer (or seamline start) creates it`, {
+        field: 'store',
+      });
     }
     const store = createStore({ ...this.config, readOnly: true });
-    if (!(store instanceof DuckDbStore)) throw new SeamError('SEAM_ERR_CONFIG', `store.kind ${this.config.kind} is not duckdb`, { field: 'store' });
+    if (!(store instanceof DuckDbStore))
+      throw new SeamError('SEAM_ERR_CONFIG', `store.kind ${this.config.kind} is not duckdb`, { field: 'store' });
     try {
       await store.open();
     } catch (err) {
@@ -50,7 +59,9 @@ export class DuckDbDeadLetterReader implements DeadLetterReader {
         { field: 'store', cause: err },
       );
     }
-    return isSeamError(err) ? err : new SeamError('SEAM_ERR_CONFIG', `cannot open DuckDB file ${this.path}: ${message}`, { field: 'store', cause: err });
+    return isSeamError(err)
+      ? err
+      : new SeamError('SEAM_ERR_CONFIG', `cannot open DuckDB file ${this.path}: ${message}`, { field: 'store', cause: err });
   }
 
   async readDeadLetters(query: DeadLetterQuery): Promise<DeadLetterReadout> {
@@ -64,7 +75,10 @@ export class DuckDbDeadLetterReader implements DeadLetterReader {
     try {
       rows = (await this.conn.runAndReadAll(sql, params)).getRowObjects() as Record<string, unknown>[];
     } catch (cause) {
-      throw new SeamError('SEAM_ERR_CONFIG', `cannot read dead_letters from DuckDB file ${this.path}: ${(cause as Error).message}`, { field: 'store', cause });
+      throw new SeamError('SEAM_ERR_CONFIG', `cannot read dead_letters from DuckDB file ${this.path}: ${(cause as Error).message}`, {
+        field: 'store',
+        cause,
+      });
     }
     const letters = rows.map((r) => toDeadLetterRecord(r, Buffer.from((r.payload as DuckDBBlobValue).bytes)));
     return { payloads: true, letters };

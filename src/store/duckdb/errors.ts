@@ -17,6 +17,7 @@ export function duckdbError(what: string, cause: unknown): SeamError {
   if (cause instanceof RangeError || cause instanceof TypeError || DATA.test(message)) {
     return new SeamError('SEAM_ERR_STORE_REFUSED', `duckdb ${what} refused a value: ${message}`, { field: 'store', cause });
   }
-  if (CONFIG.test(message)) return new SeamError('SEAM_ERR_CONFIG', `duckdb ${what} failed for good: ${message}`, { field: 'store.path', cause });
+  if (CONFIG.test(message))
+    return new SeamError('SEAM_ERR_CONFIG', `duckdb ${what} failed for good: ${message}`, { field: 'store.path', cause });
   return new SeamError('SEAM_ERR_STORE_UNAVAILABLE', `duckdb ${what} failed: ${message}`, { field: 'store', cause });
 }

@@ -44,7 +44,14 @@ function copyInto(chunk: DuckDBDataChunk, column: number, data: Int32Array<Array
  * column is written (a chunk with a vector left unwritten crashes the appender) and none is NULL, so the
  * vectors' validity masks stay as created, all valid.
  */
-export function eventChunk(events: readonly DetectionV1[], sources: Int32Array<ArrayBuffer>, times: EventTimes, committedMs: number, start: number, rows: number): DuckDBDataChunk {
+export function eventChunk(
+  events: readonly DetectionV1[],
+  sources: Int32Array<ArrayBuffer>,
+  times: EventTimes,
+  committedMs: number,
+  start: number,
+  rows: number,
+): DuckDBDataChunk {
   const chunk = DuckDBDataChunk.create(TYPES, rows);
   const ids = bindings.data_chunk_get_vector(chunk.chunk, 0);
   const boxes = bindings.data_chunk_get_vector(chunk.chunk, 9);

@@ -64,7 +64,11 @@ export class DuckDbReader implements StoreReader {
       ),
       this.clockOffsets(nowMs),
     ]);
-    return withClockOffsets(rows.map((r) => toCameraRow(r, r.body ? (JSON.parse(String(r.body)) as Record<string, unknown>) : {})), offsets, emptyCameraRow);
+    return withClockOffsets(
+      rows.map((r) => toCameraRow(r, r.body ? (JSON.parse(String(r.body)) as Record<string, unknown>) : {})),
+      offsets,
+      emptyCameraRow,
+    );
   }
 
   clockOffsets(nowMs = Date.now()): Promise<ClockOffsetRow[]> {

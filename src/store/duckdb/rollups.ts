@@ -3,12 +3,28 @@ import { inTransaction } from './transaction.ts';
 import { cameraKey, type StatusV1 } from '../../contract/index.ts';
 import type { ConsumerSample } from '../store.ts';
 import { rollupHeartbeat, type RollupRows } from '../rollups/batch.ts';
-import { ALL_CAMERAS, CLASSES, CLOCK, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, mergeExpression, plantRowsBackfill, ROLLUP_TABLES, rollupDdl, statusLogDdl, type RollupTable } from '../rollups/schema.ts';
+import {
+  ALL_CAMERAS,
+  CLASSES,
+  CLOCK,
+  CONSUMERS,
+  COUNTS,
+  HEARTBEATS,
+  keyNames,
+  LATENCY,
+  LEVELS,
+  levelTable,
+  mergeExpression,
+  plantRowsBackfill,
+  ROLLUP_TABLES,
+  rollupDdl,
+  statusLogDdl,
+  type RollupTable,
+} from '../rollups/schema.ts';
 
 /** Where a write's minute rows go first; compaction folds them into the level tables. */
 export const journalTable = (t: RollupTable) => `${t.name}_journal`;
 export const STATUS_LOG = 'camera_status_log';
-
 
 /**
  * The histogram journal holds one row per camera, minute and kind with its buckets as text; the view of
@@ -39,7 +55,12 @@ type ColumnType = 'VARCHAR' | 'BIGINT' | 'SMALLINT';
 const typesOf = (t: RollupTable): ColumnType[] => ['BIGINT', ...t.keys.map((k) => k.duck), ...t.measures.map(() => 'BIGINT' as const)];
 const LATENCY_RAW_TYPES: ColumnType[] = ['BIGINT', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'SMALLINT', 'VARCHAR'];
 
-async function appendRows(conn: DuckDBConnection, table: string, types: ColumnType[], rows: readonly (readonly (string | number)[])[]): Promise<void> {
+async function appendRows(
+  conn: DuckDBConnection,
+  table: string,
+  types: ColumnType[],
+  rows: readonly (readonly (string | number)[])[],
+): Promise<void> {
   if (rows.length === 0) return;
   const app = await conn.createAppender(table);
   try {

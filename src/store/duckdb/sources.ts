@@ -42,16 +42,21 @@ export class DuckDbSources {
     }
     for (const [id, e] of added) {
       await conn.run(`INSERT INTO event_sources VALUES ($id, $region, $site, $camera, $name, $version)`, {
-        id, region: e.region, site: e.site, camera: e.camera, name: e.model.name, version: e.model.version,
+        id,
+        region: e.region,
+        site: e.site,
+        camera: e.camera,
+        name: e.model.name,
+        version: e.model.version,
       });
     }
     return ids;
   }
 
   private async load(conn: DuckDBConnection): Promise<void> {
-    const rows = (await conn.runAndReadAll(
-      `SELECT source, region || '/' || site || '/' || camera, model_name, model_version FROM event_sources`,
-    )).getRows();
+    const rows = (
+      await conn.runAndReadAll(`SELECT source, region || '/' || site || '/' || camera, model_name, model_version FROM event_sources`)
+    ).getRows();
     this.byCamera = new Map();
     this.next = 0;
     for (const [id, camera, modelName, modelVersion] of rows) {

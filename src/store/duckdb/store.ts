@@ -286,14 +286,23 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
       const event = probeEvent(now);
       const camera = cameraKey(event);
       const times = { captured: [now], inferred: [now] };
-      const status: StatusV1 = { schema_version: 'status.v1', region: event.region, site: event.site, camera: event.camera, state: 'online', at: event.captured_at };
+      const status: StatusV1 = {
+        schema_version: 'status.v1',
+        region: event.region,
+        site: event.site,
+        camera: event.camera,
+        state: 'online',
+        at: event.captured_at,
+      };
       try {
         await rolledBack(conn, async () => {
           const sources = await this.sources.idsFor(conn, [event], [camera]);
           await this.append(conn, [event], sources, times, now);
           await this.rollups.appendEvents(conn, rollupEvents([event], [camera], times, now));
           await this.upsertStatus(status, new Date(now));
-          await this.appendDeadLetters([{ topic: 'probe', payload: Buffer.from('{}'), code: 'SEAM_ERR_MALFORMED_JSON', reason: 'probe', receivedAt: new Date(now) }]);
+          await this.appendDeadLetters([
+            { topic: 'probe', payload: Buffer.from('{}'), code: 'SEAM_ERR_MALFORMED_JSON', reason: 'probe', receivedAt: new Date(now) },
+          ]);
         });
       } catch (cause) {
         throw duckdbError('probe', cause);
@@ -351,7 +360,13 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
    * Through data chunks rather than value by value through the appender (store/duckdb/event-chunk.ts); the
    * appender's flush writes them into the transaction. Resolves with the boxes written.
    */
-  private async append(conn: DuckDBConnection, events: DetectionV1[], sources: Int32Array<ArrayBuffer>, times: EventTimes, committedMs: number): Promise<number> {
+  private async append(
+    conn: DuckDBConnection,
+    events: DetectionV1[],
+    sources: Int32Array<ArrayBuffer>,
+    times: EventTimes,
+    committedMs: number,
+  ): Promise<number> {
     const app = await conn.createAppender('event_rows');
     let boxes = 0;
     try {
@@ -400,18 +415,15 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
   }
 
   private async upsertStatus(status: StatusV1, receivedAt: Date): Promise<void> {
-    await this.conn().run(
-      `INSERT OR REPLACE INTO camera_status VALUES ($region, $site, $camera, $state, $at, $received, $body)`,
-      {
-        region: status.region,
-        site: status.site,
-        camera: status.camera,
-        state: status.state,
-        at: ts(parseMs(status.at)),
-        received: ts(receivedAt.getTime()),
-        body: JSON.stringify(status),
-      },
-    );
+    await this.conn().run(`INSERT OR REPLACE INTO camera_status VALUES ($region, $site, $camera, $state, $at, $received, $body)`, {
+      region: status.region,
+      site: status.site,
+      camera: status.camera,
+      state: status.state,
+      at: ts(parseMs(status.at)),
+      received: ts(receivedAt.getTime()),
+      body: JSON.stringify(status),
+    });
   }
 
   /**

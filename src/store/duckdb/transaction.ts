@@ -17,7 +17,6 @@ export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise
   }
 }
 
-
 /** Runs `fn` inside a transaction that is always rolled back: a write tried for its errors, leaving nothing. */
 export async function rolledBack(conn: DuckDBConnection, fn: () => Promise<void>): Promise<void> {
   await conn.run('BEGIN TRANSACTION');

@@ -1,5 +1,11 @@
 import { SeamError } from '../../contract/index.ts';
-import { lineProtocolReaderHttp, type DeadLetterQuery, type DeadLetterReadout, type DeadLetterReader, type DeadLetterRecord } from '../dead-letter-reader.ts';
+import {
+  lineProtocolReaderHttp,
+  type DeadLetterQuery,
+  type DeadLetterReadout,
+  type DeadLetterReader,
+  type DeadLetterRecord,
+} from '../dead-letter-reader.ts';
 import type { LineProtocolHttp } from './http.ts';
 import type { StoreConfig } from '../registry.ts';
 
@@ -41,7 +47,11 @@ export class InfluxDbDeadLetterReader implements DeadLetterReader {
   async open(): Promise<void> {
     const [series] = await this.query('SHOW DATABASES');
     if (!series?.values.some((v) => v[0] === this.database)) {
-      throw new SeamError('SEAM_ERR_CONFIG', `influxdb at ${this.http.target()} has no database ${this.database}: no consumer has written to it`, { field: 'store' });
+      throw new SeamError(
+        'SEAM_ERR_CONFIG',
+        `influxdb at ${this.http.target()} has no database ${this.database}: no consumer has written to it`,
+        { field: 'store' },
+      );
     }
   }
 
@@ -57,11 +67,21 @@ export class InfluxDbDeadLetterReader implements DeadLetterReader {
         ` ORDER BY time DESC${q.limit !== undefined ? ` LIMIT ${q.limit}` : ''}`,
     );
     if (series?.partial) {
-      throw new SeamError('SEAM_ERR_CONFIG', `influxdb at ${this.http.target()} cut the answer at its max-row-limit: narrow it with --since, --until or --limit`, { field: 'store' });
+      throw new SeamError(
+        'SEAM_ERR_CONFIG',
+        `influxdb at ${this.http.target()} cut the answer at its max-row-limit: narrow it with --since, --until or --limit`,
+        { field: 'store' },
+      );
     }
     const letters = (series?.values ?? []).map((v): DeadLetterRecord => {
       const r = Object.fromEntries(series!.columns.map((c, i) => [c, v[i]]));
-      return { receivedAt: new Date(Number(r.time)), topic: String(r.topic), code: String(r.code), reason: String(r.reason), payload: Buffer.from(String(r.payload), 'base64') };
+      return {
+        receivedAt: new Date(Number(r.time)),
+        topic: String(r.topic),
+        code: String(r.code),
+        reason: String(r.reason),
+        payload: Buffer.from(String(r.payload), 'base64'),
+      };
     });
     return { payloads: true, letters };
   }

@@ -1,5 +1,11 @@
 import { SeamError } from '../../contract/index.ts';
-import { lineProtocolReaderHttp, type DeadLetterCount, type DeadLetterQuery, type DeadLetterReadout, type DeadLetterReader } from '../dead-letter-reader.ts';
+import {
+  lineProtocolReaderHttp,
+  type DeadLetterCount,
+  type DeadLetterQuery,
+  type DeadLetterReadout,
+  type DeadLetterReader,
+} from '../dead-letter-reader.ts';
 import type { LineProtocolHttp } from './http.ts';
 import type { StoreConfig } from '../registry.ts';
 
@@ -37,7 +43,11 @@ export class VictoriaDeadLetterReader implements DeadLetterReader {
 
   async readDeadLetters(q: DeadLetterQuery): Promise<DeadLetterReadout> {
     if (q.topicPrefix !== undefined) {
-      throw new SeamError('SEAM_ERR_CONFIG', 'victoriametrics keeps no topic of a dead letter, so it cannot be filtered by one: leave the topic prefix out', { field: 'topicPrefix' });
+      throw new SeamError(
+        'SEAM_ERR_CONFIG',
+        'victoriametrics keeps no topic of a dead letter, so it cannot be filtered by one: leave the topic prefix out',
+        { field: 'topicPrefix' },
+      );
     }
     // Samples become searchable about a second after they arrive unless flushed; a guarded endpoint only delays them.
     await this.http.request('flush', 'internal/force_flush').catch(() => {});
@@ -46,7 +56,10 @@ export class VictoriaDeadLetterReader implements DeadLetterReader {
     const labels = [`db=${JSON.stringify(this.database)}`, ...(q.code !== undefined ? [`code=${JSON.stringify(q.code)}`] : [])].join(',');
     // Its windows are (t - d, t]: evaluated at untilMs - 1 over untilMs - sinceMs, that is [sinceMs, untilMs).
     const over = (fn: string) => `sum by (code) (${fn}(dead_letter_bytes{${labels}}[${untilMs - sinceMs}ms]))`;
-    const [counts, bytes] = await Promise.all([this.instant(over('count_over_time'), untilMs), this.instant(over('sum_over_time'), untilMs)]);
+    const [counts, bytes] = await Promise.all([
+      this.instant(over('count_over_time'), untilMs),
+      this.instant(over('sum_over_time'), untilMs),
+    ]);
     const size = new Map(bytes.map((s) => [s.metric.code, Number(s.value[1])]));
     const rows: DeadLetterCount[] = counts
       .map((s) => ({ code: s.metric.code, count: Number(s.value[1]), bytes: size.get(s.metric.code) ?? 0 }))
@@ -55,7 +68,9 @@ export class VictoriaDeadLetterReader implements DeadLetterReader {
   }
 
   private async instant(expr: string, untilMs: number): Promise<Sample[]> {
-    const text = await this.http.request('dead-letter count', 'api/v1/query', { query: { query: expr, time: String((untilMs - 1) / 1000), nocache: '1' } });
+    const text = await this.http.request('dead-letter count', 'api/v1/query', {
+      query: { query: expr, time: String((untilMs - 1) / 1000), nocache: '1' },
+    });
     return (JSON.parse(text) as { data: { result: Sample[] } }).data.result;
   }
 

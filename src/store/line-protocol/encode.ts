@@ -129,7 +129,12 @@ export function statusPoint(s: StatusV1, receivedMs: number, rule: IdentityRule)
   return {
     measurement: 'camera_status',
     tags: { region: s.region, site: s.site, camera: s.camera },
-    fields: { online: { int: s.state === 'online' ? 1 : 0 }, at_ms: { int: Date.parse(s.at) }, ...numbers, ...(rule.strings ? { state: s.state } : {}) },
+    fields: {
+      online: { int: s.state === 'online' ? 1 : 0 },
+      at_ms: { int: Date.parse(s.at) },
+      ...numbers,
+      ...(rule.strings ? { state: s.state } : {}),
+    },
     time: rule.precision === 'ns' ? BigInt(receivedMs) * 1_000_000n : BigInt(receivedMs),
   };
 }

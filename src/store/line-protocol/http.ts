@@ -35,7 +35,11 @@ export class LineProtocolHttp {
   }
 
   /** POSTs or GETs `path` and returns the body text; throws the classified SeamError otherwise. */
-  async request(what: string, path: string, init: { method?: string; body?: string; query?: Record<string, string> } = {}): Promise<string> {
+  async request(
+    what: string,
+    path: string,
+    init: { method?: string; body?: string; query?: Record<string, string> } = {},
+  ): Promise<string> {
     const url = new URL(path, this.o.baseUrl);
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
     let res: Response;
@@ -43,7 +47,10 @@ export class LineProtocolHttp {
       res = await this.o.fetch(url, {
         method: init.method ?? 'GET',
         body: init.body,
-        headers: { ...(this.auth ? { authorization: this.auth } : {}), ...(init.body ? { 'content-type': 'text/plain; charset=utf-8' } : {}) },
+        headers: {
+          ...(this.auth ? { authorization: this.auth } : {}),
+          ...(init.body ? { 'content-type': 'text/plain; charset=utf-8' } : {}),
+        },
         signal: AbortSignal.timeout(this.o.timeoutMs),
       });
     } catch (cause) {
@@ -58,7 +65,9 @@ export class LineProtocolHttp {
     const detail = `${this.o.label} ${what} to ${this.target()} answered ${res.status}: ${text.trim().slice(0, 300)}`;
     switch (classifyStatus(res.status)) {
       case 'permanent':
-        throw new SeamError('SEAM_ERR_CONFIG', detail, { field: res.status === 401 || res.status === 403 ? 'store.username' : 'store.url' });
+        throw new SeamError('SEAM_ERR_CONFIG', detail, {
+          field: res.status === 401 || res.status === 403 ? 'store.username' : 'store.url',
+        });
       case 'refused':
         throw new SeamError('SEAM_ERR_STORE_REFUSED', detail, { field: 'store' });
       default:

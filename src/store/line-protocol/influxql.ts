@@ -78,7 +78,10 @@ export class InfluxQlBackend implements LineProtocolBackend {
    */
   async probe(lines: string[], post: (lines: string[]) => Promise<void>): Promise<void> {
     await post(lines);
-    await this.run(`DELETE FROM "event" WHERE "region" = '${PROBE_REGION}'; DELETE FROM "detection" WHERE "region" = '${PROBE_REGION}'`, 'POST');
+    await this.run(
+      `DELETE FROM "event" WHERE "region" = '${PROBE_REGION}'; DELETE FROM "detection" WHERE "region" = '${PROBE_REGION}'`,
+      'POST',
+    );
   }
 
   /** Runs one or more `;`-separated statements; returns each statement's rows, tags folded in. */
@@ -166,7 +169,12 @@ export class InfluxQlBackend implements LineProtocolBackend {
       `SELECT percentile(inference_ms, 50) AS i50, percentile(inference_ms, 99) AS i99,
               percentile(lag_ms, 50) AS l50, percentile(lag_ms, 99) AS l99 FROM event WHERE ${window(fromMs, toMs)}`,
     );
-    return { inferenceP50Ms: numOrNull(r?.i50), inferenceP99Ms: numOrNull(r?.i99), lagP50Ms: numOrNull(r?.l50), lagP99Ms: numOrNull(r?.l99) };
+    return {
+      inferenceP50Ms: numOrNull(r?.i50),
+      inferenceP99Ms: numOrNull(r?.i99),
+      lagP50Ms: numOrNull(r?.l50),
+      lagP99Ms: numOrNull(r?.l99),
+    };
   }
 
   async seqGaps(fromMs: number, toMs: number): Promise<SeqGapRow[]> {
@@ -176,7 +184,10 @@ export class InfluxQlBackend implements LineProtocolBackend {
     );
     const counts = new Map(distinct.map((r) => [`${r.tags.region}/${r.tags.site}/${r.tags.camera}`, num(r.n)]));
     return range
-      .map((r) => ({ ...pick(r.tags), missing: num(r.hi) - num(r.lo) + 1 - (counts.get(`${r.tags.region}/${r.tags.site}/${r.tags.camera}`) ?? 0) }))
+      .map((r) => ({
+        ...pick(r.tags),
+        missing: num(r.hi) - num(r.lo) + 1 - (counts.get(`${r.tags.region}/${r.tags.site}/${r.tags.camera}`) ?? 0),
+      }))
       .sort(byCamera);
   }
 

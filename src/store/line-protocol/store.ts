@@ -7,7 +7,19 @@ import { LineProtocolHttp, splitCredentials } from './http.ts';
 import { InfluxQlBackend } from './influxql.ts';
 import { VictoriaBackend } from './victoria.ts';
 import { PROBE_REGION, probeEvent } from '../probe-event.ts';
-import type { CameraRow, ClassRow, ConsumerSample, DeadLetter, DetectionStore, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals, WriteResult } from '../store.ts';
+import type {
+  CameraRow,
+  ClassRow,
+  ConsumerSample,
+  DeadLetter,
+  DetectionStore,
+  LatencyRow,
+  MinuteRow,
+  SeqGapRow,
+  StoreReader,
+  Totals,
+  WriteResult,
+} from '../store.ts';
 
 export interface LineProtocolStoreOptions {
   /** Which server speaks at `url`: InfluxDB 1.x, or VictoriaMetrics (single node). */
@@ -125,7 +137,10 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
   private refuseWhatWouldVanish(events: readonly DetectionV1[], nowMs: number): void {
     for (const e of events) {
       const reason = this.backend.refusal(e, nowMs);
-      if (reason) throw new SeamError('SEAM_ERR_STORE_REFUSED', `${this.name} would not keep event ${e.event_id}: ${reason}`, { field: 'captured_at' });
+      if (reason)
+        throw new SeamError('SEAM_ERR_STORE_REFUSED', `${this.name} would not keep event ${e.event_id}: ${reason}`, {
+          field: 'captured_at',
+        });
     }
   }
 

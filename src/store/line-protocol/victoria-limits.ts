@@ -39,7 +39,8 @@ export function victoriaRefusal(e: DetectionV1, nowMs: number, retention: number
   for (const [i, d] of e.detections.entries()) {
     const numbers: [string, number][] = [['confidence', d.confidence], ...d.bbox.map((v, j): [string, number] => [`bbox[${j}]`, v])];
     for (const [name, v] of numbers) {
-      if (v !== 0 && Math.abs(v) < SMALLEST_NUMBER) return `detections[${i}].${name} ${v} is too small for VictoriaMetrics, which would store 0`;
+      if (v !== 0 && Math.abs(v) < SMALLEST_NUMBER)
+        return `detections[${i}].${name} ${v} is too small for VictoriaMetrics, which would store 0`;
     }
   }
   return undefined;

@@ -32,8 +32,7 @@ export class VictoriaBackend implements LineProtocolBackend {
   private readonly sel: string;
 
   constructor(
-    private readonly http: LineProtocolHttp,
-    private readonly database: string,
+    private readonly http: LineProtocolHttp,readonly database: string,
     /** Call /internal/force_flush before reads, so a read sees the writes that came just before it. */
     private readonly forceFlush: boolean,
     private readonly slots: number,
@@ -86,7 +85,9 @@ export class VictoriaBackend implements LineProtocolBackend {
 
   /** Instant query over [fromMs, toMs): VictoriaMetrics windows are (t - d, t], so evaluate at toMs - 1. */
   private async instant(expr: string, toMs: number): Promise<Sample[]> {
-    const text = await this.http.request('query', 'api/v1/query', { query: { query: expr, time: String((toMs - 1) / 1000), nocache: '1' } });
+    const text = await this.http.request('query', 'api/v1/query', {
+      query: { query: expr, time: String((toMs - 1) / 1000), nocache: '1' },
+    });
     return (JSON.parse(text) as { data: { result: Sample[] } }).data.result;
   }
 
@@ -105,7 +106,8 @@ export class VictoriaBackend implements LineProtocolBackend {
     await this.flush();
     const keys = new Set<string>();
     for (const s of await this.export('event_detections', minMs, maxMs + 1)) {
-      for (const t of s.timestamps) keys.add(eventKey(s.metric.region, s.metric.site, s.metric.camera, this.slots > 1 ? (s.metric.slot ?? '') : '', t));
+      for (const t of s.timestamps)
+        keys.add(eventKey(s.metric.region, s.metric.site, s.metric.camera, this.slots > 1 ? (s.metric.slot ?? '') : '', t));
     }
     return keys;
   }
@@ -145,7 +147,11 @@ export class VictoriaBackend implements LineProtocolBackend {
     const cams = new Map<string, CameraRow>();
     const row = (m: Record<string, string>) => {
       let c = cams.get(camKey(m));
-      if (!c) cams.set(camKey(m), (c = { ...pick(m), state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, clockOffsetMs: null }));
+      if (!c)
+        cams.set(
+          camKey(m),
+          (c = { ...pick(m), state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, clockOffsetMs: null }),
+        );
       return c;
     };
     const val = (s: Sample) => Number(s.value[1]);
@@ -165,7 +171,10 @@ export class VictoriaBackend implements LineProtocolBackend {
   async clockOffsets(nowMs = Date.now()): Promise<ClockOffsetRow[]> {
     await this.flush();
     const by = 'by (region, site, camera)';
-    const rows = await this.instant(`min ${by} (min_over_time(${CLOCK_MEASUREMENT}_min_lag_ms${this.sel}[${CLOCK_WINDOW_MS}ms]))`, nowMs + 1);
+    const rows = await this.instant(
+      `min ${by} (min_over_time(${CLOCK_MEASUREMENT}_min_lag_ms${this.sel}[${CLOCK_WINDOW_MS}ms]))`,
+      nowMs + 1,
+    );
     return rows.map((s) => ({ ...pick(s.metric), offsetMs: Number(s.value[1]) }));
   }
 
@@ -179,8 +188,7 @@ export class VictoriaBackend implements LineProtocolBackend {
 
   async latency(fromMs: number, toMs: number): Promise<LatencyRow> {
     await this.flush();
-    const values = async (metric: string) =>
-      (await this.export(metric, fromMs, toMs)).flatMap((s) => s.values).sort((a, b) => a - b);
+    const values = async (metric: string) => (await this.export(metric, fromMs, toMs)).flatMap((s) => s.values).sort((a, b) => a - b);
     const [inference, lag] = await Promise.all([values('event_inference_ms'), values('event_lag_ms')]);
     return {
       inferenceP50Ms: quantileCont(inference, 0.5),
@@ -203,7 +211,10 @@ export class VictoriaBackend implements LineProtocolBackend {
     const get = (rows: Sample[]) => new Map(rows.map((s) => [camKey(s.metric), Number(s.value[1])]));
     const [low, count] = [get(lo), get(n)];
     return hi
-      .map((s) => ({ ...pick(s.metric), missing: Number(s.value[1]) - (low.get(camKey(s.metric)) ?? 0) + 1 - (count.get(camKey(s.metric)) ?? 0) }))
+      .map((s) => ({
+        ...pick(s.metric),
+        missing: Number(s.value[1]) - (low.get(camKey(s.metric)) ?? 0) + 1 - (count.get(camKey(s.metric)) ?? 0),
+      }))
       .sort(byCamera);
   }
 

@@ -60,10 +60,18 @@ export class PostgresAlertState implements AlertStateStore {
 
   async loadInstances(): Promise<InstanceRecord[]> {
     const rows = await this.q(`SELECT key, rule, state, body FROM ${this.t('alert_instances')} ORDER BY key`);
-    return rows.map((r) => ({ key: String(r.key), rule: String(r.rule), state: String(r.state), body: JSON.parse(String(r.body)) as unknown }));
+    return rows.map((r) => ({
+      key: String(r.key),
+      rule: String(r.rule),
+      state: String(r.state),
+      body: JSON.parse(String(r.body)) as unknown,
+    }));
   }
 
-  async commit(instances: readonly InstanceRecord[], notifications: readonly Omit<OutboxRecord, 'attempts' | 'nextAttemptAt'>[]): Promise<void> {
+  async commit(
+    instances: readonly InstanceRecord[],
+    notifications: readonly Omit<OutboxRecord, 'attempts' | 'nextAttemptAt'>[],
+  ): Promise<void> {
     if (instances.length === 0 && notifications.length === 0) return;
     const client = await this.db().connect();
     try {
@@ -72,14 +80,25 @@ export class PostgresAlertState implements AlertStateStore {
         await client.query(
           `INSERT INTO ${this.t('alert_instances')} SELECT k, r, s, b, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(k, r, s, b)
            ON CONFLICT (key) DO UPDATE SET rule = excluded.rule, state = excluded.state, body = excluded.body, updated_at = excluded.updated_at`,
-          [instances.map((i) => i.key), instances.map((i) => i.rule), instances.map((i) => i.state), instances.map((i) => JSON.stringify(i.body)), Date.now()],
+          [
+            instances.map((i) => i.key),
+            instances.map((i) => i.rule),
+            instances.map((i) => i.state),
+            instances.map((i) => JSON.stringify(i.body)),
+            Date.now(),
+          ],
         );
       }
       if (notifications.length > 0) {
         await client.query(
           `INSERT INTO ${this.t('alert_outbox')} (id, receiver, created_at, body, next_attempt_at)
            SELECT i, r, c, b, c FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS u(i, r, c, b)`,
-          [notifications.map((n) => n.id), notifications.map((n) => n.receiver), notifications.map((n) => n.createdAt), notifications.map((n) => JSON.stringify(n.body))],
+          [
+            notifications.map((n) => n.id),
+            notifications.map((n) => n.receiver),
+            notifications.map((n) => n.createdAt),
+            notifications.map((n) => JSON.stringify(n.body)),
+          ],
         );
       }
       await client.query('COMMIT');
@@ -101,26 +120,25 @@ export class PostgresAlertState implements AlertStateStore {
   }
 
   async markSent(id: string, receiver: string, nowMs: number): Promise<void> {
-    await this.q(`UPDATE ${this.t('alert_outbox')} SET sent_at = $1, attempts = attempts + 1 WHERE id = $2 AND receiver = $3`, [nowMs, id, receiver]);
+    await this.q(`UPDATE ${this.t('alert_outbox')} SET sent_at = $1, attempts = attempts + 1 WHERE id = $2 AND receiver = $3`, [
+      nowMs,
+      id,
+      receiver,
+    ]);
   }
 
   async markRetry(id: string, receiver: string, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
-    await this.q(`UPDATE ${this.t('alert_outbox')} SET attempts = $1, next_attempt_at = $2, last_error = $3 WHERE id = $4 AND receiver = $5`, [
-      attempts,
-      nextAttemptAt,
-      error,
-      id,
-      receiver,
-    ]);
+    await this.q(
+      `UPDATE ${this.t('alert_outbox')} SET attempts = $1, next_attempt_at = $2, last_error = $3 WHERE id = $4 AND receiver = $5`,
+      [attempts, nextAttemptAt, error, id, receiver],
+    );
   }
 
   async markFailed(id: string, receiver: string, nowMs: number, error: string): Promise<void> {
-    await this.q(`UPDATE ${this.t('alert_outbox')} SET failed_at = $1, attempts = attempts + 1, last_error = $2 WHERE id = $3 AND receiver = $4`, [
-      nowMs,
-      error,
-      id,
-      receiver,
-    ]);
+    await this.q(
+      `UPDATE ${this.t('alert_outbox')} SET failed_at = $1, attempts = attempts + 1, last_error = $2 WHERE id = $3 AND receiver = $4`,
+      [nowMs, error, id, receiver],
+    );
   }
 
   async outboxDepth(): Promise<number> {

@@ -22,8 +22,20 @@ export function toColumns(batch: readonly DetectionV1[], committedMs: number): B
   for (const e of batch) {
     if (seen.has(e.event_id)) continue;
     seen.add(e.event_id);
-    const row = [e.event_id, e.region, e.site, e.camera, e.seq, e.captured_at, e.inferred_at,
-      e.model.name, e.model.version, e.frame.width, e.frame.height, e.detections.length];
+    const row = [
+      e.event_id,
+      e.region,
+      e.site,
+      e.camera,
+      e.seq,
+      e.captured_at,
+      e.inferred_at,
+      e.model.name,
+      e.model.version,
+      e.frame.width,
+      e.frame.height,
+      e.detections.length,
+    ];
     for (let i = 0; i < row.length; i++) ev[i].push(row[i]);
     const captured = Date.parse(e.captured_at);
     roll[0].push(captured);

@@ -1,6 +1,12 @@
 import pg from 'pg';
 import { SeamError } from '../../contract/index.ts';
-import { deadLetterSql, toDeadLetterRecord, type DeadLetterQuery, type DeadLetterReadout, type DeadLetterReader } from '../dead-letter-reader.ts';
+import {
+  deadLetterSql,
+  toDeadLetterRecord,
+  type DeadLetterQuery,
+  type DeadLetterReadout,
+  type DeadLetterReader,
+} from '../dead-letter-reader.ts';
 import { describeTarget, pgError } from './errors.ts';
 import { quoteIdent } from './schema.ts';
 import type { StoreConfig } from '../registry.ts';
@@ -16,12 +22,17 @@ export class PostgresDeadLetterReader implements DeadLetterReader {
   private readonly target: string;
 
   constructor(private readonly config: StoreConfig) {
-    if (!config.url) throw new SeamError('SEAM_ERR_CONFIG', 'store.url is required for postgres (postgres://user:password@host:5432/db)', { field: 'store.url' });
+    if (!config.url)
+      throw new SeamError('SEAM_ERR_CONFIG', 'store.url is required for postgres (postgres://user:password@host:5432/db)', {
+        field: 'store.url',
+      });
     this.schema = config.database ?? 'public';
     try {
       quoteIdent(this.schema);
     } catch {
-      throw new SeamError('SEAM_ERR_CONFIG', `store.schema must be a lowercase SQL identifier, got ${JSON.stringify(this.schema)}`, { field: 'store.schema' });
+      throw new SeamError('SEAM_ERR_CONFIG', `store.schema must be a lowercase SQL identifier, got ${JSON.stringify(this.schema)}`, {
+        field: 'store.schema',
+      });
     }
     this.target = describeTarget(config.url, 'postgres');
   }
@@ -31,7 +42,10 @@ export class PostgresDeadLetterReader implements DeadLetterReader {
   }
 
   async open(): Promise<void> {
-    const credentials = this.config.username !== undefined || this.config.password !== undefined ? { user: this.config.username, password: this.config.password } : {};
+    const credentials =
+      this.config.username !== undefined || this.config.password !== undefined
+        ? { user: this.config.username, password: this.config.password }
+        : {};
     const pool = new pg.Pool({ connectionString: this.config.url, max: 1, connectionTimeoutMillis: 5_000, ...credentials });
     pool.on('error', () => {});
     let found: boolean;
@@ -43,9 +57,13 @@ export class PostgresDeadLetterReader implements DeadLetterReader {
     }
     if (!found) {
       await pool.end().catch(() => {});
-      throw new SeamError('SEAM_ERR_CONFIG', `${this.target} has no table ${this.schema}.dead_letters: no consumer has opened this database yet, or --store names another`, {
-        field: 'store',
-      });
+      throw new SeamError(
+        'SEAM_ERR_CONFIG',
+        `${this.target} has no table ${this.schema}.dead_letters: no consumer has opened this database yet, or --store names another`,
+        {
+          field: 'store',
+        },
+      );
     }
     this.pool = pool;
   }

@@ -38,11 +38,20 @@ export function pgError(what: string, target: string, cause: unknown): SeamError
   const suffix = typeof sqlstate === 'string' ? ` (${sqlstate})` : '';
   switch (classifyPgError(cause)) {
     case 'permanent':
-      return new SeamError('SEAM_ERR_CONFIG', `postgres ${what} on ${target} failed for good${suffix}: ${message}`, { field: 'store.url', cause });
+      return new SeamError('SEAM_ERR_CONFIG', `postgres ${what} on ${target} failed for good${suffix}: ${message}`, {
+        field: 'store.url',
+        cause,
+      });
     case 'data':
-      return new SeamError('SEAM_ERR_STORE_REFUSED', `postgres ${what} on ${target} refused a value${suffix}: ${message}`, { field: 'store', cause });
+      return new SeamError('SEAM_ERR_STORE_REFUSED', `postgres ${what} on ${target} refused a value${suffix}: ${message}`, {
+        field: 'store',
+        cause,
+      });
     default:
-      return new SeamError('SEAM_ERR_STORE_UNAVAILABLE', `postgres ${what} on ${target} failed${suffix}: ${message}`, { field: 'store', cause });
+      return new SeamError('SEAM_ERR_STORE_UNAVAILABLE', `postgres ${what} on ${target} failed${suffix}: ${message}`, {
+        field: 'store',
+        cause,
+      });
   }
 }
 

@@ -76,7 +76,11 @@ export class PostgresReader implements StoreReader {
       ),
       this.clockOffsets(nowMs),
     ]);
-    return withClockOffsets(rows.map((r) => toCameraRow(r, (r.body ?? {}) as Record<string, unknown>)), offsets, emptyCameraRow);
+    return withClockOffsets(
+      rows.map((r) => toCameraRow(r, (r.body ?? {}) as Record<string, unknown>)),
+      offsets,
+      emptyCameraRow,
+    );
   }
 
   clockOffsets(nowMs = Date.now()): Promise<ClockOffsetRow[]> {

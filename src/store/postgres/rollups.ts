@@ -7,7 +7,21 @@
  * consumers lock shared rows (a site's or the plant's histogram) in the same order and wait rather than deadlock.
  */
 import {
-  ALL_CAMERAS, CLASSES, CLOCK, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, LEVELS, levelTable, plantRowsBackfill, rollupDdl, ROLLUP_TABLES, statusLogDdl, type RollupTable,
+  ALL_CAMERAS,
+  CLASSES,
+  CLOCK,
+  CONSUMERS,
+  COUNTS,
+  HEARTBEATS,
+  keyNames,
+  LATENCY,
+  LEVELS,
+  levelTable,
+  plantRowsBackfill,
+  rollupDdl,
+  ROLLUP_TABLES,
+  statusLogDdl,
+  type RollupTable,
 } from '../rollups/schema.ts';
 import type { CameraClock } from '../store.ts';
 
@@ -22,7 +36,10 @@ type Qualify = (table: string) => string;
  * index-only where the table is vacuumed.
  */
 const latencyByCameraDdl = (q: Qualify) =>
-  LEVELS.map((l) => `CREATE INDEX IF NOT EXISTS ${levelTable(LATENCY, l)}_by_camera ON ${q(levelTable(LATENCY, l))} (camera, site, period, kind, bucket) INCLUDE (region, n)`);
+  LEVELS.map(
+    (l) =>
+      `CREATE INDEX IF NOT EXISTS ${levelTable(LATENCY, l)}_by_camera ON ${q(levelTable(LATENCY, l))} (camera, site, period, kind, bucket) INCLUDE (region, n)`,
+  );
 
 export function postgresRollupDdl(q: Qualify): string[] {
   return [
@@ -34,7 +51,9 @@ export function postgresRollupDdl(q: Qualify): string[] {
 }
 
 const merge = (m: { name: string; agg: string }) =>
-  m.agg === 'sum' ? `${m.name} = t.${m.name} + excluded.${m.name}` : `${m.name} = ${m.agg === 'min' ? 'least' : 'greatest'}(t.${m.name}, excluded.${m.name})`;
+  m.agg === 'sum'
+    ? `${m.name} = t.${m.name} + excluded.${m.name}`
+    : `${m.name} = ${m.agg === 'min' ? 'least' : 'greatest'}(t.${m.name}, excluded.${m.name})`;
 
 /** INSERT ... SELECT ... ON CONFLICT DO UPDATE merging each measure by its rule. `select` yields the table's columns in order. */
 export function upsertSql(t: RollupTable, table: string, select: string): string {
@@ -45,7 +64,10 @@ export function upsertSql(t: RollupTable, table: string, select: string): string
 }
 
 /** Group-by positions 1..n for a select whose first n columns are the keys. */
-const groupBy = (t: RollupTable) => keyNames(t).map((_, i) => i + 1).join(', ');
+const groupBy = (t: RollupTable) =>
+  keyNames(t)
+    .map((_, i) => i + 1)
+    .join(', ');
 
 /**
  * CTEs appended to the batch statement. They need `fresh` (the input rows of the events `ev` stored,
@@ -56,8 +78,14 @@ export function eventRollupCtes(q: Qualify): string {
   for (const level of LEVELS) {
     const p = `captured_ms - captured_ms % ${level.ms}`;
     const selects: [RollupTable, string][] = [
-      [COUNTS, `SELECT ${p}, region, site, camera, count(*), sum(detections), min(seq), max(seq), max(captured_ms) FROM fresh GROUP BY ${groupBy(COUNTS)}`],
-      [CLASSES, `SELECT ${p}, f.region, f.site, f.camera, d.class, count(*) FROM det d JOIN fresh f USING (event_id) GROUP BY ${groupBy(CLASSES)}`],
+      [
+        COUNTS,
+        `SELECT ${p}, region, site, camera, count(*), sum(detections), min(seq), max(seq), max(captured_ms) FROM fresh GROUP BY ${groupBy(COUNTS)}`,
+      ],
+      [
+        CLASSES,
+        `SELECT ${p}, f.region, f.site, f.camera, d.class, count(*) FROM det d JOIN fresh f USING (event_id) GROUP BY ${groupBy(CLASSES)}`,
+      ],
       [
         LATENCY,
         `SELECT ${p}, c.region, c.site, c.camera, k.kind, CASE k.kind WHEN 0 THEN f.inf_bucket ELSE f.lag_bucket END, count(*)
@@ -119,6 +147,10 @@ export function consumerSampleSql(q: Qualify): string {
 
 /** consumerSampleSql's $5..$10: a sample's cameras as parallel arrays. */
 export const clockColumns = (cameras: readonly CameraClock[] = []) => [
-  cameras.map((c) => c.region), cameras.map((c) => c.site), cameras.map((c) => c.camera),
-  cameras.map((c) => c.minLagMs), cameras.map((c) => c.maxLagMs), cameras.map((c) => c.events),
+  cameras.map((c) => c.region),
+  cameras.map((c) => c.site),
+  cameras.map((c) => c.camera),
+  cameras.map((c) => c.minLagMs),
+  cameras.map((c) => c.maxLagMs),
+  cameras.map((c) => c.events),
 ];

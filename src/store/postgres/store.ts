@@ -148,7 +148,9 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     if (this.options.readOnly && !this.ledgerSeen) {
       let found: boolean;
       try {
-        found = (await this.db().query(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${this.schemaName}.repair_ranges`])).rows[0].found === true;
+        found =
+          (await this.db().query(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${this.schemaName}.repair_ranges`])).rows[0].found ===
+          true;
       } catch (cause) {
         throw pgError('repair ledger', this.target, cause);
       }
@@ -178,7 +180,10 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
 
   private batchQuery(events: readonly DetectionV1[], committedAt: Date): [string, unknown[]] {
     const columns = toColumns(events, committedAt.getTime());
-    return [insertBatchSql((table) => this.t(table)), [...columns.events, committedAt.toISOString(), ...columns.detections, ...columns.rollup]];
+    return [
+      insertBatchSql((table) => this.t(table)),
+      [...columns.events, committedAt.toISOString(), ...columns.detections, ...columns.rollup],
+    ];
   }
 
   async writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
@@ -217,8 +222,18 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     return [
       statusSql((table) => this.t(table)),
       [
-        s.region, s.site, s.camera, s.state, s.at, receivedAt.toISOString(), JSON.stringify(s), Date.parse(s.at), receivedAt.getTime(),
-        s.outbox_depth ?? null, s.oldest_unsent_ms ?? null, s.drops ?? null,
+        s.region,
+        s.site,
+        s.camera,
+        s.state,
+        s.at,
+        receivedAt.toISOString(),
+        JSON.stringify(s),
+        Date.parse(s.at),
+        receivedAt.getTime(),
+        s.outbox_depth ?? null,
+        s.oldest_unsent_ms ?? null,
+        s.drops ?? null,
       ],
     ];
   }
@@ -230,8 +245,21 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
   async probe(): Promise<void> {
     const now = new Date();
     const event = probeEvent(now.getTime());
-    const status: StatusV1 = { schema_version: 'status.v1', region: event.region, site: event.site, camera: event.camera, state: 'online', at: event.captured_at };
-    const letter: DeadLetter = { topic: 'vision/seamline/probe/probe/detection', payload: Buffer.from('{}'), code: 'SEAM_ERR_MALFORMED_JSON', reason: 'probe', receivedAt: now };
+    const status: StatusV1 = {
+      schema_version: 'status.v1',
+      region: event.region,
+      site: event.site,
+      camera: event.camera,
+      state: 'online',
+      at: event.captured_at,
+    };
+    const letter: DeadLetter = {
+      topic: 'vision/seamline/probe/probe/detection',
+      payload: Buffer.from('{}'),
+      code: 'SEAM_ERR_MALFORMED_JSON',
+      reason: 'probe',
+      receivedAt: now,
+    };
     let client: pg.PoolClient;
     try {
       client = await this.db().connect();
@@ -253,9 +281,10 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
 
   async writeConsumerSample(sample: ConsumerSample): Promise<void> {
     try {
-      await this.db().query(consumerSampleSql((table) => this.t(table)), [
-        sample.consumer, sample.atMs, sample.inFlight, sample.pending, ...clockColumns(sample.cameras),
-      ]);
+      await this.db().query(
+        consumerSampleSql((table) => this.t(table)),
+        [sample.consumer, sample.atMs, sample.inFlight, sample.pending, ...clockColumns(sample.cameras)],
+      );
     } catch (cause) {
       throw pgError('consumer sample write', this.target, cause);
     }

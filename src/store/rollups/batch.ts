@@ -51,7 +51,12 @@ export interface EventTimes {
  * `cameras` holds each event's cameraKey. Cells are found camera first, then minute: building a string
  * key per event for one map cost more than the counting it led to.
  */
-export function rollupEvents(events: readonly DetectionV1[], cameras: readonly string[], times: EventTimes, committedMs: number): RollupRows {
+export function rollupEvents(
+  events: readonly DetectionV1[],
+  cameras: readonly string[],
+  times: EventTimes,
+  committedMs: number,
+): RollupRows {
   const byCamera = new Map<string, Map<number, CameraMinute>>();
   const cells: CameraMinute[] = [];
   for (let i = 0; i < events.length; i++) {
@@ -62,7 +67,20 @@ export function rollupEvents(events: readonly DetectionV1[], cameras: readonly s
     if (!minutes) byCamera.set(cameras[i], (minutes = new Map()));
     let c = minutes.get(minute);
     if (!c) {
-      c = { minute, region: e.region, site: e.site, camera: e.camera, events: 0, detections: 0, minSeq: e.seq, maxSeq: e.seq, last: at, classes: new Map(), inference: new Map(), lag: new Map() };
+      c = {
+        minute,
+        region: e.region,
+        site: e.site,
+        camera: e.camera,
+        events: 0,
+        detections: 0,
+        minSeq: e.seq,
+        maxSeq: e.seq,
+        last: at,
+        classes: new Map(),
+        inference: new Map(),
+        lag: new Map(),
+      };
       minutes.set(minute, c);
       cells.push(c);
     }
@@ -88,5 +106,13 @@ export function rollupEvents(events: readonly DetectionV1[], cameras: readonly s
 /** The heartbeat rollup row of one status.v1, or undefined when it carries no outbox figures (a last will may not). */
 export function rollupHeartbeat(status: StatusV1, receivedMs: number): (string | number)[] | undefined {
   if (status.outbox_depth === undefined && status.oldest_unsent_ms === undefined && status.drops === undefined) return undefined;
-  return [minuteOf(receivedMs), status.region, status.site, status.camera, status.outbox_depth ?? 0, status.oldest_unsent_ms ?? 0, status.drops ?? 0];
+  return [
+    minuteOf(receivedMs),
+    status.region,
+    status.site,
+    status.camera,
+    status.outbox_depth ?? 0,
+    status.oldest_unsent_ms ?? 0,
+    status.drops ?? 0,
+  ];
 }

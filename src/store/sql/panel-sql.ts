@@ -1,10 +1,36 @@
 import { SeamError } from '../../contract/index.ts';
 import type {
-  CameraDetectionRow, CameraListRow, ClassPeriodRow, ConsumerRow, CountRow, HeartbeatRow, HistogramRow, PanelDialect, PanelFilter,
-  PanelQuery, PanelReader, PercentileRow, PeriodCount, StatusChange, WindowBucketRow,
+  CameraDetectionRow,
+  CameraListRow,
+  ClassPeriodRow,
+  ConsumerRow,
+  CountRow,
+  HeartbeatRow,
+  HistogramRow,
+  PanelDialect,
+  PanelFilter,
+  PanelQuery,
+  PanelReader,
+  PercentileRow,
+  PeriodCount,
+  StatusChange,
+  WindowBucketRow,
 } from '../panel-reader.ts';
 import { CLOCK_WINDOW_MS, withClockOffsets, type ClockOffsetRow } from '../clock-offsets.ts';
-import { ALL_CAMERAS, CLASSES, CLOCK, CONSUMERS, COUNTS, HEARTBEATS, keyNames, LATENCY, levelFor, levelTable, LEVELS, type RollupTable } from '../rollups/schema.ts';
+import {
+  ALL_CAMERAS,
+  CLASSES,
+  CLOCK,
+  CONSUMERS,
+  COUNTS,
+  HEARTBEATS,
+  keyNames,
+  LATENCY,
+  levelFor,
+  levelTable,
+  LEVELS,
+  type RollupTable,
+} from '../rollups/schema.ts';
 import { num, numOrNull } from './rows.ts';
 
 const str = (v: unknown) => String(v);
@@ -62,8 +88,15 @@ export class SqlPanelReader implements PanelReader {
       p.values,
     );
     return rows.map((r) => ({
-      period: num(r.period), region: str(r.region), site: str(r.site), camera: str(r.camera), events: num(r.events),
-      detections: num(r.detections), minSeq: num(r.min_seq), maxSeq: num(r.max_seq), lastCaptured: num(r.last_captured),
+      period: num(r.period),
+      region: str(r.region),
+      site: str(r.site),
+      camera: str(r.camera),
+      events: num(r.events),
+      detections: num(r.detections),
+      minSeq: num(r.min_seq),
+      maxSeq: num(r.max_seq),
+      lastCaptured: num(r.last_captured),
     }));
   }
 
@@ -84,7 +117,13 @@ export class SqlPanelReader implements PanelReader {
        WHERE ${where(p, q, { classes: true })} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
       p.values,
     );
-    return rows.map((r) => ({ period: num(r.period), region: str(r.region), site: str(r.site), camera: str(r.camera), detections: num(r.detections) }));
+    return rows.map((r) => ({
+      period: num(r.period),
+      region: str(r.region),
+      site: str(r.site),
+      camera: str(r.camera),
+      detections: num(r.detections),
+    }));
   }
 
   /**
@@ -100,7 +139,10 @@ export class SqlPanelReader implements PanelReader {
 
   async histograms(q: PanelQuery): Promise<HistogramRow[]> {
     const p = new Params();
-    const rows = await this.d.rows(`SELECT period, kind, bucket, sum(n) AS n FROM ${this.histogramSource(p, q)} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, p.values);
+    const rows = await this.d.rows(
+      `SELECT period, kind, bucket, sum(n) AS n FROM ${this.histogramSource(p, q)} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      p.values,
+    );
     return rows.map((r) => ({ period: num(r.period), kind: num(r.kind), bucket: num(r.bucket), n: num(r.n) }));
   }
 
@@ -112,7 +154,8 @@ export class SqlPanelReader implements PanelReader {
    */
   async percentiles(q: PanelQuery, percentiles: readonly number[]): Promise<PercentileRow[]> {
     for (const pct of percentiles) {
-      if (!Number.isInteger(pct) || pct < 1 || pct > 100) throw new SeamError('SEAM_ERR_BAD_QUERY', `percentile ${pct} is not a whole number from 1 to 100`, { field: 'percentile' });
+      if (!Number.isInteger(pct) || pct < 1 || pct > 100)
+        throw new SeamError('SEAM_ERR_BAD_QUERY', `percentile ${pct} is not a whole number from 1 to 100`, { field: 'percentile' });
     }
     const p = new Params();
     const source = this.histogramSource(p, q);
@@ -131,7 +174,10 @@ export class SqlPanelReader implements PanelReader {
   /** Bucket counts per kind over the whole window (its percentiles are merged by the caller). */
   async windowBuckets(q: PanelQuery): Promise<WindowBucketRow[]> {
     const p = new Params();
-    const rows = await this.d.rows(`SELECT kind, bucket, sum(n) AS n FROM ${this.histogramSource(p, q)} GROUP BY 1, 2 ORDER BY 1, 2`, p.values);
+    const rows = await this.d.rows(
+      `SELECT kind, bucket, sum(n) AS n FROM ${this.histogramSource(p, q)} GROUP BY 1, 2 ORDER BY 1, 2`,
+      p.values,
+    );
     return rows.map((r) => ({ kind: num(r.kind), bucket: num(r.bucket), n: num(r.n) }));
   }
 
@@ -143,8 +189,13 @@ export class SqlPanelReader implements PanelReader {
       p.values,
     );
     return rows.map((r) => ({
-      period: num(r.period), region: str(r.region), site: str(r.site), camera: str(r.camera),
-      outboxDepth: num(r.outbox_depth), oldestUnsentMs: num(r.oldest_unsent_ms), drops: num(r.drops),
+      period: num(r.period),
+      region: str(r.region),
+      site: str(r.site),
+      camera: str(r.camera),
+      outboxDepth: num(r.outbox_depth),
+      oldestUnsentMs: num(r.oldest_unsent_ms),
+      drops: num(r.drops),
     }));
   }
 
@@ -219,7 +270,13 @@ export class SqlPanelReader implements PanelReader {
        ORDER BY 1, 2, 3, 5`,
       p.values,
     );
-    return rows.map((r) => ({ region: str(r.region), site: str(r.site), camera: str(r.camera), state: str(r.state), atMs: num(r.received_at) }));
+    return rows.map((r) => ({
+      region: str(r.region),
+      site: str(r.site),
+      camera: str(r.camera),
+      state: str(r.state),
+      atMs: num(r.received_at),
+    }));
   }
 
   async cameraList(nowMs = Date.now()): Promise<CameraListRow[]> {
@@ -236,13 +293,30 @@ export class SqlPanelReader implements PanelReader {
       ),
       this.clockOffsets(nowMs),
     ]);
-    const list = rows.map((r): CameraListRow => ({
-      region: str(r.region), site: str(r.site), camera: str(r.camera),
-      state: r.state === 'online' || r.state === 'offline' ? r.state : null,
-      statusAt: numOrNull(r.status_at), lastEventAt: numOrNull(r.last_event), events: num(r.events), detections: num(r.detections),
-      heartbeat: r.body === null || r.body === undefined ? {} : this.d.body(r.body), clockOffsetMs: null,
+    const list = rows.map(
+      (r): CameraListRow => ({
+        region: str(r.region),
+        site: str(r.site),
+        camera: str(r.camera),
+        state: r.state === 'online' || r.state === 'offline' ? r.state : null,
+        statusAt: numOrNull(r.status_at),
+        lastEventAt: numOrNull(r.last_event),
+        events: num(r.events),
+        detections: num(r.detections),
+        heartbeat: r.body === null || r.body === undefined ? {} : this.d.body(r.body),
+        clockOffsetMs: null,
+      }),
+    );
+    return withClockOffsets(list, offsets, (id) => ({
+      ...id,
+      state: null,
+      statusAt: null,
+      lastEventAt: null,
+      events: 0,
+      detections: 0,
+      heartbeat: {},
+      clockOffsetMs: null,
     }));
-    return withClockOffsets(list, offsets, (id) => ({ ...id, state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, heartbeat: {}, clockOffsetMs: null }));
   }
 
   /** From the minute rows (the journal too, in DuckDB): whole minutes, from the one five minutes before `nowMs`. */

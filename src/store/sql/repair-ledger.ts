@@ -1,6 +1,15 @@
 import { cameraKey } from '../../contract/index.ts';
 import { v7 as uuidv7 } from 'uuid';
-import type { CameraKey, CommittedSpan, LossReason, RepairCamera, RepairLedger, RepairRange, RepairSummaryRow, Span } from '../repair-ledger.ts';
+import type {
+  CameraKey,
+  CommittedSpan,
+  LossReason,
+  RepairCamera,
+  RepairLedger,
+  RepairRange,
+  RepairSummaryRow,
+  Span,
+} from '../repair-ledger.ts';
 import { uuidFloor } from '../repair-ledger.ts';
 
 /**
@@ -75,10 +84,32 @@ export const toRange = (r: Row): RepairRange => ({
 });
 
 const cameraParams = (c: RepairCamera) => [
-  c.region, c.site, c.camera, c.incarnation, c.incarnationStartedMs, c.watermark, c.scannedToMs, c.ackedThrough, c.announcedAtMs, c.owner, c.leaseUntilMs,
+  c.region,
+  c.site,
+  c.camera,
+  c.incarnation,
+  c.incarnationStartedMs,
+  c.watermark,
+  c.scannedToMs,
+  c.ackedThrough,
+  c.announcedAtMs,
+  c.owner,
+  c.leaseUntilMs,
 ];
 const rangeParams = (r: RepairRange) => [
-  r.id, r.region, r.site, r.camera, r.incarnation, r.from, r.to, r.state, r.reason, r.detectedAtMs, r.attempts, r.nextAttemptMs, r.resolvedAtMs,
+  r.id,
+  r.region,
+  r.site,
+  r.camera,
+  r.incarnation,
+  r.from,
+  r.to,
+  r.state,
+  r.reason,
+  r.detectedAtMs,
+  r.attempts,
+  r.nextAttemptMs,
+  r.resolvedAtMs,
 ];
 const placeholders = (count: number, offset = 0) => Array.from({ length: count }, (_, i) => `$${i + 1 + offset}`).join(', ');
 
@@ -111,7 +142,9 @@ export class SqlRepairLedger implements RepairLedger {
   /** Creates the tables (if missing) and records when the ledger began, inside the open transaction. */
   protected async create(tx: Pick<SqlRunner, 'rows'>): Promise<void> {
     for (const statement of ledgerDdl(this.d)) await tx.rows(statement);
-    await tx.rows(`INSERT INTO ${this.d.t('repair_meta')} (key, value) VALUES ('created_at_ms', $1) ON CONFLICT (key) DO NOTHING`, [String(Date.now())]);
+    await tx.rows(`INSERT INTO ${this.d.t('repair_meta')} (key, value) VALUES ('created_at_ms', $1) ON CONFLICT (key) DO NOTHING`, [
+      String(Date.now()),
+    ]);
   }
 
   async createdAtMs(): Promise<number> {
@@ -155,7 +188,8 @@ export class SqlRepairLedger implements RepairLedger {
   }
 
   private async insertRanges(tx: Pick<SqlRunner, 'rows'>, ranges: RepairRange[]): Promise<void> {
-    for (const r of ranges) await tx.rows(`INSERT INTO ${this.d.t('repair_ranges')} (${RANGE_COLUMNS}) VALUES (${placeholders(13)})`, rangeParams(r));
+    for (const r of ranges)
+      await tx.rows(`INSERT INTO ${this.d.t('repair_ranges')} (${RANGE_COLUMNS}) VALUES (${placeholders(13)})`, rangeParams(r));
   }
 
   async update(owner: string, nowMs: number, c: RepairCamera, added: RepairRange[]): Promise<boolean> {
@@ -193,7 +227,13 @@ export class SqlRepairLedger implements RepairLedger {
     }));
   }
 
-  async holes(c: CameraKey, afterSeq: number, sinceMs: number, cutoffMs: number, floorMs: number): Promise<{ holes: Span[]; maxSeq: number | null }> {
+  async holes(
+    c: CameraKey,
+    afterSeq: number,
+    sinceMs: number,
+    cutoffMs: number,
+    floorMs: number,
+  ): Promise<{ holes: Span[]; maxSeq: number | null }> {
     const { ts, eventId, t } = this.d;
     const where = `region = $1 AND site = $2 AND camera = $3 AND seq > $4 AND committed_at > ${ts('$5')} AND committed_at <= ${ts('$6')}
                    AND event_id >= ${eventId('$7')}`;
@@ -233,7 +273,11 @@ export class SqlRepairLedger implements RepairLedger {
   }
 
   async repairing(cameras?: CameraKey[]): Promise<RepairRange[]> {
-    const rows = (await this.sql.rows(`SELECT ${RANGE_COLUMNS} FROM ${this.d.t('repair_ranges')} WHERE state = 'repairing' ORDER BY region, site, camera, from_seq`)).map(toRange);
+    const rows = (
+      await this.sql.rows(
+        `SELECT ${RANGE_COLUMNS} FROM ${this.d.t('repair_ranges')} WHERE state = 'repairing' ORDER BY region, site, camera, from_seq`,
+      )
+    ).map(toRange);
     if (!cameras) return rows;
     const wanted = new Set(cameras.map((c) => cameraKey(c)));
     return rows.filter((r) => wanted.has(cameraKey(r)));
@@ -261,7 +305,8 @@ export class SqlRepairLedger implements RepairLedger {
   async summary(fromMs = 0, toMs = Number.MAX_SAFE_INTEGER, staleBeforeMs = toMs): Promise<RepairSummaryRow[]> {
     const size = '(to_seq - from_seq + 1)';
     const resolved = `resolved_at_ms >= $1 AND resolved_at_ms < $2`;
-    const lost = (reason: LossReason) => `sum(CASE WHEN state = 'lost' AND reason = '${reason}' AND ${resolved} THEN ${size} ELSE 0 END) AS lost_${reason}`;
+    const lost = (reason: LossReason) =>
+      `sum(CASE WHEN state = 'lost' AND reason = '${reason}' AND ${resolved} THEN ${size} ELSE 0 END) AS lost_${reason}`;
     const rows = await this.sql.rows(
       `SELECT region, site, camera,
               sum(CASE WHEN state = 'repairing' THEN ${size} ELSE 0 END) AS repairing,

@@ -35,7 +35,13 @@ export const toCameraRow = (r: SqlRow, heartbeat: Record<string, unknown>): Came
 
 /** A camera the store knows only by its clock offset (clock-offsets.ts withClockOffsets). */
 export const emptyCameraRow = (id: CameraId): CameraRow => ({
-  ...id, state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, clockOffsetMs: null,
+  ...id,
+  state: null,
+  statusAt: null,
+  lastEventAt: null,
+  events: 0,
+  detections: 0,
+  clockOffsetMs: null,
 });
 
 export const toClassRow = (r: SqlRow): ClassRow => ({ class: String(r.class), detections: num(r.detections) });

@@ -65,7 +65,9 @@ const SIZES = [
 ] as const;
 
 for (const [name, w, h] of SIZES) {
-  test(`the letterbox of a ${name} ${w}x${h} frame equals a per-pixel cv2-style reference within 1 per channel, in either pixel layout`, { timeout: 30_000 }, () => {
+  test(`the letterbox of a ${name} ${w}x${h} frame equals a per-pixel cv2-style reference within 1 per channel, in either pixel layout`, {
+    timeout: 30_000,
+  }, () => {
     const hwc = noise(w * h * 3, w * 31 + h);
     const { tensor: ref, p: refPlacement } = referenceLetterbox(hwc, w, h);
     const pre = new Preprocessor(MODEL);
@@ -83,20 +85,29 @@ for (const [name, w, h] of SIZES) {
   });
 }
 
-test('a frame the source letterboxed is converted inside its placement only, and equals converting every pixel', { timeout: 30_000 }, () => {
+test('a frame the source letterboxed is converted inside its placement only, and equals converting every pixel', {
+  timeout: 30_000,
+}, () => {
   const pre = new Preprocessor(MODEL);
-  for (const [w, h] of [[1920, 1080], [1080, 1920], [640, 640], [1920, 1080]]) {
+  for (const [w, h] of [
+    [1920, 1080],
+    [1080, 1920],
+    [640, 640],
+    [1920, 1080],
+  ]) {
     const p = letterboxPlacement(w, h, MODEL);
     // What ffmpeg delivers: grey 114 borders around the scaled image.
     const px = Buffer.alloc(MODEL.width * MODEL.height * 3, PAD_VALUE);
     const inner = noise(p.innerWidth * p.innerHeight * 3, w + h);
-    for (let y = 0; y < p.innerHeight; y++) inner.copy(px, ((y + p.padTop) * MODEL.width + p.padLeft) * 3, y * p.innerWidth * 3, (y + 1) * p.innerWidth * 3);
+    for (let y = 0; y < p.innerHeight; y++)
+      inner.copy(px, ((y + p.padTop) * MODEL.width + p.padLeft) * 3, y * p.innerWidth * 3, (y + 1) * p.innerWidth * 3);
     const placement = pre.run({ width: w, height: h, pixels: px, pixelsWidth: 640, pixelsHeight: 640, letterbox: p });
     assert.deepEqual(placement, p);
     const plane = MODEL.width * MODEL.height;
     for (let i = 0; i < plane; i++) {
       for (let c = 0; c < 3; c++) {
-        if (pre.tensor[c * plane + i] !== Math.fround(px[i * 3 + c] / 255)) assert.fail(`${w}x${h}: pixel ${i} channel ${c} is ${pre.tensor[c * plane + i] * 255}, delivered ${px[i * 3 + c]}`);
+        if (pre.tensor[c * plane + i] !== Math.fround(px[i * 3 + c] / 255))
+          assert.fail(`${w}x${h}: pixel ${i} channel ${c} is ${pre.tensor[c * plane + i] * 255}, delivered ${px[i * 3 + c]}`);
       }
     }
   }
@@ -117,7 +128,9 @@ function referenceDecode(data: Float32Array, nc: number, n: number, conf: number
 }
 
 for (const nc of [1, 3, 6, 80]) {
-  test(`the YOLOv8 decode (four class rows at a time) equals a per-anchor argmax for ${nc} classes, with and without a class filter`, { timeout: 30_000 }, () => {
+  test(`the YOLOv8 decode (four class rows at a time) equals a per-anchor argmax for ${nc} classes, with and without a class filter`, {
+    timeout: 30_000,
+  }, () => {
     const n = 8400;
     const data = new Float32Array((4 + nc) * n);
     let s = nc * 977;

@@ -16,7 +16,9 @@ function threadNices(): number[] {
   });
 }
 
-test('a camera at steady state allocates no pixel memory: the worker sends each frame\'s buffer back for the next', { timeout: 60_000 }, async () => {
+test("a camera at steady state allocates no pixel memory: the worker sends each frame's buffer back for the next", {
+  timeout: 60_000,
+}, async () => {
   const detector = await OnnxDetector.open({ model: shippedModel('layout-yolov8.onnx') });
   const source = new SyntheticSource({ width: 320, height: 240 });
   const before = pixelPoolStats();
@@ -28,7 +30,11 @@ test('a camera at steady state allocates no pixel memory: the worker sends each 
       assert.equal(frame.pixels.byteLength, 0, 'the pixels went to the worker (moved, not copied)');
     }
     const after = pixelPoolStats();
-    assert.equal(after.allocated - before.allocated + (after.reused - before.reused), 40, 'every rendered frame took its buffer from the pool');
+    assert.equal(
+      after.allocated - before.allocated + (after.reused - before.reused),
+      40,
+      'every rendered frame took its buffer from the pool',
+    );
     assert.equal(after.allocated - before.allocated, before.free > 0 ? 0 : 1, 'one fresh buffer, for the first frame');
     assert.equal(after.recycled - before.recycled, 40, 'every buffer came back');
   } finally {
@@ -47,15 +53,25 @@ test('frames the pipeline drops give their buffers back to the pool', { timeout:
     stats: () => ({ runs: 0, modelMsP50: 0, restarts: 0 }),
     close: async () => undefined,
   };
-  const pipeline = new CameraPipeline({ source: new SyntheticSource({ width: 320, height: 240, frames: 60 }), detector: slow, sink: async () => undefined });
+  const pipeline = new CameraPipeline({
+    source: new SyntheticSource({ width: 320, height: 240, frames: 60 }),
+    detector: slow,
+    sink: async () => undefined,
+  });
   const before = pixelPoolStats();
   await pipeline.start();
   await pipeline.done;
   const s = pipeline.stats();
   const after = pixelPoolStats();
   assert.ok(s.frames_skipped >= 30, `skipped ${s.frames_skipped} of 60`);
-  assert.ok(after.recycled - before.recycled >= s.frames_skipped, `given back ${after.recycled - before.recycled}, skipped ${s.frames_skipped}`);
-  assert.ok(after.allocated - before.allocated <= s.frames_inferred + 4, `fresh buffers ${after.allocated - before.allocated}, inferred ${s.frames_inferred}`);
+  assert.ok(
+    after.recycled - before.recycled >= s.frames_skipped,
+    `given back ${after.recycled - before.recycled}, skipped ${s.frames_skipped}`,
+  );
+  assert.ok(
+    after.allocated - before.allocated <= s.frames_inferred + 4,
+    `fresh buffers ${after.allocated - before.allocated}, inferred ${s.frames_inferred}`,
+  );
 });
 
 test('a buffer comes back from the worker after a failed run too', { timeout: 60_000 }, async () => {
@@ -64,7 +80,16 @@ test('a buffer comes back from the worker after a failed run too', { timeout: 60
     const before = pixelPoolStats();
     // A frame that claims to be letterboxed to the wrong size fails in the worker's preprocessing.
     const px = takePixels(32 * 32 * 3);
-    const bad = { index: 0, capturedAt: Date.now(), width: 32, height: 32, pixels: px, pixelsWidth: 32, pixelsHeight: 32, letterbox: { scale: 1, padLeft: 0, padTop: 0, innerWidth: 32, innerHeight: 32 } };
+    const bad = {
+      index: 0,
+      capturedAt: Date.now(),
+      width: 32,
+      height: 32,
+      pixels: px,
+      pixelsWidth: 32,
+      pixelsHeight: 32,
+      letterbox: { scale: 1, padLeft: 0, padTop: 0, innerWidth: 32, innerHeight: 32 },
+    };
     await assert.rejects(detector.detect(bad), /letterboxed to 32x32, the model wants 64x64/);
     assert.equal(px.byteLength, 0, 'the buffer was moved to the worker, not copied');
     assert.equal(pixelPoolStats().recycled - before.recycled, 1);
@@ -75,7 +100,9 @@ test('a buffer comes back from the worker after a failed run too', { timeout: 60
   }
 });
 
-test('the detector thread runs 10 nice steps below the process by default and only it; nice 0 leaves it alone', { timeout: 60_000 }, async () => {
+test('the detector thread runs 10 nice steps below the process by default and only it; nice 0 leaves it alone', {
+  timeout: 60_000,
+}, async () => {
   const base = threadNices();
   const lowered = Math.min(19, base[0] + 10);
   assert.ok(lowered > base[0], `the process runs at nice ${base[0]}, so there is room to lower a thread`);

@@ -38,7 +38,10 @@ test('a class filter keeps only the classes asked for, by name or id', { timeout
   const detector = await OnnxDetector.open({ model: shippedModel('layout-yolov8.onnx'), classes: ['dent', 0] });
   try {
     const { detections } = await detector.detect(greyFrame(128, 96));
-    assert.deepEqual(detections.map((d) => d.class), ['part', 'dent', 'dent']);
+    assert.deepEqual(
+      detections.map((d) => d.class),
+      ['part', 'dent', 'dent'],
+    );
   } finally {
     await detector.close();
   }
@@ -48,7 +51,10 @@ test('a higher confidence threshold drops the weaker boxes', { timeout: 30_000 }
   const detector = await OnnxDetector.open({ model: shippedModel('layout-yolov5.onnx'), conf: 0.7 });
   try {
     const { detections } = await detector.detect(greyFrame(128, 96));
-    assert.deepEqual(detections.map((d) => d.confidence), [0.9, 0.8]);
+    assert.deepEqual(
+      detections.map((d) => d.confidence),
+      [0.9, 0.8],
+    );
   } finally {
     await detector.close();
   }

@@ -33,24 +33,49 @@ for (const f of FRAMES) {
     const box = [Math.round(f.width * 0.21), Math.round(f.height * 0.37), Math.round(f.width * 0.3), Math.round(f.height * 0.11)];
     const c = new Candidates();
     const toModel = (v: number, pad: number) => v * p.scale + pad;
-    c.push(toModel(box[0], p.padLeft), toModel(box[1], p.padTop), toModel(box[0] + box[2], p.padLeft), toModel(box[1] + box[3], p.padTop), 0.9, 0);
+    c.push(
+      toModel(box[0], p.padLeft),
+      toModel(box[1], p.padTop),
+      toModel(box[0] + box[2], p.padLeft),
+      toModel(box[1] + box[3], p.padTop),
+      0.9,
+      0,
+    );
     const [d] = mapToFrame(c, [0], p, f, ['part']);
     d.bbox.forEach((v, i) => assert.ok(Math.abs(v - box[i]) < 0.01, `bbox[${i}] ${v} vs ${box[i]}`));
   });
 
   test(`letterboxed pixels of a ${f.name} frame map back to the drawn rectangle within a pixel`, { timeout: 10_000 }, () => {
-    const rect: [number, number, number, number] = [Math.round(f.width * 0.3), Math.round(f.height * 0.4), Math.round(f.width * 0.25), Math.round(f.height * 0.2)];
+    const rect: [number, number, number, number] = [
+      Math.round(f.width * 0.3),
+      Math.round(f.height * 0.4),
+      Math.round(f.width * 0.25),
+      Math.round(f.height * 0.2),
+    ];
     const pre = new Preprocessor(MODEL);
-    const p = pre.run({ width: f.width, height: f.height, pixels: drawRect(f.width, f.height, rect), pixelsWidth: f.width, pixelsHeight: f.height });
+    const p = pre.run({
+      width: f.width,
+      height: f.height,
+      pixels: drawRect(f.width, f.height, rect),
+      pixelsWidth: f.width,
+      pixelsHeight: f.height,
+    });
     const t = pre.tensor;
     const plane = MODEL.width * MODEL.height;
     // Padding is grey 114 in all three planes; the frame's own pixels (20 or 255) are not.
     const at = (x: number, y: number, c = 0) => Math.round(t[c * plane + y * MODEL.width + x] * 255);
-    if (p.padTop > 0) assert.deepEqual([at(5, p.padTop - 1), at(5, p.padTop - 1, 2), at(5, p.padTop + p.innerHeight, 1)], [PAD_VALUE, PAD_VALUE, PAD_VALUE]);
+    if (p.padTop > 0)
+      assert.deepEqual(
+        [at(5, p.padTop - 1), at(5, p.padTop - 1, 2), at(5, p.padTop + p.innerHeight, 1)],
+        [PAD_VALUE, PAD_VALUE, PAD_VALUE],
+      );
     if (p.padLeft > 0) assert.deepEqual([at(p.padLeft - 1, 5), at(p.padLeft + p.innerWidth, 5, 1)], [PAD_VALUE, PAD_VALUE]);
     assert.equal(at(p.padLeft, p.padTop, 1), 20);
     // The rectangle's edges in model pixels: where red is more than halfway between 20 and 255.
-    let x1 = Infinity, y1 = Infinity, x2 = -1, y2 = -1;
+    let x1 = Infinity,
+      y1 = Infinity,
+      x2 = -1,
+      y2 = -1;
     for (let y = 0; y < MODEL.height; y++) {
       for (let x = 0; x < MODEL.width; x++) {
         if (at(x, y) > 137 && at(x, y, 1) === 20) {
@@ -65,12 +90,18 @@ for (const f of FRAMES) {
     c.push(x1, y1, x2, y2, 0.9, 0);
     const [d] = mapToFrame(c, [0], p, f, ['part']);
     const pixel = Math.max(1, 1 / p.scale); // one model pixel, in frame pixels
-    d.bbox.forEach((v, i) => assert.ok(Math.abs(v - rect[i]) <= pixel, `bbox[${i}] ${v} vs drawn ${rect[i]} (one model pixel = ${pixel.toFixed(2)} frame pixels)`));
+    d.bbox.forEach((v, i) =>
+      assert.ok(Math.abs(v - rect[i]) <= pixel, `bbox[${i}] ${v} vs drawn ${rect[i]} (one model pixel = ${pixel.toFixed(2)} frame pixels)`),
+    );
   });
 }
 
 test('planar (chw) pixels letterbox to exactly the tensor interleaved ones do, resized or copied', { timeout: 10_000 }, () => {
-  for (const [w, h] of [[1280, 720], [700, 355], [640, 640]]) {
+  for (const [w, h] of [
+    [1280, 720],
+    [700, 355],
+    [640, 640],
+  ]) {
     const hwc = drawRect(w, h, [100, 50, 120, 90]);
     for (let i = 0; i < hwc.length; i++) hwc[i] = (hwc[i] + i * 31) & 255; // every channel differs
     const chw = Buffer.alloc(hwc.length);
@@ -92,8 +123,11 @@ test('boxes are clipped to the frame, and a box wholly in the padding is dropped
   c.push(600, 480, 700, 520, 0.8, 0); // sticks out right and into the bottom padding
   c.push(10, 10, 60, 100, 0.7, 0); // entirely in the top padding (rows 0..139)
   const out = mapToFrame(c, [0, 1, 2], p, f, ['part']);
-  assert.deepEqual(out.map((d) => d.bbox), [
-    [0, 0, 150, 180], // model x -10..50, y 100..200 is frame x -30..150, y -120..180
-    [1800, 1020, 120, 60],
-  ]);
+  assert.deepEqual(
+    out.map((d) => d.bbox),
+    [
+      [0, 0, 150, 180], // model x -10..50, y 100..200 is frame x -30..150, y -120..180
+      [1800, 1020, 120, 60],
+    ],
+  );
 });

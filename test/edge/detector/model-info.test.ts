@@ -67,11 +67,17 @@ test('a labels file with the wrong number of names is refused naming both counts
   writeFileSync(labels, 'a\nb\nc\n');
   const path = modelWith('two.onnx', ultralyticsMetadata({ description: 'x', names: ['a', 'b'], imgsz: [32, 32], stride: 32 }));
   // With three names, [1, 6, 8] is no layout's shape for nc = 3: the error names the shape and the supported ones.
-  assert.throws(() => describeModel(path, { labelsPath: labels }), modelError(path, /\[1, 6, 8\]/, /with 3 class names/, /supported: .*\[1, 4\+nc, N\]/));
+  assert.throws(
+    () => describeModel(path, { labelsPath: labels }),
+    modelError(path, /\[1, 6, 8\]/, /with 3 class names/, /supported: .*\[1, 4\+nc, N\]/),
+  );
 });
 
 test('a segmentation model is refused: Seamline runs detection models only', { timeout: 10_000 }, () => {
-  const path = modelWith('seg.onnx', { ...ultralyticsMetadata({ description: 'x', names: ['a', 'b'], imgsz: [32, 32], stride: 32 }), task: 'segment' });
+  const path = modelWith('seg.onnx', {
+    ...ultralyticsMetadata({ description: 'x', names: ['a', 'b'], imgsz: [32, 32], stride: 32 }),
+    task: 'segment',
+  });
   assert.throws(() => describeModel(path), modelError(path, /"segment" model/, /task=detect/));
 });
 
@@ -86,7 +92,9 @@ test('a file that is not ONNX fails naming the file and the reason', { timeout: 
   assert.throws(() => describeModel(path), modelError(path, /is not an ONNX model/));
 });
 
-test('an unsupported output shape fails at start with the shape seen and the shapes supported, across the worker', { timeout: 30_000 }, async () => {
+test('an unsupported output shape fails at start with the shape seen and the shapes supported, across the worker', {
+  timeout: 30_000,
+}, async () => {
   const path = shippedModel('layout-unsupported.onnx');
   await assert.rejects(
     OnnxDetector.open({ model: path }),

@@ -49,6 +49,8 @@ test('a suppressed box does not suppress others (greedy order by score)', { time
 });
 
 test('max_det caps the boxes kept, best first', { timeout: 5_000 }, () => {
-  const c = boxes(Array.from({ length: 20 }, (_, i) => [i * 20, 0, i * 20 + 10, 10, i / 20, 0] as [number, number, number, number, number, number]));
+  const c = boxes(
+    Array.from({ length: 20 }, (_, i) => [i * 20, 0, i * 20 + 10, 10, i / 20, 0] as [number, number, number, number, number, number]),
+  );
   assert.deepEqual(nms(c, { iou: 0.45, maxDet: 3 }), [19, 18, 17]);
 });

@@ -27,16 +27,25 @@ async function watchLoop<T>(work: () => Promise<T>): Promise<{ result: T; maxGap
   return { result, maxGapMs, ticks, elapsedMs };
 }
 
-test('with a deliberately slow model, the main thread keeps turning while the model runs (the run is in a worker)', { timeout: 120_000 }, async () => {
+test('with a deliberately slow model, the main thread keeps turning while the model runs (the run is in a worker)', {
+  timeout: 120_000,
+}, async () => {
   const detector = await OnnxDetector.open({ model: shippedModel('slow.onnx'), threads: 1 });
   try {
     const seen = await watchLoop(() => detector.detect(greyFrame(64, 64)));
     assert.ok(seen.result.modelMs >= 150, `the model run took ${seen.result.modelMs.toFixed(0)} ms: slow enough to stall a thread`);
     // Relative, not absolute: on a loaded 2-core machine the OS alone can hold a thread for 100+ ms; a run on
     // this thread would hold it for the whole run (the control below).
-    assert.ok(seen.maxGapMs < seen.result.modelMs / 2, `longest event-loop gap ${seen.maxGapMs.toFixed(1)} ms during a ${seen.result.modelMs.toFixed(0)} ms model run`);
+    assert.ok(
+      seen.maxGapMs < seen.result.modelMs / 2,
+      `longest event-loop gap ${seen.maxGapMs.toFixed(1)} ms during a ${seen.result.modelMs.toFixed(0)} ms model run`,
+    );
     assert.ok(seen.ticks >= seen.elapsedMs / 5 / 4, `${seen.ticks} ticks of a 5 ms timer in ${seen.elapsedMs.toFixed(0)} ms`);
-    assert.deepEqual(seen.result.detections.map((d) => d.class), ['part'], 'and the result still comes back');
+    assert.deepEqual(
+      seen.result.detections.map((d) => d.class),
+      ['part'],
+      'and the result still comes back',
+    );
   } finally {
     await detector.close();
   }
@@ -48,7 +57,10 @@ test('control: the same model run on the main thread stalls its event loop for t
   try {
     const seen = await watchLoop(() => core.run(greyFrame(64, 64)));
     assert.ok(seen.result.modelMs >= 150);
-    assert.ok(seen.maxGapMs >= seen.result.modelMs * 0.8, `longest gap ${seen.maxGapMs.toFixed(0)} ms for a ${seen.result.modelMs.toFixed(0)} ms run on this thread`);
+    assert.ok(
+      seen.maxGapMs >= seen.result.modelMs * 0.8,
+      `longest gap ${seen.maxGapMs.toFixed(0)} ms for a ${seen.result.modelMs.toFixed(0)} ms run on this thread`,
+    );
   } finally {
     await core.close();
   }

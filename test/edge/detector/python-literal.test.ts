@@ -4,18 +4,54 @@ import { namesFromLiteral, classIdentifier } from '../../../src/edge/detector/la
 import { parsePythonLiteral } from '../../../src/edge/detector/python-literal.ts';
 
 const cases: [string, string, unknown][] = [
-  ['an Ultralytics names dict', "{0: 'person', 1: 'bicycle'}", new Map<number, unknown>([[0, 'person'], [1, 'bicycle']])],
+  [
+    'an Ultralytics names dict',
+    "{0: 'person', 1: 'bicycle'}",
+    new Map<number, unknown>([
+      [0, 'person'],
+      [1, 'bicycle'],
+    ]),
+  ],
   ['double quotes holding a single quote', `{0: "kid's bike"}`, new Map([[0, "kid's bike"]])],
-  ['escaped quote and backslash', String.raw`{0: 'it\'s', 1: 'a\\b'}`, new Map([[0, "it's"], [1, 'a\\b']])],
+  [
+    'escaped quote and backslash',
+    String.raw`{0: 'it\'s', 1: 'a\\b'}`,
+    new Map([
+      [0, "it's"],
+      [1, 'a\\b'],
+    ]),
+  ],
   ['\\x and \\u escapes', String.raw`['caf\xe9', '\u00e9t\u00e9', 'tab\there']`, ['café', 'été', 'tab\there']],
   ['a comma and colon inside a name', "{0: 'a, b: c'}", new Map([[0, 'a, b: c']])],
   ['imgsz list', '[640, 480]', [640, 480]],
   ['a tuple', '(640, 640)', [640, 640]],
-  ['a trailing comma', "{0: 'a', 1: 'b',}", new Map([[0, 'a'], [1, 'b']])],
+  [
+    'a trailing comma',
+    "{0: 'a', 1: 'b',}",
+    new Map([
+      [0, 'a'],
+      [1, 'b'],
+    ]),
+  ],
   ['numbers', '[32, -1, 0.25, 1e-3, 1_000]', [32, -1, 0.25, 0.001, 1000]],
-  ['Python constants', "{'nms': True, 'half': False, 'device': None}", new Map<string, unknown>([['nms', true], ['half', false], ['device', null]])],
+  [
+    'Python constants',
+    "{'nms': True, 'half': False, 'device': None}",
+    new Map<string, unknown>([
+      ['nms', true],
+      ['half', false],
+      ['device', null],
+    ]),
+  ],
   ['JSON constants too', '[true, false, null]', [true, false, null]],
-  ['nested args', "{'imgsz': [640, 640], 'batch': 1}", new Map<string, unknown>([['imgsz', [640, 640]], ['batch', 1]])],
+  [
+    'nested args',
+    "{'imgsz': [640, 640], 'batch': 1}",
+    new Map<string, unknown>([
+      ['imgsz', [640, 640]],
+      ['batch', 1],
+    ]),
+  ],
 ];
 
 for (const [name, text, expected] of cases) {
@@ -33,7 +69,10 @@ const bad: [string, string, RegExp][] = [
 ];
 for (const [name, text, reason] of bad) {
   test(`rejects ${name} saying where`, { timeout: 5_000 }, () => {
-    assert.throws(() => parsePythonLiteral(text), (err: Error) => reason.test(err.message) && /at offset \d+/.test(err.message));
+    assert.throws(
+      () => parsePythonLiteral(text),
+      (err: Error) => reason.test(err.message) && /at offset \d+/.test(err.message),
+    );
   });
 }
 

@@ -8,5 +8,13 @@ export function shippedModel(name: string): string {
 
 /** A plain grey frame of the given size (the layout fixtures ignore the pixels). */
 export function greyFrame(width: number, height: number, index = 0): Frame {
-  return { index, capturedAt: Date.now(), width, height, pixels: Buffer.alloc(width * height * 3, 128), pixelsWidth: width, pixelsHeight: height };
+  return {
+    index,
+    capturedAt: Date.now(),
+    width,
+    height,
+    pixels: Buffer.alloc(width * height * 3, 128),
+    pixelsWidth: width,
+    pixelsHeight: height,
+  };
 }

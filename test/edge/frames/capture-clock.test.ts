@@ -9,7 +9,7 @@ test('FileClock stamps anchor + PTS, floored, and never after the read', { timeo
   assert.equal(clock.stamp(NaN, 1_500_000), 1_500_000, 'no PTS: the read time');
 });
 
-test('LiveClock follows the stream\'s own steps and anchors on the frame that came with the least delay', { timeout: 5_000 }, () => {
+test("LiveClock follows the stream's own steps and anchors on the frame that came with the least delay", { timeout: 5_000 }, () => {
   const clock = new LiveClock(1_000);
   // 25 fps; read delays (ms) after each frame's capture at 10_000 + 40k: 300 (slow start), 120, 80, 90, 150, 80.
   const delays = [300, 120, 80, 90, 150, 80];

@@ -24,7 +24,11 @@ before(() => {
   const setpts = `setpts='(N*100+if(gte(N,5),150,0)+if(gte(N,8),333,0))/1000/TB'`;
   makeVideo(media.vfr, `testsrc=size=160x120:rate=10,settb=1/1000,${setpts}`, { frames: 10, extra: ['-fps_mode', 'vfr'] });
   makeVideo(media.red, 'color=c=0xff0000:size=64x48:rate=10', { frames: 3 });
-  makeVideo(media.dated, 'testsrc=size=160x120:rate=10', { frames: 5, codec: 'libx264', extra: ['-metadata', 'creation_time=2024-05-01T10:00:00.000000Z'] });
+  makeVideo(media.dated, 'testsrc=size=160x120:rate=10', {
+    frames: 5,
+    codec: 'libx264',
+    extra: ['-metadata', 'creation_time=2024-05-01T10:00:00.000000Z'],
+  });
   writeFileSync(media.corrupt, Buffer.from('this is not a video, whatever its name says\n'.repeat(50)));
 });
 after(() => tmp.remove());
@@ -44,11 +48,16 @@ async function readAll(options: FfmpegSourceOptions): Promise<{ frames: Frame[];
 
 const steps = (frames: Frame[]) => frames.slice(1).map((f, i) => f.capturedAt - frames[i].capturedAt);
 
-test('a 25 fps file made by ffmpeg yields all 50 frames, captured_at 40 ms apart exactly and never after it was read', { timeout: 60_000 }, async () => {
+test('a 25 fps file made by ffmpeg yields all 50 frames, captured_at 40 ms apart exactly and never after it was read', {
+  timeout: 60_000,
+}, async () => {
   const startedAt = Date.now();
   const { frames, seenAt, source } = await readAll({ input: media.cfr25 });
   assert.equal(frames.length, 50);
-  assert.deepEqual(frames.map((f) => f.index), [...Array(50).keys()]);
+  assert.deepEqual(
+    frames.map((f) => f.index),
+    [...Array(50).keys()],
+  );
   assert.deepEqual(new Set(steps(frames)), new Set([40]));
   frames.forEach((f, i) => assert.ok(f.capturedAt <= seenAt[i], `frame ${i} stamped after it was read`));
   // No creation_time in the file: the recording is taken to have ended as reading began (start minus 2 s).
@@ -66,14 +75,20 @@ test('a 29.97 fps file steps by 1001/30 ms, each stamp within a millisecond of i
   assert.equal(frames.length, 30);
   frames.forEach((f, k) => {
     const exact = frames[0].capturedAt + (k * 1001) / 30;
-    assert.ok(Math.abs(f.capturedAt - exact) <= 1, `frame ${k}: ${f.capturedAt - frames[0].capturedAt} ms vs ${exact - frames[0].capturedAt}`);
+    assert.ok(
+      Math.abs(f.capturedAt - exact) <= 1,
+      `frame ${k}: ${f.capturedAt - frames[0].capturedAt} ms vs ${exact - frames[0].capturedAt}`,
+    );
   });
   assert.deepEqual([...new Set(steps(frames))].sort(), [33, 34]);
 });
 
 test('a variable-rate file keeps its own presentation times: steps of 100, 250 and 433 ms as written', { timeout: 60_000 }, async () => {
   const { frames } = await readAll({ input: media.vfr });
-  assert.deepEqual(frames.map((f) => f.capturedAt - frames[0].capturedAt), VFR_MS);
+  assert.deepEqual(
+    frames.map((f) => f.capturedAt - frames[0].capturedAt),
+    VFR_MS,
+  );
 });
 
 test('maxFps drops frames inside ffmpeg and keeps the kept frames on their own timestamps', { timeout: 60_000 }, async () => {
@@ -82,11 +97,17 @@ test('maxFps drops frames inside ffmpeg and keeps the kept frames on their own t
   assert.deepEqual(new Set(steps(frames)), new Set([200]));
 });
 
-test('the file\'s creation_time anchors captured_at, and startAt overrides it', { timeout: 60_000 }, async () => {
+test("the file's creation_time anchors captured_at, and startAt overrides it", { timeout: 60_000 }, async () => {
   const anchored = await readAll({ input: media.dated });
-  assert.deepEqual(anchored.frames.map((f) => f.capturedAt - Date.parse('2024-05-01T10:00:00Z')), [0, 100, 200, 300, 400]);
+  assert.deepEqual(
+    anchored.frames.map((f) => f.capturedAt - Date.parse('2024-05-01T10:00:00Z')),
+    [0, 100, 200, 300, 400],
+  );
   const given = await readAll({ input: media.dated, startAt: 1_700_000_000_000 });
-  assert.deepEqual(given.frames.map((f) => f.capturedAt), [0, 100, 200, 300, 400].map((ms) => 1_700_000_000_000 + ms));
+  assert.deepEqual(
+    given.frames.map((f) => f.capturedAt),
+    [0, 100, 200, 300, 400].map((ms) => 1_700_000_000_000 + ms),
+  );
 });
 
 test('pixels are RGB in that order, interleaved by default and as R, G, B planes with layout chw', { timeout: 60_000 }, async () => {
@@ -98,8 +119,14 @@ test('pixels are RGB in that order, interleaved by default and as R, G, B planes
   const plane = 64 * 48;
   assert.equal(f.layout, 'chw');
   assert.equal(f.pixels.length, plane * 3);
-  assert.ok(f.pixels.subarray(0, plane).every((v) => v === 255), 'R plane first');
-  assert.ok(f.pixels.subarray(plane).every((v) => v === 0), 'G and B planes empty');
+  assert.ok(
+    f.pixels.subarray(0, plane).every((v) => v === 255),
+    'R plane first',
+  );
+  assert.ok(
+    f.pixels.subarray(plane).every((v) => v === 0),
+    'G and B planes empty',
+  );
 });
 
 test('a consumer that takes its time gets every frame in order: the pipe waits, nothing is dropped', { timeout: 60_000 }, async () => {
@@ -113,24 +140,32 @@ test('a consumer that takes its time gets every frame in order: the pipe waits, 
   assert.deepEqual(indices, [...Array(50).keys()]);
 });
 
-test('a file that is not a video fails start() with SEAM_ERR_SOURCE_UNREADABLE naming the file and ffmpeg\'s reason', { timeout: 30_000 }, async () => {
+test("a file that is not a video fails start() with SEAM_ERR_SOURCE_UNREADABLE naming the file and ffmpeg's reason", {
+  timeout: 30_000,
+}, async () => {
   const source = new FfmpegSource({ input: media.corrupt });
-  await assert.rejects(source.start(() => {}), (err: unknown) => {
-    assert.ok(isSeamError(err, 'SEAM_ERR_SOURCE_UNREADABLE'), String(err));
-    assert.equal(err.kind, 'fatal');
-    assert.match(err.message, new RegExp(`source ${media.corrupt}: .*(moov atom not found|Invalid data found)`));
-    return true;
-  });
+  await assert.rejects(
+    source.start(() => {}),
+    (err: unknown) => {
+      assert.ok(isSeamError(err, 'SEAM_ERR_SOURCE_UNREADABLE'), String(err));
+      assert.equal(err.kind, 'fatal');
+      assert.match(err.message, new RegExp(`source ${media.corrupt}: .*(moov atom not found|Invalid data found)`));
+      return true;
+    },
+  );
   assert.equal(source.pid, undefined);
 });
 
 test('a missing ffmpeg binary fails start() with SEAM_ERR_CONFIG naming it', { timeout: 30_000 }, async () => {
   const source = new FfmpegSource({ input: media.cfr25, ffmpegPath: '/nonexistent/bin/ffmpeg' });
-  await assert.rejects(source.start(() => {}), (err: unknown) => {
-    assert.ok(isSeamError(err, 'SEAM_ERR_CONFIG'), String(err));
-    assert.match(err.message, /ffmpeg \/nonexistent\/bin\/ffmpeg: not found/);
-    return true;
-  });
+  await assert.rejects(
+    source.start(() => {}),
+    (err: unknown) => {
+      assert.ok(isSeamError(err, 'SEAM_ERR_CONFIG'), String(err));
+      assert.match(err.message, /ffmpeg \/nonexistent\/bin\/ffmpeg: not found/);
+      return true;
+    },
+  );
 });
 
 test('stop() in the middle of a file ends ffmpeg (its pid is gone) and no frame follows', { timeout: 30_000 }, async () => {

@@ -21,7 +21,8 @@ const CASES: { name: string; width: number; height: number; target: LetterboxReq
 ];
 
 before(() => {
-  for (const c of CASES) makeVideo(tmp.file(`${c.width}x${c.height}.mkv`), `color=c=white:size=${c.width}x${c.height}:rate=10`, { frames: 2 });
+  for (const c of CASES)
+    makeVideo(tmp.file(`${c.width}x${c.height}.mkv`), `color=c=white:size=${c.width}x${c.height}:rate=10`, { frames: 2 });
 });
 after(() => tmp.remove());
 
@@ -40,11 +41,16 @@ async function firstFrame(path: string, letterbox: LetterboxRequest, layout?: Pi
 }
 
 for (const c of CASES) {
-  test(`ffmpeg letterboxes ${c.name} exactly where letterboxPlacement says: pad rows and columns 114, content edge on the line`, { timeout: 60_000 }, async () => {
+  test(`ffmpeg letterboxes ${c.name} exactly where letterboxPlacement says: pad rows and columns 114, content edge on the line`, {
+    timeout: 60_000,
+  }, async () => {
     const placement = letterboxPlacement(c.width, c.height, c.target);
     assert.deepEqual([placement.innerWidth, placement.innerHeight, placement.padLeft, placement.padTop], c.expect);
     const frame = await firstFrame(tmp.file(`${c.width}x${c.height}.mkv`), c.target);
-    assert.deepEqual([frame.width, frame.height, frame.pixelsWidth, frame.pixelsHeight], [c.width, c.height, c.target.width, c.target.height]);
+    assert.deepEqual(
+      [frame.width, frame.height, frame.pixelsWidth, frame.pixelsHeight],
+      [c.width, c.height, c.target.width, c.target.height],
+    );
     assert.deepEqual(frame.letterbox, placement);
     const check = checkLetterbox(frame.pixels, c.target, placement);
     assert.deepEqual([check.badPad, check.badContent], [0, 0], check.first);
@@ -67,15 +73,24 @@ test('the check sees a picture one row off: a 1280x721 frame placed as if it wer
   assert.ok(check.badPad + check.badContent >= 640, `one row of 640 pixels differs (${check.badPad}, ${check.badContent})`);
 });
 
-test('a stream that changes resolution mid-way is letterboxed for each size; without a letterbox ffmpeg keeps the first size', { timeout: 60_000 }, async () => {
+test('a stream that changes resolution mid-way is letterboxed for each size; without a letterbox ffmpeg keeps the first size', {
+  timeout: 60_000,
+}, async () => {
   // Two MPEG-TS segments of different sizes, back to back in one file, as a camera switching profiles sends.
   const a = makeVideo(tmp.file('a.ts'), 'color=c=white:size=320x240:rate=25', { frames: 10, codec: 'libx264' });
-  const b = makeVideo(tmp.file('b.ts'), 'color=c=white:size=160x200:rate=25', { frames: 10, codec: 'libx264', extra: ['-output_ts_offset', '0.4'] });
+  const b = makeVideo(tmp.file('b.ts'), 'color=c=white:size=160x200:rate=25', {
+    frames: 10,
+    codec: 'libx264',
+    extra: ['-output_ts_offset', '0.4'],
+  });
   const joined = tmp.file('joined.ts');
   writeFileSync(joined, Buffer.concat([readFileSync(a), readFileSync(b)]));
 
   const boxed = await readAll(joined, SQUARE);
-  assert.deepEqual(boxed.map((f) => `${f.width}x${f.height}`), [...Array(10).fill('320x240'), ...Array(10).fill('160x200')]);
+  assert.deepEqual(
+    boxed.map((f) => `${f.width}x${f.height}`),
+    [...Array(10).fill('320x240'), ...Array(10).fill('160x200')],
+  );
   for (const f of [boxed[0], boxed[19]]) {
     const placement = letterboxPlacement(f.width, f.height, SQUARE);
     assert.deepEqual(f.letterbox, placement);

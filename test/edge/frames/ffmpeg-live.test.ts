@@ -30,7 +30,9 @@ function watched(options: FfmpegSourceOptions) {
   return { source, frames, readAt, logs, start, restartLogs };
 }
 
-test('a live stream that is cut and restored resumes by itself, and every restart is counted and logged with ffmpeg\'s reason, password hidden', { timeout: 90_000 }, async () => {
+test("a live stream that is cut and restored resumes by itself, and every restart is counted and logged with ffmpeg's reason, password hidden", {
+  timeout: 90_000,
+}, async () => {
   const server = await startStreamServer({ fps: 25 });
   const live = watched({ input: server.url, watchdogSeconds: 5 });
   try {
@@ -48,15 +50,27 @@ test('a live stream that is cut and restored resumes by itself, and every restar
     const logged = live.restartLogs();
     assert.ok(restarts >= 2, `the drop and at least one refused reconnect (${restarts})`);
     assert.equal(logged.length, restarts, 'one log record per restart');
-    assert.deepEqual(logged.map((r) => r.restarts), [...Array(restarts).keys()].map((k) => k + 1));
+    assert.deepEqual(
+      logged.map((r) => r.restarts),
+      [...Array(restarts).keys()].map((k) => k + 1),
+    );
     // Capped backoff: 200 ms doubling to the 1,000 ms cap while the port refuses.
-    assert.deepEqual(logged.map((r) => r.delayMs), logged.map((_, k) => Math.min(1_000, 200 * 2 ** k)));
-    assert.ok(logged.some((r) => /Connection refused/.test(String(r.lastError))), `ffmpeg's own words are logged: ${JSON.stringify(logged.map((r) => r.lastError))}`);
+    assert.deepEqual(
+      logged.map((r) => r.delayMs),
+      logged.map((_, k) => Math.min(1_000, 200 * 2 ** k)),
+    );
+    assert.ok(
+      logged.some((r) => /Connection refused/.test(String(r.lastError))),
+      `ffmpeg's own words are logged: ${JSON.stringify(logged.map((r) => r.lastError))}`,
+    );
     const text = JSON.stringify(live.logs) + String(lastError);
     assert.ok(!text.includes('secret'), 'the password never reaches a log');
     assert.ok(text.includes('user:***@127.0.0.1'), 'the URL is still named, redacted');
     // Frame indices run on across restarts; capture times never go back and are never after the read.
-    assert.deepEqual(live.frames.map((f) => f.index), [...live.frames.keys()]);
+    assert.deepEqual(
+      live.frames.map((f) => f.index),
+      [...live.frames.keys()],
+    );
     live.frames.forEach((f, i) => {
       assert.ok(f.capturedAt <= live.readAt[i], `frame ${i} stamped after it was read`);
       if (i > 0) assert.ok(f.capturedAt >= live.frames[i - 1].capturedAt, `frame ${i} stamped before frame ${i - 1}`);
@@ -67,7 +81,9 @@ test('a live stream that is cut and restored resumes by itself, and every restar
   }
 });
 
-test('the watchdog restarts a stream that stalls with its connection still open, once: the reconnect, still probing, is not killed', { timeout: 90_000 }, async () => {
+test('the watchdog restarts a stream that stalls with its connection still open, once: the reconnect, still probing, is not killed', {
+  timeout: 90_000,
+}, async () => {
   const server = await startStreamServer({ fps: 25 });
   // N = 1.2 s is shorter than ffmpeg takes to connect and probe a stream here, which a run gets in full.
   const live = watched({ input: server.url, watchdogSeconds: 1.2 });
@@ -110,15 +126,20 @@ test('a sparse stream (a frame every 2 s) is not restarted with watchdogSeconds 
   }
 });
 
-test('a stream URL nothing answers fails start() with SEAM_ERR_SOURCE_UNAVAILABLE naming it and ffmpeg\'s reason', { timeout: 30_000 }, async () => {
+test("a stream URL nothing answers fails start() with SEAM_ERR_SOURCE_UNAVAILABLE naming it and ffmpeg's reason", {
+  timeout: 30_000,
+}, async () => {
   const port = await freePort();
   const source = new FfmpegSource({ input: `tcp://127.0.0.1:${port}` });
-  await assert.rejects(source.start(() => {}), (err: unknown) => {
-    assert.ok(isSeamError(err, 'SEAM_ERR_SOURCE_UNAVAILABLE'), String(err));
-    assert.equal(err.kind, 'retryable');
-    assert.match(err.message, new RegExp(`source tcp://127.0.0.1:${port}: .*Connection refused`));
-    return true;
-  });
+  await assert.rejects(
+    source.start(() => {}),
+    (err: unknown) => {
+      assert.ok(isSeamError(err, 'SEAM_ERR_SOURCE_UNAVAILABLE'), String(err));
+      assert.equal(err.kind, 'retryable');
+      assert.match(err.message, new RegExp(`source tcp://127.0.0.1:${port}: .*Connection refused`));
+      return true;
+    },
+  );
   assert.equal(source.stats().restarts, 0);
 });
 
@@ -130,12 +151,15 @@ test('an HTTP stream that answers 404 fails start() naming the URL with its pass
   await new Promise<void>((r) => http.listen(server.port, '127.0.0.1', r));
   try {
     const source = new FfmpegSource({ input: server.url });
-    await assert.rejects(source.start(() => {}), (err: unknown) => {
-      assert.ok(isSeamError(err, 'SEAM_ERR_SOURCE_UNAVAILABLE'), String(err));
-      assert.match(err.message, /user:\*\*\*@127\.0\.0\.1.*404/);
-      assert.ok(!err.message.includes('secret'));
-      return true;
-    });
+    await assert.rejects(
+      source.start(() => {}),
+      (err: unknown) => {
+        assert.ok(isSeamError(err, 'SEAM_ERR_SOURCE_UNAVAILABLE'), String(err));
+        assert.match(err.message, /user:\*\*\*@127\.0\.0\.1.*404/);
+        assert.ok(!err.message.includes('secret'));
+        return true;
+      },
+    );
   } finally {
     await new Promise((r) => http.close(r));
   }

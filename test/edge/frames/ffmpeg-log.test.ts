@@ -4,9 +4,18 @@ import { FfmpegLog, parseShowinfo, type FrameInfo } from '../../../src/edge/fram
 
 test('showinfo lines of ffmpeg 5.1 give the presentation time and decoded size; other lines give nothing', { timeout: 5_000 }, () => {
   const cases: [string, FrameInfo | undefined][] = [
-    ['[Parsed_showinfo_0 @ 0x5561652cdbc0] [info] n:   1 pts:     40 pts_time:0.04    pos:     1581 fmt:bgr0 sar:1/1 s:1280x721 i:P iskey:0 type:I ', { ptsSeconds: 0.04, width: 1280, height: 721 }],
-    ['[Parsed_showinfo_1 @ 0x1] [info] n:  12 pts:NOPTS pts_time:NOPTS pos:  -1 fmt:yuv420p sar:0/1 s:160x120 i:P iskey:1 type:I ', { ptsSeconds: NaN, width: 160, height: 120 }],
-    ['[Parsed_showinfo_0 @ 0x5561652cdbc0] [info] color_range:unknown color_space:unknown color_primaries:unknown color_trc:unknown', undefined],
+    [
+      '[Parsed_showinfo_0 @ 0x5561652cdbc0] [info] n:   1 pts:     40 pts_time:0.04    pos:     1581 fmt:bgr0 sar:1/1 s:1280x721 i:P iskey:0 type:I ',
+      { ptsSeconds: 0.04, width: 1280, height: 721 },
+    ],
+    [
+      '[Parsed_showinfo_1 @ 0x1] [info] n:  12 pts:NOPTS pts_time:NOPTS pos:  -1 fmt:yuv420p sar:0/1 s:160x120 i:P iskey:1 type:I ',
+      { ptsSeconds: NaN, width: 160, height: 120 },
+    ],
+    [
+      '[Parsed_showinfo_0 @ 0x5561652cdbc0] [info] color_range:unknown color_space:unknown color_primaries:unknown color_trc:unknown',
+      undefined,
+    ],
     ['[Parsed_showinfo_0 @ 0x5561652cdbc0] [info] config in time_base: 1/1000, frame_rate: 25/1', undefined],
     ['[info]   Stream #0:0: Video: ffv1 (FFV1 / 0x31564646), bgr0(progressive), 1280x721, SAR 1:1 DAR 1280:721, 25 fps', undefined],
   ];

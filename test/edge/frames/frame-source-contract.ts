@@ -8,8 +8,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Frame, FrameSource, LetterboxRequest } from '../../../src/edge/frames/frame-source.ts';
 
-export function frameSourceContract(name: string, build: (letterbox?: LetterboxRequest) => FrameSource | Promise<FrameSource>, expected: number): void {
-  test(`${name}: delivers ${expected} whole frames in index order, stamped no later than read, then resolves done`, { timeout: 60_000 }, async () => {
+export function frameSourceContract(
+  name: string,
+  build: (letterbox?: LetterboxRequest) => FrameSource | Promise<FrameSource>,
+  expected: number,
+): void {
+  test(`${name}: delivers ${expected} whole frames in index order, stamped no later than read, then resolves done`, {
+    timeout: 60_000,
+  }, async () => {
     const source = await build();
     const frames: Frame[] = [];
     const readAt: number[] = [];
@@ -19,7 +25,10 @@ export function frameSourceContract(name: string, build: (letterbox?: LetterboxR
     });
     await source.done;
     assert.equal(frames.length, expected);
-    assert.deepEqual(frames.map((f) => f.index), [...Array(expected).keys()]);
+    assert.deepEqual(
+      frames.map((f) => f.index),
+      [...Array(expected).keys()],
+    );
     frames.forEach((f, i) => {
       assert.equal(f.pixels.length, f.pixelsWidth * f.pixelsHeight * 3, `frame ${i} size`);
       assert.ok(Number.isInteger(f.capturedAt) && f.capturedAt <= readAt[i], `frame ${i} capturedAt ${f.capturedAt} vs read ${readAt[i]}`);
@@ -29,7 +38,9 @@ export function frameSourceContract(name: string, build: (letterbox?: LetterboxR
     await source.stop();
   });
 
-  test(`${name}: with a letterbox request every frame is model-input sized and says where the picture sits`, { timeout: 60_000 }, async () => {
+  test(`${name}: with a letterbox request every frame is model-input sized and says where the picture sits`, {
+    timeout: 60_000,
+  }, async () => {
     const target = { width: 96, height: 96 };
     const source = await build(target);
     const frames: Frame[] = [];

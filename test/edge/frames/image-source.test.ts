@@ -23,11 +23,21 @@ before(() => {
   image(tmp.file('photo.jpg'), 'testsrc=size=320x240');
   image(tmp.file('grey.png'), 'color=c=0x808080:size=20x10,format=gray');
   image(tmp.file('alpha.png'), 'color=c=0x00ff00@0.5:size=16x16,format=rgba');
-  for (const [w, h] of [[480, 854], [1280, 721], [300, 300]]) image(tmp.file(`white-${w}x${h}.png`), `color=c=white:size=${w}x${h},format=rgb24`);
+  for (const [w, h] of [
+    [480, 854],
+    [1280, 721],
+    [300, 300],
+  ])
+    image(tmp.file(`white-${w}x${h}.png`), `color=c=white:size=${w}x${h},format=rgb24`);
   writeFileSync(tmp.file('corrupt.jpg'), Buffer.from('not a jpeg at all'));
   mkdirSync(folder);
   // Names that sort wrongly as plain strings: 2 must come before 10.
-  for (const [name, src] of [['frame-2.png', 'red.png'], ['frame-10.jpg', 'photo.jpg'], ['frame-1.png', 'grey.png']]) copyFileSync(tmp.file(src), `${folder}/${name}`);
+  for (const [name, src] of [
+    ['frame-2.png', 'red.png'],
+    ['frame-10.jpg', 'photo.jpg'],
+    ['frame-1.png', 'grey.png'],
+  ])
+    copyFileSync(tmp.file(src), `${folder}/${name}`);
   writeFileSync(`${folder}/frame-3.png`, Buffer.from('\x89PNG\r\n\x1a\n truncated'));
   writeFileSync(`${folder}/notes.txt`, 'not an image, not counted');
   utimesSync(tmp.file('red.png'), MTIME, MTIME);
@@ -60,7 +70,11 @@ test('grey and alpha PNGs become three-channel RGB', { timeout: 30_000 }, async 
   assert.deepEqual([alpha.pixels.length, ...rgbAt(alpha.pixels, 16, 3, 3)], [16 * 16 * 3, 0, 255, 0]);
 });
 
-for (const [w, h] of [[480, 854], [1280, 721], [300, 300]]) {
+for (const [w, h] of [
+  [480, 854],
+  [1280, 721],
+  [300, 300],
+]) {
   test(`libvips letterboxes a ${w}x${h} image exactly where letterboxPlacement says`, { timeout: 30_000 }, async () => {
     const target: LetterboxRequest = w === 300 ? { width: 640, height: 384 } : { width: 640, height: 640 };
     const f = (await readAll({ path: tmp.file(`white-${w}x${h}.png`), letterbox: target })).frames[0];
@@ -72,11 +86,20 @@ for (const [w, h] of [[480, 854], [1280, 721], [300, 300]]) {
   });
 }
 
-test('a folder is read in numeric name order; a corrupt image in it is skipped, counted and logged, the rest still run', { timeout: 30_000 }, async () => {
+test('a folder is read in numeric name order; a corrupt image in it is skipped, counted and logged, the rest still run', {
+  timeout: 30_000,
+}, async () => {
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info' }, { write: (l: string) => void logs.push(JSON.parse(l)) });
   const { frames, source } = await readAll({ path: folder, logger });
-  assert.deepEqual(frames.map((f) => [f.index, f.width, f.height]), [[0, 20, 10], [1, 64, 48], [2, 320, 240]]);
+  assert.deepEqual(
+    frames.map((f) => [f.index, f.width, f.height]),
+    [
+      [0, 20, 10],
+      [1, 64, 48],
+      [2, 320, 240],
+    ],
+  );
   const stats = source.stats();
   assert.equal(stats.framesRead, 3);
   assert.equal(stats.unreadable, 1);
@@ -93,25 +116,39 @@ test('fps paces a folder: three images at 10 a second take at least 200 ms', { t
   assert.ok(Date.now() - started >= 200, `took ${Date.now() - started} ms`);
 });
 
-test('a corrupt image fails start() with SEAM_ERR_SOURCE_UNREADABLE naming the file and the decoder\'s reason', { timeout: 30_000 }, async () => {
+test("a corrupt image fails start() with SEAM_ERR_SOURCE_UNREADABLE naming the file and the decoder's reason", {
+  timeout: 30_000,
+}, async () => {
   const source = new ImageSource({ path: tmp.file('corrupt.jpg') });
-  await assert.rejects(source.start(() => {}), (err: unknown) => {
-    assert.ok(isSeamError(err, 'SEAM_ERR_SOURCE_UNREADABLE'), String(err));
-    assert.match(err.message, new RegExp(`^source ${tmp.file('corrupt.jpg')}: .*(unsupported image format|corrupt|not a known file format)`, 'i'));
-    return true;
-  });
+  await assert.rejects(
+    source.start(() => {}),
+    (err: unknown) => {
+      assert.ok(isSeamError(err, 'SEAM_ERR_SOURCE_UNREADABLE'), String(err));
+      assert.match(
+        err.message,
+        new RegExp(`^source ${tmp.file('corrupt.jpg')}: .*(unsupported image format|corrupt|not a known file format)`, 'i'),
+      );
+      return true;
+    },
+  );
 });
 
 test('a missing image or folder fails start() with SEAM_ERR_CONFIG naming it', { timeout: 30_000 }, async () => {
   const missing = tmp.file('nowhere/frames');
-  await assert.rejects(new ImageSource({ path: missing }).start(() => {}), (err: unknown) => {
-    assert.ok(isSeamError(err, 'SEAM_ERR_CONFIG'), String(err));
-    assert.equal(err.message, `source ${missing}: no such file or directory`);
-    return true;
-  });
+  await assert.rejects(
+    new ImageSource({ path: missing }).start(() => {}),
+    (err: unknown) => {
+      assert.ok(isSeamError(err, 'SEAM_ERR_CONFIG'), String(err));
+      assert.equal(err.message, `source ${missing}: no such file or directory`);
+      return true;
+    },
+  );
   const empty = tmp.file('empty');
   mkdirSync(empty);
-  await assert.rejects(new ImageSource({ path: empty }).start(() => {}), /holds no \.jpg\/\.jpeg\/\.png\/\.webp files/);
+  await assert.rejects(
+    new ImageSource({ path: empty }).start(() => {}),
+    /holds no \.jpg\/\.jpeg\/\.png\/\.webp files/,
+  );
 });
 
 test('stop() ends a folder part way: no frame is delivered after it resolves', { timeout: 30_000 }, async () => {

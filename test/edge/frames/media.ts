@@ -12,7 +12,11 @@ export function ffmpeg(args: string[]): void {
 }
 
 /** A lavfi graph rendered into a file: `ffv1` keeps colours exact, `libx264` is what cameras write. */
-export function makeVideo(path: string, lavfi: string, options: { frames?: number; codec?: 'ffv1' | 'libx264'; extra?: string[] } = {}): string {
+export function makeVideo(
+  path: string,
+  lavfi: string,
+  options: { frames?: number; codec?: 'ffv1' | 'libx264'; extra?: string[] } = {},
+): string {
   const codec = options.codec ?? 'ffv1';
   const pix = codec === 'ffv1' ? ['-pix_fmt', 'bgr0'] : ['-pix_fmt', 'yuv420p'];
   // For ffv1 the graph itself ends in RGB: no YUV round trip to blur colours or crop odd sizes.
@@ -67,7 +71,8 @@ export function checkLetterbox(
   for (let y = 0; y < size.height; y++) {
     for (let x = 0; x < size.width; x++) {
       const i = y * size.width + x;
-      const px = layout === 'hwc' ? [pixels[i * 3], pixels[i * 3 + 1], pixels[i * 3 + 2]] : [pixels[i], pixels[plane + i], pixels[2 * plane + i]];
+      const px =
+        layout === 'hwc' ? [pixels[i * 3], pixels[i * 3 + 1], pixels[i * 3 + 2]] : [pixels[i], pixels[plane + i], pixels[2 * plane + i]];
       const inside = x >= p.padLeft && x < p.padLeft + p.innerWidth && y >= p.padTop && y < p.padTop + p.innerHeight;
       const ok = inside ? px.every((v) => v >= 240) : px.every((v) => v === 114);
       if (!ok) {

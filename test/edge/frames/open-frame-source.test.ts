@@ -16,7 +16,9 @@ before(() => {
 });
 after(() => tmp.remove());
 
-test('--source picks the implementation: stream URLs and video files go to ffmpeg, images and folders to sharp', { timeout: 30_000 }, async () => {
+test('--source picks the implementation: stream URLs and video files go to ffmpeg, images and folders to sharp', {
+  timeout: 30_000,
+}, async () => {
   const cases: [string, string, boolean | undefined][] = [
     ['rtsp://admin:pw@10.1.2.3:554/stream1', 'ffmpeg', true],
     ['HTTP://127.0.0.1:8080/cam.ts', 'ffmpeg', true],
@@ -41,7 +43,11 @@ test('a video file opened by path decodes through ffmpeg with the options given'
   await source.start((f) => void frames.push({ letterbox: f.letterbox, layout: f.layout, length: f.pixels.length }));
   await source.done;
   assert.equal(frames.length, 3);
-  assert.deepEqual(frames[0], { letterbox: { scale: 2, padLeft: 0, padTop: 16, innerWidth: 128, innerHeight: 96 }, layout: 'chw', length: 128 * 128 * 3 });
+  assert.deepEqual(frames[0], {
+    letterbox: { scale: 2, padLeft: 0, padTop: 16, innerWidth: 128, innerHeight: 96 },
+    layout: 'chw',
+    length: 128 * 128 * 3,
+  });
 });
 
 test('a missing path and an unknown scheme are SEAM_ERR_CONFIG naming the source', { timeout: 30_000 }, async () => {
@@ -65,5 +71,8 @@ test('synthetic is the synthetic conveyor, paced at maxFps', { timeout: 30_000 }
   await new Promise((r) => setTimeout(r, 400));
   await source.stop();
   assert.ok(frames.length >= 3 && frames.length <= 12, `${frames.length} frames in 0.4 s at 20 fps`);
-  assert.ok(frames.every((f) => f.width === 1280 && f.truth > 0), 'full-size frames with their ground truth');
+  assert.ok(
+    frames.every((f) => f.width === 1280 && f.truth > 0),
+    'full-size frames with their ground truth',
+  );
 });

@@ -34,12 +34,38 @@ export async function startStreamServer(options: { fps: number; size?: string } 
     state.connections++;
     res.writeHead(200, { 'content-type': 'video/mp2t' });
     const encoder = killWithUs(
-      spawn('ffmpeg', [
-        '-hide_banner', '-nostdin', '-loglevel', 'error', '-re',
-        '-f', 'lavfi', '-i', `testsrc=size=${options.size ?? '160x120'}:rate=${options.fps}`,
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '10', '-pix_fmt', 'yuv420p',
-        '-flush_packets', '1', '-muxdelay', '0', '-f', 'mpegts', 'pipe:1',
-      ], { stdio: ['ignore', 'pipe', 'ignore'] }),
+      spawn(
+        'ffmpeg',
+        [
+          '-hide_banner',
+          '-nostdin',
+          '-loglevel',
+          'error',
+          '-re',
+          '-f',
+          'lavfi',
+          '-i',
+          `testsrc=size=${options.size ?? '160x120'}:rate=${options.fps}`,
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-tune',
+          'zerolatency',
+          '-g',
+          '10',
+          '-pix_fmt',
+          'yuv420p',
+          '-flush_packets',
+          '1',
+          '-muxdelay',
+          '0',
+          '-f',
+          'mpegts',
+          'pipe:1',
+        ],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      ),
     );
     encoders.add(encoder);
     responses.add(res);

@@ -24,7 +24,8 @@ test('each truth box is drawn in its class colour, inside the frame, and parts m
     const cx = Math.floor(x + w / 2);
     const cy = Math.floor(y + h / 2);
     // Parts may carry a defect at their centre; defects are solid.
-    if (t.class_id !== 0) assert.deepEqual([...f.pixels.subarray((cy * f.width + cx) * 3, (cy * f.width + cx) * 3 + 3)], [...CONVEYOR_CLASSES[t.class_id].rgb]);
+    if (t.class_id !== 0)
+      assert.deepEqual([...f.pixels.subarray((cy * f.width + cx) * 3, (cy * f.width + cx) * 3 + 3)], [...CONVEYOR_CLASSES[t.class_id].rgb]);
     classes.add(t.class_id);
   }
   const next = src.render(11);

@@ -10,10 +10,6 @@ export type { LayoutHint, OutputLayout } from './output-layout.ts';
 /** Every output layout the detector reads, by name; the order is the order they are tried in. */
 export const OUTPUT_LAYOUTS: readonly OutputLayout[] = [endToEndLayout, yolov8Layout, yolov5Layout];
 
-export function layoutByName(name: string): OutputLayout | undefined {
-  return OUTPUT_LAYOUTS.find((l) => l.name === name);
-}
-
 function show(shape: DeclaredShape): string {
   return `[${shape.join(', ')}]`;
 }
@@ -22,7 +18,12 @@ function show(shape: DeclaredShape): string {
  * The layout that reads an output of this declared shape, with the class count it implies. An output no
  * layout reads fails with SEAM_ERR_MODEL naming the shape seen and every shape supported.
  */
-export function recogniseLayout(path: string, outputName: string, shape: DeclaredShape, hint: LayoutHint): { layout: OutputLayout; nc: number | undefined } {
+export function recogniseLayout(
+  path: string,
+  outputName: string,
+  shape: DeclaredShape,
+  hint: LayoutHint,
+): { layout: OutputLayout; nc: number | undefined } {
   for (const layout of OUTPUT_LAYOUTS) {
     const m = layout.match(shape, hint);
     if (m) return { layout, nc: m.nc };
