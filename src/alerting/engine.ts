@@ -1,14 +1,14 @@
 import { pino, type Logger } from 'pino';
 import type { AlertLock, AlertStateStore, InstanceRecord } from '../store/alert-state.ts';
-import type { StoreReader } from '../store/store.ts';
+import type { StoreReader } from '../store/reader.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { AlertRule, AlertsConfig } from './config.ts';
+import type { AlertRule, AlertsConfig } from './alerts-config.ts';
 import { instanceKey, observe, startTick } from './evaluate.ts';
 import { alertMetrics, type AlertMetrics } from './metrics.ts';
-import { groupNotices, toNotice, type AlertNotice, type Notification } from './notification.ts';
+import { groupNotices, toNotice, type AlertNotice, type Notification } from './lifecycle/notification.ts';
 import { NOTIFIER_TYPES } from './notifiers/index.ts';
 import { NotifyError, type Notifier } from './notifiers/notifier.ts';
-import { newInstance, step, type AlertInstance } from './state-machine.ts';
+import { newInstance, step, type AlertInstance } from './lifecycle/state-machine.ts';
 
 export interface EngineOptions {
   config: AlertsConfig;

@@ -1,8 +1,8 @@
 import { cameraKey, type CameraId } from '../contract/index.ts';
-import type { CameraRow, StoreReader } from '../store/store.ts';
-import type { AlertRule } from './config.ts';
+import type { CameraRow, StoreReader } from '../store/reader.ts';
+import type { AlertRule } from './alerts-config.ts';
 import type { Observation, RuleContext } from './rules/rule-kind.ts';
-import { cameraMatcher } from './selector.ts';
+import { cameraMatcher } from './config/selector.ts';
 
 /** Every camera that should be reporting: those the store knows (an event or a status) and those configured. */
 export function expectedCameras(rows: readonly CameraRow[], configured: readonly string[]): CameraId[] {

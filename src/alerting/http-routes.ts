@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { SeamError } from '../contract/index.ts';
-import type { AlertInstance } from './state-machine.ts';
+import type { AlertInstance } from './lifecycle/state-machine.ts';
 
 /** One row of GET /api/alerts. */
 export interface AlertView {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { AlertInstance } from './state-machine.ts';
+import type { AlertInstance } from './lifecycle/state-machine.ts';
 
 export interface AlertMetrics {
   registry: Registry;

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { NOTIFICATION_VERSION, type Notification } from './notification.ts';
+import { NOTIFICATION_VERSION, type Notification } from './lifecycle/notification.ts';
 
 /** What `seamline alerts test` sends: a well-formed notification marked `test`, so receivers can route it aside. */
 export function testNotification(receiver: string, nowMs: number): Notification {

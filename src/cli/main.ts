@@ -1,4 +1,4 @@
-import { printFatal } from './fatal.ts';
+import { printFatal } from './process/fatal.ts';
 import { buildProgram, refusal } from './program.ts';
 
 const args = process.argv.slice(2);

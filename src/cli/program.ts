@@ -10,7 +10,7 @@ import { edgeCommand } from './commands/edge.ts';
 import { grafanaCommand } from './commands/grafana.ts';
 import { startCommand } from './commands/start.ts';
 import { usageError } from './config/flags.ts';
-import { logFormatOption, setLogFormat, type LogFormat } from './logger.ts';
+import { logFormatOption, setLogFormat, type LogFormat } from './process/logger.ts';
 import { dashboardCommand } from './commands/dashboard.ts';
 
 /** Commander's own usage errors are not printed by it: `refusal` below turns them into one coded line. */

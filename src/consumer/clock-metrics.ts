@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { StoreReader } from '../store/store.ts';
+import type { StoreReader } from '../store/reader.ts';
 
 /**
  * `seamline_camera_clock_offset_seconds{region,site,camera}`: each camera's clock offset (the smallest
@@ -9,15 +9,13 @@ import type { StoreReader } from '../store/store.ts';
  * draining a backlog); negative: ahead. A camera no consumer sampled in those five minutes has no series.
  */
 export function clockMetrics(registry: Registry, reader: Pick<StoreReader, 'clockOffsets'>): Registry {
-  const offsets = reader.clockOffsets?.bind(reader);
-  if (!offsets) return registry;
   new Gauge({
     name: 'seamline_camera_clock_offset_seconds',
     help: "Smallest commit time - captured_at of the camera's events over the last 5 minutes, read from the store: its clock offset (positive: behind).",
     labelNames: ['region', 'site', 'camera'],
     registers: [registry],
     async collect() {
-      const rows = await offsets();
+      const rows = await reader.clockOffsets();
       this.reset();
       for (const r of rows) this.set({ region: r.region, site: r.site, camera: r.camera }, r.offsetMs / 1000);
     },

@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { DETECTION_FILTER, SeamError, sharedDetectionFilter, STATUS_FILTER } from '../contract/index.ts';
-import { repairCapable, type RepairLedger } from '../store/repair-ledger.ts';
+import type { RepairLedger } from '../store/repair-ledger.ts';
 import type { DetectionStore } from '../store/store.ts';
 import { Repairer, type RepairerOptions } from './repair/repairer.ts';
 import { CaptureOffsets } from './capture-offsets.ts';
@@ -8,14 +8,22 @@ import { Ingestor, type CommitReport, type IngestOptions } from './ingest/ingest
 import { createMqttSession } from './mqtt/session.ts';
 import { untilStoreAnswers } from '../store/open-when-reachable.ts';
 import { SessionPool } from './mqtt/session-pool.ts';
-import type { SubscriberSession, SubscriberSessionOptions } from './session.ts';
+import type { SubscriberSession, SubscriberSessionOptions } from './mqtt/subscriber-session.ts';
 
+/** The repairer's settings below the two a flag sets (`repairGrace`, `repairRate`): milliseconds and limits, for tests and benches. */
+export type RepairTuning = Partial<Omit<RepairerOptions, 'ledger' | 'owner' | 'link' | 'logger'>>;
+
+/**
+ * Everything `startConsumer` takes. Each setting `seamline consumer` has a flag or config key for carries the
+ * name of that key (`flushMs`, `sessionExpiry`, `protocol`, `repairGrace`, ...), so the command passes its
+ * config through as it is; the store and the TLS material arrive opened and read.
+ */
 export interface ConsumerOptions
-  extends Omit<SubscriberSessionOptions, 'filters' | 'protocolVersion'>,
+  extends Omit<SubscriberSessionOptions, 'filters' | 'protocol'>,
     Omit<IngestOptions, 'store' | 'session' | 'logger'> {
   store: DetectionStore;
   /** 5 (default) joins the shared subscription; 4 (MQTT 3.1.1, e.g. the embedded broker) cannot. */
-  protocolVersion?: 4 | 5;
+  protocol?: 4 | 5;
   /** Shared subscription group (default "seamline"). */
   group?: string;
   /**
@@ -29,11 +37,14 @@ export interface ConsumerOptions
    * when more than one. Raise it when the broker caps in-flight messages per connection.
    */
   connections?: number;
-  /**
-   * End-to-end repair (default on with a store that keeps a repair ledger: DuckDB, PostgreSQL): the
-   * settings of the repairer (docs/consumer.md), or false to turn it off.
-   */
-  repair?: Partial<Omit<RepairerOptions, 'ledger' | 'owner' | 'link' | 'logger'>> | false;
+  /** End-to-end repair (default on with a store that keeps a repair ledger: DuckDB, PostgreSQL; docs/consumer.md). */
+  repair?: boolean;
+  /** Seconds a gap must be old before it is chased (default 60). */
+  repairGrace?: number;
+  /** Repair requests per second at most, all cameras together (default 5), with bursts of twice that. */
+  repairRate?: number;
+  /** Finer repairer settings; they win over `repairGrace` and `repairRate`. */
+  repairTuning?: RepairTuning;
   /** How often the consumer writes its in-flight figures into the store, ms (default 5,000; 0 off). */
   sampleMs?: number;
   logger?: Logger;
@@ -54,7 +65,7 @@ export interface RunningConsumer {
  */
 export async function startConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const logger = options.logger ?? pino({ level: 'silent' });
-  const version = options.protocolVersion ?? 5;
+  const version = options.protocol ?? 5;
   let detections: string;
   if (version === 5 && options.share !== false) {
     detections = sharedDetectionFilter(options.group ?? 'seamline');
@@ -71,7 +82,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     throw new SeamError('SEAM_ERR_CONFIG', 'connections > 1 needs MQTT 5 shared subscriptions', { field: 'connections' });
   }
   const sessionFor = (clientId: string) =>
-    createMqttSession({ ...options, clientId, protocolVersion: version, filters: [detections, STATUS_FILTER], logger });
+    createMqttSession({ ...options, clientId, protocol: version, filters: [detections, STATUS_FILTER], logger });
   const session =
     connections === 1
       ? sessionFor(options.clientId)
@@ -83,37 +94,11 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   session.on('error', (err: Error) => logger.error({ err: err.message }, 'subscriber session error'));
   await session.start();
   let repairer: Repairer | undefined;
-  if (options.repair !== false && repairCapable(options.store)) {
-    let ledger: RepairLedger;
-    try {
-      const store = options.store;
-      ledger = await untilStoreAnswers('opening the repair ledger', () => store.openRepairLedger(), { logger });
-    } catch (err) {
-      await session.close();
-      throw err;
-    }
-    repairer = new Repairer({
-      ...options.repair,
-      ledger,
-      owner: options.clientId,
-      link: {
-        url: options.url,
-        clientId: `${options.clientId}-repair`,
-        protocolVersion: version,
-        username: options.username,
-        password: options.password,
-        ca: options.ca,
-        cert: options.cert,
-        key: options.key,
-      },
-      logger,
-    });
-    repairer.start();
-    // A store that refuses for good stops ingest; it stops repair too (and lets the process exit).
-    const stopping = repairer;
-    ingestor.onFatal(() => void stopping.stop());
-  } else if (options.repair !== false) {
-    logger.warn({ store: options.store.name }, 'this store keeps no repair ledger: losses are counted but not repaired (docs/consumer.md)');
+  try {
+    repairer = await startRepairer(options, ingestor, logger);
+  } catch (err) {
+    await session.close();
+    throw err;
   }
   const sampler = startSampler(options, session, ingestor, logger);
   return {
@@ -128,6 +113,49 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       await session.close();
     },
   };
+}
+
+/** The repairer's settings from the consumer's: the two a flag sets, then the finer ones. */
+function repairSettings(options: ConsumerOptions): RepairTuning {
+  const settings: RepairTuning = {};
+  if (options.repairGrace !== undefined) settings.graceMs = options.repairGrace * 1000;
+  if (options.repairRate !== undefined) {
+    settings.requestsPerSecond = options.repairRate;
+    settings.requestBurst = Math.max(1, Math.ceil(options.repairRate * 2));
+  }
+  return { ...settings, ...options.repairTuning };
+}
+
+/** Starts repair when it is on and the store keeps a repair ledger; undefined otherwise. */
+async function startRepairer(options: ConsumerOptions, ingestor: Ingestor, logger: Logger): Promise<Repairer | undefined> {
+  if (options.repair === false) return undefined;
+  const store = options.store;
+  const { repairLedger } = store.capabilities;
+  if (!repairLedger) {
+    logger.warn({ store: store.name }, 'this store keeps no repair ledger: losses are counted but not repaired (docs/consumer.md)');
+    return undefined;
+  }
+  const ledger: RepairLedger = await untilStoreAnswers('opening the repair ledger', () => repairLedger.open(), { logger });
+  const repairer = new Repairer({
+    ...repairSettings(options),
+    ledger,
+    owner: options.clientId,
+    link: {
+      url: options.url,
+      clientId: `${options.clientId}-repair`,
+      protocol: options.protocol ?? 5,
+      username: options.username,
+      password: options.password,
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+    },
+    logger,
+  });
+  repairer.start();
+  // A store that refuses for good stops ingest; it stops repair too (and lets the process exit).
+  ingestor.onFatal(() => void repairer.stop());
+  return repairer;
 }
 
 /**
@@ -145,7 +173,7 @@ function startSampler(
 ): NodeJS.Timeout | undefined {
   const every = options.sampleMs ?? 5_000;
   const { store } = options;
-  if (every <= 0 || !store.writeConsumerSample) return undefined;
+  if (every <= 0) return undefined;
   const offsets = new CaptureOffsets();
   ingestor.on('commit-report', (r: CommitReport) => offsets.record(r.committedAtMs, r.events));
   const timer = setInterval(() => {
@@ -156,7 +184,7 @@ function startSampler(
       pending: ingestor.stats.pending,
       cameras: offsets.drain(),
     };
-    store.writeConsumerSample!(sample).catch((err: Error) => logger.debug({ err: err.message }, 'consumer sample not written'));
+    store.writeConsumerSample(sample).catch((err: Error) => logger.debug({ err: err.message }, 'consumer sample not written'));
   }, every);
   timer.unref();
   return timer;

@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ConsumerHealth } from './health.ts';
 import type { CommitReport, Ingestor } from './ingest/ingest.ts';
-import type { StoreReader } from '../store/store.ts';
-import type { SubscriberSession } from './session.ts';
+import type { StoreReader } from '../store/reader.ts';
+import type { SubscriberSession } from './mqtt/subscriber-session.ts';
 
 const LAG_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
@@ -17,8 +17,7 @@ export function consumerMetrics(
   reader?: Pick<StoreReader, 'seqGaps'>,
 ): Registry {
   const registers = [registry];
-  if (reader?.seqGaps) {
-    const seqGaps = reader.seqGaps.bind(reader);
+  if (reader) {
     new Gauge({
       name: 'seamline_seq_gaps',
       help: "Events missing from each camera's stored seq range over the last 10 minutes (gaps older than 30 s), read from the store.",
@@ -29,7 +28,7 @@ export function consumerMetrics(
       async collect() {
         this.reset();
         const now = Date.now();
-        for (const g of await seqGaps(now - 600_000, now - 30_000))
+        for (const g of await reader.seqGaps(now - 600_000, now - 30_000))
           this.set({ region: g.region, site: g.site, camera: g.camera }, g.missing);
       },
     });

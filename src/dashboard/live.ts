@@ -10,15 +10,15 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { PanelReader } from '../store/panel-reader.ts';
+import type { RepairLedgerAccess } from '../store/repair-ledger.ts';
 import { buildPanels } from './panels/index.ts';
 import { camerasPanel } from './panels/cameras.ts';
-import { parsePanelWindow } from './panel-window.ts';
-import type { RepairSource } from './panels/repair.ts';
+import { parsePanelWindow } from './panels/window.ts';
 
 export interface LiveOptions {
   panels: PanelReader;
-  /** The repair ledger's summary (StoreReader.repairSummary), when the store keeps one. */
-  repair?: RepairSource;
+  /** The repair ledger, when the store keeps one (StoreCapabilities). */
+  repairLedger: RepairLedgerAccess | null;
   now: () => number;
   /** The alerts to show, when alerting runs in this process (or null: the page says it does not). */
   alerts?: () => unknown;
@@ -45,7 +45,7 @@ export function registerLive(app: FastifyInstance<any, any, any, any>, o: LiveOp
 
   app.get('/api/panels', async (req) => {
     const now = o.now();
-    return buildPanels(o.panels, parsePanelWindow(req.query, now), now, o.repair);
+    return buildPanels(o.panels, parsePanelWindow(req.query, now), now, o.repairLedger);
   });
 
   app.get('/api/live', async (req, reply) => {
@@ -75,7 +75,7 @@ export function registerLive(app: FastifyInstance<any, any, any, any>, o: LiveOp
     const pushPanels = async () => {
       try {
         const now = o.now();
-        send(reply, 'panels', await buildPanels(o.panels, first.live ? parsePanelWindow(req.query, now) : first, now, o.repair));
+        send(reply, 'panels', await buildPanels(o.panels, first.live ? parsePanelWindow(req.query, now) : first, now, o.repairLedger));
       } catch (err) {
         failed(err);
       }

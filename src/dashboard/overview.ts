@@ -3,44 +3,10 @@
  * the panels never disagree about which instant they show.
  */
 import { cameraKey } from '../contract/index.ts';
-import type { CameraRow, ClassRow, LatencyRow, StoreReader, Totals } from '../store/store.ts';
-import type { RepairSummaryRow } from '../store/repair-ledger.ts';
+import type { ClassRow, LatencyRow, StoreReader, Totals } from '../store/reader.ts';
+import { cameraView, type CameraView } from './panels/camera-view.ts';
+import { cameraRepair, repairPanel } from './panels/repair.ts';
 import { MINUTE_MS, type Window } from './query.ts';
-
-export type CameraState = 'online' | 'offline' | 'unknown';
-
-export interface CameraView {
-  /** `region/site/camera`: unique, and the series label on the chart. */
-  key: string;
-  region: string;
-  site: string;
-  camera: string;
-  /** `unknown` when the camera never sent a status. */
-  state: CameraState;
-  statusAt: number | null;
-  lastEventAt: number | null;
-  /** serverTime - lastEventAt, so the page does not depend on the viewer's clock. */
-  lastEventAgeMs: number | null;
-  events: number;
-  detections: number;
-  /**
-   * seq numbers missing in the window (settled), or null when the store gave no answer for this camera
-   * (it cannot tell, or the camera has no settled events in the window): no answer is not "none missing".
-   */
-  missing: number | null;
-  /** Missing and being repaired now ("missing, repairing"), or null without a repair ledger. */
-  repairing: number | null;
-  /** Confirmed lost in the window ("lost, confirmed"), and why; null without a repair ledger. */
-  lost: number | null;
-  lostReasons: Record<string, number> | null;
-  /** Repaired in the window. */
-  repaired: number | null;
-  /** From the camera's last heartbeat. */
-  outboxDepth: number | null;
-  drops: number | null;
-  /** The camera's clock offset over the five minutes before the answer (CameraRow.clockOffsetMs). */
-  clockOffsetMs: number | null;
-}
 
 export interface SeriesView {
   /** Minute starts, epoch ms, oldest first: the x axis. */
@@ -77,37 +43,6 @@ function byKey(a: { key: string }, b: { key: string }): number {
  */
 export const GAP_SETTLE_MS = 30_000;
 
-const lostTotal = (r: RepairSummaryRow) => Object.values(r.lost).reduce((a, b) => a + (b ?? 0), 0);
-
-function cameraView(
-  row: CameraRow,
-  now: number,
-  missing: Map<string, number> | null,
-  repair: Map<string, RepairSummaryRow> | null,
-): CameraView {
-  const r = repair?.get(cameraKey(row));
-  return {
-    key: cameraKey(row),
-    region: row.region,
-    site: row.site,
-    camera: row.camera,
-    state: row.state ?? 'unknown',
-    statusAt: row.statusAt,
-    lastEventAt: row.lastEventAt,
-    lastEventAgeMs: row.lastEventAt === null ? null : Math.max(0, now - row.lastEventAt),
-    events: row.events,
-    detections: row.detections,
-    missing: missing?.get(cameraKey(row)) ?? null,
-    repairing: repair ? (r?.repairing ?? 0) : null,
-    lost: repair ? (r ? lostTotal(r) : 0) : null,
-    lostReasons: repair ? ({ ...r?.lost } as Record<string, number>) : null,
-    repaired: repair ? (r?.repaired ?? 0) : null,
-    outboxDepth: row.outboxDepth ?? null,
-    drops: row.drops ?? null,
-    clockOffsetMs: row.clockOffsetMs ?? null,
-  };
-}
-
 /** Extra counters are best-effort: a failing consumer hook must not blank the whole screen. */
 async function readExtra(extra: ExtraCounters | undefined, onError: (err: unknown) => void) {
   if (!extra) return null;
@@ -130,18 +65,17 @@ export async function buildOverview(
   onExtraError: (err: unknown) => void,
 ): Promise<Overview> {
   const settledTo = Math.min(window.toMs, now - GAP_SETTLE_MS);
-  const [rows, cameraRows, classes, latency, totals, extraValues, gapRows, repairRows] = await Promise.all([
+  const [rows, cameraRows, classes, latency, totals, extraValues, gapRows, repair] = await Promise.all([
     reader.perMinute(window.fromMs, window.toMs),
     reader.cameras(now),
     reader.classes(window.fromMs, window.toMs),
     reader.latency(window.fromMs, window.toMs),
     reader.totals(),
     readExtra(extra, onExtraError),
-    reader.seqGaps && settledTo > window.fromMs ? reader.seqGaps(window.fromMs, settledTo) : Promise.resolve(null),
-    reader.repairSummary ? reader.repairSummary(window.fromMs, window.toMs) : Promise.resolve(null),
+    settledTo > window.fromMs ? reader.seqGaps(window.fromMs, settledTo) : Promise.resolve(null),
+    repairPanel(reader.capabilities.repairLedger, window),
   ]);
   const missing = gapRows && new Map(gapRows.map((g) => [cameraKey(g), g.missing]));
-  const repair = repairRows && new Map(repairRows.map((r) => [cameraKey(r), r]));
 
   const minutes = Array.from({ length: window.minutes }, (_, i) => window.fromMs + i * MINUTE_MS);
   // Every known camera gets a series, even an idle one: a flat zero line is information, and a stable
@@ -168,16 +102,12 @@ export async function buildOverview(
     serverTime: now,
     window,
     series: { minutes, cameras: [...series.values()].sort(byKey) },
-    cameras: cameraRows.map((r) => cameraView(r, now, missing, repair)).sort(byKey),
+    cameras: cameraRows.map((r) => cameraView(r, now, missing?.get(cameraKey(r)) ?? null, cameraRepair(repair, cameraKey(r)))).sort(byKey),
     classes: [...classes].sort((a, b) => b.detections - a.detections || (a.class < b.class ? -1 : 1)),
     latency,
     totals,
     seqGaps: missing && missing.size > 0 ? [...missing.values()].reduce((a, b) => a + b, 0) : null,
-    repair: repairRows && {
-      repairing: repairRows.reduce((a, r) => a + r.repairing, 0),
-      repaired: repairRows.reduce((a, r) => a + r.repaired, 0),
-      lost: repairRows.reduce((a, r) => a + lostTotal(r), 0),
-    },
+    repair: repair && { repairing: repair.total.repairing, repaired: repair.total.repaired, lost: repair.total.lost },
     extra: extraValues,
   };
 }

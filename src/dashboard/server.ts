@@ -1,19 +1,17 @@
 /**
- * The dashboard box: a small HTTP server over a StoreReader. It only reads; it never writes the store,
+ * The dashboard box: a small HTTP server over a StoreReader (store/reader.ts). It only reads; it never writes the store,
  * so it can run next to the consumer (DuckDB allows one writer process) or against a server store.
  */
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import { pino, type Logger } from 'pino';
-import type { StoreReader } from '../store/store.ts';
+import type { StoreReader } from '../store/reader.ts';
 import { buildOverview, type ExtraCounters } from './overview.ts';
 import { isSeamError, SeamError } from '../contract/index.ts';
 import { listenError } from '../plumbing/listen.ts';
 import { requireToken } from './access-token.ts';
 import { registerLive } from './live.ts';
-import { isIP } from 'node:net';
-
-const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+import { isLoopback } from '../plumbing/loopback.ts';
 import { parseOverviewQuery, windowFor } from './query.ts';
 import { registerStaticFiles } from './static-files.ts';
 
@@ -98,10 +96,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     );
   });
 
-  if (reader.panels)
+  // The page's panels, where the store keeps the rollups they read (capabilities.ts); the overview always.
+  const { panels, repairLedger } = reader.capabilities;
+  if (panels)
     registerLive(app, {
-      panels: reader.panels,
-      repair: reader.repairSummary?.bind(reader),
+      panels,
+      repairLedger,
       now,
       alerts: options.alerts,
       panelsEveryMs: options.panelsEveryMs,

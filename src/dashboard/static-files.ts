@@ -1,10 +1,12 @@
 /**
  * The page's files. Read once at start: they are a few kilobytes, and serving from memory keeps a
- * dashboard on a busy consumer host from touching the disk on every poll. No @fastify/static: five
- * fixed files do not need a directory server (and a fixed list cannot be walked out of).
+ * dashboard on a busy consumer host from touching the disk on every poll. No @fastify/static: the files
+ * found in public/ at start (the page, its modules and styles) and uPlot are a fixed set of routes,
+ * which a request cannot walk out of.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { extname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
@@ -14,17 +16,28 @@ interface Asset {
   type: string;
 }
 
-const publicDir = (name: string) => fileURLToPath(new URL(`./public/${name}`, import.meta.url));
+const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
 const require = createRequire(import.meta.url);
 
-function assets(): Asset[] {
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+/** index.html at `/`; every other file of public/ at its path there: `/app.js`, `/panels/cameras.js`, ... */
+async function pageAssets(): Promise<Asset[]> {
+  const names = (await readdir(publicDir, { recursive: true })).filter((name) => TYPES[extname(name)]).sort();
+  return names.map((name) => ({
+    route: name === 'index.html' ? '/' : `/${name.split(sep).join('/')}`,
+    file: publicDir + name,
+    type: TYPES[extname(name)],
+  }));
+}
+
+async function assets(): Promise<Asset[]> {
   return [
-    { route: '/', file: publicDir('index.html'), type: 'text/html; charset=utf-8' },
-    { route: '/app.js', file: publicDir('app.js'), type: 'text/javascript; charset=utf-8' },
-    { route: '/alerts.js', file: publicDir('alerts.js'), type: 'text/javascript; charset=utf-8' },
-    { route: '/charts.js', file: publicDir('charts.js'), type: 'text/javascript; charset=utf-8' },
-    { route: '/style.css', file: publicDir('style.css'), type: 'text/css; charset=utf-8' },
-    { route: '/alerts.css', file: publicDir('alerts.css'), type: 'text/css; charset=utf-8' },
+    ...(await pageAssets()),
     {
       route: '/vendor/uPlot.iife.min.js',
       file: require.resolve('uplot/dist/uPlot.iife.min.js'),
@@ -44,7 +57,7 @@ export const CONTENT_SECURITY_POLICY =
   "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export async function registerStaticFiles(app: FastifyInstance): Promise<void> {
-  for (const asset of assets()) {
+  for (const asset of await assets()) {
     const body = await readFile(asset.file);
     app.get(asset.route, async (_req, reply) => {
       reply.header('content-type', asset.type);

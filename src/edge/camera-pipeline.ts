@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { DetectionResult, Detector } from './detector/detector.ts';
-import type { EdgeDetectionInput } from './inputs/record.ts';
+import type { EdgeDetectionInput } from './bridge/record.ts';
 import { recyclePixels } from './frames/frame-pool.ts';
 import type { Frame, FrameSource } from './frames/frame-source.ts';
 import type { InferenceCounters } from '../contract/index.ts';

@@ -1,7 +1,7 @@
 /** The edge bridge box: durable outbox, MQTT publisher, status. See docs/edge.md. */
 export { createBridge, type Bridge, type BridgeOptions, type BridgeStats } from './bridge/bridge.ts';
 export type { DetectionSource } from './inputs/detection-source.ts';
-export { prepareDetection, encodeDetection, type EdgeDetectionInput } from './inputs/record.ts';
+export { prepareDetection, encodeDetection, type EdgeDetectionInput } from './bridge/record.ts';
 export {
   Outbox,
   openOutbox,

@@ -13,9 +13,11 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * Free text (a decoder's stderr line, an error message) with the password of every `scheme://user:pass@`
- * in it replaced: ffmpeg echoes the URL it was given, credentials included, in its own errors.
+ * Free text (a decoder's stderr line, a driver's error message) with the password of every `scheme://user:pass@`
+ * in it replaced: ffmpeg echoes the URL it was given, credentials included, in its own errors, and so does
+ * a database driver its connection string. The password may hold a `/`: a connection string echoed as it was
+ * written need not be a valid URL, and hiding too much here is better than too little.
  */
 export function redactUrlsIn(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s/@]*@/gi, '$1:***@');
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@]*@/gi, '$1:***@');
 }

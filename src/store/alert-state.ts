@@ -52,6 +52,16 @@ export interface AlertLock {
   release(): Promise<void>;
 }
 
+/**
+ * Alert state and leadership for the store a process reads (StoreCapabilities.alertState): DuckDB keeps them
+ * in the same file (one process, so always leader); PostgreSQL in the same database with an advisory lock.
+ * The line-protocol stores cannot hold them (no transactions): run the engine against PostgreSQL or DuckDB.
+ */
+export interface AlertStateHome {
+  state: AlertStateStore;
+  lock: AlertLock;
+}
+
 export const outboxSql = {
   /** Columns in both stores. Times are epoch ms (BIGINT), so neither store's time zone handling matters. */
   instances: `key TEXT PRIMARY KEY, rule TEXT NOT NULL, state TEXT NOT NULL, body TEXT NOT NULL, updated_at BIGINT NOT NULL`,

@@ -1,12 +1,9 @@
-import { SeamError } from '../contract/index.ts';
-import { LineProtocolHttp, splitCredentials } from './line-protocol/http.ts';
-import type { StoreConfig } from './registry.ts';
 import type { DeadLetter } from './store.ts';
 
 /**
  * Reading the dead letters back (`seamline dead-letters`), kept apart from the DetectionStore and StoreReader
  * the consumer and the dashboard use: only an operator's tool needs the raw bytes again. One implementation per
- * store kind, built by dead-letter-readers.ts; each opens the store for reading only.
+ * store kind, declared beside the store in registry/registry.ts; each opens the store for reading only.
  */
 
 /** Which dead letters: every bound is optional. Times are received_at, epoch ms, [sinceMs, untilMs). */
@@ -84,18 +81,4 @@ export function deadLetterSql(q: DeadLetterQuery, d: DeadLetterSqlDialect): { sq
 /** A row of deadLetterSql; `payload` as the driver returns a blob. */
 export function toDeadLetterRecord(r: Record<string, unknown>, payload: Buffer): DeadLetterRecord {
   return { receivedAt: new Date(Number(r.received_ms)), topic: String(r.topic), code: String(r.code), reason: String(r.reason), payload };
-}
-
-/** HTTP to a line-protocol server (InfluxDB, VictoriaMetrics) for reading, with the store's credentials. */
-export function lineProtocolReaderHttp(config: StoreConfig, label: 'influxdb' | 'victoriametrics', example: string): LineProtocolHttp {
-  if (!config.url) throw new SeamError('SEAM_ERR_CONFIG', `store.url is required for ${label} (${example})`, { field: 'store.url' });
-  const { baseUrl, username, password } = splitCredentials(config.url);
-  return new LineProtocolHttp({
-    baseUrl,
-    username: config.username ?? username,
-    password: config.password ?? password,
-    timeoutMs: 60_000,
-    fetch,
-    label,
-  });
 }

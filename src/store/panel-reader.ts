@@ -1,10 +1,11 @@
 /**
  * The dashboard's panel queries over the rollups (store/rollups/schema.ts), for any window at the three
- * resolutions. Implemented once, in SQL both DuckDB and PostgreSQL accept, by panel-sql.ts; each store
- * hands it a dialect (how tables are named, how a timestamp column becomes epoch ms). Every value from a
- * request travels as a bound parameter; only table and column names from this file are ever text.
+ * resolutions: the stores that keep rollups declare them (StoreCapabilities.panels). Implemented once, in
+ * SQL both DuckDB and PostgreSQL accept, by sql/panel-sql.ts; each store hands it a dialect (how tables are
+ * named, how a timestamp column becomes epoch ms). Every value from a request travels as a bound parameter;
+ * only table and column names from this file are ever text.
  */
-import type { ClockOffsetRow } from './clock-offsets.ts';
+import type { CameraRow } from './reader.ts';
 
 /** Which cameras and classes a panel covers; an empty or absent list means all. */
 export interface PanelFilter {
@@ -109,22 +110,6 @@ export interface PeriodCount {
   n: number;
 }
 
-/** A known camera, all time: from the rollups and the latest status. */
-export interface CameraListRow {
-  region: string;
-  site: string;
-  camera: string;
-  state: 'online' | 'offline' | null;
-  statusAt: number | null;
-  lastEventAt: number | null;
-  events: number;
-  detections: number;
-  /** The last status.v1 body (heartbeat counters, and what later bridges add). */
-  heartbeat: Record<string, unknown>;
-  /** As CameraRow.clockOffsetMs: over the five minutes before the list's `nowMs`. */
-  clockOffsetMs: number | null;
-}
-
 export interface PanelReader {
   counts(q: PanelQuery): Promise<CountRow[]>;
   classes(q: PanelQuery): Promise<ClassPeriodRow[]>;
@@ -142,10 +127,11 @@ export interface PanelReader {
   deadLetters(q: PanelQuery): Promise<PeriodCount[]>;
   /** Changes inside the window, and each camera's last change before it. */
   statusChanges(q: PanelQuery): Promise<StatusChange[]>;
-  /** `nowMs` (default the clock) ends the five minutes the clock offsets are read over (clock-offsets.ts). */
-  cameraList(nowMs?: number): Promise<CameraListRow[]>;
-  /** Per camera, the smallest commit time - captured_at in the consumers' samples of the five minutes before `nowMs`. */
-  clockOffsets(nowMs: number): Promise<ClockOffsetRow[]>;
+  /**
+   * Every known camera, all time, from the rollups and the latest status (StoreReader.cameras reads the raw
+   * tables). `nowMs` (default the clock) ends the five minutes the clock offsets are read over (clock-offsets.ts).
+   */
+  cameraList(nowMs?: number): Promise<CameraRow[]>;
 }
 
 /** What a store tells panel-sql.ts about its SQL. */

@@ -146,25 +146,37 @@ export function uuidFloor(ms: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
 }
 
-/** A store that keeps a repair ledger (DuckDB, PostgreSQL). */
-export interface RepairCapable {
-  openRepairLedger(): Promise<RepairLedger>;
-}
-
-export function repairCapable(store: object): store is RepairCapable {
-  return typeof (store as Partial<RepairCapable>).openRepairLedger === 'function';
+/** A store's repair ledger, declared in its capabilities (StoreCapabilities.repairLedger): DuckDB, PostgreSQL. */
+export interface RepairLedgerAccess {
+  /** The ledger, opened on first call and closed with the store. */
+  open(): Promise<RepairLedger>;
+  /**
+   * Repair, per camera: seqs missing and being chased now, and those repaired or confirmed lost in
+   * [fromMs, toMs) (RepairLedger.summary). Null when the store holds no ledger yet: opened read-only
+   * (seamline dashboard) before any consumer created one, e.g. every consumer runs with --no-repair. No
+   * ledger is not "nothing missing".
+   */
+  summary(fromMs?: number, toMs?: number, staleBeforeMs?: number): Promise<RepairSummaryRow[] | null>;
 }
 
 /**
  * A store's one ledger, opened on first use. Concurrent first calls share one opening; a failed opening is
  * forgotten, so the next call tries again (the store may have been down).
  */
-export class LedgerSlot {
+export class LedgerSlot implements RepairLedgerAccess {
   private opening: Promise<RepairLedger> | undefined;
+  private seen = false;
 
-  constructor(private readonly make: () => RepairLedger | Promise<RepairLedger>) {}
+  /**
+   * `exists`, for a store opened read-only: whether a consumer has created the ledger's tables, which a
+   * reader may not do itself.
+   */
+  constructor(
+    private readonly make: () => RepairLedger | Promise<RepairLedger>,
+    private readonly exists?: () => Promise<boolean>,
+  ) {}
 
-  get(): Promise<RepairLedger> {
+  open(): Promise<RepairLedger> {
     this.opening ??= (async () => {
       const ledger = await this.make();
       await ledger.open();
@@ -174,6 +186,15 @@ export class LedgerSlot {
       throw err;
     });
     return this.opening;
+  }
+
+  async summary(fromMs?: number, toMs?: number, staleBeforeMs?: number): Promise<RepairSummaryRow[] | null> {
+    // Read-only, the ledger is the consumer's to create; until one has, there is none to read.
+    if (this.exists && !this.seen) {
+      if (!(await this.exists())) return null;
+      this.seen = true;
+    }
+    return (await this.open()).summary(fromMs, toMs, staleBeforeMs);
   }
 
   /** Closes the ledger if one was opened. */

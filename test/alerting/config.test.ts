@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseAlertsConfig } from '../../src/alerting/config.ts';
+import { parseAlertsConfig } from '../../src/alerting/alerts-config.ts';
 import { isSeamError } from '../../src/contract/index.ts';
 
 const base = () => ({

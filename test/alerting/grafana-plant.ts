@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { parseAlertsConfig } from '../../src/alerting/config.ts';
+import { parseAlertsConfig } from '../../src/alerting/alerts-config.ts';
 import type { GrafanaTarget } from '../../src/alerting/grafana/datasource.ts';
 import { grafanaFiles } from '../../src/alerting/grafana/export.ts';
 

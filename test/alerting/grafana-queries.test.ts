@@ -5,7 +5,7 @@ import { startInfluxDb, type RunningInfluxDb } from '../../src/proof/services/in
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { LineProtocolStore } from '../../src/store/line-protocol/store.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
-import type { Store } from '../../src/store/registry.ts';
+import type { Store } from '../../src/store/store.ts';
 import { makeEvent, makeStatus } from '../helpers/events.ts';
 import { parsed, TARGETS, type Obj } from './grafana-plant.ts';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAlertsConfig } from '../../src/alerting/config.ts';
+import { parseAlertsConfig } from '../../src/alerting/alerts-config.ts';
 import { AlertEngine } from '../../src/alerting/engine.ts';
 import type { DetectionV1 } from '../../src/contract/index.ts';
 import { DuckDbAlertState, LOCAL_LOCK } from '../../src/store/duckdb/alert-state.ts';

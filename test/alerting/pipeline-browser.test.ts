@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/embedded-pipeline.ts';
+import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/services/embedded-pipeline.ts';
 import { START_DEFAULTS } from '../../src/cli/config/start.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
-import { parseAlertsConfig } from '../../src/alerting/config.ts';
+import { parseAlertsConfig } from '../../src/alerting/alerts-config.ts';
 import { observe, startTick } from '../../src/alerting/evaluate.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
@@ -30,7 +30,7 @@ const config = parseAlertsConfig({
 async function fill(store: DuckDbStore | PostgresStore) {
   for (const camera of ['cam-a', 'cam-b', 'cam-c', 'cam-d'])
     await store.write([makeEvent({ camera, seq: 1, captured_at: new Date(NOW - MIN).toISOString() })], new Date(NOW - MIN));
-  const ledger = await store.openRepairLedger();
+  const ledger = await store.capabilities.repairLedger.open();
   const range = (camera: string, fields: Partial<RepairRange>) =>
     newRange({
       region: 'eu',

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { parseAlertsConfig } from '../../src/alerting/config.ts';
+import { parseAlertsConfig } from '../../src/alerting/alerts-config.ts';
 import { observe, startTick } from '../../src/alerting/evaluate.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
-import type { Store } from '../../src/store/registry.ts';
+import { emptyCameraRow } from '../../src/store/reader.ts';
+import type { Store } from '../../src/store/store.ts';
 import { makeEvent, makeStatus } from '../helpers/events.ts';
 
 const NOW = Date.parse('2026-12-02T10:00:00.000Z');
@@ -150,14 +151,7 @@ describe('rule kinds on PostgreSQL', () => {
 test('clock_offset says which way the clock is off and by how much, in words an operator reads', { timeout: 10_000 }, async () => {
   const rule = config.rules.find((r) => r.name === 'clock')!;
   const row = (camera: string, clockOffsetMs: number | null) => ({
-    region: 'eu',
-    site: 'plant-1',
-    camera,
-    state: null,
-    statusAt: null,
-    lastEventAt: null,
-    events: 0,
-    detections: 0,
+    ...emptyCameraRow({ region: 'eu', site: 'plant-1', camera }),
     clockOffsetMs,
   });
   const rows = [row('behind', 3_720_000), row('ahead', -30_500), row('far-ahead', -125_000), row('unsampled', null)];

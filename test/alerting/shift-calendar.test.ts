@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ShiftCalendar, toShift } from '../../src/alerting/shift-calendar.ts';
+import { ShiftCalendar, toShift } from '../../src/alerting/config/shift-calendar.ts';
 
 const H = 3_600_000;
 const at = (iso: string) => Date.parse(iso);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Notification } from '../../src/alerting/notification.ts';
+import type { Notification } from '../../src/alerting/lifecycle/notification.ts';
 
 /** A real HTTP receiver for notifications: records each body and its Idempotency-Key; can answer 503 ("down"). */
 export interface WebhookReceiver {

@@ -18,7 +18,8 @@ import { startInfluxDb, type RunningInfluxDb } from '../../src/proof/services/in
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { startVictoriaMetrics, VICTORIA_METRICS_FLAGS, type RunningVictoriaMetrics } from '../../src/proof/services/victoria-metrics.ts';
-import { createStore, storeConfigFromUrl } from '../../src/store/registry.ts';
+import { storeConfigFromUrl } from '../../src/store/config.ts';
+import { createStore } from '../../src/store/registry/registry.ts';
 import { makeEvents } from '../helpers/events.ts';
 import { waitFor } from '../helpers/wait.ts';
 

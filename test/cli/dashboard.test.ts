@@ -91,12 +91,12 @@ test('seamline dashboard over PostgreSQL requires its access token when one is s
   assert.deepEqual([first.repair, first.cameras[0].lost], [null, null]);
   const probe = new PostgresStore({ url: postgres.url, readOnly: true });
   await probe.open();
-  assert.equal(await probe.repairSummary(), null);
+  assert.equal(await probe.capabilities.repairLedger.summary(), null);
   await probe.close();
   // Once a consumer has one, the same dashboard reads it.
   const consumer = new PostgresStore({ url: postgres.url });
   await consumer.open();
-  const ledger = await consumer.openRepairLedger();
+  const ledger = await consumer.capabilities.repairLedger.open();
   const now = Date.now();
   const cam = {
     region: 'eu',

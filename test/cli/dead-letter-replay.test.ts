@@ -1,11 +1,11 @@
 /**
- * The replay loop (src/cli/dead-letter-replay.ts) with the publisher injected: which topics are republished,
+ * The replay loop (src/cli/services/dead-letter-replay.ts) with the publisher injected: which topics are republished,
  * in what order, how many at once, and how failures and dry runs are counted. The same loop against a real
  * broker and consumers is in dead-letters.test.ts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { replayDeadLetters, skipReason, type ReplayPublisher } from '../../src/cli/dead-letter-replay.ts';
+import { replayDeadLetters, skipReason, type ReplayPublisher } from '../../src/cli/services/dead-letter-replay.ts';
 import type { DeadLetterRecord } from '../../src/store/dead-letter-reader.ts';
 
 const TOPICS: { topic: string; replayed: boolean; because?: RegExp; withStatus?: boolean }[] = [

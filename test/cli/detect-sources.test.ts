@@ -14,9 +14,7 @@ const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'seamline-detect-sources-'));
 const MODEL = shippedModel('seamline-conveyor.onnx');
 
-function detect(
-  source: string,
-): Promise<{
+function detect(source: string): Promise<{
   code: number | null;
   lines: { frame: number; captured_at: string; detections: { class_id: number; bbox: number[] }[] }[];
   stderr: string;

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import pino from 'pino';
-import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/embedded-pipeline.ts';
+import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/services/embedded-pipeline.ts';
 import { START_DEFAULTS } from '../../src/cli/config/start.ts';
 import { detectionTopic } from '../../src/contract/index.ts';
 import { makeEvents } from '../helpers/events.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger } from '../../src/cli/logger.ts';
+import { createLogger } from '../../src/cli/process/logger.ts';
 
 /**
  * docs/security.md: in logs a URL keeps its host and port and loses only its password; a password field is

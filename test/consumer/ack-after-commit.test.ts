@@ -4,7 +4,7 @@ import mqtt from 'mqtt';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { detectionTopic, type DetectionV1 } from '../../src/contract/index.ts';
 import { startConsumer } from '../../src/consumer/consumer.ts';
-import type { Delivery } from '../../src/consumer/session.ts';
+import type { Delivery } from '../../src/consumer/mqtt/subscriber-session.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import type { WriteResult } from '../../src/store/store.ts';
 import { makeEvents } from '../helpers/events.ts';

@@ -9,14 +9,15 @@ import pino from 'pino';
 import type { DetectionV1 } from '../../src/contract/index.ts';
 import { Batch } from '../../src/consumer/ingest/batch.ts';
 import { BatchCommitter } from '../../src/consumer/ingest/batch-commit.ts';
-import type { Delivery } from '../../src/consumer/session.ts';
+import type { Delivery } from '../../src/consumer/mqtt/subscriber-session.ts';
 import { startInfluxDb, type RunningInfluxDb } from '../../src/proof/services/influxdb.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { startVictoriaMetrics, type RunningVictoriaMetrics } from '../../src/proof/services/victoria-metrics.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { LineProtocolStore } from '../../src/store/line-protocol/store.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
-import type { DeadLetter, DetectionStore, StoreReader } from '../../src/store/store.ts';
+import type { StoreReader } from '../../src/store/reader.ts';
+import type { DeadLetter, DetectionStore } from '../../src/store/store.ts';
 import { makeEvents } from '../helpers/events.ts';
 
 let postgres: RunningPostgres;

@@ -101,7 +101,7 @@ export async function runHostileCorpus(o: HostileRunOptions, started: (c: Runnin
         store,
         deadLetterTopic: DEAD_LETTER_TOPIC,
         batchSize: BATCH,
-        flushIntervalMs: 50,
+        flushMs: 50,
         repair: false,
         sampleMs: 0,
       }),

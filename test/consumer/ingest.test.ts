@@ -17,7 +17,7 @@ before(async () => {
   broker = await startEmbeddedBroker();
   store = new DuckDbStore({ path: ':memory:' });
   await store.open();
-  consumer = await startConsumer({ url: broker.url, protocolVersion: 4, clientId: 'ingest-test', store });
+  consumer = await startConsumer({ url: broker.url, protocol: 4, clientId: 'ingest-test', store });
   publisher = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'ingest-test-pub' });
 });
 
@@ -79,7 +79,7 @@ test('stops without acknowledging when the store is broken for good and its prob
   };
   refusing.write = broken;
   refusing.probe = broken;
-  const c = await startConsumer({ url: broker.url, protocolVersion: 4, clientId: 'ingest-fatal', store: refusing });
+  const c = await startConsumer({ url: broker.url, protocol: 4, clientId: 'ingest-fatal', store: refusing });
   const fatal = new Promise<Error>((resolve) => c.ingestor.onFatal(resolve));
   await publish(topic, JSON.stringify(makeEvents(1, { seq: 900 })[0]));
   const err = await fatal;
@@ -107,11 +107,11 @@ test('a configuration error on a message while the probe passes dead-letters tha
   };
   const c = await startConsumer({
     url: broker.url,
-    protocolVersion: 4,
+    protocol: 4,
     clientId: 'ingest-picky',
     store: picky,
     batchSize: 50,
-    flushIntervalMs: 200,
+    flushMs: 200,
   });
   const events = makeEvents(40, { seq: 60, camera: 'cam-01' });
   await Promise.all(events.map((e) => publish(topic, JSON.stringify(e))));
@@ -136,7 +136,7 @@ test('announces each committed dead letter on the dead-letter topic with its cod
   await dlStore.open();
   const c = await startConsumer({
     url: broker.url,
-    protocolVersion: 4,
+    protocol: 4,
     clientId: 'ingest-dl',
     store: dlStore,
     deadLetterTopic: 'seamline/dead-letters',

@@ -19,7 +19,7 @@ before(async () => {
   store = new DuckDbStore({ path: ':memory:' });
   await store.open();
   // Sampled every 100 ms instead of 5 s, so the clock figures reach the store while a test waits.
-  consumer = await startConsumer({ url: broker.url, protocolVersion: 4, clientId: 'metrics-test', store, sampleMs: 100 });
+  consumer = await startConsumer({ url: broker.url, protocol: 4, clientId: 'metrics-test', store, sampleMs: 100 });
 });
 after(async () => {
   await consumer.stop();

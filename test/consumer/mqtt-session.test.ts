@@ -9,7 +9,7 @@ import { freePort } from '../../src/proof/services/free-port.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { isSeamError } from '../../src/contract/index.ts';
 import { createMqttSession, type MqttSessionOptions } from '../../src/consumer/mqtt/session.ts';
-import type { Delivery, SubscriberSession } from '../../src/consumer/session.ts';
+import type { Delivery, SubscriberSession } from '../../src/consumer/mqtt/subscriber-session.ts';
 
 let mosquitto: RunningMosquitto;
 const open = new Set<SubscriberSession>();
@@ -165,7 +165,7 @@ test('two sessions on one shared subscription split 1000 messages with none lost
 test('works against Aedes with MQTT 3.1.1: receives, acks, and nothing comes back after reconnect', { timeout: 60_000 }, async () => {
   const aedes = await startEmbeddedBroker();
   try {
-    const options = { url: aedes.url, clientId: 'aedes-v4', filters: ['vision/+/+/+/detection'], protocolVersion: 4 as const };
+    const options = { url: aedes.url, clientId: 'aedes-v4', filters: ['vision/+/+/+/detection'], protocol: 4 as const };
     const first = session(options);
     await first.s.start();
     const sent = names('aedes', 300);
@@ -336,7 +336,13 @@ test('refused credentials reject start() with SEAM_ERR_BROKER_AUTH, emit error a
   const fast = { reconnectMinMs: 20, reconnectMaxMs: 40 };
   try {
     for (const protocolVersion of [5, 4] as const) {
-      const { s } = session({ url: relay.url, clientId: `auth-${protocolVersion}`, filters: ['vision/#'], protocolVersion, ...fast });
+      const { s } = session({
+        url: relay.url,
+        clientId: `auth-${protocolVersion}`,
+        filters: ['vision/#'],
+        protocol: protocolVersion,
+        ...fast,
+      });
       const errors: unknown[] = [];
       s.on('error', (e) => errors.push(e));
       let connects = 0;
@@ -349,7 +355,7 @@ test('refused credentials reject start() with SEAM_ERR_BROKER_AUTH, emit error a
         url: silent.url,
         clientId: `auth-control-${protocolVersion}`,
         filters: ['vision/#'],
-        protocolVersion,
+        protocol: protocolVersion,
         ...fast,
       });
       const controlDials = silent.accepted();

@@ -13,7 +13,7 @@ test('/metrics tells missing-and-repairing from lost-and-confirmed, per camera a
   await store.open();
   try {
     const now = Date.now();
-    const ledger = await store.openRepairLedger();
+    const ledger = await store.capabilities.repairLedger.open();
     const cam = {
       region: 'eu',
       site: 'plant-1',

@@ -5,7 +5,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { RepairRequestV1 } from '../../src/contract/index.ts';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from '../../src/consumer/consumer.ts';
 import { createBridge, type Bridge, type BridgeOptions } from '../../src/edge/bridge/bridge.ts';
-import { duckdbCounts, duckdbMissing, type StoredCounts } from '../../src/proof/chaos/stored-counts.ts';
+import { duckdbCounts, duckdbMissing, type StoredCounts } from '../../src/proof/chaos/harness/stored-counts.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import type { RepairLedger, RepairRange } from '../../src/store/repair-ledger.ts';
@@ -81,7 +81,7 @@ export class RepairRig {
       store: this.store,
       connectTimeoutMs: 20_000,
       ...this.consumerOptions,
-      repair: { ...FAST_REPAIR, ...repair },
+      repairTuning: { ...FAST_REPAIR, ...repair },
     });
     return this.consumer;
   }
@@ -94,12 +94,12 @@ export class RepairRig {
   }
 
   ledger(): Promise<RepairLedger> {
-    return this.store!.openRepairLedger();
+    return this.store!.capabilities.repairLedger.open();
   }
 
   bridge(camera: string, overrides: Partial<BridgeOptions> = {}): Bridge {
     const b = createBridge({
-      brokerUrl: this.broker.url,
+      url: this.broker.url,
       clientId: `repair-bridge-${camera}-${this.ids++}`,
       region: 'eu',
       site: 'plant-1',
@@ -107,7 +107,7 @@ export class RepairRig {
       dataDir: join(this.dir, `outbox-${camera}`),
       reconnectMinMs: 50,
       reconnectMaxMs: 500,
-      heartbeatSeconds: 1,
+      heartbeat: 1,
       announceSeconds: 1,
       closeTimeoutMs: 1_000,
       ...overrides,

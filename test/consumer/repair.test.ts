@@ -116,7 +116,7 @@ test('an ordinary backlog is not chased: a consumer catching up after an outage 
       assert.deepEqual(await rig.ranges('cam-04'), [], 'no gap recorded');
       assert.equal(rig.requests.length, 0, 'no request sent');
     },
-    { batchSize: 20, flushIntervalMs: 40, maxPending: 20, receiveMaximum: 20 },
+    { batchSize: 20, flushMs: 40, maxPending: 20, receiveMaximum: 20 },
   ),
 );
 

@@ -67,7 +67,7 @@ test('DuckDB rollups equal the raw rows after the consumer is SIGKILLed twice mi
     raw = await rawFromDuckDb(conn);
     if (raw.events.length >= total || round === 4) {
       assert.equal(raw.events.length, total, 'every event stored once');
-      assert.equal(await assertRollupsMatchRaw(store.panels, raw, ...around(raw.events)), total);
+      assert.equal(await assertRollupsMatchRaw(store.capabilities.panels, raw, ...around(raw.events)), total);
       conn.closeSync();
       await store.close();
       break;
@@ -113,7 +113,7 @@ test('PostgreSQL rollups equal the raw rows with two consumers, one SIGKILLed mi
     assert.equal(raw.events.length, total);
     const store = new PostgresStore({ url: postgres.url });
     await store.open();
-    assert.equal(await assertRollupsMatchRaw(store.panels, raw, ...around(raw.events)), total);
+    assert.equal(await assertRollupsMatchRaw(store.capabilities.panels, raw, ...around(raw.events)), total);
     await store.close();
   } finally {
     await pool.end();

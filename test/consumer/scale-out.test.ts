@@ -5,7 +5,7 @@ import { freePort } from '../../src/proof/services/free-port.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { publishInWorker } from '../../src/proof/bench/spawn-worker.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
-import { redeliverStored } from '../../src/proof/chaos/redeliver.ts';
+import { redeliverStored } from '../../src/proof/chaos/harness/redeliver.ts';
 import { scrape, spawnConsumer, type ConsumerProcess } from '../helpers/consumer-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 

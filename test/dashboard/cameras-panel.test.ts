@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { camerasPanel } from '../../src/dashboard/panels/cameras.ts';
-import { parsePanelWindow } from '../../src/dashboard/panel-window.ts';
+import { parsePanelWindow } from '../../src/dashboard/panels/window.ts';
 import type { InferenceCounters } from '../../src/contract/index.ts';
 import { StatusMessages, type HeartbeatCounters } from '../../src/edge/bridge/status.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
@@ -48,7 +48,7 @@ describe('cameras panel: the figures a camera pipeline reports, inference and cl
 
   test('shows every inference counter of status.v1 with the value the bridge sent', { timeout: 30_000 }, async () => {
     const w = parsePanelWindow({ range: '1h' }, NOW);
-    const { cameras } = await camerasPanel(store.panels, w, NOW);
+    const { cameras } = await camerasPanel(store.capabilities.panels, w, NOW);
     const cam = cameras.find((c) => c.camera === ID.camera);
     assert.ok(cam, `camera ${ID.camera} is listed`);
     assert.deepEqual(cam.edge, { frames: HEARTBEAT.frames, ...INFERENCE });
@@ -58,8 +58,9 @@ describe('cameras panel: the figures a camera pipeline reports, inference and cl
     timeout: 30_000,
   }, async () => {
     const at = async (now: number) =>
-      (await camerasPanel(store.panels, parsePanelWindow({ range: '1h' }, now), now)).cameras.find((c) => c.camera === ID.camera)
-        ?.clockOffsetMs;
+      (await camerasPanel(store.capabilities.panels, parsePanelWindow({ range: '1h' }, now), now)).cameras.find(
+        (c) => c.camera === ID.camera,
+      )?.clockOffsetMs;
     assert.equal(await at(NOW), 3_720_000);
     assert.equal(await at(NOW + 10 * MINUTE), null);
   });

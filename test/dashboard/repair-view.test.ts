@@ -29,7 +29,7 @@ const dir = mkdtempSync(join(tmpdir(), 'seamline-repair-view-'));
 /** cam-a: 10 seqs missing and being repaired; cam-b: 4 confirmed lost (evicted) and 6 repaired; cam-c: nothing. */
 async function fillLedger(store: DuckDbStore): Promise<void> {
   const now = Date.now();
-  const ledger = await store.openRepairLedger();
+  const ledger = await store.capabilities.repairLedger.open();
   const range = (camera: string, f: Partial<RepairRange>) =>
     newRange({
       region: 'eu',
@@ -218,23 +218,21 @@ test('a read-only store no consumer has made a ledger in shows — for repair, n
   try {
     assert.deepEqual((await panels(view.url)).repair, { repairing: 10, repaired: 6, lost: 4, lostReasons: { evicted: 4 } });
     await assert.rejects(
-      ro
-        .openRepairLedger()
-        .then((l) =>
-          l.insertCamera({
-            region: 'eu',
-            site: 'plant-1',
-            camera: 'x',
-            incarnation: 'i',
-            incarnationStartedMs: 0,
-            watermark: 0,
-            scannedToMs: 0,
-            ackedThrough: 0,
-            announcedAtMs: 0,
-            owner: null,
-            leaseUntilMs: 0,
-          }),
-        ),
+      ro.capabilities.repairLedger.open().then((l) =>
+        l.insertCamera({
+          region: 'eu',
+          site: 'plant-1',
+          camera: 'x',
+          incarnation: 'i',
+          incarnationStartedMs: 0,
+          watermark: 0,
+          scannedToMs: 0,
+          ackedThrough: 0,
+          announcedAtMs: 0,
+          owner: null,
+          leaseUntilMs: 0,
+        }),
+      ),
       /read-only|read only/i,
     );
   } finally {

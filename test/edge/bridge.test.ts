@@ -218,7 +218,7 @@ describe('edge bridge against Mosquitto', () => {
   });
 
   test('publishes a retained online birth with counters and a retained offline on close', { timeout: 30_000 }, async () => {
-    const bridge = bridgeFor({ camera: 'cam-status', heartbeatSeconds: 0.2 });
+    const bridge = bridgeFor({ camera: 'cam-status', heartbeat: 0.2 });
     await bridge.start();
     await bridge.waitForConnection();
     // Five boxes in three frames: a heartbeat that counted frames as detections would say 3.
@@ -244,11 +244,11 @@ describe('edge bridge against Mosquitto', () => {
 });
 
 describe('edge bridge against the embedded broker', () => {
-  test('delivers every accepted event over MQTT 3.1.1 (protocolVersion 4)', { timeout: 60_000 }, async () => {
+  test('delivers every accepted event over MQTT 3.1.1 (protocol 4)', { timeout: 60_000 }, async () => {
     const aedes = await startEmbeddedBroker();
     try {
       const collector = await collect(aedes.url, { protocolVersion: 4 });
-      const bridge = bridgeFor({ brokerUrl: aedes.url, protocolVersion: 4 });
+      const bridge = bridgeFor({ url: aedes.url, protocol: 4 });
       await bridge.start();
       const accepted = await acceptMany(bridge, 1000);
       await collector.waitFor(1000, 20_000);

@@ -88,13 +88,13 @@ test('synthetic conveyor -> hand-built detector -> bridge -> Mosquitto -> consum
   const detector = await OnnxDetector.open({ model: shippedModel('seamline-conveyor.onnx') });
   let pipeline: CameraPipeline | undefined;
   const bridge = createBridge({
-    brokerUrl: broker.url,
+    url: broker.url,
     clientId: 'inference-e2e-edge',
     region: 'eu',
     site: 'plant-1',
     camera: 'conveyor-1',
     dataDir: join(tmp.dir, 'outbox'),
-    heartbeatSeconds: 0.2,
+    heartbeat: 0.2,
     statusExtra: () => pipeline?.statusCounters() ?? {},
   });
   try {

@@ -10,7 +10,7 @@ import { tempDir } from './support.ts';
 test('a new bridge exports every counter, with its labels, at 0 before anything happened', { timeout: 30_000 }, async () => {
   const { dir, cleanup } = tempDir();
   const bridge = createBridge({
-    brokerUrl: 'mqtt://127.0.0.1:1',
+    url: 'mqtt://127.0.0.1:1',
     clientId: 'zero-counters',
     region: 'eu',
     site: 'plant-1',

@@ -39,7 +39,7 @@ export function mosquittoSuite(defaults: Partial<BridgeOptions> = {}): Mosquitto
     // A closure, not a method, so `const bridgeFor = suite.bridge` works.
     bridge: (overrides = {}, dataDir) => {
       const bridge = createBridge({
-        brokerUrl: started().url,
+        url: started().url,
         clientId: `edge-test-${process.pid}-${ids++}`,
         region: 'eu',
         site: 'plant-1',
@@ -47,7 +47,7 @@ export function mosquittoSuite(defaults: Partial<BridgeOptions> = {}): Mosquitto
         dataDir: dataDir ?? tempDir().dir,
         reconnectMinMs: 50,
         reconnectMaxMs: 500,
-        heartbeatSeconds: 60,
+        heartbeat: 60,
         ...defaults,
         ...overrides,
       });

@@ -20,7 +20,7 @@ describe('stdin input', () => {
     const { dir, cleanup } = tempDir();
     // Never started: accepting needs only the outbox, so no broker is involved.
     const bridge = createBridge({
-      brokerUrl: 'mqtt://127.0.0.1:1',
+      url: 'mqtt://127.0.0.1:1',
       clientId: 'stdin-test',
       region: 'eu',
       site: 'plant-1',
@@ -70,7 +70,7 @@ describe('stdin input', () => {
   }, async () => {
     const { dir, cleanup } = tempDir();
     const bridge = createBridge({
-      brokerUrl: 'mqtt://127.0.0.1:1',
+      url: 'mqtt://127.0.0.1:1',
       clientId: 'stdin-default',
       region: 'eu',
       site: 'plant-1',

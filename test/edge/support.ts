@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { DetectionV1 } from '../../src/contract/index.ts';
-import type { EdgeDetectionInput } from '../../src/edge/inputs/record.ts';
+import type { EdgeDetectionInput } from '../../src/edge/bridge/record.ts';
 
 /** A fresh temp directory removed by the returned cleanup. */
 export function tempDir(prefix = 'seamline-edge-'): { dir: string; cleanup: () => void } {

@@ -1,4 +1,4 @@
-export { spawnConsumerProcess as spawnConsumer, type ConsumerProcess } from '../../src/proof/chaos/consumer-process.ts';
+export { spawnConsumerProcess as spawnConsumer, type ConsumerProcess } from '../../src/proof/chaos/harness/consumer-process.ts';
 
 /** Reads one counter from a Prometheus text endpoint. */
 export async function scrape(url: string, metric: string): Promise<number> {

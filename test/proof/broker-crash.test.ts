@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { brokerCrash } from '../../src/proof/chaos/broker-crash.ts';
+import { brokerCrash } from '../../src/proof/chaos/scenarios/broker-crash.ts';
 
 // Its own file: the other chaos scenarios already fill most of chaos.test.ts's time.
 const quiet = (line: string) => void process.stderr.write(`  ${line}\n`);

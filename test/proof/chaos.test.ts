@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { brokerRestartScenario } from '../../src/proof/chaos/broker-restart.ts';
-import { consumerKillScenario } from '../../src/proof/chaos/consumer-kill.ts';
-import { edgeKillScenario } from '../../src/proof/chaos/edge-kill.ts';
-import { poisonScenario } from '../../src/proof/chaos/poison.ts';
-import { storeOutage } from '../../src/proof/chaos/store-outage.ts';
+import { brokerRestartScenario } from '../../src/proof/chaos/scenarios/broker-restart.ts';
+import { consumerKillScenario } from '../../src/proof/chaos/scenarios/consumer-kill.ts';
+import { edgeKillScenario } from '../../src/proof/chaos/scenarios/edge-kill.ts';
+import { poisonScenario } from '../../src/proof/chaos/scenarios/poison.ts';
+import { storeOutage } from '../../src/proof/chaos/scenarios/store-outage.ts';
 
 const quiet = () => {};
 

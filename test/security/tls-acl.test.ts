@@ -117,7 +117,7 @@ function bridge(overrides: Partial<BridgeOptions> = {}): Bridge {
   const outbox = tempDir('seamline-security-edge-');
   cleanups.push(outbox.cleanup);
   const b = createBridge({
-    brokerUrl: tlsUrl,
+    url: tlsUrl,
     clientId: `security-edge-${ids++}`,
     region: CAM_A.region,
     site: CAM_A.site,
@@ -128,7 +128,7 @@ function bridge(overrides: Partial<BridgeOptions> = {}): Bridge {
     ca: pki.ca,
     reconnectMinMs: 50,
     reconnectMaxMs: 300,
-    heartbeatSeconds: 60,
+    heartbeat: 60,
     closeTimeoutMs: 200,
     ...overrides,
   });
@@ -219,7 +219,7 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
   }, async () => {
     const mutual = { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey };
     const { store } = await consumer({ url: mtlsUrl, ...mutual });
-    const b = bridge({ brokerUrl: mtlsUrl, ...mutual });
+    const b = bridge({ url: mtlsUrl, ...mutual });
     await b.start();
     await Promise.all(Array.from({ length: 20 }, () => b.accept(makeInput())));
     assert.equal(await b.drain(10_000), true);
@@ -413,7 +413,7 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
     const url = new URL(tlsUrl);
     url.username = CAM_A.user;
     url.password = password;
-    const b = bridge({ brokerUrl: url.toString(), username: undefined, password: undefined, logger });
+    const b = bridge({ url: url.toString(), username: undefined, password: undefined, logger });
     await b.start();
     await b.waitForConnection(5_000);
     assert.ok(lines.length > 0);

@@ -69,7 +69,8 @@ export function clockContract(name: string, withStore: (fn: (store: StoreUnderTe
         const expected = { ahead: -30_000, behind: HOUR + 20, healthy: 41 };
         await (store as { compactRollups?: () => Promise<unknown> }).compactRollups?.();
         assert.deepEqual(offsets(await store.cameras(now)), expected);
-        if (store.panels) assert.deepEqual(offsets(await store.panels.cameraList(now)), expected);
+        const { panels } = store.capabilities;
+        if (panels) assert.deepEqual(offsets(await panels.cameraList(now)), expected);
         assert.deepEqual(Object.fromEntries((await store.clockOffsets!(now)).map((o) => [o.camera, o.offsetMs])), expected);
         // Six minutes on, the samples are out of the window: no figure, not the old one.
         assert.deepEqual(offsets(await store.cameras(now + 360_000)), { ahead: null, healthy: null });
@@ -94,7 +95,8 @@ export function clockContract(name: string, withStore: (fn: (store: StoreUnderTe
         const rows = offsets(await store.cameras(now));
         assert.equal(rows['rtc-1970'], now - epochs['rtc-1970'] - 1_000);
         assert.equal(rows['rtc-2000'], now - epochs['rtc-2000'] - 1_000);
-        if (store.panels) assert.equal(offsets(await store.panels.cameraList(now))['rtc-1970'], now - epochs['rtc-1970'] - 1_000);
+        const { panels } = store.capabilities;
+        if (panels) assert.equal(offsets(await panels.cameraList(now))['rtc-1970'], now - epochs['rtc-1970'] - 1_000);
       }),
   );
 }

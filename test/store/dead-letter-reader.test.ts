@@ -15,11 +15,11 @@ import { startInfluxDb, type RunningInfluxDb } from '../../src/proof/services/in
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { startVictoriaMetrics, type RunningVictoriaMetrics } from '../../src/proof/services/victoria-metrics.ts';
 import type { DeadLetterQuery, DeadLetterRecord } from '../../src/store/dead-letter-reader.ts';
-import { createDeadLetterReader } from '../../src/store/dead-letter-readers.ts';
+import { createDeadLetterReader } from '../../src/store/registry/registry.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { LineProtocolStore } from '../../src/store/line-protocol/store.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
-import type { StoreConfig } from '../../src/store/registry.ts';
+import type { StoreConfig } from '../../src/store/config.ts';
 import type { DeadLetter, DetectionStore } from '../../src/store/store.ts';
 
 const BASE = Date.parse('2026-12-01T08:00:00.000Z');

@@ -287,7 +287,8 @@ test('line protocol: escapes measurement, tags, field keys and strings, and Infl
 test('registry: builds each store by name from a URL; an unknown kind is a configuration error naming store.kind', {
   timeout: 60_000,
 }, async () => {
-  const { createStore, storeConfigFromUrl, storeKinds } = await import('../../src/store/registry.ts');
+  const { storeConfigFromUrl } = await import('../../src/store/config.ts');
+  const { createStore, storeKinds } = await import('../../src/store/registry/registry.ts');
   assert.deepEqual(storeKinds(), ['duckdb', 'postgres', 'influxdb', 'victoriametrics']);
   const vmUrl = vm.url.replace('http:', 'victoriametrics+http:');
   const store = createStore(storeConfigFromUrl(vmUrl, { database: `t${++dbs}` }));

@@ -5,7 +5,7 @@ import { startPostgres, type RunningPostgres } from '../../src/proof/services/po
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { newRange } from '../../src/store/sql/repair-ledger.ts';
-import type { RepairCamera, RepairLedger } from '../../src/store/repair-ledger.ts';
+import type { RepairCamera, RepairLedger, RepairLedgerAccess } from '../../src/store/repair-ledger.ts';
 import type { DetectionStore } from '../../src/store/store.ts';
 import { makeEvent } from '../helpers/events.ts';
 
@@ -18,14 +18,14 @@ after(async () => {
   await server?.stop();
 });
 
-type Opened = { store: DetectionStore & { openRepairLedger(): Promise<RepairLedger> }; ledger: RepairLedger };
+type Opened = { store: DetectionStore & { capabilities: { repairLedger: RepairLedgerAccess } }; ledger: RepairLedger };
 const BUILDERS: [string, () => Promise<Opened>][] = [
   [
     'duckdb',
     async () => {
       const store = new DuckDbStore({ path: ':memory:' });
       await store.open();
-      return { store, ledger: await store.openRepairLedger() };
+      return { store, ledger: await store.capabilities.repairLedger.open() };
     },
   ],
   [
@@ -33,7 +33,7 @@ const BUILDERS: [string, () => Promise<Opened>][] = [
     async () => {
       const store = new PostgresStore({ url: server.url, schema: `ledger${++schemas}` });
       await store.open();
-      return { store, ledger: await store.openRepairLedger() };
+      return { store, ledger: await store.capabilities.repairLedger.open() };
     },
   ],
 ];
@@ -70,7 +70,7 @@ for (const [name, build] of BUILDERS) {
     withLedger(async ({ store, ledger }) => {
       const created = await ledger.createdAtMs();
       assert.ok(Math.abs(created - Date.now()) < 60_000);
-      const again = await store.openRepairLedger();
+      const again = await store.capabilities.repairLedger.open();
       assert.equal(await again.createdAtMs(), created);
     }),
   );

@@ -32,7 +32,7 @@ test('a DuckDB file from before rollup_clock: read-only it shows no clock figure
   try {
     assert.deepEqual(await offsetOf(look, now), [['cam-01', null]]);
     assert.deepEqual(
-      (await look.panels.cameraList(now)).map((c) => [c.camera, c.clockOffsetMs]),
+      (await look.capabilities.panels.cameraList(now)).map((c) => [c.camera, c.clockOffsetMs]),
       [['cam-01', null]],
     );
   } finally {

@@ -59,9 +59,9 @@ describe('DuckDB rollups', () => {
     await store.write([...events.slice(500, 1_500), ...events.slice(1_400, 1_500)], committed(2));
     assert.equal((await store.write(events.slice(0, 1_500), committed(3))).events, 0, 'a whole redelivered batch stores nothing');
     let conn = await store.connect();
-    await assertRollupsMatchRaw(store.panels, await rawFromDuckDb(conn), ...window);
+    await assertRollupsMatchRaw(store.capabilities.panels, await rawFromDuckDb(conn), ...window);
     assert.ok((await store.compactRollups()) > 0, 'the journal had rows to fold');
-    await assertRollupsMatchRaw(store.panels, await rawFromDuckDb(conn), ...window);
+    await assertRollupsMatchRaw(store.capabilities.panels, await rawFromDuckDb(conn), ...window);
     conn.closeSync();
     await store.close();
 
@@ -75,7 +75,7 @@ describe('DuckDB rollups', () => {
     conn = await store.connect();
     const raw = await rawFromDuckDb(conn);
     assert.equal(raw.events.length, 3_000);
-    assert.equal(await assertRollupsMatchRaw(store.panels, raw, ...window), 3_000);
+    assert.equal(await assertRollupsMatchRaw(store.capabilities.panels, raw, ...window), 3_000);
     conn.closeSync();
     await store.close();
   });
@@ -89,14 +89,22 @@ describe('DuckDB rollups', () => {
     let conn = await store.connect();
     for (const l of LEVELS) await conn.run(`DELETE FROM ${levelTable(LATENCY, l)} WHERE region = '${ALL_CAMERAS}'`);
     const unfiltered = { fromMs: T0, toMs: T0 + 2 * HOUR, stepMs: HOUR };
-    assert.equal((await store.panels.histograms(unfiltered)).length, 0, 'without plant rows the unfiltered read finds nothing');
+    assert.equal(
+      (await store.capabilities.panels.histograms(unfiltered)).length,
+      0,
+      'without plant rows the unfiltered read finds nothing',
+    );
     conn.closeSync();
     await store.close();
     for (const round of ['first', 'second']) {
       store = new DuckDbStore({ path });
       await store.open();
       conn = await store.connect();
-      assert.equal(await assertRollupsMatchRaw(store.panels, await rawFromDuckDb(conn), ...window), 2_000, `after the ${round} reopen`);
+      assert.equal(
+        await assertRollupsMatchRaw(store.capabilities.panels, await rawFromDuckDb(conn), ...window),
+        2_000,
+        `after the ${round} reopen`,
+      );
       conn.closeSync();
       await store.close();
     }
@@ -132,7 +140,7 @@ describe('PostgreSQL rollups', () => {
     pool.on('error', () => {});
     const raw = await rawFromPostgres(pool);
     assert.equal(raw.events.length, 4_000);
-    assert.equal(await assertRollupsMatchRaw(a.panels, raw, ...window), 4_000);
+    assert.equal(await assertRollupsMatchRaw(a.capabilities.panels, raw, ...window), 4_000);
     await pool.end();
     await a.close();
     await b.close();
@@ -156,7 +164,7 @@ describe('PostgreSQL rollups', () => {
     await Promise.all(stores.map((s) => s.open()));
     assert.ok((await rows(`region = '${ALL_CAMERAS}'`)) > 0, 'plant rows made at open');
     // Both stores ran the backfill's statement; had both inserted, every plant count would be doubled.
-    assert.equal(await assertRollupsMatchRaw(stores[0].panels, await rawFromPostgres(pool), ...window), 2_000);
+    assert.equal(await assertRollupsMatchRaw(stores[0].capabilities.panels, await rawFromPostgres(pool), ...window), 2_000);
     await Promise.all(stores.map((s) => s.close()));
     await pool.end();
   });
@@ -183,7 +191,7 @@ async function checkStatusHistory(store: DuckDbStore | PostgresStore): Promise<v
   await store.writeConsumerSample!({ consumer: 'c-1', atMs: T0 + 5_000, inFlight: 120, pending: 7 });
   await store.writeConsumerSample!({ consumer: 'c-1', atMs: T0 + 15_000, inFlight: 30, pending: 2 });
   const q = { fromMs: T0, toMs: T0 + 5 * 60_000, stepMs: 60_000 };
-  const changes = await store.panels!.statusChanges(q);
+  const changes = await store.capabilities.panels.statusChanges(q);
   assert.deepEqual(
     changes.map((c) => [c.state, c.atMs - T0]),
     [
@@ -192,7 +200,7 @@ async function checkStatusHistory(store: DuckDbStore | PostgresStore): Promise<v
       ['online', 95_000],
     ],
   );
-  const later = await store.panels!.statusChanges({ ...q, fromMs: T0 + 60_000 });
+  const later = await store.capabilities.panels.statusChanges({ ...q, fromMs: T0 + 60_000 });
   assert.deepEqual(
     later.map((c) => [c.state, c.atMs - T0]),
     [
@@ -201,7 +209,7 @@ async function checkStatusHistory(store: DuckDbStore | PostgresStore): Promise<v
     ],
     'the state the window opens with, then the changes in it',
   );
-  const beats = await store.panels!.heartbeats(q);
+  const beats = await store.capabilities.panels.heartbeats(q);
   assert.deepEqual(
     beats.map((b) => [b.period - T0, b.outboxDepth, b.oldestUnsentMs]),
     [
@@ -209,12 +217,12 @@ async function checkStatusHistory(store: DuckDbStore | PostgresStore): Promise<v
       [60_000, 2, 20],
     ],
   );
-  const consumers = await store.panels!.consumers(q);
+  const consumers = await store.capabilities.panels.consumers(q);
   assert.deepEqual(
     consumers.map((c) => [c.period - T0, c.consumer, c.inFlight, c.pending]),
     [[0, 'c-1', 120, 7]],
   );
-  const hour = await store.panels!.heartbeats({ fromMs: T0, toMs: T0 + 3_600_000, stepMs: 3_600_000 });
+  const hour = await store.capabilities.panels.heartbeats({ fromMs: T0, toMs: T0 + 3_600_000, stepMs: 3_600_000 });
   assert.deepEqual(
     hour.map((b) => b.outboxDepth),
     [40],

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DeadLetter, DetectionStore, StoreReader } from '../../src/store/store.ts';
+import type { StoreReader } from '../../src/store/reader.ts';
+import type { DeadLetter, DetectionStore } from '../../src/store/store.ts';
 import { makeEvent, makeEvents, makeStatus } from '../helpers/events.ts';
 import { clockContract } from './clock-contract.ts';
 

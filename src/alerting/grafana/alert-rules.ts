@@ -1,7 +1,7 @@
 import { QueryBuilder, RuleBuilder, type Rule } from '@grafana/grafana-foundation-sdk/alerting';
 import { TypeMathBuilder, TypeReduceBuilder, TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr';
-import type { AlertRule, AlertsConfig } from '../config.ts';
-import { formatDuration, parseDuration } from '../duration.ts';
+import type { AlertRule, AlertsConfig } from '../alerts-config.ts';
+import { formatDuration, parseDuration } from '../config/duration.ts';
 import { DASHBOARD_UID } from './dashboard.ts';
 import type { GrafanaQueries } from './queries.ts';
 import { RawQueryBuilder } from './raw-query.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import type { AlertsConfig } from '../config.ts';
+import type { AlertsConfig } from '../alerts-config.ts';
 import { buildRule, FOLDER, groupInterval, toProvisionedRule } from './alert-rules.ts';
 import { buildDashboard } from './dashboard.ts';
 import { dashboardProviderFile, DATASOURCE_TYPE, DATASOURCE_UID, datasourceFile, type GrafanaTarget } from './datasource.ts';

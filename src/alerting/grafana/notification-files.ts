@@ -12,8 +12,8 @@ import {
   type MuteTiming,
   type NotificationPolicy,
 } from '@grafana/grafana-foundation-sdk/alerting';
-import type { AlertsConfig } from '../config.ts';
-import { formatDuration } from '../duration.ts';
+import type { AlertsConfig } from '../alerts-config.ts';
+import { formatDuration } from '../config/duration.ts';
 import { clock, offShift } from './off-shift.ts';
 
 const WEEKDAY = ['', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];

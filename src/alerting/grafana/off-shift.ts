@@ -1,5 +1,5 @@
 import { SeamError } from '../../contract/index.ts';
-import type { Shift, ShiftCalendar } from '../shift-calendar.ts';
+import type { Shift, ShiftCalendar } from '../config/shift-calendar.ts';
 
 /** A local time range inside one day, minutes after midnight, [from, to) with to <= 1440: never across midnight. */
 export interface DayRange {

@@ -1,6 +1,6 @@
-import { parseDuration } from '../duration.ts';
-import type { AlertRule, AlertsConfig } from '../config.ts';
-import { likePattern, type CameraSelector } from '../selector.ts';
+import { parseDuration } from '../config/duration.ts';
+import type { AlertRule, AlertsConfig } from '../alerts-config.ts';
+import { likePattern, type CameraSelector } from '../config/selector.ts';
 import { panelsWith, seconds, silentPanelRule, type GrafanaQueries, type PanelQuery, type RuleQuery } from './queries.ts';
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;

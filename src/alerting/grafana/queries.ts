@@ -1,5 +1,5 @@
-import type { AlertRule, AlertsConfig } from '../config.ts';
-import { parseDuration } from '../duration.ts';
+import type { AlertRule, AlertsConfig } from '../alerts-config.ts';
+import { parseDuration } from '../config/duration.ts';
 
 /** A panel of the exported dashboard, with its query in the datasource's language (Grafana macros allowed). */
 export interface PanelQuery {

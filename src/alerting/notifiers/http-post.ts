@@ -1,4 +1,4 @@
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../config/duration.ts';
 import { NotifyError } from './notifier.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ReceiverInput } from '../config-schema.ts';
-import type { Notification } from '../notification.ts';
+import type { ReceiverInput } from '../config/schema.ts';
+import type { Notification } from '../lifecycle/notification.ts';
 
 /** A failed send. `retryable` false means the receiver refused the body (a 4xx): retrying cannot help. */
 export class NotifyError extends Error {

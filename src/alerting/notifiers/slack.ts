@@ -1,4 +1,4 @@
-import type { Notification } from '../notification.ts';
+import type { Notification } from '../lifecycle/notification.ts';
 import { postJson } from './http-post.ts';
 import type { NotifierType } from './notifier.ts';
 

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { cameraKey } from '../../contract/index.ts';
-import { Duration } from '../config-schema.ts';
-import { parseDuration } from '../duration.ts';
+import { Duration } from '../config/schema.ts';
+import { parseDuration } from '../config/duration.ts';
 import type { RuleKind } from './rule-kind.ts';
 
 const Params = Type.Object(

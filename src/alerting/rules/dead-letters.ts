@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration } from '../config-schema.ts';
-import { parseDuration } from '../duration.ts';
-import type { RuleKind } from './rule-kind.ts';
+import { Duration } from '../config/schema.ts';
+import { parseDuration } from '../config/duration.ts';
+import { needed, type RuleKind } from './rule-kind.ts';
 
 const Params = Type.Object(
   {
@@ -16,11 +16,11 @@ export const deadLetters: RuleKind<Static<typeof Params>> = {
   kind: 'dead_letters',
   perCamera: false,
   params: Params,
-  needs: ['deadLetterCount'],
+  needs: ['alertCounts'],
   async evaluate(p, ctx) {
     const windowMs = parseDuration(p.window);
     const from = ctx.nowMs - windowMs;
-    const n = await ctx.memo(`dead:${from}`, () => ctx.reader.deadLetterCount!(from, ctx.nowMs));
+    const n = await ctx.memo(`dead:${from}`, () => needed(ctx, 'alertCounts').deadLetterCount(from, ctx.nowMs));
     const rate = n / (windowMs / 60_000);
     return [{ value: rate, holds: rate > p.perMinute, summary: `${n} dead letters in the last ${p.window} (${rate.toFixed(2)}/min)` }];
   },

@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { cameraKey } from '../../contract/index.ts';
-import { Duration } from '../config-schema.ts';
-import { parseDuration } from '../duration.ts';
-import type { RuleKind } from './rule-kind.ts';
+import { Duration } from '../config/schema.ts';
+import { parseDuration } from '../config/duration.ts';
+import { needed, type RuleKind } from './rule-kind.ts';
 
 const Params = Type.Object(
   {
@@ -24,11 +24,11 @@ export const defectRate: RuleKind<Static<typeof Params>> = {
   kind: 'defect_rate',
   perCamera: true,
   params: Params,
-  needs: ['classesPerCamera'],
+  needs: ['alertCounts'],
   async evaluate(p, ctx) {
     const from = ctx.nowMs - parseDuration(p.window);
     const [classes, minutes] = await Promise.all([
-      ctx.memo(`classes:${from}`, () => ctx.reader.classesPerCamera!(from, ctx.nowMs)),
+      ctx.memo(`classes:${from}`, () => needed(ctx, 'alertCounts').classesPerCamera(from, ctx.nowMs)),
       ctx.memo(`perMinute:${from}`, () => ctx.reader.perMinute(from, ctx.nowMs)),
     ]);
     const hits = new Map<string, number>();

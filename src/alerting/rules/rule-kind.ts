@@ -1,6 +1,7 @@
 import type { TObject } from '@sinclair/typebox';
 import type { CameraId } from '../../contract/index.ts';
-import type { CameraRow, StoreReader } from '../../store/store.ts';
+import type { StoreCapabilities } from '../../store/capabilities.ts';
+import type { CameraRow, StoreReader } from '../../store/reader.ts';
 
 /** What one rule kind sees at one evaluation. Queries shared by several rules run once per tick (memo). */
 export interface RuleContext {
@@ -32,7 +33,14 @@ export interface RuleKind<P = Record<string, unknown>> {
   readonly kind: string;
   readonly perCamera: boolean;
   readonly params: TObject;
-  /** Store methods it needs beyond the required ones; checked at start. */
-  readonly needs?: readonly (keyof StoreReader)[];
+  /** What it needs of the store beyond StoreReader's questions (capabilities.ts); checked at start. */
+  readonly needs?: readonly (keyof StoreCapabilities)[];
   evaluate(params: P, ctx: RuleContext): Promise<Observation[]>;
+}
+
+/** A capability the rule kind lists in `needs`: there, since the store was checked at start. */
+export function needed<K extends keyof StoreCapabilities>(ctx: RuleContext, name: K): NonNullable<StoreCapabilities[K]> {
+  const capability = ctx.reader.capabilities[name];
+  if (capability === null) throw new Error(`the store has no ${name}`);
+  return capability as NonNullable<StoreCapabilities[K]>;
 }

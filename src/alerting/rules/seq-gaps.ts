@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { cameraKey } from '../../contract/index.ts';
-import { Duration } from '../config-schema.ts';
-import { parseDuration } from '../duration.ts';
+import { Duration } from '../config/schema.ts';
+import { parseDuration } from '../config/duration.ts';
 import type { RuleKind } from './rule-kind.ts';
 
 const Params = Type.Object(
@@ -17,11 +17,10 @@ export const seqGaps: RuleKind<Static<typeof Params>> = {
   kind: 'seq_gaps',
   perCamera: true,
   params: Params,
-  needs: ['seqGaps'],
   async evaluate(p, ctx) {
     const to = ctx.nowMs - parseDuration(p.settle ?? '30s');
     const from = ctx.nowMs - parseDuration(p.window);
-    const rows = await ctx.memo(`gaps:${from}:${to}`, () => ctx.reader.seqGaps!(from, to));
+    const rows = await ctx.memo(`gaps:${from}:${to}`, () => ctx.reader.seqGaps(from, to));
     const missing = new Map(rows.map((r) => [cameraKey(r), r.missing]));
     return ctx.cameras.map((camera) => {
       const value = missing.get(cameraKey(camera)) ?? 0;

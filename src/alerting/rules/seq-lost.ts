@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { cameraKey } from '../../contract/index.ts';
-import { Duration } from '../config-schema.ts';
-import { parseDuration } from '../duration.ts';
-import type { RuleKind } from './rule-kind.ts';
+import { Duration } from '../config/schema.ts';
+import { parseDuration } from '../config/duration.ts';
+import { needed, type RuleKind } from './rule-kind.ts';
 
 const Params = Type.Object({ window: Duration('Trailing window of when a loss was confirmed, e.g. 1h.') }, { additionalProperties: false });
 
@@ -15,10 +15,10 @@ export const seqLost: RuleKind<Static<typeof Params>> = {
   kind: 'seq_lost',
   perCamera: true,
   params: Params,
-  needs: ['repairSummary'],
+  needs: ['repairLedger'],
   async evaluate(p, ctx) {
     const from = ctx.nowMs - parseDuration(p.window);
-    const rows = await ctx.memo(`repair:${from}:${ctx.nowMs}`, () => ctx.reader.repairSummary!(from, ctx.nowMs));
+    const rows = await ctx.memo(`repair:${from}:${ctx.nowMs}`, () => needed(ctx, 'repairLedger').summary(from, ctx.nowMs));
     const lost = new Map((rows ?? []).map((r) => [cameraKey(r), r.lost]));
     return ctx.cameras.map((camera) => {
       const byReason = lost.get(cameraKey(camera)) ?? {};

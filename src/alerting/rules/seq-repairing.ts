@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { cameraKey } from '../../contract/index.ts';
-import { Duration } from '../config-schema.ts';
-import { parseDuration } from '../duration.ts';
-import type { RuleKind } from './rule-kind.ts';
+import { Duration } from '../config/schema.ts';
+import { parseDuration } from '../config/duration.ts';
+import { needed, type RuleKind } from './rule-kind.ts';
 
 const Params = Type.Object(
   { olderThan: Duration('Missing for longer than this and still being repaired, e.g. 10m.') },
@@ -18,10 +18,10 @@ export const seqRepairing: RuleKind<Static<typeof Params>> = {
   kind: 'seq_repairing',
   perCamera: true,
   params: Params,
-  needs: ['repairSummary'],
+  needs: ['repairLedger'],
   async evaluate(p, ctx) {
     const staleBefore = ctx.nowMs - parseDuration(p.olderThan);
-    const rows = await ctx.memo(`repairing:${staleBefore}`, () => ctx.reader.repairSummary!(ctx.nowMs, ctx.nowMs, staleBefore));
+    const rows = await ctx.memo(`repairing:${staleBefore}`, () => needed(ctx, 'repairLedger').summary(ctx.nowMs, ctx.nowMs, staleBefore));
     const stale = new Map((rows ?? []).map((r) => [cameraKey(r), r]));
     return ctx.cameras.map((camera) => {
       const row = stale.get(cameraKey(camera));

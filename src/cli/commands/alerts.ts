@@ -1,21 +1,23 @@
 import { Command } from 'commander';
-import { loadAlertsConfig } from '../../alerting/config.ts';
+import { loadAlertsConfig } from '../../alerting/alerts-config.ts';
 import { alertRoutes, alertViews } from '../../alerting/http-routes.ts';
 import { NOTIFIER_TYPES } from '../../alerting/notifiers/index.ts';
 import { testNotification } from '../../alerting/test-notification.ts';
 import { SeamError } from '../../contract/index.ts';
 import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
 import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
-import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
-import { openAlerting } from '../alerting-service.ts';
+import { storeConfigFromUrl } from '../../store/config.ts';
+import { createStore } from '../../store/registry/registry.ts';
+import { openAlerting } from '../services/alerting-service.ts';
 import { ALERTS_RUN_DEFAULTS, AlertsRunConfigSchema, type AlertsRunConfig } from '../config/alerts.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { integerFlag } from '../config/flags.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
-import { createLogger, logLevelOption } from '../logger.ts';
+import { logLevelOption } from '../config/log-level.ts';
+import { createLogger } from '../process/logger.ts';
 import { assertLoopback } from '../../plumbing/loopback.ts';
-import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
-import { onShutdown } from '../shutdown.ts';
+import { serveMetrics, type MetricsServer } from '../process/metrics-server.ts';
+import { onShutdown } from '../process/shutdown.ts';
 
 const d = ALERTS_RUN_DEFAULTS;
 
@@ -98,10 +100,9 @@ export function alertsCommand(): Command {
 async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
   const config = loadAlertsConfig(file);
   const logger = createLogger(run.logLevel);
-  const storeConfig = storeConfigFromUrl(run.store);
-  const store = createStore(storeConfig);
+  const store = createStore(storeConfigFromUrl(run.store));
   await openStoreWhenReachable(store, { logger });
-  const alerting = await openAlerting(config, store, storeConfig, logger.child({ box: 'alerting' }));
+  const alerting = await openAlerting(config, store, logger.child({ box: 'alerting' }));
   let metrics: MetricsServer | undefined;
   let dashboard: Dashboard | undefined;
   // A busy port stops the command with one SEAM_ERR_LISTEN line naming its flag, before the engine evaluates

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { exitOnSignals } from '../../plumbing/children.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
 import { SCENARIOS } from '../../proof/chaos/index.ts';
-import type { ChaosResult } from '../../proof/chaos/scenario.ts';
+import type { ChaosResult } from '../../proof/chaos/harness/scenario.ts';
 import { CHAOS_DEFAULTS, ChaosConfigSchema, type ChaosConfig } from '../config/bench.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { choiceArgument } from '../config/flags.ts';

@@ -8,15 +8,17 @@ import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
 import { repairMetrics } from '../../consumer/repair/metrics.ts';
 import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
 import { isSeamError, SeamError } from '../../contract/index.ts';
-import { createStore, storeConfigFromUrl, type StoreConfig } from '../../store/registry.ts';
+import { storeConfigFromUrl, type StoreConfig } from '../../store/config.ts';
+import { createStore } from '../../store/registry/registry.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '../config/consumer.ts';
 import { choiceOption, integerFlag, numberFlag } from '../config/flags.ts';
-import { createLogger, logLevelOption } from '../logger.ts';
-import { serveMetrics, type MetricsServer } from '../metrics-server.ts';
+import { logLevelOption } from '../config/log-level.ts';
+import { createLogger } from '../process/logger.ts';
+import { serveMetrics, type MetricsServer } from '../process/metrics-server.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
 import { assertLoopback } from '../../plumbing/loopback.ts';
-import { onShutdown } from '../shutdown.ts';
+import { onShutdown } from '../process/shutdown.ts';
 import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-files.ts';
 
 const d = CONSUMER_DEFAULTS;
@@ -112,28 +114,25 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
         startDashboard({ reader: store, port: config.dashboardPort, logger: logger.child({ box: 'dashboard' }) }),
       );
     }
+    // The config's names are startConsumer's: only the store and the TLS files arrive opened and read.
     consumer = await startConsumer({
       url: config.url,
-      protocolVersion: config.protocol,
+      protocol: config.protocol,
       group: config.group,
       share: config.share,
-      repair: config.repair
-        ? {
-            graceMs: config.repairGrace * 1000,
-            requestsPerSecond: config.repairRate,
-            requestBurst: Math.max(1, Math.ceil(config.repairRate * 2)),
-          }
-        : false,
+      repair: config.repair,
+      repairGrace: config.repairGrace,
+      repairRate: config.repairRate,
       clientId: config.clientId,
       connections: config.connections,
       store,
       deadLetterTopic: config.deadLetterTopic,
       batchSize: config.batchSize,
-      flushIntervalMs: config.flushMs,
+      flushMs: config.flushMs,
       maxPending: config.maxPending,
       maxPayloadBytes: config.maxPayloadBytes,
       receiveMaximum: config.receiveMaximum,
-      sessionExpirySeconds: config.sessionExpiry,
+      sessionExpiry: config.sessionExpiry,
       username: config.username,
       password: passwordFromEnv(),
       ...tls,

@@ -3,13 +3,15 @@ import { Command } from 'commander';
 import { SeamError } from '../../contract/index.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
-import { createStore, storeConfigFromUrl } from '../../store/registry.ts';
+import { storeConfigFromUrl } from '../../store/config.ts';
+import { createStore } from '../../store/registry/registry.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { DASHBOARD_DEFAULTS, DashboardConfigSchema, type DashboardConfig } from '../config/dashboard.ts';
 import { integerFlag } from '../config/flags.ts';
-import { createLogger, logLevelOption } from '../logger.ts';
+import { logLevelOption } from '../config/log-level.ts';
+import { createLogger } from '../process/logger.ts';
 import { assertLoopback } from '../../plumbing/loopback.ts';
-import { onShutdown } from '../shutdown.ts';
+import { onShutdown } from '../process/shutdown.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
 
 export const TOKEN_ENV = 'SEAMLINE_DASHBOARD_TOKEN';
@@ -63,7 +65,7 @@ async function runDashboard(config: DashboardConfig, token: string | undefined):
   const logger = createLogger(config.logLevel);
   const store = createStore({ ...storeConfigFromUrl(config.store), readOnly: true });
   await openStoreWhenReachable(store, { logger });
-  if (!store.panels) {
+  if (!store.capabilities.panels) {
     await store.close();
     throw new SeamError('SEAM_ERR_CONFIG', `${store.name} keeps no rollups for the panels; use PostgreSQL or DuckDB`, { field: 'store' });
   }

@@ -2,10 +2,10 @@ import { Command } from 'commander';
 import { SeamError } from '../../contract/index.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
 import type { DeadLetterCount, DeadLetterQuery, DeadLetterReadout, DeadLetterRecord } from '../../store/dead-letter-reader.ts';
-import { createDeadLetterReader } from '../../store/dead-letter-readers.ts';
-import type { StoreConfig } from '../../store/registry.ts';
+import type { StoreConfig } from '../../store/config.ts';
+import { createDeadLetterReader } from '../../store/registry/registry.ts';
 import { configFromFlags } from '../config/config-file.ts';
-import { connectReplayPublisher, replayDeadLetters, type ReplaySummary } from '../dead-letter-replay.ts';
+import { connectReplayPublisher, replayDeadLetters, type ReplaySummary } from '../services/dead-letter-replay.ts';
 import {
   DEAD_LETTER_CODES,
   DeadLettersListConfigSchema,
@@ -123,7 +123,7 @@ async function replay(c: DeadLettersReplayConfig, store: StoreConfig, query: Dea
     ? undefined
     : await connectReplayPublisher({
         url: c.url,
-        protocolVersion: c.protocol,
+        protocol: c.protocol,
         clientId: c.clientId,
         username: c.username,
         password: passwordFromEnv(),

@@ -6,7 +6,8 @@ import type { Frame } from '../../edge/frames/frame-source.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { integerFlag } from '../config/flags.ts';
 import { addInferenceOptions, detectorOptions, INFERENCE_DEFAULTS, InferenceConfigFields, openSource } from '../config/inference-flags.ts';
-import { createLogger, logLevelOption, LogLevelSchema } from '../logger.ts';
+import { logLevelOption, LogLevelSchema } from '../config/log-level.ts';
+import { createLogger } from '../process/logger.ts';
 
 const DetectConfigSchema = Type.Object(
   {

@@ -7,13 +7,14 @@ import { startHttpInput, type RunningHttpInput } from '../../edge/inputs/http.ts
 import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
 import { runStdinInput } from '../../edge/inputs/stdin.ts';
 import { configFromFlags } from '../config/config-file.ts';
-import { EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../config/edge.ts';
+import { bridgeOptionsOf, EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../config/edge.ts';
 import { choiceOption, integerFlag, numberFlag } from '../config/flags.ts';
 import { addInferenceOptions, detectorOptions, openSource } from '../config/inference-flags.ts';
-import { createLogger, logLevelOption } from '../logger.ts';
+import { logLevelOption } from '../config/log-level.ts';
+import { createLogger } from '../process/logger.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
 import { assertLoopback } from '../../plumbing/loopback.ts';
-import { onShutdown } from '../shutdown.ts';
+import { onShutdown } from '../process/shutdown.ts';
 import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-files.ts';
 
 const d = EDGE_DEFAULTS;
@@ -74,21 +75,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   const detector = config.source ? await OnnxDetector.open(detectorOptions(config)) : undefined;
   let pipeline: CameraPipeline | undefined;
   const bridge = createBridge({
-    brokerUrl: config.url,
-    protocolVersion: config.protocol,
-    clientId: config.clientId,
-    region: config.region,
-    site: config.site,
-    camera: config.camera,
-    dataDir: config.dataDir,
-    maxBytes: config.maxBytes,
-    replayMaxBytes: config.replayMaxBytes,
-    replayMaxAgeSeconds: config.replayMaxAge,
-    overflow: config.overflow,
-    fsync: config.fsync,
-    maxInFlight: config.maxInFlight,
-    heartbeatSeconds: config.heartbeat,
-    username: config.username,
+    ...bridgeOptionsOf(config),
     password: passwordFromEnv(),
     ...tls,
     logger,

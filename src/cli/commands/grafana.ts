@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { exportGrafana } from '../../alerting/grafana/export.ts';
 import { SeamError } from '../../contract/index.ts';
-import { alertsConfigFor } from '../alerting-service.ts';
+import { alertsConfigFor } from '../services/alerting-service.ts';
 import { choiceOption } from '../config/flags.ts';
 
 export function grafanaCommand(): Command {

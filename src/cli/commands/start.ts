@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import { redactUrl } from '../../plumbing/redact.ts';
 import { configFromFlags } from '../config/config-file.ts';
-import { START_GROUP, startEmbeddedPipeline } from '../embedded-pipeline.ts';
+import { START_GROUP, startEmbeddedPipeline } from '../services/embedded-pipeline.ts';
 import { integerFlag, numberFlag } from '../config/flags.ts';
-import { createLogger, logLevelOption } from '../logger.ts';
+import { logLevelOption } from '../config/log-level.ts';
+import { createLogger } from '../process/logger.ts';
 import { assertLoopback } from '../../plumbing/loopback.ts';
-import { onShutdown } from '../shutdown.ts';
-import type { PipelineBroker } from '../pipeline-broker.ts';
+import { onShutdown } from '../process/shutdown.ts';
+import type { PipelineBroker } from '../services/pipeline-broker.ts';
 import { START_DEFAULTS, StartConfigSchema, type StartConfig } from '../config/start.ts';
 
 export function startCommand(): Command {

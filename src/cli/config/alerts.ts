@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LogLevelSchema } from '../logger.ts';
+import { LogLevelSchema } from './log-level.ts';
 
 /** What `seamline alerts run` takes besides the rules file. */
 export const AlertsRunConfigSchema = Type.Object(

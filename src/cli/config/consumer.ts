@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../../contract/index.ts';
-import { DEFAULT_SESSION_EXPIRY_SECONDS } from '../../consumer/session.ts';
-import { LogLevelSchema } from '../logger.ts';
+import { DEFAULT_SESSION_EXPIRY_SECONDS } from '../../consumer/mqtt/subscriber-session.ts';
+import { LogLevelSchema } from './log-level.ts';
 
 /** Everything `seamline consumer` can be told, by flag or config file (flags win). */
 export const ConsumerConfigSchema = Type.Object(

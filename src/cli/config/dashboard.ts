@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LogLevelSchema } from '../logger.ts';
+import { LogLevelSchema } from './log-level.ts';
 
 /** Everything `seamline dashboard` can be told, by flag or by config file (flags win). */
 export const DashboardConfigSchema = Type.Object(

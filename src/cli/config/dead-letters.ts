@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_PATTERN, parseDuration } from '../../alerting/duration.ts';
+import { DURATION_PATTERN, parseDuration } from '../../alerting/config/duration.ts';
 import { ERROR_CODES, isSeamError, SeamError, type ErrorCode } from '../../contract/index.ts';
 import type { DeadLetterQuery } from '../../store/dead-letter-reader.ts';
-import { storeConfigFromUrl, type StoreConfig } from '../../store/registry.ts';
+import { storeConfigFromUrl, type StoreConfig } from '../../store/config.ts';
 
 /** The codes a dead letter can carry: every `poison` code of errors.ts. */
 export const DEAD_LETTER_CODES = (Object.keys(ERROR_CODES) as ErrorCode[]).filter((c) => ERROR_CODES[c].kind === 'poison');

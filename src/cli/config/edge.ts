@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../../contract/index.ts';
+import type { BridgeOptions } from '../../edge/bridge/options.ts';
 import { INFERENCE_DEFAULTS, InferenceConfigFields } from './inference-flags.ts';
-import { LogLevelSchema } from '../logger.ts';
+import { LogLevelSchema } from './log-level.ts';
 
 /** Everything `seamline edge` can be told, by flag or config file (flags win). */
 export const EdgeConfigSchema = Type.Object(
@@ -51,6 +52,36 @@ export const EdgeConfigSchema = Type.Object(
 );
 
 export type EdgeConfig = Static<typeof EdgeConfigSchema>;
+
+/**
+ * The keys of an edge config that are the bridge's own options, under the same names: the command hands
+ * them over without renaming one. `ca`, `cert` and `key` are not among them: here they name PEM files, which
+ * the command reads into the bridge's options of the same names; the password comes from the environment.
+ */
+const BRIDGE_KEYS = [
+  'url',
+  'protocol',
+  'clientId',
+  'region',
+  'site',
+  'camera',
+  'dataDir',
+  'maxBytes',
+  'replayMaxBytes',
+  'replayMaxAge',
+  'overflow',
+  'fsync',
+  'maxInFlight',
+  'heartbeat',
+  'username',
+] as const satisfies readonly (keyof EdgeConfig & keyof BridgeOptions)[];
+
+/** The bridge options an edge config sets; a key renamed on either side fails to compile here. */
+export function bridgeOptionsOf(config: EdgeConfig): Pick<BridgeOptions, (typeof BRIDGE_KEYS)[number]> {
+  const picked: Partial<Pick<EdgeConfig, (typeof BRIDGE_KEYS)[number]>> = {};
+  for (const key of BRIDGE_KEYS) (picked as Record<string, unknown>)[key] = config[key];
+  return picked as Pick<EdgeConfig, (typeof BRIDGE_KEYS)[number]>;
+}
 
 const host =
   hostname()

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../../contract/index.ts';
-import { LogLevelSchema } from '../logger.ts';
+import { LogLevelSchema } from './log-level.ts';
 
 const Port = (description: string) => Type.Integer({ minimum: 0, maximum: 65535, description });
 

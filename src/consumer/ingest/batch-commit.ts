@@ -3,7 +3,7 @@ import { SeamError } from '../../contract/index.ts';
 import type { DeadLetter, DetectionStore } from '../../store/store.ts';
 import type { Batch, StatusEntry } from './batch.ts';
 import { bareDeadLetter, deadLetterOf } from './dead-letter.ts';
-import type { Delivery } from '../session.ts';
+import type { Delivery } from '../mqtt/subscriber-session.ts';
 import { failureOf } from '../../store/failure.ts';
 import { CommitAbandoned, refusalOf } from './store-failure.ts';
 

@@ -1,6 +1,6 @@
 import { cameraKey, type DetectionV1, type StatusV1 } from '../../contract/index.ts';
 import type { DeadLetter } from '../../store/store.ts';
-import type { Delivery } from '../session.ts';
+import type { Delivery } from '../mqtt/subscriber-session.ts';
 
 /** A status to write, and the delivery that brought it (its raw bytes, should the store refuse it). */
 export interface StatusEntry {

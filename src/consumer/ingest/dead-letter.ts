@@ -1,6 +1,6 @@
 import { escapeUnstorable, type SeamError } from '../../contract/index.ts';
 import type { DeadLetter } from '../../store/store.ts';
-import type { Delivery } from '../session.ts';
+import type { Delivery } from '../mqtt/subscriber-session.ts';
 
 /** Longest reason kept: a store's message can quote a whole statement. */
 const MAX_REASON = 2_000;

@@ -7,7 +7,7 @@ import { BatchCommitter, type CommitTally } from './batch-commit.ts';
 import { deadLetterOf } from './dead-letter.ts';
 import { DedupCache } from './dedup-cache.ts';
 import { PoisonLog } from './poison-log.ts';
-import type { Delivery, SubscriberSession } from '../session.ts';
+import type { Delivery, SubscriberSession } from '../mqtt/subscriber-session.ts';
 import { CommitAbandoned } from './store-failure.ts';
 
 export interface IngestOptions {
@@ -16,7 +16,7 @@ export interface IngestOptions {
   /** Commit when this many deliveries are waiting (default 1000). */
   batchSize?: number;
   /** ...or when the oldest waiting delivery is this old, ms (default 20): lag stays in tens of ms. */
-  flushIntervalMs?: number;
+  flushMs?: number;
   /** Deliveries held beyond the batch being committed before we stop reading (default 20,000). */
   maxPending?: number;
   maxPayloadBytes?: number;
@@ -84,7 +84,7 @@ export class Ingestor extends EventEmitter {
   private readonly store: DetectionStore;
   private readonly session: SubscriberSession;
   private readonly batchSize: number;
-  private readonly flushIntervalMs: number;
+  private readonly flushMs: number;
   private readonly maxPending: number;
   private readonly maxPayloadBytes: number;
   private readonly deadLetterTopic: string | undefined;
@@ -123,7 +123,7 @@ export class Ingestor extends EventEmitter {
     this.store = options.store;
     this.session = options.session;
     this.batchSize = options.batchSize ?? 1000;
-    this.flushIntervalMs = options.flushIntervalMs ?? 20;
+    this.flushMs = options.flushMs ?? 20;
     this.maxPending = options.maxPending ?? 20_000;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.deadLetterTopic = options.deadLetterTopic;
@@ -180,7 +180,7 @@ export class Ingestor extends EventEmitter {
   private schedule(): void {
     if (this.committing || this.batch.size === 0) return;
     const age = Date.now() - this.batch.openedAt;
-    if (this.batch.size >= this.batchSize || age >= this.flushIntervalMs || this.stopping) {
+    if (this.batch.size >= this.batchSize || age >= this.flushMs || this.stopping) {
       clearTimeout(this.timer);
       this.timer = undefined;
       this.committing = this.commit().finally(() => {
@@ -191,7 +191,7 @@ export class Ingestor extends EventEmitter {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.schedule();
-      }, this.flushIntervalMs - age);
+      }, this.flushMs - age);
     }
   }
 

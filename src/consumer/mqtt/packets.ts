@@ -1,5 +1,5 @@
 import mqttPacket from 'mqtt-packet';
-import { DEFAULT_SESSION_EXPIRY_SECONDS, type SubscriberSessionOptions } from '../session.ts';
+import { DEFAULT_SESSION_EXPIRY_SECONDS, type SubscriberSessionOptions } from './subscriber-session.ts';
 
 /** The bytes a subscriber session sends; kept apart so the session file holds only the state machine. */
 
@@ -24,7 +24,7 @@ export function connectPacket(options: SubscriberSessionOptions, version: 4 | 5,
         ? {
             properties: {
               // In MQTT 5 clean start off alone is not enough: with no expiry the session ends with the connection.
-              sessionExpiryInterval: options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS,
+              sessionExpiryInterval: options.sessionExpiry ?? DEFAULT_SESSION_EXPIRY_SECONDS,
               receiveMaximum: options.receiveMaximum ?? 65535,
             },
           }

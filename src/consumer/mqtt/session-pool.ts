@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Delivery, SubscriberSession } from '../session.ts';
+import type { Delivery, SubscriberSession } from './subscriber-session.ts';
 
 /**
  * Several MQTT connections that look like one session to the ingestor. A broker that caps unacknowledged

@@ -1,18 +1,21 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import mqttPacket, { type IConnackPacket, type IPublishPacket, type ISubackPacket, type Packet } from 'mqtt-packet';
+import type { IConnackPacket, IPublishPacket, ISubackPacket, Packet } from 'mqtt-packet';
 import { pino, type Logger } from 'pino';
 import { SeamError } from '../../contract/index.ts';
 import { AckWindow } from './ack-window.ts';
+import { connackRefusal } from './connack.ts';
 import { dial, parseBrokerUrl, redactUrl } from './connect.ts';
-import { MqttFraming } from './framing.ts';
-import { connectPacket, disconnectPacket, pingreqPacket, pubackBatch, publishQos0Packet, subscribePacket } from './packets.ts';
-import type { Delivery, SubscriberSession, SubscriberSessionOptions } from '../session.ts';
+import { hangUp } from './hang-up.ts';
+import { startKeepalive } from './keepalive.ts';
+import { connectPacket, disconnectPacket, pubackBatch, publishQos0Packet, subscribePacket } from './packets.ts';
+import { readPackets } from './reader.ts';
+import { reconnectDelay, SessionTimers } from './reconnect.ts';
+import { StartGate } from './start-gate.ts';
+import type { Delivery, SubscriberSession, SubscriberSessionOptions } from './subscriber-session.ts';
 
 export type MqttSessionOptions = SubscriberSessionOptions & { logger?: Logger };
 
-// v5 0x86 bad user name or password, 0x87 not authorized; v3.1.1 return codes 4 and 5 mean the same.
-const AUTH_REFUSALS = { 4: new Set([4, 5]), 5: new Set([0x86, 0x87]) } as const;
 const SUBSCRIBE_ID = 1;
 
 /** A subscriber session on `mqtt-packet`; see docs/consumer.md for why it exists. */
@@ -20,6 +23,11 @@ export function createMqttSession(options: MqttSessionOptions): SubscriberSessio
   return new MqttSubscriberSession(options);
 }
 
+/**
+ * Connects, subscribes, delivers PUBLISHes and sends their PUBACKs in arrival order; reconnects until closed.
+ * The parts it leans on each do one thing: reader.ts cuts the bytes into packets, connack.ts reads a refusal,
+ * keepalive.ts pings, reconnect.ts times the retries, hang-up.ts closes without losing the last PUBACKs.
+ */
 export class MqttSubscriberSession extends EventEmitter implements SubscriberSession {
   readonly #opts: MqttSessionOptions;
   readonly #version: 4 | 5;
@@ -40,15 +48,16 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
   #closing: Promise<void> | undefined;
   #attempt = 0;
   #lastError: Error | undefined;
-  #timers = new Set<NodeJS.Timeout>();
-  #awaitingPong = false;
-  #start: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; done: boolean } | undefined;
+  readonly #timers = new SessionTimers();
+  #keepalive: { pong(): void } | undefined;
+  readonly #keepaliveOwner = { owns: (socket: Socket) => socket === this.#socket, paused: () => this.#paused };
+  #start: StartGate | undefined;
 
   constructor(options: MqttSessionOptions) {
     super();
     parseBrokerUrl(options.url); // a bad URL is a configuration error now, not a reconnect loop later
     this.#opts = options;
-    this.#version = options.protocolVersion ?? 5;
+    this.#version = options.protocol ?? 5;
     this.#where = redactUrl(options.url);
     this.#log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'mqtt-session', clientId: options.clientId });
   }
@@ -59,12 +68,9 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
 
   start(): Promise<void> {
     if (this.#start) return this.#start.promise;
-    let resolve!: () => void;
-    let reject!: (e: Error) => void;
-    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-    this.#start = { promise, resolve, reject, done: false };
+    this.#start = new StartGate();
     const timeoutMs = this.#opts.connectTimeoutMs ?? 30_000;
-    this.#timer(timeoutMs, () => {
+    this.#timers.after(timeoutMs, () => {
       if (this.#start?.done) return;
       const reason = this.#lastError ? `: ${this.#lastError.message}` : '';
       this.#stop(
@@ -75,7 +81,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
       );
     });
     void this.#dial();
-    return promise;
+    return this.#start.promise;
   }
 
   ack(delivery: Delivery): void {
@@ -112,18 +118,11 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     const connected = this.#connected;
     this.#stop(new SeamError('SEAM_ERR_BROKER_UNAVAILABLE', `session closed before subscribing at ${this.#where}`));
     if (!socket || socket.destroyed) return;
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    if (connected) {
+    await hangUp(socket, () => {
+      if (!connected) return;
       this.#flush();
       socket.write(disconnectPacket(this.#version));
-    }
-    socket.end();
-    // Keep reading until the broker hangs up: closing with unread bytes makes the kernel send RST, which can
-    // discard the PUBACKs and DISCONNECT still in our send buffer.
-    socket.resume();
-    const force = setTimeout(() => socket.destroy(), 2_000);
-    await closed;
-    clearTimeout(force);
+    });
   }
 
   async #dial(): Promise<void> {
@@ -142,19 +141,9 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
 
   #attach(socket: Socket): void {
     this.#socket = socket;
-    const onPacket = (packet: Packet) => {
+    readPackets(socket, this.#version, (packet) => {
       if (socket === this.#socket && !this.#closed) this.#onPacket(packet, socket);
-    };
-    const parser = mqttPacket.parser({ protocolVersion: this.#version });
-    parser.on('packet', onPacket);
-    parser.on('error', (err: Error) => socket.destroy(err));
-    // Plain PUBLISHes are decoded on the way (consumer/mqtt/framing.ts); every other packet goes to mqtt-packet.
-    const framing = new MqttFraming(this.#version, {
-      publish: (packet) => onPacket(packet as IPublishPacket),
-      other: (bytes) => parser.parse(bytes),
-      error: (err) => socket.destroy(err),
     });
-    socket.on('data', (chunk: Buffer) => framing.push(chunk));
     socket.on('error', (err) => (this.#lastError = err));
     socket.on('close', () => this.#onClose(socket));
     const keepalive = this.#opts.keepaliveSeconds ?? 30;
@@ -165,7 +154,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
         password: this.#opts.password ?? address.password,
       }),
     );
-    this.#timer(keepalive * 1000, () => {
+    this.#timers.after(keepalive * 1000, () => {
       if (!this.#connected && socket === this.#socket) socket.destroy(new Error(`no CONNACK within ${keepalive} s`));
     });
   }
@@ -179,8 +168,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
       case 'publish':
         return this.#paused ? void this.#held.push(packet) : this.#deliver(packet);
       case 'pingresp':
-        this.#awaitingPong = false;
-        return;
+        return this.#keepalive?.pong();
       case 'disconnect':
         this.#log.warn({ reasonCode: packet.reasonCode, reason: packet.properties?.reasonString }, 'broker sent DISCONNECT');
         this.#lastError = new Error(`broker sent DISCONNECT with reason 0x${(packet.reasonCode ?? 0).toString(16)}`);
@@ -192,21 +180,20 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
   }
 
   #onConnack(packet: IConnackPacket, socket: Socket): void {
-    const code = (this.#version === 5 ? packet.reasonCode : packet.returnCode) ?? 0;
-    if (code !== 0) {
-      const reason = packet.properties?.reasonString ? ` (${packet.properties.reasonString})` : '';
-      if (AUTH_REFUSALS[this.#version].has(code)) {
-        const err = new SeamError(
-          'SEAM_ERR_BROKER_AUTH',
-          `MQTT broker ${this.#where} refused client ${this.#opts.clientId}: bad credentials or not authorized, code 0x${code.toString(16)}${reason}`,
-          { field: 'username' },
-        );
-        this.#stop(err);
-        if (this.listenerCount('error') > 0) this.emit('error', err);
-        else this.#log.error({ err }, 'broker refused credentials');
-        return;
-      }
-      this.#lastError = new Error(`CONNACK refused with code 0x${code.toString(16)}${reason}`);
+    const refusal = connackRefusal(packet, this.#version);
+    if (refusal?.auth) {
+      const err = new SeamError(
+        'SEAM_ERR_BROKER_AUTH',
+        `MQTT broker ${this.#where} refused client ${this.#opts.clientId}: bad credentials or not authorized, code 0x${refusal.code.toString(16)}${refusal.reason}`,
+        { field: 'username' },
+      );
+      this.#stop(err);
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+      else this.#log.error({ err }, 'broker refused credentials');
+      return;
+    }
+    if (refusal) {
+      this.#lastError = new Error(`CONNACK refused with code 0x${refusal.code.toString(16)}${refusal.reason}`);
       socket.destroy();
       return;
     }
@@ -217,7 +204,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     this.#log.info({ url: this.#where, sessionPresent: packet.sessionPresent, connection: this.#connection }, 'connected');
     this.emit('connect', { sessionPresent: packet.sessionPresent, connection: this.#connection });
     const keepalive = packet.properties?.serverKeepAlive ?? this.#opts.keepaliveSeconds ?? 30;
-    if (keepalive > 0) this.#ping(socket, keepalive);
+    if (keepalive > 0) this.#keepalive = startKeepalive(socket, keepalive, this.#keepaliveOwner);
     // Even with sessionPresent the subscriptions exist already; subscribing again is harmless and covers a
     // broker that lost them.
     socket.write(subscribePacket(this.#opts.filters, SUBSCRIBE_ID, this.#version));
@@ -233,10 +220,7 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     this.#attempt = 0;
     this.#subscribed = true;
     if (this.#paused) this.#socket?.pause();
-    if (this.#start && !this.#start.done) {
-      this.#start.done = true;
-      this.#start.resolve();
-    }
+    this.#start?.resolve();
   }
 
   #deliver(packet: IPublishPacket): void {
@@ -268,18 +252,6 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
     this.#socket.write(pubackBatch(ids));
   }
 
-  #ping(socket: Socket, keepalive: number): void {
-    this.#awaitingPong = false;
-    const interval = setInterval(() => {
-      if (socket !== this.#socket) return clearInterval(interval);
-      // While paused we do not read the socket, so a PINGRESP may be sitting unread: not a sign of death.
-      if (this.#awaitingPong && !this.#paused) return void socket.destroy(new Error(`no PINGRESP within ${keepalive} s`));
-      this.#awaitingPong = true;
-      socket.write(pingreqPacket());
-    }, keepalive * 1000);
-    socket.once('close', () => clearInterval(interval));
-  }
-
   #onClose(socket: Socket): void {
     if (socket !== this.#socket) return;
     const wasConnected = this.#connected;
@@ -298,34 +270,19 @@ export class MqttSubscriberSession extends EventEmitter implements SubscriberSes
 
   #retry(): void {
     if (this.#closed) return;
-    const min = this.#opts.reconnectMinMs ?? 100;
-    const max = this.#opts.reconnectMaxMs ?? 5_000;
-    const base = Math.min(max, min * 2 ** Math.min(this.#attempt++, 30));
-    // Jitter spreads a fleet of consumers so a restarted broker is not hit by all of them at once.
-    const delay = Math.round(base / 2 + (Math.random() * base) / 2);
+    const delay = reconnectDelay(this.#attempt++, this.#opts.reconnectMinMs ?? 100, this.#opts.reconnectMaxMs ?? 5_000);
     this.#log.debug({ delay, attempt: this.#attempt, err: this.#lastError?.message }, 'reconnecting');
-    this.#timer(delay, () => void this.#dial());
+    this.#timers.after(delay, () => void this.#dial());
   }
 
   /** Stops for good: no more reconnects; a pending start() rejects with `err`. */
   #stop(err: Error): void {
     this.#closed = true;
-    for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
-    if (this.#start && !this.#start.done) {
-      this.#start.done = true;
-      this.#start.reject(err);
+    if (this.#start?.reject(err)) {
       this.#socket?.destroy();
     } else if (err instanceof SeamError && err.code === 'SEAM_ERR_BROKER_AUTH') {
       this.#socket?.destroy();
     }
-  }
-
-  #timer(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.#timers.delete(t);
-      fn();
-    }, ms);
-    this.#timers.add(t);
   }
 }

@@ -7,18 +7,12 @@ import {
   type RepairAnswerV1,
   type RepairRequestV1,
 } from '../../contract/index.ts';
+import { cleanSessionOptions, type MqttClientIdentity } from '../../plumbing/mqtt-client-options.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
 
-export interface RepairLinkOptions {
+/** `clientId` is the repairer's own MQTT client id (the consumer's, with `-repair`). */
+export interface RepairLinkOptions extends MqttClientIdentity {
   url: string;
-  /** The repairer's own MQTT client id (the consumer's, with `-repair`). */
-  clientId: string;
-  protocolVersion: 4 | 5;
-  username?: string;
-  password?: string;
-  ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
   logger: Logger;
   /** Every valid answer or announcement from any bridge. */
   onAnswer: (answer: RepairAnswerV1) => void;
@@ -41,18 +35,7 @@ export class RepairLink {
 
   start(): void {
     const o = this.o;
-    const client = mqtt.connect(o.url, {
-      clientId: o.clientId,
-      protocolVersion: o.protocolVersion,
-      clean: true,
-      reconnectPeriod: 1_000,
-      connectTimeout: 10_000,
-      username: o.username,
-      password: o.password,
-      ca: o.ca,
-      cert: o.cert,
-      key: o.key,
-    });
+    const client = mqtt.connect(o.url, cleanSessionOptions(o));
     this.client = client;
     client.on('connect', () => {
       client.subscribe(REPAIR_ANSWER_FILTER, { qos: 1 }, (err) => {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { StoreReader } from '../../store/store.ts';
+import type { StoreReader } from '../../store/reader.ts';
 import type { Repairer } from './repairer.ts';
 
 /**
@@ -13,10 +13,11 @@ import type { Repairer } from './repairer.ts';
  * - `seamline_repair_repaired{region,site,camera}`: seqs repaired, ever.
  * - `seamline_repair_requests_total`, `seamline_repair_answers_total`, `seamline_repair_resets_total`.
  */
-export function repairMetrics(registry: Registry, reader: Pick<StoreReader, 'repairSummary'>, repairer?: Repairer): Registry {
+export function repairMetrics(registry: Registry, store: Pick<StoreReader, 'capabilities'>, repairer?: Repairer): Registry {
   const registers = [registry];
   const labels = ['region', 'site', 'camera'];
-  const summary = reader.repairSummary?.bind(reader);
+  const ledger = store.capabilities.repairLedger;
+  const summary = ledger ? () => ledger.summary() : undefined;
   if (summary) {
     // One ledger read per scrape serves all four gauges (each collects on its own, one after the other).
     let cached: { at: number; rows: ReturnType<typeof summary> } | undefined;

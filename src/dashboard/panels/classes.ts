@@ -1,5 +1,5 @@
 import type { PanelReader } from '../../store/panel-reader.ts';
-import type { PanelWindow } from '../panel-window.ts';
+import type { PanelWindow } from './window.ts';
 import { periodsOf, seriesBy } from './periods.ts';
 
 export interface ClassesPanel {

@@ -1,6 +1,6 @@
 import { cameraKey } from '../../contract/index.ts';
 import type { CountRow, PanelReader } from '../../store/panel-reader.ts';
-import type { PanelWindow } from '../panel-window.ts';
+import type { PanelWindow } from './window.ts';
 import { indexOf, periodsOf } from './periods.ts';
 
 export interface HealthPanel {

@@ -3,14 +3,15 @@
  * panels never disagree about the instant they show. PANELS lists them one by one for `bench dashboard`.
  */
 import type { PanelReader } from '../../store/panel-reader.ts';
-import type { PanelWindow } from '../panel-window.ts';
-import { camerasPanel, type CameraView } from './cameras.ts';
+import type { RepairLedgerAccess } from '../../store/repair-ledger.ts';
+import type { PanelWindow } from './window.ts';
+import { camerasPanel, type CameraPanelRow } from './cameras.ts';
 import { classesPanel, type ClassesPanel } from './classes.ts';
 import { detectionsPanel, type DetectionsPanel } from './detections.ts';
 import { healthPanel, type HealthPanel } from './health.ts';
 import { latencyPanel, type LatencyPanel } from './latency.ts';
 import { periodsOf } from './periods.ts';
-import { repairPanel, type RepairFigures, type RepairSource } from './repair.ts';
+import { repairPanel, type RepairFigures } from './repair.ts';
 import { timelinePanel, type TimelineRow } from './timeline.ts';
 
 export interface Panels {
@@ -29,7 +30,7 @@ export interface Panels {
    * lost (by reason) in the window; null when the store keeps no repair ledger (the page shows —).
    */
   repair: RepairFigures | null;
-  cameras: CameraView[];
+  cameras: CameraPanelRow[];
   /** Every known region, site and camera (the filters' choices). */
   choices: { regions: string[]; sites: string[]; cameras: string[] };
   totals: { events: number; detections: number };
@@ -47,9 +48,14 @@ export const PANELS: Record<string, (reader: PanelReader, w: PanelWindow, now: n
 
 const uniq = (values: string[]) => [...new Set(values)].sort();
 
-export async function buildPanels(reader: PanelReader, w: PanelWindow, now: number, repairSource?: RepairSource): Promise<Panels> {
+export async function buildPanels(
+  reader: PanelReader,
+  w: PanelWindow,
+  now: number,
+  ledger: Pick<RepairLedgerAccess, 'summary'> | null = null,
+): Promise<Panels> {
   // The per-camera counts serve two panels; read once.
-  const [counts, repair] = await Promise.all([reader.counts(w), repairPanel(repairSource, w)]);
+  const [counts, repair] = await Promise.all([reader.counts(w), repairPanel(ledger, w)]);
   const [detections, latency, classes, timeline, health, cams] = await Promise.all([
     detectionsPanel(reader, w, now, counts),
     latencyPanel(reader, w),

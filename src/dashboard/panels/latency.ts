@@ -1,6 +1,6 @@
 import type { PanelReader } from '../../store/panel-reader.ts';
 import { bucketValue, HISTOGRAMS, Histogram, RELATIVE_ERROR } from '../../store/rollups/histogram.ts';
-import type { PanelWindow } from '../panel-window.ts';
+import type { PanelWindow } from './window.ts';
 import { indexOf, periodsOf } from './periods.ts';
 
 export interface PercentileLines {

@@ -1,4 +1,4 @@
-import type { PanelWindow } from '../panel-window.ts';
+import type { PanelWindow } from './window.ts';
 
 /**
  * The x axis of every time-series panel: the window's complete periods, oldest first. The still-filling

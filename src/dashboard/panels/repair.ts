@@ -2,14 +2,11 @@
  * Repair on the page (issue 11): of the seq numbers missing, those being repaired now ("missing,
  * repairing": a warning, most come back) and those confirmed lost in the window ("lost, confirmed": the
  * alarm, with the reason), per camera and over the filtered cameras. Read from the store's repair ledger
- * (StoreReader.repairSummary), not from the rollups: the ledger is a few rows per gap, never per event.
+ * (StoreCapabilities.repairLedger), not from the rollups: the ledger is a few rows per gap, never per event.
  */
 import { cameraKey } from '../../contract/index.ts';
-import type { RepairSummaryRow } from '../../store/repair-ledger.ts';
-import type { PanelWindow } from '../panel-window.ts';
-
-/** StoreReader.repairSummary: null when the store holds no ledger. */
-export type RepairSource = (fromMs: number, toMs: number) => Promise<RepairSummaryRow[] | null>;
+import type { PanelFilter } from '../../store/panel-reader.ts';
+import type { RepairLedgerAccess } from '../../store/repair-ledger.ts';
 
 export interface RepairFigures {
   /** Missing and being repaired now. */
@@ -29,16 +26,19 @@ export interface RepairPanel {
 
 const none = (): RepairFigures => ({ repairing: 0, repaired: 0, lost: 0, lostReasons: {} });
 
-export const matchesFilter = (w: PanelWindow, c: { region: string; site: string; camera: string }) =>
+export const matchesFilter = (w: PanelFilter, c: { region: string; site: string; camera: string }) =>
   (!w.regions?.length || w.regions.includes(c.region)) &&
   (!w.sites?.length || w.sites.includes(c.site)) &&
   (!w.cameras?.length || w.cameras.includes(c.camera));
 
-/** Null without a source or without a ledger in the store (the page shows —, never 0). */
-export async function repairPanel(source: RepairSource | undefined, w: PanelWindow): Promise<RepairPanel | null> {
-  if (!source) return null;
+/** Null when the store keeps no ledger, or none yet (the page shows —, never 0). */
+export async function repairPanel(
+  ledger: Pick<RepairLedgerAccess, 'summary'> | null,
+  w: PanelFilter & { fromMs: number; toMs: number },
+): Promise<RepairPanel | null> {
+  if (!ledger) return null;
   // Lost and repaired: resolved in the window as it is, the still-filling period included (a loss is news).
-  const rows = await source(w.fromMs, w.toMs);
+  const rows = await ledger.summary(w.fromMs, w.toMs);
   if (!rows) return null;
   const total = none();
   const perCamera = new Map<string, RepairFigures>();

@@ -1,14 +1,17 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Outbox } from '../outbox/outbox.ts';
+import { oldestUnsentMs, type BridgeCounters } from './counters.ts';
 
-/** What the gauges read at scrape time. */
-export interface OutboxGaugeSource {
+/** What the metrics of one bridge read when scraped. */
+export interface EdgeMetricsSource {
   clientId: string;
-  depth(): number;
-  bytes(): number;
-  windowDepth(): number;
-  windowBytes(): number;
-  oldestUnsentSeconds(): number;
+  counters: BridgeCounters;
+  outbox: Outbox;
 }
+
+type Labels = Record<string, string>;
+/** One series of a bridge: its counter, labels, a key naming it among the bridge's series, and its total now. */
+type Reading = [counter: Counter<string>, labels: Labels, key: string, total: number];
 
 interface Shared {
   accepted: Counter<'client_id'>;
@@ -22,23 +25,18 @@ interface Shared {
   refused: Counter<'client_id' | 'code'>;
   reconnects: Counter<'client_id'>;
   pubackLatency: Histogram<'client_id'>;
-  sources: Set<OutboxGaugeSource>;
+  bridges: Set<EdgeMetrics>;
 }
 
 /** The codes an input can be refused with (seamline_edge_refused_total{code}). */
 const REFUSAL_CODES = ['SEAM_ERR_INVALID_INPUT', 'SEAM_ERR_OUTBOX_FULL'] as const;
 
 // Several bridges may share one registry (one per camera in `npm start`): metrics are registered once
-// per registry, labelled by client id, and the gauges read every bridge registered on it.
+// per registry, labelled by client id, and read every bridge registered on it.
 const perRegistry = new WeakMap<Registry, Shared>();
 
-function shared(registry: Registry): Shared {
-  const found = perRegistry.get(registry);
-  if (found) return found;
-  const sources = new Set<OutboxGaugeSource>();
-  const registers = [registry];
-  const counter = (name: string, help: string) => new Counter({ name, help, labelNames: ['client_id'], registers });
-  const gauge = (name: string, help: string, read: (s: OutboxGaugeSource) => number) =>
+function gauges(registers: Registry[], bridges: Set<EdgeMetrics>): void {
+  const gauge = (name: string, help: string, read: (outbox: Outbox) => number) =>
     new Gauge({
       name,
       help,
@@ -46,43 +44,62 @@ function shared(registry: Registry): Shared {
       registers,
       collect() {
         this.reset();
-        for (const s of sources) this.set({ client_id: s.clientId }, read(s));
+        for (const b of bridges) this.set({ client_id: b.source.clientId }, read(b.source.outbox));
       },
     });
-  gauge('seamline_edge_outbox_depth', 'Events in the outbox not yet acknowledged by the broker.', (s) => s.depth());
-  gauge('seamline_edge_outbox_bytes', 'Bytes those events occupy.', (s) => s.bytes());
-  gauge('seamline_edge_replay_depth', 'Acknowledged events kept in the replay window for repair.', (s) => s.windowDepth());
-  gauge('seamline_edge_replay_bytes', 'Bytes those events occupy.', (s) => s.windowBytes());
-  gauge('seamline_edge_oldest_unsent_seconds', 'Age of the oldest unacknowledged event.', (s) => s.oldestUnsentSeconds());
+  gauge('seamline_edge_outbox_depth', 'Events in the outbox not yet acknowledged by the broker.', (o) => o.stats().depth);
+  gauge('seamline_edge_outbox_bytes', 'Bytes those events occupy.', (o) => o.stats().bytes);
+  gauge('seamline_edge_replay_depth', 'Acknowledged events kept in the replay window for repair.', (o) => o.stats().windowDepth);
+  gauge('seamline_edge_replay_bytes', 'Bytes those events occupy.', (o) => o.stats().windowBytes);
+  gauge('seamline_edge_oldest_unsent_seconds', 'Age of the oldest unacknowledged event.', (o) => oldestUnsentMs(o) / 1000);
+}
+
+function shared(registry: Registry): Shared {
+  const found = perRegistry.get(registry);
+  if (found) return found;
+  const bridges = new Set<EdgeMetrics>();
+  const registers = [registry];
+  gauges(registers, bridges);
+  // The counters mirror each bridge's own (counters.ts and the outbox's), synced at every scrape: the hot
+  // path never touches prom-client.
+  const collect = () => {
+    for (const b of bridges) b.sync();
+  };
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new Counter<L>({ name, help, labelNames, registers, collect });
   const created: Shared = {
-    accepted: counter('seamline_edge_accepted_total', 'Events accepted durably into the outbox.'),
-    published: counter('seamline_edge_published_total', 'PUBLISH packets sent, redeliveries included.'),
-    acked: counter('seamline_edge_acknowledged_total', 'Events removed from the outbox after their PUBACK.'),
+    accepted: counter('seamline_edge_accepted_total', 'Events accepted durably into the outbox.', ['client_id']),
+    published: counter('seamline_edge_published_total', 'PUBLISH packets sent, redeliveries included.', ['client_id']),
+    acked: counter('seamline_edge_acknowledged_total', 'Events removed from the outbox after their PUBACK.', ['client_id']),
     dropped: counter(
       'seamline_edge_dropped_total',
       'Events dropped by the outbox byte bound (drop-oldest) before the broker acknowledged them.',
+      ['client_id'],
     ),
-    evicted: counter('seamline_edge_evicted_total', 'Acknowledged events that left the replay window (space, its byte bound, or its age).'),
-    republished: counter('seamline_edge_republished_total', 'Events republished from the replay window for repair requests (PUBACKed).'),
-    repairRequests: new Counter({
-      name: 'seamline_edge_repair_requests_total',
-      help: 'Repair requests received: answered, invalid (ignored and logged), or ignored for arriving too fast.',
-      labelNames: ['client_id', 'result'],
-      registers,
-    }),
-    repairAnswered: new Counter({
-      name: 'seamline_edge_repair_answered_seqs_total',
-      help: 'Requested seqs by the answer they got: republished, pending, busy, evicted, dropped, never_produced, outbox_reset.',
-      labelNames: ['client_id', 'outcome'],
-      registers,
-    }),
-    refused: new Counter({
-      name: 'seamline_edge_refused_total',
-      help: 'Inputs refused: invalid (SEAM_ERR_INVALID_INPUT) or outbox full with reject-new (SEAM_ERR_OUTBOX_FULL).',
-      labelNames: ['client_id', 'code'],
-      registers,
-    }),
-    reconnects: counter('seamline_edge_reconnects_total', 'Connections to the broker re-established after a loss.'),
+    evicted: counter(
+      'seamline_edge_evicted_total',
+      'Acknowledged events that left the replay window (space, its byte bound, or its age).',
+      ['client_id'],
+    ),
+    republished: counter('seamline_edge_republished_total', 'Events republished from the replay window for repair requests (PUBACKed).', [
+      'client_id',
+    ]),
+    repairRequests: counter(
+      'seamline_edge_repair_requests_total',
+      'Repair requests received: answered, invalid (ignored and logged), or ignored for arriving too fast.',
+      ['client_id', 'result'],
+    ),
+    repairAnswered: counter(
+      'seamline_edge_repair_answered_seqs_total',
+      'Requested seqs by the answer they got: republished, pending, busy, evicted, dropped, never_produced, outbox_reset.',
+      ['client_id', 'outcome'],
+    ),
+    refused: counter(
+      'seamline_edge_refused_total',
+      'Inputs refused: invalid (SEAM_ERR_INVALID_INPUT) or outbox full with reject-new (SEAM_ERR_OUTBOX_FULL).',
+      ['client_id', 'code'],
+    ),
+    reconnects: counter('seamline_edge_reconnects_total', 'Connections to the broker re-established after a loss.', ['client_id']),
     pubackLatency: new Histogram({
       name: 'seamline_edge_puback_latency_seconds',
       help: 'Time from sending a PUBLISH to its PUBACK.',
@@ -90,24 +107,26 @@ function shared(registry: Registry): Shared {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    sources,
+    bridges,
   };
   perRegistry.set(registry, created);
   return created;
 }
 
-/** One bridge's handles on the shared edge metrics. */
+/** One bridge's series of the shared edge metrics. */
 export class EdgeMetrics {
   private readonly s: Shared;
   private readonly labels: { client_id: string };
+  /** What each series of this bridge was last synced to, so a scrape adds only what is new. */
+  private readonly synced = new Map<string, number>();
 
   constructor(
-    readonly registry: Registry,
-    private readonly source: OutboxGaugeSource,
+    registry: Registry,
+    readonly source: EdgeMetricsSource,
   ) {
     this.s = shared(registry);
     this.labels = { client_id: source.clientId };
-    this.s.sources.add(source);
+    this.s.bridges.add(this);
     // Every series exists at 0 from the start: an alert on "any increase" must see the first drop or refusal,
     // and a counter with no sample until then has nothing to increase from.
     for (const counter of [this.s.accepted, this.s.published, this.s.acked, this.s.dropped, this.s.reconnects]) counter.inc(this.labels, 0);
@@ -115,40 +134,40 @@ export class EdgeMetrics {
     this.s.pubackLatency.zero(this.labels);
   }
 
-  accepted(): void {
-    this.s.accepted.inc(this.labels);
-  }
-  published(n = 1): void {
-    this.s.published.inc(this.labels, n);
-  }
-  acked(latencySeconds: number): void {
-    this.s.acked.inc(this.labels);
-    this.s.pubackLatency.observe(this.labels, latencySeconds);
-  }
-  dropped(n: number): void {
-    this.s.dropped.inc(this.labels, n);
-  }
-  evicted(n: number): void {
-    this.s.evicted.inc(this.labels, n);
-  }
-  republished(n: number): void {
-    this.s.republished.inc(this.labels, n);
-  }
-  repairRequest(result: string): void {
-    this.s.repairRequests.inc({ ...this.labels, result });
-  }
-  repairAnswered(outcome: string, seqs: number): void {
-    this.s.repairAnswered.inc({ ...this.labels, outcome }, seqs);
-  }
-  refused(code: string): void {
-    this.s.refused.inc({ ...this.labels, code });
-  }
-  reconnected(): void {
-    this.s.reconnects.inc(this.labels);
+  /** A PUBACK's latency: a distribution is the one thing that cannot be read from a total later. */
+  ackLatency(seconds: number): void {
+    this.s.pubackLatency.observe(this.labels, seconds);
   }
 
-  /** Stops the gauges reading this bridge (counters keep their totals, as Prometheus expects). */
+  private *readings(): Generator<Reading> {
+    const { s, labels } = this;
+    const c = this.source.counters;
+    const o = this.source.outbox.stats();
+    yield [s.accepted, labels, 'accepted', c.accepted];
+    yield [s.published, labels, 'published', c.published];
+    yield [s.acked, labels, 'acked', c.acked];
+    yield [s.dropped, labels, 'dropped', o.dropped];
+    yield [s.evicted, labels, 'evicted', o.evicted];
+    yield [s.republished, labels, 'republished', c.republished];
+    yield [s.reconnects, labels, 'reconnects', c.reconnects];
+    for (const [code, n] of c.refusedByCode()) yield [s.refused, { ...labels, code }, `refused/${code}`, n];
+    for (const [result, n] of Object.entries(c.repairRequests)) yield [s.repairRequests, { ...labels, result }, `request/${result}`, n];
+    for (const [outcome, n] of c.repairAnswered) yield [s.repairAnswered, { ...labels, outcome }, `answered/${outcome}`, n];
+  }
+
+  /** Adds to each counter what this bridge counted since the last sync. */
+  sync(): void {
+    for (const [counter, labels, key, total] of this.readings()) {
+      const delta = total - (this.synced.get(key) ?? 0);
+      if (delta <= 0) continue;
+      counter.inc(labels, delta);
+      this.synced.set(key, total);
+    }
+  }
+
+  /** Stops reading this bridge, its totals synced first (counters keep them, as Prometheus expects). */
   detach(): void {
-    this.s.sources.delete(this.source);
+    this.sync();
+    this.s.bridges.delete(this);
   }
 }

@@ -1,34 +1,13 @@
-import { Readable } from 'node:stream';
-import mqtt, { ErrorWithReasonCode, type IClientOptions, type IStore, type MqttClient } from 'mqtt';
-import type { Logger } from 'pino';
+import { ErrorWithReasonCode, type MqttClient } from 'mqtt';
 import type { Outbox, OutboxEntry } from '../outbox/outbox.ts';
+import { BrokerConnection, type ConnectionOptions } from './connection.ts';
 import { publishQos1, subscribeQos1 } from './mqtt-control.ts';
 import { ReplayQueue } from './replay-queue.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
 
-/** A connection that lasts this long resets the reconnect backoff to its shortest delay. */
-const STABLE_CONNECTION_MS = 5_000;
-
-export interface PublisherOptions {
-  brokerUrl: string;
-  clientId: string;
-  protocolVersion: 4 | 5;
-  username?: string;
-  password?: string;
-  ca?: Buffer | string;
-  cert?: Buffer | string;
-  key?: Buffer | string;
+export interface PublisherOptions extends ConnectionOptions {
   /** Most PUBLISHes awaiting PUBACK; lowered to the broker's Receive Maximum when it sets one. */
   maxInFlight: number;
-  reconnectMinMs: number;
-  reconnectMaxMs: number;
-  keepaliveSeconds: number;
-  /** Retained status topic; the last will and the births go there. */
-  statusTopic: string;
-  /** Payloads for birth (on every connect) and will (set at every connect attempt). */
-  birth: () => Buffer;
-  will: () => Buffer;
-  logger: Logger;
   onPublished: (count: number) => void;
   onAcked: (entry: number, latencySeconds: number) => void;
   onReconnected: () => void;
@@ -44,29 +23,17 @@ export interface PublisherOptions {
   maxReplayQueue?: number;
 }
 
-/**
- * MQTT.js keeps QoS 1 messages in its own outgoing store and resends them one at a time on reconnect.
- * The outbox already holds every unacknowledged message durably, so the client gets a store that keeps
- * nothing: after a reconnect the publisher resends from the outbox, in order, with the full window.
- */
-const nullStore: IStore = {
-  put: (_packet, cb) => (cb(), nullStore),
-  createStream: () => Readable.from([]) as never,
-  del: (packet, cb) => (cb(undefined, packet as never), nullStore),
-  get: (_packet, cb) => (cb(new Error('not stored')), nullStore),
-  close: (cb) => cb(),
-};
-
 /** Reserved out of the broker's Receive Maximum for control messages (birth, heartbeat, offline, repair answers). */
 const STATUS_RESERVE = 4;
 
 /**
- * The MQTT side of the bridge: one connection, QoS 1 PUBLISHes from the outbox in position order with up
- * to a window in flight, an entry removed only on its PUBACK. On a lost connection everything in flight
- * goes back to the cursor, and the next connection resends from the oldest unacknowledged entry.
+ * The outbox's flow to the broker: QoS 1 PUBLISHes from the outbox in position order with up to a window in
+ * flight, an entry removed only on its PUBACK. On a lost connection everything in flight goes back to the
+ * cursor, and the next connection resends from the oldest unacknowledged entry. The connection itself (will,
+ * birth, backoff, credentials) is connection.ts.
  */
 export class Publisher {
-  private client: MqttClient | undefined;
+  private connection: BrokerConnection | undefined;
   /** Next position to send; everything before it was sent (in flight or acknowledged) on this connection. */
   private cursor = 0;
   private readonly inFlight = new Map<number, number>();
@@ -75,16 +42,12 @@ export class Publisher {
   private readonly replayInFlight = new Set<number>();
   /** Entries the broker refused with a negative PUBACK, resent after a pause. */
   private readonly retry: number[] = [];
-  private stableTimer: NodeJS.Timeout | undefined;
-  /** The broker's last refusal of our credentials, until a connection succeeds: lets callers say why. */
-  authRefused: string | undefined;
   private retryAt = 0;
   /** Bumped on every lost connection, so callbacks from an older connection are ignored. */
   private generation = 0;
   private window: number;
   private scheduled = false;
   private stopped = false;
-  private everConnected = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -95,80 +58,42 @@ export class Publisher {
     this.replay = new ReplayQueue(options.maxReplayQueue ?? 100_000);
   }
 
+  private get client(): MqttClient | undefined {
+    return this.connection?.client;
+  }
+
   get connected(): boolean {
-    return this.client?.connected ?? false;
+    return this.connection?.connected ?? false;
   }
 
   get inFlightCount(): number {
     return this.inFlight.size;
   }
 
+  /** The broker's last refusal of our credentials, until a connection succeeds: lets callers say why. */
+  get authRefused(): string | undefined {
+    return this.connection?.authRefused;
+  }
+
   start(): void {
+    const connection: BrokerConnection = new BrokerConnection(this.options, {
+      connected: (receiveMaximum, again) => this.onConnected(connection, receiveMaximum, again),
+      lost: () => this.onConnectionLost(),
+      message: (topic, payload) => this.options.onMessage?.(topic, payload),
+    });
+    this.connection = connection;
+  }
+
+  private onConnected(connection: BrokerConnection, receiveMaximum: number | undefined, again: boolean): void {
     const o = this.options;
-    const clientOptions: IClientOptions = {
-      clientId: o.clientId,
-      protocolVersion: o.protocolVersion,
-      // The outbox is the session state that matters; a clean session avoids the broker replaying
-      // half-finished exchanges with packet ids this client has already reused.
-      clean: true,
-      keepalive: o.keepaliveSeconds,
-      reconnectPeriod: o.reconnectMinMs,
-      connectTimeout: 10_000,
-      username: o.username,
-      password: o.password,
-      ca: o.ca,
-      cert: o.cert,
-      key: o.key,
-      outgoingStore: nullStore,
-      queueQoSZero: false,
-      will: { topic: o.statusTopic, payload: o.will(), qos: 1, retain: true },
-    };
-    const client = mqtt.connect(o.brokerUrl, clientOptions);
-    this.client = client;
-    client.on('connect', (connack) => {
-      this.authRefused = undefined;
-      if (this.everConnected) o.onReconnected();
-      this.everConnected = true;
-      // Back to the shortest backoff only once this connection has lasted: a broker that accepts and then
-      // drops us (an ACL refusal does exactly that in Mosquitto 2.0) must not get a reconnect storm.
-      clearTimeout(this.stableTimer);
-      this.stableTimer = setTimeout(() => {
-        if (this.client === client && client.connected) client.options.reconnectPeriod = o.reconnectMinMs;
-      }, STABLE_CONNECTION_MS);
-      this.stableTimer.unref();
-      const receiveMaximum = connack.properties?.receiveMaximum;
-      this.window = Math.max(1, Math.min(o.maxInFlight, receiveMaximum ? receiveMaximum - STATUS_RESERVE : Infinity));
-      o.logger.info({ broker: redactUrl(o.brokerUrl), window: this.window, depth: this.outbox.stats().depth }, 'edge bridge connected');
-      client.publish(o.statusTopic, o.birth(), { qos: 1, retain: true }, (err) => {
-        // Without this, an ACL that refuses the status topic is invisible: the broker answers 0x87 and
-        // (Mosquitto 2.0) drops the connection before any detection is acknowledged.
-        if (err instanceof ErrorWithReasonCode) {
-          o.logger.error(
-            { topic: o.statusTopic, code: err.code, reason: err.message },
-            "broker refused the status publish; check this camera's ACL",
-          );
-        }
-      });
-      // A clean session keeps no subscriptions: subscribe again on every connection.
-      for (const topic of o.subscriptions?.() ?? []) this.subscribeOn(client, topic);
-      o.onConnected?.();
-      this.schedule();
-    });
-    client.on('message', (topic, payload) => o.onMessage?.(topic, payload));
-    client.on('close', () => this.onConnectionLost());
-    client.on('reconnect', () => {
-      if (client.options.will) client.options.will.payload = o.will();
-    });
-    client.on('error', (err) => {
-      // MQTT.js reconnects on its own; an auth refusal is logged louder because only an operator can fix it.
-      const code = (err as { code?: unknown }).code;
-      const auth = code === 4 || code === 5 || code === 134 || code === 135;
-      if (auth) this.authRefused = err.message;
-      o.logger[auth ? 'error' : 'warn'](
-        { err: err.message, code, broker: redactUrl(o.brokerUrl) },
-        auth ? 'broker refused the credentials' : 'broker connection error',
-      );
-    });
+    if (again) o.onReconnected();
+    this.window = Math.max(1, Math.min(o.maxInFlight, receiveMaximum ? receiveMaximum - STATUS_RESERVE : Infinity));
+    o.logger.info({ broker: redactUrl(o.url), window: this.window, depth: this.outbox.stats().depth }, 'edge bridge connected');
+    connection.publishBirth();
+    // A clean session keeps no subscriptions: subscribe again on every connection.
+    for (const topic of o.subscriptions?.() ?? []) subscribeQos1(connection.client, topic, o.logger);
+    o.onConnected?.();
+    this.schedule();
   }
 
   private onConnectionLost(): void {
@@ -183,11 +108,6 @@ export class Publisher {
     this.retry.length = 0;
     this.replay.requeue(this.replayInFlight);
     this.replayInFlight.clear();
-    if (this.client) {
-      // The outbox resends these; MQTT.js would keep their callbacks forever (and end() would wait on them).
-      this.client.outgoing = {};
-      this.client.options.reconnectPeriod = Math.min(this.options.reconnectMaxMs, (this.client.options.reconnectPeriod ?? 1000) * 2);
-    }
   }
 
   /** Asks for a send pass soon; many calls in one turn cost one pass. */
@@ -286,11 +206,7 @@ export class Publisher {
 
   /** Subscribes now if connected; every later connection subscribes again through `subscriptions`. */
   subscribe(topic: string): void {
-    if (this.client?.connected) this.subscribeOn(this.client, topic);
-  }
-
-  private subscribeOn(client: MqttClient, topic: string): void {
-    subscribeQos1(client, topic, this.options.logger);
+    if (this.client?.connected) subscribeQos1(this.client, topic, this.options.logger);
   }
 
   /** Publishes a control message (repair answer, announcement) at QoS 1 if connected; resolves on its PUBACK. */
@@ -325,13 +241,10 @@ export class Publisher {
   /** Stops sending and disconnects; entries still in flight stay in the outbox for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
-    const client = this.client;
-    this.client = undefined;
-    if (!client) return;
-    // Entries still unacknowledged stay in the outbox; a clean DISCONNECT must not wait for them, and
-    // must not be skipped either, or the broker would publish the last will over our `offline` status.
-    client.outgoing = {};
+    const connection = this.connection;
+    this.connection = undefined;
+    if (!connection) return;
     this.replay.clear();
-    await client.endAsync(!client.connected);
+    await connection.end();
   }
 }

@@ -1,4 +1,6 @@
 import { STATUS_V1, statusTopic, type CameraId, type InferenceCounters, type StatusV1 } from '../../contract/index.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import { oldestUnsentMs, type BridgeCounters } from './counters.ts';
 
 /** Counters a heartbeat reports; see status.v1 in docs/contract.md. */
 export interface HeartbeatCounters {
@@ -50,4 +52,27 @@ export function startHeartbeat(seconds: number, beat: () => void): () => void {
   const timer = setInterval(beat, Math.max(0.05, seconds) * 1000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * What a heartbeat reports, read now: the outbox, the bridge's counters, and `extra` (what feeds the bridge
+ * in-process, e.g. the camera pipeline's frames and model time; the bridge's own fields win over it).
+ */
+export function heartbeatCounters(
+  counters: BridgeCounters,
+  outbox: Outbox,
+  startedAt: number,
+  extra?: () => Partial<InferenceCounters>,
+): HeartbeatCounters & Partial<InferenceCounters> {
+  const s = outbox.stats();
+  return {
+    ...extra?.(),
+    outbox_depth: s.depth,
+    outbox_bytes: s.bytes,
+    oldest_unsent_ms: Math.round(oldestUnsentMs(outbox)),
+    frames: counters.accepted,
+    detections: counters.detections,
+    drops: s.dropped,
+    uptime_s: Math.floor((Date.now() - startedAt) / 1000),
+  };
 }

@@ -5,7 +5,7 @@ import type { Frame } from '../frames/frame-source.ts';
 export interface DetectorOptions {
   /** The .onnx file (an Ultralytics export, or one of models/). */
   model: string;
-  /** Class names file overriding the model's `names` metadata (labels.ts). */
+  /** Class names file overriding the model's `names` metadata (model/labels.ts). */
   labels?: string;
   /** Score threshold (default 0.25). */
   conf?: number;

@@ -1,6 +1,6 @@
 import type { Detection } from '../../contract/index.ts';
 import type { LetterboxPlacement } from '../frames/frame-source.ts';
-import type { Candidates } from './candidates.ts';
+import type { Candidates } from './layouts/candidates.ts';
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import { SeamError } from '../../contract/index.ts';
-import { classIdentifier, namesFromLiteral, readLabelsFile } from './labels.ts';
+import { classIdentifier, namesFromLiteral, readLabelsFile } from './model/labels.ts';
 import { recogniseLayout, type OutputLayout } from './layouts/index.ts';
-import { readOnnxModel, type OnnxModelFile } from './onnx-model.ts';
-import { parsePythonLiteral, type PyValue } from './python-literal.ts';
+import { readOnnxModel, type OnnxModelFile } from './model/onnx-model.ts';
+import { parsePythonLiteral, type PyValue } from './model/python-literal.ts';
 
 /** Everything the detector decided about a model before loading it into onnxruntime. */
 export interface ModelInfo {
@@ -13,7 +13,7 @@ export interface ModelInfo {
   /** detection.v1 `model.version`: metadata `version` (Ultralytics writes its own version there), else "1". */
   version: string;
   task: string;
-  /** Class names as identifiers (see labels.ts), index = class id. */
+  /** Class names as identifiers (see model/labels.ts), index = class id. */
   names: string[];
   /** Names as the model or labels file spells them. */
   rawNames: string[];

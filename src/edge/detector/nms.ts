@@ -1,4 +1,4 @@
-import type { Candidates } from './candidates.ts';
+import type { Candidates } from './layouts/candidates.ts';
 
 export interface NmsOptions {
   /** Boxes of one class overlapping more than this IoU with a better one are suppressed (Ultralytics `iou`). */

@@ -1,6 +1,6 @@
 import type { Detection } from '../../contract/index.ts';
 import type { LetterboxPlacement } from '../frames/frame-source.ts';
-import { Candidates } from './candidates.ts';
+import { Candidates } from './layouts/candidates.ts';
 import type { OutputLayout } from './layouts/index.ts';
 import { mapToFrame } from './map-boxes.ts';
 import { nms } from './nms.ts';

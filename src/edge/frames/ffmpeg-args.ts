@@ -33,7 +33,7 @@ function roundHalfEvenExpr(x: string): string {
 }
 
 /**
- * The letterbox of detector/letterbox.ts in ffmpeg's own expressions, evaluated per input size (so a
+ * The letterbox of letterbox.ts in ffmpeg's own expressions, evaluated per input size (so a
  * stream that changes resolution is re-letterboxed when ffmpeg rebuilds its filter graph). The pad
  * offset there is round(d/2 - 0.1) for an integer d, which is floor(d/2): the odd pixel goes right/bottom.
  */

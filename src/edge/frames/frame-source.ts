@@ -13,7 +13,7 @@ export interface LetterboxRequest {
 
 /**
  * Where the frame sits inside the letterboxed pixels: scaled by `scale`, then offset by `padLeft` /
- * `padTop`, with 114-grey borders (Ultralytics' geometry and rounding, see detector/letterbox.ts).
+ * `padTop`, with 114-grey borders (Ultralytics' geometry and rounding, see letterbox.ts).
  */
 export interface LetterboxPlacement {
   scale: number;

@@ -1,7 +1,7 @@
 /**
  * A single JPEG/PNG image or a folder of them, decoded by sharp (libvips), one frame per file in name
  * order. With a LetterboxRequest, libvips resizes and pads to the model input in the same pass as the
- * decode, with the geometry of detector/letterbox.ts. A corrupt file in a folder is skipped, counted and
+ * decode, with the geometry of letterbox.ts. A corrupt file in a folder is skipped, counted and
  * logged, so the good ones beside it still run; a single corrupt image fails start().
  */
 import { readdir, stat } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-import type { EdgeDetectionInput } from './record.ts';
+import type { EdgeDetectionInput } from '../bridge/record.ts';
 
 export type { EdgeDetectionInput };
 

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../plumbing/seeded-random.ts';
 import type { DetectionSource, EdgeDetectionInput } from './detection-source.ts';
 
 /** Classes a simulated inspection camera reports, with how often each appears among detections. */
@@ -26,18 +27,6 @@ export interface SimulatedCameraOptions {
   seed?: number;
 }
 
-/** mulberry32: small, fast, seedable; quality is plenty for shaping test traffic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A camera plus detector that exists only in software: it produces plausible detection records
  * (several defect classes, a rate that drifts, inference jitter) and feeds them through the same
@@ -52,7 +41,7 @@ export class SimulatedCamera implements DetectionSource {
   failures = 0;
 
   constructor(private readonly options: SimulatedCameraOptions) {
-    this.rand = prng(options.seed ?? hash(options.camera));
+    this.rand = seededRandom(options.seed ?? hash(options.camera));
   }
 
   /** One record as the detector would hand it over for a frame captured at `capturedMs`. */

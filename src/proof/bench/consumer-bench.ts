@@ -102,6 +102,103 @@ function committedBy(ingestor: Ingestor, n: number): Promise<number> {
   });
 }
 
+interface Rounds {
+  /** The last round's consumer, still running: the paced phase uses it. */
+  consumer: RunningConsumer;
+  ceilings: number[];
+  rates: number[];
+  cpuPerEvent: number[];
+}
+
+/** The throughput rounds: each a ceiling run, then at once a consumer fed as fast as the publisher can. */
+async function throughputRounds(broker: AvailableBroker, store: DuckDbStore, options: ConsumerBenchOptions): Promise<Rounds> {
+  const ceilings: number[] = [];
+  const rates: number[] = [];
+  const cpuPerEvent: number[] = [];
+  let consumer: RunningConsumer | undefined;
+  for (let n = 1; n <= options.rounds; n++) {
+    ceilings.push(await ceiling(broker, options.events, n));
+    // A session that ends with the round, so the broker queues nothing for it during the next ceiling.
+    consumer = await startConsumer({
+      url: broker.url,
+      protocol: broker.protocolVersion,
+      clientId: `bench-consumer-${n}`,
+      store,
+      sessionExpiry: 0,
+    });
+    let first = 0;
+    const cpuStart = process.cpuUsage();
+    consumer.session.once('message', () => (first = Date.now()));
+    const publishing = publishInWorker({
+      url: broker.url,
+      count: options.events,
+      rate: 0,
+      cameras: 6,
+      protocolVersion: broker.protocolVersion,
+      window: WINDOW,
+      clientId: `bench-pub-${n}`,
+      seqStart: n * SEQ_BLOCK,
+    });
+    const doneAt = await committedBy(consumer.ingestor, options.events);
+    const cpu = process.cpuUsage(cpuStart);
+    cpuPerEvent.push((cpu.user + cpu.system) / options.events);
+    await publishing;
+    rates.push((options.events / Math.max(1, doneAt - first)) * 1000);
+    options.progress(
+      `round ${n}: ceiling ${Math.round(ceilings[n - 1])} messages/s, consumer ${Math.round(rates[n - 1])} events/s ` +
+        `committed and acknowledged (ratio ${(rates[n - 1] / ceilings[n - 1]).toFixed(2)}), ${cpuPerEvent[n - 1].toFixed(1)} us of CPU an event`,
+    );
+    if (n < options.rounds) await consumer.stop();
+  }
+  return { consumer: consumer!, ceilings, rates, cpuPerEvent };
+}
+
+interface LagPhase {
+  lags: LagHistogram;
+  rss: number;
+  rssMid: number;
+  rssPeak: number;
+  trend: ReturnType<typeof rssTrend>;
+}
+
+/** The paced phase: end-to-end lag of every committed event, and RSS sampled each second. */
+async function lagPhase(broker: AvailableBroker, ingestor: Ingestor, options: ConsumerBenchOptions): Promise<LagPhase> {
+  const lags = new LagHistogram();
+  const onReport = (r: CommitReport) => {
+    for (const c of r.capturedMs) lags.add(r.committedAtMs - c);
+  };
+  ingestor.on('commit-report', onReport);
+  const lagEvents = options.lagRate * options.lagSeconds;
+  options.progress(`lag phase: ${options.lagRate} events/s for ${options.lagSeconds} s`);
+  const lagStarted = Date.now();
+  let rssMid = 0;
+  let rssPeak = 0;
+  const rssSamples: number[] = [];
+  const sampler = setInterval(() => {
+    const now = rssMb();
+    rssSamples.push(now);
+    rssPeak = Math.max(rssPeak, now);
+    const elapsed = (Date.now() - lagStarted) / 1000;
+    if (rssMid === 0 && elapsed >= options.lagSeconds / 2) rssMid = now;
+    if (options.lagSeconds >= 60 && Math.round(elapsed) % 60 === 0)
+      options.progress(`  ${Math.round(elapsed)} s: rss ${now} MB (V8 heap ${heapMb()} MB), ${ingestor.stats.committedEvents} committed`);
+  }, 1000);
+  await publishInWorker({
+    url: broker.url,
+    count: lagEvents,
+    rate: options.lagRate,
+    cameras: 6,
+    protocolVersion: broker.protocolVersion,
+    window: WINDOW,
+    clientId: 'bench-pub-lag',
+    seqStart: (options.rounds + 1) * SEQ_BLOCK,
+  });
+  await committedBy(ingestor, options.events + lagEvents);
+  clearInterval(sampler);
+  ingestor.off('commit-report', onReport);
+  return { lags, rss: rssMb(), rssMid, rssPeak, trend: rssTrend(rssSamples) };
+}
+
 /**
  * `seamline bench consumer`: rounds of the null-subscriber ceiling followed at once by one consumer
  * (DuckDB, PUBACK after commit) fed as fast as the publisher can, then a paced phase for end-to-end lag
@@ -114,86 +211,13 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
   const broker = await startAvailableBroker({ persistence: false });
   const store = new DuckDbStore({ path: join(dir, 'bench.duckdb') });
   const rssStart = rssMb();
-  const ceilings: number[] = [];
-  const rates: number[] = [];
-  const cpuPerEvent: number[] = [];
   try {
     options.progress(`broker: ${broker.name} at ${broker.url}`);
     await store.open();
-    let consumer: RunningConsumer | undefined;
-    for (let n = 1; n <= options.rounds; n++) {
-      ceilings.push(await ceiling(broker, options.events, n));
-      // A session that ends with the round, so the broker queues nothing for it during the next ceiling.
-      consumer = await startConsumer({
-        url: broker.url,
-        protocolVersion: broker.protocolVersion,
-        clientId: `bench-consumer-${n}`,
-        store,
-        sessionExpirySeconds: 0,
-      });
-      let first = 0;
-      const cpuStart = process.cpuUsage();
-      consumer.session.once('message', () => (first = Date.now()));
-      const publishing = publishInWorker({
-        url: broker.url,
-        count: options.events,
-        rate: 0,
-        cameras: 6,
-        protocolVersion: broker.protocolVersion,
-        window: WINDOW,
-        clientId: `bench-pub-${n}`,
-        seqStart: n * SEQ_BLOCK,
-      });
-      const doneAt = await committedBy(consumer.ingestor, options.events);
-      const cpu = process.cpuUsage(cpuStart);
-      cpuPerEvent.push((cpu.user + cpu.system) / options.events);
-      await publishing;
-      rates.push((options.events / Math.max(1, doneAt - first)) * 1000);
-      options.progress(
-        `round ${n}: ceiling ${Math.round(ceilings[n - 1])} messages/s, consumer ${Math.round(rates[n - 1])} events/s ` +
-          `committed and acknowledged (ratio ${(rates[n - 1] / ceilings[n - 1]).toFixed(2)}), ${cpuPerEvent[n - 1].toFixed(1)} us of CPU an event`,
-      );
-      if (n < options.rounds) await consumer.stop();
-    }
-    const { ingestor } = consumer!;
+    const { consumer, ceilings, rates, cpuPerEvent } = await throughputRounds(broker, store, options);
     const ratios = rates.map((r, i) => r / ceilings[i]);
-
-    const lags = new LagHistogram();
-    const onReport = (r: CommitReport) => {
-      for (const c of r.capturedMs) lags.add(r.committedAtMs - c);
-    };
-    ingestor.on('commit-report', onReport);
-    const lagEvents = options.lagRate * options.lagSeconds;
-    options.progress(`lag phase: ${options.lagRate} events/s for ${options.lagSeconds} s`);
-    const lagStarted = Date.now();
-    let rssMid = 0;
-    let rssPeak = 0;
-    const rssSamples: number[] = [];
-    const sampler = setInterval(() => {
-      const now = rssMb();
-      rssSamples.push(now);
-      rssPeak = Math.max(rssPeak, now);
-      const elapsed = (Date.now() - lagStarted) / 1000;
-      if (rssMid === 0 && elapsed >= options.lagSeconds / 2) rssMid = now;
-      if (options.lagSeconds >= 60 && Math.round(elapsed) % 60 === 0)
-        options.progress(`  ${Math.round(elapsed)} s: rss ${now} MB (V8 heap ${heapMb()} MB), ${ingestor.stats.committedEvents} committed`);
-    }, 1000);
-    await publishInWorker({
-      url: broker.url,
-      count: lagEvents,
-      rate: options.lagRate,
-      cameras: 6,
-      protocolVersion: broker.protocolVersion,
-      window: WINDOW,
-      clientId: 'bench-pub-lag',
-      seqStart: (options.rounds + 1) * SEQ_BLOCK,
-    });
-    await committedBy(ingestor, options.events + lagEvents);
-    clearInterval(sampler);
-    ingestor.off('commit-report', onReport);
-    const rss = rssMb();
-    const trend = rssTrend(rssSamples);
-    await consumer!.stop();
+    const { lags, rss, rssMid, rssPeak, trend } = await lagPhase(broker, consumer.ingestor, options);
+    await consumer.stop();
     const stored = (await store.totals()).events;
     return {
       broker: broker.name,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PANELS } from '../../dashboard/panels/index.ts';
-import { parsePanelWindow } from '../../dashboard/panel-window.ts';
+import { parsePanelWindow } from '../../dashboard/panels/window.ts';
 import { DuckDbStore } from '../../store/duckdb/store.ts';
 import { PostgresStore } from '../../store/postgres/store.ts';
 import { LEVELS, levelTable, ROLLUP_TABLES } from '../../store/rollups/schema.ts';
@@ -180,7 +180,7 @@ export async function runDashboardBench(o: DashboardBenchOptions): Promise<Dashb
         conn.closeSync();
         o.progress('duckdb: loaded; timing panels');
         stores.duckdb = {
-          ...figures(l.events, l.seconds, await timePanels(store.panels, now, o.runs)),
+          ...figures(l.events, l.seconds, await timePanels(store.capabilities.panels, now, o.runs)),
           file_mb: Math.round(statSync(path).size / 1048576),
         };
         o.progress(timedLine('duckdb', stores.duckdb));
@@ -204,7 +204,7 @@ export async function runDashboardBench(o: DashboardBenchOptions): Promise<Dashb
         await pool.query('VACUUM ANALYZE');
         await pool.end();
         o.progress('postgres: loaded; timing panels');
-        stores.postgres = figures(l.events, l.seconds, await timePanels(store.panels, now, o.runs));
+        stores.postgres = figures(l.events, l.seconds, await timePanels(store.capabilities.panels, now, o.runs));
         o.progress(timedLine('postgres', stores.postgres));
       } finally {
         await store.close();

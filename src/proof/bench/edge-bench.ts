@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { startAvailableBroker } from '../services/available-broker.ts';
 import type { RunningBroker } from '../../broker/embedded.ts';
 import { createBridge, type Bridge } from '../../edge/bridge/bridge.ts';
-import type { EdgeDetectionInput } from '../../edge/inputs/record.ts';
+import type { EdgeDetectionInput } from '../../edge/bridge/record.ts';
 import type { FsyncPolicy } from '../../edge/outbox/outbox.ts';
 
 export interface EdgeBenchOptions {
   /** Broker to drain into; by default Mosquitto when installed, else the embedded broker (MQTT 3.1.1). */
-  brokerUrl?: string;
-  protocolVersion?: 4 | 5;
+  url?: string;
+  protocol?: 4 | 5;
   /** Events accepted in the accept phase (default 100,000). */
   acceptEvents?: number;
   /** Backlog drained in the drain phase (default 100,000). */
@@ -122,27 +122,27 @@ export async function runEdgeBench(options: EdgeBenchOptions = {}): Promise<Edge
   const ownDir = options.dataDir === undefined;
   const root = options.dataDir ?? mkdtempSync(join(tmpdir(), 'seamline-edge-bench-'));
   let broker: RunningBroker | undefined;
-  let brokerUrl = options.brokerUrl;
-  let protocolVersion = options.protocolVersion ?? 5;
-  let brokerName = brokerUrl ?? '';
+  let url = options.url;
+  let protocol = options.protocol ?? 5;
+  let brokerName = url ?? '';
   try {
-    if (!brokerUrl) {
+    if (!url) {
       const available = await startAvailableBroker();
       broker = available;
-      brokerUrl = available.url;
-      if (!available.protocolVersions.includes(protocolVersion)) protocolVersion = 4;
+      url = available.url;
+      if (!available.protocolVersions.includes(protocol)) protocol = 4;
       brokerName = available.name;
     }
     const common = {
-      brokerUrl,
-      protocolVersion,
+      url,
+      protocol,
       region: 'bench',
       site: 'bench',
       camera: 'cam-01',
       fsync,
       maxBytes: 4 * 1024 * 1024 * 1024,
       maxInFlight: options.maxInFlight ?? 1000,
-      heartbeatSeconds: 3600,
+      heartbeat: 3600,
     };
 
     // Window off and on, alternated, best of each: the cost of the replay window is the gap between the

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createBridge } from '../../edge/bridge/bridge.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
-import { BUNDLED_MODEL } from '../../edge/detector/bundled-model.ts';
+import { BUNDLED_MODEL } from '../../edge/detector/model/bundled-model.ts';
 import { InferenceCore } from '../../edge/detector/inference-core.ts';
 import { yolov8Layout } from '../../edge/detector/layouts/yolov8.ts';
 import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
@@ -122,20 +122,20 @@ async function endToEnd(
   model: string,
   threads: number,
   seconds: number,
-  brokerUrl: string,
-  protocolVersion: 4 | 5,
+  url: string,
+  protocol: 4 | 5,
 ): Promise<{ fps: number; event_loop_p99_ms: number; event_loop_p99_idle_ms: number; frames_skipped: number; accepted: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-inference-'));
   const detector = await OnnxDetector.open({ model, threads });
   const bridge = createBridge({
-    brokerUrl,
-    protocolVersion,
+    url,
+    protocol,
     clientId: `bench-inference-${process.pid}`,
     region: 'bench',
     site: 'bench',
     camera: 'bench-cam',
     dataDir: dir,
-    heartbeatSeconds: 1,
+    heartbeat: 1,
   });
   await bridge.start();
   const pipeline = new CameraPipeline({ source: new SyntheticSource({ fps: 30 }), detector, sink: (i) => bridge.accept(i) });

@@ -1,10 +1,12 @@
-import { brokerCrashScenario } from './broker-crash.ts';
-import { brokerRestartScenario } from './broker-restart.ts';
-import { consumerKillScenario } from './consumer-kill.ts';
-import { edgeKillScenario } from './edge-kill.ts';
-import { poisonScenario } from './poison.ts';
-import type { ChaosScenario } from './scenario.ts';
-import { storeOutageScenario } from './store-outage.ts';
+// The chaos scenarios `seamline chaos` runs, by name: one file each in scenarios/, and what they share (the
+// scenario shape and its verdict, the processes they start and kill, the counts they read back) in harness/.
+import { brokerCrashScenario } from './scenarios/broker-crash.ts';
+import { brokerRestartScenario } from './scenarios/broker-restart.ts';
+import { consumerKillScenario } from './scenarios/consumer-kill.ts';
+import { edgeKillScenario } from './scenarios/edge-kill.ts';
+import { poisonScenario } from './scenarios/poison.ts';
+import type { ChaosScenario } from './harness/scenario.ts';
+import { storeOutageScenario } from './scenarios/store-outage.ts';
 
 /** Every scenario by name; `seamline chaos all` runs them in this order. */
 export const SCENARIOS: ChaosScenario[] = [

@@ -1,4 +1,4 @@
-import { onnxTypes } from '../../edge/detector/onnx-model.ts';
+import { onnxTypes } from '../../edge/detector/model/onnx-model.ts';
 
 /** ONNX TensorProto.DataType values used here. */
 export const FLOAT = 1;

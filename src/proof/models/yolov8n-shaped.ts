@@ -1,23 +1,8 @@
+import { seededRandom } from '../../plumbing/seeded-random.ts';
 import { FLOAT, GraphBuilder, ultralyticsMetadata } from './onnx-builder.ts';
 
-/**
- * A graph shaped like Ultralytics' YOLOv8n at 640 (same stages, channel widths, C2f/SPPF blocks, PAN neck,
- * decoupled head with DFL and the in-graph box decoding; about 3.2 M parameters, about 8.7 GFLOPs) with
- * seeded random weights. It detects nothing: it exists so `bench inference` can time a model run of a
- * realistic size where no trained weights can be downloaded. Class scores start near zero (the head's bias is
- * YOLOv8's prior, -log((1 - p) / p) for p = 0.01 / 80 per cell), so decoding and NMS see a realistic trickle of
- * candidates rather than 8400 of them.
- */
-export function yolov8nShapedModel(seed = 8): Buffer {
-  const g = new GraphBuilder();
-  let state = seed >>> 0;
-  const rand = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The building blocks of YOLOv8, each adding its nodes to `g`; weights come from `rand` in the order of the calls. */
+function layers(g: GraphBuilder, rand: () => number) {
   const conv = (x: string, cin: number, cout: number, k: number, s = 1, act = true, bias = 0): string => {
     const n = cout * cin * k * k;
     const a = Math.sqrt(3 / (cin * k * k));
@@ -54,8 +39,13 @@ export function yolov8nShapedModel(seed = 8): Buffer {
     return conv(g.op('Concat', [y, p1, p2, p3], { axis: 1 }), 2 * ch, ch, 1);
   };
   const up = (x: string) => g.op('Resize', [x, '', g.init([4], [1, 1, 2, 2])], { mode: 'nearest' });
+  return { conv, c2f, sppf, up };
+}
 
-  const images = g.input('images', [1, 3, 640, 640]);
+type Layers = ReturnType<typeof layers>;
+
+/** Backbone and PAN neck: the feature maps at strides 8, 16 and 32. */
+function backboneAndNeck(g: GraphBuilder, { conv, c2f, sppf, up }: Layers, images: string): [string, string, string] {
   let x = conv(images, 3, 16, 3, 2);
   x = c2f(conv(x, 16, 32, 3, 2), 32, 32, 1, true);
   const p3 = c2f(conv(x, 32, 64, 3, 2), 64, 64, 2, true);
@@ -65,8 +55,11 @@ export function yolov8nShapedModel(seed = 8): Buffer {
   const out3 = c2f(g.op('Concat', [up(n4), p3], { axis: 1 }), 192, 64, 1, false);
   const out4 = c2f(g.op('Concat', [conv(out3, 64, 64, 3, 2), n4], { axis: 1 }), 192, 128, 1, false);
   const out5 = c2f(g.op('Concat', [conv(out4, 128, 128, 3, 2), p5], { axis: 1 }), 384, 256, 1, false);
+  return [out3, out4, out5];
+}
 
-  const nc = 80;
+/** The decoupled head at each stride: box regression (64 = 4 sides x 16 bins) and class logits, all 8400 cells. */
+function head(g: GraphBuilder, { conv }: Layers, [out3, out4, out5]: [string, string, string], nc: number): string {
   const prior = -Math.log((1 - 0.01 / nc) / (0.01 / nc));
   const heads = (
     [
@@ -79,7 +72,11 @@ export function yolov8nShapedModel(seed = 8): Buffer {
     const cls = conv(conv(conv(t, ch, 80, 3), 80, 80, 3), 80, nc, 1, 1, false, prior);
     return g.op('Reshape', [g.op('Concat', [box, cls], { axis: 1 }), g.ints([1, 64 + nc, cells * cells])]);
   });
-  const all = g.op('Concat', heads, { axis: 2 });
+  return g.op('Concat', heads, { axis: 2 });
+}
+
+/** The in-graph decoding: DFL to distances, anchors and strides to boxes (cx, cy, w, h in pixels), then the class scores. */
+function decode(g: GraphBuilder, all: string, nc: number): void {
   const n = 8400;
   const reg = g.op('Slice', [all, g.ints([0]), g.ints([64]), g.ints([1])]);
   const cls = g.op('Sigmoid', [g.op('Slice', [all, g.ints([64]), g.ints([64 + nc]), g.ints([1])])]);
@@ -105,6 +102,23 @@ export function yolov8nShapedModel(seed = 8): Buffer {
   const boxes = g.op('Mul', [g.op('Concat', [cxy, wh], { axis: 1 }), g.init([1, 1, n], strides)]);
   g.op('Concat', [boxes, cls], { axis: 1 }, ['output0']);
   g.output('output0', [1, 4 + nc, n], FLOAT);
+}
+
+/**
+ * A graph shaped like Ultralytics' YOLOv8n at 640 (same stages, channel widths, C2f/SPPF blocks, PAN neck,
+ * decoupled head with DFL and the in-graph box decoding; about 3.2 M parameters, about 8.7 GFLOPs) with
+ * seeded random weights. It detects nothing: it exists so `bench inference` can time a model run of a
+ * realistic size where no trained weights can be downloaded. Class scores start near zero (the head's bias is
+ * YOLOv8's prior, -log((1 - p) / p) for p = 0.01 / 80 per cell), so decoding and NMS see a realistic trickle of
+ * candidates rather than 8400 of them.
+ */
+export function yolov8nShapedModel(seed = 8): Buffer {
+  const g = new GraphBuilder();
+  // The same seed gives the same weights, so the same model file.
+  const blocks = layers(g, seededRandom(seed));
+  const nc = 80;
+  const features = backboneAndNeck(g, blocks, g.input('images', [1, 3, 640, 640]));
+  decode(g, head(g, blocks, features, nc), nc);
   return g.encode(
     ultralyticsMetadata({
       description: 'Seamline YOLOv8n-shaped graph with random weights (bench inference: model run time only)',

@@ -10,10 +10,10 @@ import {
   type DeadLetterReadout,
   type DeadLetterReader,
 } from '../dead-letter-reader.ts';
-import { createStore, type StoreConfig } from '../registry.ts';
+import { duckdbPath, type StoreConfig } from '../config.ts';
 
 /**
- * The `dead_letters` table of a DuckDB file, opened read-only through the store itself (createStore with
+ * The `dead_letters` table of a DuckDB file, opened read-only through the store itself (DuckDbStore with
  * readOnly). DuckDB lets one process open a file read-write and then no other may open it at all, so the
  * file must not be held by a running consumer (or `seamline start`): that is said plainly, not retried.
  */
@@ -24,7 +24,7 @@ export class DuckDbDeadLetterReader implements DeadLetterReader {
   private readonly path: string;
 
   constructor(private readonly config: StoreConfig) {
-    this.path = (config.url ?? './data/seamline.duckdb').replace(/^duckdb:\/\//, '');
+    this.path = duckdbPath(config);
   }
 
   async open(): Promise<void> {
@@ -34,9 +34,7 @@ export class DuckDbDeadLetterReader implements DeadLetterReader {
         field: 'store',
       });
     }
-    const store = createStore({ ...this.config, readOnly: true });
-    if (!(store instanceof DuckDbStore))
-      throw new SeamError('SEAM_ERR_CONFIG', `store.kind ${this.config.kind} is not duckdb`, { field: 'store' });
+    const store = new DuckDbStore({ path: this.path, retentionDays: this.config.retentionDays, readOnly: true });
     try {
       await store.open();
     } catch (err) {

@@ -1,16 +1,21 @@
 import { DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { SeamError } from '../../contract/index.ts';
-import type { CameraClassRow, CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from '../store.ts';
-import type { PanelReader } from '../panel-reader.ts';
+import type { StoreCapabilities } from '../capabilities.ts';
+import { emptyCameraRow, type AlertCounts, type CameraRow, type StoreReader } from '../reader.ts';
+import type { CameraClassRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, Totals } from '../reader.ts';
 import { SqlPanelReader } from '../sql/panel-sql.ts';
 import { withClockOffsets, type ClockOffsetRow } from '../clock-offsets.ts';
-import { num, numOrNull, emptyCameraRow, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from '../sql/rows.ts';
+import { num, numOrNull, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from '../sql/rows.ts';
 
 /** Epoch milliseconds as a DuckDB TIMESTAMP (microseconds). */
 export const ts = (ms: number) => new DuckDBTimestampValue(BigInt(ms) * 1000n);
 
-/** The dashboard's queries on DuckDB, on a connection of their own so they never wait on a write transaction. */
-export class DuckDbReader implements StoreReader {
+/**
+ * The dashboard's and the alert rules' queries on DuckDB, on a connection of their own so they never wait on
+ * a write transaction. The store (store.ts) declares them among its capabilities.
+ */
+export abstract class DuckDbReader implements StoreReader, AlertCounts {
+  abstract readonly capabilities: StoreCapabilities;
   private reader: DuckDBConnection | undefined;
 
   protected attachReader(conn: DuckDBConnection): void {
@@ -30,7 +35,7 @@ export class DuckDbReader implements StoreReader {
   }
 
   /** The dashboard's panels over the rollups; rows not yet compacted are read from the journals. */
-  readonly panels: PanelReader = new SqlPanelReader({
+  protected readonly panels = new SqlPanelReader({
     table: (name) => name,
     epochMs: (column) => `epoch_ms(${column})`,
     timestamp: (param) => `make_timestamp(CAST(${param} AS BIGINT) * 1000)`,

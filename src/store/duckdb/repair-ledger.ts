@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SeamError } from '../../contract/index.ts';
-import { SqlRepairLedger, type Dialect, type Row, type SqlRunner } from '../sql/repair-ledger.ts';
+import { SqlRepairLedger } from '../sql/repair-ledger.ts';
+import type { Dialect, Row, SqlRunner } from '../sql/repair-tables.ts';
 
 const dialect: Dialect = {
   ts: (p) => `make_timestamp(CAST(${p} AS BIGINT) * 1000)`,

@@ -1,12 +1,11 @@
-import type { ClockOffsetRow } from '../clock-offsets.ts';
 import type { DetectionV1 } from '../../contract/index.ts';
-import type { StoreReader } from '../store.ts';
+import type { StoreReader } from '../reader.ts';
 
 /**
  * What differs between the line-protocol servers: how to prepare them, which identities of a batch they
  * already hold (for exact write counts), and how to answer the dashboard. store/line-protocol/store.ts does the rest.
  */
-export interface LineProtocolBackend extends StoreReader {
+export interface LineProtocolBackend extends Omit<StoreReader, 'capabilities'> {
   /** Query parameters for POST /write. */
   readonly writeQuery: Record<string, string>;
   /** Creates the database / retention policy, or checks the server answers. */
@@ -24,8 +23,6 @@ export interface LineProtocolBackend extends StoreReader {
   refusal(event: DetectionV1, nowMs: number): string | undefined;
   /** Writes the known-good points of the store's probe (store/line-protocol/store.ts) and leaves no trace readers count. */
   probe(lines: string[], post: (lines: string[]) => Promise<void>): Promise<void>;
-  /** The `camera_clock` points' smallest min_lag_ms per camera, over the five minutes before `nowMs`. */
-  clockOffsets(nowMs?: number): Promise<ClockOffsetRow[]>;
 }
 
 /** The identity of an event point as a string: its identity tags and its millisecond. */

@@ -1,13 +1,7 @@
 import { SeamError } from '../../contract/index.ts';
-import {
-  lineProtocolReaderHttp,
-  type DeadLetterQuery,
-  type DeadLetterReadout,
-  type DeadLetterReader,
-  type DeadLetterRecord,
-} from '../dead-letter-reader.ts';
-import type { LineProtocolHttp } from './http.ts';
-import type { StoreConfig } from '../registry.ts';
+import type { DeadLetterQuery, DeadLetterReadout, DeadLetterReader, DeadLetterRecord } from '../dead-letter-reader.ts';
+import { lineProtocolReaderHttp, type LineProtocolHttp } from './http.ts';
+import type { StoreConfig } from '../config.ts';
 
 interface Series {
   columns: string[];

@@ -1,13 +1,7 @@
 import { SeamError } from '../../contract/index.ts';
-import {
-  lineProtocolReaderHttp,
-  type DeadLetterCount,
-  type DeadLetterQuery,
-  type DeadLetterReadout,
-  type DeadLetterReader,
-} from '../dead-letter-reader.ts';
-import type { LineProtocolHttp } from './http.ts';
-import type { StoreConfig } from '../registry.ts';
+import type { DeadLetterCount, DeadLetterQuery, DeadLetterReadout, DeadLetterReader } from '../dead-letter-reader.ts';
+import { lineProtocolReaderHttp, type LineProtocolHttp } from './http.ts';
+import type { StoreConfig } from '../config.ts';
 
 interface Sample {
   metric: Record<string, string>;

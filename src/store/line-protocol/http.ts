@@ -1,4 +1,6 @@
 import { SeamError } from '../../contract/index.ts';
+import { redactUrl } from '../../plumbing/redact.ts';
+import type { StoreConfig } from '../config.ts';
 
 /**
  * HTTP for the line-protocol stores, and their decision on a failure, much as Telegraf's influxdb output
@@ -90,7 +92,7 @@ export function splitCredentials(url: string): { baseUrl: string; username?: str
   try {
     u = new URL(url);
   } catch {
-    throw new SeamError('SEAM_ERR_CONFIG', `store.url is not a URL: ${url.replace(/\/\/[^@/]*@/, '//***@')}`, { field: 'store.url' });
+    throw new SeamError('SEAM_ERR_CONFIG', `store.url is not a URL: ${redactUrl(url)}`, { field: 'store.url' });
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new SeamError('SEAM_ERR_CONFIG', `store.url must be http(s), got ${u.protocol}`, { field: 'store.url' });
@@ -102,4 +104,18 @@ export function splitCredentials(url: string): { baseUrl: string; username?: str
   // Request paths are relative, so a base path (a proxy prefix) must end with a slash to be kept.
   if (!u.pathname.endsWith('/')) u.pathname += '/';
   return { baseUrl: u.toString(), username, password };
+}
+
+/** HTTP to a line-protocol server (InfluxDB, VictoriaMetrics) for reading, with the store's credentials. */
+export function lineProtocolReaderHttp(config: StoreConfig, label: 'influxdb' | 'victoriametrics', example: string): LineProtocolHttp {
+  if (!config.url) throw new SeamError('SEAM_ERR_CONFIG', `store.url is required for ${label} (${example})`, { field: 'store.url' });
+  const { baseUrl, username, password } = splitCredentials(config.url);
+  return new LineProtocolHttp({
+    baseUrl,
+    username: config.username ?? username,
+    password: config.password ?? password,
+    timeoutMs: 60_000,
+    fetch,
+    label,
+  });
 }

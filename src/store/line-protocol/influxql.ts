@@ -4,7 +4,7 @@ import { byCamera, eventKey, type LineProtocolBackend } from './backend.ts';
 import { CLOCK_WINDOW_MS, type ClockOffsetRow } from '../clock-offsets.ts';
 import { CLOCK_MEASUREMENT } from './clock.ts';
 import type { LineProtocolHttp } from './http.ts';
-import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, Totals } from '../store.ts';
+import { emptyCameraRow, type CameraRow, type ClassRow, type LatencyRow, type MinuteRow, type SeqGapRow, type Totals } from '../reader.ts';
 
 interface Series {
   name: string;
@@ -129,7 +129,7 @@ export class InfluxQlBackend implements LineProtocolBackend {
       const key = `${tags.region}/${tags.site}/${tags.camera}`;
       let c = cams.get(key);
       if (!c) {
-        c = { ...pick(tags), state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, clockOffsetMs: null };
+        c = emptyCameraRow(pick(tags));
         cams.set(key, c);
       }
       return c;

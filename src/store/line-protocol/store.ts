@@ -7,19 +7,9 @@ import { LineProtocolHttp, splitCredentials } from './http.ts';
 import { InfluxQlBackend } from './influxql.ts';
 import { VictoriaBackend } from './victoria.ts';
 import { PROBE_REGION, probeEvent } from '../probe-event.ts';
-import type {
-  CameraRow,
-  ClassRow,
-  ConsumerSample,
-  DeadLetter,
-  DetectionStore,
-  LatencyRow,
-  MinuteRow,
-  SeqGapRow,
-  StoreReader,
-  Totals,
-  WriteResult,
-} from '../store.ts';
+import type { StoreCapabilities } from '../capabilities.ts';
+import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from '../reader.ts';
+import type { ConsumerSample, DeadLetter, DetectionStore, WriteResult } from '../store.ts';
 
 export interface LineProtocolStoreOptions {
   /** Which server speaks at `url`: InfluxDB 1.x, or VictoriaMetrics (single node). */
@@ -61,6 +51,12 @@ export interface LineProtocolStoreOptions {
  */
 export class LineProtocolStore implements DetectionStore, StoreReader {
   readonly name: string;
+  /**
+   * No rollups for the page's panels, and no transactions for a repair ledger or alert state, whose writes
+   * must commit together: those need PostgreSQL or DuckDB, and so do the alert rules that count dead letters
+   * or classes per camera (queries not written for these servers).
+   */
+  readonly capabilities: StoreCapabilities = { panels: null, alertCounts: null, repairLedger: null, alertState: null };
   private readonly http: LineProtocolHttp;
   private readonly backend: LineProtocolBackend;
   private readonly rule: IdentityRule;
@@ -194,7 +190,7 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
     return this.backend.latency(fromMs, toMs);
   }
   seqGaps(fromMs: number, toMs: number): Promise<SeqGapRow[]> {
-    return this.backend.seqGaps!(fromMs, toMs);
+    return this.backend.seqGaps(fromMs, toMs);
   }
   totals(): Promise<Totals> {
     return this.backend.totals();

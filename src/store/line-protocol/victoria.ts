@@ -4,7 +4,7 @@ import { CLOCK_MEASUREMENT } from './clock.ts';
 import type { LineProtocolHttp } from './http.ts';
 import { retentionMs, victoriaRefusal } from './victoria-limits.ts';
 import { isSeamError, type DetectionV1 } from '../../contract/index.ts';
-import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, Totals } from '../store.ts';
+import { emptyCameraRow, type CameraRow, type ClassRow, type LatencyRow, type MinuteRow, type SeqGapRow, type Totals } from '../reader.ts';
 
 interface Sample {
   metric: Record<string, string>;
@@ -32,7 +32,8 @@ export class VictoriaBackend implements LineProtocolBackend {
   private readonly sel: string;
 
   constructor(
-    private readonly http: LineProtocolHttp,readonly database: string,
+    private readonly http: LineProtocolHttp,
+    readonly database: string,
     /** Call /internal/force_flush before reads, so a read sees the writes that came just before it. */
     private readonly forceFlush: boolean,
     private readonly slots: number,
@@ -147,11 +148,7 @@ export class VictoriaBackend implements LineProtocolBackend {
     const cams = new Map<string, CameraRow>();
     const row = (m: Record<string, string>) => {
       let c = cams.get(camKey(m));
-      if (!c)
-        cams.set(
-          camKey(m),
-          (c = { ...pick(m), state: null, statusAt: null, lastEventAt: null, events: 0, detections: 0, clockOffsetMs: null }),
-        );
+      if (!c) cams.set(camKey(m), (c = emptyCameraRow(pick(m))));
       return c;
     };
     const val = (s: Sample) => Number(s.value[1]);

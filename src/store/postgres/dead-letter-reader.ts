@@ -9,7 +9,7 @@ import {
 } from '../dead-letter-reader.ts';
 import { describeTarget, pgError } from './errors.ts';
 import { quoteIdent } from './schema.ts';
-import type { StoreConfig } from '../registry.ts';
+import type { StoreConfig } from '../config.ts';
 
 /**
  * The `dead_letters` table in PostgreSQL, on one connection of its own that only reads: a role with SELECT on

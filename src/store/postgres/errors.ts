@@ -1,4 +1,5 @@
 import { SeamError } from '../../contract/index.ts';
+import { redactUrlsIn as redactSecrets } from '../../plumbing/redact.ts';
 
 /**
  * The PostgreSQL store's decision on a failure, like a Telegraf output's: `retryable` when waiting can cure
@@ -55,10 +56,8 @@ export function pgError(what: string, target: string, cause: unknown): SeamError
   }
 }
 
-/** `postgres://user:secret@host/db` -> `postgres://user:***@host/db`, also inside longer messages. */
-export function redactSecrets(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
-}
+/** `postgres://user:secret@host/db` -> `postgres://user:***@host/db`, also inside longer messages (plumbing/redact.ts). */
+export { redactSecrets };
 
 /** host:port/database of a connection string, for messages: enough to find the server, no credentials. */
 export function describeTarget(url: string | undefined, fallback: string): string {

@@ -2,21 +2,24 @@ import type pg from 'pg';
 import { SeamError } from '../../contract/index.ts';
 import { pgError } from './errors.ts';
 import { quoteIdent } from './schema.ts';
-import type { CameraClassRow, CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from '../store.ts';
-import type { PanelReader } from '../panel-reader.ts';
+import type { StoreCapabilities } from '../capabilities.ts';
+import { emptyCameraRow, type AlertCounts, type CameraRow, type StoreReader } from '../reader.ts';
+import type { CameraClassRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, Totals } from '../reader.ts';
 import { SqlPanelReader } from '../sql/panel-sql.ts';
 import { withClockOffsets, type ClockOffsetRow } from '../clock-offsets.ts';
-import { num, emptyCameraRow, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from '../sql/rows.ts';
+import { num, toCameraClassRow, toCameraRow, toClassRow, toMinuteRow, toSeqGapRow } from '../sql/rows.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Epoch milliseconds of a timestamptz, independent of the session's TimeZone. */
 const epochMs = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
 
 /**
- * The dashboard's queries on PostgreSQL, with the same semantics as store/duckdb/reader.ts: windows are
- * [from, to) on captured_at, percentiles are continuous (percentile_cont = DuckDB's quantile_cont).
+ * The dashboard's and the alert rules' queries on PostgreSQL, with the same semantics as
+ * store/duckdb/reader.ts: windows are [from, to) on captured_at, percentiles are continuous (percentile_cont =
+ * DuckDB's quantile_cont). The store (store.ts) declares them among its capabilities.
  */
-export class PostgresReader implements StoreReader {
+export abstract class PostgresReader implements StoreReader, AlertCounts {
+  abstract readonly capabilities: StoreCapabilities;
   private readPool: pg.Pool | undefined;
   protected schemaName = 'public';
   protected target = 'postgres';
@@ -34,7 +37,7 @@ export class PostgresReader implements StoreReader {
   }
 
   /** The dashboard's panels over the rollups, which PostgreSQL keeps up to date in each batch's statement. */
-  readonly panels: PanelReader = new SqlPanelReader({
+  protected readonly panels = new SqlPanelReader({
     table: (name) => this.t(name),
     epochMs: (column) => `(extract(epoch FROM ${column}) * 1000)::bigint`,
     timestamp: (param) => `to_timestamp(CAST(${param} AS BIGINT) / 1000.0)`,

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { pgError } from './errors.ts';
 import { quoteIdent } from './schema.ts';
-import { SqlRepairLedger, type Dialect, type Row, type SqlRunner } from '../sql/repair-ledger.ts';
+import { SqlRepairLedger } from '../sql/repair-ledger.ts';
+import type { Dialect, Row, SqlRunner } from '../sql/repair-tables.ts';
 
 const dialect = (schema: string): Dialect => ({
   ts: (p) => `to_timestamp(CAST(${p} AS double precision) / 1000)`,

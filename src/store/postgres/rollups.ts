@@ -27,7 +27,7 @@ import type { CameraClock } from '../store.ts';
 
 export const STATUS_LOG = 'camera_status_log';
 
-type Qualify = (table: string) => string;
+export type Qualify = (table: string) => string;
 
 /**
  * The latency panel reads the plant rows, a site's rows or the named cameras over a period range; the key

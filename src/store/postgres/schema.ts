@@ -1,3 +1,5 @@
+import type pg from 'pg';
+import { SeamError } from '../../contract/index.ts';
 import { postgresRollupDdl } from './rollups.ts';
 
 /**
@@ -51,4 +53,64 @@ export function postgresDdl(schema: string, hypertables: boolean): string[] {
 export function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain SQL identifier: ${name}`);
   return `"${name}"`;
+}
+
+/**
+ * Creates what is missing of the schema, in one transaction, and says whether events and detections are
+ * TimescaleDB hypertables (`timescale`: PostgresStoreOptions.timescale).
+ */
+export async function createSchema(
+  client: pg.PoolClient,
+  schema: string,
+  timescale: 'auto' | 'require' | 'off',
+  target: string,
+): Promise<boolean> {
+  try {
+    await client.query('BEGIN');
+    // Two consumers starting together must not race on CREATE ... IF NOT EXISTS.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('seamline.schema.' || $1))`, [schema]);
+    const hypertables = await decideHypertables(client, schema, timescale, target);
+    for (const sql of postgresDdl(schema, hypertables)) await client.query(sql);
+    await client.query('COMMIT');
+    return hypertables;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+async function decideHypertables(
+  client: pg.PoolClient,
+  schema: string,
+  mode: 'auto' | 'require' | 'off',
+  target: string,
+): Promise<boolean> {
+  if (mode === 'off') return false;
+  const available = await client.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
+  if (available.rowCount) {
+    // CREATE EXTENSION fails when timescaledb is not in shared_preload_libraries; a savepoint keeps the
+    // transaction usable so `auto` can fall back to plain tables.
+    await client.query('SAVEPOINT ts');
+    try {
+      await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+      await client.query('RELEASE SAVEPOINT ts');
+    } catch {
+      await client.query('ROLLBACK TO SAVEPOINT ts');
+    }
+  }
+  const enabled = (await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`)).rowCount === 1;
+  if (!enabled) {
+    if (mode === 'require') {
+      throw new SeamError('SEAM_ERR_CONFIG', `timescaledb extension is not available on ${target}`, { field: 'store.timescale' });
+    }
+    return false;
+  }
+  // Existing plain tables stay plain: converting a full table is an operator's decision, not a start-up side effect.
+  const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${schema}.events`]);
+  if (!exists.rows[0].found) return true;
+  const hyper = await client.query(
+    `SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_schema = $1 AND hypertable_name = 'events'`,
+    [schema],
+  );
+  return hyper.rowCount === 1;
 }

@@ -1,14 +1,18 @@
 import pg from 'pg';
 import { SeamError, type DetectionV1, type StatusV1 } from '../../contract/index.ts';
+import type { StoreCapabilities } from '../capabilities.ts';
+import { probeEvent } from '../probe-event.ts';
+import type { AlertCounts } from '../reader.ts';
+import { LedgerSlot } from '../repair-ledger.ts';
+import type { SqlPanelReader } from '../sql/panel-sql.ts';
+import type { ConsumerSample, DeadLetter, DetectionStore, WriteResult } from '../store.ts';
+import { PostgresAlertLock, PostgresAlertState } from './alert-state.ts';
 import { describeTarget, pgError } from './errors.ts';
 import { PostgresReader } from './reader.ts';
-import { probeEvent } from '../probe-event.ts';
-import { postgresDdl, quoteIdent } from './schema.ts';
-import { insertBatchSql, toColumns } from './batch.ts';
 import { PostgresRepairLedger } from './repair-ledger.ts';
-import { LedgerSlot, type RepairLedger } from '../repair-ledger.ts';
-import { clockColumns, consumerSampleSql, statusSql } from './rollups.ts';
-import type { ConsumerSample, DeadLetter, DetectionStore, WriteResult } from '../store.ts';
+import { clockColumns, consumerSampleSql } from './rollups.ts';
+import { createSchema, quoteIdent } from './schema.ts';
+import { batchStatement, deadLetterStatement, statusStatement } from './statements.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/db`; or give `pool` options instead (or as well: they win). */
@@ -40,6 +44,7 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
   private pool: pg.Pool | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private hypertables = false;
+  readonly capabilities: StoreCapabilities & { panels: SqlPanelReader; alertCounts: AlertCounts; repairLedger: LedgerSlot };
 
   constructor(private readonly options: PostgresStoreOptions) {
     super();
@@ -55,6 +60,14 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
       throw new SeamError('SEAM_ERR_CONFIG', 'postgres store needs store.url or pool options', { field: 'store.url' });
     }
     this.target = describeTarget(options.url, `${options.pool?.host ?? 'localhost'}:${options.pool?.port ?? 5432}`);
+    const { url, schema } = options;
+    this.capabilities = {
+      panels: this.panels,
+      alertCounts: this,
+      repairLedger: this.ledger,
+      // In the same database, with an advisory lock on who notifies, on connections of their own from the URL.
+      alertState: url ? () => ({ state: new PostgresAlertState({ url, schema }), lock: new PostgresAlertLock(url, schema) }) : null,
+    };
   }
 
   /** True when events and detections are TimescaleDB hypertables. Known after open(). */
@@ -76,15 +89,7 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     try {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
-        // Two consumers starting together must not race on CREATE ... IF NOT EXISTS.
-        await client.query(`SELECT pg_advisory_xact_lock(hashtext('seamline.schema.' || $1))`, [this.schemaName]);
-        this.hypertables = await this.decideHypertables(client);
-        for (const sql of postgresDdl(this.schemaName, this.hypertables)) await client.query(sql);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
+        this.hypertables = await createSchema(client, this.schemaName, this.options.timescale ?? 'auto', this.target);
       } finally {
         client.release();
       }
@@ -102,62 +107,20 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     }
   }
 
-  private async decideHypertables(client: pg.PoolClient): Promise<boolean> {
-    const mode = this.options.timescale ?? 'auto';
-    if (mode === 'off') return false;
-    const available = await client.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
-    if (available.rowCount) {
-      // CREATE EXTENSION fails when timescaledb is not in shared_preload_libraries; a savepoint keeps the
-      // transaction usable so `auto` can fall back to plain tables.
-      await client.query('SAVEPOINT ts');
-      try {
-        await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
-        await client.query('RELEASE SAVEPOINT ts');
-      } catch {
-        await client.query('ROLLBACK TO SAVEPOINT ts');
-      }
-    }
-    const enabled = (await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`)).rowCount === 1;
-    if (!enabled) {
-      if (mode === 'require') {
-        throw new SeamError('SEAM_ERR_CONFIG', `timescaledb extension is not available on ${this.target}`, { field: 'store.timescale' });
-      }
-      return false;
-    }
-    // Existing plain tables stay plain: converting a full table is an operator's decision, not a start-up side effect.
-    const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${this.schemaName}.events`]);
-    if (!exists.rows[0].found) return true;
-    const hyper = await client.query(
-      `SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_schema = $1 AND hypertable_name = 'events'`,
-      [this.schemaName],
-    );
-    return hyper.rowCount === 1;
-  }
-
-  private readonly ledger = new LedgerSlot(() => new PostgresRepairLedger(this.db(), this.schemaName, this.target, this.options.readOnly));
-  private ledgerSeen = false;
-
   /** The repair ledger (store/postgres/repair-ledger.ts) on this store's pool, shared by every consumer. */
-  openRepairLedger(): Promise<RepairLedger> {
-    return this.ledger.get();
-  }
+  private readonly ledger = new LedgerSlot(
+    () => new PostgresRepairLedger(this.db(), this.schemaName, this.target, this.options.readOnly),
+    // Read-only (no tables created, a read-only role is enough), the ledger is the consumer's to create:
+    // there is one once its table is there.
+    () => (this.options.readOnly ? this.hasTable('repair_ranges') : Promise.resolve(true)),
+  );
 
-  async repairSummary(fromMs?: number, toMs?: number, staleBeforeMs?: number) {
-    // Read-only (no tables created, a read-only role is enough), the ledger is the consumer's to create;
-    // until one has, there is none to read.
-    if (this.options.readOnly && !this.ledgerSeen) {
-      let found: boolean;
-      try {
-        found =
-          (await this.db().query(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${this.schemaName}.repair_ranges`])).rows[0].found ===
-          true;
-      } catch (cause) {
-        throw pgError('repair ledger', this.target, cause);
-      }
-      if (!found) return null;
-      this.ledgerSeen = true;
+  private async hasTable(table: string): Promise<boolean> {
+    try {
+      return (await this.db().query(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${this.schemaName}.${table}`])).rows[0].found === true;
+    } catch (cause) {
+      throw pgError('repair ledger', this.target, cause);
     }
-    return (await this.openRepairLedger()).summary(fromMs, toMs, staleBeforeMs);
   }
 
   private db(): pg.Pool {
@@ -169,7 +132,7 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     if (events.length === 0) return { events: 0, detections: 0, duplicates: 0 };
     const pool = this.db();
     try {
-      const result = await pool.query(...this.batchQuery(events, committedAt));
+      const result = await pool.query(...batchStatement((table) => this.t(table), events, committedAt));
       const newEvents = Number(result.rows[0].events);
       for (const ms of result.rows[0].captured as string[]) fresh?.push(Number(ms));
       return { events: newEvents, detections: Number(result.rows[0].detections), duplicates: events.length - newEvents };
@@ -178,64 +141,22 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     }
   }
 
-  private batchQuery(events: readonly DetectionV1[], committedAt: Date): [string, unknown[]] {
-    const columns = toColumns(events, committedAt.getTime());
-    return [
-      insertBatchSql((table) => this.t(table)),
-      [...columns.events, committedAt.toISOString(), ...columns.detections, ...columns.rollup],
-    ];
-  }
-
   async writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     try {
-      await this.db().query(...this.deadLetterQuery(letters));
+      await this.db().query(...deadLetterStatement((table) => this.t(table), letters));
     } catch (cause) {
       throw pgError('dead-letter write', this.target, cause);
     }
   }
 
-  private deadLetterQuery(letters: readonly DeadLetter[]): [string, unknown[]] {
-    return [
-      `INSERT INTO ${this.t('dead_letters')} (received_at, topic, code, reason, payload)
-         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::bytea[])`,
-      [
-        letters.map((l) => l.receivedAt.toISOString()),
-        letters.map((l) => l.topic),
-        letters.map((l) => l.code),
-        letters.map((l) => l.reason),
-        letters.map((l) => l.payload),
-      ],
-    ];
-  }
-
   /** The latest status, a status-log row on a change of state, and the heartbeat rollups (store/postgres/rollups.ts). */
   async writeStatus(status: StatusV1, receivedAt: Date): Promise<void> {
     try {
-      await this.db().query(...this.statusQuery(status, receivedAt));
+      await this.db().query(...statusStatement((table) => this.t(table), status, receivedAt));
     } catch (cause) {
       throw pgError('status write', this.target, cause);
     }
-  }
-
-  private statusQuery(s: StatusV1, receivedAt: Date): [string, unknown[]] {
-    return [
-      statusSql((table) => this.t(table)),
-      [
-        s.region,
-        s.site,
-        s.camera,
-        s.state,
-        s.at,
-        receivedAt.toISOString(),
-        JSON.stringify(s),
-        Date.parse(s.at),
-        receivedAt.getTime(),
-        s.outbox_depth ?? null,
-        s.oldest_unsent_ms ?? null,
-        s.drops ?? null,
-      ],
-    ];
   }
 
   /**
@@ -268,9 +189,10 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
     }
     try {
       await client.query('BEGIN');
-      await client.query(...this.batchQuery([event], now));
-      await client.query(...this.statusQuery(status, now));
-      await client.query(...this.deadLetterQuery([letter]));
+      const t = (table: string) => this.t(table);
+      await client.query(...batchStatement(t, [event], now));
+      await client.query(...statusStatement(t, status, now));
+      await client.query(...deadLetterStatement(t, [letter]));
     } catch (cause) {
       throw pgError('probe', this.target, cause);
     } finally {

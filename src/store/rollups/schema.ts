@@ -30,7 +30,7 @@ export interface RollupLevel {
   ms: number;
 }
 
-/** Resolutions kept. A window's interval is one of these (src/dashboard/panel-window.ts picks it). */
+/** Resolutions kept. A window's interval is one of these (src/dashboard/panels/window.ts picks it). */
 export const LEVELS: readonly RollupLevel[] = [
   { suffix: '1m', ms: 60_000 },
   { suffix: '5m', ms: 300_000 },

@@ -1,138 +1,42 @@
+/**
+ * The repair ledger (store/repair-ledger.ts) in SQL, once for both SQL stores: each hands it a dialect and a
+ * statement runner (repair-tables.ts, with the tables and their rows); the gap finder's reads of the events,
+ * which it extends, are in repair-finder.ts.
+ */
 import { cameraKey } from '../../contract/index.ts';
 import { v7 as uuidv7 } from 'uuid';
-import type {
-  CameraKey,
-  CommittedSpan,
-  LossReason,
-  RepairCamera,
-  RepairLedger,
-  RepairRange,
-  RepairSummaryRow,
-  Span,
-} from '../repair-ledger.ts';
-import { uuidFloor } from '../repair-ledger.ts';
-
-/**
- * The repair ledger in SQL, once for both SQL stores. The statements differ only in how a millisecond
- * becomes a timestamp, how a timestamp becomes milliseconds and how an event id is compared, so each
- * store supplies those three (its dialect) and how to run a statement; everything else is here.
- * Parameters are positional ($1...) in both DuckDB and PostgreSQL.
- */
-export interface Dialect {
-  /** A parameter holding epoch ms, as a timestamp. */
-  ts(param: string): string;
-  /** A timestamp expression as epoch ms. */
-  epochMs(expr: string): string;
-  /** A parameter holding an event id (text), comparable with the events table's event_id. */
-  eventId(param: string): string;
-  /** A table name, schema-qualified where the store has schemas. */
-  t(table: string): string;
-}
-
-export type Row = Record<string, unknown>;
-
-const n = (v: unknown): number => Number(v);
-const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
-const CAMERA_COLUMNS = `region, site, camera, incarnation, incarnation_started_ms, watermark, scanned_to_ms, acked_through, announced_at_ms, owner, lease_until_ms`;
-const RANGE_COLUMNS = `id, region, site, camera, incarnation, from_seq, to_seq, state, reason, detected_at_ms, attempts, next_attempt_ms, resolved_at_ms`;
-
-export function ledgerDdl(d: Dialect): string[] {
-  return [
-    `CREATE TABLE IF NOT EXISTS ${d.t('repair_meta')} (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
-    `CREATE TABLE IF NOT EXISTS ${d.t('repair_cameras')} (
-      region VARCHAR NOT NULL, site VARCHAR NOT NULL, camera VARCHAR NOT NULL,
-      incarnation VARCHAR NOT NULL, incarnation_started_ms BIGINT NOT NULL, watermark BIGINT NOT NULL,
-      scanned_to_ms BIGINT NOT NULL, acked_through BIGINT NOT NULL, announced_at_ms BIGINT NOT NULL,
-      owner VARCHAR, lease_until_ms BIGINT NOT NULL, PRIMARY KEY (region, site, camera))`,
-    `CREATE TABLE IF NOT EXISTS ${d.t('repair_ranges')} (
-      id VARCHAR PRIMARY KEY, region VARCHAR NOT NULL, site VARCHAR NOT NULL, camera VARCHAR NOT NULL,
-      incarnation VARCHAR NOT NULL, from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL, state VARCHAR NOT NULL,
-      reason VARCHAR, detected_at_ms BIGINT NOT NULL, attempts INTEGER NOT NULL, next_attempt_ms BIGINT NOT NULL,
-      resolved_at_ms BIGINT)`,
-  ];
-}
-
-export const toCamera = (r: Row): RepairCamera => ({
-  region: String(r.region),
-  site: String(r.site),
-  camera: String(r.camera),
-  incarnation: String(r.incarnation),
-  incarnationStartedMs: n(r.incarnation_started_ms),
-  watermark: n(r.watermark),
-  scannedToMs: n(r.scanned_to_ms),
-  ackedThrough: n(r.acked_through),
-  announcedAtMs: n(r.announced_at_ms),
-  owner: r.owner === null || r.owner === undefined ? null : String(r.owner),
-  leaseUntilMs: n(r.lease_until_ms),
-});
-
-export const toRange = (r: Row): RepairRange => ({
-  id: String(r.id),
-  region: String(r.region),
-  site: String(r.site),
-  camera: String(r.camera),
-  incarnation: String(r.incarnation),
-  from: n(r.from_seq),
-  to: n(r.to_seq),
-  state: String(r.state) as RepairRange['state'],
-  reason: r.reason === null || r.reason === undefined ? null : (String(r.reason) as LossReason),
-  detectedAtMs: n(r.detected_at_ms),
-  attempts: n(r.attempts),
-  nextAttemptMs: n(r.next_attempt_ms),
-  resolvedAtMs: nOrNull(r.resolved_at_ms),
-});
-
-const cameraParams = (c: RepairCamera) => [
-  c.region,
-  c.site,
-  c.camera,
-  c.incarnation,
-  c.incarnationStartedMs,
-  c.watermark,
-  c.scannedToMs,
-  c.ackedThrough,
-  c.announcedAtMs,
-  c.owner,
-  c.leaseUntilMs,
-];
-const rangeParams = (r: RepairRange) => [
-  r.id,
-  r.region,
-  r.site,
-  r.camera,
-  r.incarnation,
-  r.from,
-  r.to,
-  r.state,
-  r.reason,
-  r.detectedAtMs,
-  r.attempts,
-  r.nextAttemptMs,
-  r.resolvedAtMs,
-];
-const placeholders = (count: number, offset = 0) => Array.from({ length: count }, (_, i) => `$${i + 1 + offset}`).join(', ');
+import type { CameraKey, LossReason, RepairCamera, RepairLedger, RepairRange, RepairSummaryRow } from '../repair-ledger.ts';
+import { SqlEventReads } from './repair-finder.ts';
+import {
+  CAMERA_COLUMNS,
+  cameraParams,
+  type Dialect,
+  ledgerDdl,
+  n,
+  nOrNull,
+  placeholders,
+  RANGE_COLUMNS,
+  rangeParams,
+  type SqlRunner,
+  toCamera,
+  toRange,
+} from './repair-tables.ts';
 
 /** A new range row with a fresh id. */
 export function newRange(fields: Omit<RepairRange, 'id'> & { id?: string }): RepairRange {
   return { ...fields, id: uuidv7() };
 }
 
-/** One ledger statement runner: the store's connection or pool, and transactions on it. */
-export interface SqlRunner {
-  rows(sql: string, params?: unknown[]): Promise<Row[]>;
-  /** Runs `fn` in one transaction; its statements go through the runner it is given. */
-  transaction<T>(fn: (tx: Pick<SqlRunner, 'rows'>) => Promise<T>): Promise<T>;
-}
-
 /** The ledger on any SQL store, given its dialect and runner. */
-export class SqlRepairLedger implements RepairLedger {
+export class SqlRepairLedger extends SqlEventReads implements RepairLedger {
   constructor(
-    protected readonly d: Dialect,
-    protected readonly sql: SqlRunner,
+    d: Dialect,
+    sql: SqlRunner,
     /** Opened by a reader only (seamline dashboard): the tables are the consumer's to create. */
     private readonly readOnly = false,
-  ) {}
+  ) {
+    super(d, sql);
+  }
 
   async open(): Promise<void> {
     if (this.readOnly) return;
@@ -203,68 +107,6 @@ export class SqlRepairLedger implements RepairLedger {
       await this.insertRanges(tx, added);
       return true;
     });
-  }
-
-  async committedSince(sinceMs: number, cutoffMs: number): Promise<CommittedSpan[]> {
-    const { ts, epochMs, t } = this.d;
-    const upTo = `committed_at <= ${ts('$2')}`;
-    const rows = await this.sql.rows(
-      `SELECT region, site, camera, min(seq) FILTER (WHERE ${upTo}) AS lo, max(seq) FILTER (WHERE ${upTo}) AS hi,
-              count(DISTINCT seq) FILTER (WHERE ${upTo}) AS seqs, count(*) FILTER (WHERE ${upTo}) AS n,
-              ${epochMs('max(committed_at)')} AS last_committed
-       FROM ${t('events')} WHERE committed_at > ${ts('$1')} GROUP BY region, site, camera`,
-      [sinceMs, cutoffMs],
-    );
-    return rows.map((r) => ({
-      region: String(r.region),
-      site: String(r.site),
-      camera: String(r.camera),
-      lo: nOrNull(r.lo),
-      hi: nOrNull(r.hi),
-      seqs: n(r.seqs),
-      rows: n(r.n),
-      lastCommittedMs: n(r.last_committed),
-    }));
-  }
-
-  async holes(
-    c: CameraKey,
-    afterSeq: number,
-    sinceMs: number,
-    cutoffMs: number,
-    floorMs: number,
-  ): Promise<{ holes: Span[]; maxSeq: number | null }> {
-    const { ts, eventId, t } = this.d;
-    const where = `region = $1 AND site = $2 AND camera = $3 AND seq > $4 AND committed_at > ${ts('$5')} AND committed_at <= ${ts('$6')}
-                   AND event_id >= ${eventId('$7')}`;
-    const params = [c.region, c.site, c.camera, afterSeq, sinceMs, cutoffMs, uuidFloor(floorMs)];
-    const rows = await this.sql.rows(
-      `WITH s AS (SELECT DISTINCT seq FROM ${t('events')} WHERE ${where}), l AS (SELECT seq, lag(seq, 1, CAST($4 AS BIGINT)) OVER (ORDER BY seq) AS prev FROM s)
-       SELECT prev + 1 AS a, seq - 1 AS b FROM l WHERE seq > prev + 1 ORDER BY a`,
-      params,
-    );
-    const [m] = await this.sql.rows(`SELECT max(seq) AS m FROM ${t('events')} WHERE ${where}`, params);
-    return { holes: rows.map((r) => [n(r.a), n(r.b)] as Span), maxSeq: nOrNull(m?.m) };
-  }
-
-  async maxSeq(c: CameraKey, floorMs: number, cutoffMs: number): Promise<number | null> {
-    const [r] = await this.sql.rows(
-      `SELECT max(seq) AS m FROM ${this.d.t('events')} WHERE region = $1 AND site = $2 AND camera = $3
-         AND event_id >= ${this.d.eventId('$4')} AND committed_at <= ${this.d.ts('$5')}`,
-      [c.region, c.site, c.camera, uuidFloor(floorMs), cutoffMs],
-    );
-    return nOrNull(r?.m);
-  }
-
-  async present(c: CameraKey, from: number, to: number, floorMs: number): Promise<Span[]> {
-    const rows = await this.sql.rows(
-      `WITH s AS (SELECT DISTINCT seq FROM ${this.d.t('events')} WHERE region = $1 AND site = $2 AND camera = $3
-                  AND seq >= $4 AND seq <= $5 AND event_id >= ${this.d.eventId('$6')}),
-            g AS (SELECT seq, seq - row_number() OVER (ORDER BY seq) AS island FROM s)
-       SELECT min(seq) AS a, max(seq) AS b FROM g GROUP BY island ORDER BY a`,
-      [c.region, c.site, c.camera, from, to, uuidFloor(floorMs)],
-    );
-    return rows.map((r) => [n(r.a), n(r.b)] as Span);
   }
 
   async offline(): Promise<CameraKey[]> {

@@ -1,5 +1,4 @@
-import type { CameraId } from '../../contract/index.ts';
-import type { CameraClassRow, CameraRow, ClassRow, MinuteRow, SeqGapRow } from '../store.ts';
+import type { CameraClassRow, CameraRow, ClassRow, MinuteRow, SeqGapRow } from '../reader.ts';
 
 /** Rows as SQL drivers return them: column name to value (numbers may come back as bigint or string). */
 export type SqlRow = Record<string, unknown>;
@@ -30,17 +29,7 @@ export const toCameraRow = (r: SqlRow, heartbeat: Record<string, unknown>): Came
   outboxDepth: numOrNull(heartbeat.outbox_depth),
   oldestUnsentMs: numOrNull(heartbeat.oldest_unsent_ms),
   drops: numOrNull(heartbeat.drops),
-  clockOffsetMs: null,
-});
-
-/** A camera the store knows only by its clock offset (clock-offsets.ts withClockOffsets). */
-export const emptyCameraRow = (id: CameraId): CameraRow => ({
-  ...id,
-  state: null,
-  statusAt: null,
-  lastEventAt: null,
-  events: 0,
-  detections: 0,
+  heartbeat,
   clockOffsetMs: null,
 });
 

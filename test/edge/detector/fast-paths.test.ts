@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Candidates } from '../../../src/edge/detector/candidates.ts';
+import { Candidates } from '../../../src/edge/detector/layouts/candidates.ts';
 import { yolov8Layout } from '../../../src/edge/detector/layouts/yolov8.ts';
 import { letterboxPlacement } from '../../../src/edge/frames/letterbox.ts';
 import { PAD_VALUE, Preprocessor } from '../../../src/edge/detector/preprocess.ts';

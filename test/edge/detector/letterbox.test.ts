@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Candidates } from '../../../src/edge/detector/candidates.ts';
+import { Candidates } from '../../../src/edge/detector/layouts/candidates.ts';
 import { letterboxPlacement } from '../../../src/edge/frames/letterbox.ts';
 import { mapToFrame } from '../../../src/edge/detector/map-boxes.ts';
 import { PAD_VALUE, Preprocessor } from '../../../src/edge/detector/preprocess.ts';

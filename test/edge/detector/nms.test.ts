@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Candidates } from '../../../src/edge/detector/candidates.ts';
+import { Candidates } from '../../../src/edge/detector/layouts/candidates.ts';
 import { iouXywh, nms } from '../../../src/edge/detector/nms.ts';
 
 function boxes(list: [number, number, number, number, number, number][]): Candidates {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { namesFromLiteral, classIdentifier } from '../../../src/edge/detector/labels.ts';
-import { parsePythonLiteral } from '../../../src/edge/detector/python-literal.ts';
+import { namesFromLiteral, classIdentifier } from '../../../src/edge/detector/model/labels.ts';
+import { parsePythonLiteral } from '../../../src/edge/detector/model/python-literal.ts';
 
 const cases: [string, string, unknown][] = [
   [

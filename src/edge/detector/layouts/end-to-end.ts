@@ -1,4 +1,4 @@
-import type { Candidates, DecodeOptions } from '../candidates.ts';
+import type { Candidates, DecodeOptions } from './candidates.ts';
 import { fixed, isBatchOfOne, type OutputLayout } from './output-layout.ts';
 
 /** Most boxes an end-to-end export can emit before we take it for a YOLOv5 head with one class. */

@@ -1,5 +1,5 @@
 import { SeamError } from '../../../contract/index.ts';
-import type { DeclaredShape } from '../onnx-model.ts';
+import type { DeclaredShape } from '../model/onnx-model.ts';
 import { endToEndLayout } from './end-to-end.ts';
 import type { LayoutHint, OutputLayout } from './output-layout.ts';
 import { yolov5Layout } from './yolov5.ts';

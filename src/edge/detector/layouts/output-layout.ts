@@ -1,5 +1,5 @@
-import type { DeclaredShape } from '../onnx-model.ts';
-import type { Candidates, DecodeOptions } from '../candidates.ts';
+import type { DeclaredShape } from '../model/onnx-model.ts';
+import type { Candidates, DecodeOptions } from './candidates.ts';
 
 /** What the model file says beyond the output shape, used to tell layouts apart. */
 export interface LayoutHint {

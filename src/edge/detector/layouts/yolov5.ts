@@ -1,4 +1,4 @@
-import type { Candidates, DecodeOptions } from '../candidates.ts';
+import type { Candidates, DecodeOptions } from './candidates.ts';
 import { fixed, isBatchOfOne, type OutputLayout } from './output-layout.ts';
 
 /**

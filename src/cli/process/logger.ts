@@ -1,0 +1,68 @@
+import { Option } from 'commander';
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { redactUrl } from '../../plumbing/redact.ts';
+
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+const URL_FIELDS = new Set(['url', 'broker']);
+
+/**
+ * What the logger shows of a redacted field: a URL keeps its host and port and loses only its password
+ * (docs/security.md), the same whichever box logs it; a password or token field is replaced whole.
+ */
+function censor(value: unknown, path: string[]): unknown {
+  return URL_FIELDS.has(path[path.length - 1]) && typeof value === 'string' ? redactUrl(value) : '[redacted]';
+}
+
+/**
+ * `--log-format`, on the program so every command takes it (before or after the command's name):
+ * `auto` (default) prints human-readable lines when stderr is a terminal and JSON when it is not.
+ */
+export const logFormatOption = () =>
+  new Option(
+    '--log-format <format>',
+    'logs as JSON lines or human-readable (default auto: readable on a terminal, JSON otherwise)',
+  ).choices(LOG_FORMATS);
+
+let format: LogFormat = 'auto';
+
+/** Set once from the program's --log-format before a command runs (program.ts). */
+export function setLogFormat(f: LogFormat | undefined): void {
+  format = f ?? 'auto';
+}
+
+/** What `auto` means for this process. */
+export function resolvedLogFormat(f: LogFormat = format, tty = Boolean(process.stderr.isTTY)): 'pretty' | 'json' {
+  return f === 'auto' ? (tty ? 'pretty' : 'json') : f;
+}
+
+/**
+ * One logger for the process, to stderr so stdout stays for what a command prints (tables, JSON, the
+ * answers of `seamline edge --stdin`). Passwords never reach it: boxes log URLs through `redactUrl`, and
+ * this logger masks them again in any `url` or `broker` field, in case one slips through. Pretty lines are
+ * formatted in this thread (pino-pretty as a stream, not a worker transport), so the last lines before an
+ * exit are never lost. A `destination` given (tests) gets JSON lines.
+ */
+export function createLogger(level: string, name = 'seamline', destination?: pino.DestinationStream): Logger {
+  const options = {
+    name,
+    level,
+    redact: { paths: ['password', '*.password', 'options.password', 'url', '*.url', 'broker', '*.broker', 'token'], censor },
+  };
+  if (destination) return pino(options, destination);
+  if (resolvedLogFormat() === 'pretty') {
+    return pino(
+      options,
+      pretty({
+        destination: 2,
+        colorize: Boolean(process.stderr.isTTY),
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+        sync: true,
+      }),
+    );
+  }
+  return pino(options, pino.destination(2));
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMosquitto } from '../../services/mosquitto.ts';
+import { publishInWorker } from '../../bench/spawn-worker.ts';
+import { spawnConsumerProcess } from '../harness/consumer-process.ts';
+import { verdict, type ChaosScenario } from '../harness/scenario.ts';
+import { duckdbCounts } from '../harness/stored-counts.ts';
+
+const EVENTS = 30_000;
+const RATE = 3_000;
+const KILLS = 3;
+
+/**
+ * The consumer is SIGKILLed mid-stream, again and again: whatever it had committed but not yet
+ * acknowledged comes back from the broker after the restart, and the store must not count it twice.
+ */
+export const consumerKillScenario: ChaosScenario = {
+  name: 'consumer-kill',
+  description: `${EVENTS} events at ${RATE}/s; the consumer (DuckDB) is SIGKILLed ${KILLS} times mid-stream and restarted`,
+  async run(progress) {
+    const dir = mkdtempSync(join(tmpdir(), 'seamline-chaos-'));
+    const broker = await startMosquitto();
+    const path = join(dir, 'chaos.duckdb');
+    const args = ['--url', broker.url, '--client-id', 'chaos-consumer', '--store', path];
+    let current = await spawnConsumerProcess(args);
+    try {
+      const publishing = publishInWorker({
+        url: broker.url,
+        count: EVENTS,
+        rate: RATE,
+        cameras: 6,
+        protocolVersion: 5,
+        window: 1000,
+        clientId: 'chaos-pub',
+      });
+      const period = ((EVENTS / RATE) * 1000) / (KILLS + 1);
+      for (let k = 1; k <= KILLS; k++) {
+        await new Promise((r) => setTimeout(r, period));
+        current.child.kill('SIGKILL');
+        await current.exited;
+        progress(`kill ${k}/${KILLS}: consumer SIGKILLed; restarting it on the same session`);
+        current = await spawnConsumerProcess(args);
+      }
+      const { published } = await publishing;
+      progress(`published ${published}; letting the consumer catch up`);
+      // The file can only be read once the consumer has let go of it. What is still queued in the broker
+      // is not lost, so a short count gets another round of consuming before the verdict, up to 10 s.
+      let counts: Awaited<ReturnType<typeof duckdbCounts>>;
+      for (let round = 0; ; round++) {
+        await new Promise((r) => setTimeout(r, 2_000));
+        current.child.kill('SIGTERM');
+        await current.exited;
+        counts = await duckdbCounts(path);
+        if (counts.distinct >= published || round === 4) break;
+        current = await spawnConsumerProcess(args);
+      }
+      return { ...verdict('consumer-kill', published, counts, counts.deadLetters), kills: KILLS };
+    } finally {
+      current.child.kill('SIGKILL');
+      await broker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { startMosquitto } from '../../services/mosquitto.ts';
+import { startConsumer } from '../../../consumer/consumer.ts';
+import { DuckDbStore } from '../../../store/duckdb/store.ts';
+import { publishInWorker } from '../../bench/spawn-worker.ts';
+import { poisonCatalogue } from './poison-catalogue.ts';
+import { verdict, type ChaosScenario } from '../harness/scenario.ts';
+import { duckdbCounts } from '../harness/stored-counts.ts';
+import { waitUntil } from '../harness/wait-until.ts';
+
+const GOOD = 20_000;
+const ROUNDS = 25;
+
+export const poisonScenario: ChaosScenario = {
+  name: 'poison',
+  description: `${GOOD} good events with ${ROUNDS} rounds of every kind of poison mixed in; every good event stored once, every poison dead-lettered`,
+  async run(progress) {
+    const dir = mkdtempSync(join(tmpdir(), 'seamline-chaos-'));
+    const broker = await startMosquitto();
+    const path = join(dir, 'chaos.duckdb');
+    const store = new DuckDbStore({ path });
+    try {
+      await store.open();
+      const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-poison', store });
+      const good = publishInWorker({
+        url: broker.url,
+        count: GOOD,
+        rate: 5_000,
+        cameras: 6,
+        protocolVersion: 5,
+        window: 1000,
+        clientId: 'chaos-good',
+      });
+      const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'chaos-poisoner' });
+      const catalogue = poisonCatalogue();
+      for (let round = 0; round < ROUNDS; round++) {
+        await Promise.all(catalogue.map((p) => client.publishAsync(p.topic, p.payload, { qos: 1 })));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await client.endAsync();
+      const { published } = await good;
+      const poison = ROUNDS * catalogue.length;
+      progress(`published ${published} good and ${poison} poison messages (${catalogue.length} kinds)`);
+      const s = consumer.ingestor.stats;
+      await waitUntil(() => s.committedEvents >= published && s.deadLettered >= poison && s.pending === 0, 60_000);
+      await consumer.stop();
+      await store.close();
+      const counts = await duckdbCounts(path);
+      return {
+        ...verdict('poison', published, counts, counts.deadLetters, { expectedDeadLetters: poison }),
+        poison_kinds: catalogue.length,
+      };
+    } finally {
+      await store.close().catch(() => {});
+      await broker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
