@@ -49,4 +49,5 @@ fi
 
 npm ci --no-audit --no-fund
 npm run typecheck
+npm run lint
 npm test
