@@ -9,25 +9,25 @@
  * and we send it only after release, so within one connection an identifier names exactly one waiting entry.
  */
 export class AckWindow {
-  #ids: number[] = [];
-  #done: boolean[] = [];
+  private ids: number[] = [];
+  private acked: boolean[] = [];
   /** Index of the oldest entry not yet released. */
-  #head = 0;
+  private head = 0;
   /** Absolute position of `#ids[0]`, so the map below survives compaction without rewriting. */
-  #base = 0;
-  #positions = new Map<number, number>();
-  #pending = 0;
+  private base = 0;
+  private positions = new Map<number, number>();
+  private unacked = 0;
 
   /**
    * Records a PUBLISH in arrival order. Returns false when the identifier is already waiting (a broker that
    * resends on the same connection); the existing entry then stands for both copies.
    */
   add(messageId: number): boolean {
-    if (this.#positions.has(messageId)) return false;
-    this.#positions.set(messageId, this.#base + this.#ids.length);
-    this.#ids.push(messageId);
-    this.#done.push(false);
-    this.#pending++;
+    if (this.positions.has(messageId)) return false;
+    this.positions.set(messageId, this.base + this.ids.length);
+    this.ids.push(messageId);
+    this.acked.push(false);
+    this.unacked++;
     return true;
   }
 
@@ -37,41 +37,41 @@ export class AckWindow {
    * Returns how many identifiers were appended.
    */
   complete(messageId: number, out: number[]): number {
-    const position = this.#positions.get(messageId);
+    const position = this.positions.get(messageId);
     if (position === undefined) return 0;
-    const index = position - this.#base;
-    if (this.#done[index]) return 0;
-    this.#done[index] = true;
-    this.#pending--;
+    const index = position - this.base;
+    if (this.acked[index]) return 0;
+    this.acked[index] = true;
+    this.unacked--;
     let released = 0;
-    while (this.#head < this.#ids.length && this.#done[this.#head]) {
-      const id = this.#ids[this.#head];
+    while (this.head < this.ids.length && this.acked[this.head]) {
+      const id = this.ids[this.head];
       out.push(id);
-      this.#positions.delete(id);
-      this.#head++;
+      this.positions.delete(id);
+      this.head++;
       released++;
     }
-    this.#compact();
+    this.compact();
     return released;
   }
 
   /** Messages added and not yet completed. */
   get pending(): number {
-    return this.#pending;
+    return this.unacked;
   }
 
   /** Messages not yet released: the pending ones plus finished ones waiting behind an older pending one. */
   get size(): number {
-    return this.#ids.length - this.#head;
+    return this.ids.length - this.head;
   }
 
   // Shifting arrays on every release would make a 65,535-deep window quadratic; drop the released prefix
   // only once it is at least half of the storage.
-  #compact(): void {
-    if (this.#head < 1024 || this.#head * 2 < this.#ids.length) return;
-    this.#ids = this.#ids.slice(this.#head);
-    this.#done = this.#done.slice(this.#head);
-    this.#base += this.#head;
-    this.#head = 0;
+  private compact(): void {
+    if (this.head < 1024 || this.head * 2 < this.ids.length) return;
+    this.ids = this.ids.slice(this.head);
+    this.acked = this.acked.slice(this.head);
+    this.base += this.head;
+    this.head = 0;
   }
 }

@@ -1,18 +1,18 @@
 /** The timers a session owns; clearing them all is how a stopped session stops reconnecting. */
 export class SessionTimers {
-  readonly #timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   after(ms: number, fn: () => void): void {
     const t = setTimeout(() => {
-      this.#timers.delete(t);
+      this.timers.delete(t);
       fn();
     }, ms);
-    this.#timers.add(t);
+    this.timers.add(t);
   }
 
   clear(): void {
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 }
 
