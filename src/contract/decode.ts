@@ -11,7 +11,9 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
 const validateDetection = compile<DetectionV1>(DetectionV1Schema);
 const validateStatus = compile<StatusV1>(StatusV1Schema);
 
-const KNOWN_VERSIONS: Record<TopicKind, string> = { detection: DETECTION_V1, status: STATUS_V1 };
+/** The JSON messages; evidence is a header and an image, decoded by evidence-codec.ts. */
+type JsonKind = Exclude<TopicKind, 'evidence'>;
+const KNOWN_VERSIONS: Record<JsonKind, string> = { detection: DETECTION_V1, status: STATUS_V1 };
 
 export type Decoded =
   | { ok: true; kind: 'detection'; message: DetectionV1 }
@@ -25,7 +27,7 @@ export interface DecodeOptions {
 /** Checks a value (already parsed) against the contract for `kind`; throws a SeamError naming the field. */
 export function validateMessage(kind: 'detection', value: unknown): DetectionV1;
 export function validateMessage(kind: 'status', value: unknown): StatusV1;
-export function validateMessage(kind: TopicKind, value: unknown): DetectionV1 | StatusV1 {
+export function validateMessage(kind: JsonKind, value: unknown): DetectionV1 | StatusV1 {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
     throw new SeamError('SEAM_ERR_MALFORMED_JSON', `payload must be a JSON object, got ${got}`, { field: 'payload' });
@@ -90,6 +92,9 @@ export function decodeMessage(topic: string, payload: Uint8Array, options: Decod
       });
     }
     const parsedTopic = knownTopic(topic);
+    if (parsedTopic.kind === 'evidence') {
+      throw new SeamError('SEAM_ERR_BAD_TOPIC', `topic "${topic}" carries evidence images, which decodeEvidence reads`, { field: 'topic' });
+    }
     // Decoding would turn a byte that is not UTF-8 into U+FFFD and store that instead of what was sent.
     if (!isUtf8(payload)) {
       throw new SeamError('SEAM_ERR_MALFORMED_JSON', 'payload is not valid UTF-8 (JSON text must be)', { field: 'payload' });

@@ -13,7 +13,7 @@ export const ERROR_CODES = {
   SEAM_ERR_UNKNOWN_SCHEMA_VERSION: { kind: 'poison', summary: 'The payload names a schema_version this build does not know.' },
   SEAM_ERR_SCHEMA_VIOLATION: { kind: 'poison', summary: 'A field is missing, unknown, of the wrong type or out of range.' },
   SEAM_ERR_TOPIC_MISMATCH: { kind: 'poison', summary: 'region, site or camera in the payload differ from the topic.' },
-  SEAM_ERR_BAD_TOPIC: { kind: 'poison', summary: 'The topic is not vision/{region}/{site}/{camera}/detection|status.' },
+  SEAM_ERR_BAD_TOPIC: { kind: 'poison', summary: 'The topic is not vision/{region}/{site}/{camera}/detection|status|evidence.' },
   SEAM_ERR_INVALID_INPUT: { kind: 'refused', summary: 'A producer handed the edge bridge a record it cannot accept.' },
   SEAM_ERR_OUTBOX_FULL: { kind: 'refused', summary: 'The outbox is at its byte bound and the policy is reject-new.' },
   SEAM_ERR_STORE_UNAVAILABLE: { kind: 'retryable', summary: 'The store did not commit; the batch stays unacknowledged.' },

@@ -1,7 +1,9 @@
 import { SeamError } from './errors.ts';
 import { IDENTIFIER_RULE, isIdentifier } from './identifiers.ts';
 
-export type TopicKind = 'detection' | 'status';
+export type TopicKind = 'detection' | 'status' | 'evidence';
+
+const KINDS: readonly string[] = ['detection', 'status', 'evidence'] satisfies TopicKind[];
 
 export interface CameraId {
   region: string;
@@ -16,6 +18,7 @@ export interface ParsedTopic extends CameraId {
 export const TOPIC_ROOT = 'vision';
 export const DETECTION_FILTER = `${TOPIC_ROOT}/+/+/+/detection`;
 export const STATUS_FILTER = `${TOPIC_ROOT}/+/+/+/status`;
+export const EVIDENCE_FILTER = `${TOPIC_ROOT}/+/+/+/evidence`;
 
 /** The MQTT 5 shared subscription consumers join; every member gets a share of the detections. */
 export function sharedDetectionFilter(group: string): string {
@@ -24,6 +27,9 @@ export function sharedDetectionFilter(group: string): string {
   }
   return `$share/${group}/${DETECTION_FILTER}`;
 }
+
+/** The same group's share of the evidence images (docs/evidence.md). */
+export const sharedEvidenceFilter = (group: string) => sharedDetectionFilter(group).replace(DETECTION_FILTER, EVIDENCE_FILTER);
 
 function topicFor(id: CameraId, kind: TopicKind): string {
   for (const field of ['region', 'site', 'camera'] as const) {
@@ -36,10 +42,11 @@ function topicFor(id: CameraId, kind: TopicKind): string {
 
 export const detectionTopic = (id: CameraId) => topicFor(id, 'detection');
 export const statusTopic = (id: CameraId) => topicFor(id, 'status');
+export const evidenceTopic = (id: CameraId) => topicFor(id, 'evidence');
 
 const SEGMENTS = ['region', 'site', 'camera'] as const;
 
-/** Parses vision/{region}/{site}/{camera}/{detection|status}; throws SEAM_ERR_BAD_TOPIC naming the bad segment. */
+/** Parses vision/{region}/{site}/{camera}/{detection|status|evidence}; throws SEAM_ERR_BAD_TOPIC naming the bad segment. */
 export function parseTopic(topic: string): ParsedTopic {
   const parts = topic.split('/');
   if (parts.length !== 5 || parts[0] !== TOPIC_ROOT) {
@@ -48,8 +55,8 @@ export function parseTopic(topic: string): ParsedTopic {
     });
   }
   const kind = parts[4];
-  if (kind !== 'detection' && kind !== 'status') {
-    throw new SeamError('SEAM_ERR_BAD_TOPIC', `topic "${topic}" ends in "${kind}", expected "detection" or "status"`, {
+  if (!KINDS.includes(kind)) {
+    throw new SeamError('SEAM_ERR_BAD_TOPIC', `topic "${topic}" ends in "${kind}", expected "detection", "status" or "evidence"`, {
       field: 'topic',
     });
   }
@@ -60,7 +67,7 @@ export function parseTopic(topic: string): ParsedTopic {
       });
     }
   }
-  return { region: parts[1], site: parts[2], camera: parts[3], kind };
+  return { region: parts[1], site: parts[2], camera: parts[3], kind: kind as TopicKind };
 }
 
 export function cameraKey(id: CameraId): string {

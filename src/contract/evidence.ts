@@ -1,0 +1,81 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { MAX_FRAME_SIDE } from './detection.ts';
+import { Identifier, Timestamp, UUIDV7_PATTERN } from './identifiers.ts';
+
+export const EVIDENCE_V1 = 'evidence.v1';
+
+/**
+ * Largest evidence message, header and image together: under EMQX's default `max_packet_size` (1 MB) with room
+ * for the topic and MQTT's own bytes, so a default broker never drops one. The edge refuses larger images at
+ * capture, where they can be counted; the consumer dead-letters any that arrive anyway.
+ */
+export const DEFAULT_MAX_EVIDENCE_BYTES = 1_000_000;
+
+/** The only image encoding in v1; the field exists so a later version can add one without a new layout. */
+export const EVIDENCE_CONTENT_TYPE = 'image/jpeg';
+
+const Size = (what: string) =>
+  Type.Integer({
+    minimum: 1,
+    maximum: MAX_FRAME_SIDE,
+    description: `${what} in pixels.`,
+    'x-reason': `must be an integer from 1 to ${MAX_FRAME_SIDE}`,
+  });
+
+/**
+ * The header of an evidence message: one image of the frame behind one detection event, published on
+ * vision/{region}/{site}/{camera}/evidence. The payload is this header as one line of UTF-8 JSON, a newline
+ * (0x0A, which JSON text without insignificant whitespace never contains), then exactly `image.bytes` bytes of
+ * the image. A binary frame rather than base64 in JSON: a third smaller, and it travels over MQTT 3.1.1, which
+ * has no user properties to carry a header beside the bytes.
+ */
+export const EvidenceV1Schema = Type.Object(
+  {
+    schema_version: Type.Literal(EVIDENCE_V1),
+    event_id: Type.String({
+      pattern: UUIDV7_PATTERN,
+      description: 'event_id of the detection.v1 event whose frame this is: the identity of the image too (one image per event).',
+      'x-reason': 'must be a lowercase UUIDv7',
+    }),
+    region: Identifier('Region; equals the topic segment and the event.'),
+    site: Identifier('Site; equals the topic segment and the event.'),
+    camera: Identifier('Camera; equals the topic segment and the event.'),
+    seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "The event's seq." }),
+    captured_at: Timestamp("The event's captured_at."),
+    frame: Type.Object(
+      { width: Size('Frame width'), height: Size('Frame height') },
+      { additionalProperties: false, description: "The event's frame size: its boxes are in these pixels." },
+    ),
+    image: Type.Object(
+      {
+        content_type: Type.Literal(EVIDENCE_CONTENT_TYPE),
+        width: Size('Image width (the frame scaled down to the capture long side, never up)'),
+        height: Size('Image height'),
+        bytes: Type.Integer({
+          minimum: 4,
+          maximum: DEFAULT_MAX_EVIDENCE_BYTES,
+          description: 'Length of the image after the newline.',
+          'x-reason': `must be an integer from 4 to ${DEFAULT_MAX_EVIDENCE_BYTES}`,
+        }),
+        sha256: Type.String({
+          pattern: '^[0-9a-f]{64}$',
+          description: 'SHA-256 of the image bytes, lowercase hex: the receiver stores only an image that matches it.',
+          'x-reason': 'must be 64 lowercase hex digits',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    masked: Type.Boolean({
+      description: 'True in crop mode: everything outside the detected boxes (and their margin) is black, so the boxes still line up.',
+    }),
+  },
+  { $id: 'https://seamline.dev/schemas/evidence.v1.json', additionalProperties: false, title: 'evidence.v1' },
+);
+
+export type EvidenceV1 = Static<typeof EvidenceV1Schema>;
+
+/** A decoded evidence message: the header and a view of the image bytes (not a copy). */
+export interface Evidence {
+  header: EvidenceV1;
+  image: Buffer;
+}
