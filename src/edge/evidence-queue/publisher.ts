@@ -1,0 +1,160 @@
+import { ErrorWithReasonCode, type MqttClient } from 'mqtt';
+import { redactUrl } from '../../plumbing/redact.ts';
+import { EvidenceConnection, type EvidenceConnectionOptions } from './connection.ts';
+import type { EvidenceQueue, OutgoingImage } from './queue.ts';
+
+export interface EvidencePublisherOptions extends EvidenceConnectionOptions {
+  /** Most images awaiting PUBACK at once (default 2); lowered to the broker's Receive Maximum when it sets one. */
+  maxInFlight?: number;
+  /** A PUBACK's latency, seconds (the metrics' histogram). */
+  onAcked?: (seconds: number) => void;
+}
+
+/** The broker refused an image this many times with a reason code: it is dropped and counted `rejected`. */
+const MAX_REFUSALS = 3;
+export const DEFAULT_EVIDENCE_IN_FLIGHT = 2;
+
+/**
+ * The image queue's flow to the broker over its own connection (connection.ts): QoS 1 PUBLISHes of the oldest
+ * queued images, at most a small window in flight, an image removed only on its PUBACK. On a lost connection
+ * everything in flight goes back to the queue and is sent again, first, on the next connection. The window is
+ * small on purpose: a megabyte image in flight holds the link for as long as it takes to send, and the bridge's
+ * events share that link; two images are enough to keep it busy between PUBACKs.
+ */
+export class EvidencePublisher {
+  private connection: EvidenceConnection | undefined;
+  /** Position -> when it was sent (performance.now()). */
+  private readonly inFlight = new Map<number, number>();
+  /** Negative PUBACKs per position, until acknowledged or given up. */
+  private readonly refusals = new Map<number, number>();
+  /** After a refusal nothing is sent until then: the broker said no (quota, authorisation), retrying at once would hammer it. */
+  private holdUntil = 0;
+  /** Bumped on every lost connection, so callbacks from an older connection are ignored. */
+  private generation = 0;
+  private window: number;
+  private readonly maxInFlight: number;
+  private scheduled = false;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly queue: EvidenceQueue,
+    private readonly options: EvidencePublisherOptions,
+  ) {
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_EVIDENCE_IN_FLIGHT;
+    this.window = this.maxInFlight;
+    queue.onReady = () => this.schedule();
+  }
+
+  get connected(): boolean {
+    return this.connection?.connected ?? false;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  start(): void {
+    if (this.connection || this.stopped) return;
+    this.connection = new EvidenceConnection(this.options, {
+      connected: (receiveMaximum, again) => {
+        if (again) this.queue.countReconnect();
+        this.window = Math.max(1, Math.min(this.maxInFlight, receiveMaximum ?? Infinity));
+        this.options.logger.info({ broker: redactUrl(this.options.url), window: this.window, ...this.queue.stats() }, 'evidence publisher connected');
+        this.schedule();
+      },
+      lost: () => this.onConnectionLost(),
+    });
+  }
+
+  private onConnectionLost(): void {
+    this.generation++;
+    for (const position of this.inFlight.keys()) this.queue.requeue(position);
+    if (this.inFlight.size > 0) this.options.logger.warn({ inFlight: this.inFlight.size }, 'evidence connection lost with images in flight');
+    this.inFlight.clear();
+  }
+
+  /** Asks for a send pass soon; many calls in one turn cost one pass. */
+  schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const client = this.connection?.client;
+    if (!client?.connected || this.stopped) return;
+    if (Date.now() < this.holdUntil) return;
+    const room = this.window - this.inFlight.size;
+    if (room > 0) for (const image of this.queue.take(room)) this.send(client, image);
+    if (this.inFlight.size === 0 && this.queue.stats().queued === 0) this.notifyIdle();
+  }
+
+  private send(client: MqttClient, image: OutgoingImage): void {
+    const generation = this.generation;
+    const { position } = image;
+    this.inFlight.set(position, performance.now());
+    client.publish(image.topic, image.payload, { qos: 1 }, (err) => {
+      if (generation !== this.generation) return;
+      const sentAt = this.inFlight.get(position);
+      if (sentAt === undefined) return;
+      // A connection error is followed by 'close', which requeues everything in flight.
+      if (err && !(err instanceof ErrorWithReasonCode)) return;
+      this.inFlight.delete(position);
+      if (err) this.refused(image, err);
+      else {
+        this.refusals.delete(position);
+        this.queue.acknowledge(position);
+        this.options.onAcked?.((performance.now() - sentAt) / 1000);
+      }
+      this.schedule();
+    });
+  }
+
+  /** A negative PUBACK: sent again after a pause, dropped (counted) after MAX_REFUSALS, so one image never wedges the queue. */
+  private refused(image: OutgoingImage, err: ErrorWithReasonCode): void {
+    const times = (this.refusals.get(image.position) ?? 0) + 1;
+    const log = { event_id: image.event_id, topic: image.topic, code: err.code, reason: err.message, times };
+    if (times >= MAX_REFUSALS) {
+      this.refusals.delete(image.position);
+      this.queue.reject(image.position);
+      this.options.logger.error(log, 'broker refused an evidence image; dropped');
+      return;
+    }
+    this.refusals.set(image.position, times);
+    this.queue.requeue(image.position);
+    this.holdUntil = Date.now() + this.options.reconnectMaxMs;
+    this.options.logger.warn(log, 'broker refused an evidence image; will retry');
+    setTimeout(() => this.schedule(), this.options.reconnectMaxMs).unref();
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves true once the queue is empty and nothing is in flight, false after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight.size === 0 && this.queue.stats().queued === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    return drained;
+  }
+
+  /** Stops sending and disconnects; images in flight stay queued for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const connection = this.connection;
+    this.connection = undefined;
+    this.onConnectionLost();
+    await connection?.end();
+  }
+}
