@@ -47,10 +47,7 @@ export class EvidenceConnection {
   private stableTimer: NodeJS.Timeout | undefined;
   private ended = false;
 
-  constructor(
-    private readonly o: EvidenceConnectionOptions,
-    events: EvidenceConnectionEvents,
-  ) {
+  constructor(o: EvidenceConnectionOptions, events: EvidenceConnectionEvents) {
     const options: IClientOptions = {
       ...cleanSessionOptions(o, { reconnectMs: o.reconnectMinMs }),
       keepalive: o.keepaliveSeconds,

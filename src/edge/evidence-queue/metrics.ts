@@ -13,9 +13,17 @@ type CounterStat = 'sent' | 'acked' | 'dropped' | 'dropped_bytes' | 'refused' | 
 const COUNTERS: [stat: CounterStat, name: string, help: string][] = [
   ['sent', 'seamline_edge_evidence_sent_total', 'Evidence PUBLISH packets sent, resends after a lost connection included.'],
   ['acked', 'seamline_edge_evidence_acked_total', 'Evidence images the broker acknowledged; they left the image queue.'],
-  ['dropped', 'seamline_edge_evidence_dropped_total', 'Evidence images dropped unsent: the byte bound (oldest first), a failed write, or refused by the broker three times.'],
+  [
+    'dropped',
+    'seamline_edge_evidence_dropped_total',
+    'Evidence images dropped unsent: the byte bound (oldest first), a failed write, or refused by the broker three times.',
+  ],
   ['dropped_bytes', 'seamline_edge_evidence_dropped_bytes_total', 'Bytes of those images.'],
-  ['refused', 'seamline_edge_evidence_refused_total', 'Offers refused at the queue: not evidence.v1, meta disagreeing with the header, too large.'],
+  [
+    'refused',
+    'seamline_edge_evidence_refused_total',
+    'Offers refused at the queue: not evidence.v1, meta disagreeing with the header, too large.',
+  ],
   ['duplicates', 'seamline_edge_evidence_duplicates_total', 'Offers of an event_id already queued, kept once.'],
   ['reconnects', 'seamline_edge_evidence_reconnects_total', "The image publisher's connections re-established after a loss."],
 ];

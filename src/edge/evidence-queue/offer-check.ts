@@ -1,4 +1,13 @@
-import { EVIDENCE_V1, EvidenceV1Schema, SeamError, assertValid, compile, evidenceTopic, isSeamError, type EvidenceV1 } from '../../contract/index.ts';
+import {
+  EVIDENCE_V1,
+  EvidenceV1Schema,
+  SeamError,
+  assertValid,
+  compile,
+  evidenceTopic,
+  isSeamError,
+  type EvidenceV1,
+} from '../../contract/index.ts';
 
 /** What the capture side says of an image it offers (the EvidenceSink's `meta`). */
 export interface OfferMeta {
@@ -55,7 +64,8 @@ export function checkOffer(payload: unknown, meta: OfferMeta | undefined, maxMes
   }
   if (meta.bytes !== payload.byteLength) throw refuse('meta.bytes', `says ${meta.bytes} but the payload is ${payload.byteLength} bytes`);
   const { header, imageBytes } = parseHeader(payload);
-  if (imageBytes !== header.image.bytes) throw refuse('image.bytes', `says ${header.image.bytes} but ${imageBytes} bytes follow the header`);
+  if (imageBytes !== header.image.bytes)
+    throw refuse('image.bytes', `says ${header.image.bytes} but ${imageBytes} bytes follow the header`);
   if (header.event_id !== meta.event_id) throw refuse('meta.event_id', `"${meta.event_id}" differs from the header's "${header.event_id}"`);
   if (header.camera !== meta.camera) throw refuse('meta.camera', `"${meta.camera}" differs from the header's "${header.camera}"`);
   // The header's identifiers passed the schema, so the topic cannot be refused.

@@ -43,7 +43,8 @@ export function evidenceQueuePolicy(options: EvidenceQueueOptions): EvidenceQueu
     logger: options.logger ?? pino({ level: 'silent' }),
   };
   if (typeof policy.path !== 'string' || policy.path === '') throw bad('path', 'is required');
-  if (!Number.isSafeInteger(policy.maxBytes) || policy.maxBytes <= 0) throw bad('maxBytes', `must be an integer > 0, got ${policy.maxBytes}`);
+  if (!Number.isSafeInteger(policy.maxBytes) || policy.maxBytes <= 0)
+    throw bad('maxBytes', `must be an integer > 0, got ${policy.maxBytes}`);
   if (!Number.isSafeInteger(policy.maxMessageBytes) || policy.maxMessageBytes <= 0)
     throw bad('maxMessageBytes', `must be an integer > 0, got ${policy.maxMessageBytes}`);
   if (policy.fsync !== 'always' && policy.fsync !== 'batch') throw bad('fsync', `must be always or batch, got "${policy.fsync}"`);

@@ -60,7 +60,10 @@ export class EvidencePublisher {
       connected: (receiveMaximum, again) => {
         if (again) this.queue.countReconnect();
         this.window = Math.max(1, Math.min(this.maxInFlight, receiveMaximum ?? Infinity));
-        this.options.logger.info({ broker: redactUrl(this.options.url), window: this.window, ...this.queue.stats() }, 'evidence publisher connected');
+        this.options.logger.info(
+          { broker: redactUrl(this.options.url), window: this.window, ...this.queue.stats() },
+          'evidence publisher connected',
+        );
         this.schedule();
       },
       lost: () => this.onConnectionLost(),
@@ -70,7 +73,8 @@ export class EvidencePublisher {
   private onConnectionLost(): void {
     this.generation++;
     for (const position of this.inFlight.keys()) this.queue.requeue(position);
-    if (this.inFlight.size > 0) this.options.logger.warn({ inFlight: this.inFlight.size }, 'evidence connection lost with images in flight');
+    if (this.inFlight.size > 0)
+      this.options.logger.warn({ inFlight: this.inFlight.size }, 'evidence connection lost with images in flight');
     this.inFlight.clear();
   }
 

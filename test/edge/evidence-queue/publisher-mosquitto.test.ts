@@ -79,7 +79,9 @@ test('a broker restart mid-stream loses nothing: every image is received or coun
   await until(() => transport.stats().queued === 0, 30_000, 'the queue to empty');
   clearInterval(sampler);
   const s = transport.stats();
-  t.diagnostic(`offered ${offered.length}, received ${collector.byId.size} (${collector.received} with duplicates), dropped ${s.dropped}, most queued ${mostQueued}, sent ${s.sent}`);
+  t.diagnostic(
+    `offered ${offered.length}, received ${collector.byId.size} (${collector.received} with duplicates), dropped ${s.dropped}, most queued ${mostQueued}, sent ${s.sent}`,
+  );
   assert.ok(mostQueued > 2, 'images were waiting while the broker was away');
   await collector.waitFor(offered.length - s.dropped, 20_000, () => transport.stats());
   assert.equal(collector.byId.size + s.dropped, offered.length, JSON.stringify(s));
@@ -89,7 +91,9 @@ test('a broker restart mid-stream loses nothing: every image is received or coun
   assert.equal(s.acked, offered.length - s.dropped);
 });
 
-test('a process restart keeps the queue: images queued while the broker was away are sent by the next process', { timeout: 60_000 }, async () => {
+test('a process restart keeps the queue: images queued while the broker was away are sent by the next process', {
+  timeout: 60_000,
+}, async () => {
   const { dir, cleanup } = tempDir('seamline-evidence-restart-');
   cleanups.push(cleanup);
   const collector = await collectEvidence(broker.url, 5, true);

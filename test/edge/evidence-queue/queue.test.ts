@@ -33,7 +33,10 @@ test('offer queues an image at once; take sends the oldest first; acknowledge re
   for (const o of offered) q.offer(o.payload, o.meta);
   // Counted before the write lands: offer returns at once.
   assert.equal(q.stats().queued, 5);
-  assert.equal(q.stats().queue_bytes, offered.reduce((n, o) => n + o.payload.byteLength, 0));
+  assert.equal(
+    q.stats().queue_bytes,
+    offered.reduce((n, o) => n + o.payload.byteLength, 0),
+  );
   await ready(q, 5);
   const first = q.take(2);
   assert.deepEqual(
