@@ -38,6 +38,15 @@ export const StatusV1Schema = Type.Object(
     frames_inferred: Counter('Frames the detector ran on.'),
     frames_skipped: Counter('Frames dropped unseen because inference fell behind the source (oldest waiting frame first).'),
     source_restarts: Counter('Times the frame source was restarted (stream dropped or stalled).'),
+    // Added for evidence (issue 25): the edge's images; absent from bridges that capture none.
+    evidence_captured: Counter('Evidence images captured (encoded and offered to the image queue) since the bridge started.'),
+    evidence_refused: Counter(
+      'Evidence images refused: over the size cap, or refused by the image queue (not evidence.v1, meta disagreeing).',
+    ),
+    evidence_dropped: Counter(
+      'Evidence images dropped unsent: the image queue byte bound (oldest first), a failed write, or refused by the broker.',
+    ),
+    evidence_acked: Counter('Evidence images the broker acknowledged (they left the image queue).'),
     model_ms_p50: Type.Optional(
       Type.Number({
         minimum: 0,
@@ -61,3 +70,13 @@ export const INFERENCE_STATUS_FIELDS = [
 ] as const satisfies readonly (keyof StatusV1)[];
 
 export type InferenceCounters = Record<(typeof INFERENCE_STATUS_FIELDS)[number], number>;
+
+/** The status.v1 fields a bridge that captures evidence adds to its heartbeats (issue 25). */
+export const EVIDENCE_STATUS_FIELDS = [
+  'evidence_captured',
+  'evidence_refused',
+  'evidence_dropped',
+  'evidence_acked',
+] as const satisfies readonly (keyof StatusV1)[];
+
+export type EvidenceStatusCounters = Record<(typeof EVIDENCE_STATUS_FIELDS)[number], number>;
