@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Registry } from 'prom-client';
+import { startEmbeddedBroker, type RunningBroker } from '../../../src/broker/embedded.ts';
+import { collectEvidence, evidenceFor, jpegNear, noiseJpeg, type Offered } from './support.ts';
+import { transportOn } from './transport-support.ts';
+
+let broker: RunningBroker;
+const cleanups: (() => unknown)[] = [];
+let small: Buffer;
+before(async () => {
+  broker = await startEmbeddedBroker();
+  small = await noiseJpeg(80);
+});
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+  await broker?.close();
+});
+
+test('over MQTT 3.1.1 (the embedded Aedes broker) every offered image arrives once, byte-identical and valid', {
+  timeout: 60_000,
+}, async () => {
+  const collector = await collectEvidence(broker.url, 4);
+  cleanups.push(() => collector.close());
+  const transport = transportOn(broker.url, { protocol: 4 }, cleanups);
+  transport.start();
+  const large = await jpegNear(990_000);
+  const offered: Offered[] = [];
+  for (let i = 0; i < 40; i++) {
+    const o = evidenceFor(i % 8 === 0 ? large : small);
+    offered.push(o);
+    transport.queue.offer(o.payload, o.meta);
+  }
+  await collector.waitFor(offered.length, 30_000, () => transport.stats());
+  assert.ok(await transport.drain(10_000));
+  for (const o of offered) assert.ok(collector.byId.get(o.event_id)?.equals(o.payload));
+  assert.equal(collector.received, offered.length);
+  assert.deepEqual(collector.poison, []);
+  const s = transport.stats();
+  assert.deepEqual([s.offered, s.acked, s.dropped, s.queued], [40, 40, 0, 0]);
+});
+
+test('the metrics mirror the counters: seamline_edge_evidence_* by client id', { timeout: 30_000 }, async () => {
+  const registry = new Registry();
+  const size = evidenceFor(small).payload.byteLength;
+  // Room for 3 images: 5 offered while disconnected, so 2 are dropped before anything is sent.
+  const transport = transportOn(broker.url, { protocol: 4, registry, clientId: 'cam-metrics', maxBytes: size * 3 }, cleanups);
+  for (let i = 0; i < 5; i++) {
+    const o = evidenceFor(small);
+    transport.queue.offer(o.payload, o.meta);
+  }
+  transport.queue.offer(Buffer.from('not evidence'), { event_id: 'x', camera: 'cam-01', bytes: 12 });
+  const before = await registry.getMetricsAsJSON();
+  const value = (metrics: typeof before, name: string) =>
+    metrics.find((m) => m.name === name)?.values.find((v) => v.labels.client_id === 'cam-metrics')?.value;
+  assert.equal(value(before, 'seamline_edge_evidence_queue_depth'), 3);
+  assert.equal(value(before, 'seamline_edge_evidence_queue_bytes'), 3 * size);
+  assert.equal(value(before, 'seamline_edge_evidence_dropped_total'), 2);
+  assert.equal(value(before, 'seamline_edge_evidence_dropped_bytes_total'), 2 * size);
+  assert.equal(value(before, 'seamline_edge_evidence_refused_total'), 1);
+  assert.equal(value(before, 'seamline_edge_evidence_acked_total'), 0);
+  transport.start();
+  assert.ok(await transport.drain(10_000));
+  const afterDrain = await registry.getMetricsAsJSON();
+  assert.equal(value(afterDrain, 'seamline_edge_evidence_queue_depth'), 0);
+  assert.equal(value(afterDrain, 'seamline_edge_evidence_sent_total'), 3);
+  assert.equal(value(afterDrain, 'seamline_edge_evidence_acked_total'), 3);
+  const latency = afterDrain.find((m) => m.name === 'seamline_edge_evidence_puback_latency_seconds');
+  const count = latency?.values.find((v) => v.labels.client_id === 'cam-metrics' && v.metricName?.endsWith('_count'));
+  assert.equal(count?.value, 3);
+});
