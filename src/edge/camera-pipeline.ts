@@ -1,9 +1,10 @@
 import { pino, type Logger } from 'pino';
 import type { DetectionResult, Detector } from './detector/detector.ts';
 import type { EdgeDetectionInput } from './bridge/record.ts';
+import { EvidenceCapture, type EvidenceCaptureOptions, type EvidenceCaptureStats } from './evidence/capture.ts';
 import { recyclePixels } from './frames/frame-pool.ts';
 import type { Frame, FrameSource } from './frames/frame-source.ts';
-import type { InferenceCounters } from '../contract/index.ts';
+import { SeamError, type InferenceCounters } from '../contract/index.ts';
 
 export interface CameraPipelineOptions {
   source: FrameSource;
@@ -19,6 +20,8 @@ export interface CameraPipelineOptions {
   logger?: Logger;
   /** Called with every frame's result (after it was handed to the sink); for `detect`, tests and the bench. */
   onResult?: (frame: Frame, result: DetectionResult) => void;
+  /** Evidence capture (src/edge/evidence/): keeps JPEGs of frames its policy picks. Off when absent. */
+  evidence?: EvidenceCaptureOptions;
 }
 
 export interface CameraPipelineStats extends InferenceCounters {
@@ -26,6 +29,8 @@ export interface CameraPipelineStats extends InferenceCounters {
   inference_errors: number;
   /** Events the bridge refused (invalid, or outbox full under reject-new). */
   refused: number;
+  /** Evidence capture's counts, when capture is on. */
+  evidence?: EvidenceCaptureStats;
 }
 
 /**
@@ -48,9 +53,16 @@ export class CameraPipeline {
   /** Resolves when a finite source (file, folder) has ended and every frame it delivered is through. */
   readonly done: Promise<void>;
   private sourceEnded = false;
+  private readonly capture: EvidenceCapture | undefined;
 
   constructor(private readonly o: CameraPipelineOptions) {
     this.logger = o.logger ?? pino({ level: 'silent' });
+    if (o.evidence && o.camera !== undefined && o.camera !== o.evidence.camera.camera) {
+      throw new SeamError('SEAM_ERR_CONFIG', `evidence.camera "${o.evidence.camera.camera}" is not the events' camera "${o.camera}"`, {
+        field: 'evidence.camera',
+      });
+    }
+    this.capture = o.evidence ? new EvidenceCapture({ logger: this.logger, ...o.evidence }) : undefined;
     this.maxWaiting = Math.max(1, o.maxWaiting ?? 1);
     this.maxPending = Math.max(1, o.maxPendingAccepts ?? 32);
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -79,7 +91,7 @@ export class CameraPipeline {
   private kick(): void {
     if (this.loop) return;
     if (this.waiting.length === 0) {
-      if (this.sourceEnded) void Promise.allSettled([...this.pending]).then(() => this.resolveDone());
+      if (this.sourceEnded) void this.settled().then(() => this.resolveDone());
       return;
     }
     this.loop = this.drain().finally(() => {
@@ -93,7 +105,8 @@ export class CameraPipeline {
       const frame = this.waiting.shift()!;
       let result: DetectionResult;
       try {
-        result = await this.o.detector.detect(frame);
+        // With capture on, the detector hands the pixel buffer back instead of recycling it (no copy).
+        result = await this.o.detector.detect(frame, { returnPixels: this.capture !== undefined });
       } catch (err) {
         this.counts.errors++;
         this.logRateLimited({ err: (err as Error).message, frame: frame.index }, 'inference failed; frame skipped');
@@ -109,15 +122,31 @@ export class CameraPipeline {
         frame: { width: frame.width, height: frame.height },
         detections: result.detections,
       };
-      const accepted = this.o.sink(input).catch((err: Error) => {
+      const acceptance = this.o.sink(input);
+      const accepted = acceptance.catch((err: Error) => {
         this.counts.refused++;
         this.logRateLimited({ err: err.message }, 'bridge refused a detection event');
       });
       this.pending.add(accepted);
       void accepted.finally(() => this.pending.delete(accepted));
+      if (result.pixels) this.keepEvidence(frame, result, acceptance);
       this.o.onResult?.(frame, result);
       if (this.pending.size >= this.maxPending) await Promise.race(this.pending);
     }
+  }
+
+  /** Captures the frame when the policy keeps it (the capture then owns the pixels), else recycles them now. */
+  private keepEvidence(frame: Frame, result: DetectionResult, acceptance: Promise<unknown>): void {
+    const pixels = result.pixels!;
+    const kept = this.capture?.keep(frame, result.detections);
+    if (kept) this.capture!.capture(kept, { ...frame, pixels }, acceptance);
+    else recyclePixels(pixels);
+  }
+
+  /** Every accept answered and every capture finished. */
+  private async settled(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    await this.capture?.idle();
   }
 
   private logRateLimited(fields: object, msg: string): void {
@@ -136,6 +165,7 @@ export class CameraPipeline {
       model_ms_p50: this.o.detector.stats().modelMsP50,
       inference_errors: this.counts.errors,
       refused: this.counts.refused,
+      ...(this.capture ? { evidence: this.capture.stats() } : {}),
     };
   }
 
@@ -154,7 +184,7 @@ export class CameraPipeline {
     for (const f of this.waiting) recyclePixels(f.pixels);
     this.waiting.length = 0;
     await this.loop;
-    await Promise.allSettled([...this.pending]);
+    await this.settled();
     this.resolveDone();
   }
 }

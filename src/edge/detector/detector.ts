@@ -43,6 +43,16 @@ export interface DetectionResult {
   modelMs: number;
   /** Letterbox, decode, NMS and mapping back: everything but the model run. */
   prepostMs: number;
+  /**
+   * The frame's pixel buffer, handed back (unchanged) when `detect` was asked to return it; the caller then
+   * owns it and recycles it (frame-pool.ts). Absent otherwise: the detector recycled it itself.
+   */
+  pixels?: Buffer;
+}
+
+export interface DetectCallOptions {
+  /** Hand the frame's pixel buffer back with the result instead of recycling it (evidence capture reads it). */
+  returnPixels?: boolean;
 }
 
 export interface DetectorStats {
@@ -62,9 +72,9 @@ export interface Detector {
   readonly model: DetectorModel;
   /**
    * Detects objects in one frame. The frame's pixel buffer is transferred to the detector (not copied) and
-   * is unusable by the caller afterwards.
+   * is unusable by the caller afterwards, unless `returnPixels` asks for it back with the result.
    */
-  detect(frame: Frame): Promise<DetectionResult>;
+  detect(frame: Frame, options?: DetectCallOptions): Promise<DetectionResult>;
   stats(): DetectorStats;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { SeamError } from '../../contract/index.ts';
 import { recyclePixels } from '../frames/frame-pool.ts';
 import type { Frame } from '../frames/frame-source.ts';
-import type { DetectionResult, Detector, DetectorModel, DetectorOptions, DetectorStats } from './detector.ts';
+import type { DetectCallOptions, DetectionResult, Detector, DetectorModel, DetectorOptions, DetectorStats } from './detector.ts';
 import type { ToMain, ToWorker, WireError } from './worker-protocol.ts';
 
 const WORKER_URL = new URL('./detector-worker.ts', import.meta.url).href;
@@ -35,7 +35,10 @@ function transferable(px: Buffer): ArrayBuffer {
 export class OnnxDetector implements Detector {
   private worker!: Worker;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: DetectionResult) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: DetectionResult) => void; reject: (e: Error) => void; returnPixels: boolean }
+  >();
   private readonly times = new Float64Array(WINDOW);
   private runs = 0;
   private restarts = 0;
@@ -80,13 +83,15 @@ export class OnnxDetector implements Detector {
     this.exited = false;
     worker.on('message', (m: ToMain) => {
       if (m.type !== 'result' && m.type !== 'error') return;
-      recyclePixels(m.pixels);
       const p = this.pending.get(m.id);
+      // The caller asked for the pixels back (evidence capture): they become its to recycle.
+      const handBack = p?.returnPixels === true && m.type === 'result';
+      if (!handBack) recyclePixels(m.pixels);
       if (!p) return;
       this.pending.delete(m.id);
       if (m.type === 'error') return p.reject(revive(m.error));
       this.times[this.runs++ % WINDOW] = m.result.modelMs;
-      p.resolve(m.result);
+      p.resolve(handBack ? { ...m.result, pixels: Buffer.from(m.pixels) } : m.result);
     });
     worker.on('error', () => undefined); // 'exit' follows and says what happened.
     worker.once('exit', (code) => {
@@ -100,7 +105,7 @@ export class OnnxDetector implements Detector {
     });
   }
 
-  async detect(frame: Frame): Promise<DetectionResult> {
+  async detect(frame: Frame, options: DetectCallOptions = {}): Promise<DetectionResult> {
     if (this.closing) throw new Error('detector is closed');
     if (this.alive) {
       await this.alive;
@@ -122,7 +127,7 @@ export class OnnxDetector implements Detector {
       },
     };
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, returnPixels: options.returnPixels === true });
       this.worker.postMessage(msg, [pixels]);
     });
   }

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { v7 as uuidv7 } from 'uuid';
+import { decodeEvidence, evidenceTopic, type Detection } from '../../../src/contract/index.ts';
+import { CameraPipeline } from '../../../src/edge/camera-pipeline.ts';
+import { OnnxDetector } from '../../../src/edge/detector/onnx-detector.ts';
+import type { CapturePolicyOptions } from '../../../src/edge/evidence/policy.ts';
+import type { EvidenceMeta } from '../../../src/edge/evidence/sink.ts';
+import { SyntheticSource } from '../../../src/edge/frames/synthetic-source.ts';
+import { shippedModel } from '../detector/support.ts';
+
+const camera = { region: 'eu', site: 'plant-1', camera: 'conveyor-1' };
+let detector: OnnxDetector;
+before(async () => {
+  detector = await OnnxDetector.open({ model: shippedModel('seamline-conveyor.onnx') });
+});
+after(() => detector.close());
+
+interface Run {
+  offered: { payload: Buffer; meta: EvidenceMeta }[];
+  /** What the bridge stand-in answered, by event_id, and the frame each event came from. */
+  issued: Map<string, { seq: number; captured_at: string }>;
+  /** Each inferred frame's capture time and detections, in order. */
+  frames: { capturedAt: number; detections: Detection[] }[];
+  stats: ReturnType<CameraPipeline['stats']>;
+}
+
+/** 40 synthetic conveyor frames through the real model, a bridge stand-in that answers like `bridge.accept`, and a memory sink. */
+async function runPipeline(policy: CapturePolicyOptions): Promise<Run> {
+  const run: Run = { offered: [], issued: new Map(), frames: [], stats: undefined as never };
+  let seq = 0;
+  const pipeline = new CameraPipeline({
+    source: new SyntheticSource({ frames: 40, seed: 17 }),
+    detector,
+    camera: camera.camera,
+    sink: async (input) => {
+      const answer = { event_id: uuidv7(), seq: seq++ };
+      run.issued.set(answer.event_id, { seq: answer.seq, captured_at: input.captured_at });
+      return answer;
+    },
+    maxWaiting: 40,
+    onResult: (frame, result) => run.frames.push({ capturedAt: frame.capturedAt, detections: result.detections }),
+    // Room for every kept frame at once, so none is counted busy and the count is the policy's alone.
+    evidence: { camera, sink: { offer: (payload, meta) => void run.offered.push({ payload, meta }) }, maxInFlight: 64, ...policy },
+  });
+  await pipeline.start();
+  await pipeline.done;
+  run.stats = pipeline.stats();
+  await pipeline.stop();
+  return run;
+}
+
+/** Every offered payload decodes, belongs to an event the bridge stand-in issued, and carries that event's seq and time. */
+function checkOffered(run: Run): void {
+  const ids = new Set<string>();
+  for (const { payload, meta } of run.offered) {
+    const decoded = decodeEvidence(evidenceTopic(camera), payload);
+    assert.ok(decoded.ok, decoded.ok ? '' : decoded.error.message);
+    const { header } = decoded.evidence;
+    const event = run.issued.get(header.event_id);
+    assert.ok(event, `event_id ${header.event_id} was issued by the bridge`);
+    assert.deepEqual([header.seq, header.captured_at], [event.seq, event.captured_at]);
+    assert.deepEqual([header.image.width, header.image.height, header.frame.width], [1280, 720, 1280]);
+    assert.deepEqual(meta, { event_id: header.event_id, camera: 'conveyor-1', bytes: payload.byteLength });
+    ids.add(header.event_id);
+  }
+  assert.equal(ids.size, run.offered.length, 'one image per event');
+}
+
+const qualifies = (d: Detection, exclude: string[]) => d.confidence >= 0.5 && !exclude.includes(d.class);
+
+test('intervalSeconds 0: every frame with a qualifying box (not `part`, confidence >= 0.5) is captured, exactly', { timeout: 60_000 }, async (t) => {
+  const run = await runPipeline({ intervalSeconds: 0, exclude: ['part'] });
+  assert.equal(run.stats.frames_inferred, 40);
+  const expected = run.frames.filter((f) => f.detections.some((d) => qualifies(d, ['part']))).length;
+  assert.ok(expected >= 10, `${expected} frames show a defect`);
+  t.diagnostic(`${expected} of 40 frames show a defect; captured ${run.offered.length}`);
+  assert.equal(run.offered.length, expected);
+  assert.deepEqual(run.stats.evidence, {
+    captured: expected,
+    skipped_by_policy: 40 - expected,
+    busy: 0,
+    not_accepted: 0,
+    refused: 0,
+    encode_errors: 0,
+  });
+  checkOffered(run);
+});
+
+test('default policy: within a few seconds, one image per class, on the frame where the class first shows', { timeout: 60_000 }, async (t) => {
+  const run = await runPipeline({});
+  const seen = new Set<string>();
+  let expected = 0;
+  for (const f of run.frames) {
+    const fresh = f.detections.filter((d) => qualifies(d, []) && !seen.has(d.class));
+    if (fresh.length > 0) expected++;
+    for (const d of f.detections) if (qualifies(d, [])) seen.add(d.class);
+  }
+  const span = run.frames.at(-1)!.capturedAt - run.frames[0].capturedAt;
+  assert.ok(span < 30_000, `the 40 frames span ${span} ms: shorter than a burst gap, so no class starts a second burst`);
+  assert.ok(seen.size >= 3, `classes seen: ${[...seen].join(', ')}`);
+  t.diagnostic(`classes ${[...seen].join(', ')}; expected ${expected} images, captured ${run.offered.length}`);
+  assert.equal(run.offered.length, expected);
+  assert.equal(run.stats.evidence?.captured, expected);
+  assert.equal(run.stats.evidence?.skipped_by_policy, 40 - expected);
+  checkOffered(run);
+});
