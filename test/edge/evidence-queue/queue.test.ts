@@ -65,7 +65,7 @@ test('one entry per event_id: a second offer of a queued event_id is counted and
 
 test('the byte bound drops the oldest images and counts exactly what and how many bytes', { timeout: 20_000 }, async () => {
   const size = evidenceFor(jpeg).payload.byteLength;
-  const q = openQueue({ maxBytes: size * 10 + size / 2 });
+  const q = openQueue({ maxBytes: size * 10 + Math.floor(size / 2) });
   const offered: Offered[] = [];
   for (let i = 0; i < 25; i++) {
     const o = evidenceFor(jpeg);
