@@ -84,7 +84,7 @@ export class EvidenceEncoder {
     if (size.width !== region.width || size.height !== region.height) image = image.resize(size.width, size.height, { fit: 'fill' });
     if (this.crop) {
       const overlay = cropOverlay(size.width, size.height, keptRegions(boxes, frame, size, this.margin));
-      image = image.composite([{ input: overlay, raw: { width: size.width, height: size.height, channels: 4 } }]);
+      image = image.composite([{ input: overlay, left: 0, top: 0 }]);
     }
     const { data, info } = await image.jpeg({ quality: this.quality }).toBuffer({ resolveWithObject: true });
     return { jpeg: data, width: info.width, height: info.height, masked: this.crop };

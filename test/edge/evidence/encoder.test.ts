@@ -102,6 +102,17 @@ test('crop mode: black outside the boxes and their margin, the picture inside', 
   assert.ok(meanInside > 30, `inside mean ${meanInside.toFixed(1)}: not black`);
 });
 
+test('crop mode: overlapping boxes stay open where they overlap', { timeout: 20_000 }, async () => {
+  const frame = { ...conveyorFrame(320, 240), pixels: Buffer.alloc(320 * 240 * 3, 200) };
+  const box = (x: number): Detection => ({ class: 'dent', class_id: 2, confidence: 0.9, bbox: [x, 80, 60, 60] });
+  const image = await new EvidenceEncoder({ crop: true, quality: 95 }).encode(frame, [box(100), box(130)]);
+  const back = await decodeJpeg(image.jpeg);
+  const at = (x: number, y: number) => back.rgb[(y * 320 + x) * 3];
+  assert.ok(at(150, 110) > 190, `overlap ${at(150, 110)}`);
+  assert.ok(at(110, 110) > 190 && at(185, 110) > 190, 'each box alone');
+  assert.ok(at(20, 20) < 5 && at(300, 220) < 5, 'black far from both');
+});
+
 test('the payload decodes with decodeEvidence; an image over the cap is refused naming image.bytes', { timeout: 20_000 }, async () => {
   const frame = conveyorFrame(1280, 720);
   const image = await new EvidenceEncoder().encode(frame, []);
