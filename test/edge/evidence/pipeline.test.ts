@@ -6,10 +6,14 @@ import { CameraPipeline } from '../../../src/edge/camera-pipeline.ts';
 import { OnnxDetector } from '../../../src/edge/detector/onnx-detector.ts';
 import type { CapturePolicyOptions } from '../../../src/edge/evidence/policy.ts';
 import type { EvidenceMeta } from '../../../src/edge/evidence/sink.ts';
+import { pixelPoolStats } from '../../../src/edge/frames/frame-pool.ts';
 import { SyntheticSource } from '../../../src/edge/frames/synthetic-source.ts';
 import { shippedModel } from '../detector/support.ts';
+import { decodeJpeg, meanDifference } from './frames.ts';
 
 const camera = { region: 'eu', site: 'plant-1', camera: 'conveyor-1' };
+/** Seed 17 shows only parts for 23 frames, then crack, discoloration and scratch (frames 23, 24, 33). */
+const SEED = 17;
 let detector: OnnxDetector;
 before(async () => {
   detector = await OnnxDetector.open({ model: shippedModel('seamline-conveyor.onnx') });
@@ -20,17 +24,17 @@ interface Run {
   offered: { payload: Buffer; meta: EvidenceMeta }[];
   /** What the bridge stand-in answered, by event_id, and the frame each event came from. */
   issued: Map<string, { seq: number; captured_at: string }>;
-  /** Each inferred frame's capture time and detections, in order. */
-  frames: { capturedAt: number; detections: Detection[] }[];
+  /** Each inferred frame's index, capture time and detections, in order. */
+  frames: { index: number; capturedAt: number; detections: Detection[] }[];
   stats: ReturnType<CameraPipeline['stats']>;
 }
 
 /** 40 synthetic conveyor frames through the real model, a bridge stand-in that answers like `bridge.accept`, and a memory sink. */
-async function runPipeline(policy: CapturePolicyOptions): Promise<Run> {
+async function runPipeline(policy: CapturePolicyOptions, source = new SyntheticSource({ frames: 40, seed: SEED })): Promise<Run> {
   const run: Run = { offered: [], issued: new Map(), frames: [], stats: undefined as never };
   let seq = 0;
   const pipeline = new CameraPipeline({
-    source: new SyntheticSource({ frames: 40, seed: 17 }),
+    source,
     detector,
     camera: camera.camera,
     sink: async (input) => {
@@ -39,7 +43,7 @@ async function runPipeline(policy: CapturePolicyOptions): Promise<Run> {
       return answer;
     },
     maxWaiting: 40,
-    onResult: (frame, result) => run.frames.push({ capturedAt: frame.capturedAt, detections: result.detections }),
+    onResult: (frame, result) => run.frames.push({ index: frame.index, capturedAt: frame.capturedAt, detections: result.detections }),
     // Room for every kept frame at once, so none is counted busy and the count is the policy's alone.
     evidence: { camera, sink: { offer: (payload, meta) => void run.offered.push({ payload, meta }) }, maxInFlight: 64, ...policy },
   });
@@ -50,9 +54,13 @@ async function runPipeline(policy: CapturePolicyOptions): Promise<Run> {
   return run;
 }
 
-/** Every offered payload decodes, belongs to an event the bridge stand-in issued, and carries that event's seq and time. */
-function checkOffered(run: Run): void {
+/**
+ * Every offered payload decodes, belongs to an event the bridge stand-in issued, and carries that event's seq
+ * and time; its picture is its own frame (rendered again by index), not a recycled buffer's later contents.
+ */
+async function checkOffered(run: Run): Promise<void> {
   const ids = new Set<string>();
+  const renderer = new SyntheticSource({ seed: SEED });
   for (const { payload, meta } of run.offered) {
     const decoded = decodeEvidence(evidenceTopic(camera), payload);
     assert.ok(decoded.ok, decoded.ok ? '' : decoded.error.message);
@@ -63,6 +71,10 @@ function checkOffered(run: Run): void {
     assert.deepEqual([header.image.width, header.image.height, header.frame.width], [1280, 720, 1280]);
     assert.deepEqual(meta, { event_id: header.event_id, camera: 'conveyor-1', bytes: payload.byteLength });
     ids.add(header.event_id);
+    const frame = run.frames.find((f) => new Date(f.capturedAt).toISOString() === header.captured_at);
+    assert.ok(frame, `a frame captured at ${header.captured_at}`);
+    const diff = meanDifference((await decodeJpeg(decoded.evidence.image)).rgb, renderer.render(frame.index).pixels);
+    assert.ok(diff < 3, `frame ${frame.index}: mean difference ${diff.toFixed(2)} from its own pixels`);
   }
   assert.equal(ids.size, run.offered.length, 'one image per event');
 }
@@ -84,7 +96,7 @@ test('intervalSeconds 0: every frame with a qualifying box (not `part`, confiden
     refused: 0,
     encode_errors: 0,
   });
-  checkOffered(run);
+  await checkOffered(run);
 });
 
 test('default policy: within a few seconds, one image per class, on the frame where the class first shows', { timeout: 60_000 }, async (t) => {
@@ -103,5 +115,29 @@ test('default policy: within a few seconds, one image per class, on the frame wh
   assert.equal(run.offered.length, expected);
   assert.equal(run.stats.evidence?.captured, expected);
   assert.equal(run.stats.evidence?.skipped_by_policy, 40 - expected);
-  checkOffered(run);
+  await checkOffered(run);
+});
+
+test('capture on: frames not kept go back to the pixel pool, so a steady camera allocates nothing more', { timeout: 60_000 }, async (t) => {
+  const before = pixelPoolStats();
+  const run = await runPipeline({}, new SyntheticSource({ frames: 60, seed: SEED, fps: 30 }));
+  const after = pixelPoolStats();
+  const allocated = after.allocated - before.allocated;
+  t.diagnostic(`60 frames, ${run.offered.length} images: ${allocated} buffers allocated, ${after.reused - before.reused} reused`);
+  assert.equal(run.stats.frames_inferred + run.stats.frames_skipped, 60);
+  assert.ok(allocated <= 8, `${allocated} pixel buffers allocated for 60 frames`);
+});
+
+test("evidence.camera must be the events' camera", { timeout: 10_000 }, () => {
+  assert.throws(
+    () =>
+      new CameraPipeline({
+        source: new SyntheticSource({ frames: 1 }),
+        detector,
+        camera: 'other',
+        sink: async () => undefined,
+        evidence: { camera, sink: { offer: () => undefined } },
+      }),
+    (err: { code?: string; field?: string }) => err.code === 'SEAM_ERR_CONFIG' && err.field === 'evidence.camera',
+  );
 });
