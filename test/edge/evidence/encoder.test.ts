@@ -138,6 +138,30 @@ test('the payload decodes with decodeEvidence; an image over the cap is refused 
   assert.ok(evidencePayload(event, image, image.jpeg.byteLength).ok, 'exactly at the cap is allowed');
 });
 
+test('the default image cap keeps even the longest header under the 1,000,000-byte message limit', { timeout: 20_000 }, () => {
+  const cap = new EvidenceEncoder().maxImageBytes;
+  assert.equal(cap, 998_976);
+  // A whole "JPEG" of exactly the cap: start and end markers around filler.
+  const jpeg = Buffer.alloc(cap, 0x55);
+  jpeg.set([0xff, 0xd8, 0xff], 0);
+  jpeg.set([0xff, 0xd9], cap - 2);
+  const longest = { region: 'r'.repeat(64), site: 's'.repeat(64), camera: 'c'.repeat(64) };
+  const event = {
+    camera: longest,
+    event_id: EVENT_ID,
+    seq: Number.MAX_SAFE_INTEGER,
+    captured_at: '2261-12-31T23:59:59.999Z',
+    frame: { width: 16384, height: 16384 },
+  };
+  const built = evidencePayload(event, { jpeg, width: 16384, height: 16384, masked: true }, cap);
+  assert.ok(built.ok, built.ok ? '' : built.error.message);
+  const header = built.payload.indexOf(0x0a);
+  assert.ok(built.payload.byteLength <= 1_000_000, `${built.payload.byteLength} bytes (header ${header})`);
+  assert.ok(header < 1024, `header line ${header} bytes, inside the 1,024 allowed`);
+  const decoded = decodeEvidence(evidenceTopic(longest), built.payload);
+  assert.ok(decoded.ok, decoded.ok ? '' : decoded.error.message);
+});
+
 test('bad frames and options are coded errors naming the field', { timeout: 20_000 }, async () => {
   const frame = conveyorFrame(320, 240);
   const encoder = new EvidenceEncoder();
