@@ -20,7 +20,7 @@ export interface EvidenceEncoderOptions {
   maxImageBytes?: number;
 }
 
-/** Room left in the message for its header line: the longest header (64-character names) is about 520 bytes. */
+/** Room left in the message for its header line: the longest header (64-character names, largest seq and sizes) is 579 bytes. */
 export const EVIDENCE_HEADER_ALLOWANCE = 1024;
 
 export const DEFAULT_ENCODER = {
