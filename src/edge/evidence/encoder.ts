@@ -37,10 +37,12 @@ export interface EncodedImage {
   masked: boolean;
 }
 
-const bad = (field: string, reason: string) => new SeamError('SEAM_ERR_CONFIG', `evidence.${field} ${reason}`, { field: `evidence.${field}` });
+const bad = (field: string, reason: string) =>
+  new SeamError('SEAM_ERR_CONFIG', `evidence.${field} ${reason}`, { field: `evidence.${field}` });
 
 function integerIn(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw bad(field, `must be an integer from ${min} to ${max}, got ${String(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw bad(field, `must be an integer from ${min} to ${max}, got ${String(value)}`);
   return value;
 }
 

@@ -27,7 +27,8 @@ function regionOf(frame: Frame): Picture['region'] {
     region.height >= 1 &&
     region.left + region.width <= frame.pixelsWidth &&
     region.top + region.height <= frame.pixelsHeight;
-  if (!inside) throw invalid('frame.letterbox', `inner region ${JSON.stringify(region)} is not inside ${frame.pixelsWidth}x${frame.pixelsHeight}`);
+  if (!inside)
+    throw invalid('frame.letterbox', `inner region ${JSON.stringify(region)} is not inside ${frame.pixelsWidth}x${frame.pixelsHeight}`);
   return region;
 }
 

@@ -41,7 +41,8 @@ export const DEFAULT_CAPTURE_POLICY = {
   maxTracked: 4096,
 } as const;
 
-const bad = (field: string, reason: string) => new SeamError('SEAM_ERR_CONFIG', `evidence.${field} ${reason}`, { field: `evidence.${field}` });
+const bad = (field: string, reason: string) =>
+  new SeamError('SEAM_ERR_CONFIG', `evidence.${field} ${reason}`, { field: `evidence.${field}` });
 
 function checkNumber(field: string, value: number, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {

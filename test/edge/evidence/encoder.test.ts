@@ -23,7 +23,9 @@ test('a 1280x720 frame is kept at its size and its pixels survive the JPEG', { t
   assert.ok(diff < 3, `mean difference ${diff.toFixed(2)} per channel value`);
 });
 
-test('a 1920x1080 frame is scaled down to 1280x720 (aspect kept); never up: a small frame keeps its size', { timeout: 20_000 }, async () => {
+test('a 1920x1080 frame is scaled down to 1280x720 (aspect kept); never up: a small frame keeps its size', {
+  timeout: 20_000,
+}, async () => {
   const frame = conveyorFrame(1920, 1080);
   const image = await new EvidenceEncoder().encode(frame, []);
   const back = await decodeJpeg(image.jpeg);
@@ -75,8 +77,7 @@ test('crop mode: black outside the boxes and their margin, the picture inside', 
     return [x - mx, y - my, x + w + mx, y + h + my];
   });
   // JPEG blocks are 8x8: judge pixels at least 8 px from an edge of a kept region.
-  const distance = (px: number, py: number) =>
-    Math.min(...kept.map(([l, t, r, b]) => Math.max(l - px, px - r, t - py, py - b)));
+  const distance = (px: number, py: number) => Math.min(...kept.map(([l, t, r, b]) => Math.max(l - px, px - r, t - py, py - b)));
   let outside = 0;
   let outsideSum = 0;
   const inside: number[] = [];

@@ -30,7 +30,12 @@ export async function letterboxed(frame: Frame, side: number): Promise<Frame> {
     .toBuffer();
   const px = Buffer.alloc(side * side * 3, 114);
   for (let y = 0; y < placement.innerHeight; y++) {
-    inner.copy(px, ((placement.padTop + y) * side + placement.padLeft) * 3, y * placement.innerWidth * 3, (y + 1) * placement.innerWidth * 3);
+    inner.copy(
+      px,
+      ((placement.padTop + y) * side + placement.padLeft) * 3,
+      y * placement.innerWidth * 3,
+      (y + 1) * placement.innerWidth * 3,
+    );
   }
   return { ...frame, pixels: px, pixelsWidth: side, pixelsHeight: side, letterbox: placement, layout: 'hwc' };
 }
@@ -43,7 +48,10 @@ export async function decodeJpeg(jpeg: Buffer): Promise<{ rgb: Buffer; width: nu
 
 /** A reference picture: hwc `rgb` of `w` x `h` scaled to `width` x `height` by libvips (what the image should look like). */
 export async function scaled(rgb: Buffer, w: number, h: number, width: number, height: number): Promise<Buffer> {
-  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
+  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
 }
 
 /** Mean absolute difference per channel value between two RGB buffers of one size. */

@@ -81,7 +81,9 @@ async function checkOffered(run: Run): Promise<void> {
 
 const qualifies = (d: Detection, exclude: string[]) => d.confidence >= 0.5 && !exclude.includes(d.class);
 
-test('intervalSeconds 0: every frame with a qualifying box (not `part`, confidence >= 0.5) is captured, exactly', { timeout: 60_000 }, async (t) => {
+test('intervalSeconds 0: every frame with a qualifying box (not `part`, confidence >= 0.5) is captured, exactly', {
+  timeout: 60_000,
+}, async (t) => {
   const run = await runPipeline({ intervalSeconds: 0, exclude: ['part'] });
   assert.equal(run.stats.frames_inferred, 40);
   const expected = run.frames.filter((f) => f.detections.some((d) => qualifies(d, ['part']))).length;
@@ -99,7 +101,9 @@ test('intervalSeconds 0: every frame with a qualifying box (not `part`, confiden
   await checkOffered(run);
 });
 
-test('default policy: within a few seconds, one image per class, on the frame where the class first shows', { timeout: 60_000 }, async (t) => {
+test('default policy: within a few seconds, one image per class, on the frame where the class first shows', {
+  timeout: 60_000,
+}, async (t) => {
   const run = await runPipeline({});
   const seen = new Set<string>();
   let expected = 0;

@@ -32,8 +32,21 @@ test('defaults: one image a minute per class while the class stays in view', { t
 });
 
 test('a frame with no detection, or only low-confidence ones, is never captured', { timeout: 5_000 }, () => {
-  assert.deepEqual(run({}, [[0, []], [1, [box('scratch', 0.49)]], [2, [box('scratch', 0.5)]]]), [2]);
-  assert.deepEqual(run({ minConfidence: 0.9 }, [[0, [box('dent', 0.85)]], [1, [box('dent', 0.95)]]]), [1]);
+  assert.deepEqual(
+    run({}, [
+      [0, []],
+      [1, [box('scratch', 0.49)]],
+      [2, [box('scratch', 0.5)]],
+    ]),
+    [2],
+  );
+  assert.deepEqual(
+    run({ minConfidence: 0.9 }, [
+      [0, [box('dent', 0.85)]],
+      [1, [box('dent', 0.95)]],
+    ]),
+    [1],
+  );
 });
 
 test('classes limits capture to the named classes; exclude wins over classes', { timeout: 5_000 }, () => {
@@ -77,7 +90,11 @@ test('a class back after burstGapSeconds starts a burst: its first frame is capt
     ...steady(70, 100, [box('scratch')]),
   ];
   assert.deepEqual(run({}, frames, 'cam-1'), [0, 36, 96]);
-  assert.deepEqual(run({ burstGapSeconds: 10 }, frames), [0, 36, 70], 'a shorter gap makes 40 -> 70 a burst too (and the interval runs from 70)');
+  assert.deepEqual(
+    run({ burstGapSeconds: 10 }, frames),
+    [0, 36, 70],
+    'a shorter gap makes 40 -> 70 a burst too (and the interval runs from 70)',
+  );
 });
 
 test('a burst the caller did not capture stays due for its next frame', { timeout: 5_000 }, () => {
