@@ -48,8 +48,9 @@ export class PostgresEvidenceStore implements EvidenceStore {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        // Consumers starting together must not race on CREATE ... IF NOT EXISTS.
-        await client.query(`SELECT pg_advisory_xact_lock(hashtext('seamline.evidence.' || $1))`, [schema]);
+        // Consumers starting together must not race on CREATE ... IF NOT EXISTS: the detection store's lock
+        // (postgres/schema.ts), since both create the schema and each consumer opens both at once.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext('seamline.schema.' || $1))`, [schema]);
         for (const sql of evidenceDdl(this.table, schema)) await client.query(sql);
         await client.query('COMMIT');
       } catch (err) {

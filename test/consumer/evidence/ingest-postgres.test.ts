@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { startEvidenceConsumer, type RunningEvidenceConsumer } from '../../../src/consumer/evidence/start-evidence.ts';
+import { startMosquitto, type RunningMosquitto } from '../../../src/proof/services/mosquitto.ts';
+import { startPostgres, type RunningPostgres } from '../../../src/proof/services/postgres.ts';
+import { PostgresEvidenceStore } from '../../../src/store/evidence/postgres-store.ts';
+import { PostgresStore } from '../../../src/store/postgres/store.ts';
+import { waitFor } from '../../helpers/wait.ts';
+import { goodMessages, interleave, poisonMessages, publishAll } from './evidence-traffic.ts';
+
+let broker: RunningMosquitto;
+let server: RunningPostgres;
+before(async () => {
+  [broker, server] = await Promise.all([startMosquitto(), startPostgres()]);
+});
+after(async () => {
+  await Promise.all([broker?.close(), server?.stop()]);
+});
+
+/** One consumer of the distributed shape: its own pools on the shared database. */
+async function consumerIn(schema: string, clientId: string, group: string): Promise<RunningEvidenceConsumer & { close(): Promise<void> }> {
+  const deadLetters = new PostgresStore({ url: server.url, schema, timescale: 'off' });
+  const store = new PostgresEvidenceStore({ url: server.url, schema });
+  await Promise.all([deadLetters.open(), store.open()]);
+  const running = await startEvidenceConsumer({
+    url: broker.url,
+    clientId,
+    group,
+    store,
+    deadLetters,
+    retention: { everyMs: 0 },
+    retryMaxMs: 500,
+  });
+  const close = async () => {
+    await running.stop();
+    await Promise.all([deadLetters.close(), store.close()]);
+  };
+  return { ...running, close };
+}
+
+async function query(sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client(server.url);
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const handled = (consumers: RunningEvidenceConsumer[], total: number) => () =>
+  consumers.reduce((n, c) => n + c.ingest.stats.received, 0) >= total && consumers.every((c) => c.ingest.stats.pending === 0);
+const sum = (consumers: RunningEvidenceConsumer[], key: 'stored' | 'duplicates' | 'deadLettered' | 'bytes') =>
+  consumers.reduce((n, c) => n + c.ingest.stats[key], 0);
+
+test('two consumers in one group on one PostgreSQL store: each image once, byte for byte; each poison dead-lettered once', {
+  timeout: 60_000,
+}, async () => {
+  const consumers = await Promise.all([consumerIn('two', 'ev-a', 'two'), consumerIn('two', 'ev-b', 'two')]);
+  try {
+    const { messages, evidence } = await goodMessages(40);
+    const poison = await poisonMessages();
+    const total = messages.length * 2 + poison.length;
+    await publishAll(broker.url, [...interleave(messages, poison), ...messages]);
+    await waitFor(handled(consumers, total), 30_000, `${total} messages handled by the two`);
+    assert.ok(
+      consumers.every((c) => c.ingest.stats.received > 0),
+      'the group shared the messages',
+    );
+    assert.equal(sum(consumers, 'stored'), 40);
+    assert.equal(sum(consumers, 'duplicates'), 40);
+    assert.equal(sum(consumers, 'deadLettered'), poison.length);
+    assert.equal(
+      sum(consumers, 'bytes'),
+      evidence.reduce((n, e) => n + e.image.byteLength, 0),
+    );
+    const rows = await query(`SELECT event_id, image FROM two.evidence`);
+    assert.equal(rows.length, 40);
+    const byId = new Map(rows.map((r) => [r.event_id as string, r.image as Buffer]));
+    for (const e of evidence) assert.ok(byId.get(e.header.event_id)?.equals(e.image), `image ${e.header.seq}`);
+    const letters = await query(`SELECT topic, code, payload FROM two.dead_letters`);
+    assert.equal(letters.length, poison.length);
+    for (const p of poison) {
+      const found = letters.filter((l) => (l.payload as Buffer).equals(p.payload) && l.topic === p.topic);
+      assert.equal(found.length, 1, `${p.kind} dead-lettered ${found.length} times`);
+      assert.equal(found[0].code, p.code, p.kind);
+    }
+  } finally {
+    await Promise.all(consumers.map((c) => c.close()));
+  }
+});
+
+test('a PostgreSQL that goes away: nothing acknowledged while it is down, every image stored once it is back', {
+  timeout: 60_000,
+}, async () => {
+  const consumer = await consumerIn('away', 'ev-away', 'away');
+  try {
+    const { messages } = await goodMessages(12, 'cam-05');
+    await publishAll(broker.url, messages.slice(0, 4));
+    await waitFor(handled([consumer], 4), 30_000, 'the first 4 stored');
+    await server.crash();
+    await publishAll(broker.url, messages.slice(4));
+    await waitFor(() => consumer.ingest.stats.storeFailures > 0, 30_000, 'a failed put');
+    assert.equal(consumer.ingest.stats.stored, 4);
+    assert.ok(consumer.session.inFlight > 0, 'what could not be stored is not acknowledged');
+    await server.start();
+    await waitFor(handled([consumer], 12), 30_000, 'all 12 handled after the server came back');
+    assert.equal(consumer.ingest.stats.stored, 12);
+    assert.equal(consumer.ingest.stats.deadLettered, 0);
+    assert.equal(Number((await query(`SELECT count(*) AS n FROM away.evidence`))[0].n), 12);
+  } finally {
+    await consumer.close();
+  }
+});
