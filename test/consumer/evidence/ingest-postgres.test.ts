@@ -113,3 +113,27 @@ test('a PostgreSQL that goes away: nothing acknowledged while it is down, every 
     await consumer.close();
   }
 });
+
+test('an image PostgreSQL refuses is dead-lettered with its reason and acknowledged; the rest is stored', { timeout: 60_000 }, async () => {
+  const consumer = await consumerIn('refuse', 'ev-refuse', 'refuse');
+  try {
+    // A rule of the server's own (SQLSTATE 23514, a check violation): the store classes it a refusal.
+    await query(`ALTER TABLE refuse.evidence ADD CONSTRAINT no_cam_66 CHECK (camera <> 'cam-66')`);
+    const refused = await goodMessages(2, 'cam-66');
+    const kept = await goodMessages(5, 'cam-06');
+    await publishAll(broker.url, [...kept.messages.slice(0, 2), ...refused.messages, ...kept.messages.slice(2)]);
+    await waitFor(handled([consumer], 7), 30_000, '7 messages handled');
+    assert.equal(consumer.ingest.stats.stored, 5);
+    assert.equal(consumer.ingest.stats.deadLettered, 2);
+    const letters = await query(`SELECT code, reason, payload FROM refuse.dead_letters`);
+    assert.deepEqual(
+      letters.map((l) => l.code),
+      ['SEAM_ERR_STORE_REFUSED', 'SEAM_ERR_STORE_REFUSED'],
+    );
+    assert.match(String(letters[0].reason), /23514/);
+    for (const m of refused.messages) assert.ok(letters.some((l) => (l.payload as Buffer).equals(m.payload)));
+    assert.equal(Number((await query(`SELECT count(*) AS n FROM refuse.evidence`))[0].n), 5);
+  } finally {
+    await consumer.close();
+  }
+});
