@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { startEvidenceConsumer, type RunningEvidenceConsumer } from '../../../src/consumer/evidence/start-evidence.ts';
+import {
+  type EvidenceConsumerOptions,
+  startEvidenceConsumer,
+  type RunningEvidenceConsumer,
+} from '../../../src/consumer/evidence/start-evidence.ts';
 import { startMosquitto, type RunningMosquitto } from '../../../src/proof/services/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../../../src/proof/services/postgres.ts';
 import { PostgresEvidenceStore } from '../../../src/store/evidence/postgres-store.ts';
@@ -19,7 +23,12 @@ after(async () => {
 });
 
 /** One consumer of the distributed shape: its own pools on the shared database. */
-async function consumerIn(schema: string, clientId: string, group: string): Promise<RunningEvidenceConsumer & { close(): Promise<void> }> {
+async function consumerIn(
+  schema: string,
+  clientId: string,
+  group: string,
+  extra: Partial<EvidenceConsumerOptions> = {},
+): Promise<RunningEvidenceConsumer & { close(): Promise<void> }> {
   const deadLetters = new PostgresStore({ url: server.url, schema, timescale: 'off' });
   const store = new PostgresEvidenceStore({ url: server.url, schema });
   await Promise.all([deadLetters.open(), store.open()]);
@@ -31,6 +40,7 @@ async function consumerIn(schema: string, clientId: string, group: string): Prom
     deadLetters,
     retention: { everyMs: 0 },
     retryMaxMs: 500,
+    ...extra,
   });
   const close = async () => {
     await running.stop();
@@ -133,6 +143,27 @@ test('an image PostgreSQL refuses is dead-lettered with its reason and acknowled
     assert.match(String(letters[0].reason), /23514/);
     for (const m of refused.messages) assert.ok(letters.some((l) => (l.payload as Buffer).equals(m.payload)));
     assert.equal(Number((await query(`SELECT count(*) AS n FROM refuse.evidence`))[0].n), 5);
+  } finally {
+    await consumer.close();
+  }
+});
+
+test('on MQTT 3.1.1 (no Receive Maximum) reading pauses at maxQueued while the store is away: the rest waits at the broker', {
+  timeout: 60_000,
+}, async () => {
+  const consumer = await consumerIn('paused', 'ev-paused', 'paused', { protocol: 4, maxQueued: 8, concurrency: 2 });
+  try {
+    await server.crash();
+    const { messages } = await goodMessages(40, 'cam-07');
+    await publishAll(broker.url, messages, 4);
+    await waitFor(() => consumer.ingest.stats.storeFailures >= 4, 30_000, 'failed puts');
+    await new Promise((r) => setTimeout(r, 500));
+    // 2 puts retrying and 8 waiting; the other 30 stay with the broker.
+    assert.equal(consumer.ingest.stats.received, 10);
+    await server.start();
+    await waitFor(handled([consumer], 40), 30_000, 'all 40 handled once the server is back');
+    assert.equal(consumer.ingest.stats.stored, 40);
+    assert.equal(Number((await query(`SELECT count(*) AS n FROM paused.evidence`))[0].n), 40);
   } finally {
     await consumer.close();
   }
