@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { SeamError, isSeamError, statusTopic, type CameraId, type InferenceCounters } from '../../contract/index.ts';
+import { SeamError, isSeamError, statusTopic, type CameraId } from '../../contract/index.ts';
+import type { StatusExtras } from './status.ts';
 import type { FsyncPolicy, OverflowPolicy } from '../outbox/options.ts';
 
 /**
@@ -58,8 +59,8 @@ export interface BridgeOptions {
   logger?: Logger;
   /** prom-client registry for the edge metrics; a private one when omitted (see `bridge.registry`). */
   registry?: Registry;
-  /** Extra heartbeat counters of whatever feeds this bridge in-process: the camera pipeline's frames and model time. */
-  statusExtra?: () => Partial<InferenceCounters>;
+  /** Extra heartbeat counters of whatever feeds this bridge in-process: the camera pipeline's frames and model time, its evidence. */
+  statusExtra?: () => StatusExtras;
 }
 
 /** The options with their defaults, checked; the outbox applies and checks its own (outbox/options.ts). */

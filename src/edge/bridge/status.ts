@@ -1,6 +1,19 @@
-import { STATUS_V1, statusTopic, type CameraId, type InferenceCounters, type StatusV1 } from '../../contract/index.ts';
+import {
+  STATUS_V1,
+  statusTopic,
+  type CameraId,
+  type EvidenceStatusCounters,
+  type InferenceCounters,
+  type StatusV1,
+} from '../../contract/index.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { oldestUnsentMs, type BridgeCounters } from './counters.ts';
+
+/**
+ * The heartbeat's optional counters of what feeds the bridge in-process (the camera pipeline's frames and
+ * model time, its evidence capture and image queue), read at each beat through `statusExtra`.
+ */
+export type StatusExtras = Partial<InferenceCounters & EvidenceStatusCounters>;
 
 /** Counters a heartbeat reports; see status.v1 in docs/contract.md. */
 export interface HeartbeatCounters {
@@ -24,7 +37,7 @@ export class StatusMessages {
     this.topic = statusTopic(id);
   }
 
-  private build(state: 'online' | 'offline', counters?: HeartbeatCounters & Partial<InferenceCounters>): Buffer {
+  private build(state: 'online' | 'offline', counters?: HeartbeatCounters & StatusExtras): Buffer {
     const message: StatusV1 = {
       schema_version: STATUS_V1,
       region: this.id.region,
@@ -37,12 +50,12 @@ export class StatusMessages {
     return Buffer.from(JSON.stringify(message));
   }
 
-  online(counters?: HeartbeatCounters & Partial<InferenceCounters>): Buffer {
+  online(counters?: HeartbeatCounters & StatusExtras): Buffer {
     return this.build('online', counters);
   }
 
   /** `at` of a last will is when the bridge (re)connected: the broker sends it later, unchanged. */
-  offline(counters?: HeartbeatCounters & Partial<InferenceCounters>): Buffer {
+  offline(counters?: HeartbeatCounters & StatusExtras): Buffer {
     return this.build('offline', counters);
   }
 }
@@ -62,8 +75,8 @@ export function heartbeatCounters(
   counters: BridgeCounters,
   outbox: Outbox,
   startedAt: number,
-  extra?: () => Partial<InferenceCounters>,
-): HeartbeatCounters & Partial<InferenceCounters> {
+  extra?: () => StatusExtras,
+): HeartbeatCounters & StatusExtras {
   const s = outbox.stats();
   return {
     ...extra?.(),
