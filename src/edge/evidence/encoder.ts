@@ -1,8 +1,7 @@
-import sharp from 'sharp';
 import { DEFAULT_MAX_EVIDENCE_BYTES, SeamError, type Detection } from '../../contract/index.ts';
 import type { Frame } from '../frames/frame-source.ts';
 import { cropOverlay, DEFAULT_CROP_MARGIN, keptRegions, type CropMargin } from './mask.ts';
-import { pictureOf } from './picture.ts';
+import { pictureRegion, scaledPicture } from './picture.ts';
 
 export interface EvidenceEncoderOptions {
   /** Longest side of the image in pixels (default 1280: a 1080p frame is scaled down, 720p kept); never upscaled. */
@@ -78,16 +77,10 @@ export class EvidenceEncoder {
 
   /** The JPEG of `frame`; in crop mode only `boxes` (frame pixels) and their margins are left visible. */
   async encode(frame: Frame, boxes: readonly Detection[]): Promise<EncodedImage> {
-    const picture = await pictureOf(frame);
-    const { region } = picture;
+    const region = pictureRegion(frame);
     const size = imageSize(region.width, region.height, this.longSide);
-    let image = sharp(picture.rgb, { raw: { width: picture.bufferWidth, height: picture.bufferHeight, channels: 3 } });
-    if (region.width !== picture.bufferWidth || region.height !== picture.bufferHeight) image = image.extract(region);
-    if (size.width !== region.width || size.height !== region.height) image = image.resize(size.width, size.height, { fit: 'fill' });
-    if (this.crop) {
-      const overlay = cropOverlay(size.width, size.height, keptRegions(boxes, frame, size, this.margin));
-      image = image.composite([{ input: overlay, left: 0, top: 0 }]);
-    }
+    const overlay = this.crop ? cropOverlay(size.width, size.height, keptRegions(boxes, frame, size, this.margin)) : undefined;
+    const image = await scaledPicture(frame, region, size, overlay);
     const { data, info } = await image.jpeg({ quality: this.quality }).toBuffer({ resolveWithObject: true });
     return { jpeg: data, width: info.width, height: info.height, masked: this.crop };
   }

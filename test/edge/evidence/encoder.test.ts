@@ -41,11 +41,23 @@ test('a 1920x1080 frame is scaled down to 1280x720 (aspect kept); never up: a sm
   assert.deepEqual([small.width, small.height], [640, 480]);
 });
 
-test('planar (chw) pixels give the same picture as interleaved ones', { timeout: 20_000 }, async () => {
+test('planar (chw) pixels give the same picture as interleaved ones: as they are, scaled, and in crop mode', {
+  timeout: 20_000,
+}, async () => {
   const frame = conveyorFrame(1280, 720);
   const fromChw = await decodeJpeg((await new EvidenceEncoder({ quality: 95 }).encode(toChw(frame), [])).jpeg);
   const diff = meanDifference(fromChw.rgb, frame.pixels);
   assert.ok(diff < 2, `mean difference ${diff.toFixed(2)}: planes interleaved in the right order`);
+  const big = conveyorFrame(1920, 1080);
+  const boxes = truthBoxes(big);
+  for (const crop of [false, true]) {
+    const encoder = new EvidenceEncoder({ quality: 95, crop });
+    const [a, b] = await Promise.all([encoder.encode(big, boxes), encoder.encode(toChw(big), boxes)]);
+    const [fromHwc, fromPlanes] = await Promise.all([decodeJpeg(a.jpeg), decodeJpeg(b.jpeg)]);
+    assert.deepEqual([fromPlanes.width, fromPlanes.height], [1280, 720]);
+    const d = meanDifference(fromPlanes.rgb, fromHwc.rgb);
+    assert.ok(d < 2, `1920x1080 crop ${crop}: chw and hwc images differ by ${d.toFixed(2)}`);
+  }
 });
 
 test('a letterboxed frame: only the inner picture is kept, without the grey borders, at its own size', { timeout: 20_000 }, async () => {
