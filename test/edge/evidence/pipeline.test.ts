@@ -145,3 +145,14 @@ test("evidence.camera must be the events' camera", { timeout: 10_000 }, () => {
     (err: { code?: string; field?: string }) => err.code === 'SEAM_ERR_CONFIG' && err.field === 'evidence.camera',
   );
 });
+
+test("the detector hands the frame's pixels back unchanged only when asked", { timeout: 20_000 }, async () => {
+  const source = new SyntheticSource({ seed: SEED });
+  const expected = Buffer.from(source.render(30).pixels);
+  const asked = await detector.detect(source.render(30), { returnPixels: true });
+  assert.ok(asked.pixels?.equals(expected), 'the same bytes back');
+  assert.equal(asked.pixels?.byteOffset, 0);
+  assert.equal(asked.pixels?.buffer.byteLength, expected.byteLength, 'a whole ArrayBuffer, so it can be recycled');
+  const plain = await detector.detect(source.render(30));
+  assert.equal(plain.pixels, undefined, 'not asked: the detector recycled it');
+});
