@@ -66,6 +66,8 @@ test('the metrics mirror the counters: seamline_edge_evidence_* by client id', {
   assert.equal(value(afterDrain, 'seamline_edge_evidence_sent_total'), 3);
   assert.equal(value(afterDrain, 'seamline_edge_evidence_acked_total'), 3);
   const latency = afterDrain.find((m) => m.name === 'seamline_edge_evidence_puback_latency_seconds');
-  const count = latency?.values.find((v) => v.labels.client_id === 'cam-metrics' && v.metricName?.endsWith('_count'));
+  const count = latency?.values.find(
+    (v) => v.labels.client_id === 'cam-metrics' && (v as { metricName?: string }).metricName?.endsWith('_count'),
+  );
   assert.equal(count?.value, 3);
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startMosquitto, type RunningMosquitto } from '../../../src/proof/services/mosquitto.ts';
 import { tempDir } from '../support.ts';
+import { startCutProxy } from './cut-proxy.ts';
 import { collectEvidence, evidenceFor, jpegNear, noiseJpeg, sleep, until, type Offered } from './support.ts';
 import { transportOn } from './transport-support.ts';
 
@@ -58,13 +59,14 @@ test('at most the window is in flight (default 2)', { timeout: 60_000 }, async (
 test('a broker restart mid-stream loses nothing: every image is received or counted dropped', { timeout: 60_000 }, async (t) => {
   const collector = await collectEvidence(broker.url, 5, true);
   cleanups.push(() => collector.close());
-  const transport = transportOn(broker.url, { maxBytes: 16 * 1024 ** 2 }, cleanups);
+  const transport = transportOn(broker.url, { maxBytes: 64 * 1024 ** 2 }, cleanups);
   transport.start();
   const medium = await noiseJpeg(300);
   const offered: Offered[] = [];
   const offerSome = async (n: number) => {
     for (let i = 0; i < n; i++) {
-      const o = evidenceFor(medium);
+      // Every fourth image ~1 MB: it takes long enough on the wire that the restart finds images in flight.
+      const o = evidenceFor(i % 4 === 0 ? large : medium);
       offered.push(o);
       transport.queue.offer(o.payload, o.meta);
       await sleep(5);
@@ -73,14 +75,16 @@ test('a broker restart mid-stream loses nothing: every image is received or coun
   let mostQueued = 0;
   const sampler = setInterval(() => (mostQueued = Math.max(mostQueued, transport.stats().queued)), 2);
   const offering = offerSome(80);
-  await sleep(150);
+  await until(() => transport.stats().acked >= 5 && transport.stats().in_flight > 0, 20_000, 'images in flight');
+  const inFlightAtRestart = transport.stats().in_flight;
   await broker.restart(); // SIGTERM: Mosquitto saves its sessions, the collector's queue among them
   await offering;
   await until(() => transport.stats().queued === 0, 30_000, 'the queue to empty');
   clearInterval(sampler);
   const s = transport.stats();
+  assert.ok(inFlightAtRestart > 0);
   t.diagnostic(
-    `offered ${offered.length}, received ${collector.byId.size} (${collector.received} with duplicates), dropped ${s.dropped}, most queued ${mostQueued}, sent ${s.sent}`,
+    `in flight at the restart ${inFlightAtRestart}; offered ${offered.length}, received ${collector.byId.size} (${collector.received} with duplicates), dropped ${s.dropped}, most queued ${mostQueued}, sent ${s.sent}`,
   );
   assert.ok(mostQueued > 2, 'images were waiting while the broker was away');
   await collector.waitFor(offered.length - s.dropped, 20_000, () => transport.stats());
@@ -89,6 +93,28 @@ test('a broker restart mid-stream loses nothing: every image is received or coun
   assert.deepEqual(collector.poison, []);
   assert.ok(s.reconnects >= 1, 'the publisher reconnected');
   assert.equal(s.acked, offered.length - s.dropped);
+});
+
+test('a connection lost with images in flight: they are sent again on the next one, none lost', { timeout: 60_000 }, async (t) => {
+  const proxy = await startCutProxy(broker.port);
+  cleanups.push(() => proxy.close());
+  const collector = await collectEvidence(broker.url);
+  cleanups.push(() => collector.close());
+  const transport = transportOn(proxy.url, {}, cleanups);
+  transport.start();
+  await until(() => transport.connected, 10_000, 'the publisher to connect');
+  proxy.hold(); // the PUBLISHes leave the publisher but never reach the broker: no PUBACK can come
+  const offered = Array.from({ length: 10 }, () => evidenceFor(small));
+  for (const o of offered) transport.queue.offer(o.payload, o.meta);
+  await until(() => transport.stats().in_flight === 2, 10_000, 'two images in flight');
+  proxy.cut();
+  await collector.waitFor(offered.length, 20_000, () => transport.stats());
+  assert.ok(await transport.drain(10_000), JSON.stringify(transport.stats()));
+  const s = transport.stats();
+  t.diagnostic(`sent ${s.sent} PUBLISHes for ${offered.length} images; received ${collector.received}`);
+  for (const o of offered) assert.ok(collector.byId.get(o.event_id)?.equals(o.payload));
+  assert.deepEqual([s.acked, s.dropped, s.queued, s.reconnects], [10, 0, 0, 1]);
+  assert.equal(s.sent, 12, 'the two held images were sent again');
 });
 
 test('a process restart keeps the queue: images queued while the broker was away are sent by the next process', {
