@@ -1,9 +1,11 @@
 import pino, { type Logger } from 'pino';
 import { DETECTION_FILTER, SeamError, sharedDetectionFilter, STATUS_FILTER } from '../contract/index.ts';
 import type { RepairLedger } from '../store/repair-ledger.ts';
+import type { EvidenceStore } from '../store/evidence/evidence-store.ts';
 import type { DetectionStore } from '../store/store.ts';
 import { Repairer, type RepairerOptions } from './repair/repairer.ts';
 import { CaptureOffsets } from './capture-offsets.ts';
+import { startEvidenceConsumer, type EvidenceConsumerOptions, type RunningEvidenceConsumer } from './evidence/start-evidence.ts';
 import { Ingestor, type CommitReport, type IngestOptions } from './ingest/ingest.ts';
 import { createMqttSession } from './mqtt/session.ts';
 import { untilStoreAnswers } from '../store/open-when-reachable.ts';
@@ -47,6 +49,13 @@ export interface ConsumerOptions
   repairTuning?: RepairTuning;
   /** How often the consumer writes its in-flight figures into the store, ms (default 5,000; 0 off). */
   sampleMs?: number;
+  /**
+   * Where the evidence images go (opened; store/registry/evidence-registry.ts). With one, a second session
+   * of its own takes the images (docs/evidence.md); without, they are left to another consumer.
+   */
+  evidence?: EvidenceStore;
+  /** Evidence retention and ingest settings (defaults: 30 days, 10 GiB). */
+  evidenceOptions?: Pick<EvidenceConsumerOptions, 'retention' | 'maxEvidenceBytes' | 'concurrency' | 'maxQueued'>;
   logger?: Logger;
 }
 
@@ -55,6 +64,8 @@ export interface RunningConsumer {
   session: SubscriberSession;
   /** Present when repair is on. */
   repairer: Repairer | undefined;
+  /** Present when the consumer was given an evidence store. */
+  evidence: RunningEvidenceConsumer | undefined;
   /** Graceful: stop reading, commit and acknowledge what was received, disconnect. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -94,9 +105,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   session.on('error', (err: Error) => logger.error({ err: err.message }, 'subscriber session error'));
   await session.start();
   let repairer: Repairer | undefined;
+  let evidence: RunningEvidenceConsumer | undefined;
   try {
     repairer = await startRepairer(options, ingestor, logger);
+    evidence = await startEvidence(options, version, logger);
   } catch (err) {
+    await repairer?.stop();
     await session.close();
     throw err;
   }
@@ -105,14 +119,29 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     ingestor,
     session,
     repairer,
+    evidence,
     async stop(timeoutMs = 8_000) {
       await repairer?.stop();
+      await evidence?.stop(timeoutMs);
       clearInterval(sampler);
       const drained = await ingestor.drain(timeoutMs);
       if (!drained) logger.warn('consumer stopped with uncommitted messages; the broker will redeliver them');
       await session.close();
     },
   };
+}
+
+/** The evidence path beside the detections', with the same broker, credentials, group and sharing. */
+function startEvidence(options: ConsumerOptions, protocol: 4 | 5, logger: Logger): Promise<RunningEvidenceConsumer | undefined> {
+  if (!options.evidence) return Promise.resolve(undefined);
+  const { url, clientId, group, share, username, password, ca, cert, key, sessionExpiry } = options;
+  return startEvidenceConsumer({
+    ...options.evidenceOptions,
+    ...{ url, clientId, group, share, username, password, ca, cert, key, sessionExpiry, protocol },
+    store: options.evidence,
+    deadLetters: options.store,
+    logger: logger.child({ part: 'evidence' }),
+  });
 }
 
 /** The repairer's settings from the consumer's: the two a flag sets, then the finer ones. */

@@ -10,6 +10,8 @@ import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
 import { isSeamError, SeamError } from '../../contract/index.ts';
 import { storeConfigFromUrl, type StoreConfig } from '../../store/config.ts';
 import { createStore } from '../../store/registry/registry.ts';
+import { createEvidenceStore } from '../../store/registry/evidence-registry.ts';
+import { evidenceMetrics } from '../../consumer/evidence/evidence-metrics.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '../config/consumer.ts';
 import { choiceOption, integerFlag, numberFlag } from '../config/flags.ts';
@@ -60,6 +62,10 @@ export function consumerCommand(): Command {
     .option('--metrics-port <port>', `/metrics port, -1 off (default ${d.metricsPort})`, integerFlag)
     .option('--dashboard-port <port>', 'also serve the dashboard from this process, -1 off (default -1)', integerFlag)
     .option('--retention-days <n>', 'delete data older than this, 0 keeps all (default 0)', integerFlag)
+    .option('--no-evidence', 'leave the evidence images to another consumer (docs/evidence.md)')
+    .option('--evidence-dir <dir>', 'keep the images in this folder (default: beside the DuckDB file, or the PostgreSQL database)')
+    .option('--evidence-max-age <days>', `days an image is kept (default ${d.evidenceMaxAge})`, integerFlag)
+    .option('--evidence-max-bytes <n>', `bytes of images kept, oldest removed first (default ${d.evidenceMaxBytes})`, integerFlag)
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
       let tls: TlsFiles = {};
@@ -91,6 +97,8 @@ function storeFromFlag(c: ConsumerConfig): StoreConfig {
 async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls: TlsFiles): Promise<void> {
   const logger = createLogger(config.logLevel);
   const store = createStore(storeConfig);
+  const evidence = config.evidence ? createEvidenceStore(storeConfig, { dir: config.evidenceDir, logger }) : null;
+  if (config.evidence && !evidence) logger.warn('no evidence store goes with this store: images stay with the broker (add --evidence-dir)');
   const registry = new Registry();
   let phase: ConsumerPhase = 'waiting_for_store';
   let consumer: RunningConsumer | undefined;
@@ -108,6 +116,7 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
       );
     }
     await openStoreWhenReachable(store, { logger });
+    await evidence?.open();
     phase = 'starting';
     if (config.dashboardPort >= 0) {
       dashboard = await withListenFlags({ port: '--dashboard-port' }, () =>
@@ -136,10 +145,13 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
       username: config.username,
       password: passwordFromEnv(),
       ...tls,
+      evidence: evidence ?? undefined,
+      evidenceOptions: { retention: { maxAgeMs: config.evidenceMaxAge * 86_400_000, maxBytes: config.evidenceMaxBytes } },
       logger,
     });
   } catch (err) {
     await Promise.all([metrics?.close(), dashboard?.close()]);
+    await evidence?.close();
     await store.close();
     throw err;
   }
@@ -148,6 +160,7 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
   consumerMetrics(running.ingestor, running.session, registry, store);
   repairMetrics(registry, store, running.repairer);
   clockMetrics(registry, store);
+  if (running.evidence) evidenceMetrics({ ingest: running.evidence.ingest.stats, retention: running.evidence.retention.stats }, registry);
   // Also when the very first batch already failed for good: a consumer that cannot ingest must not stay up.
   running.ingestor.onFatal((err: Error) => {
     phase = 'stopped';
@@ -158,6 +171,7 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
     phase = 'stopped';
     await running.stop(8_000);
     await Promise.all([metrics?.close(), dashboard?.close()]);
+    await evidence?.close();
     await store.close();
     const s = running.ingestor.stats;
     logger.info({ committed: s.committedEvents, duplicates: s.duplicates, deadLettered: s.deadLettered }, 'consumer stopped');

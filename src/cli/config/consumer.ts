@@ -51,6 +51,12 @@ export const ConsumerConfigSchema = Type.Object(
     metricsPort: Type.Integer({ minimum: -1, maximum: 65535, description: '-1 turns /metrics off; 0 picks a free port.' }),
     dashboardPort: Type.Integer({ minimum: -1, maximum: 65535, description: 'Serve the dashboard from this process; -1 off.' }),
     retentionDays: Type.Integer({ minimum: 0, maximum: 36_500 }),
+    evidence: Type.Boolean({
+      description: 'Take the evidence images too, into the evidence store that goes with --store (docs/evidence.md).',
+    }),
+    evidenceDir: Type.Optional(Type.String({ minLength: 1, description: 'Keep the images in this folder whatever the store.' })),
+    evidenceMaxAge: Type.Integer({ minimum: 1, maximum: 36_500, description: 'Days an image is kept.' }),
+    evidenceMaxBytes: Type.Integer({ minimum: 1_048_576, description: 'Bytes of images kept at most; the oldest go first.' }),
     logLevel: LogLevelSchema,
   },
   { additionalProperties: false, title: 'seamline consumer config' },
@@ -81,5 +87,8 @@ export const CONSUMER_DEFAULTS: ConsumerConfig = {
   metricsPort: 9464,
   dashboardPort: -1,
   retentionDays: 0,
+  evidence: true,
+  evidenceMaxAge: 30,
+  evidenceMaxBytes: 10 * 1024 ** 3,
   logLevel: 'info',
 };
