@@ -72,25 +72,38 @@ test('a full image queue pushing ~1 MB images never delays or pushes out a detec
   // The digest computed once, so the test's own encoding does not load the loop it measures.
   const next = evidenceStream(jpeg);
   const imageBytes = next().payload.byteLength;
-  let offering = true;
-  const pusher = (async () => {
-    while (offering) {
-      const o = next();
-      transport.queue.offer(o.payload, o.meta);
-      await sleep(5); // ~100 images a second offered: more than the link takes, for as long as the events last
-    }
-  })();
+  /** Events measured while images are offered every `everyMs`. */
+  const withImages = async (everyMs: number) => {
+    let offering = true;
+    const pusher = (async () => {
+      while (offering) {
+        const o = next();
+        transport.queue.offer(o.payload, o.meta);
+        await sleep(everyMs);
+      }
+    })();
+    const run = await eventLatencies(suite.broker.url, bridge);
+    const stillQueued = transport.stats().queued;
+    offering = false;
+    await pusher;
+    return { ...run, stillQueued };
+  };
+  // Two images a second (a busy capture policy): the link is mostly free.
+  const pacedRun = await withImages(500);
+  const paced = summary(pacedRun.ms);
+  assert.ok(await transport.drain(30_000));
+  const ackedBefore = transport.stats().acked;
+  // ~100 images a second offered: more than the link takes, for as long as the events last.
   const startedAt = performance.now();
-  const busyRun = await eventLatencies(suite.broker.url, bridge);
+  const busyRun = await withImages(5);
   const busy = summary(busyRun.ms);
   const seconds = (performance.now() - startedAt) / 1000;
-  const stillQueued = transport.stats().queued;
-  offering = false;
-  await pusher;
+  const stillQueued = busyRun.stillQueued;
   const s = transport.stats();
-  const ackedMb = (s.acked * imageBytes) / 1e6;
+  const ackedMb = ((s.acked - ackedBefore) * imageBytes) / 1e6;
   t.diagnostic(`events without images: ${fmt(quiet)}; event loop delay p99 ${quietRun.loopP99.toFixed(1)} ms`);
-  t.diagnostic(`events with images:    ${fmt(busy)}; event loop delay p99 ${busyRun.loopP99.toFixed(1)} ms`);
+  t.diagnostic(`events, 2 images/s:     ${fmt(paced)}; event loop delay p99 ${pacedRun.loopP99.toFixed(1)} ms`);
+  t.diagnostic(`events, images flat out: ${fmt(busy)}; event loop delay p99 ${busyRun.loopP99.toFixed(1)} ms`);
   t.diagnostic(
     `images: offered ${s.offered}, acked ${s.acked} (${(ackedMb / seconds).toFixed(0)} MB/s), dropped ${s.dropped}, still queued after the events ${stillQueued}`,
   );
@@ -100,8 +113,10 @@ test('a full image queue pushing ~1 MB images never delays or pushes out a detec
   assert.ok(s.dropped > 0, 'the image queue was full (drop-oldest) while events flowed');
   assert.equal(bridge.stats().dropped, 0, 'no event was pushed out');
   assert.ok(s.queue_bytes <= 16 * 1024 ** 2);
-  // Loose on purpose (a shared 2-core machine): images may cost the events some milliseconds, never seconds.
-  assert.ok(busy.p99 < 1000, `event p99 with images ${busy.p99} ms`);
+  // Loose on purpose (a shared 2-core machine, load 6-9 from other work): the measured cost is reported, the
+  // bound only catches an event held behind the image queue (which would take seconds: 16 MiB at ~25 MB/s).
+  assert.ok(busy.max < 3000, `event max with images ${busy.max} ms`);
+  assert.ok(paced.max < 3000, `event max with 2 images/s ${paced.max} ms`);
   assert.ok(await transport.drain(30_000));
   assert.equal(images.byId.size, transport.stats().acked, 'every acknowledged image reached the subscriber');
 });
