@@ -10,7 +10,11 @@ export interface EvidencePublisherOptions extends EvidenceConnectionOptions {
   onAcked?: (seconds: number) => void;
 }
 
-/** The broker refused an image this many times with a reason code: it is dropped and counted `rejected`. */
+/**
+ * The broker refused an image this many times, with a negative PUBACK or by dropping the connection while it was
+ * in flight (Mosquitto disconnects a client whose PUBLISH is over its message_size_limit): it is dropped and
+ * counted `rejected`, so one image the broker will never take cannot wedge the queue in a reconnect loop.
+ */
 const MAX_REFUSALS = 3;
 export const DEFAULT_EVIDENCE_IN_FLIGHT = 2;
 
@@ -25,8 +29,13 @@ export class EvidencePublisher {
   private connection: EvidenceConnection | undefined;
   /** Position -> when it was sent (performance.now()). */
   private readonly inFlight = new Map<number, number>();
-  /** Negative PUBACKs per position, until acknowledged or given up. */
+  /** Negative PUBACKs and connections lost while in flight, per position, until acknowledged or given up. */
   private readonly refusals = new Map<number, number>();
+  /**
+   * After a connection lost with images in flight, one image at a time until a PUBACK comes: the oldest is tried
+   * alone, so an image the broker drops the connection over is the only one its losses are counted against.
+   */
+  private probing = false;
   /** After a refusal nothing is sent until then: the broker said no (quota, authorisation), retrying at once would hammer it. */
   private holdUntil = 0;
   /** Bumped on every lost connection, so callbacks from an older connection are ignored. */
@@ -72,9 +81,16 @@ export class EvidencePublisher {
 
   private onConnectionLost(): void {
     this.generation++;
-    for (const position of this.inFlight.keys()) this.queue.requeue(position);
-    if (this.inFlight.size > 0)
+    if (this.inFlight.size > 0) {
       this.options.logger.warn({ inFlight: this.inFlight.size }, 'evidence connection lost with images in flight');
+      if (!this.stopped) this.probing = true;
+    }
+    for (const position of this.inFlight.keys()) {
+      const times = (this.refusals.get(position) ?? 0) + (this.stopped ? 0 : 1);
+      this.refusals.set(position, times);
+      if (times >= MAX_REFUSALS) this.giveUp(position, { lostConnections: times });
+      else this.queue.requeue(position);
+    }
     this.inFlight.clear();
   }
 
@@ -92,7 +108,7 @@ export class EvidencePublisher {
     const client = this.connection?.client;
     if (!client?.connected || this.stopped) return;
     if (Date.now() < this.holdUntil) return;
-    const room = this.window - this.inFlight.size;
+    const room = (this.probing ? 1 : this.window) - this.inFlight.size;
     if (room > 0) for (const image of this.queue.take(room)) this.send(client, image);
     if (this.inFlight.size === 0 && this.queue.stats().queued === 0) this.notifyIdle();
   }
@@ -111,6 +127,7 @@ export class EvidencePublisher {
       if (err) this.refused(image, err);
       else {
         this.refusals.delete(position);
+        this.probing = false;
         this.queue.acknowledge(position);
         this.options.onAcked?.((performance.now() - sentAt) / 1000);
       }
@@ -118,21 +135,25 @@ export class EvidencePublisher {
     });
   }
 
-  /** A negative PUBACK: sent again after a pause, dropped (counted) after MAX_REFUSALS, so one image never wedges the queue. */
+  /** A negative PUBACK: sent again after a pause, dropped (counted) after MAX_REFUSALS. */
   private refused(image: OutgoingImage, err: ErrorWithReasonCode): void {
     const times = (this.refusals.get(image.position) ?? 0) + 1;
     const log = { event_id: image.event_id, topic: image.topic, code: err.code, reason: err.message, times };
+    this.refusals.set(image.position, times);
     if (times >= MAX_REFUSALS) {
-      this.refusals.delete(image.position);
-      this.queue.reject(image.position);
-      this.options.logger.error(log, 'broker refused an evidence image; dropped');
+      this.giveUp(image.position, log);
       return;
     }
-    this.refusals.set(image.position, times);
     this.queue.requeue(image.position);
     this.holdUntil = Date.now() + this.options.reconnectMaxMs;
     this.options.logger.warn(log, 'broker refused an evidence image; will retry');
     setTimeout(() => this.schedule(), this.options.reconnectMaxMs).unref();
+  }
+
+  private giveUp(position: number, log: object): void {
+    this.refusals.delete(position);
+    this.queue.reject(position);
+    this.options.logger.error({ position, ...log }, 'broker refused an evidence image three times; dropped');
   }
 
   private notifyIdle(): void {

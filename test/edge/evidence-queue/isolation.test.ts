@@ -73,12 +73,14 @@ test('a full image queue pushing ~1 MB images never delays or pushes out a detec
   const next = evidenceStream(jpeg);
   const imageBytes = next().payload.byteLength;
   /** Events measured while images are offered every `everyMs`. */
-  const withImages = async (everyMs: number) => {
+  const withImages = async (everyMs: number, perTick: number) => {
     let offering = true;
     const pusher = (async () => {
       while (offering) {
-        const o = next();
-        transport.queue.offer(o.payload, o.meta);
+        for (let i = 0; i < perTick; i++) {
+          const o = next();
+          transport.queue.offer(o.payload, o.meta);
+        }
         await sleep(everyMs);
       }
     })();
@@ -89,13 +91,13 @@ test('a full image queue pushing ~1 MB images never delays or pushes out a detec
     return { ...run, stillQueued };
   };
   // Two images a second (a busy capture policy): the link is mostly free.
-  const pacedRun = await withImages(500);
+  const pacedRun = await withImages(500, 1);
   const paced = summary(pacedRun.ms);
   assert.ok(await transport.drain(30_000));
   const ackedBefore = transport.stats().acked;
-  // ~100 images a second offered: more than the link takes, for as long as the events last.
+  // Three images every 5 ms (a few hundred MB/s) offered: more than the link takes, for as long as the events last.
   const startedAt = performance.now();
-  const busyRun = await withImages(5);
+  const busyRun = await withImages(5, 3);
   const busy = summary(busyRun.ms);
   const seconds = (performance.now() - startedAt) / 1000;
   const stillQueued = busyRun.stillQueued;
