@@ -97,6 +97,11 @@ export async function collect(
     close: () => client.endAsync(true),
   };
   client.on('message', (topic, payload, packet) => {
+    // Evidence is a JSON header line and a JPEG (docs/contract.md#evidencev1): kept aside, not parsed as JSON.
+    if (topic.endsWith('/evidence')) {
+      c.others.push({ topic, message: { evidence_bytes: payload.byteLength } });
+      return;
+    }
     const message = JSON.parse(payload.toString()) as Record<string, unknown>;
     if (topic.endsWith('/status')) {
       c.statuses.push({ topic, message, retain: packet.retain });

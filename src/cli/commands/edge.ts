@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { Registry } from 'prom-client';
 import { SeamError } from '../../contract/index.ts';
 import { createBridge } from '../../edge/bridge/bridge.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
@@ -9,7 +10,9 @@ import { runStdinInput } from '../../edge/inputs/stdin.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { bridgeOptionsOf, EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../config/edge.ts';
 import { choiceOption, integerFlag, numberFlag } from '../config/flags.ts';
+import { addEvidenceOptions, captureSettings } from '../config/evidence-flags.ts';
 import { addInferenceOptions, detectorOptions, openSource } from '../config/inference-flags.ts';
+import { cameraEvidence, evidenceStatus } from '../../edge/camera-evidence.ts';
 import { logLevelOption } from '../config/log-level.ts';
 import { createLogger } from '../process/logger.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
@@ -51,9 +54,8 @@ export function edgeCommand(): Command {
     .option('--stdin', 'read NDJSON records from stdin and exit when it ends')
     .option('--simulate <events/s>', 'also feed a simulated camera (demos, soak tests)', numberFlag)
     .addOption(logLevelOption());
-  return addInferenceOptions(
-    cmd,
-    'run a detector on frames from: a video file, a stream URL (rtsp://...), an image folder, or "synthetic"',
+  return addEvidenceOptions(
+    addInferenceOptions(cmd, 'run a detector on frames from: a video file, a stream URL (rtsp://...), an image folder, or "synthetic"'),
   ).action(async (flags: Record<string, unknown> & { config?: string }) => {
     let tls: TlsFiles = {};
     const config = configFromFlags<EdgeConfig>(EdgeConfigSchema, EDGE_DEFAULTS, flags, (c) => {
@@ -74,12 +76,15 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   // The model loads before anything connects: a bad model fails the command at once, naming it.
   const detector = config.source ? await OnnxDetector.open(detectorOptions(config)) : undefined;
   let pipeline: CameraPipeline | undefined;
+  const bridgeOptions = { ...bridgeOptionsOf(config), password: passwordFromEnv(), ...tls, logger };
+  const registry = new Registry();
+  // Evidence goes with a model: images of the frames it detected on, sent beside their events.
+  const evidence =
+    detector && config.evidence ? cameraEvidence(bridgeOptions, registry, captureSettings(config), config.evidenceQueueBytes) : undefined;
   const bridge = createBridge({
-    ...bridgeOptionsOf(config),
-    password: passwordFromEnv(),
-    ...tls,
-    logger,
-    statusExtra: () => pipeline?.statusCounters() ?? {},
+    ...bridgeOptions,
+    registry,
+    statusExtra: () => ({ ...pipeline?.statusCounters(), ...evidenceStatus(pipeline?.stats().evidence, evidence?.transport.stats()) }),
   });
   // The listener opens before the bridge connects: a busy port stops the command with nothing published
   // and the outbox closed as it was.
@@ -95,11 +100,18 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     throw err;
   }
   await bridge.start();
+  evidence?.transport.start();
   const sim = config.simulate > 0 ? new SimulatedCamera({ camera: config.camera, eventsPerSecond: config.simulate }) : undefined;
   await sim?.start((input) => bridge.accept(input));
   if (detector) {
     const source = await openSource(config, { letterbox: detector.model.input, logger, paced: true });
-    pipeline = new CameraPipeline({ source, detector, sink: (input) => bridge.accept(input), logger: logger.child({ box: 'inference' }) });
+    pipeline = new CameraPipeline({
+      source,
+      detector,
+      sink: (input) => bridge.accept(input),
+      evidence: evidence?.capture,
+      logger: logger.child({ box: 'inference' }),
+    });
     await pipeline.start();
     logger.info(
       { source: source.kind, model: detector.model.name, layout: detector.model.layout, input: detector.model.input },
@@ -115,6 +127,9 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     if (pipeline) logger.info(pipeline.stats(), 'camera pipeline stopped');
     await sim?.stop();
     await http?.close();
+    // A file that ended leaves its last images queued: a few seconds to send them, the rest stays on disk.
+    await evidence?.transport.drain(5_000);
+    await evidence?.transport.close();
     await bridge.close();
     const s = bridge.stats();
     logger.info({ accepted: s.accepted, acked: s.acked, left_in_outbox: s.outbox_depth, dropped: s.dropped }, 'edge bridge stopped');

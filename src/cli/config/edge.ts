@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../../contract/index.ts';
 import type { BridgeOptions } from '../../edge/bridge/options.ts';
+import { EVIDENCE_DEFAULTS, EvidenceConfigFields } from './evidence-flags.ts';
 import { INFERENCE_DEFAULTS, InferenceConfigFields } from './inference-flags.ts';
 import { LogLevelSchema } from './log-level.ts';
 
@@ -47,6 +48,8 @@ export const EdgeConfigSchema = Type.Object(
     logLevel: LogLevelSchema,
     // Edge inference: frames from --source through --model into this bridge (docs/inference.md).
     ...InferenceConfigFields,
+    // Evidence: images of the frames the capture policy picks, sent beside the events (docs/evidence.md).
+    ...EvidenceConfigFields,
   },
   { additionalProperties: false, title: 'seamline edge config' },
 );
@@ -111,4 +114,5 @@ export const EDGE_DEFAULTS: EdgeConfig = {
   simulate: 0,
   logLevel: 'info',
   ...INFERENCE_DEFAULTS,
+  ...EVIDENCE_DEFAULTS,
 };

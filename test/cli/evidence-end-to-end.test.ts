@@ -1,0 +1,108 @@
+/**
+ * Evidence end to end on real components (docs/evidence.md): the synthetic conveyor through the bundled model
+ * in `seamline edge`, its images on their own queue and connection into Mosquitto, `seamline consumer` into
+ * the folder beside its DuckDB file. Every image the edge captured is stored once, verified against its
+ * digest, and linked to an event the edge published, with that event's seq and captured_at.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { sha256Hex } from '../../src/contract/index.ts';
+import { killWithUs } from '../../src/plumbing/children.ts';
+import { freePort } from '../../src/proof/services/free-port.ts';
+import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
+import { evidenceDirFor } from '../../src/store/evidence/directory-layout.ts';
+import { DirectoryEvidenceStore } from '../../src/store/evidence/directory-store.ts';
+import { shippedModel } from '../edge/detector/support.ts';
+import { collect, tempDir } from '../edge/support.ts';
+import { scrape, spawnConsumer } from '../helpers/consumer-process.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
+let broker: RunningMosquitto;
+const tmp = tempDir('seamline-evidence-e2e-');
+
+before(async () => {
+  broker = await startMosquitto();
+});
+after(async () => {
+  await broker?.close();
+  tmp.cleanup();
+});
+
+/** The edge's JSON log line with the camera pipeline's final stats. */
+function stoppedStats(log: string): { evidence?: { captured: number; refused: number } } {
+  const line = log.split('\n').find((l) => l.includes('"camera pipeline stopped"'));
+  assert.ok(line, `no 'camera pipeline stopped' line in the edge log: ${log.slice(-1500)}`);
+  return JSON.parse(line);
+}
+
+test('every image the edge captures is stored once, byte-verified, linked to its published event', { timeout: 180_000 }, async () => {
+  const duckdb = `${tmp.dir}/plant.duckdb`;
+  const metricsPort = await freePort();
+  const events = await collect(broker.url, { filter: 'vision/+/+/+/detection' });
+  const statuses = await collect(broker.url, { filter: 'vision/+/+/+/status' });
+  const consumer = await spawnConsumer([
+    '--url',
+    broker.url,
+    '--store',
+    duckdb,
+    '--no-repair',
+    '--client-id',
+    'e2e',
+    '--metrics-port',
+    String(metricsPort),
+  ]);
+  const metrics = `http://127.0.0.1:${metricsPort}/metrics`;
+  const args = ['edge', '--source', 'synthetic', '--model', shippedModel('seamline-conveyor.onnx'), '--fps', '5', '--url', broker.url];
+  args.push('--camera', 'conveyor-3', '--data-dir', `${tmp.dir}/edge`, '--http-port', '-1', '--heartbeat', '1', '--log-level', 'info');
+  args.push('--evidence-interval', '0', '--evidence-exclude', 'part');
+  const edge = killWithUs(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  let log = '';
+  edge.stderr!.on('data', (d) => (log += d));
+  const edgeExit = new Promise((r) => edge.once('exit', r));
+  try {
+    await waitFor(
+      async () => (await scrape(metrics, 'seamline_consumer_evidence_stored_total')) >= 8,
+      90_000,
+      `8 images stored (edge: ${log.slice(-800)})`,
+    );
+    const beat = () => statuses.statuses.map((s) => s.message).find((m) => Number(m.evidence_captured) > 0);
+    await waitFor(() => beat() !== undefined, 15_000, 'a heartbeat counting captured images');
+    edge.kill('SIGTERM');
+    await edgeExit;
+    const captured = stoppedStats(log).evidence!.captured;
+    await waitFor(
+      async () => (await scrape(metrics, 'seamline_consumer_evidence_stored_total')) === captured,
+      30_000,
+      `all ${captured} captured images stored`,
+    );
+    assert.equal(await scrape(metrics, 'seamline_consumer_evidence_dead_lettered_total'), 0);
+    consumer.child.kill('SIGTERM');
+    assert.equal(await consumer.exited, 0);
+
+    const store = new DirectoryEvidenceStore({ dir: evidenceDirFor(duckdb), readOnly: true });
+    await store.open();
+    const entries = await store.list({ limit: 10_000 });
+    assert.equal(entries.length, captured, 'each captured image stored exactly once');
+    for (const { header } of entries) {
+      const event = events.byId.get(header.event_id);
+      assert.ok(event, `image ${header.event_id} names an event the edge published`);
+      assert.equal(header.seq, event.seq);
+      assert.equal(header.captured_at, event.captured_at);
+      assert.deepEqual(header.frame, event.frame);
+      assert.ok(
+        event.detections.some((d) => d.class !== 'part' && d.confidence >= 0.5),
+        'the policy kept it for a non-part class',
+      );
+      const image = (await store.get(header.event_id))!.image;
+      assert.equal(sha256Hex(image), header.image.sha256);
+      assert.equal(image.byteLength, header.image.bytes);
+    }
+    await store.close();
+  } finally {
+    edge.kill('SIGKILL');
+    consumer.child.kill('SIGKILL');
+    await Promise.all([events.close(), statuses.close()]);
+  }
+});
