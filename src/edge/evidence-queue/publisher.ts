@@ -1,11 +1,14 @@
 import { ErrorWithReasonCode, type MqttClient } from 'mqtt';
 import { redactUrl } from '../../plumbing/redact.ts';
+import { ByteRate, checkBytesPerSecond } from './byte-rate.ts';
 import { EvidenceConnection, type EvidenceConnectionOptions } from './connection.ts';
 import type { EvidenceQueue, OutgoingImage } from './queue.ts';
 
 export interface EvidencePublisherOptions extends EvidenceConnectionOptions {
   /** Most images awaiting PUBACK at once (default 2); lowered to the broker's Receive Maximum when it sets one. */
   maxInFlight?: number;
+  /** Bytes a second the images may take on average, bursts of a megabyte; 0 (default): no limit. */
+  maxBytesPerSecond?: number;
   /** A PUBACK's latency, seconds (the metrics' histogram). */
   onAcked?: (seconds: number) => void;
 }
@@ -17,6 +20,8 @@ export interface EvidencePublisherOptions extends EvidenceConnectionOptions {
  */
 const MAX_REFUSALS = 3;
 export const DEFAULT_EVIDENCE_IN_FLIGHT = 2;
+/** What the byte rate lets through at once: one image of the contract's largest size. */
+const RATE_BURST_BYTES = 1_000_000;
 
 /**
  * The image queue's flow to the broker over its own connection (connection.ts): QoS 1 PUBLISHes of the oldest
@@ -45,6 +50,8 @@ export class EvidencePublisher {
   private scheduled = false;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly rate: ByteRate | undefined;
+  private rateTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly queue: EvidenceQueue,
@@ -53,6 +60,8 @@ export class EvidencePublisher {
     this.maxInFlight = options.maxInFlight ?? DEFAULT_EVIDENCE_IN_FLIGHT;
     this.window = this.maxInFlight;
     queue.onReady = () => this.schedule();
+    const bytesPerSecond = checkBytesPerSecond(options.maxBytesPerSecond);
+    if (bytesPerSecond > 0) this.rate = new ByteRate(bytesPerSecond, RATE_BURST_BYTES);
   }
 
   get connected(): boolean {
@@ -108,9 +117,29 @@ export class EvidencePublisher {
     const client = this.connection?.client;
     if (!client?.connected || this.stopped) return;
     if (Date.now() < this.holdUntil) return;
-    const room = (this.probing ? 1 : this.window) - this.inFlight.size;
-    if (room > 0) for (const image of this.queue.take(room)) this.send(client, image);
+    let room = (this.probing ? 1 : this.window) - this.inFlight.size;
+    while (room > 0 && !this.rateLimited()) {
+      const [image] = this.queue.take(1);
+      if (!image) break;
+      this.rate?.spend(image.payload.byteLength);
+      this.send(client, image);
+      room--;
+    }
     if (this.inFlight.size === 0 && this.queue.stats().queued === 0) this.notifyIdle();
+  }
+
+  /** True (and a pass scheduled for when it may) while the byte rate is in debt. */
+  private rateLimited(): boolean {
+    const wait = this.rate?.waitMs() ?? 0;
+    if (wait === 0) return false;
+    if (!this.rateTimer) {
+      this.rateTimer = setTimeout(() => {
+        this.rateTimer = undefined;
+        this.schedule();
+      }, wait);
+      this.rateTimer.unref();
+    }
+    return true;
   }
 
   private send(client: MqttClient, image: OutgoingImage): void {
@@ -177,6 +206,7 @@ export class EvidencePublisher {
   /** Stops sending and disconnects; images in flight stay queued for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.rateTimer);
     const connection = this.connection;
     this.connection = undefined;
     this.onConnectionLost();

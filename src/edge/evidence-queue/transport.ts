@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { MqttClientIdentity } from '../../plumbing/mqtt-client-options.ts';
+import { checkBytesPerSecond } from './byte-rate.ts';
 import { EvidenceMetrics } from './metrics.ts';
 import type { EvidenceFsyncPolicy } from './options.ts';
 import { EvidencePublisher } from './publisher.ts';
@@ -17,6 +18,8 @@ export interface EvidenceTransportOptions extends MqttClientIdentity {
   fsync?: EvidenceFsyncPolicy;
   /** Images awaiting PUBACK at once (default 2). */
   maxInFlight?: number;
+  /** Bytes a second the images may take on average (bursts of a megabyte); 0 (default): no limit. */
+  maxBytesPerSecond?: number;
   /** Reconnect backoff: first delay and cap, ms (defaults 250 and 10,000, as the bridge). */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
@@ -42,6 +45,7 @@ export class EvidenceTransport {
   private readonly metrics: EvidenceMetrics;
 
   constructor(o: EvidenceTransportOptions) {
+    checkBytesPerSecond(o.maxBytesPerSecond); // before the queue opens, so a bad option leaves nothing open
     const logger = (o.logger ?? pino({ level: 'silent' })).child({ part: 'evidence' });
     this.queue = new EvidenceQueue({ path: evidenceQueuePath(o.dataDir), maxBytes: o.maxBytes, fsync: o.fsync, logger });
     this.registry = o.registry ?? new Registry();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { startEmbeddedBroker, type RunningBroker } from '../../../src/broker/embedded.ts';
+import { isSeamError } from '../../../src/contract/index.ts';
 import { collectEvidence, evidenceFor, jpegNear, noiseJpeg, type Offered } from './support.ts';
 import { transportOn } from './transport-support.ts';
 
@@ -70,4 +71,26 @@ test('the metrics mirror the counters: seamline_edge_evidence_* by client id', {
     (v) => v.labels.client_id === 'cam-metrics' && (v as { metricName?: string }).metricName?.endsWith('_count'),
   );
   assert.equal(count?.value, 3);
+});
+
+test('maxBytesPerSecond paces the images: 2 MB at 1 MB/s (a burst of 1 MB) take at least 0.75 s', { timeout: 30_000 }, async () => {
+  const collector = await collectEvidence(broker.url, 4);
+  cleanups.push(() => collector.close());
+  const transport = transportOn(broker.url, { protocol: 4, maxBytesPerSecond: 1_000_000 }, cleanups);
+  const jpeg = await jpegNear(250_000);
+  const offered = Array.from({ length: 8 }, () => evidenceFor(jpeg));
+  const total = offered.reduce((n, o) => n + o.payload.byteLength, 0);
+  for (const o of offered) transport.queue.offer(o.payload, o.meta);
+  const startedAt = performance.now();
+  transport.start();
+  await collector.waitFor(offered.length, 20_000, () => transport.stats());
+  const seconds = (performance.now() - startedAt) / 1000;
+  // The first megabyte goes at once; the rest, less the last image sent on credit, waits for the rate.
+  const least = (total - 1_000_000 - offered[7].payload.byteLength) / 1_000_000;
+  assert.ok(seconds >= least - 0.05, `${seconds.toFixed(2)} s for ${total} bytes, at least ${least.toFixed(2)} s`);
+  assert.ok(seconds < least + 3, `${seconds.toFixed(2)} s`);
+  assert.throws(
+    () => transportOn(broker.url, { maxBytesPerSecond: -1 }, cleanups),
+    (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'maxBytesPerSecond',
+  );
 });
