@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -78,6 +78,13 @@ test('Ctrl-C stops everything within 10 seconds with exit code 0', { timeout: 60
   assert.equal(code, 0);
   assert.ok(ms < 10_000, `took ${ms} ms`);
   assert.match(current!.stdout(), /stopped: \d+ events/);
+});
+
+test('the conveyor camera left evidence images beside the DuckDB file, and only it (the simulated cameras run no model)', { timeout: 10_000 }, () => {
+  const root = join(dataDir, 'seamline.duckdb.evidence');
+  const images = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jpg'));
+  assert.ok(images.length >= 1, `no image under ${root}`);
+  for (const image of images) assert.match(image, /\/site-1\/conveyor-1\/\d{4}-\d{2}-\d{2}\/\d{13}_[0-9a-f-]{36}\.jpg$/);
 });
 
 test("after a restart every camera's stored seq runs from 1 without a gap or a duplicate", { timeout: 60_000 }, async () => {

@@ -10,6 +10,11 @@ import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
 import { SyntheticSource } from '../../edge/frames/synthetic-source.ts';
 import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
 import { DuckDbStore } from '../../store/duckdb/store.ts';
+import { evidenceDirFor } from '../../store/evidence/directory-layout.ts';
+import { DirectoryEvidenceStore } from '../../store/evidence/directory-store.ts';
+import { cameraEvidence, evidenceStatus } from '../../edge/camera-evidence.ts';
+import type { EvidenceTransport } from '../../edge/evidence-queue/transport.ts';
+import { Registry } from 'prom-client';
 import { alertRoutes, alertViews } from '../../alerting/http-routes.ts';
 import { alertsConfigFor, openAlerting, type RunningAlerting } from './alerting-service.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
@@ -67,6 +72,10 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
     const store = new DuckDbStore({ path: dbPath });
     await store.open();
     opened.push(() => store.close());
+    // The conveyor camera's images land beside the DuckDB file, as `seamline consumer` keeps them (docs/evidence.md).
+    const evidence = new DirectoryEvidenceStore({ dir: evidenceDirFor(dbPath), logger: logger.child({ box: 'consumer' }) });
+    await evidence.open();
+    opened.push(() => evidence.close());
     const alerting = alertsConfig ? await openAlerting(alertsConfig, store, logger.child({ box: 'alerting' })) : undefined;
     if (alerting) opened.push(() => alerting.close());
     let consumer: RunningConsumer | undefined;
@@ -99,6 +108,7 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
       group: START_GROUP,
       clientId: 'seamline-start-consumer',
       store,
+      evidence,
       logger: logger.child({ box: 'consumer' }),
     });
     consumer = running;
@@ -156,6 +166,8 @@ function pipeline(
       const camera = await inference;
       await Promise.all([...cameras.map((c) => c.camera.stop()), camera?.pipeline.stop()]);
       await camera?.detector.close();
+      await camera?.evidence.drain(1_000);
+      await camera?.evidence.close();
       // Bridges wait (bounded) for their last PUBACKs; what is still unsent stays in their outboxes on disk.
       const bridges = [...cameras.map((c) => c.bridge), ...(camera ? [camera.bridge] : [])];
       await Promise.all(bridges.map((b) => b.close()));
@@ -176,6 +188,8 @@ export interface InferenceCamera {
   camera: string;
   pipeline: CameraPipeline;
   detector: OnnxDetector;
+  /** Its images' queue and publisher. */
+  evidence: EvidenceTransport;
   bridge: Bridge;
   stop(): Promise<void>;
 }
@@ -191,15 +205,22 @@ async function startInferenceCamera(
   const camera = 'conveyor-1';
   const detector = await OnnxDetector.open({ model: BUNDLED_MODEL });
   let pipeline: CameraPipeline | undefined;
+  const options = cameraBridgeOptions(broker, config, dataDir, logger, { site, camera });
+  const registry = new Registry();
+  // Evidence at the default policy: the first image of each class in seconds, then one a minute per class.
+  const evidence = cameraEvidence(options, registry, {});
   const bridge = createBridge({
-    ...cameraBridgeOptions(broker, config, dataDir, logger, { site, camera }),
-    statusExtra: () => pipeline?.statusCounters() ?? {},
+    ...options,
+    registry,
+    statusExtra: () => ({ ...pipeline?.statusCounters(), ...evidenceStatus(pipeline?.stats().evidence, evidence.transport.stats()) }),
   });
   await bridge.start();
+  evidence.transport.start();
   pipeline = new CameraPipeline({
     source: new SyntheticSource({ fps: config.inferenceFps }),
     detector,
     sink: (input) => bridge.accept(input),
+    evidence: evidence.capture,
     logger: logger.child({ box: 'inference', camera }),
   });
   await pipeline.start();
@@ -209,9 +230,11 @@ async function startInferenceCamera(
     pipeline: running,
     detector,
     bridge,
+    evidence: evidence.transport,
     async stop() {
       await running.stop();
       await detector.close();
+      await evidence.transport.close();
       await bridge.close();
     },
   };
