@@ -80,7 +80,9 @@ test('Ctrl-C stops everything within 10 seconds with exit code 0', { timeout: 60
   assert.match(current!.stdout(), /stopped: \d+ events/);
 });
 
-test('the conveyor camera left evidence images beside the DuckDB file, and only it (the simulated cameras run no model)', { timeout: 10_000 }, () => {
+test('the conveyor camera left evidence images beside the DuckDB file, and only it (the simulated cameras run no model)', {
+  timeout: 10_000,
+}, () => {
   const root = join(dataDir, 'seamline.duckdb.evidence');
   const images = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jpg'));
   assert.ok(images.length >= 1, `no image under ${root}`);
