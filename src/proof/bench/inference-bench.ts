@@ -3,7 +3,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createBridge } from '../../edge/bridge/bridge.ts';
+import { Registry } from 'prom-client';
+import type { BridgeOptions } from '../../edge/bridge/options.ts';
+import { cameraEvidence } from '../../edge/camera-evidence.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
+import type { CapturePolicyOptions } from '../../edge/evidence/policy.ts';
 import { BUNDLED_MODEL } from '../../edge/detector/model/bundled-model.ts';
 import { InferenceCore } from '../../edge/detector/inference-core.ts';
 import { yolov8Layout } from '../../edge/detector/layouts/yolov8.ts';
@@ -124,10 +128,18 @@ async function endToEnd(
   seconds: number,
   url: string,
   protocol: 4 | 5,
-): Promise<{ fps: number; event_loop_p99_ms: number; event_loop_p99_idle_ms: number; frames_skipped: number; accepted: number }> {
+  capture?: CapturePolicyOptions,
+): Promise<{
+  fps: number;
+  event_loop_p99_ms: number;
+  event_loop_p99_idle_ms: number;
+  frames_skipped: number;
+  accepted: number;
+  images: number;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-inference-'));
   const detector = await OnnxDetector.open({ model, threads });
-  const bridge = createBridge({
+  const options: BridgeOptions = {
     url,
     protocol,
     clientId: `bench-inference-${process.pid}`,
@@ -136,9 +148,19 @@ async function endToEnd(
     camera: 'bench-cam',
     dataDir: dir,
     heartbeat: 1,
-  });
+  };
+  const registry = new Registry();
+  // With a capture policy, the evidence path as `seamline edge` runs it: capture, the image queue, its publisher.
+  const evidence = capture ? cameraEvidence(options, registry, capture) : undefined;
+  const bridge = createBridge({ ...options, registry });
   await bridge.start();
-  const pipeline = new CameraPipeline({ source: new SyntheticSource({ fps: 30 }), detector, sink: (i) => bridge.accept(i) });
+  evidence?.transport.start();
+  const pipeline = new CameraPipeline({
+    source: new SyntheticSource({ fps: 30 }),
+    detector,
+    sink: (i) => bridge.accept(i),
+    evidence: evidence?.capture,
+  });
   const h = monitorEventLoopDelay({ resolution: 10 });
   try {
     // The ceiling of this run: the same process, bridge connected, nothing inferring. On a shared machine the
@@ -163,13 +185,42 @@ async function endToEnd(
       event_loop_p99_idle_ms: round(idle.percentile(99) / 1e6, 1)!,
       frames_skipped: pipeline.stats().frames_skipped,
       accepted: bridge.stats().accepted,
+      images: pipeline.stats().evidence?.captured ?? 0,
     };
   } finally {
     await pipeline.stop();
     await detector.close();
+    await evidence?.transport.close();
     await bridge.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The bundled model end to end again with evidence capture on: at the default policy, and at one image a
+ * second per class. fps and event-loop p99 are read against the capture-off run just before (issue 25: within
+ * 10%); `images` says how many were captured, so a run that captured nothing cannot pass for a cheap one.
+ */
+async function evidenceRuns(
+  fpsOff: number,
+  threads: number,
+  seconds: number,
+  broker: { url: string; protocolVersion: 4 | 5 },
+  log: (line: string) => void,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [key, policy] of [
+    ['evidence_default', {}],
+    ['evidence_1s', { intervalSeconds: 1 }],
+  ] as const) {
+    log(`${key}: the same ${seconds} s with evidence capture on (${JSON.stringify(policy)})`);
+    const run = await endToEnd(BUNDLED_MODEL, threads, seconds, broker.url, broker.protocolVersion, policy);
+    out[`${key}_fps`] = run.fps;
+    out[`${key}_fps_ratio`] = round(run.fps / fpsOff, 2)!;
+    out[`${key}_event_loop_p99_ms`] = run.event_loop_p99_ms;
+    out[`${key}_images`] = run.images;
+  }
+  return out;
 }
 
 /** The YOLOv8n-shaped graph, generated once into the temp directory (12.7 MB; not committed). */
@@ -216,6 +267,7 @@ export async function runInferenceBench(o: InferenceBenchOptions = {}): Promise<
       // What else the machine was doing: a 2-core machine shared with other work reads very differently.
       load_average_1m: round(loadavg()[0], 1),
     };
+    Object.assign(result, await evidenceRuns(e2e.fps, threads, seconds, broker, log));
     const extra: [string, string][] = [];
     if (o.realistic ?? true) extra.push(['yolov8n_shaped', realisticModel()]);
     if (o.model) extra.push(['user_model', o.model]);
