@@ -121,4 +121,6 @@ test('a full image queue pushing ~1 MB images never delays or pushes out a detec
   assert.ok(paced.max < 3000, `event max with 2 images/s ${paced.max} ms`);
   assert.ok(await transport.drain(30_000));
   assert.equal(images.byId.size, transport.stats().acked, 'every acknowledged image reached the subscriber');
+  const end = transport.stats();
+  assert.equal(end.offered, end.acked + end.dropped + end.queued, 'every offer ends acknowledged, dropped or still queued');
 });

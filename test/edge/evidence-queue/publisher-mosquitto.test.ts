@@ -93,6 +93,7 @@ test('a broker restart mid-stream loses nothing: every image is received or coun
   assert.deepEqual(collector.poison, []);
   assert.ok(s.reconnects >= 1, 'the publisher reconnected');
   assert.equal(s.acked, offered.length - s.dropped);
+  assert.equal(s.offered, s.acked + s.dropped + s.queued, 'every offer ends acknowledged, dropped or still queued');
 });
 
 test('a connection lost with images in flight: they are sent again on the next one, none lost', { timeout: 60_000 }, async (t) => {
