@@ -8,7 +8,8 @@ export const MAX_DETECTIONS_PER_EVENT = 1000;
 export const MAX_FRAME_SIDE = 16384;
 export const MAX_BBOX_VALUE = 4 * MAX_FRAME_SIDE;
 
-const Box = Type.Object(
+/** One detected object; also what evidence.v1 repeats of its event (evidence.ts). */
+export const Box = Type.Object(
   {
     class: Identifier('Class name as the model labels it, e.g. "scratch".'),
     class_id: Type.Integer({ minimum: 0, maximum: 65535, description: 'Class index in the model.' }),

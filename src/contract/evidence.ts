@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_FRAME_SIDE } from './detection.ts';
+import { Box, MAX_DETECTIONS_PER_EVENT, MAX_FRAME_SIDE } from './detection.ts';
 import { Identifier, Timestamp, UUIDV7_PATTERN } from './identifiers.ts';
 
 export const EVIDENCE_V1 = 'evidence.v1';
@@ -46,6 +46,11 @@ export const EvidenceV1Schema = Type.Object(
       { width: Size('Frame width'), height: Size('Frame height') },
       { additionalProperties: false, description: "The event's frame size: its boxes are in these pixels." },
     ),
+    detections: Type.Array(Box, {
+      maxItems: MAX_DETECTIONS_PER_EVENT,
+      description:
+        "The event's detections, as in detection.v1, in frame pixels: an image carries what it shows, so a viewer or a training export needs no other store.",
+    }),
     image: Type.Object(
       {
         content_type: Type.Literal(EVIDENCE_CONTENT_TYPE),

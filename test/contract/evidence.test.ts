@@ -11,6 +11,7 @@ const FIELDS: EvidenceFields = {
   seq: 41,
   captured_at: '2026-12-06T08:00:00.000Z',
   frame: { width: 640, height: 480 },
+  detections: [{ class: 'crack', class_id: 2, confidence: 0.87, bbox: [100, 120, 40, 12] }],
   image: { width: 64, height: 48 },
   masked: false,
 };

@@ -39,6 +39,8 @@ export interface EvidenceCaptureStats {
 export interface KeptFrame {
   decision: CaptureDecision;
   boxes: Detection[];
+  /** Every detection of the frame's event: the image's header repeats them. */
+  detections: Detection[];
 }
 
 /** The bridge's answer to an accept: the event's identity. Anything else means the event does not exist. */
@@ -99,7 +101,8 @@ export class EvidenceCapture {
     }
     this.policy.markCaptured(this.o.camera.camera, decision, frame.capturedAt);
     const shown = new Set(decision.classes);
-    return { decision, boxes: detections.filter((d) => shown.has(d.class) && d.confidence >= this.policy.minConfidence) };
+    const boxes = detections.filter((d) => shown.has(d.class) && d.confidence >= this.policy.minConfidence);
+    return { decision, boxes, detections: [...detections] };
   }
 
   /**
@@ -128,6 +131,7 @@ export class EvidenceCapture {
           ...event,
           captured_at: new Date(frame.capturedAt).toISOString(),
           frame: { width: frame.width, height: frame.height },
+          detections: kept.detections,
         },
         image,
         this.encoder.maxImageBytes,

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_EVIDENCE_BYTES, SeamError, encodeEvidence, type CameraId } from '../../contract/index.ts';
+import { DEFAULT_MAX_EVIDENCE_BYTES, SeamError, encodeEvidence, type CameraId, type Detection } from '../../contract/index.ts';
 import type { EncodedImage } from './encoder.ts';
 
 /** What ties an image to its event: the bridge's answer and the event's own fields. */
@@ -8,6 +8,8 @@ export interface EvidenceEvent {
   seq: number;
   captured_at: string;
   frame: { width: number; height: number };
+  /** Every detection of the event, as it was published. */
+  detections: Detection[];
 }
 
 export type EvidencePayload = { ok: true; payload: Buffer } | { ok: false; error: SeamError };
@@ -31,6 +33,7 @@ export function evidencePayload(event: EvidenceEvent, image: EncodedImage, maxIm
       seq: event.seq,
       captured_at: event.captured_at,
       frame: event.frame,
+      detections: event.detections,
       image: { width: image.width, height: image.height },
       masked: image.masked,
     },

@@ -42,6 +42,7 @@ export function evidenceFor(jpeg: Buffer, camera = CAMERA): Offered {
       seq: seq++,
       captured_at: new Date().toISOString(),
       frame: { width: 1280, height: 720 },
+      detections: [{ class: 'scratch', class_id: 1, confidence: 0.91, bbox: [412, 188, 64, 30] }],
       image: { width: 640, height: 360 },
       masked: false,
     },

@@ -20,6 +20,7 @@ export function evidenceFields(overrides: Partial<EvidenceFields> = {}): Evidenc
     seq: 0,
     captured_at: new Date().toISOString(),
     frame: { width: 1280, height: 720 },
+    detections: [{ class: 'scratch', class_id: 1, confidence: 0.91, bbox: [412, 188, 64, 30] }],
     image: { width: 64, height: 48 },
     masked: false,
     ...overrides,
