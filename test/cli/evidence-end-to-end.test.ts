@@ -91,7 +91,7 @@ test('every image the edge captures is stored once, byte-verified, linked to its
       assert.equal(header.seq, event.seq);
       assert.equal(header.captured_at, event.captured_at);
       assert.deepEqual(header.frame, event.frame);
-      assert.deepEqual(header.detections, event.detections, 'the image carries its event\'s boxes');
+      assert.deepEqual(header.detections, event.detections, "the image carries its event's boxes");
       assert.ok(
         event.detections.some((d) => d.class !== 'part' && d.confidence >= 0.5),
         'the policy kept it for a non-part class',
