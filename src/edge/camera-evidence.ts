@@ -14,7 +14,7 @@ export function cameraEvidence(
   s: BridgeOptions,
   registry: Registry,
   capture: Omit<EvidenceCaptureOptions, 'camera' | 'sink' | 'logger'>,
-  queueBytes?: number,
+  queue: { maxBytes?: number; maxBytesPerSecond?: number } = {},
 ): { transport: EvidenceTransport; capture: Omit<EvidenceCaptureOptions, 'logger'> } {
   const transport = new EvidenceTransport({
     url: s.url,
@@ -26,7 +26,8 @@ export function cameraEvidence(
     cert: s.cert,
     key: s.key,
     dataDir: s.dataDir,
-    maxBytes: queueBytes,
+    maxBytes: queue.maxBytes,
+    maxBytesPerSecond: queue.maxBytesPerSecond,
     logger: s.logger,
     registry,
   });

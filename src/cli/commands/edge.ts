@@ -80,7 +80,12 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   const registry = new Registry();
   // Evidence goes with a model: images of the frames it detected on, sent beside their events.
   const evidence =
-    detector && config.evidence ? cameraEvidence(bridgeOptions, registry, captureSettings(config), config.evidenceQueueBytes) : undefined;
+    detector && config.evidence
+      ? cameraEvidence(bridgeOptions, registry, captureSettings(config), {
+          maxBytes: config.evidenceQueueBytes,
+          maxBytesPerSecond: config.evidenceBytesPerSecond,
+        })
+      : undefined;
   const bridge = createBridge({
     ...bridgeOptions,
     registry,

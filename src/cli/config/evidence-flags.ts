@@ -18,6 +18,10 @@ export const EvidenceConfigFields = {
   evidenceLongSide: Type.Integer({ minimum: 16, maximum: 16_384, description: 'Images are scaled down to this long side.' }),
   evidenceCrop: Type.Boolean({ description: 'Black out everything outside the detected boxes and their margin.' }),
   evidenceQueueBytes: Type.Integer({ minimum: 1_048_576, description: 'Byte bound of the on-disk image queue (drop-oldest).' }),
+  evidenceBytesPerSecond: Type.Integer({
+    minimum: 0,
+    description: 'Bytes a second the images may take of the uplink on average; 0 no limit.',
+  }),
 };
 
 export const EVIDENCE_DEFAULTS = {
@@ -27,6 +31,7 @@ export const EVIDENCE_DEFAULTS = {
   evidenceLongSide: DEFAULT_ENCODER.longSide,
   evidenceCrop: DEFAULT_ENCODER.crop,
   evidenceQueueBytes: DEFAULT_EVIDENCE_QUEUE_BYTES,
+  evidenceBytesPerSecond: 0,
 };
 
 export interface EvidenceConfig {
@@ -38,6 +43,7 @@ export interface EvidenceConfig {
   evidenceLongSide: number;
   evidenceCrop: boolean;
   evidenceQueueBytes: number;
+  evidenceBytesPerSecond: number;
 }
 
 const list = (value: string) =>
@@ -65,7 +71,8 @@ export function addEvidenceOptions(cmd: Command): Command {
       '--evidence-queue-bytes <n>',
       `byte bound of the on-disk image queue, oldest dropped first (default ${d.evidenceQueueBytes})`,
       integerFlag,
-    );
+    )
+    .option('--evidence-bytes-per-second <n>', 'average bytes a second images may take of the uplink, 0 no limit (default 0)', integerFlag);
 }
 
 /** The capture's policy and encoder settings from a config; the camera and the sink come from the bridge. */
