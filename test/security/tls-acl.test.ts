@@ -25,7 +25,7 @@ import { makePki, type TestPki } from './pki.ts';
 const DEPLOY = fileURLToPath(new URL('../../deploy/mosquitto/', import.meta.url));
 const CAM_A = { user: 'eu.plant-1.cam-01', region: 'eu', site: 'plant-1', camera: 'cam-01' };
 const CAM_B = { user: 'eu.plant-1.cam-02', region: 'eu', site: 'plant-1', camera: 'cam-02' };
-const topicOf = (c: typeof CAM_A, kind: 'detection' | 'status' | 'repair-request' | 'repair-answer') =>
+const topicOf = (c: typeof CAM_A, kind: 'detection' | 'status' | 'evidence' | 'repair-request' | 'repair-answer') =>
   `vision/${c.region}/${c.site}/${c.camera}/${kind}`;
 const WRONG_PASSWORD = 'wrong-Zq9-password-x7';
 const NOT_AUTHORIZED = 0x87;
@@ -241,21 +241,24 @@ describe('TLS, passwords and the sample ACL on Mosquitto', () => {
       // Retained statuses left by earlier tests' bridges are history, not something published now.
       if (!packet.retain) seen.push({ topic, payload: payload.toString() });
     });
-    await reader.subscribeAsync(['vision/+/+/+/detection', 'vision/+/+/+/status'], { qos: 1 });
+    await reader.subscribeAsync(['vision/+/+/+/detection', 'vision/+/+/+/status', 'vision/+/+/+/evidence'], { qos: 1 });
 
     assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_B, 'detection'), 'forged'), NOT_AUTHORIZED);
+    assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_B, 'evidence'), 'forged'), NOT_AUTHORIZED);
     assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_B, 'status'), 'forged', true), NOT_AUTHORIZED);
     assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_B, 'repair-answer'), 'forged'), NOT_AUTHORIZED);
     assert.equal(await pubackCode(CAM_A.user, 'vision/eu/plant-1/cam-01/other', 'forged'), NOT_AUTHORIZED);
     // Their own topics work: the refusals above are the ACL, not a broken connection.
     assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_A, 'detection'), 'own-a'), 0);
     assert.equal(await pubackCode(CAM_B.user, topicOf(CAM_B, 'detection'), 'own-b'), 0);
+    assert.equal(await pubackCode(CAM_A.user, topicOf(CAM_A, 'evidence'), 'own-a-image'), 0);
     // The controls, published after the forgeries, must arrive; the forgeries would have been there first.
-    await waitFor(() => seen.length >= 2, 10_000, 'the two messages published on their own topics');
+    await waitFor(() => seen.length >= 3, 10_000, 'the three messages published on their own topics');
     await settle();
     assert.deepEqual(seen, [
       { topic: topicOf(CAM_A, 'detection'), payload: 'own-a' },
       { topic: topicOf(CAM_B, 'detection'), payload: 'own-b' },
+      { topic: topicOf(CAM_A, 'evidence'), payload: 'own-a-image' },
     ]);
   });
 
