@@ -14,6 +14,8 @@ import { registerLive } from './live.ts';
 import { isLoopback } from '../plumbing/loopback.ts';
 import { parseOverviewQuery, windowFor } from './query.ts';
 import { registerStaticFiles } from './static-files.ts';
+import { registerEvidence } from './evidence/evidence-routes.ts';
+import type { EvidenceStore } from '../store/evidence/evidence-store.ts';
 
 export interface DashboardOptions {
   /** Where the numbers come from. */
@@ -39,6 +41,8 @@ export interface DashboardOptions {
    * loopback: a dashboard is never exposed without one.
    */
   token?: string;
+  /** Evidence images served under /api/evidence (evidence/evidence-routes.ts), opened read-only by the caller. */
+  evidence?: EvidenceStore;
   /** ms between live pushes of the panels (default 5,000). */
   panelsEveryMs?: number;
 }
@@ -64,7 +68,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   // Operators must see the store as it is now; a proxy or browser cache showing an old minute is a lie.
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('cache-control', 'no-store');
+    // Evidence images set their own (immutable: an image never changes under its event_id).
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
 
@@ -106,6 +111,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       alerts: options.alerts,
       panelsEveryMs: options.panelsEveryMs,
     });
+
+  registerEvidence(app, options.evidence, now);
 
   if (metrics) {
     app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()));

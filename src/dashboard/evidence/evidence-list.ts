@@ -1,0 +1,93 @@
+/**
+ * GET /api/evidence's items. EvidenceStore.list filters only by camera and time, so class and confidence are
+ * applied here to the header's detections, paging back through the window until `limit` images match, or
+ * the window is exhausted, or MAX_EVIDENCE_SCANNED headers were read (then `truncated` says so: a class
+ * that is rare in a busy window must not turn one page view into a walk of the whole store).
+ */
+import type { EvidenceV1 } from '../../contract/index.ts';
+import type { EvidenceEntry, EvidenceStore } from '../../store/evidence/evidence-store.ts';
+import type { EvidenceQuery } from './evidence-query.ts';
+
+/** Headers read at most for one request. */
+export const MAX_EVIDENCE_SCANNED = 5_000;
+/** Headers asked of the store at a time while filtering. */
+const PAGE = 500;
+
+export interface EvidenceItem {
+  event_id: string;
+  region: string;
+  site: string;
+  camera: string;
+  seq: number;
+  captured_at: string;
+  received_at: string;
+  frame: EvidenceV1['frame'];
+  image: { width: number; height: number; bytes: number };
+  masked: boolean;
+  detections: EvidenceV1['detections'];
+  urls: { image: string; thumb: string };
+}
+
+export interface EvidenceListing {
+  items: EvidenceItem[];
+  /** Headers read from the store to answer. */
+  scanned: number;
+  /** True when the scan bound stopped the search before `limit` matches or the start of the window. */
+  truncated: boolean;
+}
+
+function matches(header: EvidenceV1, query: EvidenceQuery): boolean {
+  if (query.classes.length === 0 && query.minConfidence === 0) return true;
+  return header.detections.some(
+    (d) => (query.classes.length === 0 || query.classes.includes(d.class)) && d.confidence >= query.minConfidence,
+  );
+}
+
+function itemOf({ header, receivedAt }: EvidenceEntry): EvidenceItem {
+  const { event_id, region, site, camera, seq, captured_at, frame, image, masked, detections } = header;
+  return {
+    event_id,
+    region,
+    site,
+    camera,
+    seq,
+    captured_at,
+    received_at: receivedAt.toISOString(),
+    frame,
+    image: { width: image.width, height: image.height, bytes: image.bytes },
+    masked,
+    detections,
+    urls: { image: `/api/evidence/${event_id}.jpg`, thumb: `/api/evidence/${event_id}/thumb.jpg` },
+  };
+}
+
+/** Newest first, at most `query.limit`. */
+export async function listEvidence(
+  store: EvidenceStore,
+  query: EvidenceQuery,
+  maxScanned = MAX_EVIDENCE_SCANNED,
+): Promise<EvidenceListing> {
+  const items: EvidenceItem[] = [];
+  const seen = new Set<string>();
+  let toMs = query.toMs;
+  let scanned = 0;
+  while (items.length < query.limit) {
+    const ask = Math.min(PAGE, maxScanned - scanned);
+    if (ask <= 0) return { items, scanned, truncated: true };
+    const page = await store.list({ cameras: query.cameras, fromMs: query.fromMs, toMs, limit: ask });
+    scanned += page.length;
+    let fresh = 0;
+    for (const entry of page) {
+      if (seen.has(entry.header.event_id)) continue;
+      seen.add(entry.header.event_id);
+      fresh += 1;
+      if (matches(entry.header, query) && items.length < query.limit) items.push(itemOf(entry));
+    }
+    if (page.length < ask) break; // the window is exhausted
+    // The next page ends at the oldest image seen, inclusive (images may share a millisecond; `seen` skips
+    // the repeats). A page of one millisecond only, all seen, moves past that millisecond.
+    const oldest = Date.parse(page[page.length - 1].header.captured_at);
+    toMs = fresh === 0 ? oldest : oldest + 1;
+  }
+  return { items, scanned, truncated: false };
+}
