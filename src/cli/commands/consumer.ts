@@ -120,7 +120,12 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
     phase = 'starting';
     if (config.dashboardPort >= 0) {
       dashboard = await withListenFlags({ port: '--dashboard-port' }, () =>
-        startDashboard({ reader: store, port: config.dashboardPort, logger: logger.child({ box: 'dashboard' }) }),
+        startDashboard({
+          reader: store,
+          port: config.dashboardPort,
+          logger: logger.child({ box: 'dashboard' }),
+          evidence: evidence ?? undefined,
+        }),
       );
     }
     // The config's names are startConsumer's: only the store and the TLS files arrive opened and read.

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { SeamError } from '../../contract/index.ts';
 import { startDashboard } from '../../dashboard/server.ts';
+import { createEvidenceStore } from '../../store/registry/evidence-registry.ts';
 import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
 import { storeConfigFromUrl } from '../../store/config.ts';
 import { createStore } from '../../store/registry/registry.ts';
@@ -63,20 +64,29 @@ export function dashboardCommand(): Command {
 
 async function runDashboard(config: DashboardConfig, token: string | undefined): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const store = createStore({ ...storeConfigFromUrl(config.store), readOnly: true });
+  const storeConfig = storeConfigFromUrl(config.store);
+  const store = createStore({ ...storeConfig, readOnly: true });
   await openStoreWhenReachable(store, { logger });
   if (!store.capabilities.panels) {
     await store.close();
     throw new SeamError('SEAM_ERR_CONFIG', `${store.name} keeps no rollups for the panels; use PostgreSQL or DuckDB`, { field: 'store' });
   }
+  // Read-only: the consumer writes and prunes the images; this process only shows them.
+  const evidence = createEvidenceStore(storeConfig, { readOnly: true, logger }) ?? undefined;
+  await evidence?.open().catch(async (err) => {
+    await store.close();
+    throw err;
+  });
   const dashboard = await withListenFlags({ port: '--port', host: '--host' }, () =>
-    startDashboard({ reader: store, host: config.host, port: config.port, token, logger: logger.child({ box: 'dashboard' }) }),
+    startDashboard({ reader: store, host: config.host, port: config.port, token, logger: logger.child({ box: 'dashboard' }), evidence }),
   ).catch(async (err) => {
+    await evidence?.close();
     await store.close();
     throw err;
   });
   onShutdown(logger, async () => {
     await dashboard.close();
+    await evidence?.close();
     await store.close();
   });
   // Announced only once a signal stops it cleanly (before, SIGINT would kill the process mid-start).

@@ -85,6 +85,8 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
         host: config.host,
         port: config.httpPort,
         logger: logger.child({ box: 'dashboard' }),
+        // The consumer's writer, read in the same process: the page shows images as they are stored.
+        evidence,
         plugins: alerting ? [alertRoutes(alerting.engine)] : [],
         metrics: alerting?.engine.metrics.registry,
         alerts: alerting ? () => alertViews(alerting.engine.instances()) : undefined,
