@@ -28,6 +28,15 @@ export const Box = Type.Object(
 );
 
 /** One inference result for one frame of one camera, published on vision/{region}/{site}/{camera}/detection. */
+/** The model that produced a frame's detections: an event names it, and so does the image of its frame. */
+export const ModelRef = Type.Object(
+  {
+    name: Text('Model name as its exporter wrote it, e.g. "yolo11n-scratches".', 128),
+    version: Text('Model version, e.g. "2026-11-20" or "v3".', 64),
+  },
+  { additionalProperties: false, description: 'The model that produced the detections.' },
+);
+
 export const DetectionV1Schema = Type.Object(
   {
     schema_version: Type.Literal(DETECTION_V1),
@@ -46,13 +55,7 @@ export const DetectionV1Schema = Type.Object(
     }),
     captured_at: Timestamp('When the frame was captured.'),
     inferred_at: Timestamp('When inference on the frame finished.'),
-    model: Type.Object(
-      {
-        name: Text('Model name as its exporter wrote it, e.g. "yolo11n-scratches".', 128),
-        version: Text('Model version, e.g. "2026-11-20" or "v3".', 64),
-      },
-      { additionalProperties: false, description: 'The model that produced the detections.' },
-    ),
+    model: ModelRef,
     frame: Type.Object(
       {
         width: Type.Integer({ minimum: 1, maximum: MAX_FRAME_SIDE }),
@@ -70,3 +73,4 @@ export const DetectionV1Schema = Type.Object(
 
 export type DetectionV1 = Static<typeof DetectionV1Schema>;
 export type Detection = DetectionV1['detections'][number];
+export type ModelRef = Static<typeof ModelRef>;

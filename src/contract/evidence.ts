@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Box, MAX_DETECTIONS_PER_EVENT, MAX_FRAME_SIDE } from './detection.ts';
+import { Box, MAX_DETECTIONS_PER_EVENT, MAX_FRAME_SIDE, ModelRef } from './detection.ts';
 import { Identifier, Timestamp, UUIDV7_PATTERN } from './identifiers.ts';
 
 export const EVIDENCE_V1 = 'evidence.v1';
@@ -42,6 +42,13 @@ export const EvidenceV1Schema = Type.Object(
     camera: Identifier('Camera; equals the topic segment and the event.'),
     seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "The event's seq." }),
     captured_at: Timestamp("The event's captured_at."),
+    model: Type.Optional(
+      Type.Object(ModelRef.properties, {
+        additionalProperties: false,
+        description:
+          "The event's model (optional, so an image from an input that does not name one is still valid): what a training export filters on.",
+      }),
+    ),
     frame: Type.Object(
       { width: Size('Frame width'), height: Size('Frame height') },
       { additionalProperties: false, description: "The event's frame size: its boxes are in these pixels." },

@@ -138,7 +138,7 @@ export class CameraPipeline {
   /** Captures the frame when the policy keeps it (the capture then owns the pixels), else recycles them now. */
   private keepEvidence(frame: Frame, result: DetectionResult, acceptance: Promise<unknown>): void {
     const pixels = result.pixels!;
-    const kept = this.capture?.keep(frame, result.detections);
+    const kept = this.capture?.keep(frame, result.detections, this.o.detector.model);
     if (kept) this.capture!.capture(kept, { ...frame, pixels }, acceptance);
     else recyclePixels(pixels);
   }

@@ -75,6 +75,7 @@ test('refuses each broken evidence message with its code and the field at fault'
       'image',
     ],
     ['one byte changed in transit', forged(header, flipped), 'SEAM_ERR_SCHEMA_VIOLATION', 'image.sha256', 'does not match'],
+    ['a model without its version', forged({ ...header, model: { name: 'yolo11n' } }, image), 'SEAM_ERR_SCHEMA_VIOLATION', 'model.version'],
   ];
   for (const [what, payload, code, field, says] of cases) {
     const decoded = decodeEvidence(TOPIC, payload);
@@ -96,4 +97,14 @@ test('an evidence message over the cap is refused before it is parsed; one on th
   assert.ok(!wrongTopic.ok && wrongTopic.error.code === 'SEAM_ERR_BAD_TOPIC');
   const asJson = decodeMessage(TOPIC, payload);
   assert.ok(!asJson.ok && asJson.error.code === 'SEAM_ERR_BAD_TOPIC' && /decodeEvidence/.test(asJson.error.message));
+});
+
+test("the event's model is optional in the header and round-trips when present", { timeout: 10_000 }, async () => {
+  const image = await jpeg();
+  const model = { name: 'yolo11n-scratches', version: '2026-11-20' };
+  const withModel = decodeEvidence(TOPIC, encodeEvidence({ ...FIELDS, model }, image));
+  assert.ok(withModel.ok, withModel.ok ? '' : withModel.error.message);
+  assert.deepEqual(withModel.evidence.header.model, model);
+  const without = decodeEvidence(TOPIC, encodeEvidence(FIELDS, image));
+  assert.ok(without.ok && without.evidence.header.model === undefined);
 });

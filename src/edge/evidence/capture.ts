@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { SeamError, type CameraId, type Detection } from '../../contract/index.ts';
+import { SeamError, type CameraId, type Detection, type ModelRef } from '../../contract/index.ts';
 import { recyclePixels } from '../frames/frame-pool.ts';
 import type { Frame } from '../frames/frame-source.ts';
 import { EvidenceEncoder, type EvidenceEncoderOptions } from './encoder.ts';
@@ -41,6 +41,8 @@ export interface KeptFrame {
   boxes: Detection[];
   /** Every detection of the frame's event: the image's header repeats them. */
   detections: Detection[];
+  /** The event's model, when its source names one: the header repeats it for a training export's filter. */
+  model?: ModelRef;
 }
 
 /** The bridge's answer to an accept: the event's identity. Anything else means the event does not exist. */
@@ -89,7 +91,7 @@ export class EvidenceCapture {
   }
 
   /** Whether to keep this frame: the policy's answer, unless every capture slot is busy. Marks it captured when kept. */
-  keep(frame: Frame, detections: readonly Detection[]): KeptFrame | undefined {
+  keep(frame: Frame, detections: readonly Detection[], model?: ModelRef): KeptFrame | undefined {
     const decision = this.policy.decide(this.o.camera.camera, detections, frame.capturedAt);
     if (!decision.capture) {
       this.counts.skipped_by_policy++;
@@ -102,7 +104,7 @@ export class EvidenceCapture {
     this.policy.markCaptured(this.o.camera.camera, decision, frame.capturedAt);
     const shown = new Set(decision.classes);
     const boxes = detections.filter((d) => shown.has(d.class) && d.confidence >= this.policy.minConfidence);
-    return { decision, boxes, detections: [...detections] };
+    return { decision, boxes, detections: [...detections], ...(model ? { model: { name: model.name, version: model.version } } : {}) };
   }
 
   /**
@@ -132,6 +134,7 @@ export class EvidenceCapture {
           captured_at: new Date(frame.capturedAt).toISOString(),
           frame: { width: frame.width, height: frame.height },
           detections: kept.detections,
+          model: kept.model,
         },
         image,
         this.encoder.maxImageBytes,

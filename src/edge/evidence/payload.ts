@@ -1,4 +1,11 @@
-import { DEFAULT_MAX_EVIDENCE_BYTES, SeamError, encodeEvidence, type CameraId, type Detection } from '../../contract/index.ts';
+import {
+  DEFAULT_MAX_EVIDENCE_BYTES,
+  SeamError,
+  encodeEvidence,
+  type CameraId,
+  type Detection,
+  type ModelRef,
+} from '../../contract/index.ts';
 import type { EncodedImage } from './encoder.ts';
 
 /** What ties an image to its event: the bridge's answer and the event's own fields. */
@@ -10,6 +17,8 @@ export interface EvidenceEvent {
   frame: { width: number; height: number };
   /** Every detection of the event, as it was published. */
   detections: Detection[];
+  /** The event's model, when known. */
+  model?: ModelRef;
 }
 
 export type EvidencePayload = { ok: true; payload: Buffer } | { ok: false; error: SeamError };
@@ -34,6 +43,7 @@ export function evidencePayload(event: EvidenceEvent, image: EncodedImage, maxIm
       captured_at: event.captured_at,
       frame: event.frame,
       detections: event.detections,
+      ...(event.model ? { model: event.model } : {}),
       image: { width: image.width, height: image.height },
       masked: image.masked,
     },

@@ -23,7 +23,7 @@ const capture = (options: Partial<EvidenceCaptureOptions> = {}) => {
 test("a kept frame whose event was accepted is encoded and offered once, with the bridge's event_id", { timeout: 20_000 }, async () => {
   const { sink, capture: c } = capture();
   const frame = conveyorFrame(1280, 720);
-  const kept = c.keep(frame, scratch);
+  const kept = c.keep(frame, scratch, { name: 'yolo11n-scratches', version: 'v3' });
   assert.ok(kept);
   c.capture(kept, frame, Promise.resolve({ event_id: eventId(7), seq: 7 }));
   await c.idle();
@@ -36,6 +36,7 @@ test("a kept frame whose event was accepted is encoded and offered once, with th
     [decoded.evidence.header.seq, decoded.evidence.header.captured_at, decoded.evidence.header.frame],
     [7, '2026-12-06T13:00:00.000Z', { width: 1280, height: 720 }],
   );
+  assert.deepEqual(decoded.evidence.header.model, { name: 'yolo11n-scratches', version: 'v3' }, "the event's model travels with its image");
   assert.deepEqual(c.stats(), { captured: 1, skipped_by_policy: 0, busy: 0, not_accepted: 0, refused: 0, encode_errors: 0 });
 });
 
