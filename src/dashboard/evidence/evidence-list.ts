@@ -43,7 +43,8 @@ function matches(header: EvidenceV1, query: EvidenceQuery): boolean {
   );
 }
 
-function itemOf({ header, receivedAt }: EvidenceEntry): EvidenceItem {
+/** An item of the list (and of GET /api/evidence/<event_id>.json) from a stored header. */
+export function itemOf({ header, receivedAt }: EvidenceEntry): EvidenceItem {
   const { event_id, region, site, camera, seq, captured_at, frame, image, masked, detections } = header;
   return {
     event_id,

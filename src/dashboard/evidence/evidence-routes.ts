@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { SeamError } from '../../contract/index.ts';
 import { UUIDV7_PATTERN } from '../../contract/identifiers.ts';
 import type { EvidenceStore } from '../../store/evidence/evidence-store.ts';
-import { listEvidence } from './evidence-list.ts';
+import { itemOf, listEvidence } from './evidence-list.ts';
 import { parseEvidenceQuery } from './evidence-query.ts';
 import { ThumbnailCache } from './thumbnail-cache.ts';
 
@@ -42,9 +42,18 @@ export function registerEvidence(app: FastifyInstance<any, any, any, any>, store
     reply.header('etag', etag).header('cache-control', 'public, max-age=31536000, immutable').type('image/jpeg');
     return thumb ? thumbs.thumbnail(eventId, found.image) : found.image;
   };
+  // One image's item as the list gives it (header, boxes, urls): what the page's viewer opens from a link.
+  const header = async (rawId: string, reply: FastifyReply) => {
+    if (!store) return notFound(reply, 'this dashboard has no evidence store');
+    const eventId = eventIdOf(rawId);
+    const found = await store.get(eventId);
+    if (!found) return notFound(reply, `no image stored for event ${eventId}`);
+    return itemOf({ header: found.header, receivedAt: found.receivedAt });
+  };
   app.get<{ Params: { name: string } }>('/api/evidence/:name', async (req, reply) => {
     const { name } = req.params;
-    if (!name.endsWith('.jpg')) return notFound(reply, 'evidence images are at /api/evidence/<event_id>.jpg');
+    if (name.endsWith('.json')) return header(name.slice(0, -5), reply);
+    if (!name.endsWith('.jpg')) return notFound(reply, 'evidence images are at /api/evidence/<event_id>.jpg (header: .json)');
     return image(name.slice(0, -4), reply, false);
   });
   app.get<{ Params: { id: string } }>('/api/evidence/:id/thumb.jpg', async (req, reply) => image(req.params.id, reply, true));
