@@ -31,6 +31,8 @@ export interface AlertsConfig {
   receivers: ReceiverInput[];
   groupBy: string[];
   rules: AlertRule[];
+  /** Where notifications link to (no trailing slash); absent: no links, unless the dashboard beside the engine sets one. */
+  dashboardUrl?: string;
   /** The file as given, for the Grafana export. */
   source: AlertsConfigInput;
 }
@@ -112,6 +114,7 @@ export function parseAlertsConfig(input: unknown): AlertsConfig {
     receivers: c.receivers,
     groupBy: c.route.groupBy ?? ['alertname'],
     rules,
+    ...(c.dashboardUrl ? { dashboardUrl: c.dashboardUrl.replace(/\/+$/, '') } : {}),
     source: c,
   };
 }

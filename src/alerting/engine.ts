@@ -46,6 +46,7 @@ export class AlertEngine {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private running: Promise<void> = Promise.resolve();
+  private dashboardUrl: string | undefined;
   readonly metrics: AlertMetrics;
 
   constructor(private readonly options: EngineOptions) {
@@ -53,6 +54,7 @@ export class AlertEngine {
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? pino({ level: 'silent' });
     this.byName = new Map(this.config.rules.map((r) => [r.name, r]));
+    this.dashboardUrl = this.config.dashboardUrl;
     this.notifiers =
       options.notifiers ?? new Map(this.config.receivers.map((r) => [r.name, NOTIFIER_TYPES.get(r.type)!.create(r, this.log)]));
     this.metrics = alertMetrics({
@@ -60,6 +62,11 @@ export class AlertEngine {
       isLeader: () => this.leader,
       outboxDepth: () => options.state.outboxDepth(),
     });
+  }
+
+  /** The dashboard beside the engine, for notification links when the config names none (`npm start`, `alerts --dashboard-port`). */
+  linkDashboard(url: string): void {
+    this.dashboardUrl ??= url.replace(/\/+$/, '');
   }
 
   instances(): AlertInstance[] {
@@ -106,14 +113,15 @@ export class AlertEngine {
           if (!a) next.set(key, (a = newInstance(key, rule.name, rule.severity, rule.labels, o.camera)));
           a.value = o.value;
           a.summary = o.summary;
+          if (o.evidence) a.evidence = o.evidence;
           const t = step(a, this.stepInput(rule, nowMs, o.holds, true));
-          if (t) notices.push(toNotice(a, t));
+          if (t) notices.push(toNotice(a, t, undefined, this.dashboardUrl));
         }
       }
       for (const a of next.values()) {
         if (a.rule !== rule.name || seen.has(a.key)) continue;
         const t = step(a, this.stepInput(rule, nowMs, false, inShift));
-        if (t) notices.push(toNotice(a, t, inShift ? undefined : 'shift_ended'));
+        if (t) notices.push(toNotice(a, t, inShift ? undefined : 'shift_ended', this.dashboardUrl));
       }
     }
     const changed = [...next.values()].filter((a) => this.persisted.get(a.key) !== fingerprint(a));

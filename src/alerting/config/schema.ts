@@ -92,6 +92,14 @@ export const AlertsConfigSchema = Type.Object(
         description: 'Holidays: a shift whose local start date is listed does not run.',
       }),
     ),
+    dashboardUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^\\s?#]+$',
+        description:
+          'The dashboard as receivers reach it, e.g. https://seamline.plant.example: defect-rate and silent-camera notifications then link to the evidence behind them.',
+        'x-reason': 'must be an http:// or https:// URL without a query or fragment',
+      }),
+    ),
     expectedCameras: Type.Optional(
       Type.Array(
         Type.String({ pattern: '^[a-z0-9_-]{1,64}/[a-z0-9_-]{1,64}/[a-z0-9_-]{1,64}$', 'x-reason': 'must be region/site/camera' }),

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { evidenceUrl } from './evidence-link.ts';
 import type { AlertInstance, Transition } from './state-machine.ts';
 
 export const NOTIFICATION_VERSION = 'seamline.alerts.v1';
@@ -19,6 +20,8 @@ export interface AlertNotice {
   ends_at: string | null;
   /** Why it resolved when the condition did not clear: `shift_ended`. */
   reason?: string;
+  /** The dashboard view of the images behind it (defect-rate, silent-camera), when the engine knows the dashboard's URL. */
+  evidence_url?: string;
 }
 
 /** What a receiver gets: the alerts of one group that changed in one evaluation, with the same status. */
@@ -41,7 +44,7 @@ export function alertLabels(a: AlertInstance): Record<string, string> {
   return { ...a.labels, alertname: a.rule, severity: a.severity, ...(a.camera ?? {}) };
 }
 
-export function toNotice(a: AlertInstance, t: Transition, reason?: string): AlertNotice {
+export function toNotice(a: AlertInstance, t: Transition, reason?: string, dashboardUrl?: string): AlertNotice {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     transition_id: `${a.key}#${a.seq}`,
@@ -55,6 +58,7 @@ export function toNotice(a: AlertInstance, t: Transition, reason?: string): Aler
     starts_at: iso(a.firedAt) ?? new Date(0).toISOString(),
     ends_at: t === 'resolved' ? iso(a.resolvedAt) : null,
     ...(reason ? { reason } : {}),
+    ...(dashboardUrl && a.camera && a.evidence ? { evidence_url: evidenceUrl(dashboardUrl, a.camera, a.evidence) } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { CameraId } from '../../contract/index.ts';
+import type { EvidenceWindow } from './evidence-link.ts';
 
 /**
  * Prometheus/Alertmanager states: `inactive` (condition false), `pending` (true, for less than `for`),
@@ -26,6 +27,8 @@ export interface AlertInstance {
   lastNotifiedAt: number | null;
   value: number;
   summary: string;
+  /** The images behind the latest observation, when the rule kind names them. */
+  evidence?: EvidenceWindow;
   /** Counts notifying transitions; `key#seq` is the id of each (sent to receivers as transition_id). */
   seq: number;
 }

@@ -10,7 +10,7 @@ export function slackText(n: Notification): string {
   const lines = n.alerts.map((a) => {
     const where = a.labels.camera ? ` ${a.labels.region}/${a.labels.site}/${a.labels.camera}` : '';
     const icon = a.status === 'resolved' ? ':white_check_mark:' : (ICON[a.severity] ?? '');
-    return `${icon} *${a.rule}*${where}: ${a.summary}${a.repeat ? ' (still firing)' : ''}${a.reason ? ` (${a.reason.replace('_', ' ')})` : ''}`;
+    return `${icon} *${a.rule}*${where}: ${a.summary}${a.repeat ? ' (still firing)' : ''}${a.reason ? ` (${a.reason.replace('_', ' ')})` : ''}${a.evidence_url ? ` <${a.evidence_url}|evidence>` : ''}`;
   });
   return [head, ...lines, `_id ${n.id}_`].join('\n');
 }

@@ -44,6 +44,7 @@ export const defectRate: RuleKind<Static<typeof Params>> = {
         value: rate,
         holds: n >= min && rate > p.perEvent,
         summary: `${p.class} ${(rate * 100).toFixed(1)}% of ${n} events`,
+        evidence: { class: p.class, fromMs: from, toMs: ctx.nowMs },
       };
     });
   },

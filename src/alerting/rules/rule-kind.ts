@@ -2,6 +2,7 @@ import type { TObject } from '@sinclair/typebox';
 import type { CameraId } from '../../contract/index.ts';
 import type { StoreCapabilities } from '../../store/capabilities.ts';
 import type { CameraRow, StoreReader } from '../../store/reader.ts';
+import type { EvidenceWindow } from '../lifecycle/evidence-link.ts';
 
 /** What one rule kind sees at one evaluation. Queries shared by several rules run once per tick (memo). */
 export interface RuleContext {
@@ -22,6 +23,8 @@ export interface Observation {
   holds: boolean;
   /** One line an operator reads in the notification. */
   summary: string;
+  /** The evidence images behind it (docs/evidence.md): a notification links to them on the dashboard. */
+  evidence?: EvidenceWindow;
 }
 
 /**

@@ -4,6 +4,9 @@ import { Duration } from '../config/schema.ts';
 import { parseDuration } from '../config/duration.ts';
 import type { RuleKind } from './rule-kind.ts';
 
+/** How far back a silent camera's notification looks for its last images, at least. */
+const LOOK_BACK_MS = 60 * 60_000;
+
 const Params = Type.Object(
   {
     window: Duration('Silent means nothing counted in this trailing window, e.g. 5m.'),
@@ -37,7 +40,9 @@ export const silentCamera: RuleKind<Static<typeof Params>> = {
     for (const r of rows) counts.set(cameraKey(r), (counts.get(cameraKey(r)) ?? 0) + (signal === 'events' ? r.events : r.detections));
     return ctx.cameras.map((camera) => {
       const value = counts.get(cameraKey(camera)) ?? 0;
-      return { camera, value, holds: value === 0, summary: `${value} ${signal} in the last ${p.window}` };
+      // What the camera last showed before it went quiet (a covered lens, a stopped belt): its newest images.
+      const evidence = { fromMs: ctx.nowMs - Math.max(4 * windowMs, LOOK_BACK_MS), toMs: ctx.nowMs };
+      return { camera, value, holds: value === 0, summary: `${value} ${signal} in the last ${p.window}`, evidence };
     });
   },
 };

@@ -124,6 +124,7 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
         }),
       );
     }
+    if (dashboard) alerting.engine.linkDashboard(dashboard.url);
   } catch (err) {
     await metrics?.close();
     await alerting.close();

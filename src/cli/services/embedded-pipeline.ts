@@ -103,6 +103,7 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
       }),
     );
     opened.push(() => dashboard.close());
+    alerting?.engine.linkDashboard(dashboard.url);
     const running = await startConsumer({
       url: broker.url,
       protocol: broker.protocolVersion,
