@@ -4,6 +4,7 @@ import type { BridgeOptions } from './bridge/options.ts';
 import type { EvidenceCaptureOptions, EvidenceCaptureStats } from './evidence/capture.ts';
 import type { EvidenceQueueStats } from './evidence-queue/counters.ts';
 import { EvidenceTransport } from './evidence-queue/transport.ts';
+import type { RecordImageStats } from './inputs/record-evidence.ts';
 
 /**
  * Evidence for the camera a bridge serves: the image transport (queue and publisher) on the bridge's broker,
@@ -35,15 +36,19 @@ export function cameraEvidence(
   return { transport, capture: { ...capture, camera, sink: transport.queue } };
 }
 
-/** The status.v1 evidence counters from the capture's and the queue's own counts. */
+/**
+ * The status.v1 evidence counters from the capture's and the queue's own counts; images that HTTP/stdin records
+ * carried and that were refused as bad (`records.refused`) count in `evidence_refused` too.
+ */
 export function evidenceStatus(
   capture: EvidenceCaptureStats | undefined,
   queue: EvidenceQueueStats | undefined,
+  records?: RecordImageStats,
 ): Partial<EvidenceStatusCounters> {
   if (!capture && !queue) return {};
   return {
     evidence_captured: capture?.captured ?? 0,
-    evidence_refused: (capture?.refused ?? 0) + (queue?.refused ?? 0),
+    evidence_refused: (capture?.refused ?? 0) + (queue?.refused ?? 0) + (records?.refused ?? 0),
     evidence_dropped: queue?.dropped ?? 0,
     evidence_acked: queue?.acked ?? 0,
   };

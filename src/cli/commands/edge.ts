@@ -1,10 +1,12 @@
 import { Command } from 'commander';
+import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { SeamError } from '../../contract/index.ts';
 import { createBridge } from '../../edge/bridge/bridge.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
 import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
 import { startHttpInput, type RunningHttpInput } from '../../edge/inputs/http.ts';
+import { RecordImages, sumCaptureStats } from '../../edge/inputs/record-evidence.ts';
 import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
 import { runStdinInput } from '../../edge/inputs/stdin.ts';
 import { configFromFlags } from '../config/config-file.ts';
@@ -66,6 +68,32 @@ export function edgeCommand(): Command {
   });
 }
 
+/**
+ * Evidence goes with a model (images of the frames it detected on) and with the HTTP/stdin inputs (the images
+ * their records carry), sent beside their events; `--no-evidence` turns both off.
+ */
+function edgeEvidence(
+  config: EdgeConfig,
+  bridge: Parameters<typeof cameraEvidence>[0] & { registry: Registry; logger: Logger },
+  model: boolean,
+): { evidence?: ReturnType<typeof cameraEvidence>; images?: RecordImages } {
+  const inputs = config.httpPort >= 0 || config.stdin;
+  if (!config.evidence || !(model || inputs)) return {};
+  const evidence = cameraEvidence(bridge, bridge.registry, captureSettings(config), {
+    maxBytes: config.evidenceQueueBytes,
+    maxBytesPerSecond: config.evidenceBytesPerSecond,
+  });
+  if (!inputs) return { evidence };
+  const images = new RecordImages({
+    capture: evidence.capture,
+    defaults: { region: config.region, site: config.site, camera: config.camera },
+    logger: bridge.logger.child({ box: 'record-images' }),
+    registry: bridge.registry,
+    clientId: config.clientId,
+  });
+  return { evidence, images };
+}
+
 async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (config.model && !config.source) {
@@ -78,18 +106,13 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   let pipeline: CameraPipeline | undefined;
   const bridgeOptions = { ...bridgeOptionsOf(config), password: passwordFromEnv(), ...tls, logger };
   const registry = new Registry();
-  // Evidence goes with a model: images of the frames it detected on, sent beside their events.
-  const evidence =
-    detector && config.evidence
-      ? cameraEvidence(bridgeOptions, registry, captureSettings(config), {
-          maxBytes: config.evidenceQueueBytes,
-          maxBytesPerSecond: config.evidenceBytesPerSecond,
-        })
-      : undefined;
+  const { evidence, images } = edgeEvidence(config, { ...bridgeOptions, registry }, detector !== undefined);
+  const evidenceCounters = () =>
+    evidenceStatus(sumCaptureStats(pipeline?.stats().evidence, images?.captureStats()), evidence?.transport.stats(), images?.stats());
   const bridge = createBridge({
     ...bridgeOptions,
     registry,
-    statusExtra: () => ({ ...pipeline?.statusCounters(), ...evidenceStatus(pipeline?.stats().evidence, evidence?.transport.stats()) }),
+    statusExtra: () => ({ ...pipeline?.statusCounters(), ...evidenceCounters() }),
   });
   // The listener opens before the bridge connects: a busy port stops the command with nothing published
   // and the outbox closed as it was.
@@ -97,10 +120,11 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   try {
     if (config.httpPort >= 0) {
       http = await withListenFlags({ port: '--http-port', host: '--http-host' }, () =>
-        startHttpInput(bridge, { host: config.httpHost, port: config.httpPort }),
+        startHttpInput(bridge, { host: config.httpHost, port: config.httpPort, images }),
       );
     }
   } catch (err) {
+    await evidence?.transport.close();
     await bridge.close();
     throw err;
   }
@@ -132,6 +156,8 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     if (pipeline) logger.info(pipeline.stats(), 'camera pipeline stopped');
     await sim?.stop();
     await http?.close();
+    await images?.idle();
+    if (images) logger.info({ ...images.stats(), capture: images.captureStats() }, 'record images stopped');
     // A file that ended leaves its last images queued: a few seconds to send them, the rest stays on disk.
     await evidence?.transport.drain(5_000);
     await evidence?.transport.close();
@@ -152,7 +178,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     });
   }
   if (config.stdin) {
-    const result = await runStdinInput(bridge);
+    const result = await runStdinInput(bridge, { images });
     logger.info(result, 'stdin ended');
     await stop();
     process.exit(0);

@@ -6,7 +6,7 @@ import { DEFAULT_CAPTURE_POLICY } from '../../edge/evidence/policy.ts';
 import { DEFAULT_EVIDENCE_QUEUE_BYTES } from '../../edge/evidence-queue/options.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 
-/** Config keys of evidence capture on `seamline edge --source --model` (docs/evidence.md). */
+/** Config keys of evidence capture on `seamline edge` (model frames and the images HTTP/stdin records carry; docs/evidence.md). */
 export const EvidenceConfigFields = {
   evidence: Type.Boolean({ description: 'Keep images of frames the capture policy picks and send them as evidence.v1.' }),
   evidenceClasses: Type.Optional(
@@ -56,7 +56,10 @@ const list = (value: string) =>
 export function addEvidenceOptions(cmd: Command): Command {
   const d = EVIDENCE_DEFAULTS;
   return cmd
-    .option('--no-evidence', 'keep no images (evidence capture is on with --source and --model; docs/evidence.md)')
+    .option(
+      '--no-evidence',
+      'keep no images (evidence capture is on with --source and --model, and for the images HTTP/stdin records carry; docs/evidence.md)',
+    )
     .option('--evidence-classes <list>', 'capture only these classes, comma-separated (default every class)', list)
     .option('--evidence-exclude <list>', 'never capture these classes, comma-separated, e.g. part', list)
     .option('--evidence-min-confidence <score>', `lowest score captured (default ${d.evidenceMinConfidence})`, numberFlag)

@@ -3,14 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_MAX_PAYLOAD_BYTES, SeamError, isSeamError } from '../../contract/index.ts';
 import { listen } from '../../plumbing/listen.ts';
 import type { Bridge } from '../bridge/bridge.ts';
+import { acceptRecord, type RecordImages } from './record-evidence.ts';
+import { recordWithImageBytes } from './record-image.ts';
 
 export interface HttpInputOptions {
   /** 0 (default) picks a free port; see `port` on the result. */
   port?: number;
   /** Loopback by default: the producer runs on the same host, and nothing here authenticates. */
   host?: string;
-  /** Largest request body, bytes (default 256 KiB + 4 KiB, the payload limit plus the bridge's fields). */
+  /**
+   * Largest request body, bytes (default 256 KiB + 4 KiB, the payload limit plus the bridge's fields; with
+   * `images`, room for an image at its cap in base64 too).
+   */
   maxBodyBytes?: number;
+  /** Evidence from the records' `image` fields; absent: an image is stripped and answered `evidence: 'off'`. */
+  images?: RecordImages;
 }
 
 export interface RunningHttpInput {
@@ -57,13 +64,16 @@ function statusFor(err: SeamError): number {
  * Loopback HTTP for an external inference process and for scrapers:
  * - `POST /detections` with one EdgeDetectionInput as JSON: 200 `{event_id, seq}` once durable;
  *   400 `{error, field, reason}` for an invalid record; 503 with Retry-After when the outbox is full
- *   under reject-new (or the bridge is closing).
+ *   under reject-new (or the bridge is closing). A record may carry an `image` (record-image.ts): the event is
+ *   accepted whatever the image, and the 200 adds `evidence` (`kept`, `skipped`, `busy`, `off`, or `refused`
+ *   with `error`, `field: "image"` and `reason`).
  * - `GET /metrics`: Prometheus text of the bridge's registry.
  * - `GET /healthz`: the bridge's stats as JSON.
  */
 export async function startHttpInput(bridge: Bridge, options: HttpInputOptions = {}): Promise<RunningHttpInput> {
   const host = options.host ?? '127.0.0.1';
-  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_PAYLOAD_BYTES + 4096;
+  const images = options.images;
+  const maxBody = options.maxBodyBytes ?? (images ? recordWithImageBytes(images.maxImageBytes) : DEFAULT_MAX_PAYLOAD_BYTES + 4096);
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     try {
@@ -75,7 +85,7 @@ export async function startHttpInput(bridge: Bridge, options: HttpInputOptions =
         } catch (err) {
           throw new SeamError('SEAM_ERR_INVALID_INPUT', `body is not valid JSON: ${(err as Error).message}`, { field: '(root)' });
         }
-        return reply(res, 200, await bridge.accept(record));
+        return reply(res, 200, await acceptRecord(bridge, record, images));
       }
       if (req.method === 'GET' && path === '/metrics') {
         return reply(res, 200, await bridge.registry.metrics(), bridge.registry.contentType);

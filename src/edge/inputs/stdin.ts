@@ -2,6 +2,8 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isSeamError } from '../../contract/index.ts';
 import type { Bridge } from '../bridge/bridge.ts';
+import { acceptRecord, type RecordImages } from './record-evidence.ts';
+import { recordWithImageBytes } from './record-image.ts';
 
 export interface StdinInputOptions {
   /** NDJSON records, one EdgeDetectionInput per line (default process.stdin). */
@@ -15,8 +17,12 @@ export interface StdinInputOptions {
   errors?: Writable;
   /** Records being made durable at once before reading pauses (default 4,096): bounds memory. */
   maxPending?: number;
-  /** Longest line accepted, in bytes (default 1 MiB); longer lines are refused, not parsed. */
+  /** Characters of those records before reading pauses (default 64 Mi): records with images are megabytes each. */
+  maxPendingBytes?: number;
+  /** Longest line accepted, in bytes (default 1 MiB, or room for an image at its cap with `images`); longer lines are refused, not parsed. */
   maxLineBytes?: number;
+  /** Evidence from the records' `image` fields; absent: an image is stripped and answered `evidence: 'off'`. */
+  images?: RecordImages;
 }
 
 export interface StdinInputResult {
@@ -32,7 +38,8 @@ function write(stream: Writable, value: object): void {
 /**
  * Feeds newline-delimited JSON into the bridge, for an inference process that pipes into it
  * (`python detect.py | seamline edge --stdin`). Each accepted line is answered on `output` with
- * `{"line":n,"event_id":...,"seq":...}` once durable; each refused line on `errors` (the same stream unless
+ * `{"line":n,"event_id":...,"seq":...}` once durable (with `evidence`, and `error`, `field`, `reason` when its
+ * image is refused, for a record that carries an `image`: see http.ts); each refused line on `errors` (the same stream unless
  * told otherwise) with `{"line":n,"error":code,"field":...,"reason":...}`. Blank lines are skipped. Resolves when the input
  * ends and every record has been answered.
  */
@@ -41,7 +48,8 @@ export async function runStdinInput(bridge: Bridge, options: StdinInputOptions =
   const output = options.output ?? process.stdout;
   const errors = options.errors ?? output;
   const maxPending = options.maxPending ?? 4096;
-  const maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
+  const images = options.images;
+  const maxLineBytes = options.maxLineBytes ?? Math.max(1024 * 1024, images ? recordWithImageBytes(images.maxImageBytes) : 0);
   const result: StdinInputResult = { lines: 0, accepted: 0, refused: 0 };
   const pending = new Set<Promise<void>>();
   const rl = createInterface({ input, crlfDelay: Infinity });
@@ -62,28 +70,33 @@ export async function runStdinInput(bridge: Bridge, options: StdinInputOptions =
       return refuse(line, 'SEAM_ERR_INVALID_INPUT', '(root)', `is not valid JSON: ${(err as Error).message}`);
     }
     try {
-      const { event_id, seq } = await bridge.accept(record);
+      const answer = await acceptRecord(bridge, record, images);
       result.accepted++;
-      write(output, { line, event_id, seq });
+      write(output, { line, ...answer });
     } catch (err) {
       if (!isSeamError(err)) throw err;
       refuse(line, err.code, err.field, err.message);
     }
   };
 
+  // Lines carrying images are megabytes each: pending lines are bounded in bytes too.
+  const maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
+  let pendingBytes = 0;
   for await (const text of rl) {
     const line = ++result.lines;
     if (text.trim() === '') continue;
+    pendingBytes += text.length;
     const p: Promise<void> = handle(line, text).finally(() => {
       pending.delete(p);
-      if (paused && pending.size < maxPending / 2) {
+      pendingBytes -= text.length;
+      if (paused && pending.size < maxPending / 2 && pendingBytes < maxPendingBytes / 2) {
         paused = false;
         rl.resume();
       }
     });
     pending.add(p);
     // Backpressure: a producer faster than the disk waits in its own pipe buffer, not in our memory.
-    if (pending.size >= maxPending && !paused) {
+    if ((pending.size >= maxPending || pendingBytes >= maxPendingBytes) && !paused) {
       paused = true;
       rl.pause();
     }
