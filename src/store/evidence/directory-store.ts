@@ -10,6 +10,10 @@ import { checkFilter } from './evidence-filter.ts';
 import type { EvidenceEntry, EvidenceFilter, EvidenceRetention, EvidenceStore, EvidenceTotals } from './evidence-store.ts';
 import { fsError } from './fs-errors.ts';
 import { listNewest } from './directory-list.ts';
+import { SidecarCache } from './sidecar-cache.ts';
+
+/** Sidecars read at once by `list`. */
+const READ_AHEAD = 16;
 
 export interface DirectoryEvidenceStoreOptions {
   /** The folder (created when missing); beside the DuckDB file by default: directory-layout.ts evidenceDirFor. */
@@ -39,6 +43,7 @@ export class DirectoryEvidenceStore implements EvidenceStore {
   readonly name = 'evidence-directory';
   private readonly index = new EvidenceIndex();
   private readonly writing = new Map<string, Promise<unknown>>();
+  private readonly sidecars = new SidecarCache<Sidecar>();
   private readonly log: Logger;
   private opened = false;
 
@@ -112,13 +117,10 @@ export class DirectoryEvidenceStore implements EvidenceStore {
     const index = this.options.readOnly ? await this.refresh() : this.index;
     const chosen = listNewest(index, checked);
     const out: EvidenceEntry[] = [];
-    for (const entry of chosen) {
-      try {
-        const sidecar = await this.sidecarOf(entry);
-        out.push({ header: sidecar.header, receivedAt: new Date(sidecar.received_at) });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError('reading', entry.base, err);
-      }
+    // A few reads at a time, in order: a page of headers is hundreds of small files.
+    for (let i = 0; i < chosen.length; i += READ_AHEAD) {
+      const read = await Promise.all(chosen.slice(i, i + READ_AHEAD).map((entry) => this.sidecarIfThere(entry)));
+      for (const sidecar of read) if (sidecar) out.push({ header: sidecar.header, receivedAt: new Date(sidecar.received_at) });
     }
     return out;
   }
@@ -171,7 +173,21 @@ export class DirectoryEvidenceStore implements EvidenceStore {
   }
 
   private async sidecarOf(entry: IndexEntry): Promise<Sidecar> {
-    return JSON.parse(await readFile(entry.base + SIDECAR_EXT, 'utf8')) as Sidecar;
+    const cached = this.sidecars.get(entry.base);
+    if (cached) return cached;
+    const sidecar = JSON.parse(await readFile(entry.base + SIDECAR_EXT, 'utf8')) as Sidecar;
+    this.sidecars.set(entry.base, sidecar);
+    return sidecar;
+  }
+
+  /** The sidecar, or undefined when the writer pruned the image since the index was read. */
+  private async sidecarIfThere(entry: IndexEntry): Promise<Sidecar | undefined> {
+    try {
+      return await this.sidecarOf(entry);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw fsError('reading', entry.base, err);
+    }
   }
 
   /** A reader's view: the day folders another process changed are read again. */
