@@ -7,6 +7,7 @@ import { consumerCommand } from './commands/consumer.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';
 import { detectCommand } from './commands/detect.ts';
 import { edgeCommand } from './commands/edge.ts';
+import { evidenceCommand } from './commands/evidence.ts';
 import { grafanaCommand } from './commands/grafana.ts';
 import { startCommand } from './commands/start.ts';
 import { usageError } from './config/flags.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     consumerCommand(),
     dashboardCommand(),
     deadLettersCommand(),
+    evidenceCommand(),
     detectCommand(),
     alertsCommand(),
     grafanaCommand(),

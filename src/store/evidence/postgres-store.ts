@@ -6,6 +6,9 @@ import { checkFilter } from './evidence-filter.ts';
 import type { EvidenceEntry, EvidenceFilter, EvidenceRetention, EvidenceStore, EvidenceTotals } from './evidence-store.ts';
 import { evidenceDdl, HEADER_COLUMNS, headerOf, insertSql, insertValues, pruneSql } from './postgres-sql.ts';
 
+/** PostgreSQL's SQLSTATE for a relation that does not exist. */
+const UNDEFINED_TABLE = '42P01';
+
 export interface PostgresEvidenceStoreOptions {
   /** `postgres://user:password@host:5432/db`, the detection store's. */
   url: string;
@@ -15,6 +18,11 @@ export interface PostgresEvidenceStoreOptions {
   pruneBatch?: number;
   /** Connections in the pool (default 4). */
   poolSize?: number;
+  /**
+   * Only read (the dashboard, the export): open creates and migrates nothing (a read-only role is enough),
+   * a missing table reads as no images (no consumer has created it yet), put and prune are refused.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -44,6 +52,16 @@ export class PostgresEvidenceStore implements EvidenceStore {
     const pool = new pg.Pool({ connectionString: this.options.url, connectionTimeoutMillis: 5_000, max: this.options.poolSize ?? 4 });
     pool.on('error', () => {}); // an idle connection the server dropped; the next query reconnects
     const schema = this.options.schema ?? 'public';
+    if (this.options.readOnly) {
+      try {
+        await pool.query('SELECT 1');
+      } catch (cause) {
+        await pool.end().catch(() => {});
+        throw pgError('open evidence', this.target, cause);
+      }
+      this.pool = pool;
+      return;
+    }
     try {
       const client = await pool.connect();
       try {
@@ -67,6 +85,7 @@ export class PostgresEvidenceStore implements EvidenceStore {
   }
 
   async put({ header, image }: Evidence, receivedAt: Date): Promise<'stored' | 'duplicate'> {
+    this.refuseReadOnly('put');
     const result = await this.query('evidence put', insertSql(this.table), insertValues(header, image, receivedAt));
     return result.rowCount === 1 ? 'stored' : 'duplicate';
   }
@@ -97,6 +116,7 @@ export class PostgresEvidenceStore implements EvidenceStore {
   }
 
   async prune(retention: EvidenceRetention, nowMs: number): Promise<EvidenceTotals> {
+    this.refuseReadOnly('prune');
     const removed: EvidenceTotals = { images: 0, bytes: 0 };
     const cutoff = new Date(retention.maxAgeMs === undefined ? 0 : nowMs - retention.maxAgeMs);
     const batch = this.options.pruneBatch ?? 500;
@@ -112,7 +132,7 @@ export class PostgresEvidenceStore implements EvidenceStore {
 
   async stats(): Promise<EvidenceTotals> {
     const { rows } = await this.query('evidence stats', `SELECT count(*) AS images, coalesce(sum(bytes), 0) AS bytes FROM ${this.table}`);
-    return { images: Number(rows[0].images), bytes: Number(rows[0].bytes) };
+    return { images: Number(rows[0]?.images ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
   }
 
   async close(): Promise<void> {
@@ -126,7 +146,16 @@ export class PostgresEvidenceStore implements EvidenceStore {
     try {
       return await this.pool.query(sql, params);
     } catch (cause) {
+      // Read-only, the table is the consumer's to create: until it has, there are no images.
+      if (this.options.readOnly && (cause as { code?: string }).code === UNDEFINED_TABLE)
+        return { rows: [], rowCount: 0 } as unknown as pg.QueryResult;
       throw pgError(what, this.target, cause);
+    }
+  }
+
+  private refuseReadOnly(what: string): void {
+    if (this.options.readOnly) {
+      throw new SeamError('SEAM_ERR_CONFIG', `evidence ${what}: this evidence store was opened read-only`, { field: 'store.readOnly' });
     }
   }
 }

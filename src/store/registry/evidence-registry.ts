@@ -25,6 +25,6 @@ export function createEvidenceStore(config: StoreConfig, choice: EvidenceStoreCh
     const path = duckdbPath(config);
     return path === ':memory:' ? null : new DirectoryEvidenceStore({ dir: evidenceDirFor(path), readOnly, logger });
   }
-  if (config.kind === 'postgres' && config.url) return new PostgresEvidenceStore({ url: config.url, schema: config.database });
+  if (config.kind === 'postgres' && config.url) return new PostgresEvidenceStore({ url: config.url, schema: config.database, readOnly });
   return null;
 }
