@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Histogram, type Counter, type Registry } from 'prom-client';
+import { perRegistry, SeriesMember, type Reading, type SeriesKit } from '../../plumbing/shared-series.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { oldestUnsentMs, type BridgeCounters } from './counters.ts';
 
@@ -9,11 +10,7 @@ export interface EdgeMetricsSource {
   outbox: Outbox;
 }
 
-type Labels = Record<string, string>;
-/** One series of a bridge: its counter, labels, a key naming it among the bridge's series, and its total now. */
-type Reading = [counter: Counter<string>, labels: Labels, key: string, total: number];
-
-interface Shared {
+interface Series {
   accepted: Counter<'client_id'>;
   published: Counter<'client_id'>;
   acked: Counter<'client_id'>;
@@ -25,49 +22,27 @@ interface Shared {
   refused: Counter<'client_id' | 'code'>;
   reconnects: Counter<'client_id'>;
   pubackLatency: Histogram<'client_id'>;
-  bridges: Set<EdgeMetrics>;
 }
 
 /** The codes an input can be refused with (seamline_edge_refused_total{code}). */
 const REFUSAL_CODES = ['SEAM_ERR_INVALID_INPUT', 'SEAM_ERR_OUTBOX_FULL'] as const;
 
-// Several bridges may share one registry (one per camera in `npm start`): metrics are registered once
-// per registry, labelled by client id, and read every bridge registered on it.
-const perRegistry = new WeakMap<Registry, Shared>();
-
-function gauges(registers: Registry[], bridges: Set<EdgeMetrics>): void {
-  const gauge = (name: string, help: string, read: (outbox: Outbox) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['client_id'],
-      registers,
-      collect() {
-        this.reset();
-        for (const b of bridges) this.set({ client_id: b.source.clientId }, read(b.source.outbox));
-      },
-    });
-  gauge('seamline_edge_outbox_depth', 'Events in the outbox not yet acknowledged by the broker.', (o) => o.stats().depth);
-  gauge('seamline_edge_outbox_bytes', 'Bytes those events occupy.', (o) => o.stats().bytes);
-  gauge('seamline_edge_replay_depth', 'Acknowledged events kept in the replay window for repair.', (o) => o.stats().windowDepth);
-  gauge('seamline_edge_replay_bytes', 'Bytes those events occupy.', (o) => o.stats().windowBytes);
-  gauge('seamline_edge_oldest_unsent_seconds', 'Age of the oldest unacknowledged event.', (o) => oldestUnsentMs(o) / 1000);
+function gauges({ gauge }: SeriesKit<EdgeMetrics>): void {
+  const outboxGauge = (name: string, help: string, read: (outbox: Outbox) => number) => gauge(name, help, (b) => read(b.source.outbox));
+  outboxGauge('seamline_edge_outbox_depth', 'Events in the outbox not yet acknowledged by the broker.', (o) => o.stats().depth);
+  outboxGauge('seamline_edge_outbox_bytes', 'Bytes those events occupy.', (o) => o.stats().bytes);
+  outboxGauge('seamline_edge_replay_depth', 'Acknowledged events kept in the replay window for repair.', (o) => o.stats().windowDepth);
+  outboxGauge('seamline_edge_replay_bytes', 'Bytes those events occupy.', (o) => o.stats().windowBytes);
+  outboxGauge('seamline_edge_oldest_unsent_seconds', 'Age of the oldest unacknowledged event.', (o) => oldestUnsentMs(o) / 1000);
 }
 
-function shared(registry: Registry): Shared {
-  const found = perRegistry.get(registry);
-  if (found) return found;
-  const bridges = new Set<EdgeMetrics>();
-  const registers = [registry];
-  gauges(registers, bridges);
-  // The counters mirror each bridge's own (counters.ts and the outbox's), synced at every scrape: the hot
-  // path never touches prom-client.
-  const collect = () => {
-    for (const b of bridges) b.sync();
-  };
-  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
-    new Counter<L>({ name, help, labelNames, registers, collect });
-  const created: Shared = {
+// Several bridges may share one registry (one per camera in `npm start`): metrics are registered once
+// per registry, labelled by client id, and read every bridge registered on it. The counters mirror each
+// bridge's own (counters.ts and the outbox's).
+const shared = perRegistry<Series, EdgeMetrics>((kit) => {
+  gauges(kit);
+  const { counter, registers } = kit;
+  return {
     accepted: counter('seamline_edge_accepted_total', 'Events accepted durably into the outbox.', ['client_id']),
     published: counter('seamline_edge_published_total', 'PUBLISH packets sent, redeliveries included.', ['client_id']),
     acked: counter('seamline_edge_acknowledged_total', 'Events removed from the outbox after their PUBACK.', ['client_id']),
@@ -107,26 +82,13 @@ function shared(registry: Registry): Shared {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    bridges,
   };
-  perRegistry.set(registry, created);
-  return created;
-}
+});
 
 /** One bridge's series of the shared edge metrics. */
-export class EdgeMetrics {
-  private readonly s: Shared;
-  private readonly labels: { client_id: string };
-  /** What each series of this bridge was last synced to, so a scrape adds only what is new. */
-  private readonly synced = new Map<string, number>();
-
-  constructor(
-    registry: Registry,
-    readonly source: EdgeMetricsSource,
-  ) {
-    this.s = shared(registry);
-    this.labels = { client_id: source.clientId };
-    this.s.bridges.add(this);
+export class EdgeMetrics extends SeriesMember<EdgeMetricsSource, Series> {
+  constructor(registry: Registry, source: EdgeMetricsSource) {
+    super(shared(registry), source);
     // Every series exists at 0 from the start: an alert on "any increase" must see the first drop or refusal,
     // and a counter with no sample until then has nothing to increase from.
     for (const counter of [this.s.accepted, this.s.published, this.s.acked, this.s.dropped, this.s.reconnects]) counter.inc(this.labels, 0);
@@ -139,7 +101,7 @@ export class EdgeMetrics {
     this.s.pubackLatency.observe(this.labels, seconds);
   }
 
-  private *readings(): Generator<Reading> {
+  protected *readings(): Generator<Reading> {
     const { s, labels } = this;
     const c = this.source.counters;
     const o = this.source.outbox.stats();
@@ -153,21 +115,5 @@ export class EdgeMetrics {
     for (const [code, n] of c.refusedByCode()) yield [s.refused, { ...labels, code }, `refused/${code}`, n];
     for (const [result, n] of Object.entries(c.repairRequests)) yield [s.repairRequests, { ...labels, result }, `request/${result}`, n];
     for (const [outcome, n] of c.repairAnswered) yield [s.repairAnswered, { ...labels, outcome }, `answered/${outcome}`, n];
-  }
-
-  /** Adds to each counter what this bridge counted since the last sync. */
-  sync(): void {
-    for (const [counter, labels, key, total] of this.readings()) {
-      const delta = total - (this.synced.get(key) ?? 0);
-      if (delta <= 0) continue;
-      counter.inc(labels, delta);
-      this.synced.set(key, total);
-    }
-  }
-
-  /** Stops reading this bridge, its totals synced first (counters keep them, as Prometheus expects). */
-  detach(): void {
-    this.sync();
-    this.s.bridges.delete(this);
   }
 }

@@ -3,9 +3,15 @@ import type { Outbox, OutboxEntry } from '../outbox/outbox.ts';
 import { BrokerConnection, type ConnectionOptions } from './connection.ts';
 import { publishQos1, subscribeQos1 } from './mqtt-control.ts';
 import { ReplayQueue } from './replay-queue.ts';
+import { IdleWaiters } from '../../plumbing/idle-waiters.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
 
-export interface PublisherOptions extends ConnectionOptions {
+export interface PublisherOptions extends Omit<ConnectionOptions, 'status'> {
+  /** Retained status topic; the last will and the births go there. */
+  statusTopic: string;
+  /** Payloads for birth (on every connect) and will (set at every connect attempt). */
+  birth: () => Buffer;
+  will: () => Buffer;
   /** Most PUBLISHes awaiting PUBACK; lowered to the broker's Receive Maximum when it sets one. */
   maxInFlight: number;
   onPublished: (count: number) => void;
@@ -48,7 +54,7 @@ export class Publisher {
   private window: number;
   private scheduled = false;
   private stopped = false;
-  private idleWaiters: (() => void)[] = [];
+  private readonly idle = new IdleWaiters();
 
   constructor(
     private readonly outbox: Outbox,
@@ -76,7 +82,9 @@ export class Publisher {
   }
 
   start(): void {
-    const connection: BrokerConnection = new BrokerConnection(this.options, {
+    const o = this.options;
+    const options = { ...o, status: { topic: o.statusTopic, birth: o.birth, will: o.will } };
+    const connection: BrokerConnection = new BrokerConnection(options, {
       connected: (receiveMaximum, again) => this.onConnected(connection, receiveMaximum, again),
       lost: () => this.onConnectionLost(),
       message: (topic, payload) => this.options.onMessage?.(topic, payload),
@@ -157,7 +165,7 @@ export class Publisher {
         this.options.onPublished(entries.length);
       }
     }
-    if (this.inFlight.size === 0 && this.outbox.stats().depth === 0) this.notifyIdle();
+    if (this.inFlight.size === 0 && this.outbox.stats().depth === 0) this.idle.notify();
   }
 
   private send(client: MqttClient, entry: OutboxEntry): void {
@@ -214,21 +222,10 @@ export class Publisher {
     return this.client?.connected ? publishQos1(this.client, topic, payload, retain, timeoutMs) : Promise.resolve(false);
   }
 
-  private notifyIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
-  }
-
   /** Resolves when the outbox is empty and nothing is in flight, or after `timeoutMs`; true if drained. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.inFlight.size === 0 && this.outbox.stats().depth === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true))),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    const drained = await this.idle.wait(timeoutMs);
     this.schedule();
     return drained;
   }

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Histogram, type Counter, type Registry } from 'prom-client';
+import { perRegistry, SeriesMember, type Reading } from '../../plumbing/shared-series.ts';
 import type { EvidenceQueueStats } from './counters.ts';
 
 /** What one image queue's metrics read when scraped: the bridge's client id (the label) and the queue's stats. */
@@ -28,41 +29,20 @@ const COUNTERS: [stat: CounterStat, name: string, help: string][] = [
   ['reconnects', 'seamline_edge_evidence_reconnects_total', "The image publisher's connections re-established after a loss."],
 ];
 
-interface Shared {
+interface Series {
   counters: Map<CounterStat, Counter<'client_id'>>;
   latency: Histogram<'client_id'>;
-  queues: Set<EvidenceMetrics>;
 }
 
 // Several bridges may share one registry (one per camera in `npm start`): registered once per registry,
-// labelled by client id, reading every queue registered on it.
-const perRegistry = new WeakMap<Registry, Shared>();
-
-function shared(registry: Registry): Shared {
-  const found = perRegistry.get(registry);
-  if (found) return found;
-  const queues = new Set<EvidenceMetrics>();
-  const registers = [registry];
-  const gauge = (name: string, help: string, read: (s: EvidenceQueueStats) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['client_id'],
-      registers,
-      collect() {
-        this.reset();
-        for (const q of queues) this.set({ client_id: q.source.clientId }, read(q.source.stats()));
-      },
-    });
-  gauge('seamline_edge_evidence_queue_depth', 'Evidence images queued at the edge (waiting or in flight).', (s) => s.queued);
-  gauge('seamline_edge_evidence_queue_bytes', 'Bytes those images occupy.', (s) => s.queue_bytes);
-  // The counters mirror the queue's own, synced at every scrape: offer and PUBACK never touch prom-client.
-  const collect = () => {
-    for (const q of queues) q.sync();
-  };
-  const counters = new Map(
-    COUNTERS.map(([stat, name, help]) => [stat, new Counter<'client_id'>({ name, help, labelNames: ['client_id'], registers, collect })]),
-  );
+// labelled by client id, reading every queue registered on it. The counters mirror the queue's own: offer
+// and PUBACK never touch prom-client.
+const shared = perRegistry<Series, EvidenceMetrics>(({ gauge, counter, registers }) => {
+  const queueGauge = (name: string, help: string, read: (s: EvidenceQueueStats) => number) =>
+    gauge(name, help, (q) => read(q.source.stats()));
+  queueGauge('seamline_edge_evidence_queue_depth', 'Evidence images queued at the edge (waiting or in flight).', (s) => s.queued);
+  queueGauge('seamline_edge_evidence_queue_bytes', 'Bytes those images occupy.', (s) => s.queue_bytes);
+  const counters = new Map(COUNTERS.map(([stat, name, help]) => [stat, counter(name, help, ['client_id'])]));
   const latency = new Histogram({
     name: 'seamline_edge_evidence_puback_latency_seconds',
     help: 'Time from sending an evidence PUBLISH to its PUBACK (an image takes its size over the link).',
@@ -70,24 +50,13 @@ function shared(registry: Registry): Shared {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const created = { counters, latency, queues };
-  perRegistry.set(registry, created);
-  return created;
-}
+  return { counters, latency };
+});
 
 /** One image queue's series of the shared evidence metrics. */
-export class EvidenceMetrics {
-  private readonly s: Shared;
-  private readonly labels: { client_id: string };
-  private readonly synced = new Map<CounterStat, number>();
-
-  constructor(
-    registry: Registry,
-    readonly source: EvidenceMetricsSource,
-  ) {
-    this.s = shared(registry);
-    this.labels = { client_id: source.clientId };
-    this.s.queues.add(this);
+export class EvidenceMetrics extends SeriesMember<EvidenceMetricsSource, Series> {
+  constructor(registry: Registry, source: EvidenceMetricsSource) {
+    super(shared(registry), source);
     // Every series exists at 0 from the start, so an alert on "any increase" sees the first drop.
     for (const counter of this.s.counters.values()) counter.inc(this.labels, 0);
     this.s.latency.zero(this.labels);
@@ -97,20 +66,8 @@ export class EvidenceMetrics {
     this.s.latency.observe(this.labels, seconds);
   }
 
-  /** Adds to each counter what the queue counted since the last sync. */
-  sync(): void {
+  protected *readings(): Generator<Reading> {
     const stats = this.source.stats();
-    for (const [stat, counter] of this.s.counters) {
-      const delta = stats[stat] - (this.synced.get(stat) ?? 0);
-      if (delta <= 0) continue;
-      counter.inc(this.labels, delta);
-      this.synced.set(stat, stats[stat]);
-    }
-  }
-
-  /** Stops reading this queue, its totals synced first. */
-  detach(): void {
-    this.sync();
-    this.s.queues.delete(this);
+    for (const [stat, counter] of this.s.counters) yield [counter, this.labels, stat, stats[stat]];
   }
 }

@@ -1,10 +1,12 @@
 import { ErrorWithReasonCode, type MqttClient } from 'mqtt';
+import { IdleWaiters } from '../../plumbing/idle-waiters.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
+import { BrokerConnection, type ConnectionOptions } from '../bridge/connection.ts';
 import { ByteRate, checkBytesPerSecond } from './byte-rate.ts';
-import { EvidenceConnection, type EvidenceConnectionOptions } from './connection.ts';
 import type { EvidenceQueue, OutgoingImage } from './queue.ts';
 
-export interface EvidencePublisherOptions extends EvidenceConnectionOptions {
+/** The bridge's broker, credentials and TLS; `clientId` is the bridge's with `-evidence` (transport.ts). */
+export interface EvidencePublisherOptions extends Omit<ConnectionOptions, 'status'> {
   /** Most images awaiting PUBACK at once (default 2); lowered to the broker's Receive Maximum when it sets one. */
   maxInFlight?: number;
   /** Bytes a second the images may take on average, bursts of a megabyte; 0 (default): no limit. */
@@ -24,14 +26,17 @@ export const DEFAULT_EVIDENCE_IN_FLIGHT = 2;
 const RATE_BURST_BYTES = 1_000_000;
 
 /**
- * The image queue's flow to the broker over its own connection (connection.ts): QoS 1 PUBLISHes of the oldest
- * queued images, at most a small window in flight, an image removed only on its PUBACK. On a lost connection
- * everything in flight goes back to the queue and is sent again, first, on the next connection. The window is
- * small on purpose: a megabyte image in flight holds the link for as long as it takes to send, and the bridge's
- * events share that link; two images are enough to keep it busy between PUBACKs.
+ * The image queue's flow to the broker over its own connection beside the bridge's (a BrokerConnection, see
+ * bridge/connection.ts): same broker, credentials and TLS, client id `<bridge client id>-evidence`, a clean
+ * session and no last will (the camera's liveness is the bridge's business; an image link that drops must not
+ * say the camera went offline), the same reconnect backoff. QoS 1 PUBLISHes of the oldest queued images, at
+ * most a small window in flight, an image removed only on its PUBACK. On a lost connection everything in flight
+ * goes back to the queue and is sent again, first, on the next connection. The window is small on purpose: a
+ * megabyte image in flight holds the link for as long as it takes to send, and the bridge's events share that
+ * link; two images are enough to keep it busy between PUBACKs.
  */
 export class EvidencePublisher {
-  private connection: EvidenceConnection | undefined;
+  private connection: BrokerConnection | undefined;
   /** Position -> when it was sent (performance.now()). */
   private readonly inFlight = new Map<number, number>();
   /** Negative PUBACKs and connections lost while in flight, per position, until acknowledged or given up. */
@@ -49,7 +54,7 @@ export class EvidencePublisher {
   private readonly maxInFlight: number;
   private scheduled = false;
   private stopped = false;
-  private idleWaiters: (() => void)[] = [];
+  private readonly idle = new IdleWaiters();
   private readonly rate: ByteRate | undefined;
   private rateTimer: NodeJS.Timeout | undefined;
 
@@ -74,7 +79,8 @@ export class EvidencePublisher {
 
   start(): void {
     if (this.connection || this.stopped) return;
-    this.connection = new EvidenceConnection(this.options, {
+    const options = { ...this.options, status: undefined }; // no status: no last will and no birth
+    this.connection = new BrokerConnection(options, {
       connected: (receiveMaximum, again) => {
         if (again) this.queue.countReconnect();
         this.window = Math.max(1, Math.min(this.maxInFlight, receiveMaximum ?? Infinity));
@@ -85,7 +91,14 @@ export class EvidencePublisher {
         this.schedule();
       },
       lost: () => this.onConnectionLost(),
+      error: (err) => this.onConnectionError(err),
     });
+  }
+
+  /** Never louder than a warning: the bridge's own connection, with the same credentials, logs a refusal at error. */
+  private onConnectionError(err: Error): void {
+    const code = (err as { code?: unknown }).code;
+    this.options.logger.warn({ err: err.message, code, broker: redactUrl(this.options.url) }, 'evidence connection error');
   }
 
   private onConnectionLost(): void {
@@ -125,7 +138,7 @@ export class EvidencePublisher {
       this.send(client, image);
       room--;
     }
-    if (this.inFlight.size === 0 && this.queue.stats().queued === 0) this.notifyIdle();
+    if (this.inFlight.size === 0 && this.queue.stats().queued === 0) this.idle.notify();
   }
 
   /** True (and a pass scheduled for when it may) while the byte rate is in debt. */
@@ -185,22 +198,10 @@ export class EvidencePublisher {
     this.options.logger.error({ position, ...log }, 'broker refused an evidence image three times; dropped');
   }
 
-  private notifyIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
-  }
-
   /** Resolves true once the queue is empty and nothing is in flight, false after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.inFlight.size === 0 && this.queue.stats().queued === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true))),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    return drained;
+    return this.idle.wait(timeoutMs);
   }
 
   /** Stops sending and disconnects; images in flight stay queued for the next start. */
