@@ -9,6 +9,8 @@ import { viewWith } from './lib/view.js';
 import { renderCameras, renderCameraStatus } from './panels/cameras.js';
 import { renderClasses } from './panels/classes.js';
 import { renderDetections } from './panels/detections.js';
+import { renderEvidence, wireEvidence } from './evidence-panel.js';
+import './evidence-viewer.js';
 import { renderFilters, wireFilters } from './panels/filters.js';
 import { renderCamerasOnline, renderHeader } from './panels/header.js';
 import { renderHealth } from './panels/health.js';
@@ -28,6 +30,7 @@ function renderPanels(o) {
   renderTimeline(o);
   renderHealth(o);
   renderCameras(o);
+  renderEvidence(o);
   renderCamerasOnline(o.cameras);
   $('clock').textContent = fmtClock(o.serverTime);
   document.body.setAttribute('data-server-time', String(o.serverTime));
@@ -58,6 +61,9 @@ function setView(changes) {
 }
 
 wireFilters(setView);
+wireEvidence(function () {
+  return last;
+});
 window.addEventListener('popstate', function () {
   connect(live);
 });

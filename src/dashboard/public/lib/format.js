@@ -66,3 +66,25 @@ export function lostText(reasons) {
     })
     .join(', ');
 }
+
+/** "3/14 08:05:09": the image's captured_at in the browser's time zone, to the second. */
+export function fmtStamp(iso) {
+  var ms = Date.parse(iso);
+  return fmtWhen(ms) + ':' + two(new Date(ms).getSeconds());
+}
+
+/** "scratch ×2, dent": the classes of an image's detections, most boxes first. */
+export function classesText(detections) {
+  var counts = {};
+  detections.forEach(function (d) {
+    counts[d.class] = (counts[d.class] || 0) + 1;
+  });
+  return Object.keys(counts)
+    .sort(function (a, b) {
+      return counts[b] - counts[a] || (a < b ? -1 : 1);
+    })
+    .map(function (c) {
+      return counts[c] > 1 ? c + ' ×' + counts[c] : c;
+    })
+    .join(', ');
+}

@@ -25,6 +25,8 @@ export function connect(on) {
   if (source) source.close();
   var query = params();
   query.delete('token');
+  // The evidence panel's own filter (evidence-panel.js): the panels do not take it.
+  query.delete('minConfidence');
   source = new EventSource('/api/live?' + query.toString());
   setConnection('unknown', 'connecting…');
   source.addEventListener('open', function () {

@@ -56,6 +56,13 @@ function cameraRow(c) {
   tr.appendChild(el('td', 'num' + (c.drops ? ' bad' : ''), fmtInt(c.drops)));
   tr.appendChild(offsetCell(c.clockOffsetMs));
   tr.appendChild(el('td', 'edge', edgeText(c.edge)));
+  // The camera's newest image in the viewer (evidence-viewer.js); the column shows when there is evidence.
+  var image = el('td', 'ev-col');
+  var link = el('a', 'cam-evidence', 'latest');
+  link.href = '#evidence=latest:' + encodeURIComponent(c.key);
+  link.title = 'the newest evidence image of ' + c.key;
+  image.appendChild(link);
+  tr.appendChild(image);
   return tr;
 }
 
