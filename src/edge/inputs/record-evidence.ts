@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { cameraKey, isSeamError, type CameraId, type Detection } from '../../contract/index.ts';
+import { cameraKey, isSeamError, type CameraId, type Detection, type ModelRef } from '../../contract/index.ts';
 import { EvidenceCapture, type EvidenceCaptureOptions, type EvidenceCaptureStats } from '../evidence/capture.ts';
 import type { Frame } from '../frames/frame-source.ts';
 import { checkImageField, decodeRecordImage, DEFAULT_RECORD_IMAGE_BYTES, takeImage } from './record-image.ts';
@@ -54,6 +54,7 @@ interface AcceptedRecord {
   captured_at: string;
   frame: { width: number; height: number };
   detections: Detection[];
+  model?: ModelRef;
 }
 
 /**
@@ -111,7 +112,7 @@ export class RecordImages {
     const { width, height } = record.frame;
     const stub: Frame = { index: 0, capturedAt, width, height, pixels: Buffer.alloc(0), pixelsWidth: width, pixelsHeight: height };
     const before = capture.stats().busy;
-    const kept = capture.keep(stub, record.detections);
+    const kept = capture.keep(stub, record.detections, record.model);
     if (!kept) return this.count(capture.stats().busy > before ? 'busy' : 'skipped');
     this.decoding++;
     let frame: Frame;

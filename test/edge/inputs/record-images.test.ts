@@ -62,6 +62,7 @@ describe('record images', () => {
       assert.equal(stored.header.captured_at, event.captured_at);
       assert.deepEqual(stored.header.frame, { width: W, height: H });
       assert.deepEqual(stored.header.detections, event.detections, "the image carries its event's boxes");
+      assert.deepEqual(stored.header.model, event.model, "and its event's model");
       const meta = await sharp(stored.image).metadata();
       assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', W, H]);
     }
