@@ -17,6 +17,7 @@ import { shippedModel } from '../edge/detector/support.ts';
 import { collect, tempDir } from '../edge/support.ts';
 import { scrape, spawnConsumer } from '../helpers/consumer-process.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { assertReproducesStore, readDataset } from '../helpers/yolo-dataset.ts';
 
 const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
 let broker: RunningMosquitto;
@@ -100,6 +101,7 @@ test('every image the edge captures is stored once, byte-verified, linked to its
       assert.equal(sha256Hex(image), header.image.sha256);
       assert.equal(image.byteLength, header.image.bytes);
     }
+    await exportReadsBack(duckdb, store, captured);
     await store.close();
   } finally {
     edge.kill('SIGKILL');
@@ -107,3 +109,31 @@ test('every image the edge captures is stored once, byte-verified, linked to its
     await Promise.all([events.close(), statuses.close()]);
   }
 });
+
+/**
+ * `seamline evidence export` of that run (issue 25): the folder opens as a YOLO dataset (data.yaml parses,
+ * every image has its label file), the image bytes are the stored bytes, and every label line, denormalised
+ * by the frame, reproduces a stored box (within 1e-6 of the frame's size). Then filtered by the run's model.
+ */
+async function exportReadsBack(duckdb: string, store: DirectoryEvidenceStore, captured: number): Promise<void> {
+  const run = async (...args: string[]) => {
+    const child = killWithUs(
+      spawn(process.execPath, [BIN, 'evidence', 'export', '--store', duckdb, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0, err);
+  };
+  await run('--out', `${tmp.dir}/dataset`);
+  const dataset = readDataset(`${tmp.dir}/dataset`);
+  assert.equal(dataset.items.size, captured, 'every stored image exported');
+  const lines = await assertReproducesStore(dataset, store);
+  assert.ok(lines >= captured, `${lines} label lines for ${captured} images`);
+  const model = (await store.list({ limit: 1 }))[0].header.model;
+  assert.ok(model, "the images name the edge's model");
+  await run('--out', `${tmp.dir}/dataset-model`, '--model', model.name, '--model-version', model.version);
+  assert.equal(readDataset(`${tmp.dir}/dataset-model`).items.size, captured, "every image names the run's model");
+  await run('--out', `${tmp.dir}/dataset-other`, '--model-version', `${model.version}-not`);
+  assert.equal(readDataset(`${tmp.dir}/dataset-other`).items.size, 0);
+}

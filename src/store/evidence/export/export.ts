@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { sha256Hex, type EvidenceV1 } from '../../../contract/index.ts';
+import { sha256Hex, UUIDV7_PATTERN, type EvidenceV1 } from '../../../contract/index.ts';
 import type { EvidenceStore } from '../evidence-store.ts';
 import { prepareFolder, splitOf, writeDataYaml, writeItem, writeManifest } from './dataset.ts';
 import { classMap, labelFile, type ClassMap } from './labels.ts';
@@ -44,7 +44,7 @@ export interface ExportSummary {
   boxesOutsideFrame: number;
   /** Listed, then gone before its bytes were read (retention ran meanwhile). */
   gone: number;
-  /** Bytes that do not match the header's SHA-256: not exported. */
+  /** Bytes that do not match the header's SHA-256, or an event_id that is no UUIDv7 (never a file name then): not exported. */
   corrupt: number;
   classes: ClassMap;
   perClass: Record<string, { images: number; boxes: number }>;
@@ -69,7 +69,10 @@ function exportedClasses(selected: EvidenceV1[], f: ExportFilter): Set<string> {
   return new Set(selected.flatMap((h) => h.detections.map((d) => d.class)));
 }
 
+const EVENT_ID = new RegExp(UUIDV7_PATTERN);
+
 async function writeOne(store: EvidenceStore, header: EvidenceV1, o: ExportOptions, s: ExportSummary): Promise<void> {
+  if (!EVENT_ID.test(header.event_id)) return void s.corrupt++;
   const stored = await store.get(header.event_id);
   if (!stored) return void s.gone++;
   if (sha256Hex(stored.image) !== stored.header.image.sha256) return void s.corrupt++;
