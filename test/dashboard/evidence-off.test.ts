@@ -73,6 +73,11 @@ describe('the evidence panel with no evidence, in Chromium', () => {
       assert.equal(await page.textContent('#ev-error'), 'No image from eu/site-1/cam-01 yet.');
       await page.keyboard.press('Escape');
       await page.waitForSelector('#evidence-viewer:not([open])', { state: 'attached', timeout: 5_000 });
+      // A bad minimum confidence in a link is named, and shown in the control as it was given.
+      await page.goto(`${dash.url}/?range=15m&minConfidence=2`);
+      await page.waitForSelector('#evidence-error:visible', { timeout: 20_000 });
+      assert.equal(await page.textContent('#evidence-error'), 'Cannot show evidence: minConfidence must be a number from 0 to 1, got "2"');
+      assert.equal(await page.$eval('#f-minconf', (s) => (s as HTMLSelectElement).value), '2');
       // A link to an image that is not there names it.
       await page.goto(`${dash.url}/?range=15m#evidence=01890000-0000-7000-8000-000000000000`);
       await page.waitForSelector('#ev-error:visible', { timeout: 20_000 });

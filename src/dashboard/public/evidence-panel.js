@@ -124,7 +124,7 @@ function ask(query, filtered) {
     })
     .catch(function (err) {
       if (mine !== sequence) return;
-      $('evidence-error').textContent = 'Evidence not answering: ' + err.message;
+      $('evidence-error').textContent = 'Cannot show evidence: ' + err.message;
       setState('error', '');
       $('evidence-panel').removeAttribute('data-loading');
       asked = null;
@@ -134,7 +134,16 @@ function ask(query, filtered) {
 /** From each panels document: asks again when the view changed, or while the window ends now (new images). */
 export function renderEvidence(o) {
   var min = params().get('minConfidence') || '';
-  $('f-minconf').value = min;
+  var select = $('f-minconf');
+  // A value typed into the URL that the control does not offer is shown as it is, not as "any".
+  if (
+    min &&
+    !Array.from(select.options).some(function (o) {
+      return o.value === min;
+    })
+  )
+    select.appendChild(el('option', null, min));
+  select.value = min;
   var filtered = narrowed(o.filter) || (o.filter.class || []).length > 0 || min !== '';
   var query = evidenceQuery(o);
   if (query === null) {
