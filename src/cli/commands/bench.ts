@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { SeamError } from '../../contract/index.ts';
 import { exitOnSignals } from '../../plumbing/children.ts';
 import { runEdgeBench } from '../../proof/bench/edge-bench.ts';
 import { runConsumerBench } from '../../proof/bench/consumer-bench.ts';
@@ -29,6 +30,11 @@ export function benchCommand(): Command {
     .option('--rounds <n>', `consumer: ceiling-then-consumer rounds; the median ratio is reported (default ${d.rounds})`, integerFlag)
     .option('--lag-rate <n>', `consumer: paced events/s for the lag phase (default ${d.lagRate})`, integerFlag)
     .option('--lag-seconds <n>', `consumer: length of the lag phase, 600 for the 10-minute RSS soak (default ${d.lagSeconds})`, integerFlag)
+    .option(
+      '--evidence-rate <n>',
+      'consumer: images/s (evidence.v1, ~96 KB JPEG) beside the events into an evidence store, each round paired with a run without (default 0: none)',
+      integerFlag,
+    )
     .option('--model <file.onnx>', 'inference: also time this model (model run, fps, event loop)')
     .option('--seconds <n>', `inference: seconds of each end-to-end run (default ${d.seconds})`, integerFlag)
     .option('--threads <n>', `inference: onnxruntime threads (default ${d.threads})`, integerFlag)
@@ -41,59 +47,79 @@ export function benchCommand(): Command {
     .addOption(
       choiceOption('--stores <list>', `dashboard: stores to load (default ${d.stores})`, ['duckdb,postgres', 'duckdb', 'postgres']),
     )
-    .action(async (target: Target, flags: Record<string, unknown> & { config?: string }) => {
+    .action(async (target: Target, all: Record<string, unknown> & { config?: string }) => {
+      // --evidence-rate is a flag only (not a config-file key): taken out before the config is validated.
+      const { evidenceRate, ...flags } = all;
       const config = configFromFlags<BenchConfig>(BenchConfigSchema, BENCH_DEFAULTS, flags);
+      const rate = evidenceRate as number | undefined;
+      if (rate !== undefined && (target !== 'consumer' || !Number.isInteger(rate) || rate < 0 || rate > 1000)) {
+        throw new SeamError('SEAM_ERR_CONFIG', `--evidence-rate ${String(rate)} is for bench consumer: use a whole number from 0 to 1000`, {
+          field: 'evidenceRate',
+        });
+      }
       exitOnSignals();
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
-      let result: Record<string, unknown>;
-      switch (target) {
-        case 'edge':
-          result = {
-            ...(await runEdgeBench({
-              acceptEvents: Math.floor(config.events / 2),
-              drainEvents: Math.floor(config.events / 2),
-              log: progress,
-            })),
-          };
-          break;
-        case 'consumer':
-          result = {
-            ...(await runConsumerBench({
-              events: config.events,
-              rounds: config.rounds,
-              lagRate: config.lagRate,
-              lagSeconds: config.lagSeconds,
-              progress,
-            })),
-          };
-          break;
-        case 'inference': {
-          // Loaded here, not at the top: it pulls in onnxruntime, which every other command's start-up
-          // (seamline edge restarted by a supervisor, say) should not pay for.
-          const { runInferenceBench } = await import('../../proof/bench/inference-bench.ts');
-          result = await runInferenceBench({
-            model: config.model,
-            seconds: config.seconds,
-            threads: config.threads,
-            realistic: config.realistic,
-            progress,
-          });
-          break;
-        }
-        case 'dashboard':
-          result = {
-            ...(await runDashboardBench({
-              cameras: config.cameras,
-              rate: config.rate,
-              pgRate: config.pgFull ? config.rate : Math.max(1, config.rate / 10),
-              hours: config.hours,
-              runs: config.runs,
-              stores: config.stores.split(',') as ('duckdb' | 'postgres')[],
-              progress,
-            })),
-          };
-          break;
-      }
+      const result = await measure(target, config, rate, progress);
       printResult(`bench ${target}`, result, config.json);
     });
+}
+
+/** Runs one bench target with the validated config. */
+async function measure(
+  target: Target,
+  config: BenchConfig,
+  evidenceRate: number | undefined,
+  progress: (line: string) => void,
+): Promise<Record<string, unknown>> {
+  let result: Record<string, unknown>;
+  switch (target) {
+    case 'edge':
+      result = {
+        ...(await runEdgeBench({
+          acceptEvents: Math.floor(config.events / 2),
+          drainEvents: Math.floor(config.events / 2),
+          log: progress,
+        })),
+      };
+      break;
+    case 'consumer':
+      result = {
+        ...(await runConsumerBench({
+          events: config.events,
+          rounds: config.rounds,
+          lagRate: config.lagRate,
+          lagSeconds: config.lagSeconds,
+          evidenceRate,
+          progress,
+        })),
+      };
+      break;
+    case 'inference': {
+      // Loaded here, not at the top: it pulls in onnxruntime, which every other command's start-up
+      // (seamline edge restarted by a supervisor, say) should not pay for.
+      const { runInferenceBench } = await import('../../proof/bench/inference-bench.ts');
+      result = await runInferenceBench({
+        model: config.model,
+        seconds: config.seconds,
+        threads: config.threads,
+        realistic: config.realistic,
+        progress,
+      });
+      break;
+    }
+    case 'dashboard':
+      result = {
+        ...(await runDashboardBench({
+          cameras: config.cameras,
+          rate: config.rate,
+          pgRate: config.pgFull ? config.rate : Math.max(1, config.rate / 10),
+          hours: config.hours,
+          runs: config.runs,
+          stores: config.stores.split(',') as ('duckdb' | 'postgres')[],
+          progress,
+        })),
+      };
+      break;
+  }
+  return result;
 }

@@ -1,16 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
-import { DETECTION_FILTER } from '../../contract/index.ts';
-import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts';
-import type { CommitReport, Ingestor } from '../../consumer/ingest/ingest.ts';
+import type { RunningConsumer } from '../../consumer/consumer.ts';
+import type { CommitReport } from '../../consumer/ingest/ingest.ts';
 import { DuckDbStore } from '../../store/duckdb/store.ts';
+import { evidenceDirFor } from '../../store/evidence/directory-layout.ts';
+import { DirectoryEvidenceStore } from '../../store/evidence/directory-store.ts';
 import { startAvailableBroker, type AvailableBroker } from '../services/available-broker.ts';
 import { percentile, round } from './percentile.ts';
 import { LagHistogram } from './lag-histogram.ts';
 import { rssTrend } from './rss-trend.ts';
 import { publishInWorker } from './spawn-worker.ts';
+import { ceiling, checkImages, committedBy, consumerRun, imagesSettled, SEQ_BLOCK, WINDOW, type BenchEvidence } from './consumer-run.ts';
+import { makeBenchJpeg } from './evidence-image.ts';
 
 export interface ConsumerBenchOptions {
   /** Events in each throughput phase. */
@@ -20,6 +22,12 @@ export interface ConsumerBenchOptions {
   /** Paced rate for the lag phase, events/s. */
   lagRate: number;
   lagSeconds: number;
+  /**
+   * Images a second beside the events (0: none, the default). Each round then runs the consumer twice after
+   * its ceiling, without images and with them (its evidence store on), in alternating order; `ratio` is the
+   * run with images, `without_evidence` its pair. The paced phase carries images too.
+   */
+  evidenceRate?: number;
   /** Progress lines go here (stderr), results are returned. */
   progress: (line: string) => void;
 }
@@ -54,103 +62,83 @@ export interface ConsumerBenchResult {
   /** Slope of those medians after the first minute, MB per minute (null for a phase under 3 minutes). */
   rss_slope_mb_per_min: number | null;
   stored: number;
+  /** With --evidence-rate: the same rounds' consumer runs without images, and what the images came to. */
+  evidence_rate?: number;
+  without_evidence?: { ratio: number; ratio_by_round: number[]; events_per_s: number; cpu_us_per_event: number };
+  image_bytes?: number;
+  images_published?: number;
+  images_stored?: number;
+  /** Stored images whose event_id is not an event in the store: must be 0. */
+  images_unlinked?: number;
+  /** Stored images whose bytes, read back, do not match their header's SHA-256: must be 0. */
+  images_bad_digest?: number;
 }
 
-const WINDOW = 2000;
-/** Each publisher run starts its cameras' seq here times the run's number, so no two runs share one. */
-const SEQ_BLOCK = 10_000_000;
 const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
 const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1048576);
 
-/** QoS 1 to an MQTT.js subscriber that does nothing: what the broker and publisher allow on this machine. */
-async function ceiling(broker: AvailableBroker, events: number, run: number): Promise<number> {
-  const sub = await mqtt.connectAsync(broker.url, { protocolVersion: broker.protocolVersion, clientId: `bench-null-${run}`, clean: true });
-  await sub.subscribeAsync(DETECTION_FILTER, { qos: 1 });
-  let n = 0;
-  let first = 0;
-  const done = new Promise<number>((resolve) =>
-    sub.on('message', () => {
-      if (n++ === 0) first = Date.now();
-      if (n === events) resolve(Date.now() - first);
-    }),
-  );
-  await publishInWorker({
-    url: broker.url,
-    count: events,
-    rate: 0,
-    cameras: 6,
-    protocolVersion: broker.protocolVersion,
-    window: WINDOW,
-    clientId: `bench-pub-null-${run}`,
-  });
-  const ms = await done;
-  await sub.endAsync();
-  return (events / Math.max(1, ms)) * 1000;
-}
-
-/** Resolves with the time at which `ingestor` has committed at least `n` events. */
-function committedBy(ingestor: Ingestor, n: number): Promise<number> {
-  return new Promise<number>((resolve) => {
-    const check = () => {
-      if (ingestor.stats.committedEvents >= n) {
-        ingestor.off('commit', check);
-        resolve(Date.now());
-      }
-    };
-    ingestor.on('commit', check);
-    check();
-  });
-}
-
-interface Rounds {
-  /** The last round's consumer, still running: the paced phase uses it. */
-  consumer: RunningConsumer;
-  ceilings: number[];
+interface Series {
   rates: number[];
   cpuPerEvent: number[];
 }
 
-/** The throughput rounds: each a ceiling run, then at once a consumer fed as fast as the publisher can. */
-async function throughputRounds(broker: AvailableBroker, store: DuckDbStore, options: ConsumerBenchOptions): Promise<Rounds> {
-  const ceilings: number[] = [];
-  const rates: number[] = [];
-  const cpuPerEvent: number[] = [];
-  let consumer: RunningConsumer | undefined;
+interface Rounds {
+  /** The last round's last consumer, still running: the paced phase uses it (with images when they are on). */
+  consumer: RunningConsumer;
+  ceilings: number[];
+  /** The runs `ratio` is about: with images when they are on. */
+  main: Series;
+  /** With images on: the same rounds' runs without them. */
+  plain: Series | undefined;
+  images: number;
+  imagesStored: number;
+}
+
+/**
+ * The throughput rounds: each a ceiling run, then at once a consumer fed as fast as the publisher can. With
+ * images, two consumer runs follow each ceiling, without and with images, the order alternating from round to
+ * round (the last round ends with images, so the paced phase has them), so drift within a round favours neither.
+ */
+async function throughputRounds(
+  broker: AvailableBroker,
+  store: DuckDbStore,
+  options: ConsumerBenchOptions,
+  evidence: BenchEvidence | undefined,
+): Promise<Rounds> {
+  const r: Rounds = {
+    consumer: undefined!,
+    ceilings: [],
+    main: { rates: [], cpuPerEvent: [] },
+    plain: undefined,
+    images: 0,
+    imagesStored: 0,
+  };
+  if (evidence) r.plain = { rates: [], cpuPerEvent: [] };
+  let block = 0;
   for (let n = 1; n <= options.rounds; n++) {
-    ceilings.push(await ceiling(broker, options.events, n));
-    // A session that ends with the round, so the broker queues nothing for it during the next ceiling.
-    consumer = await startConsumer({
-      url: broker.url,
-      protocol: broker.protocolVersion,
-      clientId: `bench-consumer-${n}`,
-      store,
-      sessionExpiry: 0,
-    });
-    let first = 0;
-    const cpuStart = process.cpuUsage();
-    consumer.session.once('message', () => (first = Date.now()));
-    const publishing = publishInWorker({
-      url: broker.url,
-      count: options.events,
-      rate: 0,
-      cameras: 6,
-      protocolVersion: broker.protocolVersion,
-      window: WINDOW,
-      clientId: `bench-pub-${n}`,
-      seqStart: n * SEQ_BLOCK,
-    });
-    const doneAt = await committedBy(consumer.ingestor, options.events);
-    const cpu = process.cpuUsage(cpuStart);
-    cpuPerEvent.push((cpu.user + cpu.system) / options.events);
-    await publishing;
-    rates.push((options.events / Math.max(1, doneAt - first)) * 1000);
-    options.progress(
-      `round ${n}: ceiling ${Math.round(ceilings[n - 1])} messages/s, consumer ${Math.round(rates[n - 1])} events/s ` +
-        `committed and acknowledged (ratio ${(rates[n - 1] / ceilings[n - 1]).toFixed(2)}), ${cpuPerEvent[n - 1].toFixed(1)} us of CPU an event`,
-    );
-    if (n < options.rounds) await consumer.stop();
+    const ceiling_ = await ceiling(broker, options.events, n);
+    r.ceilings.push(ceiling_);
+    const withImagesLast = (options.rounds - n) % 2 === 0;
+    const order: (BenchEvidence | undefined)[] = !evidence ? [undefined] : withImagesLast ? [undefined, evidence] : [evidence, undefined];
+    for (const [i, ev] of order.entries()) {
+      // A session that ends with the round, so the broker queues nothing for it during the next ceiling.
+      const name = evidence ? `${n}-${ev ? 'images' : 'plain'}` : String(n);
+      const run = await consumerRun(broker, store, { name, events: options.events, seqStart: ++block * SEQ_BLOCK, evidence: ev });
+      const series = ev || !evidence ? r.main : r.plain!;
+      series.rates.push(run.rate);
+      series.cpuPerEvent.push(run.cpuPerEvent);
+      r.images += run.images;
+      r.imagesStored += run.imagesStored;
+      options.progress(
+        `round ${n}${evidence ? (ev ? ', images on ' : ', images off') : ''}: ceiling ${Math.round(ceiling_)} messages/s, consumer ${Math.round(run.rate)} events/s ` +
+          `committed and acknowledged (ratio ${(run.rate / ceiling_).toFixed(2)}), ${run.cpuPerEvent.toFixed(1)} us of CPU an event` +
+          (ev ? `; ${run.images} images published, ${run.imagesStored} stored` : ''),
+      );
+      if (n < options.rounds || i < order.length - 1) await run.consumer.stop();
+      else r.consumer = run.consumer;
+    }
   }
-  return { consumer: consumer!, ceilings, rates, cpuPerEvent };
+  return r;
 }
 
 interface LagPhase {
@@ -159,17 +147,25 @@ interface LagPhase {
   rssMid: number;
   rssPeak: number;
   trend: ReturnType<typeof rssTrend>;
+  images: number;
+  imagesStored: number;
 }
 
-/** The paced phase: end-to-end lag of every committed event, and RSS sampled each second. */
-async function lagPhase(broker: AvailableBroker, ingestor: Ingestor, options: ConsumerBenchOptions): Promise<LagPhase> {
+/** The paced phase: end-to-end lag of every committed event, and RSS sampled each second (images too, when on). */
+async function lagPhase(
+  broker: AvailableBroker,
+  consumer: RunningConsumer,
+  options: ConsumerBenchOptions,
+  evidence: BenchEvidence | undefined,
+): Promise<LagPhase> {
+  const ingestor = consumer.ingestor;
   const lags = new LagHistogram();
   const onReport = (r: CommitReport) => {
     for (const c of r.capturedMs) lags.add(r.committedAtMs - c);
   };
   ingestor.on('commit-report', onReport);
   const lagEvents = options.lagRate * options.lagSeconds;
-  options.progress(`lag phase: ${options.lagRate} events/s for ${options.lagSeconds} s`);
+  options.progress(`lag phase: ${options.lagRate} events/s for ${options.lagSeconds} s${evidence ? `, ${evidence.rate} images/s` : ''}`);
   const lagStarted = Date.now();
   let rssMid = 0;
   let rssPeak = 0;
@@ -183,7 +179,8 @@ async function lagPhase(broker: AvailableBroker, ingestor: Ingestor, options: Co
     if (options.lagSeconds >= 60 && Math.round(elapsed) % 60 === 0)
       options.progress(`  ${Math.round(elapsed)} s: rss ${now} MB (V8 heap ${heapMb()} MB), ${ingestor.stats.committedEvents} committed`);
   }, 1000);
-  await publishInWorker({
+  const storedBefore = consumer.evidence?.ingest.stats.stored ?? 0;
+  const { images } = await publishInWorker({
     url: broker.url,
     count: lagEvents,
     rate: options.lagRate,
@@ -191,12 +188,42 @@ async function lagPhase(broker: AvailableBroker, ingestor: Ingestor, options: Co
     protocolVersion: broker.protocolVersion,
     window: WINDOW,
     clientId: 'bench-pub-lag',
-    seqStart: (options.rounds + 1) * SEQ_BLOCK,
+    seqStart: (2 * options.rounds + 1) * SEQ_BLOCK,
+    evidence: evidence && { rate: evidence.rate, jpegPath: evidence.jpegPath },
   });
   await committedBy(ingestor, options.events + lagEvents);
   clearInterval(sampler);
   ingestor.off('commit-report', onReport);
-  return { lags, rss: rssMb(), rssMid, rssPeak, trend: rssTrend(rssSamples) };
+  const imagesStored = await imagesSettled(consumer, images, storedBefore);
+  return { lags, rss: rssMb(), rssMid, rssPeak, trend: rssTrend(rssSamples), images, imagesStored };
+}
+
+const median = (values: number[], digits: number) => round(percentile(values, 50)!, digits)!;
+
+/** The result's evidence fields: the pair without images, and what the images came to. */
+function evidenceFields(
+  rounds: Rounds,
+  lag: LagPhase,
+  evidence: BenchEvidence,
+  imageBytes: number,
+  check: { unlinked: number; badDigest: number },
+): Partial<ConsumerBenchResult> {
+  const plain = rounds.plain!;
+  const ratios = plain.rates.map((r, i) => r / rounds.ceilings[i]);
+  return {
+    evidence_rate: evidence.rate,
+    without_evidence: {
+      ratio: median(ratios, 2),
+      ratio_by_round: ratios.map((r) => round(r, 2)!),
+      events_per_s: Math.round(percentile(plain.rates, 50)!),
+      cpu_us_per_event: median(plain.cpuPerEvent, 1),
+    },
+    image_bytes: imageBytes,
+    images_published: rounds.images + lag.images,
+    images_stored: rounds.imagesStored + lag.imagesStored,
+    images_unlinked: check.unlinked,
+    images_bad_digest: check.badDigest,
+  };
 }
 
 /**
@@ -204,43 +231,61 @@ async function lagPhase(broker: AvailableBroker, ingestor: Ingestor, options: Co
  * (DuckDB, PUBACK after commit) fed as fast as the publisher can, then a paced phase for end-to-end lag
  * and memory. Each round's ratio compares two runs a few seconds apart: on this shared machine the
  * ceiling alone moved by up to 14% between runs a minute apart, more than the margin it is measured
- * against, so the result is the median of the rounds' ratios.
+ * against, so the result is the median of the rounds' ratios. With `evidenceRate`, images flow beside the
+ * events into a directory evidence store, paired in each round with a run without them.
  */
 export async function runConsumerBench(options: ConsumerBenchOptions): Promise<ConsumerBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-'));
   const broker = await startAvailableBroker({ persistence: false });
-  const store = new DuckDbStore({ path: join(dir, 'bench.duckdb') });
+  const path = join(dir, 'bench.duckdb');
+  const store = new DuckDbStore({ path });
+  const images = options.evidenceRate ? new DirectoryEvidenceStore({ dir: evidenceDirFor(path) }) : undefined;
   const rssStart = rssMb();
   try {
     options.progress(`broker: ${broker.name} at ${broker.url}`);
     await store.open();
-    const { consumer, ceilings, rates, cpuPerEvent } = await throughputRounds(broker, store, options);
-    const ratios = rates.map((r, i) => r / ceilings[i]);
-    const { lags, rss, rssMid, rssPeak, trend } = await lagPhase(broker, consumer.ingestor, options);
-    await consumer.stop();
+    let evidence: BenchEvidence | undefined;
+    let imageBytes = 0;
+    if (images) {
+      await images.open();
+      const jpeg = await makeBenchJpeg();
+      imageBytes = jpeg.byteLength;
+      writeFileSync(join(dir, 'bench.jpg'), jpeg);
+      evidence = { rate: options.evidenceRate!, jpegPath: join(dir, 'bench.jpg'), store: images };
+      options.progress(`images: ${options.evidenceRate} a second of ${imageBytes} bytes beside the events, paired with runs without`);
+    }
+    const rounds = await throughputRounds(broker, store, options, evidence);
+    const { rates, cpuPerEvent } = rounds.main;
+    const ratios = rates.map((r, i) => r / rounds.ceilings[i]);
+    const lag = await lagPhase(broker, rounds.consumer, options, evidence);
+    await rounds.consumer.stop();
     const stored = (await store.totals()).events;
+    await store.close();
+    const extra = evidence ? evidenceFields(rounds, lag, evidence, imageBytes, await checkImages(images!, path)) : {};
     return {
       broker: broker.name,
       events: options.events,
       rounds: options.rounds,
       events_per_s: Math.round(percentile(rates, 50)!),
-      ceiling_per_s: Math.round(percentile(ceilings, 50)!),
-      ratio: round(percentile(ratios, 50)!, 2)!,
+      ceiling_per_s: Math.round(percentile(rounds.ceilings, 50)!),
+      ratio: median(ratios, 2),
       ratio_by_round: ratios.map((r) => round(r, 2)!),
-      cpu_us_per_event: round(percentile(cpuPerEvent, 50)!, 1)!,
+      cpu_us_per_event: median(cpuPerEvent, 1),
       lag_rate: options.lagRate,
-      lag_p50_ms: lags.percentile(50),
-      lag_p99_ms: lags.percentile(99),
-      rss_mb: rss,
+      lag_p50_ms: lag.lags.percentile(50),
+      lag_p99_ms: lag.lags.percentile(99),
+      rss_mb: lag.rss,
       rss_start_mb: rssStart,
-      rss_mid_mb: rssMid || rss,
-      rss_peak_mb: Math.max(rssPeak, rss),
-      rss_by_minute_mb: trend.byMinute,
-      rss_slope_mb_per_min: trend.slopeMbPerMin,
+      rss_mid_mb: lag.rssMid || lag.rss,
+      rss_peak_mb: Math.max(lag.rssPeak, lag.rss),
+      rss_by_minute_mb: lag.trend.byMinute,
+      rss_slope_mb_per_min: lag.trend.slopeMbPerMin,
       stored,
+      ...extra,
     };
   } finally {
     await store.close().catch(() => {});
+    await images?.close().catch(() => {});
     await broker.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,8 +4,10 @@
  * line when done: { published, ms }.
  */
 import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { eventPayload } from './event-payload.ts';
+import { ImagePacer } from './evidence-image.ts';
 
 export interface PublishJob {
   url: string;
@@ -19,6 +21,8 @@ export interface PublishJob {
   clientId: string;
   /** First seq per camera (so several runs can continue one sequence). */
   seqStart?: number;
+  /** Images beside the events (evidence.v1, each of an event just sent) on a connection of their own. */
+  evidence?: { rate: number; jpegPath: string };
 }
 
 async function run(job: PublishJob): Promise<void> {
@@ -27,6 +31,20 @@ async function run(job: PublishJob): Promise<void> {
   const build = (i: number, capturedMs: number) => eventPayload(i % job.cameras, seqStart + Math.floor(i / job.cameras), capturedMs);
   // Unpaced runs measure the broker and the subscriber, so payloads are built before the clock starts.
   const prebuilt = job.rate > 0 ? undefined : Array.from({ length: job.count }, (_, i) => build(i, Date.now()));
+  let latest: string | undefined;
+  const images = job.evidence
+    ? new ImagePacer(
+        {
+          url: job.url,
+          clientId: `${job.clientId}-evidence`,
+          protocolVersion: job.protocolVersion,
+          rate: job.evidence.rate,
+          jpeg: readFileSync(job.evidence.jpegPath),
+        },
+        () => latest,
+      )
+    : undefined;
+  await images?.start();
   const started = Date.now();
   let sent = 0;
   let acked = 0;
@@ -47,6 +65,7 @@ async function run(job: PublishJob): Promise<void> {
         const { topic, payload } = prebuilt ? prebuilt[sent] : build(sent, Date.now());
         sent++;
         client.publish(topic, payload, { qos: 1 }, onAck);
+        latest = payload;
       }
       if (sent < job.count && job.rate > 0 && !scheduled) {
         scheduled = true;
@@ -56,8 +75,9 @@ async function run(job: PublishJob): Promise<void> {
     pump();
   });
   const ms = Date.now() - started;
+  const imagesPublished = await images?.stop();
   await client.endAsync();
-  process.stdout.write(JSON.stringify({ published: acked, ms }) + '\n');
+  process.stdout.write(JSON.stringify({ published: acked, ms, images: imagesPublished ?? 0 }) + '\n');
 }
 
 // Only as the entry script: importing this file for its types must not start publishing.

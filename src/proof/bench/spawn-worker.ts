@@ -7,7 +7,7 @@ const WORKER = new URL('./publish-worker.ts', import.meta.url).pathname;
 const TSX = import.meta.resolve('tsx');
 
 /** Runs the publish worker in its own process and resolves with what it printed. */
-export function publishInWorker(job: PublishJob): Promise<{ published: number; ms: number }> {
+export function publishInWorker(job: PublishJob): Promise<{ published: number; ms: number; images: number }> {
   return new Promise((resolve, reject) => {
     const child = killWithUs(
       spawn(process.execPath, ['--import', TSX, WORKER, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] }),
