@@ -13,18 +13,21 @@ export const evidenceDdl = (table: string, schema: string) => [
     seq bigint NOT NULL, captured_at timestamptz NOT NULL, received_at timestamptz NOT NULL,
     frame_width integer NOT NULL, frame_height integer NOT NULL, image_width integer NOT NULL,
     image_height integer NOT NULL, content_type text NOT NULL, bytes integer NOT NULL, sha256 text NOT NULL,
-    masked boolean NOT NULL, detections jsonb NOT NULL, image bytea NOT NULL)`,
+    masked boolean NOT NULL, detections jsonb NOT NULL, image bytea NOT NULL, model_name text, model_version text)`,
+  // Tables created before images carried their model (evidence.v1's optional model).
+  `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS model_name text`,
+  `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS model_version text`,
   // The dashboard lists one camera's newest; retention removes the oldest of all.
   `CREATE INDEX IF NOT EXISTS evidence_camera_captured ON ${table} (region, site, camera, captured_at DESC)`,
   `CREATE INDEX IF NOT EXISTS evidence_captured ON ${table} (captured_at)`,
 ];
 
 export const HEADER_COLUMNS = `event_id, region, site, camera, seq, captured_at, received_at, frame_width, frame_height,
-  image_width, image_height, content_type, bytes, sha256, masked, detections`;
+  image_width, image_height, content_type, bytes, sha256, masked, detections, model_name, model_version`;
 
 export const insertSql = (table: string) =>
   `INSERT INTO ${table} (${HEADER_COLUMNS}, image)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
    ON CONFLICT (event_id) DO NOTHING`;
 
 export function insertValues(h: EvidenceV1, image: Buffer, receivedAt: Date): unknown[] {
@@ -45,6 +48,8 @@ export function insertValues(h: EvidenceV1, image: Buffer, receivedAt: Date): un
     h.image.sha256,
     h.masked,
     JSON.stringify(h.detections),
+    h.model?.name ?? null,
+    h.model?.version ?? null,
     image,
   ];
 }
@@ -61,6 +66,7 @@ export function headerOf(row: Record<string, unknown>): EvidenceV1 {
     captured_at: (row.captured_at as Date).toISOString(),
     frame: { width: row.frame_width as number, height: row.frame_height as number },
     detections: row.detections as EvidenceV1['detections'],
+    ...(row.model_name == null ? {} : { model: { name: row.model_name as string, version: row.model_version as string } }),
     image: {
       content_type: row.content_type as typeof EVIDENCE_CONTENT_TYPE,
       width: row.image_width as number,

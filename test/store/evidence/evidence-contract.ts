@@ -48,6 +48,23 @@ export function evidenceContract(name: string, o: EvidenceContractOptions): void
     }),
   );
 
+  test(`${name}: the event's model comes back when the image named one, and stays absent when not`, { timeout: 30_000 }, () =>
+    withStore(async (store) => {
+      const model = { name: 'yolo11n-scratches', version: 'v3' };
+      const [named] = await makeEvidence(1, { model, seq: 1 }, START);
+      const [anonymous] = await makeEvidence(1, { seq: 2 }, START + 1000);
+      for (const e of [named, anonymous]) assert.equal(await store.put(e, new Date()), 'stored');
+      assert.deepEqual((await store.get(named.header.event_id))?.header.model, model);
+      const back = await store.get(anonymous.header.event_id);
+      assert.ok(back && !('model' in back.header), 'no model key at all: the header read back is the one that arrived');
+      const listed = await store.list({ limit: 10 });
+      assert.deepEqual(
+        listed.map((e) => e.header.model),
+        [undefined, model],
+      );
+    }),
+  );
+
   test(`${name}: the same image at once and again later is stored once`, { timeout: 30_000 }, () =>
     withStore(async (store) => {
       const [a, b] = await makeEvidence(2, {}, START);
