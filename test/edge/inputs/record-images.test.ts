@@ -84,7 +84,7 @@ describe('record images', () => {
       ['truncated', good.subarray(0, 300), /cannot be decoded as JPEG/],
       ['wrong-size', await png(W / 2, H), /is 160x240, not the record's frame 320x240/],
       ['text', Buffer.from('this is not a picture at all'), /not a JPEG or PNG/],
-      ['not-base64', '***', /not valid base64/],
+      ['not-base64', 'AAAA*AA=', /not valid base64/],
       ['number', 42, /must be a base64 string/],
       ['oversize', await png(W, H, true), /larger than 200000 bytes/],
     ];
