@@ -1,0 +1,247 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startConsumer, type RunningConsumer } from '../../../consumer/consumer.ts';
+import { DuckDbStore } from '../../../store/duckdb/store.ts';
+import { evidenceDirFor } from '../../../store/evidence/directory-layout.ts';
+import { DirectoryEvidenceStore } from '../../../store/evidence/directory-store.ts';
+import { makeBenchJpeg } from '../../bench/evidence-image.ts';
+import { startMosquitto, type RunningMosquitto } from '../../services/mosquitto.ts';
+import { EdgeLife, type EdgeLedger } from '../harness/edge-life.ts';
+import type { EvidenceEdgeJob } from '../harness/evidence-edge.ts';
+import { evidenceCounts } from '../harness/evidence-counts.ts';
+import { verdict, type ChaosResult, type ChaosScenario } from '../harness/scenario.ts';
+import { duckdbCounts, duckdbMissing } from '../harness/stored-counts.ts';
+import { waitUntil } from '../harness/wait-until.ts';
+
+export interface EvidenceFaultsOptions {
+  /** Events a second from the one camera. */
+  rate: number;
+  /** An image for every this-many events. */
+  imageEvery: number;
+  /** The edge image queue's bound, in images (of the ~96 KB bench JPEG). */
+  queueImages: number;
+  /** Traffic between faults, ms. */
+  phaseMs: number;
+  /** How long Mosquitto stays down after each SIGKILL, ms; the last outage is long enough to overflow the queue. */
+  outageMs: number;
+  /** How long to wait for repair and the last images after the load, ms. */
+  settleMs: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Rig {
+  dir: string;
+  broker: RunningMosquitto;
+  store: DuckDbStore;
+  images: DirectoryEvidenceStore;
+  consumer: RunningConsumer;
+  job: EvidenceEdgeJob;
+  ledger: EdgeLedger;
+  lives: EdgeLife[];
+  /** Per bridge SIGKILL: images the process held, and how many the next life restored from disk. */
+  kills: { held: number; restoredNext: number }[];
+  /** Per Mosquitto SIGKILL: images the bridges had been acknowledged for that the consumer had not yet received. */
+  brokerKills: number[];
+}
+
+/**
+ * The faults, in order, all under traffic: (1) Mosquitto SIGKILLed with the bridge up; (2) the bridge SIGKILLed
+ * with Mosquitto up; (3) Mosquitto SIGKILLed, then the bridge SIGKILLed while Mosquitto is down (images pile up
+ * in the queue on disk) and restarted before Mosquitto is back; (4) a long Mosquitto outage that overflows the
+ * image queue's bound (drop-oldest, counted). Then the feed stops, repair and the queue finish, a graceful stop.
+ */
+async function faults(rig: Rig, o: EvidenceFaultsOptions, progress: (line: string) => void): Promise<void> {
+  const life = () => rig.lives[rig.lives.length - 1];
+  const killBroker = async () => {
+    const ingest = rig.consumer.evidence!.ingest.stats;
+    const acked = rig.lives.reduce((n, l) => n + (l.last?.acked ?? 0), 0);
+    rig.brokerKills.push(Math.max(0, acked - ingest.stored - ingest.duplicates - ingest.pending));
+    await rig.broker.kill();
+  };
+  const restartEdge = async () => {
+    const held = life().heldAtDeath();
+    rig.lives.push(await EdgeLife.start(rig.job, rig.ledger));
+    await waitUntil(() => life().first !== undefined, 10_000);
+    rig.kills.push({ held, restoredNext: life().first?.restored ?? 0 });
+    progress(`bridge restarted: it held ${held} images at the kill, ${life().first?.restored ?? 0} restored from its queue on disk`);
+  };
+  await sleep(o.phaseMs);
+  await killBroker();
+  progress(`1: Mosquitto SIGKILLed (${rig.ledger.accepted.size} events, ${rig.ledger.offered.size} images so far)`);
+  await sleep(o.outageMs);
+  await rig.broker.start();
+  await sleep(o.phaseMs);
+  await life().kill();
+  progress(`2: bridge SIGKILLed (${rig.ledger.accepted.size} events, ${rig.ledger.offered.size} images so far)`);
+  await restartEdge();
+  await sleep(o.phaseMs);
+  await killBroker();
+  await sleep(o.outageMs / 2);
+  await life().kill();
+  progress(`3: Mosquitto SIGKILLed, then the bridge while Mosquitto was down (${rig.ledger.offered.size} images so far)`);
+  await restartEdge();
+  await sleep(o.outageMs / 2);
+  await rig.broker.start();
+  await sleep(o.phaseMs);
+  await killBroker();
+  const longOutage = Math.max(o.outageMs, ((o.queueImages * 1.5 * o.imageEvery) / o.rate) * 1000);
+  progress(`4: Mosquitto SIGKILLed for ${Math.round(longOutage)} ms, more images than the queue's bound of ${o.queueImages}`);
+  await sleep(longOutage);
+  await rig.broker.start();
+  await sleep(o.phaseMs);
+  life().stopFeeding();
+}
+
+/** Waits for every answered event (repair included) and every image that can still come, then stops everything. */
+async function settle(rig: Rig, o: EvidenceFaultsOptions, progress: (line: string) => void): Promise<boolean> {
+  await sleep(200); // the last accepts in flight when the feed stopped
+  const complete = await waitUntil(async () => (await rig.store.totals()).events >= rig.ledger.accepted.size, o.settleMs);
+  const last = rig.lives[rig.lives.length - 1];
+  const code = await last.stop();
+  if (code !== 0) progress(`bridge exited ${code}: ${last.stderr.slice(-500)}`);
+  const ingest = rig.consumer.evidence!.ingest;
+  const acked = () => rig.lives.reduce((n, l) => n + ((l.final ?? l.last)?.acked ?? 0), 0);
+  await waitUntil(() => ingest.stats.pending === 0 && ingest.stats.stored + ingest.stats.duplicates >= acked(), 10_000);
+  await sleep(500);
+  await rig.consumer.stop();
+  await rig.images.close();
+  await rig.store.close();
+  return complete;
+}
+
+async function account(rig: Rig, complete: boolean): Promise<ChaosResult> {
+  const path = join(rig.dir, 'evidence.duckdb');
+  const counts = await duckdbCounts(path);
+  const lost = await duckdbMissing(path, rig.ledger.accepted);
+  const img = await evidenceCounts(evidenceDirFor(path), path, rig.ledger.offered);
+  const last = rig.lives[rig.lives.length - 1];
+  const stats = rig.lives.map((l) => l.final ?? l.last);
+  const dropped = stats.reduce((n, s) => n + (s?.dropped ?? 0), 0);
+  const restored = rig.kills.reduce((n, k) => n + k.restoredNext, 0);
+  const lostInKills = rig.kills.reduce((n, k) => n + Math.max(0, k.held - k.restoredNext), 0);
+  const refused = stats.reduce((n, s) => n + (s?.refused ?? 0) + (s?.duplicates ?? 0), 0);
+  const acked = stats.reduce((n, s) => n + (s?.acked ?? 0), 0);
+  const unaccounted = rig.ledger.offered.size - img.stored - dropped - refused;
+  const atBroker = rig.brokerKills.reduce((n, k) => n + k, 0);
+  // Each life's queue counters (restored, offered, acked, dropped, queued; the killed ones as last reported).
+  const lives = stats.map((s) => `r${s?.restored} o${s?.offered} a${s?.acked} d${s?.dropped} q${s?.queued}`).join(', ');
+  const base = verdict('evidence-faults', rig.ledger.accepted.size, counts, counts.deadLetters, { lost });
+  const imagesOk =
+    img.badDigest === 0 &&
+    img.storedTwice === 0 &&
+    img.foreign === 0 &&
+    img.unlinked === 0 &&
+    last.final?.queued === 0 &&
+    restored > 0 &&
+    unaccounted <= lostInKills + atBroker;
+  return {
+    ...base,
+    ok: base.ok && complete && imagesOk,
+    bridge_kills: rig.kills.length,
+    broker_kills: rig.brokerKills.length,
+    images_offered: rig.ledger.offered.size,
+    images_stored: img.stored,
+    images_dropped: dropped,
+    images_refused: refused,
+    images_acked: acked,
+    image_queue_lives: lives,
+    images_restored: restored,
+    images_held_lost_in_kills: lostInKills,
+    images_in_broker_at_kills: atBroker,
+    images_unaccounted: unaccounted,
+    images_bad_digest: img.badDigest,
+    images_stored_twice: img.storedTwice,
+    images_foreign: img.foreign,
+    images_unlinked: img.unlinked,
+    images_queued_at_end: last.final?.queued ?? -1,
+  };
+}
+
+async function rig(o: EvidenceFaultsOptions): Promise<Rig> {
+  const dir = mkdtempSync(join(tmpdir(), 'seamline-chaos-evidence-'));
+  writeFileSync(join(dir, 'image.jpg'), await makeBenchJpeg());
+  // Snapshots every second: the consumer's sessions outlive a SIGKILL, so images the bridge sends before the
+  // consumer is back are queued for it, not dropped; what arrived since the last snapshot is what repair is for.
+  const broker = await startMosquitto({ autosaveInterval: 1 });
+  const path = join(dir, 'evidence.duckdb');
+  const store = new DuckDbStore({ path });
+  await store.open();
+  const images = new DirectoryEvidenceStore({ dir: evidenceDirFor(path) });
+  await images.open();
+  // share: false, as every scenario that restarts Mosquitto (harness/end-to-end.ts): 2.0 restores plain subscriptions only.
+  const consumer = await startConsumer({
+    url: broker.url,
+    clientId: 'chaos-evidence',
+    store,
+    share: false,
+    evidence: images,
+    repairGrace: 2,
+  });
+  const job: EvidenceEdgeJob = {
+    url: broker.url,
+    clientId: 'chaos-evidence-edge',
+    region: 'eu',
+    site: 'evidence',
+    camera: 'cam-1',
+    dataDir: join(dir, 'edge'),
+    rate: o.rate,
+    imageEvery: o.imageEvery,
+    jpegPath: join(dir, 'image.jpg'),
+    queueBytes: o.queueImages * 100_000,
+  };
+  return {
+    dir,
+    broker,
+    store,
+    images,
+    consumer,
+    job,
+    ledger: { accepted: new Set(), offered: new Set() },
+    lives: [],
+    kills: [],
+    brokerKills: [],
+  };
+}
+
+/**
+ * Images beside events through a broker SIGKILL and a bridge SIGKILL (docs text: /tmp/evidence-docs/chaos.md).
+ * Proves: every event a bridge answered for is stored once (repair brings back what the broker lost); every
+ * stored image is whole (its SHA-256), stored once, one the edge offered, linked to a stored event; images on
+ * the queue's disk survive a SIGKILL and are sent by the next life; the queue drains; and every image offered
+ * is stored, or counted dropped, or was among those the killed process still held (at most those not yet
+ * restored by the next life): what a SIGKILL takes from memory is bounded, not hidden.
+ */
+export function evidenceFaults(o: EvidenceFaultsOptions): ChaosScenario {
+  return {
+    name: 'evidence-faults',
+    description: `images (1 in ${o.imageEvery} of ${o.rate} events/s, ~96 KB) beside events; Mosquitto SIGKILLed 3 times, the bridge twice (once while Mosquitto is down), the image queue overflowed once`,
+    async run(progress) {
+      const r = await rig(o);
+      try {
+        r.lives.push(await EdgeLife.start(r.job, r.ledger));
+        await faults(r, o, progress);
+        const complete = await settle(r, o, progress);
+        progress(`${r.ledger.accepted.size} events answered, ${r.ledger.offered.size} images offered; counting`);
+        return await account(r, complete);
+      } finally {
+        for (const l of r.lives) await l.kill().catch(() => {});
+        await r.consumer.stop().catch(() => {});
+        await r.images.close().catch(() => {});
+        await r.store.close().catch(() => {});
+        await r.broker.close();
+        rmSync(r.dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export const evidenceFaultsScenario = evidenceFaults({
+  rate: 200,
+  imageEvery: 20,
+  queueImages: 20,
+  phaseMs: 4_000,
+  outageMs: 2_000,
+  settleMs: 60_000,
+});

@@ -1,0 +1,31 @@
+/**
+ * `seamline chaos evidence-faults`, short: images beside events through three Mosquitto SIGKILLs and two bridge
+ * SIGKILLs (one while Mosquitto is down), with the image queue overflowed once (src/proof/chaos/scenarios/evidence-faults.ts).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { evidenceFaults } from '../../src/proof/chaos/scenarios/evidence-faults.ts';
+
+test('evidence-faults: no event lost or doubled; every image whole, once, linked; stored or counted dropped, or held by a killed process', {
+  timeout: 180_000,
+}, async () => {
+  const r = await evidenceFaults({ rate: 200, imageEvery: 20, queueImages: 20, phaseMs: 3_000, outageMs: 1_500, settleMs: 45_000 }).run(
+    () => {},
+  );
+  const detail = JSON.stringify(r);
+  assert.deepEqual([r.lost, r.duplicates, r.detections_mismatch, r.seq_repeats, r.dead_lettered], [0, 0, 0, 0, 0], detail);
+  assert.ok(r.produced > 2_000 && r.stored >= r.produced, detail);
+  assert.deepEqual(
+    [r.images_bad_digest, r.images_stored_twice, r.images_foreign, r.images_unlinked, r.images_queued_at_end],
+    [0, 0, 0, 0, 0],
+    detail,
+  );
+  assert.ok(Number(r.images_stored) > 50, `images flowed: ${detail}`);
+  assert.ok(Number(r.images_restored) > 0, `images on the queue's disk survived a SIGKILL and were sent by the next life: ${detail}`);
+  assert.ok(Number(r.images_dropped) > 0, `the overflow was counted: ${detail}`);
+  // Not stored and not counted: at most what a SIGKILLed process held at that instant (the bridge's images not yet
+  // on its disk, the broker's acknowledged and undelivered ones: the image path has no end-to-end repair).
+  const held = Number(r.images_held_lost_in_kills) + Number(r.images_in_broker_at_kills);
+  assert.ok(Number(r.images_unaccounted) <= held, `nothing missing beyond what killed processes held: ${detail}`);
+  assert.equal(r.ok, true, detail);
+});
