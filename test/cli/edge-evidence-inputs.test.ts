@@ -65,6 +65,11 @@ test('seamline edge without a model: HTTP and stdin record images stored with th
       60_000,
       `the HTTP edge to run: ${http.log().slice(-800)} ${http.out().slice(-800)} exit ${http.child.exitCode}`,
     );
+    // Before any record carries an image: no image connection, heartbeats as an edge without evidence sends them.
+    const heartbeat = () => statuses.statuses.map((s) => s.message).find((m) => m.camera === 'cam-http' && 'outbox_depth' in m);
+    await waitFor(() => heartbeat() !== undefined, 30_000, 'a cam-http heartbeat');
+    assert.equal('evidence_captured' in heartbeat()!, false, JSON.stringify(heartbeat()));
+    assert.equal(http.log().includes('evidence publisher connected'), false);
     const url = `http://127.0.0.1:${httpPort}`;
     // A noise PNG: the body is over the 260 KiB a record without an image may take.
     const answers = [
@@ -117,6 +122,7 @@ test('seamline edge without a model: HTTP and stdin record images stored with th
         .find((m) => m.camera === 'cam-http' && Number(m.evidence_refused) === 1 && Number(m.evidence_acked) === 2);
     await waitFor(() => beat() !== undefined, 15_000, 'a cam-http heartbeat: 2 acked, 1 refused');
     assert.equal(beat()!.evidence_captured, 2);
+    assert.ok(http.log().includes('evidence publisher connected'), 'the image connection opened at the first image kept');
     const metrics = await (await fetch(`${url}/metrics`)).text();
     assert.match(metrics, /seamline_edge_evidence_record_images_total\{client_id="edge-cam-http",outcome="refused"\} 1/);
     assert.match(metrics, /seamline_edge_evidence_record_images_total\{client_id="edge-cam-http",outcome="kept"\} 2/);

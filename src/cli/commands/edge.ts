@@ -68,6 +68,15 @@ export function edgeCommand(): Command {
   });
 }
 
+interface EdgeEvidence {
+  evidence?: ReturnType<typeof cameraEvidence>;
+  images?: RecordImages;
+  /** Connects the image transport now with a model or images queued by a previous run, else at the first record image kept. */
+  start(): void;
+  /** With a model or once a record carried an image: until then an HTTP/stdin edge's heartbeats carry no evidence counters, as before. */
+  active(): boolean;
+}
+
 /**
  * Evidence goes with a model (images of the frames it detected on) and with the HTTP/stdin inputs (the images
  * their records carry), sent beside their events; `--no-evidence` turns both off.
@@ -76,22 +85,35 @@ function edgeEvidence(
   config: EdgeConfig,
   bridge: Parameters<typeof cameraEvidence>[0] & { registry: Registry; logger: Logger },
   model: boolean,
-): { evidence?: ReturnType<typeof cameraEvidence>; images?: RecordImages } {
+): EdgeEvidence {
   const inputs = config.httpPort >= 0 || config.stdin;
-  if (!config.evidence || !(model || inputs)) return {};
+  if (!config.evidence || !(model || inputs)) return { start: () => {}, active: () => false };
   const evidence = cameraEvidence(bridge, bridge.registry, captureSettings(config), {
     maxBytes: config.evidenceQueueBytes,
     maxBytesPerSecond: config.evidenceBytesPerSecond,
   });
-  if (!inputs) return { evidence };
-  const images = new RecordImages({
-    capture: evidence.capture,
-    defaults: { region: config.region, site: config.site, camera: config.camera },
-    logger: bridge.logger.child({ box: 'record-images' }),
-    registry: bridge.registry,
-    clientId: config.clientId,
-  });
-  return { evidence, images };
+  let started = false;
+  const connect = () => {
+    if (started) return;
+    started = true;
+    evidence.transport.start();
+  };
+  const images = inputs
+    ? new RecordImages({
+        capture: evidence.capture,
+        defaults: { region: config.region, site: config.site, camera: config.camera },
+        logger: bridge.logger.child({ box: 'record-images' }),
+        registry: bridge.registry,
+        clientId: config.clientId,
+        onKept: connect,
+      })
+    : undefined;
+  return {
+    evidence,
+    images,
+    start: () => (model || evidence.transport.stats().queued > 0 ? connect() : undefined),
+    active: () => started || Object.values(images?.stats() ?? {}).some((n) => n > 0),
+  };
 }
 
 async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
@@ -106,9 +128,12 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   let pipeline: CameraPipeline | undefined;
   const bridgeOptions = { ...bridgeOptionsOf(config), password: passwordFromEnv(), ...tls, logger };
   const registry = new Registry();
-  const { evidence, images } = edgeEvidence(config, { ...bridgeOptions, registry }, detector !== undefined);
+  const edgeImages = edgeEvidence(config, { ...bridgeOptions, registry }, detector !== undefined);
+  const { evidence, images } = edgeImages;
   const evidenceCounters = () =>
-    evidenceStatus(sumCaptureStats(pipeline?.stats().evidence, images?.captureStats()), evidence?.transport.stats(), images?.stats());
+    edgeImages.active()
+      ? evidenceStatus(sumCaptureStats(pipeline?.stats().evidence, images?.captureStats()), evidence?.transport.stats(), images?.stats())
+      : {};
   const bridge = createBridge({
     ...bridgeOptions,
     registry,
@@ -129,7 +154,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     throw err;
   }
   await bridge.start();
-  evidence?.transport.start();
+  edgeImages.start();
   const sim = config.simulate > 0 ? new SimulatedCamera({ camera: config.camera, eventsPerSecond: config.simulate }) : undefined;
   await sim?.start((input) => bridge.accept(input));
   if (detector) {

@@ -20,6 +20,8 @@ export interface RecordImagesOptions {
   /** The bridge's registry: `seamline_edge_evidence_record_images_total{client_id, outcome}`. */
   registry?: Registry;
   clientId?: string;
+  /** Called for each image kept, before it is encoded: `seamline edge` connects the image transport at the first. */
+  onKept?: () => void;
 }
 
 /** What became of a record's image, told to its producer beside `event_id` and `seq`. */
@@ -123,6 +125,7 @@ export class RecordImages {
     } finally {
       this.decoding--;
     }
+    this.o.onKept?.();
     capture.capture(kept, frame, Promise.resolve(accepted));
     return this.count('kept');
   }
