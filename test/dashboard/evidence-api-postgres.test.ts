@@ -90,6 +90,10 @@ describe('dashboard evidence API over a PostgresEvidenceStore', () => {
     const { body } = await get('/api/evidence?class=dent');
     assert.equal(body.scanned, 11);
     assert.equal(body.truncated, false);
+    // Unfiltered, it reads only as many headers as it answers with (the page asks every 5 s while live).
+    const few = (await get('/api/evidence?limit=3')).body;
+    assert.deepEqual([few.items.length, few.scanned, few.truncated], [3, 3, false]);
+    assert.equal((await get('/api/evidence?camera=eu/plant-1/cam-a&limit=1')).body.scanned, 1);
   });
 
   test('serves the stored bytes with the sha256 as strong ETag, and a 320 px thumbnail', { timeout: 30_000 }, async () => {

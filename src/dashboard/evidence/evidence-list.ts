@@ -72,8 +72,11 @@ export async function listEvidence(
   const seen = new Set<string>();
   let toMs = query.toMs;
   let scanned = 0;
+  // Without a class or confidence filter every header matches: ask for what is still missing, not a whole page
+  // (the directory store reads one file per header, and the page asks again every few seconds while live).
+  const unfiltered = query.classes.length === 0 && query.minConfidence === 0;
   while (items.length < query.limit) {
-    const ask = Math.min(PAGE, maxScanned - scanned);
+    const ask = Math.min(unfiltered ? query.limit - items.length : PAGE, maxScanned - scanned);
     if (ask <= 0) return { items, scanned, truncated: true };
     const page = await store.list({ cameras: query.cameras, fromMs: query.fromMs, toMs, limit: ask });
     scanned += page.length;
