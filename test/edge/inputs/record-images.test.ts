@@ -130,14 +130,41 @@ describe('record images', () => {
     assert.match(metrics, /seamline_edge_evidence_record_images_total\{client_id="[^"]+",outcome="skipped"\} 4/);
   });
 
+  test('busy decode slots and the camera bound: answered busy (class still due) and refused, the events accepted', {
+    timeout: 60_000,
+  }, async () => {
+    const { bridge, images } = await rig(suite, 'busy', { maxDecoding: 1, maxCameras: 2 });
+    const good = await jpeg();
+    const take = async (r: Record<string, unknown>) => {
+      const { image, ...event } = r;
+      return images.take(event as never, image, await bridge.accept(event));
+    };
+    const [a, b] = [record('scratch', good), record('dent', good)].map(({ image, ...event }) => ({ event, image }));
+    const [ea, eb] = [await bridge.accept(a.event), await bridge.accept(b.event)];
+    // Both started in one turn: the first holds the only decode slot until its decode ends.
+    const answers = await Promise.all([images.take(a.event as never, a.image, ea), images.take(b.event as never, b.image, eb)]);
+    assert.deepEqual(
+      answers.map((x) => x.evidence),
+      ['kept', 'busy'],
+    );
+    assert.equal((await take(record('dent', good))).evidence, 'kept', 'the busy class stayed due');
+    // The rig's own camera and cam-2 have captures: a third camera's image is refused, its event accepted.
+    assert.equal((await take(record('scratch', good, { camera: 'cam-2' }))).evidence, 'kept');
+    const third = await take(record('scratch', good, { camera: 'cam-3' }));
+    assert.deepEqual([third.evidence, 'field' in third && third.field], ['refused', 'image']);
+    assert.match('reason' in third ? third.reason : '', /camera eu\/plant-1\/cam-3, past 2 cameras/);
+    assert.deepEqual(images.stats(), { kept: 3, skipped: 0, busy: 1, refused: 1 });
+  });
+
   test('stdin: NDJSON records with images are answered per line and stored; a bad one is refused naming image', {
     timeout: 60_000,
   }, async () => {
-    const { bridge, images, store } = await rig(suite, 'stdin');
+    const { bridge, images, store } = await rig(suite, 'stdin', { maxDecoding: 4 });
     const input = new PassThrough();
     const output = new PassThrough();
     let out = '';
     output.on('data', (d) => (out += d));
+    // Lines are handled concurrently: 4 decode slots, so none of these 3 images is answered busy.
     const run = runStdinInput(bridge, { input, output, images });
     input.write(`${JSON.stringify(record('scratch', await png()))}\n`);
     input.write(`${JSON.stringify(record('dent', await jpeg(W, H + 2)))}\n`);
