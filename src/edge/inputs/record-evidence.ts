@@ -106,11 +106,15 @@ export class RecordImages {
     } catch (err) {
       return this.refused(err);
     }
-    if (this.decoding >= this.maxDecoding) return this.count('busy');
     const camera = this.cameraOf(record);
     const capture = this.captureFor(camera);
     if (!capture) return this.refused(new Error(`is of camera ${cameraKey(camera)}, past ${this.maxCameras} cameras with images`));
     const capturedAt = Date.parse(record.captured_at);
+    // Every decode slot taken: a frame the policy would keep is busy, and not marked captured, so its class stays due
+    // (the question keep() asks first).
+    if (this.decoding >= this.maxDecoding && capture.policy.decide(camera.camera, record.detections, capturedAt).capture) {
+      return this.count('busy');
+    }
     const { width, height } = record.frame;
     const stub: Frame = { index: 0, capturedAt, width, height, pixels: Buffer.alloc(0), pixelsWidth: width, pixelsHeight: height };
     const before = capture.stats().busy;

@@ -139,13 +139,18 @@ describe('record images', () => {
       const { image, ...event } = r;
       return images.take(event as never, image, await bridge.accept(event));
     };
-    const [a, b] = [record('scratch', good), record('dent', good)].map(({ image, ...event }) => ({ event, image }));
-    const [ea, eb] = [await bridge.accept(a.event), await bridge.accept(b.event)];
-    // Both started in one turn: the first holds the only decode slot until its decode ends.
-    const answers = await Promise.all([images.take(a.event as never, a.image, ea), images.take(b.event as never, b.image, eb)]);
+    const records = [record('scratch', good), record('dent', good), record('scratch', good)].map(({ image, ...event }) => ({
+      event,
+      image,
+    }));
+    const accepted: { event_id: string; seq: number }[] = [];
+    for (const r of records) accepted.push(await bridge.accept(r.event));
+    // Started in one turn: the first holds the only decode slot until its decode ends; the second would be kept (busy),
+    // the third would not (scratch was just kept): skipped, not busy.
+    const answers = await Promise.all(records.map((r, i) => images.take(r.event as never, r.image, accepted[i])));
     assert.deepEqual(
       answers.map((x) => x.evidence),
-      ['kept', 'busy'],
+      ['kept', 'busy', 'skipped'],
     );
     assert.equal((await take(record('dent', good))).evidence, 'kept', 'the busy class stayed due');
     // The rig's own camera and cam-2 have captures: a third camera's image is refused, its event accepted.
@@ -153,7 +158,7 @@ describe('record images', () => {
     const third = await take(record('scratch', good, { camera: 'cam-3' }));
     assert.deepEqual([third.evidence, 'field' in third && third.field], ['refused', 'image']);
     assert.match('reason' in third ? third.reason : '', /camera eu\/plant-1\/cam-3, past 2 cameras/);
-    assert.deepEqual(images.stats(), { kept: 3, skipped: 0, busy: 1, refused: 1 });
+    assert.deepEqual(images.stats(), { kept: 3, skipped: 1, busy: 1, refused: 1 });
   });
 
   test('stdin: NDJSON records with images are answered per line and stored; a bad one is refused naming image', {
