@@ -1,25 +1,26 @@
 import { Command } from 'commander';
-import { SeamError } from '../../contract/index.ts';
 import { exitOnSignals } from '../../plumbing/children.ts';
 import { runEdgeBench } from '../../proof/bench/edge-bench.ts';
 import { runConsumerBench } from '../../proof/bench/consumer-bench.ts';
 import { runDashboardBench } from '../../proof/bench/dashboard-bench.ts';
+import { runEvidenceBench } from '../../proof/bench/evidence/evidence-api-bench.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
 import { BENCH_DEFAULTS, BenchConfigSchema, type BenchConfig } from '../config/bench.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { choiceArgument, choiceOption, integerFlag } from '../config/flags.ts';
 
-type Target = 'edge' | 'consumer' | 'inference' | 'dashboard';
+const TARGETS = ['edge', 'consumer', 'inference', 'dashboard', 'evidence'] as const;
+type Target = (typeof TARGETS)[number];
 const d = BENCH_DEFAULTS;
 
 export function benchCommand(): Command {
   return new Command('bench')
-    .summary('measure a box on this machine (edge, consumer, inference, dashboard); --json for one JSON object')
+    .summary('measure a box on this machine (edge, consumer, inference, dashboard, evidence); --json for one JSON object')
     .description(
       'Measure a box on this machine. Starts what it needs (Mosquitto when it is on PATH, else the embedded ' +
         'broker), prints a table; with --json the last line is one JSON object.',
     )
-    .addArgument(choiceArgument('target', 'what to measure', ['edge', 'consumer', 'inference', 'dashboard']))
+    .addArgument(choiceArgument('target', 'what to measure', [...TARGETS]))
     .option('-c, --config <file>', 'JSON config file; flags override it')
     .option('--json', 'print one JSON object as the last line')
     .option(
@@ -32,45 +33,38 @@ export function benchCommand(): Command {
     .option('--lag-seconds <n>', `consumer: length of the lag phase, 600 for the 10-minute RSS soak (default ${d.lagSeconds})`, integerFlag)
     .option(
       '--evidence-rate <n>',
-      'consumer: images/s (evidence.v1, ~96 KB JPEG) beside the events into an evidence store, each round paired with a run without (default 0: none)',
+      `consumer: images/s (evidence.v1, ~96 KB JPEG) beside the events into an evidence store, each round paired with a run without (default ${d.evidenceRate}: none)`,
       integerFlag,
     )
     .option('--model <file.onnx>', 'inference: also time this model (model run, fps, event loop)')
     .option('--seconds <n>', `inference: seconds of each end-to-end run (default ${d.seconds})`, integerFlag)
     .option('--threads <n>', `inference: onnxruntime threads (default ${d.threads})`, integerFlag)
     .option('--no-realistic', 'inference: skip the YOLOv8n-shaped random-weights graph')
-    .option('--cameras <n>', `dashboard: cameras of the simulated plant (default ${d.cameras})`, integerFlag)
+    .option('--images <n>', `evidence: images written to each store (default ${d.images})`, integerFlag)
+    .option('--days <n>', `evidence: days the images are spread over (default ${d.days})`, integerFlag)
+    .option('--cameras <n>', `dashboard, evidence: cameras of the simulated plant (default ${d.cameras})`, integerFlag)
     .option('--rate <n>', `dashboard: events/s per camera into DuckDB; PostgreSQL gets a tenth (default ${d.rate})`, integerFlag)
     .option('--hours <n>', `dashboard: hours of plant time loaded, up to 24 (default ${d.hours})`, integerFlag)
-    .option('--runs <n>', `dashboard: timed runs of each panel per window (default ${d.runs})`, integerFlag)
+    .option('--runs <n>', `dashboard: timed runs of each panel per window; evidence: of each request (default ${d.runs})`, integerFlag)
     .option('--pg-full', 'dashboard: load PostgreSQL at the full rate too')
     .addOption(
-      choiceOption('--stores <list>', `dashboard: stores to load (default ${d.stores})`, ['duckdb,postgres', 'duckdb', 'postgres']),
+      choiceOption('--stores <list>', `dashboard, evidence: stores to load (default ${d.stores})`, [
+        'duckdb,postgres',
+        'duckdb',
+        'postgres',
+      ]),
     )
-    .action(async (target: Target, all: Record<string, unknown> & { config?: string }) => {
-      // --evidence-rate is a flag only (not a config-file key): taken out before the config is validated.
-      const { evidenceRate, ...flags } = all;
+    .action(async (target: Target, flags: Record<string, unknown> & { config?: string }) => {
       const config = configFromFlags<BenchConfig>(BenchConfigSchema, BENCH_DEFAULTS, flags);
-      const rate = evidenceRate as number | undefined;
-      if (rate !== undefined && (target !== 'consumer' || !Number.isInteger(rate) || rate < 0 || rate > 1000)) {
-        throw new SeamError('SEAM_ERR_CONFIG', `--evidence-rate ${String(rate)} is for bench consumer: use a whole number from 0 to 1000`, {
-          field: 'evidenceRate',
-        });
-      }
       exitOnSignals();
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
-      const result = await measure(target, config, rate, progress);
+      const result = await measure(target, config, progress);
       printResult(`bench ${target}`, result, config.json);
     });
 }
 
 /** Runs one bench target with the validated config. */
-async function measure(
-  target: Target,
-  config: BenchConfig,
-  evidenceRate: number | undefined,
-  progress: (line: string) => void,
-): Promise<Record<string, unknown>> {
+async function measure(target: Target, config: BenchConfig, progress: (line: string) => void): Promise<Record<string, unknown>> {
   let result: Record<string, unknown>;
   switch (target) {
     case 'edge':
@@ -89,7 +83,7 @@ async function measure(
           rounds: config.rounds,
           lagRate: config.lagRate,
           lagSeconds: config.lagSeconds,
-          evidenceRate,
+          evidenceRate: config.evidenceRate,
           progress,
         })),
       };
@@ -116,6 +110,18 @@ async function measure(
           hours: config.hours,
           runs: config.runs,
           stores: config.stores.split(',') as ('duckdb' | 'postgres')[],
+          progress,
+        })),
+      };
+      break;
+    case 'evidence':
+      result = {
+        ...(await runEvidenceBench({
+          images: config.images,
+          cameras: config.cameras,
+          days: config.days,
+          runs: config.runs,
+          stores: config.stores.split(',').map((s) => (s === 'duckdb' ? 'directory' : 'postgres')),
           progress,
         })),
       };
