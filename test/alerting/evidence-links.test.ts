@@ -30,7 +30,7 @@ test('a silent-camera notification links to the camera’s last images on the da
       base: `${DASHBOARD}/`,
       // The newest images of the camera over the last hour (4 x the 5m window is less): what it showed last.
       query: { region: 'eu', site: 'plant-1', camera: 'cam-b', from: String(T('05:06')), to: String(T('06:06')) },
-      hash: '#evidence',
+      hash: '#evidence-panel',
     });
   } finally {
     await h.close();
@@ -69,7 +69,7 @@ test('a defect-rate notification links to that class on that camera over the rul
       assert.deepEqual(linkOf(notice.evidence_url), {
         base: `${DASHBOARD}/`,
         query: { region: 'eu', site: 'plant-1', camera: 'cam-a', class: 'crack', from: String(T('05:50')), to: String(T('06:00')) },
-        hash: '#evidence',
+        hash: '#evidence-panel',
       });
       assert.match(slackText(hook.bodies[0]), new RegExp(`<${notice.evidence_url!.replace(/[?.]/g, '\\$&')}\\|evidence>`));
     } finally {

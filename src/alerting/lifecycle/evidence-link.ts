@@ -21,5 +21,5 @@ export function evidenceUrl(dashboardUrl: string, camera: CameraId, window: Evid
     from: String(Math.floor(window.fromMs)),
     to: String(Math.ceil(window.toMs)),
   });
-  return `${dashboardUrl}/?${query}#evidence`;
+  return `${dashboardUrl}/?${query}#evidence-panel`;
 }
