@@ -111,7 +111,8 @@ test('seamline edge without a model: HTTP and stdin record images stored with th
     procs.push(off);
     await waitFor(() => off.log().includes('edge bridge running'), 60_000, 'the --no-evidence edge to run');
     const offPort = Number(/"http":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(off.log())![1]);
-    const offAnswer = await post(`http://127.0.0.1:${offPort}`, record('scratch', await jpeg()));
+    // A body over 260 KiB: with evidence off the limit still makes room for an image, so the event is not refused.
+    const offAnswer = await post(`http://127.0.0.1:${offPort}`, record('scratch', await png(W, H, true)));
     assert.equal(offAnswer.evidence, 'off');
 
     await events.waitFor(7, 20_000);

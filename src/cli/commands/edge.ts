@@ -7,6 +7,7 @@ import { CameraPipeline } from '../../edge/camera-pipeline.ts';
 import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
 import { startHttpInput, type RunningHttpInput } from '../../edge/inputs/http.ts';
 import { RecordImages, sumCaptureStats } from '../../edge/inputs/record-evidence.ts';
+import { recordWithImageBytes } from '../../edge/inputs/record-image.ts';
 import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
 import { runStdinInput } from '../../edge/inputs/stdin.ts';
 import { configFromFlags } from '../config/config-file.ts';
@@ -23,6 +24,11 @@ import { onShutdown } from '../process/shutdown.ts';
 import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-files.ts';
 
 const d = EDGE_DEFAULTS;
+/**
+ * Largest HTTP body and stdin line: room for a record's image at its cap even with --no-evidence, so a producer that
+ * sends images to an edge whose evidence is off still gets its events accepted (the image answered `off`), not a 413.
+ */
+const RECORD_LIMIT = recordWithImageBytes();
 
 export function edgeCommand(): Command {
   const cmd = new Command('edge')
@@ -145,7 +151,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   try {
     if (config.httpPort >= 0) {
       http = await withListenFlags({ port: '--http-port', host: '--http-host' }, () =>
-        startHttpInput(bridge, { host: config.httpHost, port: config.httpPort, images }),
+        startHttpInput(bridge, { host: config.httpHost, port: config.httpPort, images, maxBodyBytes: RECORD_LIMIT }),
       );
     }
   } catch (err) {
@@ -203,7 +209,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     });
   }
   if (config.stdin) {
-    const result = await runStdinInput(bridge, { images });
+    const result = await runStdinInput(bridge, { images, maxLineBytes: RECORD_LIMIT });
     logger.info(result, 'stdin ended');
     await stop();
     process.exit(0);
