@@ -17,6 +17,7 @@ import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/serv
 import type { Evidence, EvidenceV1 } from '../../src/contract/index.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { evidenceDirFor } from '../../src/store/evidence/directory-layout.ts';
+import { evidenceUrl } from '../../src/alerting/lifecycle/evidence-link.ts';
 import { DirectoryEvidenceStore } from '../../src/store/evidence/directory-store.ts';
 import { evidenceFields, makeJpeg, verified } from '../store/evidence/evidence-fixtures.ts';
 import { makeEvent, makeStatus } from '../helpers/events.ts';
@@ -222,6 +223,18 @@ describe('evidence on the dashboard of a running pipeline, in Chromium', () => {
     await assertBoxes(other, two);
     await other.close();
     assert.deepEqual(errors, []);
+  });
+
+  test("an alert's evidence link opens the page on that camera's images of the rule's class, at the panel", {
+    timeout: 60_000,
+  }, async () => {
+    const camera = { region: 'eu', site: 'site-1', camera: 'cam-01' };
+    await page.goto(evidenceUrl(pipeline.dashboard.url, camera, { class: 'crack', fromMs: W0, toMs: W1 }));
+    await answered(page, ['class=crack', 'camera=eu%2Fsite-1%2Fcam-01', `from=${W0}`]);
+    assert.deepEqual(await shownIds(page), expected(images, { site: 'site-1', cls: 'crack' }));
+    assert.equal((await shownIds(page)).length, 3);
+    const top = await page.$eval('#evidence-panel', (p) => p.getBoundingClientRect().top);
+    assert.ok(top >= 0 && top < 1080, `the panel is in view (top ${top})`);
   });
 
   test("a camera row links to that camera's newest image", { timeout: 60_000 }, async () => {

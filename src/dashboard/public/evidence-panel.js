@@ -106,6 +106,10 @@ function show(body, filtered) {
   setState(n === 0 ? 'empty' : 'shown', note);
 }
 
+// An alert's evidence link (alerting/lifecycle/evidence-link.ts) ends in #evidence-panel. The browser scrolls
+// there on load, before the panels above have grown; scroll again once the images are in.
+var arrivedAtPanel = location.hash === '#evidence-panel';
+
 function ask(query, filtered) {
   var mine = ++sequence;
   $('evidence-panel').setAttribute('data-loading', 'true');
@@ -119,6 +123,8 @@ function ask(query, filtered) {
     .then(function (body) {
       if (mine !== sequence) return;
       show(body, filtered);
+      if (arrivedAtPanel) $('evidence-panel').scrollIntoView();
+      arrivedAtPanel = false;
       $('evidence-panel').setAttribute('data-query', query);
       $('evidence-panel').removeAttribute('data-loading');
     })
