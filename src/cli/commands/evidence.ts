@@ -1,16 +1,15 @@
 import { existsSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Command } from 'commander';
-import { DURATION_PATTERN, parseDuration } from '../../alerting/config/duration.ts';
 import { isSeamError, SeamError } from '../../contract/index.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
-import { duckdbPath, storeConfigFromUrl, type StoreConfig } from '../../store/config.ts';
+import { duckdbPath, type StoreConfig } from '../../store/config.ts';
 import { evidenceDirFor } from '../../store/evidence/directory-layout.ts';
 import { exportDataset, type ExportSummary } from '../../store/evidence/export/export.ts';
 import type { ExportFilter } from '../../store/evidence/export/selection.ts';
 import { createEvidenceStore } from '../../store/registry/evidence-registry.ts';
 import { configFromFlags } from '../config/config-file.ts';
-import { numberFlag } from '../config/flags.ts';
+import { numberFlag, readOnlyStoreFlag, timeFlag } from '../config/flags.ts';
 /**
  * `seamline evidence export`: its options schema (here rather than in cli/config/, which is at its 15 files),
  * its flags, and the run. The dataset itself is written by src/store/evidence/export/.
@@ -67,16 +66,6 @@ export type EvidenceExportConfig = Static<typeof EvidenceExportConfigSchema>;
 
 export const EXPORT_DEFAULTS: EvidenceExportConfig = { store: './data/seamline.duckdb', split: 'val=0.2', overwrite: false };
 
-const TIME_RULE = 'must be an ISO 8601 time (2026-12-06T08:00:00Z) or a duration back from now (30m, 1h, 7d)';
-
-function timeOf(text: string | undefined, field: 'from' | 'to', nowMs: number): number | undefined {
-  if (text === undefined) return undefined;
-  if (new RegExp(DURATION_PATTERN).test(text)) return nowMs - parseDuration(text);
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(ms)) throw new SeamError('SEAM_ERR_CONFIG', TIME_RULE, { field });
-  return ms;
-}
-
 export interface ExportSelection {
   out: string;
   store: StoreConfig;
@@ -92,8 +81,8 @@ export function exportSelection(c: EvidenceExportConfig, nowMs = Date.now()): Ex
   if (c.out === undefined) {
     throw new SeamError('SEAM_ERR_CONFIG', '--out is required: the folder to write the dataset to', { field: 'flags' });
   }
-  const fromMs = timeOf(c.from, 'from', nowMs);
-  const toMs = timeOf(c.to, 'to', nowMs);
+  const fromMs = timeFlag(c.from, 'from', nowMs);
+  const toMs = timeFlag(c.to, 'to', nowMs);
   if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) {
     throw new SeamError('SEAM_ERR_CONFIG', `is not before --to ${c.to}: nothing could match`, { field: 'from' });
   }
@@ -105,13 +94,7 @@ export function exportSelection(c: EvidenceExportConfig, nowMs = Date.now()): Ex
   const valFraction = Number(c.split.slice('val='.length));
   if (!(valFraction < 1))
     throw new SeamError('SEAM_ERR_CONFIG', 'must leave images to train on: use val=F with F below 1', { field: 'split' });
-  let store: StoreConfig;
-  try {
-    store = storeConfigFromUrl(c.store, { readOnly: true });
-  } catch (err) {
-    if (isSeamError(err)) throw new SeamError('SEAM_ERR_CONFIG', err.message.replace(/^store\.url /, ''), { field: 'store', cause: err });
-    throw err;
-  }
+  const store = readOnlyStoreFlag(c.store);
   const filter: ExportFilter = {
     cameras: c.camera,
     classes: c.class,

@@ -1,14 +1,12 @@
 import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_PATTERN, parseDuration } from '../../alerting/config/duration.ts';
-import { ERROR_CODES, isSeamError, SeamError, type ErrorCode } from '../../contract/index.ts';
+import { ERROR_CODES, SeamError, type ErrorCode } from '../../contract/index.ts';
 import type { DeadLetterQuery } from '../../store/dead-letter-reader.ts';
-import { storeConfigFromUrl, type StoreConfig } from '../../store/config.ts';
+import type { StoreConfig } from '../../store/config.ts';
+import { readOnlyStoreFlag, timeFlag } from './flags.ts';
 
 /** The codes a dead letter can carry: every `poison` code of errors.ts. */
 export const DEAD_LETTER_CODES = (Object.keys(ERROR_CODES) as ErrorCode[]).filter((c) => ERROR_CODES[c].kind === 'poison');
-
-const TIME_RULE = 'must be a duration back from now (30m, 1h, 7d) or an ISO 8601 time (2026-12-06T08:00:00Z)';
 
 /** What both subcommands select by, flag for flag. */
 const FILTERS = {
@@ -76,15 +74,6 @@ export const REPLAY_DEFAULTS: DeadLettersReplayConfig = {
   json: false,
 };
 
-/** `1h` back from `nowMs`, or an ISO time; undefined when not given. Throws on the config key. */
-function timeOf(text: string | undefined, field: 'since' | 'until', nowMs: number): number | undefined {
-  if (text === undefined) return undefined;
-  if (new RegExp(DURATION_PATTERN).test(text)) return nowMs - parseDuration(text);
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(ms)) throw new SeamError('SEAM_ERR_CONFIG', TIME_RULE, { field });
-  return ms;
-}
-
 /**
  * The store and the query a valid config asks for; run as configFromFlags' check, so that a refusal names
  * the flag as typed (`--since yesterday must be a duration...`).
@@ -93,17 +82,11 @@ export function selection(
   c: DeadLettersListConfig | DeadLettersReplayConfig,
   nowMs = Date.now(),
 ): { store: StoreConfig; query: DeadLetterQuery } {
-  const sinceMs = timeOf(c.since, 'since', nowMs);
-  const untilMs = timeOf(c.until, 'until', nowMs);
+  const sinceMs = timeFlag(c.since, 'since', nowMs);
+  const untilMs = timeFlag(c.until, 'until', nowMs);
   if (sinceMs !== undefined && untilMs !== undefined && sinceMs >= untilMs) {
     throw new SeamError('SEAM_ERR_CONFIG', `is not before --until ${c.until}: nothing could match`, { field: 'since' });
   }
-  let store: StoreConfig;
-  try {
-    store = storeConfigFromUrl(c.store, { readOnly: true });
-  } catch (err) {
-    if (isSeamError(err)) throw new SeamError('SEAM_ERR_CONFIG', err.message.replace(/^store\.url /, ''), { field: 'store', cause: err });
-    throw err;
-  }
+  const store = readOnlyStoreFlag(c.store);
   return { store, query: { sinceMs, untilMs, code: c.code, topicPrefix: c.topicPrefix, limit: c.limit } };
 }

@@ -1,5 +1,7 @@
 import { Argument, Option } from 'commander';
-import { SeamError } from '../../contract/index.ts';
+import { DURATION_PATTERN, parseDuration } from '../../alerting/config/duration.ts';
+import { isSeamError, SeamError } from '../../contract/index.ts';
+import { storeConfigFromUrl, type StoreConfig } from '../../store/config.ts';
 
 /**
  * How every command reads its flags. The parsers here only turn text into the type a flag holds; they never
@@ -70,4 +72,25 @@ export function usageError(message: string, command: string): SeamError {
   return new SeamError('SEAM_ERR_CONFIG', `${text} (${['seamline', command, '--help'].filter(Boolean).join(' ')} lists the flags)`, {
     field: 'flags',
   });
+}
+
+const TIME_RULE = 'must be a duration back from now (30m, 1h, 7d) or an ISO 8601 time (2026-12-06T08:00:00Z)';
+
+/** A time flag (`--since`, `--from`...): `1h` back from `nowMs`, or an ISO time; undefined when not given. Throws on the config key. */
+export function timeFlag(text: string | undefined, field: string, nowMs: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (new RegExp(DURATION_PATTERN).test(text)) return nowMs - parseDuration(text);
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(ms)) throw new SeamError('SEAM_ERR_CONFIG', TIME_RULE, { field });
+  return ms;
+}
+
+/** `--store` of a command that only reads: the store's config, read-only, a bad URL refused on the `store` key. */
+export function readOnlyStoreFlag(url: string): StoreConfig {
+  try {
+    return storeConfigFromUrl(url, { readOnly: true });
+  } catch (err) {
+    if (isSeamError(err)) throw new SeamError('SEAM_ERR_CONFIG', err.message.replace(/^store\.url /, ''), { field: 'store', cause: err });
+    throw err;
+  }
 }
