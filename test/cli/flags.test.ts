@@ -113,7 +113,7 @@ const refusals: [string, string[], RegExp][] = [
   [
     'an unknown chaos scenario',
     ['chaos', 'fire'],
-    /scenario fire is not allowed: use edge-kill, broker-restart, poison, consumer-kill, store-outage, broker-crash or all$/,
+    /scenario fire is not allowed: use edge-kill, broker-restart, poison, consumer-kill, store-outage, broker-crash, evidence-faults or all$/,
   ],
   [
     'an unknown flag',

@@ -4,6 +4,7 @@ import { brokerCrashScenario } from './scenarios/broker-crash.ts';
 import { brokerRestartScenario } from './scenarios/broker-restart.ts';
 import { consumerKillScenario } from './scenarios/consumer-kill.ts';
 import { edgeKillScenario } from './scenarios/edge-kill.ts';
+import { evidenceFaultsScenario } from './scenarios/evidence-faults.ts';
 import { poisonScenario } from './scenarios/poison.ts';
 import type { ChaosScenario } from './harness/scenario.ts';
 import { storeOutageScenario } from './scenarios/store-outage.ts';
@@ -16,4 +17,5 @@ export const SCENARIOS: ChaosScenario[] = [
   consumerKillScenario,
   storeOutageScenario,
   brokerCrashScenario,
+  evidenceFaultsScenario,
 ];
