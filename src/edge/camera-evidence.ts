@@ -27,6 +27,9 @@ export function cameraEvidence(
     cert: s.cert,
     key: s.key,
     dataDir: s.dataDir,
+    // The bridge's backoff: images come back when events do, not up to 10 s after them.
+    reconnectMinMs: s.reconnectMinMs,
+    reconnectMaxMs: s.reconnectMaxMs,
     maxBytes: queue.maxBytes,
     maxBytesPerSecond: queue.maxBytesPerSecond,
     logger: s.logger,
