@@ -10,6 +10,8 @@ import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { isSeamError } from '../../src/contract/index.ts';
 import { makeEvents } from '../helpers/events.ts';
 import { newRange } from '../../src/store/sql/repair-ledger.ts';
+import { DirectoryEvidenceStore } from '../../src/store/evidence/directory-store.ts';
+import { makeEvidence } from '../store/evidence/evidence-fixtures.ts';
 
 const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
 const TOKEN = 'a-long-enough-test-token-0123';
@@ -69,6 +71,34 @@ test('seamline dashboard serves the panels of a DuckDB file read-only, and a rea
   await ro.open();
   await assert.rejects(ro.write(events(1), new Date()), (e) => isSeamError(e, 'SEAM_ERR_CONFIG') && /read-only/.test(e.message));
   await ro.close();
+});
+
+test("seamline dashboard --evidence-dir shows the images a consumer kept in a folder of its own; without it, the store's own (none)", {
+  timeout: 60_000,
+}, async () => {
+  const path = join(dir, 'elsewhere.duckdb');
+  const store = new DuckDbStore({ path });
+  await store.open();
+  await store.write(events(5), new Date());
+  await store.close();
+  const folder = join(dir, 'images-elsewhere');
+  const images = new DirectoryEvidenceStore({ dir: folder });
+  await images.open();
+  const kept = await makeEvidence(3, { camera: 'cam-7', site: 'site-3' });
+  for (const e of kept) await images.put(e, new Date());
+  await images.close();
+  const listed = async (args: string[]) => {
+    const { url } = await dashboard(['--store', path, ...args]);
+    return (await (await fetch(`${url}/api/evidence`)).json()) as { enabled: boolean; items: { event_id: string }[] };
+  };
+  const withDir = await listed(['--evidence-dir', folder]);
+  assert.deepEqual(
+    withDir.items.map((i) => i.event_id),
+    kept.map((e) => e.header.event_id).reverse(),
+    'newest first, every image in the folder',
+  );
+  const without = await listed([]);
+  assert.deepEqual(without.items, [], 'the folder beside the DuckDB file is empty');
 });
 
 test('seamline dashboard over PostgreSQL requires its access token when one is set, and the link sets a cookie', {

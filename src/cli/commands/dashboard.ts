@@ -50,6 +50,7 @@ export function dashboardCommand(): Command {
     .option('--store <url>', `postgres://user@host/db or a DuckDB file (default ${d.store})`)
     .option('--host <address>', `listen address (default ${d.host})`)
     .option('--port <port>', `listen port (default ${d.port})`, integerFlag)
+    .option('--evidence-dir <dir>', "the images' folder, when the consumer was given --evidence-dir (default: the store's own)")
     .option('--token-file <file>', `access token, required beyond loopback (or $${TOKEN_ENV})`)
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
@@ -72,7 +73,7 @@ async function runDashboard(config: DashboardConfig, token: string | undefined):
     throw new SeamError('SEAM_ERR_CONFIG', `${store.name} keeps no rollups for the panels; use PostgreSQL or DuckDB`, { field: 'store' });
   }
   // Read-only: the consumer writes and prunes the images; this process only shows them.
-  const evidence = createEvidenceStore(storeConfig, { readOnly: true, logger }) ?? undefined;
+  const evidence = createEvidenceStore(storeConfig, { dir: config.evidenceDir, readOnly: true, logger }) ?? undefined;
   await evidence?.open().catch(async (err) => {
     await store.close();
     throw err;

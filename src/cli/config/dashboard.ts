@@ -10,6 +10,9 @@ export const DashboardConfigSchema = Type.Object(
     tokenFile: Type.Optional(
       Type.String({ minLength: 1, description: 'File holding the access token (or set $SEAMLINE_DASHBOARD_TOKEN).' }),
     ),
+    evidenceDir: Type.Optional(
+      Type.String({ minLength: 1, description: "The consumer's --evidence-dir, when it keeps the images in a folder of its own." }),
+    ),
     logLevel: LogLevelSchema,
   },
   { additionalProperties: false, title: 'seamline dashboard config' },
