@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parse } from 'yaml';
 import { parsed, PLANT, TARGETS, type Obj } from './grafana-plant.ts';
 
 for (const target of TARGETS) {
@@ -88,4 +89,20 @@ test('mute timings are the off-shift hours of each local weekday, split at midni
   });
   const holiday = (day.time_intervals as Obj[]).find((i) => i.years)!;
   assert.deepEqual([holiday.years, holiday.months, holiday.days_of_month], [['2026'], ['12'], ['25']]);
+});
+
+test('every exported YAML file reads the same to a YAML 1.1 tool (Ansible, PyYAML) as to Grafana: 22:00 and = stay strings', {
+  timeout: 30_000,
+}, () => {
+  for (const target of TARGETS) {
+    const { files } = parsed(target);
+    const yamlFiles = [...files].filter(([path]) => path.endsWith('.yaml'));
+    assert.ok(yamlFiles.length >= 5, `${yamlFiles.length} YAML files`);
+    for (const [path, text] of yamlFiles) {
+      assert.deepEqual(parse(text, { version: '1.1' }), parse(text), `${target.store} ${path}: a YAML 1.1 reader agrees`);
+      // YAML 1.1's value type: PyYAML refuses a plain `=` ("could not determine a constructor").
+      assert.doesNotMatch(text, /(^|[\s:-]) ?=\s*$/m, `${target.store} ${path}: no plain = scalar`);
+    }
+    assert.match(files.get('provisioning/alerting/mute-timings.yaml') ?? '', /start_time: "22:00"|end_time: "22:00"/);
+  }
 });
