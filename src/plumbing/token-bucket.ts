@@ -1,7 +1,8 @@
 /**
  * A token bucket: `ratePerSecond` tokens a second, at most `burst` saved up. Both ends of a repair use it
  * (the repairer before it asks, the bridge before it answers), so that neither side can turn a fault that
- * hits many cameras at once into a storm.
+ * hits many cameras at once into a storm; the edge's image publisher counts bytes in it (`spend`), so one
+ * image larger than the burst still goes and the next waits until the debt is paid.
  */
 export class TokenBucket {
   private tokens: number;
@@ -30,9 +31,15 @@ export class TokenBucket {
     return true;
   }
 
-  /** Milliseconds until a token is available (0 if one is). */
-  waitMs(): number {
+  /** Takes `amount` tokens whether or not they are there: the bucket may go into debt. */
+  spend(amount: number): void {
     this.refill();
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
+    this.tokens -= amount;
+  }
+
+  /** Milliseconds until at least `need` tokens are there (0 if they are); `need` 0 waits out a debt. */
+  waitMs(need = 1): number {
+    this.refill();
+    return this.tokens >= need ? 0 : Math.ceil(((need - this.tokens) / this.ratePerSecond) * 1000);
   }
 }

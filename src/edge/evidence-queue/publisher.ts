@@ -1,8 +1,9 @@
 import { ErrorWithReasonCode, type MqttClient } from 'mqtt';
 import { IdleWaiters } from '../../plumbing/idle-waiters.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
+import { TokenBucket } from '../../plumbing/token-bucket.ts';
 import { BrokerConnection, type ConnectionOptions } from '../bridge/connection.ts';
-import { ByteRate, checkBytesPerSecond } from './byte-rate.ts';
+import { checkBytesPerSecond } from './byte-rate.ts';
 import type { EvidenceQueue, OutgoingImage } from './queue.ts';
 
 /** The bridge's broker, credentials and TLS; `clientId` is the bridge's with `-evidence` (transport.ts). */
@@ -55,7 +56,8 @@ export class EvidencePublisher {
   private scheduled = false;
   private stopped = false;
   private readonly idle = new IdleWaiters();
-  private readonly rate: ByteRate | undefined;
+  /** Bytes a second to the broker, an image sent while the budget is not in debt (`waitMs(0)`). */
+  private readonly rate: TokenBucket | undefined;
   private rateTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -66,7 +68,7 @@ export class EvidencePublisher {
     this.window = this.maxInFlight;
     queue.onReady = () => this.schedule();
     const bytesPerSecond = checkBytesPerSecond(options.maxBytesPerSecond);
-    if (bytesPerSecond > 0) this.rate = new ByteRate(bytesPerSecond, RATE_BURST_BYTES);
+    if (bytesPerSecond > 0) this.rate = new TokenBucket(bytesPerSecond, RATE_BURST_BYTES);
   }
 
   get connected(): boolean {
@@ -143,7 +145,7 @@ export class EvidencePublisher {
 
   /** True (and a pass scheduled for when it may) while the byte rate is in debt. */
   private rateLimited(): boolean {
-    const wait = this.rate?.waitMs() ?? 0;
+    const wait = this.rate?.waitMs(0) ?? 0;
     if (wait === 0) return false;
     if (!this.rateTimer) {
       this.rateTimer = setTimeout(() => {
