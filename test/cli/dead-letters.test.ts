@@ -6,7 +6,6 @@
  * skipped with a reason; a dry run publishes nothing; VictoriaMetrics says it keeps no payload.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,6 @@ import { after, before, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { detectionTopic } from '../../src/contract/index.ts';
-import { killWithUs } from '../../src/plumbing/children.ts';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from '../../src/consumer/consumer.ts';
 import { readableByMosquitto, startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
@@ -24,9 +22,9 @@ import { LineProtocolStore } from '../../src/store/line-protocol/store.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
 import type { DeadLetter, DetectionStore } from '../../src/store/store.ts';
 import { makeEvent, makeStatus } from '../helpers/events.ts';
+import { seamline } from '../helpers/seamline-cli.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'seamline-dead-letters-'));
 let broker: RunningMosquitto;
 let postgres: RunningPostgres;
@@ -39,16 +37,6 @@ after(async () => {
   await Promise.all([broker?.close(), postgres?.stop(), vm?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** `seamline ...` in a child process; the test's own consumers keep running meanwhile. */
-function seamline(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = killWithUs(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
-}
 
 /** Everything published under vision/, as a plain subscriber sees it. */
 async function spy(url: string): Promise<{ got: { topic: string; payload: Buffer }[]; client: MqttClient }> {

@@ -20,6 +20,7 @@ import { storeConfigFromUrl } from '../../src/store/config.ts';
 import { shippedModel } from '../edge/detector/support.ts';
 import { collect, tempDir } from '../edge/support.ts';
 import { scrape, spawnConsumer } from '../helpers/consumer-process.ts';
+import { seamline } from '../helpers/seamline-cli.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { assertReproducesStore, readDataset } from '../helpers/yolo-dataset.ts';
 
@@ -158,12 +159,7 @@ async function endToEnd(storeUrl: string, kind: string): Promise<void> {
  */
 async function exportReadsBack(storeUrl: string, store: EvidenceStore, captured: number, kind: string): Promise<void> {
   const run = async (...args: string[]) => {
-    const child = killWithUs(
-      spawn(process.execPath, [BIN, 'evidence', 'export', '--store', storeUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
-    );
-    let err = '';
-    child.stderr!.on('data', (d) => (err += d));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
+    const { code, err } = await seamline('evidence', 'export', '--store', storeUrl, ...args);
     assert.equal(code, 0, err);
   };
   await run('--out', `${tmp.dir}/dataset-${kind}`);

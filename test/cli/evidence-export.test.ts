@@ -5,23 +5,21 @@
  * refused without --overwrite, and a read-only export creates nothing in a database.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { isSeamError, type Evidence } from '../../src/contract/index.ts';
-import { killWithUs } from '../../src/plumbing/children.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { evidenceDirFor } from '../../src/store/evidence/directory-layout.ts';
 import { DirectoryEvidenceStore } from '../../src/store/evidence/directory-store.ts';
 import type { EvidenceStore } from '../../src/store/evidence/evidence-store.ts';
 import { PostgresEvidenceStore } from '../../src/store/evidence/postgres-store.ts';
 import { evidenceFields, makeJpeg, verified } from '../store/evidence/evidence-fixtures.ts';
+import { seamline } from '../helpers/seamline-cli.ts';
 import { assertReproducesStore, readDataset } from '../helpers/yolo-dataset.ts';
 
-const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'seamline-evidence-export-'));
 let postgres: RunningPostgres;
 before(async () => {
@@ -31,15 +29,6 @@ after(async () => {
   await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function seamline(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = killWithUs(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
-}
 
 const T0 = Date.parse('2026-12-01T08:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
