@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 
 /**
@@ -29,4 +30,19 @@ export function exitOnSignals(): void {
     ['SIGTERM', 143],
   ] as const)
     process.once(signal, () => process.exit(code));
+}
+
+/**
+ * Runs `main` with the JSON job of argv[2] when `moduleUrl` is the process's entry script (importing the file
+ * for its types starts nothing). Exits when the parent that started it is gone, killed outright, so a worker
+ * never goes on publishing into a broker nobody reads; a failure is one line on stderr and exit 1.
+ */
+export function runAsChildEntry<J>(moduleUrl: string, name: string, main: (job: J) => Promise<unknown>): void {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && process.exit(1), 1_000).unref();
+  main(JSON.parse(process.argv[2]) as J).catch((err) => {
+    process.stderr.write(`${name} failed: ${(err as Error).stack ?? (err as Error).message}\n`);
+    process.exit(1);
+  });
 }

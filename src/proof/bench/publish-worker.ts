@@ -3,7 +3,7 @@
  * does not share an event loop with what is measured. Reads its job from argv[2] (JSON), prints one JSON
  * line when done: { published, ms }.
  */
-import { pathToFileURL } from 'node:url';
+import { runAsChildEntry } from '../../plumbing/children.ts';
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { eventPayload } from './event-payload.ts';
@@ -80,13 +80,4 @@ async function run(job: PublishJob): Promise<void> {
   process.stdout.write(JSON.stringify({ published: acked, ms, images: imagesPublished ?? 0 }) + '\n');
 }
 
-// Only as the entry script: importing this file for its types must not start publishing.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // If the bench or chaos run that started us is killed outright, stop publishing into a broker nobody reads.
-  const parent = process.ppid;
-  setInterval(() => process.ppid !== parent && process.exit(1), 1_000).unref();
-  run(JSON.parse(process.argv[2]) as PublishJob).catch((err) => {
-    process.stderr.write(`publish worker failed: ${(err as Error).message}\n`);
-    process.exit(1);
-  });
-}
+runAsChildEntry<PublishJob>(import.meta.url, 'publish worker', run);

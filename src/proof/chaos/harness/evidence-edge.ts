@@ -9,8 +9,8 @@
  * its image was offered, `{"q":stats}` whenever the image queue's counters change, `{"ready":true}` once
  * started, `{"final":stats}` after a graceful stop (SIGTERM: stop feeding, drain the image queue, close).
  */
+import { runAsChildEntry } from '../../../plumbing/children.ts';
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
 import { encodeEvidence } from '../../../contract/index.ts';
 import { createBridge } from '../../../edge/bridge/bridge.ts';
@@ -109,12 +109,4 @@ async function run(job: EvidenceEdgeJob): Promise<void> {
   });
 }
 
-// Only as the entry script: importing this file for its types must not start a bridge.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const parent = process.ppid;
-  setInterval(() => process.ppid !== parent && process.exit(1), 1_000).unref();
-  run(JSON.parse(process.argv[2]) as EvidenceEdgeJob).catch((err) => {
-    process.stderr.write(`evidence edge failed: ${(err as Error).stack}\n`);
-    process.exit(1);
-  });
-}
+runAsChildEntry<EvidenceEdgeJob>(import.meta.url, 'evidence edge', run);
