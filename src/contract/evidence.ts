@@ -11,6 +11,9 @@ export const EVIDENCE_V1 = 'evidence.v1';
  */
 export const DEFAULT_MAX_EVIDENCE_BYTES = 1_000_000;
 
+/** An image stream's id: 64 random bits, lowercase hex (edge/evidence-queue/stream.ts). */
+export const IMAGE_STREAM_PATTERN = '^[0-9a-f]{16}$';
+
 /** The only image encoding in v1; the field exists so a later version can add one without a new layout. */
 export const EVIDENCE_CONTENT_TYPE = 'image/jpeg';
 
@@ -48,6 +51,27 @@ export const EvidenceV1Schema = Type.Object(
         description:
           "The event's model (optional, so an image from an input that does not name one is still valid): what a training export filters on.",
       }),
+    ),
+    image_stream: Type.Optional(
+      Type.Object(
+        {
+          id: Type.String({
+            pattern: IMAGE_STREAM_PATTERN,
+            description: "The edge image queue's identity, made once when its folder is created.",
+            'x-reason': 'must be 16 lowercase hex digits',
+          }),
+          seq: Type.Integer({
+            minimum: 0,
+            maximum: Number.MAX_SAFE_INTEGER,
+            description: "This camera's images in that queue, numbered from 0 as they are queued, one for each and no number skipped.",
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Stamped by the edge image queue as it stores the image, in the same write: an image_stream.seq the stores never receive is an image lost or dropped after capture, counted (optional, so an edge that does not stamp stays valid).',
+        },
+      ),
     ),
     frame: Type.Object(
       { width: Size('Frame width'), height: Size('Frame height') },

@@ -36,6 +36,26 @@ export interface EvidenceTotals {
 }
 
 /**
+ * One edge image stream of one camera as the store has received it (evidence.v1 `image_stream`): the edge
+ * numbers a camera's images from 0 as its queue stores them, so every number from 0 to `newest` that never
+ * arrived is an image lost or dropped between the edge's queue and this store. Kept apart from the images,
+ * so retention never changes it; shared by every consumer of the store.
+ */
+export interface ImageStreamGaps {
+  region: string;
+  site: string;
+  camera: string;
+  /** image_stream.id */
+  stream: string;
+  /** The highest image_stream.seq received. */
+  newest: number;
+  /** Distinct image_stream.seq received (each image counted once however often it arrived). */
+  received: number;
+  /** newest + 1 - received: the numbers up to the newest that never arrived. */
+  missing: number;
+}
+
+/**
  * Where the consumer keeps evidence images (docs/evidence.md): one image per event_id, stored once however
  * often it arrives, byte for byte as it came. The caller has verified the message (decodeEvidence): the
  * store trusts the header and the digest, and only has to never keep half an image, whatever happens to the
@@ -56,5 +76,7 @@ export interface EvidenceStore {
   /** Removes images oldest first by captured_at until both bounds hold; returns what it removed. */
   prune(retention: EvidenceRetention, nowMs: number): Promise<EvidenceTotals>;
   stats(): Promise<EvidenceTotals>;
+  /** Every image stream received so far (images without `image_stream` are in none), by camera then stream. */
+  imageGaps(): Promise<ImageStreamGaps[]>;
   close(): Promise<void>;
 }
