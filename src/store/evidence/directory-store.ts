@@ -1,5 +1,5 @@
 import { mkdir, readFile, rmdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { Evidence, EvidenceV1 } from '../../contract/index.ts';
 import { removeIfThere, syncDirectory, writeWhole } from './durable-file.ts';
@@ -7,8 +7,9 @@ import { EvidenceIndex, type IndexEntry } from './directory-index.ts';
 import { basePath, dayOf, IMAGE_EXT, SIDECAR_EXT } from './directory-layout.ts';
 import { scanDirectory } from './directory-scan.ts';
 import { checkFilter } from './evidence-filter.ts';
-import type { EvidenceEntry, EvidenceFilter, EvidenceRetention, EvidenceStore, EvidenceTotals } from './evidence-store.ts';
+import type { EvidenceEntry, EvidenceFilter, EvidenceRetention, EvidenceStore, EvidenceTotals, ImageStreamGaps } from './evidence-store.ts';
 import { fsError } from './fs-errors.ts';
+import { IMAGE_SEQS_FILE, ImageSeqs } from './image-seqs.ts';
 import { listNewest } from './directory-list.ts';
 import { SidecarCache } from './sidecar-cache.ts';
 
@@ -24,6 +25,8 @@ export interface DirectoryEvidenceStoreOptions {
    */
   readOnly?: boolean;
   logger?: Logger;
+  /** Islands of received image numbers kept per stream (image-seqs.ts), default 1,000. */
+  maxSeqIslands?: number;
 }
 
 /** The sidecar beside each image: the header exactly as it arrived, and when this consumer received it. */
@@ -37,7 +40,8 @@ interface Sidecar {
  * sidecar (directory-layout.ts). A put writes the image, then the sidecar, each to a temporary file that is
  * fsync'd and renamed, and the folder fsync'd after each rename: the sidecar's name exists only once the
  * whole image does, so after a crash there is a whole image or none, and open() removes what a cut-short
- * put left. Duplicates, totals and prune run from an index of the folder read at open.
+ * put left. Duplicates, totals and prune run from an index of the folder read at open. The images' edge
+ * stream numbers (image_stream) are counted apart, in one file beside the camera folders (image-seqs.ts).
  */
 export class DirectoryEvidenceStore implements EvidenceStore {
   readonly name = 'evidence-directory';
@@ -45,10 +49,12 @@ export class DirectoryEvidenceStore implements EvidenceStore {
   private readonly writing = new Map<string, Promise<unknown>>();
   private readonly sidecars = new SidecarCache<Sidecar>();
   private readonly log: Logger;
+  private readonly seqs: ImageSeqs;
   private opened = false;
 
   constructor(private readonly options: DirectoryEvidenceStoreOptions) {
     this.log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'evidence-directory' });
+    this.seqs = new ImageSeqs(options.dir, this.log, options.maxSeqIslands);
   }
 
   async open(): Promise<void> {
@@ -57,6 +63,7 @@ export class DirectoryEvidenceStore implements EvidenceStore {
       if (!readOnly) await mkdir(dir, { recursive: true });
       const report = await scanDirectory(dir, this.index, !readOnly);
       if (report.leftoversRemoved > 0) this.log.warn({ removed: report.leftoversRemoved, dir }, 'removed what interrupted writes left');
+      await this.seqs.load(!readOnly);
     } catch (err) {
       throw fsError('opening', dir, err);
     }
@@ -67,7 +74,11 @@ export class DirectoryEvidenceStore implements EvidenceStore {
     const id = evidence.header.event_id;
     // The same event twice at once (a redelivery racing its original): the second waits and is a duplicate.
     for (let under = this.writing.get(id); under; under = this.writing.get(id)) await under.catch(() => {});
-    if (this.index.get(id)) return 'duplicate';
+    if (this.index.get(id)) {
+      // Stored, but perhaps not counted: a crash between the image and the numbers file left it unacknowledged.
+      await this.noteSeq(evidence);
+      return 'duplicate';
+    }
     const writing = this.write(evidence, receivedAt);
     this.writing.set(id, writing);
     try {
@@ -96,6 +107,27 @@ export class DirectoryEvidenceStore implements EvidenceStore {
     const capturedMs = Date.parse(header.captured_at);
     const camera = `${header.region}/${header.site}/${header.camera}`;
     this.index.add({ eventId: header.event_id, camera, day: dayOf(capturedMs), capturedMs, bytes: image.byteLength, base });
+    await this.noteSeq({ header, image });
+  }
+
+  private async noteSeq({ header }: Evidence): Promise<void> {
+    try {
+      await this.seqs.note(header);
+    } catch (err) {
+      throw fsError('writing', join(this.options.dir, IMAGE_SEQS_FILE), err);
+    }
+  }
+
+  async imageGaps(): Promise<ImageStreamGaps[]> {
+    if (this.options.readOnly) {
+      if (!this.opened) await this.open();
+      try {
+        await this.seqs.load(false);
+      } catch (err) {
+        throw fsError('reading', join(this.options.dir, IMAGE_SEQS_FILE), err);
+      }
+    }
+    return this.seqs.gaps();
   }
 
   async get(eventId: string): Promise<(Evidence & { receivedAt: Date }) | null> {

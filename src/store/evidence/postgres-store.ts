@@ -3,8 +3,8 @@ import { SeamError, type Evidence } from '../../contract/index.ts';
 import { describeTarget, pgError } from '../postgres/errors.ts';
 import { quoteIdent } from '../postgres/schema.ts';
 import { checkFilter } from './evidence-filter.ts';
-import type { EvidenceEntry, EvidenceFilter, EvidenceRetention, EvidenceStore, EvidenceTotals } from './evidence-store.ts';
-import { evidenceDdl, HEADER_COLUMNS, headerOf, insertSql, insertValues, pruneSql } from './postgres-sql.ts';
+import type { EvidenceEntry, EvidenceFilter, EvidenceRetention, EvidenceStore, EvidenceTotals, ImageStreamGaps } from './evidence-store.ts';
+import { evidenceDdl, HEADER_COLUMNS, headerOf, imageGapsSql, insertSql, insertValues, pruneSql } from './postgres-sql.ts';
 
 /** PostgreSQL's SQLSTATE for a relation that does not exist. */
 const UNDEFINED_TABLE = '42P01';
@@ -28,18 +28,22 @@ export interface PostgresEvidenceStoreOptions {
 /**
  * The evidence store for the distributed shape: one `evidence` table in the detection store's database,
  * shared by every consumer. A put is one INSERT ... ON CONFLICT (event_id) DO NOTHING, one transaction, so
- * a crash leaves the row whole or absent, and two consumers handed the same image store it once.
+ * a crash leaves the row whole or absent, and two consumers handed the same image store it once. The same
+ * statement counts a newly stored image in its stream's row of `evidence_image_streams` (postgres-sql.ts
+ * insertSql), which prune never touches.
  */
 export class PostgresEvidenceStore implements EvidenceStore {
   readonly name = 'evidence-postgres';
   private pool: pg.Pool | undefined;
   private readonly table: string;
+  private readonly streams: string;
   private readonly target: string;
 
   constructor(private readonly options: PostgresEvidenceStoreOptions) {
     const schema = options.schema ?? 'public';
     try {
       this.table = `${quoteIdent(schema)}.evidence`;
+      this.streams = `${quoteIdent(schema)}.evidence_image_streams`;
     } catch {
       throw new SeamError('SEAM_ERR_CONFIG', `store.schema must be a lowercase SQL identifier, got ${JSON.stringify(schema)}`, {
         field: 'store.schema',
@@ -69,7 +73,7 @@ export class PostgresEvidenceStore implements EvidenceStore {
         // Consumers starting together must not race on CREATE ... IF NOT EXISTS: the detection store's lock
         // (postgres/schema.ts), since both create the schema and each consumer opens both at once.
         await client.query(`SELECT pg_advisory_xact_lock(hashtext('seamline.schema.' || $1))`, [schema]);
-        for (const sql of evidenceDdl(this.table, schema)) await client.query(sql);
+        for (const sql of evidenceDdl(this.table, this.streams, schema)) await client.query(sql);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
@@ -86,8 +90,8 @@ export class PostgresEvidenceStore implements EvidenceStore {
 
   async put({ header, image }: Evidence, receivedAt: Date): Promise<'stored' | 'duplicate'> {
     this.refuseReadOnly('put');
-    const result = await this.query('evidence put', insertSql(this.table), insertValues(header, image, receivedAt));
-    return result.rowCount === 1 ? 'stored' : 'duplicate';
+    const { rows } = await this.query('evidence put', insertSql(this.table, this.streams), insertValues(header, image, receivedAt));
+    return rows[0]?.stored === 1 ? 'stored' : 'duplicate';
   }
 
   async get(eventId: string): Promise<(Evidence & { receivedAt: Date }) | null> {
@@ -133,6 +137,23 @@ export class PostgresEvidenceStore implements EvidenceStore {
   async stats(): Promise<EvidenceTotals> {
     const { rows } = await this.query('evidence stats', `SELECT count(*) AS images, coalesce(sum(bytes), 0) AS bytes FROM ${this.table}`);
     return { images: Number(rows[0]?.images ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
+  }
+
+  async imageGaps(): Promise<ImageStreamGaps[]> {
+    const { rows } = await this.query('evidence image gaps', imageGapsSql(this.streams));
+    return rows.map((row) => {
+      const newest = Number(row.newest);
+      const received = Number(row.received);
+      return {
+        region: row.region,
+        site: row.site,
+        camera: row.camera,
+        stream: row.stream,
+        newest,
+        received,
+        missing: newest + 1 - received,
+      };
+    });
   }
 
   async close(): Promise<void> {
