@@ -11,6 +11,12 @@ export const EVIDENCE_V1 = 'evidence.v1';
  */
 export const DEFAULT_MAX_EVIDENCE_BYTES = 1_000_000;
 
+/**
+ * The most bytes the edge queue's stamp adds to a header: `,"image_stream":{"id":"<16 hex>","seq":<up to 16
+ * digits>}` is 65. The capture leaves this much room under the message cap, so a stamped image still fits.
+ */
+export const IMAGE_STREAM_STAMP_BYTES = 80;
+
 /** An image stream's id: 64 random bits, lowercase hex (edge/evidence-queue/stream.ts). */
 export const IMAGE_STREAM_PATTERN = '^[0-9a-f]{16}$';
 

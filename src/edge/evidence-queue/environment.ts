@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { EvidenceFsyncPolicy } from './options.ts';
 
@@ -8,15 +9,28 @@ export interface StoredIndexEntry {
   bytes: number;
 }
 
+/** A camera's next image number, written in the same transaction as the image that took the one before. */
+export interface NextImageSeq {
+  camera: string;
+  next: number;
+}
+
+const STREAM_KEY = 'stream';
+const seqKey = (camera: string) => `seq:${camera}`;
+
 /**
- * The image queue's own LMDB environment, apart from the outbox's: `images` (position -> the message bytes)
- * and `index` (position -> event_id, topic, bytes). The two puts of one image run in the same event turn, so
- * lmdb-js writes them in one transaction: an image is never half there after a crash.
+ * The image queue's own LMDB environment, apart from the outbox's: `images` (position -> the message bytes),
+ * `index` (position -> event_id, topic, bytes) and `meta` (the stream's id, each camera's next image number).
+ * The puts of one image run in the same event turn, so lmdb-js writes them in one transaction: an image is
+ * never half there after a crash, and its number is taken exactly when the image is stored.
  */
 export class EvidenceEnvironment {
   private readonly root: RootDatabase;
   private readonly images: Database<Buffer, number>;
   private readonly index: Database<StoredIndexEntry, number>;
+  private readonly meta: Database<string | number, string>;
+  /** This queue's image stream (evidence.v1 image_stream.id): made once, with the environment. */
+  readonly streamId: string;
 
   constructor(
     path: string,
@@ -27,12 +41,24 @@ export class EvidenceEnvironment {
     this.root = open({ path, separateFlushed: true });
     this.images = this.root.openDB<Buffer, number>({ name: 'images', encoding: 'binary' });
     this.index = this.root.openDB<StoredIndexEntry, number>({ name: 'index', encoding: 'msgpack' });
+    this.meta = this.root.openDB<string | number, string>({ name: 'meta', encoding: 'msgpack' });
+    const stream = this.meta.get(STREAM_KEY);
+    this.streamId = typeof stream === 'string' ? stream : randomBytes(8).toString('hex');
+    // Durable before any image carries it: a stream id that a crash could change would split one stream in two.
+    if (stream === undefined) this.meta.putSync(STREAM_KEY, this.streamId);
+  }
+
+  /** The number a camera's next image takes: one more than the last one stored (0 for a camera's first). */
+  nextSeq(camera: string): number {
+    const next = this.meta.get(seqKey(camera));
+    return typeof next === 'number' ? next : 0;
   }
 
   /** Writes one image; resolves once it may be sent (committed, or fsync'd under `always`). */
-  write(position: number, payload: Buffer, entry: StoredIndexEntry): Promise<void> {
+  write(position: number, payload: Buffer, entry: StoredIndexEntry, seq: NextImageSeq): Promise<void> {
     const written = this.images.put(position, payload) as Promise<boolean> & { flushed?: Promise<unknown> };
     this.index.put(position, entry);
+    this.meta.put(seqKey(seq.camera), seq.next);
     const done = this.fsync === 'always' && written.flushed ? written.flushed : written;
     return done.then(() => undefined);
   }

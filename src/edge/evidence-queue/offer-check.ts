@@ -24,7 +24,7 @@ const MAX_HEADER_BYTES = 4096;
 const refuse = (field: string, reason: string) => new SeamError('SEAM_ERR_INVALID_INPUT', `evidence offer: ${field} ${reason}`, { field });
 
 /** The header line, checked against evidence.v1, and how many bytes follow it. */
-function parseHeader(payload: Buffer): { header: EvidenceV1; imageBytes: number } {
+function parseHeader(payload: Buffer): { header: EvidenceV1; imageStart: number } {
   const end = payload.subarray(0, MAX_HEADER_BYTES).indexOf(NEWLINE);
   if (end < 0) throw refuse('payload', `has no newline in its first ${MAX_HEADER_BYTES} bytes: not an evidence.v1 message`);
   let header: unknown;
@@ -43,7 +43,7 @@ function parseHeader(payload: Buffer): { header: EvidenceV1; imageBytes: number 
     if (isSeamError(err)) throw new SeamError('SEAM_ERR_INVALID_INPUT', `evidence offer: ${err.message}`, { field: err.field });
     throw err;
   }
-  return { header, imageBytes: payload.byteLength - end - 1 };
+  return { header, imageStart: end + 1 };
 }
 
 /**
@@ -52,7 +52,11 @@ function parseHeader(payload: Buffer): { header: EvidenceV1; imageBytes: number 
  * microseconds whatever the image's size. Returns the topic to publish on; throws SEAM_ERR_INVALID_INPUT or
  * SEAM_ERR_PAYLOAD_TOO_LARGE naming the field.
  */
-export function checkOffer(payload: unknown, meta: OfferMeta | undefined, maxMessageBytes: number): { topic: string; header: EvidenceV1 } {
+export function checkOffer(
+  payload: unknown,
+  meta: OfferMeta | undefined,
+  maxMessageBytes: number,
+): { topic: string; header: EvidenceV1; image: Buffer } {
   if (!Buffer.isBuffer(payload)) throw refuse('payload', 'must be a Buffer');
   if (typeof meta !== 'object' || meta === null) throw refuse('meta', 'is required');
   if (payload.byteLength > maxMessageBytes) {
@@ -63,11 +67,12 @@ export function checkOffer(payload: unknown, meta: OfferMeta | undefined, maxMes
     );
   }
   if (meta.bytes !== payload.byteLength) throw refuse('meta.bytes', `says ${meta.bytes} but the payload is ${payload.byteLength} bytes`);
-  const { header, imageBytes } = parseHeader(payload);
+  const { header, imageStart } = parseHeader(payload);
+  const imageBytes = payload.byteLength - imageStart;
   if (imageBytes !== header.image.bytes)
     throw refuse('image.bytes', `says ${header.image.bytes} but ${imageBytes} bytes follow the header`);
   if (header.event_id !== meta.event_id) throw refuse('meta.event_id', `"${meta.event_id}" differs from the header's "${header.event_id}"`);
   if (header.camera !== meta.camera) throw refuse('meta.camera', `"${meta.camera}" differs from the header's "${header.camera}"`);
   // The header's identifiers passed the schema, so the topic cannot be refused.
-  return { topic: evidenceTopic(header), header };
+  return { topic: evidenceTopic(header), header, image: payload.subarray(imageStart) };
 }

@@ -1,9 +1,10 @@
-import { isSeamError, SeamError } from '../../contract/index.ts';
+import { cameraKey, isSeamError, SeamError } from '../../contract/index.ts';
 import type { EvidenceSink } from '../evidence/sink.ts';
-import { EvidenceEnvironment } from './environment.ts';
+import { EvidenceEnvironment, type NextImageSeq } from './environment.ts';
 import { checkOffer, type OfferMeta } from './offer-check.ts';
 import { evidenceQueuePolicy, type EvidenceQueueOptions, type EvidenceQueuePolicy } from './options.ts';
 import { QueueCounters, type EvidenceQueueStats } from './counters.ts';
+import { stampImage } from './stamp.ts';
 
 export type { EvidenceQueueStats } from './counters.ts';
 
@@ -32,6 +33,11 @@ export interface OutgoingImage {
  * the oldest images not in flight give way (counted in `dropped` and `dropped_bytes`). One image per event_id:
  * a second offer of a queued event_id is counted in `duplicates` and ignored. An image leaves only on its
  * PUBACK (`acknowledge`) or when dropped; whatever is queued at a restart is still there and sent after it.
+ *
+ * Each image is numbered as it is queued (evidence.v1 `image_stream`: this queue's stream id and the camera's
+ * next number), the number stored in the same transaction as the image: a number the stores never receive is
+ * an image lost after capture (dropped here, or lost by a broker after its PUBACK), and they count it. An image
+ * a crash took before its write committed took no number, and was never counted captured (`onStored`).
  */
 export class EvidenceQueue implements EvidenceSink {
   readonly policy: EvidenceQueuePolicy;
@@ -43,8 +49,12 @@ export class EvidenceQueue implements EvidenceSink {
   private nextPosition = 0;
   private closed = false;
   private readonly pendingWrites = new Set<Promise<void>>();
+  /** Each camera's next image number (image_stream.seq), read from the environment at a camera's first image. */
+  private readonly nextSeq = new Map<string, number>();
   /** Called when an image becomes ready to send: the publisher's `schedule`. */
   onReady: () => void = () => {};
+  /** Called once an image and its number are stored: from then on it is sent, dropped and counted, or restored. */
+  onStored: (eventId: string, seq: number) => void = () => {};
 
   constructor(options: EvidenceQueueOptions) {
     this.policy = evidenceQueuePolicy(options);
@@ -62,27 +72,34 @@ export class EvidenceQueue implements EvidenceSink {
   offer(payload: Buffer, meta: OfferMeta): void {
     try {
       if (this.closed) throw new SeamError('SEAM_ERR_INVALID_INPUT', 'evidence offer: the image queue is closed', { field: 'queue' });
-      const { topic } = checkOffer(payload, meta, Math.min(this.policy.maxMessageBytes, this.policy.maxBytes));
+      const max = Math.min(this.policy.maxMessageBytes, this.policy.maxBytes);
+      const { topic, header, image } = checkOffer(payload, meta, max);
       if (this.byEventId.has(meta.event_id)) {
         this.counters.duplicates++;
         return;
       }
-      if (!this.makeRoom(payload.byteLength)) return;
-      this.append(payload, { event_id: meta.event_id, topic, bytes: payload.byteLength });
+      const camera = cameraKey(header);
+      const seq = this.nextSeq.get(camera) ?? this.env.nextSeq(camera);
+      const stamped = stampImage(header, image, { id: this.env.streamId, seq }, max);
+      if (!this.makeRoom(stamped.byteLength)) return;
+      this.nextSeq.set(camera, seq + 1);
+      this.append(stamped, { event_id: meta.event_id, topic, bytes: stamped.byteLength }, { camera, next: seq + 1 });
     } catch (err) {
       this.refused(err, meta);
     }
   }
 
-  private append(payload: Buffer, image: Omit<QueuedImage, 'state'>): void {
+  private append(payload: Buffer, image: Omit<QueuedImage, 'state'>, seq: NextImageSeq): void {
     const position = this.nextPosition++;
     const entry: QueuedImage = { ...image, state: 'writing' };
     this.entries.set(position, entry);
     this.byEventId.set(image.event_id, position);
     this.counters.queueBytes += image.bytes;
     this.counters.offered++;
-    const write = this.env.write(position, payload, image).then(
+    const write = this.env.write(position, payload, image, seq).then(
       () => {
+        // Stored with its number even if dropped meanwhile: the number is taken, the stores will count it missing.
+        this.onStored(image.event_id, seq.next - 1);
         if (entry.state !== 'writing') return;
         entry.state = 'waiting';
         this.onReady();
@@ -173,6 +190,16 @@ export class EvidenceQueue implements EvidenceSink {
     if (!entry) return;
     this.counters.rejected++;
     this.drop(position, entry);
+  }
+
+  /** This queue's image stream id (evidence.v1 image_stream.id). */
+  get streamId(): string {
+    return this.env.streamId;
+  }
+
+  /** The event_ids of the images queued now (restored ones included). */
+  queuedEventIds(): string[] {
+    return [...this.byEventId.keys()];
   }
 
   get hasWaiting(): boolean {

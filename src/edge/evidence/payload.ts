@@ -1,5 +1,6 @@
 import {
   DEFAULT_MAX_EVIDENCE_BYTES,
+  IMAGE_STREAM_STAMP_BYTES,
   SeamError,
   encodeEvidence,
   type CameraId,
@@ -49,8 +50,10 @@ export function evidencePayload(event: EvidenceEvent, image: EncodedImage, maxIm
     },
     image.jpeg,
   );
-  if (payload.byteLength > DEFAULT_MAX_EVIDENCE_BYTES) {
-    const message = `evidence message of event ${event.event_id} is ${payload.byteLength} bytes, the limit is ${DEFAULT_MAX_EVIDENCE_BYTES}`;
+  // Room for the queue's image_stream stamp: a message refused here is counted; one the queue refuses after is too, but later.
+  const limit = DEFAULT_MAX_EVIDENCE_BYTES - IMAGE_STREAM_STAMP_BYTES;
+  if (payload.byteLength > limit) {
+    const message = `evidence message of event ${event.event_id} is ${payload.byteLength} bytes, the limit is ${limit} (the contract's ${DEFAULT_MAX_EVIDENCE_BYTES} less room for the queue's stamp)`;
     return { ok: false, error: new SeamError('SEAM_ERR_PAYLOAD_TOO_LARGE', message, { field: 'payload' }) };
   }
   return { ok: true, payload };

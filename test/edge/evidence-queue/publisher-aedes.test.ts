@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { startEmbeddedBroker, type RunningBroker } from '../../../src/broker/embedded.ts';
 import { isSeamError } from '../../../src/contract/index.ts';
-import { collectEvidence, evidenceFor, jpegNear, noiseJpeg, type Offered } from './support.ts';
+import { collectEvidence, evidenceFor, jpegNear, noiseJpeg, sentAsOffered, stampBytes, unstamp, type Offered } from './support.ts';
 import { transportOn } from './transport-support.ts';
 
 let broker: RunningBroker;
@@ -34,7 +34,15 @@ test('over MQTT 3.1.1 (the embedded Aedes broker) every offered image arrives on
   }
   await collector.waitFor(offered.length, 30_000, () => transport.stats());
   assert.ok(await transport.drain(10_000));
-  for (const o of offered) assert.ok(collector.byId.get(o.event_id)?.equals(o.payload));
+  for (const o of offered) assert.ok(sentAsOffered(collector.byId.get(o.event_id), o.payload));
+  // Numbered as queued: one stream, 0 to 39 in offer order, nothing skipped.
+  const stamps = offered.map((o) => unstamp(collector.byId.get(o.event_id)!).stream!);
+  assert.deepEqual(
+    stamps.map((st) => st.seq),
+    offered.map((_, i) => i),
+  );
+  assert.equal(new Set(stamps.map((st) => st.id)).size, 1);
+  assert.match(stamps[0].id, /^[0-9a-f]{16}$/);
   assert.equal(collector.received, offered.length);
   assert.deepEqual(collector.poison, []);
   const s = transport.stats();
@@ -43,7 +51,7 @@ test('over MQTT 3.1.1 (the embedded Aedes broker) every offered image arrives on
 
 test('the metrics mirror the counters: seamline_edge_evidence_* by client id', { timeout: 30_000 }, async () => {
   const registry = new Registry();
-  const size = evidenceFor(small).payload.byteLength;
+  const size = evidenceFor(small).payload.byteLength + stampBytes(0);
   // Room for 3 images: 5 offered while disconnected, so 2 are dropped before anything is sent.
   const transport = transportOn(broker.url, { protocol: 4, registry, clientId: 'cam-metrics', maxBytes: size * 3 }, cleanups);
   for (let i = 0; i < 5; i++) {

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { startMosquitto, type RunningMosquitto } from '../../../src/proof/services/mosquitto.ts';
 import { tempDir } from '../support.ts';
 import { startCutProxy } from './cut-proxy.ts';
-import { collectEvidence, evidenceFor, jpegNear, noiseJpeg, sleep, until, type Offered } from './support.ts';
+import { collectEvidence, evidenceFor, jpegNear, noiseJpeg, sentAsOffered, sleep, unstamp, until, type Offered } from './support.ts';
 import { transportOn } from './transport-support.ts';
 
 let broker: RunningMosquitto;
@@ -33,7 +33,7 @@ test('every offered image arrives once per event_id, byte-identical and valid, o
   }
   await collector.waitFor(offered.length, 30_000, () => transport.stats());
   assert.ok(await transport.drain(10_000));
-  for (const o of offered) assert.ok(collector.byId.get(o.event_id)?.equals(o.payload), `${o.event_id} byte-identical`);
+  for (const o of offered) assert.ok(sentAsOffered(collector.byId.get(o.event_id), o.payload), `${o.event_id} byte-identical`);
   assert.equal(collector.received, offered.length, 'no duplicate on a link that never dropped');
   assert.deepEqual(collector.poison, []);
   const s = transport.stats();
@@ -89,7 +89,7 @@ test('a broker restart mid-stream loses nothing: every image is received or coun
   assert.ok(mostQueued > 2, 'images were waiting while the broker was away');
   await collector.waitFor(offered.length - s.dropped, 20_000, () => transport.stats());
   assert.equal(collector.byId.size + s.dropped, offered.length, JSON.stringify(s));
-  for (const [id, payload] of collector.byId) assert.ok(offered.find((o) => o.event_id === id)?.payload.equals(payload));
+  for (const [id, payload] of collector.byId) assert.ok(sentAsOffered(payload, offered.find((o) => o.event_id === id)!.payload));
   assert.deepEqual(collector.poison, []);
   assert.ok(s.reconnects >= 1, 'the publisher reconnected');
   assert.equal(s.acked, offered.length - s.dropped);
@@ -113,7 +113,7 @@ test('a connection lost with images in flight: they are sent again on the next o
   assert.ok(await transport.drain(10_000), JSON.stringify(transport.stats()));
   const s = transport.stats();
   t.diagnostic(`sent ${s.sent} PUBLISHes for ${offered.length} images; received ${collector.received}`);
-  for (const o of offered) assert.ok(collector.byId.get(o.event_id)?.equals(o.payload));
+  for (const o of offered) assert.ok(sentAsOffered(collector.byId.get(o.event_id), o.payload));
   assert.deepEqual([s.acked, s.dropped, s.queued, s.reconnects], [10, 0, 0, 1]);
   assert.equal(s.sent, 12, 'the two held images were sent again');
 });
@@ -138,8 +138,17 @@ test('a process restart keeps the queue: images queued while the broker was away
   const second = transportOn(broker.url, { dataDir: dir }, cleanups);
   assert.equal(second.stats().restored, 12);
   second.start();
-  await collector.waitFor(12, 20_000, () => second.stats());
-  for (const o of offered) assert.ok(collector.byId.get(o.event_id)?.equals(o.payload));
+  // The next process numbers on from the last image stored, in the same stream: no number reused or skipped.
+  const later = Array.from({ length: 3 }, () => evidenceFor(small));
+  for (const o of later) second.queue.offer(o.payload, o.meta);
+  await collector.waitFor(15, 20_000, () => second.stats());
+  for (const o of [...offered, ...later]) assert.ok(sentAsOffered(collector.byId.get(o.event_id), o.payload));
+  const stamps = [...offered, ...later].map((o) => unstamp(collector.byId.get(o.event_id)!).stream!);
+  assert.deepEqual(
+    stamps.map((st) => st.seq),
+    Array.from({ length: 15 }, (_, i) => i),
+  );
+  assert.equal(new Set(stamps.map((st) => st.id)).size, 1, 'one stream across the restart');
   assert.ok(await second.drain(10_000));
-  assert.deepEqual([second.stats().acked, second.stats().queued], [12, 0]);
+  assert.deepEqual([second.stats().acked, second.stats().queued], [15, 0]);
 });

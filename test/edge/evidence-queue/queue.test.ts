@@ -4,7 +4,7 @@ import { isSeamError } from '../../../src/contract/index.ts';
 import { checkOffer } from '../../../src/edge/evidence-queue/offer-check.ts';
 import { EvidenceQueue } from '../../../src/edge/evidence-queue/queue.ts';
 import { tempDir } from '../support.ts';
-import { evidenceFor, noiseJpeg, until, type Offered } from './support.ts';
+import { CAMERA, evidenceFor, noiseJpeg, sentAsOffered, stampBytes, unstamp, until, type Offered } from './support.ts';
 
 let jpeg: Buffer;
 const dirs: (() => void)[] = [];
@@ -35,7 +35,7 @@ test('offer queues an image at once; take sends the oldest first; acknowledge re
   assert.equal(q.stats().queued, 5);
   assert.equal(
     q.stats().queue_bytes,
-    offered.reduce((n, o) => n + o.payload.byteLength, 0),
+    offered.reduce((n, o, i) => n + o.payload.byteLength + stampBytes(i), 0),
   );
   await ready(q, 5);
   const first = q.take(2);
@@ -43,7 +43,11 @@ test('offer queues an image at once; take sends the oldest first; acknowledge re
     first.map((i) => i.event_id),
     offered.slice(0, 2).map((o) => o.event_id),
   );
-  assert.ok(first[0].payload.equals(offered[0].payload), 'byte-identical');
+  assert.ok(sentAsOffered(first[0].payload, offered[0].payload), 'byte-identical but for the stamp');
+  assert.deepEqual(
+    first.map((i) => unstamp(i.payload).stream?.seq),
+    [0, 1],
+  );
   assert.equal(first[0].topic, 'vision/eu/plant-1/cam-01/evidence');
   for (const i of first) q.acknowledge(i.position);
   const s = q.stats();
@@ -59,12 +63,12 @@ test('one entry per event_id: a second offer of a queued event_id is counted and
   q.offer(Buffer.from(o.payload), { ...o.meta });
   await ready(q, 1);
   const s = q.stats();
-  assert.deepEqual([s.queued, s.offered, s.duplicates, s.queue_bytes], [1, 1, 2, o.payload.byteLength]);
+  assert.deepEqual([s.queued, s.offered, s.duplicates, s.queue_bytes], [1, 1, 2, o.payload.byteLength + stampBytes(0)]);
   await q.close();
 });
 
 test('the byte bound drops the oldest images and counts exactly what and how many bytes', { timeout: 20_000 }, async () => {
-  const size = evidenceFor(jpeg).payload.byteLength;
+  const size = evidenceFor(jpeg).payload.byteLength + stampBytes(0);
   const q = openQueue({ maxBytes: size * 10 + Math.floor(size / 2) });
   const offered: Offered[] = [];
   for (let i = 0; i < 25; i++) {
@@ -74,7 +78,8 @@ test('the byte bound drops the oldest images and counts exactly what and how man
   }
   await ready(q, 10);
   const s = q.stats();
-  assert.deepEqual([s.offered, s.queued, s.dropped, s.dropped_bytes], [25, 10, 15, 15 * size]);
+  // Numbers 0-9 stamp one digit, 10-14 two: the dropped are 0 to 14.
+  assert.deepEqual([s.offered, s.queued, s.dropped, s.dropped_bytes], [25, 10, 15, 15 * size + 5]);
   assert.ok(s.queue_bytes <= q.policy.maxBytes);
   // The newest ten survive, oldest first.
   const kept = q.take(100).map((i) => i.event_id);
@@ -86,7 +91,7 @@ test('the byte bound drops the oldest images and counts exactly what and how man
 });
 
 test('images in flight are never dropped: a new image that does not fit beside them is dropped instead', { timeout: 20_000 }, async () => {
-  const size = evidenceFor(jpeg).payload.byteLength;
+  const size = evidenceFor(jpeg).payload.byteLength + stampBytes(0);
   const q = openQueue({ maxBytes: size * 2 });
   const [a, b, c] = [evidenceFor(jpeg), evidenceFor(jpeg), evidenceFor(jpeg)];
   q.offer(a.payload, a.meta);
@@ -162,18 +167,56 @@ test('a restart keeps the queue: what was queued and not acknowledged is there, 
     again.map((i) => i.event_id),
     offered.slice(1).map((o) => o.event_id),
   );
-  for (const [i, image] of again.entries()) assert.ok(image.payload.equals(offered[i + 1].payload));
+  for (const [i, image] of again.entries()) assert.ok(sentAsOffered(image.payload, offered[i + 1].payload));
   // Still one per event_id after the restart, and new positions follow the old ones.
   reopened.offer(offered[3].payload, offered[3].meta);
   assert.equal(reopened.stats().duplicates, 1);
   const late = evidenceFor(jpeg);
   reopened.offer(late.payload, late.meta);
   await until(() => reopened.hasWaiting, 5_000, 'the late image written');
+  const taken = reopened.take(10);
   assert.deepEqual(
-    reopened.take(10).map((i) => i.event_id),
+    taken.map((i) => i.event_id),
     [late.event_id],
   );
+  // Numbered on from the last image stored before the restart (0-7), in the same stream.
+  assert.deepEqual(unstamp(taken[0].payload).stream, { id: unstamp(again[0].payload).stream?.id, seq: 8 });
   await reopened.close();
+});
+
+test('each camera is numbered from 0 in the queue stream; a number a producer wrote is replaced', { timeout: 20_000 }, async () => {
+  const q = openQueue();
+  const other = { ...CAMERA, camera: 'cam-02' };
+  const offered = [evidenceFor(jpeg), evidenceFor(jpeg, other), evidenceFor(jpeg), evidenceFor(jpeg, other), evidenceFor(jpeg)];
+  // A producer's own image_stream (another stream, a high number) must not survive: only the queue numbers without a gap.
+  const forged = unstamp(offered[4].payload);
+  const end = forged.payload.indexOf(0x0a);
+  const header = { ...JSON.parse(forged.payload.subarray(0, end).toString()), image_stream: { id: 'ffffffffffffffff', seq: 99 } };
+  const forgedPayload = Buffer.concat([Buffer.from(JSON.stringify(header)), forged.payload.subarray(end)]);
+  for (const o of offered.slice(0, 4)) q.offer(o.payload, o.meta);
+  q.offer(forgedPayload, { ...offered[4].meta, bytes: forgedPayload.byteLength });
+  await ready(q, 5);
+  const stamps = q.take(10).map((i) => unstamp(i.payload).stream);
+  assert.deepEqual(
+    stamps.map((st) => st?.seq),
+    [0, 0, 1, 1, 2],
+  );
+  assert.equal(new Set(stamps.map((st) => st?.id)).size, 1);
+  assert.notEqual(stamps[4]?.id, 'ffffffffffffffff');
+  await q.close();
+});
+
+test('an image that the stamp would take over the cap is refused naming payload, and takes no number', { timeout: 20_000 }, async () => {
+  const big = evidenceFor(jpeg);
+  const q = openQueue({ maxBytes: big.payload.byteLength + 10 });
+  q.offer(big.payload, big.meta);
+  assert.deepEqual([q.stats().refused, q.stats().queued], [1, 0]);
+  const small = await noiseJpeg(16);
+  const fits = evidenceFor(small);
+  q.offer(fits.payload, fits.meta);
+  await ready(q, 1);
+  assert.equal(unstamp(q.take(1)[0].payload).stream?.seq, 0, 'the refused image took no number');
+  await q.close();
 });
 
 test('options out of range are SEAM_ERR_CONFIG naming the option', { timeout: 10_000 }, () => {

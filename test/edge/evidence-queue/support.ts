@@ -126,3 +126,20 @@ export async function until(ready: () => boolean, timeoutMs: number, what: strin
     await sleep(10);
   }
 }
+
+/** What the image queue's stamp (src/edge/evidence-queue/stamp.ts) adds to a header for image number `seq`. */
+export const stampBytes = (seq: number) => `,"image_stream":{"id":"0123456789abcdef","seq":${seq}}`.length;
+
+/**
+ * A message as the queue sent it, split into the queue's `image_stream` stamp and the message without it: the
+ * latter is byte for byte what was offered (the stamp is appended to the header; the image is untouched).
+ */
+export function unstamp(payload: Buffer): { payload: Buffer; stream: { id: string; seq: number } | undefined } {
+  const end = payload.indexOf(0x0a);
+  const { image_stream: stream, ...header } = JSON.parse(payload.subarray(0, end).toString('utf8'));
+  return { payload: Buffer.concat([Buffer.from(JSON.stringify(header)), payload.subarray(end)]), stream };
+}
+
+/** True when `sent` is `offered` with the queue's stamp and nothing else changed. */
+export const sentAsOffered = (sent: Buffer | undefined, offered: Buffer) =>
+  sent !== undefined && unstamp(sent).stream !== undefined && unstamp(sent).payload.equals(offered);
