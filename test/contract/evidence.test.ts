@@ -108,3 +108,25 @@ test("the event's model is optional in the header and round-trips when present",
   const without = decodeEvidence(TOPIC, encodeEvidence(FIELDS, image));
   assert.ok(without.ok && without.evidence.header.model === undefined);
 });
+
+test('image_stream is optional, round-trips, and a bad id or number is refused naming the field', { timeout: 10_000 }, async () => {
+  const image = await jpeg();
+  const stream = { id: '0123456789abcdef', seq: 17 };
+  const numbered = decodeEvidence(TOPIC, encodeEvidence({ ...FIELDS, image_stream: stream }, image));
+  assert.ok(numbered.ok, numbered.ok ? '' : numbered.error.message);
+  assert.deepEqual(numbered.evidence.header.image_stream, stream);
+  const header = headerOf(encodeEvidence(FIELDS, image));
+  for (const [bad, field] of [
+    [{ id: '0123456789ABCDEF', seq: 1 }, 'image_stream.id'],
+    [{ id: '0123456789abcde', seq: 1 }, 'image_stream.id'],
+    [{ id: '0123456789abcdef', seq: -1 }, 'image_stream.seq'],
+    [{ id: '0123456789abcdef', seq: 1.5 }, 'image_stream.seq'],
+    [{ id: '0123456789abcdef' }, 'image_stream.seq'],
+    [{ id: '0123456789abcdef', seq: 1, extra: true }, 'image_stream.extra'],
+  ] as const) {
+    const decoded = decodeEvidence(TOPIC, forged({ ...header, image_stream: bad }, image));
+    assert.ok(!decoded.ok, JSON.stringify(bad));
+    assert.equal(decoded.error.code, 'SEAM_ERR_SCHEMA_VIOLATION', JSON.stringify(bad));
+    assert.equal(decoded.error.field, field, JSON.stringify(bad));
+  }
+});
