@@ -7,6 +7,7 @@ import { SeamError } from '../../contract/index.ts';
 import { UUIDV7_PATTERN } from '../../contract/identifiers.ts';
 import type { EvidenceStore } from '../../store/evidence/evidence-store.ts';
 import { itemOf, listEvidence } from './evidence-list.ts';
+import { missingImages } from './evidence-missing.ts';
 import { parseEvidenceQuery } from './evidence-query.ts';
 import { ThumbnailCache } from './thumbnail-cache.ts';
 
@@ -28,8 +29,8 @@ export function registerEvidence(app: FastifyInstance<any, any, any, any>, store
   app.get('/api/evidence', async (req) => {
     const query = parseEvidenceQuery(req.query, now());
     if (!store) return { enabled: false, items: [] };
-    const listing = await listEvidence(store, query);
-    return { enabled: true, window: { fromMs: query.fromMs, toMs: query.toMs }, limit: query.limit, ...listing };
+    const [listing, missing] = await Promise.all([listEvidence(store, query), missingImages(store, query.cameras)]);
+    return { enabled: true, window: { fromMs: query.fromMs, toMs: query.toMs }, limit: query.limit, ...listing, missing };
   });
 
   const image = async (rawId: string, reply: FastifyReply, thumb: boolean) => {

@@ -78,7 +78,48 @@ function setState(state, note) {
   $('evidence-note').textContent = note;
 }
 
+/** The warning line under the panel's title: made here, the page's HTML is shared with the other panels. */
+function missingLine() {
+  var line = $('evidence-missing');
+  if (!line) {
+    line = el('div', 'ev-missing warn');
+    line.id = 'evidence-missing';
+    line.setAttribute('role', 'status');
+    line.hidden = true;
+    line.title =
+      "Counted since each camera's edge started numbering its images, not only in this window: images numbered by the " +
+      "edge's image queue that never reached the evidence store (lost on the way, or dropped by a full edge queue, " +
+      'which the edge also counts as evidence_dropped).';
+    $('evidence-grid').before(line);
+  }
+  return line;
+}
+
+/** "5 images lost after capture (...): eu/plant-1/cam-01 3, eu/plant-1/cam-02 2", hidden when none is missing. */
+function showMissing(missing) {
+  var line = missingLine();
+  var lost = (missing || []).filter(function (m) {
+    return m.missing > 0;
+  });
+  var total = lost.reduce(function (n, m) {
+    return n + m.missing;
+  }, 0);
+  line.hidden = total === 0;
+  line.textContent =
+    total === 0
+      ? ''
+      : total +
+        (total === 1 ? ' image' : ' images') +
+        ' lost after capture (since each camera started numbering its images, not only in this window): ' +
+        lost
+          .map(function (m) {
+            return m.camera + ' ' + m.missing;
+          })
+          .join(', ');
+}
+
 function show(body, filtered) {
+  showMissing(body.enabled ? body.missing : []);
   if (!body.enabled) {
     clear($('evidence-grid'));
     shownIds = null;
@@ -131,6 +172,7 @@ function ask(query, filtered) {
     .catch(function (err) {
       if (mine !== sequence) return;
       $('evidence-error').textContent = 'Cannot show evidence: ' + err.message;
+      showMissing([]);
       setState('error', '');
       $('evidence-panel').removeAttribute('data-loading');
       asked = null;
@@ -158,6 +200,7 @@ export function renderEvidence(o) {
     shownIds = null;
     asked = null;
     $('evidence-empty').textContent = 'No camera matches these filters.';
+    showMissing([]);
     setState('empty', '');
     return;
   }
