@@ -119,6 +119,12 @@ async function endToEnd(storeUrl: string, kind: string): Promise<void> {
       `all ${captured} captured images stored`,
     );
     assert.equal(await scrape(metrics, 'seamline_consumer_evidence_dead_lettered_total'), 0);
+    // The edge numbered every image it captured, and the consumer's gauge says none of those numbers is missing.
+    const gauge = (await fetch(metrics).then((r) => r.text()))
+      .split('\n')
+      .filter((l) => l.startsWith('seamline_consumer_evidence_images_missing{'));
+    assert.equal(gauge.length, 1, gauge.join('\n'));
+    assert.ok(gauge[0].includes('camera="') && gauge[0].endsWith('} 0'), gauge[0]);
     consumer.child.kill('SIGTERM');
     assert.equal(await consumer.exited, 0);
 
@@ -126,6 +132,14 @@ async function endToEnd(storeUrl: string, kind: string): Promise<void> {
     await store.open();
     const entries = await store.list({ limit: 10_000 });
     assert.equal(entries.length, captured, 'each captured image stored exactly once');
+    const numbers = entries.map((e) => e.header.image_stream!.seq).sort((a, b) => a - b);
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: captured }, (_, i) => i),
+      'numbered 0 to captured - 1, none skipped',
+    );
+    const [gaps, ...others] = await store.imageGaps();
+    assert.deepEqual([gaps.newest, gaps.received, gaps.missing, others.length], [captured - 1, captured, 0, 0]);
     for (const { header } of entries) {
       const event = events.byId.get(header.event_id);
       assert.ok(event, `image ${header.event_id} names an event the edge published`);

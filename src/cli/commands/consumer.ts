@@ -165,7 +165,10 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
   consumerMetrics(running.ingestor, running.session, registry, store);
   repairMetrics(registry, store, running.repairer);
   clockMetrics(registry, store);
-  if (running.evidence) evidenceMetrics({ ingest: running.evidence.ingest.stats, retention: running.evidence.retention.stats }, registry);
+  if (running.evidence) {
+    const stats = { ingest: running.evidence.ingest.stats, retention: running.evidence.retention.stats, store: evidence ?? undefined };
+    evidenceMetrics(stats, registry);
+  }
   // Also when the very first batch already failed for good: a consumer that cannot ingest must not stay up.
   running.ingestor.onFatal((err: Error) => {
     phase = 'stopped';
