@@ -13,8 +13,8 @@ type QueueStats = EvidenceQueueStats & { in_flight: number; connected: boolean }
 export interface EdgeLedger {
   /** Events the bridges answered for, all lives. */
   accepted: Set<string>;
-  /** Images offered to the queue, all lives. */
-  offered: Set<string>;
+  /** Images stored in the image queue with their number (captured), all lives. */
+  queued: Set<string>;
 }
 
 /**
@@ -27,8 +27,6 @@ export class EdgeLife {
   first: QueueStats | undefined;
   /** After a graceful stop: the counters once the queue drained. */
   final: QueueStats | undefined;
-  /** Images offered after the last counters line (their fate at a SIGKILL is unknown to `last`). */
-  offeredSinceStats = 0;
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
   private ready = false;
@@ -52,13 +50,10 @@ export class EdgeLife {
 
   private take(msg: { a?: string; i?: string; q?: QueueStats; final?: QueueStats; ready?: boolean }, ledger: EdgeLedger): void {
     if (msg.a) ledger.accepted.add(msg.a);
-    else if (msg.i) {
-      ledger.offered.add(msg.i);
-      this.offeredSinceStats++;
-    } else if (msg.q) {
+    else if (msg.i) ledger.queued.add(msg.i);
+    else if (msg.q) {
       this.last = msg.q;
       this.first ??= msg.q;
-      this.offeredSinceStats = 0;
     } else if (msg.final) this.final = msg.final;
     else if (msg.ready) this.ready = true;
   }
@@ -70,11 +65,6 @@ export class EdgeLife {
       throw new Error(`evidence edge did not start: ${life.err}`);
     }
     return life;
-  }
-
-  /** Images the process held at its death (queued, plus offers it had not reported counters for yet). */
-  heldAtDeath(): number {
-    return (this.last?.queued ?? 0) + this.offeredSinceStats;
   }
 
   stopFeeding(): void {

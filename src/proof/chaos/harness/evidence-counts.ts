@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { sha256Hex } from '../../../contract/index.ts';
+import { sha256Hex, type EvidenceV1 } from '../../../contract/index.ts';
 import { DirectoryEvidenceStore } from '../../../store/evidence/directory-store.ts';
 import { MAX_EVIDENCE_LIST } from '../../../store/evidence/evidence-store.ts';
 import { duckdbMissing } from './stored-counts.ts';
@@ -13,12 +13,38 @@ export interface ImageCounts {
   storedTwice: number;
   /** Stored images whose bytes do not match their header's SHA-256 (or that cannot be read back). */
   badDigest: number;
-  /** Stored images of an event_id the edge never offered an image for. */
+  /** Stored images of an event_id the edge never queued an image for. */
   foreign: number;
   /** Stored images whose event is not in the DuckDB file. */
   unlinked: number;
   /** The event ids of the stored images. */
   ids: Set<string>;
+  /** Numbers (image_stream.seq) up to each stream's newest that no stored image carries, counted here from the headers. */
+  gapsInHeaders: number;
+  /** The same as the store counts it (imageGaps): the product's own figure, which the verdict compares with the above. */
+  missingCounted: number;
+  /** Stored images without an image_stream (an edge that does not number its images). */
+  unnumbered: number;
+}
+
+/** Gaps per stream from the headers themselves: newest + 1 - distinct numbers. */
+function headerGaps(headers: EvidenceV1[]): { gaps: number; unnumbered: number } {
+  const streams = new Map<string, { newest: number; seqs: Set<number> }>();
+  let unnumbered = 0;
+  for (const h of headers) {
+    if (!h.image_stream) {
+      unnumbered++;
+      continue;
+    }
+    const key = `${h.region}/${h.site}/${h.camera} ${h.image_stream.id}`;
+    const s = streams.get(key) ?? { newest: -1, seqs: new Set<number>() };
+    s.newest = Math.max(s.newest, h.image_stream.seq);
+    s.seqs.add(h.image_stream.seq);
+    streams.set(key, s);
+  }
+  let gaps = 0;
+  for (const s of streams.values()) gaps += s.newest + 1 - s.seqs.size;
+  return { gaps, unnumbered };
 }
 
 function jpegFiles(dir: string): string[] {
@@ -27,7 +53,7 @@ function jpegFiles(dir: string): string[] {
     .map((e) => e.name);
 }
 
-export async function evidenceCounts(dir: string, duckdbPath: string, offered: Set<string>): Promise<ImageCounts> {
+export async function evidenceCounts(dir: string, duckdbPath: string, queued: Set<string>): Promise<ImageCounts> {
   const store = new DirectoryEvidenceStore({ dir, readOnly: true });
   await store.open();
   try {
@@ -40,12 +66,17 @@ export async function evidenceCounts(dir: string, duckdbPath: string, offered: S
     }
     const files = jpegFiles(dir);
     const fileIds = new Set(files.map((f) => f.slice(f.indexOf('_') + 1, -'.jpg'.length)));
+    const { gaps, unnumbered } = headerGaps(entries.map((e) => e.header));
+    const counted = (await store.imageGaps()).reduce((n, g) => n + g.missing, 0);
     return {
+      gapsInHeaders: gaps,
+      missingCounted: counted,
+      unnumbered,
       stored: ids.size,
       files: files.length,
       storedTwice: files.length - fileIds.size,
       badDigest,
-      foreign: [...ids].filter((id) => !offered.has(id)).length,
+      foreign: [...ids].filter((id) => !queued.has(id)).length,
       unlinked: await duckdbMissing(duckdbPath, ids),
       ids,
     };

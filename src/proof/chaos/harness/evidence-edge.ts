@@ -6,8 +6,10 @@
  *
  * Reports on stdout, one JSON line each (a pipe on Linux is written synchronously, so a line written before
  * a SIGKILL is never lost): `{"a":id}` once the bridge answered for an event (it is durable), `{"i":id}` once
- * its image was offered, `{"q":stats}` whenever the image queue's counters change, `{"ready":true}` once
- * started, `{"final":stats}` after a graceful stop (SIGTERM: stop feeding, drain the image queue, close).
+ * its image is stored in the image queue with its number (and again for each image a life restores: one a
+ * SIGKILL caught between the commit and its line), `{"q":stats}` whenever the image queue's counters change,
+ * `{"ready":true}` once started, `{"final":stats}` after a graceful stop (SIGTERM: stop feeding, drain the
+ * image queue, close).
  */
 import { runAsChildEntry } from '../../../plumbing/children.ts';
 import { readFileSync } from 'node:fs';
@@ -54,6 +56,8 @@ async function run(job: EvidenceEdgeJob): Promise<void> {
     announceSeconds: 2,
   };
   const { transport } = cameraEvidence(options, registry, {}, { maxBytes: job.queueBytes });
+  for (const id of transport.queue.queuedEventIds()) line({ i: id });
+  transport.queue.onStored = (id) => line({ i: id });
   let offered = 0;
   const capture = () => ({ captured: offered, refused: 0 }) as EvidenceCaptureStats;
   const bridge = createBridge({ ...options, registry, statusExtra: () => evidenceStatus(capture(), transport.stats()) });
@@ -84,7 +88,6 @@ async function run(job: EvidenceEdgeJob): Promise<void> {
           const payload = encodeEvidence({ ...fields, image: { width: 1280, height: 720 }, masked: false }, jpeg);
           transport.queue.offer(payload, { event_id, camera: cam, bytes: payload.byteLength });
           offered++;
-          line({ i: event_id });
         },
         () => {},
       );

@@ -40,10 +40,9 @@ interface Rig {
   job: EvidenceEdgeJob;
   ledger: EdgeLedger;
   lives: EdgeLife[];
-  /** Per bridge SIGKILL: images the process held, and how many the next life restored from disk. */
+  /** Per bridge SIGKILL: images its queue held as last reported, and how many the next life restored from disk. */
   kills: { held: number; restoredNext: number }[];
-  /** Per Mosquitto SIGKILL: images the bridges had been acknowledged for that the consumer had not yet received. */
-  brokerKills: number[];
+  brokerKills: number;
 }
 
 /**
@@ -55,32 +54,30 @@ interface Rig {
 async function faults(rig: Rig, o: EvidenceFaultsOptions, progress: (line: string) => void): Promise<void> {
   const life = () => rig.lives[rig.lives.length - 1];
   const killBroker = async () => {
-    const ingest = rig.consumer.evidence!.ingest.stats;
-    const acked = rig.lives.reduce((n, l) => n + (l.last?.acked ?? 0), 0);
-    rig.brokerKills.push(Math.max(0, acked - ingest.stored - ingest.duplicates - ingest.pending));
+    rig.brokerKills++;
     await rig.broker.kill();
   };
   const restartEdge = async () => {
-    const held = life().heldAtDeath();
+    const held = life().last?.queued ?? 0;
     rig.lives.push(await EdgeLife.start(rig.job, rig.ledger));
     await waitUntil(() => life().first !== undefined, 10_000);
     rig.kills.push({ held, restoredNext: life().first?.restored ?? 0 });
-    progress(`bridge restarted: it held ${held} images at the kill, ${life().first?.restored ?? 0} restored from its queue on disk`);
+    progress(`bridge restarted: its queue held about ${held} images, ${life().first?.restored ?? 0} restored from disk`);
   };
   await sleep(o.phaseMs);
   await killBroker();
-  progress(`1: Mosquitto SIGKILLed (${rig.ledger.accepted.size} events, ${rig.ledger.offered.size} images so far)`);
+  progress(`1: Mosquitto SIGKILLed (${rig.ledger.accepted.size} events, ${rig.ledger.queued.size} images so far)`);
   await sleep(o.outageMs);
   await rig.broker.start();
   await sleep(o.phaseMs);
   await life().kill();
-  progress(`2: bridge SIGKILLed (${rig.ledger.accepted.size} events, ${rig.ledger.offered.size} images so far)`);
+  progress(`2: bridge SIGKILLed (${rig.ledger.accepted.size} events, ${rig.ledger.queued.size} images so far)`);
   await restartEdge();
   await sleep(o.phaseMs);
   await killBroker();
   await sleep(o.outageMs / 2);
   await life().kill();
-  progress(`3: Mosquitto SIGKILLed, then the bridge while Mosquitto was down (${rig.ledger.offered.size} images so far)`);
+  progress(`3: Mosquitto SIGKILLed, then the bridge while Mosquitto was down (${rig.ledger.queued.size} images so far)`);
   await restartEdge();
   await sleep(o.outageMs / 2);
   await rig.broker.start();
@@ -115,16 +112,15 @@ async function account(rig: Rig, complete: boolean): Promise<ChaosResult> {
   const path = join(rig.dir, 'evidence.duckdb');
   const counts = await duckdbCounts(path);
   const lost = await duckdbMissing(path, rig.ledger.accepted);
-  const img = await evidenceCounts(evidenceDirFor(path), path, rig.ledger.offered);
+  const img = await evidenceCounts(evidenceDirFor(path), path, rig.ledger.queued);
   const last = rig.lives[rig.lives.length - 1];
   const stats = rig.lives.map((l) => l.final ?? l.last);
   const dropped = stats.reduce((n, s) => n + (s?.dropped ?? 0), 0);
   const restored = rig.kills.reduce((n, k) => n + k.restoredNext, 0);
-  const lostInKills = rig.kills.reduce((n, k) => n + Math.max(0, k.held - k.restoredNext), 0);
   const refused = stats.reduce((n, s) => n + (s?.refused ?? 0) + (s?.duplicates ?? 0), 0);
   const acked = stats.reduce((n, s) => n + (s?.acked ?? 0), 0);
-  const unaccounted = rig.ledger.offered.size - img.stored - dropped - refused;
-  const atBroker = rig.brokerKills.reduce((n, k) => n + k, 0);
+  // Every image queued (numbered) is stored or among the numbers the store counts missing: nothing else.
+  const unaccounted = rig.ledger.queued.size - img.stored - img.missingCounted;
   // Each life's queue counters (restored, offered, acked, dropped, queued; the killed ones as last reported).
   const lives = stats.map((s) => `r${s?.restored} o${s?.offered} a${s?.acked} d${s?.dropped} q${s?.queued}`).join(', ');
   const base = verdict('evidence-faults', rig.ledger.accepted.size, counts, counts.deadLetters, { lost });
@@ -135,22 +131,27 @@ async function account(rig: Rig, complete: boolean): Promise<ChaosResult> {
     img.unlinked === 0 &&
     last.final?.queued === 0 &&
     restored > 0 &&
-    unaccounted <= lostInKills + atBroker;
+    img.unnumbered === 0 &&
+    img.missingCounted === img.gapsInHeaders &&
+    (dropped === 0 || img.missingCounted > 0) &&
+    unaccounted === 0;
   return {
     ...base,
     ok: base.ok && complete && imagesOk,
     bridge_kills: rig.kills.length,
-    broker_kills: rig.brokerKills.length,
-    images_offered: rig.ledger.offered.size,
+    broker_kills: rig.brokerKills,
+    images_queued: rig.ledger.queued.size,
     images_stored: img.stored,
+    images_missing_counted: img.missingCounted,
+    images_missing_in_headers: img.gapsInHeaders,
+    images_lost_beyond_edge_drops: Math.max(0, img.missingCounted - dropped),
     images_dropped: dropped,
     images_refused: refused,
     images_acked: acked,
     image_queue_lives: lives,
     images_restored: restored,
-    images_held_lost_in_kills: lostInKills,
-    images_in_broker_at_kills: atBroker,
     images_unaccounted: unaccounted,
+    images_unnumbered: img.unnumbered,
     images_bad_digest: img.badDigest,
     images_stored_twice: img.storedTwice,
     images_foreign: img.foreign,
@@ -198,20 +199,22 @@ async function rig(o: EvidenceFaultsOptions): Promise<Rig> {
     images,
     consumer,
     job,
-    ledger: { accepted: new Set(), offered: new Set() },
+    ledger: { accepted: new Set(), queued: new Set() },
     lives: [],
     kills: [],
-    brokerKills: [],
+    brokerKills: 0,
   };
 }
 
 /**
  * Images beside events through a broker SIGKILL and a bridge SIGKILL (docs text: /tmp/evidence-docs/chaos.md).
  * Proves: every event a bridge answered for is stored once (repair brings back what the broker lost); every
- * stored image is whole (its SHA-256), stored once, one the edge offered, linked to a stored event; images on
- * the queue's disk survive a SIGKILL and are sent by the next life; the queue drains; and every image offered
- * is stored, or counted dropped, or was among those the killed process still held (at most those not yet
- * restored by the next life): what a SIGKILL takes from memory is bounded, not hidden.
+ * stored image is whole (its SHA-256), stored once, one the edge queued, linked to a stored event; images on
+ * the queue's disk survive a SIGKILL and are sent by the next life; the queue drains; and every image the edge
+ * queued (captured, numbered) is stored or counted missing by the store (its number never arrived: dropped by
+ * the full queue, or lost by a SIGKILLed Mosquitto after its PUBACK), the store's count equal to the gaps in the
+ * stored headers themselves. An image a SIGKILL caught before its queue write committed took no number and was
+ * never counted captured, as an event is not accepted before its outbox write.
  */
 export function evidenceFaults(o: EvidenceFaultsOptions): ChaosScenario {
   return {
@@ -223,7 +226,7 @@ export function evidenceFaults(o: EvidenceFaultsOptions): ChaosScenario {
         r.lives.push(await EdgeLife.start(r.job, r.ledger));
         await faults(r, o, progress);
         const complete = await settle(r, o, progress);
-        progress(`${r.ledger.accepted.size} events answered, ${r.ledger.offered.size} images offered; counting`);
+        progress(`${r.ledger.accepted.size} events answered, ${r.ledger.queued.size} images queued; counting`);
         return await account(r, complete);
       } finally {
         for (const l of r.lives) await l.kill().catch(() => {});
