@@ -6,6 +6,7 @@
  */
 import type { EvidenceV1 } from '../../contract/index.ts';
 import type { EvidenceEntry, EvidenceStore } from '../../store/evidence/evidence-store.ts';
+import { newestEntries, type NewestWalk } from '../../store/evidence/newest-entries.ts';
 import type { EvidenceQuery } from './evidence-query.ts';
 
 /** Headers read at most for one request. */
@@ -69,29 +70,15 @@ export async function listEvidence(
   maxScanned = MAX_EVIDENCE_SCANNED,
 ): Promise<EvidenceListing> {
   const items: EvidenceItem[] = [];
-  const seen = new Set<string>();
-  let toMs = query.toMs;
-  let scanned = 0;
+  const walk: NewestWalk = { scanned: 0, exhausted: false };
   // Without a class or confidence filter every header matches: ask for what is still missing, not a whole page
   // (the directory store reads one file per header, and the page asks again every few seconds while live).
   const unfiltered = query.classes.length === 0 && query.minConfidence === 0;
-  while (items.length < query.limit) {
-    const ask = Math.min(unfiltered ? query.limit - items.length : PAGE, maxScanned - scanned);
-    if (ask <= 0) return { items, scanned, truncated: true };
-    const page = await store.list({ cameras: query.cameras, fromMs: query.fromMs, toMs, limit: ask });
-    scanned += page.length;
-    let fresh = 0;
-    for (const entry of page) {
-      if (seen.has(entry.header.event_id)) continue;
-      seen.add(entry.header.event_id);
-      fresh += 1;
-      if (matches(entry.header, query) && items.length < query.limit) items.push(itemOf(entry));
-    }
-    if (page.length < ask) break; // the window is exhausted
-    // The next page ends at the oldest image seen, inclusive (images may share a millisecond; `seen` skips
-    // the repeats). A page of one millisecond only, all seen, moves past that millisecond.
-    const oldest = Date.parse(page[page.length - 1].header.captured_at);
-    toMs = fresh === 0 ? oldest : oldest + 1;
+  const pageSize = () => Math.min(unfiltered ? query.limit - items.length : PAGE, maxScanned - walk.scanned);
+  const range = { cameras: query.cameras, fromMs: query.fromMs, toMs: query.toMs };
+  for await (const entry of newestEntries(store, range, pageSize, 'skip', walk)) {
+    if (matches(entry.header, query)) items.push(itemOf(entry));
+    if (items.length >= query.limit) break;
   }
-  return { items, scanned, truncated: false };
+  return { items, scanned: walk.scanned, truncated: items.length < query.limit && !walk.exhausted };
 }

@@ -1,5 +1,6 @@
-import { SeamError, type EvidenceV1 } from '../../../contract/index.ts';
+import type { EvidenceV1 } from '../../../contract/index.ts';
 import { type EvidenceEntry, type EvidenceStore, MAX_EVIDENCE_LIST } from '../evidence-store.ts';
+import { newestEntries } from '../newest-entries.ts';
 
 /** Which images an export takes (docs/evidence.md, "Export"). Absent fields select everything. */
 export interface ExportFilter {
@@ -39,39 +40,11 @@ export function imageMatches(header: EvidenceV1, f: ExportFilter): boolean {
   return header.detections.some((d) => detectionMatches(d, f));
 }
 
-/**
- * Every image of the cameras and time range, each once, newest first, a page at a time. `list` returns at
- * most MAX_EVIDENCE_LIST images newest first; the next page ends just after the oldest image seen
- * (toMs = its captured_at + 1 ms) so that images sharing that millisecond across the page boundary are not
- * missed, and those already yielded are skipped by event_id. A full page of one millisecond could never be
- * paged past, so it is refused rather than looped on.
- */
-export async function* allEntries(
+/** Every image of the cameras and time range, each once, newest first: a full page of one millisecond is refused. */
+export function allEntries(
   store: EvidenceStore,
   f: Pick<ExportFilter, 'cameras' | 'fromMs' | 'toMs'>,
   pageSize = MAX_EVIDENCE_LIST,
 ): AsyncGenerator<EvidenceEntry> {
-  let toMs = f.toMs;
-  let boundary = new Set<string>(); // event_ids yielded at the oldest millisecond so far
-  for (;;) {
-    const page = await store.list({ cameras: f.cameras, fromMs: f.fromMs, toMs, limit: pageSize });
-    if (page.length === 0) return;
-    const oldestMs = Date.parse(page[page.length - 1].header.captured_at);
-    const newestMs = Date.parse(page[0].header.captured_at);
-    if (page.length === pageSize && newestMs === oldestMs && toMs === oldestMs + 1) {
-      throw new SeamError('SEAM_ERR_BAD_QUERY', `more than ${pageSize} images share captured_at ${page[0].header.captured_at}`, {
-        field: 'limit',
-      });
-    }
-    // The next page starts again at this page's oldest millisecond: remember what was yielded there.
-    const next = new Set<string>(toMs === oldestMs + 1 ? boundary : []);
-    for (const entry of page) {
-      const id = entry.header.event_id;
-      if (Date.parse(entry.header.captured_at) === oldestMs) next.add(id);
-      if (!boundary.has(id)) yield entry;
-    }
-    if (page.length < pageSize) return;
-    boundary = next;
-    toMs = oldestMs + 1;
-  }
+  return newestEntries(store, f, () => pageSize, 'refuse');
 }
