@@ -4,6 +4,7 @@ import type { Frame, LetterboxPlacement } from '../frames/frame-source.ts';
 import type { DetectorOptions } from './detector.ts';
 import { describeModel, type ModelInfo } from './model-info.ts';
 import { DEFAULT_THRESHOLDS, Postprocessor, type ThresholdOptions } from './postprocess.ts';
+import { fromHalf, toHalf } from './float16.ts';
 import { Preprocessor } from './preprocess.ts';
 
 /** Resolves `--classes` (names or ids) against the model's names; an unknown class is a SEAM_ERR_CONFIG. */
@@ -60,7 +61,12 @@ export class InferenceCore {
     private readonly pre: Preprocessor,
     readonly post: Postprocessor,
     private readonly inputTensor: ort.Tensor,
+    /** The input as half bit patterns, for a float16 model: filled from the preprocessor's floats each frame. */
+    private readonly halfInput: Uint16Array | undefined,
   ) {}
+
+  /** A float16 model's output, read into floats here (reused across frames). */
+  private halfOutput = new Float32Array(0);
 
   static async load(options: DetectorOptions): Promise<InferenceCore> {
     const info = describeModel(options.model, { labelsPath: options.labels });
@@ -81,8 +87,10 @@ export class InferenceCore {
       });
     }
     const pre = new Preprocessor(info.input);
-    const tensor = new ort.Tensor('float32', pre.tensor, [1, 3, info.input.height, info.input.width]);
-    const core = new InferenceCore(info, session, pre, new Postprocessor(info.layout, info.names, t), tensor);
+    const dims = [1, 3, info.input.height, info.input.width];
+    const half = info.input.type === 'float16' ? new Uint16Array(pre.tensor.length) : undefined;
+    const tensor = half ? new ort.Tensor('float16', half, dims) : new ort.Tensor('float32', pre.tensor, dims);
+    const core = new InferenceCore(info, session, pre, new Postprocessor(info.layout, info.names, t), tensor, half);
     // One run at load: onnxruntime allocates on the first run, which should not count against a frame.
     await core.runModel();
     return core;
@@ -91,10 +99,14 @@ export class InferenceCore {
   async runModel(): Promise<{ data: Float32Array; dims: readonly number[] }> {
     const out = await this.session.run({ [this.info.input.name]: this.inputTensor });
     const t = out[this.info.output.name];
+    if (t.type === 'float16') {
+      const bits = t.data as Uint16Array;
+      if (this.halfOutput.length !== bits.length) this.halfOutput = new Float32Array(bits.length);
+      return { data: fromHalf(bits, this.halfOutput), dims: t.dims };
+    }
     if (t.type !== 'float32') {
-      throw new SeamError('SEAM_ERR_MODEL', `model ${this.info.path} output "${this.info.output.name}" is ${t.type}; float32 expected`, {
-        field: 'model',
-      });
+      const message = `model ${this.info.path} output "${this.info.output.name}" is ${t.type}; float32 or float16 expected`;
+      throw new SeamError('SEAM_ERR_MODEL', message, { field: 'model' });
     }
     return { data: t.data as Float32Array, dims: t.dims };
   }
@@ -104,6 +116,7 @@ export class InferenceCore {
   ): Promise<CoreResult> {
     const t0 = performance.now();
     const placement = this.pre.run(frame);
+    if (this.halfInput) toHalf(this.pre.tensor, this.halfInput);
     const t1 = performance.now();
     const { data, dims } = await this.runModel();
     const t2 = performance.now();

@@ -19,10 +19,23 @@ export interface ModelInfo {
   rawNames: string[];
   nc: number;
   layout: OutputLayout;
-  input: { name: string; width: number; height: number };
-  output: { name: string };
+  /** `float16` for a half-precision export (Ultralytics half=True, YOLOv5 --half): fed and read as halves. */
+  input: { name: string; width: number; height: number; type: TensorType };
+  output: { name: string; type: TensorType };
   stride?: number;
   metadata: Record<string, string>;
+}
+
+/** The element types a detection model's input and output may have. */
+export type TensorType = 'float32' | 'float16';
+
+/** ONNX TensorProto.DataType: FLOAT 1, FLOAT16 10. */
+const TENSOR_TYPES: Record<number, TensorType> = { 1: 'float32', 10: 'float16' };
+
+function tensorType(path: string, what: string, name: string, elemType: number): TensorType {
+  const type = TENSOR_TYPES[elemType];
+  if (!type) fail(path, `has ${what} "${name}" of element type ${elemType}; float32 or float16 expected`);
+  return type;
 }
 
 function fail(path: string, reason: string): never {
@@ -64,8 +77,9 @@ function imgsz(file: OnnxModelFile): { width: number; height: number } | undefin
 /**
  * Reads a model file and decides how to run it: input size (metadata `imgsz`, else the input's fixed shape),
  * class names (`labelsPath` overrides metadata `names`), the output layout (from the output shape and
- * metadata). Refuses a non-detection `task`, a float16 input, an input that is not [1, 3, H, W] and an output
- * no layout reads, each with SEAM_ERR_MODEL naming the file and the reason.
+ * metadata). Refuses a non-detection `task`, an input or output neither float32 nor float16 (int8/QDQ exports
+ * quantise inside the graph and keep float32 at its edges), an input that is not [1, 3, H, W] and an output no
+ * layout reads, each with SEAM_ERR_MODEL naming the file and the reason.
  */
 export function describeModel(path: string, options: { labelsPath?: string } = {}): ModelInfo {
   const file = readOnnxModel(path);
@@ -75,8 +89,7 @@ export function describeModel(path: string, options: { labelsPath?: string } = {
   }
   if (file.inputs.length !== 1) fail(path, `has ${file.inputs.length} inputs; a detection model has one image input [1, 3, H, W]`);
   const input = file.inputs[0];
-  if (input.elemType === 10) fail(path, `has a float16 input "${input.name}"; export without half=True (float32 input)`);
-  if (input.elemType !== 1) fail(path, `has input "${input.name}" of element type ${input.elemType}; float32 expected`);
+  const inputType = tensorType(path, 'input', input.name, input.elemType);
   const s = input.shape;
   if (s.length !== 4 || (s[1] !== 3 && typeof s[1] === 'number'))
     fail(path, `has input "${input.name}" of shape [${s.join(', ')}]; [1, 3, H, W] expected`);
@@ -116,8 +129,9 @@ export function describeModel(path: string, options: { labelsPath?: string } = {
     rawNames,
     nc,
     layout,
-    input: { name: input.name, width: size.width, height: size.height },
-    output: { name: output.name },
+    input: { name: input.name, width: size.width, height: size.height, type: inputType },
+    // An output without a declared type (elemType 0) is read by what onnxruntime hands back.
+    output: { name: output.name, type: output.elemType === 0 ? 'float32' : tensorType(path, 'output', output.name, output.elemType) },
     stride: typeof stride === 'number' ? stride : undefined,
     metadata: file.metadata,
   };

@@ -5,7 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { conveyorModel } from './conveyor-model.ts';
-import { endToEndLayoutModel, unsupportedLayoutModel, yolov5LayoutModel, yolov8LayoutModel } from './layout-models.ts';
+import {
+  endToEndLayoutModel,
+  unsupportedLayoutModel,
+  yolov5HalfLayoutModel,
+  yolov5LayoutModel,
+  yolov8LayoutModel,
+} from './layout-models.ts';
 import { slowModel } from './slow-model.ts';
 
 export const MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
@@ -15,6 +21,7 @@ export const SHIPPED_MODELS: Record<string, () => Buffer> = {
   'seamline-conveyor.onnx': conveyorModel,
   'layout-yolov8.onnx': yolov8LayoutModel,
   'layout-yolov5.onnx': yolov5LayoutModel,
+  'layout-yolov5-half.onnx': yolov5HalfLayoutModel,
   'layout-end-to-end.onnx': endToEndLayoutModel,
   'layout-unsupported.onnx': unsupportedLayoutModel,
   'slow.onnx': () => slowModel(),

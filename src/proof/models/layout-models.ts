@@ -1,4 +1,4 @@
-import { GraphBuilder, ultralyticsMetadata } from './onnx-builder.ts';
+import { FLOAT, FLOAT16, GraphBuilder, ultralyticsMetadata } from './onnx-builder.ts';
 
 /**
  * One tiny model per output layout, each emitting a fixed tensor (whatever the image) so a test knows
@@ -55,6 +55,15 @@ export function yolov8LayoutModel(): Buffer {
 /** YOLOv5 layout [1, N, 5+nc]: per anchor cx, cy, w, h, objectness, class probabilities (score = obj x cls). */
 export function yolov5LayoutModel(): Buffer {
   const nc = LAYOUT_NAMES.length;
+  const v = yolov5Rows();
+  const g = new GraphBuilder();
+  constantOutput(g, [1, ANCHORS, 5 + nc], v);
+  return g.encode(meta());
+}
+
+/** The YOLOv5 fixture's rows, plus anchor 8: a class-0 box at (48, 20) 8x8 whose class score is the input's mean. */
+function yolov5Rows(): Float32Array {
+  const nc = LAYOUT_NAMES.length;
   const v = new Float32Array((5 + nc) * ANCHORS);
   LAYOUT_BOXES.forEach(([cx, cy, w, h, s, c], i) => {
     const row = i * (5 + nc);
@@ -63,9 +72,29 @@ export function yolov5LayoutModel(): Buffer {
   });
   // An anchor with high objectness but weak classes: 0.95 x 0.2 = 0.19 < 0.25.
   v.set([20, 20, 10, 10, 0.95, 0.2, 0.1, 0.1], 7 * (5 + nc));
+  return v;
+}
+
+/**
+ * The YOLOv5 layout as a half-precision export (YOLOv5 `--half`, Ultralytics `half=True`): float16 input and
+ * output. Beside the fixed boxes (their scores as halves: 0.9 reads 0.8999), anchor 8 is a `part` box at
+ * (48, 20) 8x8 whose score is the mean of the input the model was fed, so a test sees the input arrive as
+ * halves: a 128-grey frame letterboxed with 114 grey reads 0.4883 here, where float32 all the way gives 0.4882.
+ */
+export function yolov5HalfLayoutModel(): Buffer {
+  const nc = LAYOUT_NAMES.length;
+  const dims = [1, ANCHORS, 5 + nc];
+  const v = yolov5Rows();
+  v.set([48, 20, 8, 8, 1], 8 * (5 + nc));
+  const mask = new Float32Array(v.length);
+  mask[8 * (5 + nc) + 5] = 1;
   const g = new GraphBuilder();
-  constantOutput(g, [1, ANCHORS, 5 + nc], v);
-  return g.encode(meta());
+  const images = g.input('images', [1, 3, LAYOUT_IMGSZ, LAYOUT_IMGSZ], FLOAT16);
+  const mean = g.op('ReduceMean', [g.op('Cast', [images], { to: FLOAT })], { keepdims: 0 });
+  const rows = g.op('Add', [g.init(dims, v), g.op('Mul', [mean, g.init(dims, mask)])]);
+  g.op('Cast', [rows], { to: FLOAT16 }, ['output0']);
+  g.output('output0', dims, FLOAT16);
+  return g.encode(meta({ args: "{'batch': 1, 'half': True}" }));
 }
 
 /** End-to-end layout [1, K, 6]: x1, y1, x2, y2, score, class; NMS already done (A2 absent). */

@@ -3,6 +3,7 @@ import { onnxTypes } from '../../edge/detector/model/onnx-model.ts';
 /** ONNX TensorProto.DataType values used here. */
 export const FLOAT = 1;
 export const INT64 = 7;
+export const FLOAT16 = 10;
 
 type Attr = number | string | number[] | { floats: number[] } | { tensor: { dims: number[]; values: number[]; type?: number } };
 

@@ -34,6 +34,28 @@ for (const [file, layout] of [
   });
 }
 
+test('a float16 export (input and output halves) decodes to its known boxes, fed the frame as halves', { timeout: 30_000 }, async () => {
+  const detector = await OnnxDetector.open({ model: shippedModel('layout-yolov5-half.onnx') });
+  try {
+    assert.equal(detector.model.layout, 'yolov5');
+    const { detections } = await detector.detect(greyFrame(128, 96));
+    // The fixed scores as the half output carries them (0.9 is 0.89990234 in half), and anchor 8: `part` at
+    // model (48, 20) 8x8 -> frame (96, 24) 16x16, scored with the mean of the input the model was fed. The
+    // 128-grey frame and its 114-grey letterbox rows as halves average 0.48822, which the half output rounds
+    // to 0.48828: 0.4883 (float32 throughout would read 0.4882).
+    const half = [
+      { ...EXPECTED[0], confidence: 0.8999 },
+      { ...EXPECTED[1], confidence: 0.7998 },
+      { ...EXPECTED[2], confidence: 0.6001 },
+      EXPECTED[3],
+      { class: 'part', class_id: 0, confidence: 0.4883, bbox: [88, 16, 16, 16] },
+    ];
+    assert.deepEqual(detections, half);
+  } finally {
+    await detector.close();
+  }
+});
+
 test('a class filter keeps only the classes asked for, by name or id', { timeout: 30_000 }, async () => {
   const detector = await OnnxDetector.open({ model: shippedModel('layout-yolov8.onnx'), classes: ['dent', 0] });
   try {

@@ -6,15 +6,15 @@ import { test } from 'node:test';
 import { isSeamError } from '../../../src/contract/index.ts';
 import { describeModel } from '../../../src/edge/detector/model-info.ts';
 import { OnnxDetector } from '../../../src/edge/detector/onnx-detector.ts';
-import { GraphBuilder, ultralyticsMetadata } from '../../../src/proof/models/onnx-builder.ts';
+import { FLOAT, GraphBuilder, ultralyticsMetadata } from '../../../src/proof/models/onnx-builder.ts';
 import { shippedModel } from './support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seamline-model-info-'));
 
 /** A model with a [1, 4+2, 8] output and the given metadata, written to the temp dir. */
-function modelWith(name: string, metadata: Record<string, string>, input: (number | string)[] = [1, 3, 32, 32]): string {
+function modelWith(name: string, metadata: Record<string, string>, input: (number | string)[] = [1, 3, 32, 32], elemType = FLOAT): string {
   const g = new GraphBuilder();
-  const images = g.input('images', input);
+  const images = g.input('images', input, elemType);
   const zero = g.op('Mul', [g.op('ReduceMean', [images], { keepdims: 0 }), g.scalar(0)]);
   g.op('Add', [g.init([1, 6, 8], new Array(48).fill(0)), zero], {}, ['output0']);
   g.output('output0', [1, 6, 8]);
@@ -36,7 +36,8 @@ function modelError(path: string, ...parts: RegExp[]) {
 test('Ultralytics metadata is read: names dict, imgsz [h, w], stride, task, layout', { timeout: 10_000 }, () => {
   const info = describeModel(shippedModel('seamline-conveyor.onnx'));
   assert.deepEqual(info.names, ['part', 'scratch', 'dent', 'crack', 'missing_screw', 'discoloration']);
-  assert.deepEqual(info.input, { name: 'images', width: 640, height: 640 });
+  assert.deepEqual(info.input, { name: 'images', width: 640, height: 640, type: 'float32' });
+  assert.deepEqual(info.output, { name: 'output0', type: 'float32' });
   assert.equal(info.stride, 8);
   assert.equal(info.task, 'detect');
   assert.equal(info.layout.name, 'yolov8');
@@ -49,7 +50,7 @@ test('names with quotes and spaces, and a rectangular imgsz, as an Ultralytics e
   const info = describeModel(path);
   assert.deepEqual(info.rawNames, ["kid's bike", 'Traffic Light']);
   assert.deepEqual(info.names, ['kid_s_bike', 'traffic_light']);
-  assert.deepEqual(info.input, { name: 'images', width: 48, height: 32 });
+  assert.deepEqual(info.input, { name: 'images', width: 48, height: 32, type: 'float32' });
 });
 
 test('--labels overrides the names in the model, as lines or as a dict literal', { timeout: 10_000 }, () => {
@@ -71,6 +72,14 @@ test('a labels file with the wrong number of names is refused naming both counts
     () => describeModel(path, { labelsPath: labels }),
     modelError(path, /\[1, 6, 8\]/, /with 3 class names/, /supported: .*\[1, 4\+nc, N\]/),
   );
+});
+
+test('a float16 export is described as one; an input neither float32 nor float16 is refused naming its type', { timeout: 10_000 }, () => {
+  const half = describeModel(shippedModel('layout-yolov5-half.onnx'));
+  assert.deepEqual([half.input.type, half.output.type], ['float16', 'float16']);
+  const meta = ultralyticsMetadata({ description: 'x', names: ['a', 'b'], imgsz: [32, 32], stride: 32 });
+  const uint8 = modelWith('uint8-input.onnx', meta, [1, 3, 32, 32], 2);
+  assert.throws(() => describeModel(uint8), modelError(uint8, /input "images" of element type 2; float32 or float16 expected/));
 });
 
 test('a segmentation model is refused: Seamline runs detection models only', { timeout: 10_000 }, () => {
