@@ -4,6 +4,8 @@ import { runEdgeBench } from '../../proof/bench/edge-bench.ts';
 import { runConsumerBench } from '../../proof/bench/consumer-bench.ts';
 import { runDashboardBench } from '../../proof/bench/dashboard-bench.ts';
 import { runEvidenceBench } from '../../proof/bench/evidence/evidence-api-bench.ts';
+import { BENCH_STORES } from '../../proof/bench/consumer/bench-store.ts';
+import { profileLines, type ProfileSummary } from '../../proof/bench/consumer/profile-summary.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
 import { BENCH_DEFAULTS, BenchConfigSchema, type BenchConfig } from '../config/bench.ts';
 import { configFromFlags } from '../config/config-file.ts';
@@ -36,6 +38,13 @@ export function benchCommand(): Command {
       `consumer: images/s (evidence.v1, ~96 KB JPEG) beside the events into an evidence store, each round paired with a run without (default ${d.evidenceRate}: none)`,
       integerFlag,
     )
+    .addOption(
+      choiceOption(
+        '--store <kind>',
+        `consumer: the store the consumer writes into, started by the bench on loopback for the server stores; --evidence-rate is DuckDB only (default ${d.store})`,
+        BENCH_STORES,
+      ),
+    )
     .option('--model <file.onnx>', 'inference: also time this model (model run, fps, event loop)')
     .option('--seconds <n>', `inference: seconds of each end-to-end run (default ${d.seconds})`, integerFlag)
     .option('--threads <n>', `inference: onnxruntime threads (default ${d.threads})`, integerFlag)
@@ -59,7 +68,12 @@ export function benchCommand(): Command {
       exitOnSignals();
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
       const result = await measure(target, config, progress);
-      printResult(`bench ${target}`, result, config.json);
+      if (!result.profile) return printResult(`bench ${target}`, result, config.json);
+      // The profile reads as lines of its own under the table; the JSON line (last) still carries it whole.
+      const { profile, ...rest } = result;
+      printResult(`bench ${target}`, rest, false);
+      process.stdout.write(`${profileLines(profile as ProfileSummary).join('\n')}\n`);
+      if (config.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     });
 }
 
@@ -84,6 +98,7 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
           lagRate: config.lagRate,
           lagSeconds: config.lagSeconds,
           evidenceRate: config.evidenceRate,
+          store: config.store,
           progress,
         })),
       };

@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningConsumer } from '../../consumer/consumer.ts';
-import type { CommitReport } from '../../consumer/ingest/ingest.ts';
-import { DuckDbStore } from '../../store/duckdb/store.ts';
+import { SeamError } from '../../contract/index.ts';
 import { evidenceDirFor } from '../../store/evidence/directory-layout.ts';
 import { DirectoryEvidenceStore } from '../../store/evidence/directory-store.ts';
+import type { IngestStats } from '../../consumer/ingest/ingest.ts';
 import { startAvailableBroker, type AvailableBroker } from '../services/available-broker.ts';
 import { percentile, round } from './percentile.ts';
-import { LagHistogram } from './lag-histogram.ts';
-import { rssTrend } from './rss-trend.ts';
-import { publishInWorker } from './spawn-worker.ts';
-import { ceiling, checkImages, committedBy, consumerRun, imagesSettled, SEQ_BLOCK, WINDOW, type BenchEvidence } from './consumer-run.ts';
+import { ceiling, checkImages, consumerRun, lagPhase, rssMb, SEQ_BLOCK, type BenchEvidence, type LagPhase } from './consumer-run.ts';
+import { startBenchStore, type BenchStore, type BenchStoreKind } from './consumer/bench-store.ts';
+import { CpuProfiler } from './consumer/cpu-profile.ts';
+import { summarizeProfile, type ProfileSummary } from './consumer/profile-summary.ts';
 import { makeBenchJpeg } from './evidence-image.ts';
 
 export interface ConsumerBenchOptions {
@@ -26,14 +26,21 @@ export interface ConsumerBenchOptions {
    * Images a second beside the events (0: none, the default). Each round then runs the consumer twice after
    * its ceiling, without images and with them (its evidence store on), in alternating order; `ratio` is the
    * run with images, `without_evidence` its pair. The paced phase carries images too.
+   * DuckDB only.
    */
   evidenceRate?: number;
+  /** The store the consumer writes into (default duckdb); a server store is started by the bench on loopback. */
+  store?: BenchStoreKind;
   /** Progress lines go here (stderr), results are returned. */
   progress: (line: string) => void;
 }
 
 export interface ConsumerBenchResult {
   broker: string;
+  /** The store the consumer wrote into, opened through the store registry as `seamline consumer --store` opens it. */
+  store: BenchStoreKind;
+  /** Cameras the events are spread over (bench-store.ts says why VictoriaMetrics gets more). */
+  cameras: number;
   events: number;
   events_per_s: number;
   /** Medians over the rounds. */
@@ -61,7 +68,18 @@ export interface ConsumerBenchResult {
   rss_by_minute_mb: number[];
   /** Slope of those medians after the first minute, MB per minute (null for a phase under 3 minutes). */
   rss_slope_mb_per_min: number | null;
+  /** Events published to the consumer runs and the paced phase (the ceiling runs' go to a null subscriber). */
+  published: number;
+  /** Events in the store after the run, counted by querying it (its `totals()`): must equal `published`. */
   stored: number;
+  /**
+   * Events the consumers found already stored, and dead-lettered: 0 and 0, since each event is published once
+   * (a store that cannot tell two events apart would keep one and count the other here).
+   */
+  duplicates: number;
+  dead_lettered: number;
+  /** Where the bench process's main thread spent the consumer runs' time (a V8 CPU profile, self time). */
+  profile: ProfileSummary;
   /** With --evidence-rate: the same rounds' consumer runs without images, and what the images came to. */
   evidence_rate?: number;
   without_evidence?: { ratio: number; ratio_by_round: number[]; events_per_s: number; cpu_us_per_event: number };
@@ -73,9 +91,6 @@ export interface ConsumerBenchResult {
   /** Stored images whose bytes, read back, do not match their header's SHA-256: must be 0. */
   images_bad_digest?: number;
 }
-
-const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
-const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1048576);
 
 interface Series {
   rates: number[];
@@ -92,6 +107,8 @@ interface Rounds {
   plain: Series | undefined;
   images: number;
   imagesStored: number;
+  /** Every consumer's counters (the last one's still counting): what none of them committed shows here. */
+  ingests: IngestStats[];
 }
 
 /**
@@ -101,9 +118,10 @@ interface Rounds {
  */
 async function throughputRounds(
   broker: AvailableBroker,
-  store: DuckDbStore,
+  { store, cameras }: BenchStore,
   options: ConsumerBenchOptions,
   evidence: BenchEvidence | undefined,
+  profile: CpuProfiler,
 ): Promise<Rounds> {
   const r: Rounds = {
     consumer: undefined!,
@@ -112,18 +130,21 @@ async function throughputRounds(
     plain: undefined,
     images: 0,
     imagesStored: 0,
+    ingests: [],
   };
   if (evidence) r.plain = { rates: [], cpuPerEvent: [] };
   let block = 0;
   for (let n = 1; n <= options.rounds; n++) {
-    const ceiling_ = await ceiling(broker, options.events, n);
+    const ceiling_ = await ceiling(broker, options.events, n, cameras);
     r.ceilings.push(ceiling_);
     const withImagesLast = (options.rounds - n) % 2 === 0;
     const order: (BenchEvidence | undefined)[] = !evidence ? [undefined] : withImagesLast ? [undefined, evidence] : [evidence, undefined];
     for (const [i, ev] of order.entries()) {
       // A session that ends with the round, so the broker queues nothing for it during the next ceiling.
       const name = evidence ? `${n}-${ev ? 'images' : 'plain'}` : String(n);
-      const run = await consumerRun(broker, store, { name, events: options.events, seqStart: ++block * SEQ_BLOCK, evidence: ev });
+      const seqStart = ++block * SEQ_BLOCK;
+      const run = await consumerRun(broker, store, { name, events: options.events, seqStart, cameras, evidence: ev, profile });
+      r.ingests.push(run.consumer.ingestor.stats);
       const series = ev || !evidence ? r.main : r.plain!;
       series.rates.push(run.rate);
       series.cpuPerEvent.push(run.cpuPerEvent);
@@ -139,63 +160,6 @@ async function throughputRounds(
     }
   }
   return r;
-}
-
-interface LagPhase {
-  lags: LagHistogram;
-  rss: number;
-  rssMid: number;
-  rssPeak: number;
-  trend: ReturnType<typeof rssTrend>;
-  images: number;
-  imagesStored: number;
-}
-
-/** The paced phase: end-to-end lag of every committed event, and RSS sampled each second (images too, when on). */
-async function lagPhase(
-  broker: AvailableBroker,
-  consumer: RunningConsumer,
-  options: ConsumerBenchOptions,
-  evidence: BenchEvidence | undefined,
-): Promise<LagPhase> {
-  const ingestor = consumer.ingestor;
-  const lags = new LagHistogram();
-  const onReport = (r: CommitReport) => {
-    for (const c of r.capturedMs) lags.add(r.committedAtMs - c);
-  };
-  ingestor.on('commit-report', onReport);
-  const lagEvents = options.lagRate * options.lagSeconds;
-  options.progress(`lag phase: ${options.lagRate} events/s for ${options.lagSeconds} s${evidence ? `, ${evidence.rate} images/s` : ''}`);
-  const lagStarted = Date.now();
-  let rssMid = 0;
-  let rssPeak = 0;
-  const rssSamples: number[] = [];
-  const sampler = setInterval(() => {
-    const now = rssMb();
-    rssSamples.push(now);
-    rssPeak = Math.max(rssPeak, now);
-    const elapsed = (Date.now() - lagStarted) / 1000;
-    if (rssMid === 0 && elapsed >= options.lagSeconds / 2) rssMid = now;
-    if (options.lagSeconds >= 60 && Math.round(elapsed) % 60 === 0)
-      options.progress(`  ${Math.round(elapsed)} s: rss ${now} MB (V8 heap ${heapMb()} MB), ${ingestor.stats.committedEvents} committed`);
-  }, 1000);
-  const storedBefore = consumer.evidence?.ingest.stats.stored ?? 0;
-  const { images } = await publishInWorker({
-    url: broker.url,
-    count: lagEvents,
-    rate: options.lagRate,
-    cameras: 6,
-    protocolVersion: broker.protocolVersion,
-    window: WINDOW,
-    clientId: 'bench-pub-lag',
-    seqStart: (2 * options.rounds + 1) * SEQ_BLOCK,
-    evidence: evidence && { rate: evidence.rate, jpegPath: evidence.jpegPath },
-  });
-  await committedBy(ingestor, options.events + lagEvents);
-  clearInterval(sampler);
-  ingestor.off('commit-report', onReport);
-  const imagesStored = await imagesSettled(consumer, images, storedBefore);
-  return { lags, rss: rssMb(), rssMid, rssPeak, trend: rssTrend(rssSamples), images, imagesStored };
 }
 
 const median = (values: number[], digits: number) => round(percentile(values, 50)!, digits)!;
@@ -228,21 +192,38 @@ function evidenceFields(
 
 /**
  * `seamline bench consumer`: rounds of the null-subscriber ceiling followed at once by one consumer
- * (DuckDB, PUBACK after commit) fed as fast as the publisher can, then a paced phase for end-to-end lag
- * and memory. Each round's ratio compares two runs a few seconds apart: on this shared machine the
- * ceiling alone moved by up to 14% between runs a minute apart, more than the margin it is measured
- * against, so the result is the median of the rounds' ratios. With `evidenceRate`, images flow beside the
- * events into a directory evidence store, paired in each round with a run without them.
+ * (PUBACK after commit, into DuckDB or a server store the bench starts on loopback) fed as fast as the
+ * publisher can, then a paced phase for end-to-end lag and memory. Each round's ratio compares two runs a few
+ * seconds apart: on this shared machine the ceiling alone moved by up to 14% between runs a minute apart, more
+ * than the margin it is measured against, so the result is the median of the rounds' ratios. The consumer runs
+ * are CPU-profiled (`profile`). With `evidenceRate` (DuckDB only), images flow beside the events into a
+ * directory evidence store, paired in each round with a run without them.
  */
 export async function runConsumerBench(options: ConsumerBenchOptions): Promise<ConsumerBenchResult> {
+  const kind = options.store ?? 'duckdb';
+  if (options.evidenceRate && kind !== 'duckdb') {
+    throw new SeamError(
+      'SEAM_ERR_CONFIG',
+      `--evidence-rate is measured into DuckDB only, not ${kind}: drop --evidence-rate or use --store duckdb`,
+      {
+        field: 'evidenceRate',
+      },
+    );
+  }
   const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-'));
   const broker = await startAvailableBroker({ persistence: false });
-  const path = join(dir, 'bench.duckdb');
-  const store = new DuckDbStore({ path });
-  const images = options.evidenceRate ? new DirectoryEvidenceStore({ dir: evidenceDirFor(path) }) : undefined;
+  const profile = new CpuProfiler();
+  const bench = await startBenchStore(kind, dir).catch(async (err) => {
+    await broker.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
+  const { store } = bench;
+  const path = bench.duckdbPath;
+  const images = options.evidenceRate && path ? new DirectoryEvidenceStore({ dir: evidenceDirFor(path) }) : undefined;
   const rssStart = rssMb();
   try {
-    options.progress(`broker: ${broker.name} at ${broker.url}`);
+    options.progress(`broker: ${broker.name} at ${broker.url}; store: ${kind} at ${bench.url}`);
     await store.open();
     let evidence: BenchEvidence | undefined;
     let imageBytes = 0;
@@ -254,16 +235,24 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       evidence = { rate: options.evidenceRate!, jpegPath: join(dir, 'bench.jpg'), store: images };
       options.progress(`images: ${options.evidenceRate} a second of ${imageBytes} bytes beside the events, paired with runs without`);
     }
-    const rounds = await throughputRounds(broker, store, options, evidence);
+    const rounds = await throughputRounds(broker, bench, options, evidence, profile);
+    await profile.close();
     const { rates, cpuPerEvent } = rounds.main;
     const ratios = rates.map((r, i) => r / rounds.ceilings[i]);
-    const lag = await lagPhase(broker, rounds.consumer, options, evidence);
+    const lag = await lagPhase(
+      broker,
+      rounds.consumer,
+      { ...options, eventsBefore: options.events, seqBlock: 2 * options.rounds + 1, cameras: bench.cameras },
+      evidence,
+    );
     await rounds.consumer.stop();
     const stored = (await store.totals()).events;
     await store.close();
-    const extra = evidence ? evidenceFields(rounds, lag, evidence, imageBytes, await checkImages(images!, path)) : {};
+    const extra = evidence ? evidenceFields(rounds, lag, evidence, imageBytes, await checkImages(images!, path!)) : {};
     return {
       broker: broker.name,
+      store: kind,
+      cameras: bench.cameras,
       events: options.events,
       rounds: options.rounds,
       events_per_s: Math.round(percentile(rates, 50)!),
@@ -271,22 +260,35 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       ratio: median(ratios, 2),
       ratio_by_round: ratios.map((r) => round(r, 2)!),
       cpu_us_per_event: median(cpuPerEvent, 1),
-      lag_rate: options.lagRate,
-      lag_p50_ms: lag.lags.percentile(50),
-      lag_p99_ms: lag.lags.percentile(99),
-      rss_mb: lag.rss,
-      rss_start_mb: rssStart,
-      rss_mid_mb: lag.rssMid || lag.rss,
-      rss_peak_mb: Math.max(lag.rssPeak, lag.rss),
-      rss_by_minute_mb: lag.trend.byMinute,
-      rss_slope_mb_per_min: lag.trend.slopeMbPerMin,
+      ...lagFields(lag, options.lagRate, rssStart),
+      published: options.events * options.rounds * (evidence ? 2 : 1) + options.lagRate * options.lagSeconds,
       stored,
+      duplicates: rounds.ingests.reduce((n, s) => n + s.duplicates, 0),
+      dead_lettered: rounds.ingests.reduce((n, s) => n + s.deadLettered, 0),
+      profile: summarizeProfile(profile.selfTimes(), profile.intervalUs),
       ...extra,
     };
   } finally {
+    await profile.close().catch(() => {});
     await store.close().catch(() => {});
     await images?.close().catch(() => {});
     await broker.close();
+    await bench.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The paced phase's fields of the result. */
+function lagFields(lag: LagPhase, lagRate: number, rssStart: number) {
+  return {
+    lag_rate: lagRate,
+    lag_p50_ms: lag.lags.percentile(50),
+    lag_p99_ms: lag.lags.percentile(99),
+    rss_mb: lag.rss,
+    rss_start_mb: rssStart,
+    rss_mid_mb: lag.rssMid || lag.rss,
+    rss_peak_mb: Math.max(lag.rssPeak, lag.rss),
+    rss_by_minute_mb: lag.trend.byMinute,
+    rss_slope_mb_per_min: lag.trend.slopeMbPerMin,
+  };
 }

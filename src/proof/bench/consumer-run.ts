@@ -1,12 +1,15 @@
 import mqtt from 'mqtt';
 import { DETECTION_FILTER, sha256Hex } from '../../contract/index.ts';
 import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts';
-import type { Ingestor } from '../../consumer/ingest/ingest.ts';
-import type { DuckDbStore } from '../../store/duckdb/store.ts';
+import type { CommitReport, Ingestor } from '../../consumer/ingest/ingest.ts';
+import type { DetectionStore } from '../../store/store.ts';
 import { MAX_EVIDENCE_LIST, type EvidenceStore } from '../../store/evidence/evidence-store.ts';
 import { duckdbMissing } from '../chaos/harness/stored-counts.ts';
 import type { AvailableBroker } from '../services/available-broker.ts';
 import { waitUntil } from '../chaos/harness/wait-until.ts';
+import type { CpuProfiler } from './consumer/cpu-profile.ts';
+import { LagHistogram } from './lag-histogram.ts';
+import { rssTrend } from './rss-trend.ts';
 import { publishInWorker } from './spawn-worker.ts';
 
 export const WINDOW = 2000;
@@ -33,11 +36,19 @@ export interface ConsumerRun {
   imagesStored: number;
 }
 
-/** Resolves with the time at which `ingestor` has committed at least `n` events. */
+/**
+ * Events the consumer is done with: committed, found already stored (a store that keeps one event of two it
+ * cannot tell apart counts the second a duplicate) or dead-lettered. The bench publishes each event once, so
+ * anything but `committedEvents` here is a loss the result's `stored` shows.
+ */
+export const settledEvents = (ingestor: Ingestor): number =>
+  ingestor.stats.committedEvents + ingestor.stats.duplicates + ingestor.stats.deadLettered;
+
+/** Resolves with the time at which `ingestor` has settled (committed, skipped or dead-lettered) at least `n` events. */
 export function committedBy(ingestor: Ingestor, n: number): Promise<number> {
   return new Promise<number>((resolve) => {
     const check = () => {
-      if (ingestor.stats.committedEvents >= n) {
+      if (settledEvents(ingestor) >= n) {
         ingestor.off('commit', check);
         resolve(Date.now());
       }
@@ -59,14 +70,15 @@ export async function imagesSettled(consumer: RunningConsumer, images: number, b
 }
 
 /**
- * One consumer (DuckDB, PUBACK after commit; with `evidence`, its evidence session and store too) fed `events`
- * as fast as the publisher can, with images beside them when `evidence` is given. The session ends with the
- * consumer (expiry 0), so the broker queues nothing for it after the run.
+ * One consumer (PUBACK after commit, into `store`; with `evidence`, its evidence session and store too) fed
+ * `events` as fast as the publisher can, with images beside them when `evidence` is given. The session ends
+ * with the consumer (expiry 0), so the broker queues nothing for it after the run. `profile`, when given,
+ * samples this process from the first CPU reading to the last commit.
  */
 export async function consumerRun(
   broker: AvailableBroker,
-  store: DuckDbStore,
-  run: { name: string; events: number; seqStart: number; evidence?: BenchEvidence },
+  store: DetectionStore,
+  run: { name: string; events: number; seqStart: number; cameras: number; evidence?: BenchEvidence; profile?: CpuProfiler },
 ): Promise<ConsumerRun> {
   const consumer = await startConsumer({
     url: broker.url,
@@ -78,13 +90,14 @@ export async function consumerRun(
   });
   const storedBefore = consumer.evidence?.ingest.stats.stored ?? 0;
   let first = 0;
+  await run.profile?.start();
   const cpuStart = process.cpuUsage();
   consumer.session.once('message', () => (first = Date.now()));
   const publishing = publishInWorker({
     url: broker.url,
     count: run.events,
     rate: 0,
-    cameras: 6,
+    cameras: run.cameras,
     protocolVersion: broker.protocolVersion,
     window: WINDOW,
     clientId: `bench-pub-${run.name}`,
@@ -93,6 +106,7 @@ export async function consumerRun(
   });
   const doneAt = await committedBy(consumer.ingestor, run.events);
   const cpu = process.cpuUsage(cpuStart);
+  await run.profile?.stop();
   const { images } = await publishing;
   const imagesStored = await imagesSettled(consumer, images, storedBefore);
   return {
@@ -105,7 +119,7 @@ export async function consumerRun(
 }
 
 /** QoS 1 to an MQTT.js subscriber that does nothing: what the broker and publisher allow on this machine. */
-export async function ceiling(broker: AvailableBroker, events: number, run: number): Promise<number> {
+export async function ceiling(broker: AvailableBroker, events: number, run: number, cameras = 6): Promise<number> {
   const sub = await mqtt.connectAsync(broker.url, { protocolVersion: broker.protocolVersion, clientId: `bench-null-${run}`, clean: true });
   await sub.subscribeAsync(DETECTION_FILTER, { qos: 1 });
   let n = 0;
@@ -120,7 +134,7 @@ export async function ceiling(broker: AvailableBroker, events: number, run: numb
     url: broker.url,
     count: events,
     rate: 0,
-    cameras: 6,
+    cameras,
     protocolVersion: broker.protocolVersion,
     window: WINDOW,
     clientId: `bench-pub-null-${run}`,
@@ -145,4 +159,75 @@ export async function checkImages(store: EvidenceStore, duckdbPath: string): Pro
     ),
     badDigest,
   };
+}
+
+export const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
+const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1048576);
+
+export interface LagPhase {
+  lags: LagHistogram;
+  rss: number;
+  rssMid: number;
+  rssPeak: number;
+  trend: ReturnType<typeof rssTrend>;
+  images: number;
+  imagesStored: number;
+}
+
+export interface LagPhaseOptions {
+  /** Events the consumer settled before this phase (its throughput run). */
+  eventsBefore: number;
+  lagRate: number;
+  lagSeconds: number;
+  /** Seq block after every throughput run's. */
+  seqBlock: number;
+  cameras: number;
+  progress: (line: string) => void;
+}
+
+/** The paced phase: end-to-end lag of every committed event, and RSS sampled each second (images too, when on). */
+export async function lagPhase(
+  broker: AvailableBroker,
+  consumer: RunningConsumer,
+  options: LagPhaseOptions,
+  evidence: BenchEvidence | undefined,
+): Promise<LagPhase> {
+  const ingestor = consumer.ingestor;
+  const lags = new LagHistogram();
+  const onReport = (r: CommitReport) => {
+    for (const c of r.capturedMs) lags.add(r.committedAtMs - c);
+  };
+  ingestor.on('commit-report', onReport);
+  const lagEvents = options.lagRate * options.lagSeconds;
+  options.progress(`lag phase: ${options.lagRate} events/s for ${options.lagSeconds} s${evidence ? `, ${evidence.rate} images/s` : ''}`);
+  const lagStarted = Date.now();
+  let rssMid = 0;
+  let rssPeak = 0;
+  const rssSamples: number[] = [];
+  const sampler = setInterval(() => {
+    const now = rssMb();
+    rssSamples.push(now);
+    rssPeak = Math.max(rssPeak, now);
+    const elapsed = (Date.now() - lagStarted) / 1000;
+    if (rssMid === 0 && elapsed >= options.lagSeconds / 2) rssMid = now;
+    if (options.lagSeconds >= 60 && Math.round(elapsed) % 60 === 0)
+      options.progress(`  ${Math.round(elapsed)} s: rss ${now} MB (V8 heap ${heapMb()} MB), ${ingestor.stats.committedEvents} committed`);
+  }, 1000);
+  const storedBefore = consumer.evidence?.ingest.stats.stored ?? 0;
+  const { images } = await publishInWorker({
+    url: broker.url,
+    count: lagEvents,
+    rate: options.lagRate,
+    cameras: options.cameras,
+    protocolVersion: broker.protocolVersion,
+    window: WINDOW,
+    clientId: 'bench-pub-lag',
+    seqStart: options.seqBlock * SEQ_BLOCK,
+    evidence: evidence && { rate: evidence.rate, jpegPath: evidence.jpegPath },
+  });
+  await committedBy(ingestor, options.eventsBefore + lagEvents);
+  clearInterval(sampler);
+  ingestor.off('commit-report', onReport);
+  const imagesStored = await imagesSettled(consumer, images, storedBefore);
+  return { lags, rss: rssMb(), rssMid, rssPeak, trend: rssTrend(rssSamples), images, imagesStored };
 }

@@ -1,0 +1,104 @@
+import { Session } from 'node:inspector/promises';
+import { fileURLToPath } from 'node:url';
+
+/** One V8 CPU profile as Profiler.stop returns it (the fields read here). */
+interface Profile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Self time of one function, microseconds, with where it lives. */
+export interface SelfTime {
+  fn: string;
+  /** Path under the repository (`src/store/line-protocol/encode.ts`), `node_modules/<package>/...`, `node:...`, or empty. */
+  file: string;
+  /** `src/<folder>`, `node_modules/<package>`, `node` (Node's own JavaScript), or V8's `(garbage collector)`, `(program)`, `(idle)`, `(native or eval)` (code without a script: builtins, generated validators). */
+  box: string;
+  us: number;
+}
+
+/** The repository's root (this file is src/proof/bench/consumer/cpu-profile.ts), for paths relative to it. */
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** The entries V8 makes for time in no function: each its own box. */
+const V8_ENTRIES = new Set(['(garbage collector)', '(program)', '(idle)', '(root)']);
+
+/** Where a profiled script lives: a path relative to the repository and the box (src folder or package) it belongs to. */
+export function placeOf(url: string, fn: string): { file: string; box: string } {
+  if (!url) return { file: '', box: V8_ENTRIES.has(fn) ? fn : '(native or eval)' };
+  if (url.startsWith('node:')) return { file: url, box: 'node' };
+  let path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const nm = path.lastIndexOf('/node_modules/');
+  if (nm >= 0) {
+    const rest = path.slice(nm + '/node_modules/'.length).split('/');
+    const pkg = rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+    return { file: `node_modules/${rest.join('/')}`, box: `node_modules/${pkg}` };
+  }
+  if (path.startsWith(ROOT)) path = path.slice(ROOT.length);
+  const dir = path.split('/').slice(0, -1).join('/');
+  return { file: path, box: dir || path };
+}
+
+/**
+ * The bench process's CPU profile over chosen stretches (the consumer runs): V8's sampling profiler through
+ * node:inspector, started and stopped around each stretch, self time summed per function over all of them.
+ * Only this process's main thread is sampled: the publisher and the store's server run in other processes.
+ */
+export class CpuProfiler {
+  private readonly session = new Session();
+  private readonly totals = new Map<string, SelfTime>();
+  private connected = false;
+  /** Sampled time over every stretch, microseconds. */
+  sampledUs = 0;
+
+  constructor(readonly intervalUs = 1000) {}
+
+  async start(): Promise<void> {
+    if (!this.connected) {
+      this.session.connect();
+      this.connected = true;
+      await this.session.post('Profiler.enable');
+      await this.session.post('Profiler.setSamplingInterval', { interval: this.intervalUs });
+    }
+    await this.session.post('Profiler.start');
+  }
+
+  /** Ends the stretch and adds its samples to the totals. */
+  async stop(): Promise<void> {
+    const { profile } = (await this.session.post('Profiler.stop')) as unknown as { profile: Profile };
+    this.add(profile);
+  }
+
+  private add(profile: Profile): void {
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const samples = profile.samples ?? [];
+    const deltas = profile.timeDeltas ?? [];
+    // A sample's time is the gap to the next sample (as Chrome's DevTools counts it); the last one has none.
+    for (let i = 0; i < samples.length - 1; i++) {
+      const node = byId.get(samples[i]);
+      const us = Math.max(0, deltas[i + 1] ?? 0);
+      if (!node || us === 0) continue;
+      const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+      const fn = functionName || '(anonymous)';
+      const key = `${fn}\u0000${url}\u0000${lineNumber}:${columnNumber}`;
+      const t = this.totals.get(key);
+      if (t) t.us += us;
+      // tsx's output keeps a module on few lines, so a line number under src/ says little: the name is shown bare there.
+      else this.totals.set(key, { fn: lineNumber > 0 ? `${fn}:${lineNumber + 1}` : fn, ...placeOf(url, fn), us });
+      this.sampledUs += us;
+    }
+  }
+
+  /** Every function's self time so far. */
+  selfTimes(): SelfTime[] {
+    return [...this.totals.values()];
+  }
+
+  async close(): Promise<void> {
+    if (!this.connected) return;
+    await this.session.post('Profiler.disable').catch(() => {});
+    this.session.disconnect();
+    this.connected = false;
+  }
+}
