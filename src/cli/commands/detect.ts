@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Command } from 'commander';
 import { SeamError } from '../../contract/index.ts';
 import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
+import { PREPROCESS } from '../../edge/detector/preprocess.ts';
 import type { Frame } from '../../edge/frames/frame-source.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { integerFlag } from '../config/flags.ts';
@@ -30,7 +31,7 @@ export function detectCommand(): Command {
         'deploying it. See docs/inference.md.',
     )
     .option('-c, --config <file>', 'JSON config file; flags override it')
-    .option('--json', 'one JSON object a frame (NDJSON): frame, captured_at, width, height, detections')
+    .option('--json', 'one JSON object a frame (NDJSON): frame, captured_at, width, height, preprocess, detections')
     .option('--frames <n>', 'stop after this many frames', integerFlag)
     .addOption(logLevelOption());
   return addInferenceOptions(cmd, 'an image, a folder of images, a video file, a stream URL, or "synthetic"').action(
@@ -42,7 +43,17 @@ export function detectCommand(): Command {
 
 function line(frame: Frame, detections: Awaited<ReturnType<OnnxDetector['detect']>>['detections'], json: boolean): string {
   const captured_at = new Date(frame.capturedAt).toISOString();
-  if (json) return JSON.stringify({ frame: frame.index, captured_at, width: frame.width, height: frame.height, detections });
+  if (json) {
+    // `preprocess` says how the frame became the model's input (every source: the detector's own letterbox).
+    return JSON.stringify({
+      frame: frame.index,
+      captured_at,
+      width: frame.width,
+      height: frame.height,
+      preprocess: PREPROCESS,
+      detections,
+    });
+  }
   const boxes = detections.map((d) => `${d.class} ${d.confidence.toFixed(2)} [${d.bbox.join(', ')}]`).join('; ');
   return `frame ${frame.index}  ${captured_at}  ${frame.width}x${frame.height}  ${detections.length} boxes${boxes ? `: ${boxes}` : ''}`;
 }
@@ -73,6 +84,6 @@ async function runDetect(config: DetectConfig): Promise<void> {
   await detector.close();
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(
-    `${frames} frames, ${boxes} boxes, ${(frames / seconds).toFixed(1)} frames/s, model p50 ${modelMsP50} ms (${detector.model.name}, ${detector.model.layout})\n`,
+    `${frames} frames, ${boxes} boxes, ${(frames / seconds).toFixed(1)} frames/s, model p50 ${modelMsP50} ms (${detector.model.name}, ${detector.model.layout}), preprocess: ${PREPROCESS}\n`,
   );
 }

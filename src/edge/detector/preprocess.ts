@@ -4,6 +4,13 @@ import { letterboxPlacement } from '../frames/letterbox.ts';
 /** Ultralytics pads with grey 114. */
 export const PAD_VALUE = 114;
 
+/**
+ * What the Preprocessor does to every frame, whatever its source, as `seamline detect` and
+ * `seamline bench inference` report it: Ultralytics' LetterBox, i.e. cv2.resize(INTER_LINEAR) to the
+ * scaled size and 114-grey borders (test/edge/detector/opencv-letterbox.test.ts holds it to OpenCV's own).
+ */
+export const PREPROCESS = 'letterbox: bilinear (cv2 INTER_LINEAR), pad 114';
+
 /** uint8 -> float32 in 0..1, one table read instead of a conversion and a multiply per channel. */
 const TO_UNIT = new Float32Array(256).map((_, i) => i / 255);
 
@@ -22,12 +29,13 @@ type PreFrame = Pick<Frame, 'width' | 'height' | 'pixels' | 'pixelsWidth' | 'pix
 
 /**
  * Turns frames into the model's input tensor: RGB bytes (interleaved, or planar `chw`) -> float32 CHW in
- * 0..1, letterboxed to the model input. The tensor is reused across frames and its grey borders are painted
- * only when the placement changes, so a frame writes only its image area. A frame the source already
- * letterboxed (ffmpeg does) is only converted, inside its placement. Any other frame is resized here with
- * bilinear interpolation on pixel centres (what cv2.resize INTER_LINEAR, used by Ultralytics, computes),
- * straight into the three planes in one pass, no intermediate image. Integer ratios (1920 -> 640) put
- * every sample on a pixel centre and read one source pixel per output pixel.
+ * 0..1, letterboxed to the model input. Every source (images, folders, video files, streams, synthetic)
+ * delivers frames at their own size, and they are resized here with bilinear interpolation on pixel
+ * centres (what cv2.resize INTER_LINEAR, used by Ultralytics, computes), straight into the three planes in
+ * one pass, no intermediate image. The tensor is reused across frames and its grey borders are painted only
+ * when the placement changes, so a frame writes only its image area. Integer ratios (1920 -> 640) put every
+ * sample on a pixel centre and read one source pixel per output pixel. A frame that arrives already
+ * letterboxed (`frame.letterbox`, from a caller outside Seamline's sources) is only converted.
  */
 export class Preprocessor {
   readonly tensor: Float32Array;

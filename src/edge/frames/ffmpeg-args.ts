@@ -1,12 +1,11 @@
 /**
- * The ffmpeg command line of a frame source. ffmpeg does the per-pixel work — decode, scale, pad, pixel
- * format — so Node only copies the finished frame out of the pipe; Node parses nothing but the one
- * `showinfo` line per frame (its presentation time and decoded size) on stderr.
+ * The ffmpeg command line of a frame source. ffmpeg decodes and converts to RGB at the frame's own size —
+ * it never resizes for the model: the detector's Preprocessor letterboxes every source the way
+ * Ultralytics does (cv2.resize INTER_LINEAR), which ffmpeg's scaler does not reproduce. Node copies the
+ * frame out of the pipe and parses nothing but the one `showinfo` line per frame (its presentation time
+ * and decoded size) on stderr.
  */
-import type { LetterboxRequest, PixelLayout } from './frame-source.ts';
-
-/** Ultralytics' pad colour, (114, 114, 114). */
-export const PAD_GREY = 114;
+import type { PixelLayout } from './frame-source.ts';
 
 export interface FfmpegArgsOptions {
   /** A file path or a URL ffmpeg opens (rtsp://, http://, tcp://, udp://, ...). */
@@ -14,9 +13,8 @@ export interface FfmpegArgsOptions {
   live: boolean;
   /** Read a file at its native rate (ffmpeg `-re`), as a camera would deliver it. Files only. */
   realtime?: boolean;
-  letterbox?: LetterboxRequest;
   layout?: PixelLayout;
-  /** Pass at most this many frames a second: later frames are dropped inside ffmpeg, before scaling. */
+  /** Pass at most this many frames a second: later frames are dropped inside ffmpeg, before conversion. */
   maxFps?: number;
   /** RTSP transport (default tcp: no lost UDP packets smearing frames). */
   rtspTransport?: 'tcp' | 'udp';
@@ -24,47 +22,19 @@ export interface FfmpegArgsOptions {
   inputArgs?: string[];
 }
 
-/**
- * Python's round() (halves to even) as an ffmpeg expression, so ffmpeg's scaled size is exactly
- * letterboxPlacement()'s: both evaluate the same IEEE double operations on the same numbers.
- */
-function roundHalfEvenExpr(x: string): string {
-  return `if(eq(${x}-floor(${x}),0.5),floor(${x})+mod(floor(${x}),2),floor(${x}+0.5))`;
-}
-
-/**
- * The letterbox of letterbox.ts in ffmpeg's own expressions, evaluated per input size (so a
- * stream that changes resolution is re-letterboxed when ffmpeg rebuilds its filter graph). The pad
- * offset there is round(d/2 - 0.1) for an integer d, which is floor(d/2): the odd pixel goes right/bottom.
- */
-export function letterboxFilters(target: LetterboxRequest, pixFmt: string): string[] {
-  const scale = `min(${target.width}/iw,${target.height}/ih)`;
-  const w = roundHalfEvenExpr(`iw*${scale}`);
-  const h = roundHalfEvenExpr(`ih*${scale}`);
-  const grey = `0x${PAD_GREY.toString(16).repeat(3)}`;
-  return [
-    // bilinear: the closest swscale has to the cv2.INTER_LINEAR Ultralytics resizes with.
-    `scale=w='${w}':h='${h}':flags=bilinear`,
-    // RGB before padding: pad rounds offsets to the chroma grid in YUV, which would move the picture.
-    `format=${pixFmt}`,
-    `pad=w=${target.width}:h=${target.height}:x='floor((ow-iw)/2)':y='floor((oh-ih)/2)':color=${grey}`,
-  ];
-}
-
-export function filterChain(options: Pick<FfmpegArgsOptions, 'letterbox' | 'layout' | 'maxFps'>): string {
+export function filterChain(options: Pick<FfmpegArgsOptions, 'layout' | 'maxFps'>): string {
   const filters: string[] = [];
   if (options.maxFps !== undefined) {
     // Keeps a frame once at least ~1/maxFps has passed since the last kept one; never duplicates, and
     // kept frames keep their own timestamps. 0.99 absorbs timestamp rounding (29.97 fps capped to 10).
     filters.push(`select='isnan(prev_selected_t)+gte(t-prev_selected_t,${0.99 / options.maxFps})'`);
   }
-  // One line per frame on stderr: n, pts_time and the decoded size s:WxH, before any scaling.
+  // One line per frame on stderr: n, pts_time and the decoded size s:WxH.
   filters.push('showinfo=checksum=0');
   const planar = options.layout === 'chw';
-  const pixFmt = planar ? 'gbrp' : 'rgb24';
-  if (options.letterbox) filters.push(...letterboxFilters(options.letterbox, pixFmt));
-  else filters.push(`format=${pixFmt}`);
-  // gbrp stores its planes G, B, R; reorder them to R, G, B (the grey pad is the same in every plane).
+  // Pixel format only, at the decoded size: no scale filter, so the pixels are the decoder's.
+  filters.push(`format=${planar ? 'gbrp' : 'rgb24'}`);
+  // gbrp stores its planes G, B, R; reorder them to R, G, B.
   if (planar) filters.push('shuffleplanes=2:0:1', 'format=gbrp');
   return filters.join(',');
 }
@@ -86,6 +56,9 @@ export function ffmpegArgs(options: FfmpegArgsOptions): string[] {
   // Without passthrough ffmpeg would duplicate or drop frames to a constant rate for rawvideo, and the
   // k-th frame on stdout would no longer be the k-th showinfo line.
   args.push('-fps_mode', 'passthrough');
+  // Each frame at its own decoded size: without this, ffmpeg scales every frame after a resolution change
+  // (a camera switching profiles) to the first frame's size, aspect ratio and all, with its own scaler.
+  args.push('-autoscale', '0');
   args.push('-f', 'rawvideo', 'pipe:1');
   return args;
 }

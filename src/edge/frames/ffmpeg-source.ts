@@ -1,25 +1,23 @@
 /**
  * Video files and live streams (RTSP, HTTP, MPEG-TS over TCP/UDP, anything Debian's ffmpeg opens),
- * decoded, scaled, padded and converted to RGB by ffmpeg into raw frames over a pipe. A live stream that
+ * decoded and converted to RGB by ffmpeg at their own size into raw frames over a pipe (the detector
+ * letterboxes them, as every source's frames). A live stream that
  * drops or stalls is restarted with capped backoff; a watchdog restarts a run that produced no frame for
  * `watchdogSeconds`. Policy and clocks: docs/inference.md, "Frame sources" and "Timestamps".
  */
 import { pino, type Logger } from 'pino';
 import { SeamError } from '../../contract/index.ts';
 import { redactUrlsIn } from '../../plumbing/redact.ts';
-import { letterboxPlacement } from './letterbox.ts';
 import { FileClock, LiveClock } from './capture-clock.ts';
 import { ffmpegArgs } from './ffmpeg-args.ts';
 import { FfmpegRun, type RawFrame, type RunEnd } from './ffmpeg-run.ts';
-import type { Frame, FrameSource, FrameSourceStats, LetterboxRequest, PixelLayout } from './frame-source.ts';
+import type { Frame, FrameSource, FrameSourceStats, PixelLayout } from './frame-source.ts';
 
 export interface FfmpegSourceOptions {
   /** A video file path, or a stream URL: rtsp://, rtsps://, http(s)://, tcp://, udp://, rtmp://, srt://. */
   input: string;
   /** A live stream (restarted when it ends) or a finite file. Default: true for URLs, false for paths. */
   live?: boolean;
-  /** Have ffmpeg scale and pad every frame to this model input (Ultralytics' geometry); sets `frame.letterbox`. */
-  letterbox?: LetterboxRequest;
   /** `hwc` (default) or planar `chw` (R, G, B planes). */
   layout?: PixelLayout;
   /** Drop frames inside ffmpeg so at most this many a second reach the consumer (timestamps unchanged). */
@@ -131,14 +129,11 @@ export class FfmpegSource implements FrameSource {
 
   private spawnRun(): void {
     const o = this.options;
-    // Without a letterbox ffmpeg keeps a run's output at its first frame's size: when a stream changes
-    // resolution it rebuilds the filter graph and scales later frames to that size (a letterbox is
-    // recomputed for the new size instead, into the same model input).
-    let firstSize: { width: number; height: number } | undefined;
     const run = new FfmpegRun({
       ffmpegPath: o.ffmpegPath ?? 'ffmpeg',
       args: ffmpegArgs({ ...o, live: this.live }),
-      outputSize: (info) => o.letterbox ?? (firstSize ??= { width: info.width, height: info.height }),
+      // Every frame at its decoded size (-autoscale 0), also after the stream changes resolution.
+      outputSize: (info) => ({ width: info.width, height: info.height }),
       onFrame: (raw) => this.receive(run, raw),
     });
     this.run = run;
@@ -205,14 +200,13 @@ export class FfmpegSource implements FrameSource {
     const frame: Frame = {
       index: this.index++,
       capturedAt: this.clock!.stamp(info.ptsSeconds, raw.readAt),
-      // Boxes are reported in these pixels: the decoded size, or what ffmpeg scaled a resized stream to.
-      width: this.options.letterbox ? info.width : raw.pixelsWidth,
-      height: this.options.letterbox ? info.height : raw.pixelsHeight,
+      // The decoded size, frame by frame: boxes are reported in these pixels.
+      width: raw.pixelsWidth,
+      height: raw.pixelsHeight,
       pixels: raw.pixels,
       pixelsWidth: raw.pixelsWidth,
       pixelsHeight: raw.pixelsHeight,
     };
-    if (this.options.letterbox) frame.letterbox = letterboxPlacement(info.width, info.height, this.options.letterbox);
     if (this.options.layout === 'chw') frame.layout = 'chw';
     return frame;
   }

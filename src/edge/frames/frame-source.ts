@@ -4,7 +4,7 @@
  * image-source.ts, synthetic-source.ts), so the detector and the camera pipeline never care which it is.
  */
 
-/** The model input a source should deliver pixels for, when it can letterbox itself (ffmpeg can). */
+/** A model input size, e.g. 640 x 640: what the detector's Preprocessor letterboxes every frame to. */
 export interface LetterboxRequest {
   /** Model input width and height in pixels, e.g. 640 x 640. */
   width: number;
@@ -53,8 +53,9 @@ export interface Frame {
   pixelsWidth: number;
   pixelsHeight: number;
   /**
-   * Set when `pixels` are already letterboxed to the requested model input (the source did the scaling
-   * and padding); absent when `pixels` are the original frame and the detector must letterbox them.
+   * Set when `pixels` are already letterboxed to the model input by whoever made the frame. Seamline's
+   * own sources never set it: they deliver the decoded frame and the detector letterboxes it
+   * (detector/preprocess.ts, cv2.resize INTER_LINEAR and Ultralytics' placement).
    */
   letterbox?: LetterboxPlacement;
   /** Ground truth, from the synthetic source only. */

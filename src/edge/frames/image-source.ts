@@ -1,7 +1,8 @@
 /**
  * A single JPEG/PNG image or a folder of them, decoded by sharp (libvips), one frame per file in name
- * order. With a LetterboxRequest, libvips resizes and pads to the model input in the same pass as the
- * decode, with the geometry of letterbox.ts. A corrupt file in a folder is skipped, counted and
+ * order, at the image's own size: libvips decodes, orients and converts to 8-bit RGB but never resizes
+ * for the model — its resampling is not cv2.resize INTER_LINEAR, so the detector's Preprocessor
+ * letterboxes images as it does every source. A corrupt file in a folder is skipped, counted and
  * logged, so the good ones beside it still run; a single corrupt image fails start().
  */
 import { readdir, stat } from 'node:fs/promises';
@@ -9,10 +10,8 @@ import { extname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import sharp from 'sharp';
 import { SeamError } from '../../contract/index.ts';
-import { letterboxPlacement } from './letterbox.ts';
-import { PAD_GREY } from './ffmpeg-args.ts';
 import { statSource } from './source-path.ts';
-import type { Frame, FrameSource, FrameSourceStats, LetterboxRequest } from './frame-source.ts';
+import type { Frame, FrameSource, FrameSourceStats } from './frame-source.ts';
 
 /** File name endings read as images; other files in a folder are ignored. */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'];
@@ -20,8 +19,6 @@ export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'];
 export interface ImageSourceOptions {
   /** An image file, or a folder whose images are read in name order (numeric-aware: 2.png before 10.png). */
   path: string;
-  /** Have libvips resize and pad every image to this model input; sets `frame.letterbox`. */
-  letterbox?: LetterboxRequest;
   /** Deliver at most this many images a second (default: as fast as the consumer takes them). */
   fps?: number;
   logger?: Logger;
@@ -117,7 +114,7 @@ export class ImageSource implements FrameSource {
     }
   }
 
-  /** Decodes one image to RGB (EXIF orientation applied, alpha dropped, grey expanded), letterboxed if asked. */
+  /** Decodes one image to 8-bit RGB at its own size (EXIF orientation applied, alpha dropped, grey expanded). */
   private async decode(path: string): Promise<Frame> {
     try {
       const mtime = (await stat(path)).mtimeMs;
@@ -127,20 +124,10 @@ export class ImageSource implements FrameSource {
       const swap = (meta.orientation ?? 1) >= 5;
       const width = swap ? meta.height! : meta.width!;
       const height = swap ? meta.width! : meta.height!;
-      const box = this.options.letterbox;
-      const placement = box ? letterboxPlacement(width, height, box) : undefined;
-      if (box && placement) {
-        const grey = { r: PAD_GREY, g: PAD_GREY, b: PAD_GREY };
-        image.resize(placement.innerWidth, placement.innerHeight, { fit: 'fill', kernel: 'linear' }).extend({
-          left: placement.padLeft,
-          top: placement.padTop,
-          right: box.width - placement.innerWidth - placement.padLeft,
-          bottom: box.height - placement.innerHeight - placement.padTop,
-          background: grey,
-        });
-      }
       const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
       if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, not 3`);
+      if (info.width !== width || info.height !== height)
+        throw new Error(`decoded to ${info.width}x${info.height}, not ${width}x${height}`);
       const frame: Frame = {
         index: -1,
         // The file's modification time is when the camera or tool wrote it; never later than now.
@@ -151,7 +138,6 @@ export class ImageSource implements FrameSource {
         pixelsWidth: info.width,
         pixelsHeight: info.height,
       };
-      if (placement) frame.letterbox = placement;
       return frame;
     } catch (err) {
       if (err instanceof SeamError) throw err;

@@ -1,6 +1,6 @@
 /**
  * `--source` to a FrameSource: a stream URL or a video file goes to ffmpeg, an image or a folder of images
- * to sharp, `synthetic` to the synthetic conveyor scene. Nothing is opened here beyond a stat of a path;
+ * to sharp, `synthetic` to the synthetic conveyor scene; every one delivers frames at their own size. Nothing is opened here beyond a stat of a path;
  * start() of the source returned says whether the stream or file can actually be read.
  */
 import { fileURLToPath } from 'node:url';
@@ -16,11 +16,15 @@ import { statSource } from './source-path.ts';
 export const STREAM_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'tcp', 'udp', 'srt', 'rtp'];
 
 export interface OpenFrameSourceOptions {
-  /** Deliver pixels letterboxed to the model input (the source does it: ffmpeg or libvips). */
+  /**
+   * The model input. Not used by any source: every source delivers frames at their own size and the
+   * detector letterboxes them (cv2.resize INTER_LINEAR, Ultralytics' placement), because neither ffmpeg's
+   * scaler nor libvips gives the pixels the model was trained on. Accepted so existing callers compile.
+   */
   letterbox?: LetterboxRequest;
   /** Pixel order asked for; only the ffmpeg source delivers `chw`, the others say `hwc` on each frame. */
   layout?: PixelLayout;
-  /** At most this many frames a second (ffmpeg drops the rest before scaling; images are paced). */
+  /** At most this many frames a second (ffmpeg drops the rest before converting; images are paced). */
   maxFps?: number;
   /** Live streams: restart after this many seconds without a frame (default 10). */
   watchdogSeconds?: number;
@@ -37,7 +41,6 @@ export async function openFrameSource(spec: string, options: OpenFrameSourceOpti
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec)?.[1].toLowerCase();
   const ffmpeg = {
-    letterbox: options.letterbox,
     layout: options.layout,
     maxFps: options.maxFps,
     ffmpegPath: options.ffmpegPath,
@@ -56,7 +59,7 @@ export async function openFrameSource(spec: string, options: OpenFrameSourceOpti
   const path = scheme === 'file' ? fileURLToPath(spec) : spec;
   const info = await statSource(path);
   if (info.isDirectory() || isImagePath(path)) {
-    return new ImageSource({ path, letterbox: options.letterbox, fps: options.maxFps, logger: options.logger });
+    return new ImageSource({ path, fps: options.maxFps, logger: options.logger });
   }
   // `file:` keeps ffmpeg from reading a name with a colon in it as a protocol.
   return new FfmpegSource({ ...ffmpeg, input: `file:${path}`, live: false, realtime: options.realtime });

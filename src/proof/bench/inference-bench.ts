@@ -13,7 +13,7 @@ import { InferenceCore } from '../../edge/detector/inference-core.ts';
 import { yolov8Layout } from '../../edge/detector/layouts/yolov8.ts';
 import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
 import { Postprocessor, DEFAULT_THRESHOLDS } from '../../edge/detector/postprocess.ts';
-import { Preprocessor } from '../../edge/detector/preprocess.ts';
+import { PREPROCESS, Preprocessor } from '../../edge/detector/preprocess.ts';
 import { SyntheticSource } from '../../edge/frames/synthetic-source.ts';
 import { yolov8nShapedModel } from '../models/yolov8n-shaped.ts';
 import { startAvailableBroker } from '../services/available-broker.ts';
@@ -238,7 +238,7 @@ export async function runInferenceBench(o: InferenceBenchOptions = {}): Promise<
   const log = o.progress ?? (() => {});
   const threads = o.threads ?? 1;
   const seconds = o.seconds ?? 10;
-  log('pre/post-processing: 1920x1080 frame -> 640x640 letterbox, YOLOv8 [1, 84, 8400] decode, NMS, boxes back');
+  log(`pre/post-processing: 1920x1080 frame -> 640x640 (${PREPROCESS}), YOLOv8 [1, 84, 8400] decode, NMS, boxes back`);
   const pp = prepost(300);
   log('bundled model: model runs, accuracy on synthetic scenes');
   const bundled = await modelRuns(BUNDLED_MODEL, threads, 40);
@@ -251,6 +251,8 @@ export async function runInferenceBench(o: InferenceBenchOptions = {}): Promise<
       prepost_ms_p50: median(pp),
       prepost_ms_min: round(Math.min(...pp), 2),
       prepost_ms_p99: round(percentile(pp, 99), 2),
+      // What the pre-processing timed above is: every source's frames go through the same letterbox.
+      preprocess: PREPROCESS,
       model_ms_p50: bundled.model_ms_p50,
       fps: e2e.fps,
       precision: acc.precision,

@@ -1,10 +1,15 @@
+// The ffmpeg source delivers every frame at its decoded size, and the detector's Preprocessor letterboxes it
+// (cv2.resize INTER_LINEAR, Ultralytics' placement): here the placement and the pixels of the tensor on white
+// pictures, every pad pixel 114 and the content edge on the line. opencv-sources.test.ts holds the resized
+// pixels themselves to OpenCV's.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { Preprocessor } from '../../../src/edge/detector/preprocess.ts';
 import { letterboxPlacement } from '../../../src/edge/frames/letterbox.ts';
 import { FfmpegSource } from '../../../src/edge/frames/ffmpeg-source.ts';
 import type { Frame, LetterboxRequest, PixelLayout } from '../../../src/edge/frames/frame-source.ts';
-import { checkLetterbox, makeVideo, tempDir } from './media.ts';
+import { checkLetterbox, makeVideo, tempDir, tensorBytes } from './media.ts';
 
 const tmp = tempDir('ffmpeg-letterbox');
 const SQUARE = { width: 640, height: 640 };
@@ -26,54 +31,65 @@ before(() => {
 });
 after(() => tmp.remove());
 
-async function readAll(path: string, letterbox?: LetterboxRequest, layout?: PixelLayout): Promise<Frame[]> {
-  const source = new FfmpegSource({ input: path, letterbox, layout });
+async function readAll(path: string, layout?: PixelLayout): Promise<Frame[]> {
+  const source = new FfmpegSource({ input: path, layout });
   const frames: Frame[] = [];
   await source.start((f) => void frames.push(f));
   await source.done;
   return frames;
 }
 
-async function firstFrame(path: string, letterbox: LetterboxRequest, layout?: PixelLayout): Promise<Frame> {
-  const frames = await readAll(path, letterbox, layout);
+async function firstFrame(path: string, layout?: PixelLayout): Promise<Frame> {
+  const frames = await readAll(path, layout);
   assert.equal(frames.length, 2);
   return frames[0];
 }
 
+/** The detector's letterbox of a frame, as planar bytes, and the placement it reported. */
+function letterboxed(frame: Frame, target: LetterboxRequest) {
+  const pre = new Preprocessor(target);
+  const placement = pre.run(frame);
+  return { placement, bytes: tensorBytes(pre.tensor) };
+}
+
 for (const c of CASES) {
-  test(`ffmpeg letterboxes ${c.name} exactly where letterboxPlacement says: pad rows and columns 114, content edge on the line`, {
+  test(`ffmpeg delivers ${c.name} at its own size; the detector letterboxes it where letterboxPlacement says: pad 114, content edge on the line`, {
     timeout: 60_000,
   }, async () => {
     const placement = letterboxPlacement(c.width, c.height, c.target);
     assert.deepEqual([placement.innerWidth, placement.innerHeight, placement.padLeft, placement.padTop], c.expect);
-    const frame = await firstFrame(tmp.file(`${c.width}x${c.height}.mkv`), c.target);
+    const frame = await firstFrame(tmp.file(`${c.width}x${c.height}.mkv`));
     assert.deepEqual(
-      [frame.width, frame.height, frame.pixelsWidth, frame.pixelsHeight],
-      [c.width, c.height, c.target.width, c.target.height],
+      [frame.width, frame.height, frame.pixelsWidth, frame.pixelsHeight, frame.pixels.length, frame.letterbox],
+      [c.width, c.height, c.width, c.height, c.width * c.height * 3, undefined],
     );
-    assert.deepEqual(frame.letterbox, placement);
-    const check = checkLetterbox(frame.pixels, c.target, placement);
+    const boxed = letterboxed(frame, c.target);
+    assert.deepEqual(boxed.placement, placement);
+    const check = checkLetterbox(boxed.bytes, c.target, placement, 'chw');
     assert.deepEqual([check.badPad, check.badContent], [0, 0], check.first);
   });
 }
 
-test('the planar layout is letterboxed the same way in each of its three planes', { timeout: 60_000 }, async () => {
+test('the planar layout arrives at its own size too and letterboxes the same way in each of its three planes', {
+  timeout: 60_000,
+}, async () => {
   const c = CASES[2];
-  const frame = await firstFrame(tmp.file(`${c.width}x${c.height}.mkv`), c.target, 'chw');
-  assert.equal(frame.layout, 'chw');
-  const check = checkLetterbox(frame.pixels, c.target, frame.letterbox!, 'chw');
+  const frame = await firstFrame(tmp.file(`${c.width}x${c.height}.mkv`), 'chw');
+  assert.deepEqual([frame.layout, frame.pixelsWidth, frame.pixelsHeight], ['chw', c.width, c.height]);
+  const boxed = letterboxed(frame, c.target);
+  const check = checkLetterbox(boxed.bytes, c.target, boxed.placement, 'chw');
   assert.deepEqual([check.badPad, check.badContent], [0, 0], check.first);
 });
 
 test('the check sees a picture one row off: a 1280x721 frame placed as if it were 1280x722 fails', { timeout: 60_000 }, async () => {
   // Guards the guard: the geometry of the neighbouring size must not pass the pixel scan.
-  const frame = await firstFrame(tmp.file('1280x721.mkv'), SQUARE);
+  const boxed = letterboxed(await firstFrame(tmp.file('1280x721.mkv')), SQUARE);
   const wrong = letterboxPlacement(1280, 722, SQUARE);
-  const check = checkLetterbox(frame.pixels, SQUARE, wrong);
+  const check = checkLetterbox(boxed.bytes, SQUARE, wrong, 'chw');
   assert.ok(check.badPad + check.badContent >= 640, `one row of 640 pixels differs (${check.badPad}, ${check.badContent})`);
 });
 
-test('a stream that changes resolution mid-way is letterboxed for each size; without a letterbox ffmpeg keeps the first size', {
+test('a stream that changes resolution mid-way delivers each frame at its own size, and each is letterboxed for its size', {
   timeout: 60_000,
 }, async () => {
   // Two MPEG-TS segments of different sizes, back to back in one file, as a camera switching profiles sends.
@@ -86,19 +102,15 @@ test('a stream that changes resolution mid-way is letterboxed for each size; wit
   const joined = tmp.file('joined.ts');
   writeFileSync(joined, Buffer.concat([readFileSync(a), readFileSync(b)]));
 
-  const boxed = await readAll(joined, SQUARE);
+  const frames = await readAll(joined);
   assert.deepEqual(
-    boxed.map((f) => `${f.width}x${f.height}`),
-    [...Array(10).fill('320x240'), ...Array(10).fill('160x200')],
+    frames.map((f) => `${f.width}x${f.height} ${f.pixelsWidth}x${f.pixelsHeight} ${f.pixels.length}`),
+    [...Array(10).fill(`320x240 320x240 ${320 * 240 * 3}`), ...Array(10).fill(`160x200 160x200 ${160 * 200 * 3}`)],
   );
-  for (const f of [boxed[0], boxed[19]]) {
-    const placement = letterboxPlacement(f.width, f.height, SQUARE);
-    assert.deepEqual(f.letterbox, placement);
-    const check = checkLetterbox(f.pixels, SQUARE, placement);
+  for (const f of [frames[0], frames[19]]) {
+    const boxed = letterboxed(f, SQUARE);
+    assert.deepEqual(boxed.placement, letterboxPlacement(f.width, f.height, SQUARE));
+    const check = checkLetterbox(boxed.bytes, SQUARE, boxed.placement, 'chw');
     assert.deepEqual([check.badPad, check.badContent], [0, 0], `${f.width}x${f.height}: ${check.first}`);
   }
-
-  const plain = await readAll(joined);
-  assert.equal(plain.length, 20);
-  for (const f of plain) assert.deepEqual([f.width, f.height, f.pixelsWidth, f.pixels.length], [320, 240, 320, 320 * 240 * 3]);
 });

@@ -2,17 +2,16 @@
  * What every FrameSource promises (src/edge/frames/frame-source.ts), as one suite each implementation runs
  * with a builder of a finite source of `expected` frames: indices from 0 without a gap, pixel buffers of
  * the size they claim, capture times never after the read, framesRead equal to what was delivered, `done`
- * for a finite source, and nothing delivered after stop().
+ * for a finite source, frames at their own size for the detector to letterbox, and nothing delivered
+ * after stop().
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Frame, FrameSource, LetterboxRequest } from '../../../src/edge/frames/frame-source.ts';
+import { Preprocessor } from '../../../src/edge/detector/preprocess.ts';
+import type { Frame, FrameSource } from '../../../src/edge/frames/frame-source.ts';
+import { letterboxPlacement } from '../../../src/edge/frames/letterbox.ts';
 
-export function frameSourceContract(
-  name: string,
-  build: (letterbox?: LetterboxRequest) => FrameSource | Promise<FrameSource>,
-  expected: number,
-): void {
+export function frameSourceContract(name: string, build: () => FrameSource | Promise<FrameSource>, expected: number): void {
   test(`${name}: delivers ${expected} whole frames in index order, stamped no later than read, then resolves done`, {
     timeout: 60_000,
   }, async () => {
@@ -38,18 +37,20 @@ export function frameSourceContract(
     await source.stop();
   });
 
-  test(`${name}: with a letterbox request every frame is model-input sized and says where the picture sits`, {
+  test(`${name}: every frame comes at its own size, not letterboxed, and the detector letterboxes it to the model input`, {
     timeout: 60_000,
   }, async () => {
     const target = { width: 96, height: 96 };
-    const source = await build(target);
+    const source = await build();
     const frames: Frame[] = [];
     await source.start((f) => void frames.push(f));
     await source.done;
     assert.equal(frames.length, expected);
+    const pre = new Preprocessor(target);
     for (const f of frames) {
-      assert.deepEqual([f.pixelsWidth, f.pixelsHeight, f.pixels.length], [96, 96, 96 * 96 * 3]);
-      assert.ok(f.letterbox && f.letterbox.innerWidth <= 96 && f.letterbox.innerHeight <= 96);
+      assert.equal(f.letterbox, undefined);
+      assert.deepEqual([f.pixelsWidth, f.pixelsHeight, f.pixels.length], [f.width, f.height, f.width * f.height * 3]);
+      assert.deepEqual(pre.run(f), letterboxPlacement(f.width, f.height, target));
     }
   });
 

@@ -14,5 +14,5 @@ mkdirSync(folder);
 ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=72x128', '-frames:v', '1', tmp.file('one.png')]);
 for (let i = 0; i < 6; i++) copyFileSync(tmp.file('one.png'), `${folder}/${i}.png`);
 
-frameSourceContract('ffmpeg source (video file)', (letterbox) => new FfmpegSource({ input: clip, letterbox }), 12);
-frameSourceContract('image source (folder)', (letterbox) => new ImageSource({ path: folder, letterbox }), 6);
+frameSourceContract('ffmpeg source (video file)', () => new FfmpegSource({ input: clip }), 12);
+frameSourceContract('image source (folder)', () => new ImageSource({ path: folder }), 6);

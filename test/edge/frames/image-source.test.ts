@@ -3,10 +3,11 @@ import { copyFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { isSeamError } from '../../../src/contract/index.ts';
+import { Preprocessor } from '../../../src/edge/detector/preprocess.ts';
 import { letterboxPlacement } from '../../../src/edge/frames/letterbox.ts';
 import type { Frame, LetterboxRequest } from '../../../src/edge/frames/frame-source.ts';
 import { ImageSource, type ImageSourceOptions } from '../../../src/edge/frames/image-source.ts';
-import { checkLetterbox, ffmpeg, rgbAt, tempDir } from './media.ts';
+import { checkLetterbox, ffmpeg, rgbAt, tempDir, tensorBytes } from './media.ts';
 
 const tmp = tempDir('images');
 const folder = tmp.file('folder');
@@ -75,13 +76,16 @@ for (const [w, h] of [
   [1280, 721],
   [300, 300],
 ]) {
-  test(`libvips letterboxes a ${w}x${h} image exactly where letterboxPlacement says`, { timeout: 30_000 }, async () => {
+  test(`a ${w}x${h} image arrives at its own size and the detector letterboxes it exactly where letterboxPlacement says`, {
+    timeout: 30_000,
+  }, async () => {
     const target: LetterboxRequest = w === 300 ? { width: 640, height: 384 } : { width: 640, height: 640 };
-    const f = (await readAll({ path: tmp.file(`white-${w}x${h}.png`), letterbox: target })).frames[0];
+    const f = (await readAll({ path: tmp.file(`white-${w}x${h}.png`) })).frames[0];
+    assert.deepEqual([f.width, f.height, f.pixelsWidth, f.pixelsHeight, f.letterbox], [w, h, w, h, undefined]);
+    const pre = new Preprocessor(target);
     const placement = letterboxPlacement(w, h, target);
-    assert.deepEqual(f.letterbox, placement);
-    assert.deepEqual([f.width, f.height, f.pixelsWidth, f.pixelsHeight], [w, h, target.width, target.height]);
-    const check = checkLetterbox(f.pixels, target, placement);
+    assert.deepEqual(pre.run(f), placement);
+    const check = checkLetterbox(tensorBytes(pre.tensor), target, placement, 'chw');
     assert.deepEqual([check.badPad, check.badContent], [0, 0], check.first);
   });
 }

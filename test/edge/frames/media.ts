@@ -84,3 +84,10 @@ export function checkLetterbox(
   }
   return out;
 }
+
+/** A model tensor (float32 NCHW, 0..1) as planar bytes (x255, rounded), for checkLetterbox(..., 'chw'). */
+export function tensorBytes(tensor: Float32Array): Buffer {
+  const out = Buffer.alloc(tensor.length);
+  for (let i = 0; i < tensor.length; i++) out[i] = Math.round(tensor[i] * 255);
+  return out;
+}

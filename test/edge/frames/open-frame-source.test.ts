@@ -37,17 +37,19 @@ test('--source picks the implementation: stream URLs and video files go to ffmpe
   }
 });
 
-test('a video file opened by path decodes through ffmpeg with the options given', { timeout: 30_000 }, async () => {
+test('a video file opened by path decodes through ffmpeg with the options given, at its own size even when a model input is passed', {
+  timeout: 30_000,
+}, async () => {
+  // The model input (`letterbox`) is for the detector: no source resizes for the model any more.
   const source = await openFrameSource(tmp.file('clip.mkv'), { letterbox: { width: 128, height: 128 }, layout: 'chw' });
-  const frames: { letterbox?: unknown; layout?: string; length: number }[] = [];
-  await source.start((f) => void frames.push({ letterbox: f.letterbox, layout: f.layout, length: f.pixels.length }));
+  const frames: { letterbox?: unknown; layout?: string; size: string; length: number }[] = [];
+  await source.start(
+    (f) =>
+      void frames.push({ letterbox: f.letterbox, layout: f.layout, size: `${f.pixelsWidth}x${f.pixelsHeight}`, length: f.pixels.length }),
+  );
   await source.done;
   assert.equal(frames.length, 3);
-  assert.deepEqual(frames[0], {
-    letterbox: { scale: 2, padLeft: 0, padTop: 16, innerWidth: 128, innerHeight: 96 },
-    layout: 'chw',
-    length: 128 * 128 * 3,
-  });
+  assert.deepEqual(frames[0], { letterbox: undefined, layout: 'chw', size: '64x48', length: 64 * 48 * 3 });
 });
 
 test('a missing path and an unknown scheme are SEAM_ERR_CONFIG naming the source', { timeout: 30_000 }, async () => {
