@@ -32,7 +32,7 @@ export interface RunEnd {
 export interface FfmpegRunOptions {
   ffmpegPath: string;
   args: string[];
-  /** Size of the pixels ffmpeg writes for a frame of this decoded size (the model input when letterboxing). */
+  /** Size of the pixels ffmpeg writes for a frame of this decoded size (the decoded size itself: nothing scales). */
   outputSize: (info: FrameInfo) => { width: number; height: number };
   onFrame: (frame: RawFrame) => void;
 }
