@@ -54,7 +54,7 @@ function precisionRecall(truths: TruthBox[][], found: { class_id: number; bbox: 
   return { precision: tp / (tp + fp), recall: tp / (tp + fn) };
 }
 
-test('seamline detect on a PNG of a synthetic frame (decoded and letterboxed by sharp) finds what was drawn', {
+test('seamline detect on a PNG of a synthetic frame (decoded by sharp at its own size, letterboxed by the detector) finds what was drawn', {
   timeout: 90_000,
 }, async () => {
   const frame = new SyntheticSource({ seed: 5 }).render(30);
@@ -73,7 +73,7 @@ test('seamline detect on a PNG of a synthetic frame (decoded and letterboxed by 
   );
 });
 
-test('seamline detect on a lossless video of synthetic frames (decoded and letterboxed by ffmpeg) finds what was drawn, frame by frame', {
+test('seamline detect on a lossless video of synthetic frames (decoded by ffmpeg at their own size, letterboxed by the detector) finds what was drawn, frame by frame', {
   timeout: 120_000,
 }, async () => {
   const src = new SyntheticSource({ seed: 6 });

@@ -63,7 +63,7 @@ async function runDetect(config: DetectConfig): Promise<void> {
   if (!config.source)
     throw new SeamError('SEAM_ERR_CONFIG', 'source is required (--source image|dir|video|synthetic)', { field: 'source' });
   const detector = await OnnxDetector.open(detectorOptions(config));
-  const source = await openSource(config, { letterbox: detector.model.input, logger, paced: false });
+  const source = await openSource(config, { logger, paced: false });
   let frames = 0;
   let boxes = 0;
   const started = performance.now();

@@ -164,7 +164,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   const sim = config.simulate > 0 ? new SimulatedCamera({ camera: config.camera, eventsPerSecond: config.simulate }) : undefined;
   await sim?.start((input) => bridge.accept(input));
   if (detector) {
-    const source = await openSource(config, { letterbox: detector.model.input, logger, paced: true });
+    const source = await openSource(config, { logger, paced: true });
     pipeline = new CameraPipeline({
       source,
       detector,

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import { SeamError } from '../../contract/index.ts';
 import type { DetectorOptions } from '../../edge/detector/detector.ts';
-import type { FrameSource, LetterboxRequest } from '../../edge/frames/frame-source.ts';
+import type { FrameSource } from '../../edge/frames/frame-source.ts';
 import { openFrameSource } from '../../edge/frames/open-frame-source.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 
@@ -86,15 +86,13 @@ export function detectorOptions(config: InferenceConfig): DetectorOptions {
 
 /**
  * `--source` to a frame source (open-frame-source.ts): files, folders and stream URLs go to ffmpeg and sharp,
- * which letterbox to the model input themselves; `synthetic` is the conveyor scene. `edge` takes frames as a
+ * which decode them at their own size (the detector letterboxes every frame the one OpenCV-faithful way);
+ * `synthetic` is the conveyor scene. `edge` takes frames as a
  * camera gives them (video files at their own rate, synthetic at 10 fps unless --fps), `detect` as fast as
  * the model takes them.
  */
-export async function openSource(
-  config: InferenceConfig,
-  o: { letterbox: LetterboxRequest; logger: Logger; paced: boolean },
-): Promise<FrameSource> {
+export async function openSource(config: InferenceConfig, o: { logger: Logger; paced: boolean }): Promise<FrameSource> {
   const spec = config.source!;
   const maxFps = config.fps ?? (o.paced && spec === 'synthetic' ? 10 : undefined);
-  return openFrameSource(spec, { letterbox: o.letterbox, maxFps, watchdogSeconds: config.watchdog, realtime: o.paced, logger: o.logger });
+  return openFrameSource(spec, { maxFps, watchdogSeconds: config.watchdog, realtime: o.paced, logger: o.logger });
 }

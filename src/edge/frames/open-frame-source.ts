@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { SeamError } from '../../contract/index.ts';
 import { FfmpegSource } from './ffmpeg-source.ts';
-import type { FrameSource, LetterboxRequest, PixelLayout } from './frame-source.ts';
+import type { FrameSource, PixelLayout } from './frame-source.ts';
 import { ImageSource, isImagePath } from './image-source.ts';
 import { SyntheticSource } from './synthetic-source.ts';
 import { statSource } from './source-path.ts';
@@ -16,12 +16,6 @@ import { statSource } from './source-path.ts';
 export const STREAM_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'tcp', 'udp', 'srt', 'rtp'];
 
 export interface OpenFrameSourceOptions {
-  /**
-   * The model input. Not used by any source: every source delivers frames at their own size and the
-   * detector letterboxes them (cv2.resize INTER_LINEAR, Ultralytics' placement), because neither ffmpeg's
-   * scaler nor libvips gives the pixels the model was trained on. Accepted so existing callers compile.
-   */
-  letterbox?: LetterboxRequest;
   /** Pixel order asked for; only the ffmpeg source delivers `chw`, the others say `hwc` on each frame. */
   layout?: PixelLayout;
   /** At most this many frames a second (ffmpeg drops the rest before converting; images are paced). */

@@ -37,11 +37,11 @@ test('--source picks the implementation: stream URLs and video files go to ffmpe
   }
 });
 
-test('a video file opened by path decodes through ffmpeg with the options given, at its own size even when a model input is passed', {
+test('a video file opened by path decodes through ffmpeg with the options given, at its own size', {
   timeout: 30_000,
 }, async () => {
-  // The model input (`letterbox`) is for the detector: no source resizes for the model any more.
-  const source = await openFrameSource(tmp.file('clip.mkv'), { letterbox: { width: 128, height: 128 }, layout: 'chw' });
+  // No source resizes for the model: the detector letterboxes every frame.
+  const source = await openFrameSource(tmp.file('clip.mkv'), { layout: 'chw' });
   const frames: { letterbox?: unknown; layout?: string; size: string; length: number }[] = [];
   await source.start(
     (f) =>
