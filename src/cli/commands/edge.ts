@@ -1,29 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { SeamError } from '../../contract/index.ts';
 import { createBridge } from '../../edge/bridge/bridge.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
+import type { Detector } from '../../edge/detector/detector.ts';
 import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
+import { SharedDetector } from '../../edge/detector/shared-detector.ts';
 import { startHttpInput, type RunningHttpInput } from '../../edge/inputs/http.ts';
 import { RecordImages, sumCaptureStats } from '../../edge/inputs/record-evidence.ts';
 import { recordWithImageBytes } from '../../edge/inputs/record-image.ts';
 import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
 import { runStdinInput } from '../../edge/inputs/stdin.ts';
 import { configFromFlags } from '../config/config-file.ts';
-import { bridgeOptionsOf, EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../config/edge.ts';
-import { choiceOption, integerFlag, numberFlag } from '../config/flags.ts';
+import {
+  addEdgeOptions,
+  bridgeOptionsOf,
+  type CameraEntry,
+  checkCamerasConfig,
+  EDGE_DEFAULTS,
+  EdgeConfigSchema,
+  type EdgeConfig,
+  readCamerasFile,
+} from '../config/edge.ts';
 import { addEvidenceOptions, captureSettings } from '../config/evidence-flags.ts';
-import { addInferenceOptions, detectorOptions, openSource } from '../config/inference-flags.ts';
+import { addInferenceOptions, detectorOptions, type InferenceConfig, openSource } from '../config/inference-flags.ts';
 import { cameraEvidence, evidenceStatus } from '../../edge/camera-evidence.ts';
 import { logLevelOption } from '../config/log-level.ts';
 import { createLogger } from '../process/logger.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
 import { assertLoopback } from '../../plumbing/loopback.ts';
 import { onShutdown } from '../process/shutdown.ts';
-import { PASSWORD_ENV, passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-files.ts';
+import { passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-files.ts';
 
-const d = EDGE_DEFAULTS;
 /**
  * Largest HTTP body and stdin line: room for a record's image at its cap even with --no-evidence, so a producer that
  * sends images to an edge whose evidence is off still gets its events accepted (the image answered `off`), not a 413.
@@ -38,30 +49,8 @@ export function edgeCommand(): Command {
         'camera), answers once each is durable in the on-disk outbox, and publishes them at QoS 1 until the broker ' +
         'acknowledges. See docs/edge.md.',
     )
-    .option('-c, --config <file>', 'JSON config file; flags override it')
-    .option('--url <url>', `broker, mqtt:// or mqtts:// (default ${d.url})`)
-    .addOption(choiceOption('--protocol <version>', `MQTT version (default ${d.protocol})`, [5, 4]))
-    .option('--client-id <id>', `stable client id of this host (default ${d.clientId})`)
-    .option('--region <name>', `region (default ${d.region})`)
-    .option('--site <name>', `site (default ${d.site})`)
-    .option('--camera <name>', `camera of records that name none (default ${d.camera})`)
-    .option('--data-dir <dir>', `outbox directory on local disk (default ${d.dataDir})`)
-    .option('--max-bytes <n>', `outbox byte bound, unsent events and replay window together (default ${d.maxBytes})`, integerFlag)
-    .option('--replay-max-bytes <n>', `bytes of acknowledged events kept for repair; 0 off (default ${d.replayMaxBytes})`, integerFlag)
-    .option('--replay-max-age <s>', `seconds an acknowledged event is kept for repair (default ${d.replayMaxAge})`, integerFlag)
-    .addOption(choiceOption('--overflow <policy>', `when the outbox is full (default ${d.overflow})`, ['drop-oldest', 'reject-new']))
-    .addOption(choiceOption('--fsync <policy>', `what a power loss may cost (default ${d.fsync})`, ['always', 'batch', 'never']))
-    .option('--max-in-flight <n>', `PUBLISHes awaiting PUBACK (default ${d.maxInFlight})`, integerFlag)
-    .option('--heartbeat <s>', `seconds between status heartbeats (default ${d.heartbeat})`, integerFlag)
-    .option('--username <name>', `MQTT user; the password is read from $${PASSWORD_ENV}`)
-    .option('--ca <file>', 'CA certificate (PEM) for mqtts://')
-    .option('--cert <file>', 'client certificate (PEM)')
-    .option('--key <file>', 'client key (PEM)')
-    .option('--http-host <address>', `HTTP input address (default ${d.httpHost})`)
-    .option('--http-port <port>', `POST /detections, GET /metrics and /healthz; -1 off (default ${d.httpPort})`, integerFlag)
-    .option('--stdin', 'read NDJSON records from stdin and exit when it ends')
-    .option('--simulate <events/s>', 'also feed a simulated camera (demos, soak tests)', numberFlag)
-    .addOption(logLevelOption());
+    .option('-c, --config <file>', 'JSON config file; flags override it');
+  addEdgeOptions(cmd).addOption(logLevelOption());
   return addEvidenceOptions(
     addInferenceOptions(cmd, 'run a detector on frames from: a video file, a stream URL (rtsp://...), an image folder, or "synthetic"'),
   ).action(async (flags: Record<string, unknown> & { config?: string }) => {
@@ -70,7 +59,7 @@ export function edgeCommand(): Command {
       assertLoopback(c.httpHost, 'httpHost');
       tls = readTlsFiles(c);
     });
-    await runEdge(config, tls);
+    await (config.cameras === undefined ? runEdge(config, tls) : runCameras(config, tls));
   });
 }
 
@@ -163,21 +152,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   edgeImages.start();
   const sim = config.simulate > 0 ? new SimulatedCamera({ camera: config.camera, eventsPerSecond: config.simulate }) : undefined;
   await sim?.start((input) => bridge.accept(input));
-  if (detector) {
-    const source = await openSource(config, { logger, paced: true });
-    pipeline = new CameraPipeline({
-      source,
-      detector,
-      sink: (input) => bridge.accept(input),
-      evidence: evidence?.capture,
-      logger: logger.child({ box: 'inference' }),
-    });
-    await pipeline.start();
-    logger.info(
-      { source: source.kind, model: detector.model.name, layout: detector.model.layout, input: detector.model.input },
-      'camera pipeline running',
-    );
-  }
+  if (detector) pipeline = await startPipeline(config, detector, bridge, evidence?.capture, logger);
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= stopAll());
@@ -214,4 +189,107 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     await stop();
     process.exit(0);
   }
+}
+
+/** frames -> detector -> bridge for one camera: its source opened (paced; a stream with its own watchdog) and running. */
+async function startPipeline(
+  config: InferenceConfig,
+  detector: Detector,
+  bridge: Pick<ReturnType<typeof createBridge>, 'accept'>,
+  evidence: ReturnType<typeof cameraEvidence>['capture'] | undefined,
+  logger: Logger,
+): Promise<CameraPipeline> {
+  const source = await openSource(config, { logger, paced: true });
+  const pipeline = new CameraPipeline({
+    source,
+    detector,
+    sink: (input) => bridge.accept(input),
+    evidence,
+    logger: logger.child({ box: 'inference' }),
+  });
+  await pipeline.start();
+  const { model } = detector;
+  logger.info({ source: source.kind, model: model.name, layout: model.layout, input: model.input }, 'camera pipeline running');
+  return pipeline;
+}
+
+interface RunningCamera {
+  name: string;
+  pipeline: CameraPipeline;
+  stop(): Promise<void>;
+}
+
+type BaseBridgeOptions = ReturnType<typeof bridgeOptionsOf> & TlsFiles & { password?: string; logger: Logger };
+
+/**
+ * One camera of `--cameras`: its own bridge (client id `<clientId>-<camera>`, so its own status topic and will;
+ * outbox in `<dataDir>/<camera>`; its own seq and metrics registry), its evidence if on, and its pipeline on its
+ * own handle of the shared detector.
+ */
+async function startCamera(cam: CameraEntry, config: EdgeConfig, shared: SharedDetector, base: BaseBridgeOptions): Promise<RunningCamera> {
+  const logger = base.logger.child({ camera: cam.camera });
+  const options = {
+    ...base,
+    camera: cam.camera,
+    clientId: `${config.clientId}-${cam.camera}`,
+    dataDir: join(config.dataDir, cam.camera),
+    logger,
+  };
+  mkdirSync(options.dataDir, { recursive: true });
+  const registry = new Registry();
+  const queue = { maxBytes: config.evidenceQueueBytes, maxBytesPerSecond: config.evidenceBytesPerSecond };
+  const evidence = config.evidence ? cameraEvidence(options, registry, captureSettings(config), queue) : undefined;
+  let pipeline: CameraPipeline | undefined;
+  const evidenceCounters = () => (evidence ? evidenceStatus(pipeline?.stats().evidence, evidence.transport.stats()) : {});
+  const bridge = createBridge({ ...options, registry, statusExtra: () => ({ ...pipeline?.statusCounters(), ...evidenceCounters() }) });
+  await bridge.start();
+  evidence?.transport.start();
+  const detector = shared.forCamera(cam.camera);
+  const running = await startPipeline(
+    { ...config, source: cam.source, fps: cam.fps ?? config.fps },
+    detector,
+    bridge,
+    evidence?.capture,
+    logger,
+  );
+  pipeline = running;
+  const stop = async () => {
+    await running.stop();
+    await detector.close();
+    logger.info(running.stats(), 'camera pipeline stopped');
+    await evidence?.transport.drain(5_000);
+    await evidence?.transport.close();
+    await bridge.close();
+    const s = bridge.stats();
+    logger.info({ accepted: s.accepted, acked: s.acked, left_in_outbox: s.outbox_depth, dropped: s.dropped }, 'edge bridge stopped');
+  };
+  return { name: cam.camera, pipeline: running, stop };
+}
+
+/** `seamline edge --cameras FILE`: the model loaded once and shared round-robin, one bridge and pipeline per camera. */
+async function runCameras(config: EdgeConfig, tls: TlsFiles): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  checkCamerasConfig(config);
+  const entries = readCamerasFile(config.cameras!);
+  const shared = new SharedDetector(await OnnxDetector.open(detectorOptions(config)));
+  const base: BaseBridgeOptions = { ...bridgeOptionsOf(config), password: passwordFromEnv(), ...tls, logger };
+  const cameras: RunningCamera[] = [];
+  for (const cam of entries) cameras.push(await startCamera(cam, config, shared, base));
+  let stopping: Promise<void> | undefined;
+  const stopAll = async () => {
+    await Promise.all(cameras.map((c) => c.stop()));
+    logger.info(shared.stats(), 'shared detector stopped');
+    await shared.close();
+  };
+  const stop = () => (stopping ??= stopAll());
+  onShutdown(logger, stop);
+  const names = cameras.map((c) => c.name);
+  logger.info({ clientId: config.clientId, cameras: names, dataDir: config.dataDir, model: shared.model.name }, 'edge cameras running');
+  // Files and folders end; once every camera's has, the bridges send what they hold and the command exits.
+  void Promise.all(cameras.map((c) => c.pipeline.done)).then(async () => {
+    if (stopping) return;
+    logger.info(shared.stats(), 'every source ended');
+    await stop();
+    process.exit(0);
+  });
 }

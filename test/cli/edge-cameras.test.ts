@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import mqtt from 'mqtt';
+import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
+import { shippedModel } from '../edge/detector/support.ts';
+import { collect, sleep, tempDir } from '../edge/support.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
+const MODEL = shippedModel('seamline-conveyor.onnx');
+const CAMERAS = Number(process.env.SEAMLINE_TEST_CAMERAS ?? 8);
+
+let broker: RunningMosquitto;
+before(async () => {
+  broker = await startMosquitto();
+});
+after(() => broker.close());
+
+/** The retained status of every camera, as a subscriber that connects now receives it. */
+async function retainedStatuses(url: string): Promise<Map<string, Record<string, unknown>>> {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `retained-${process.pid}-${Date.now()}` });
+  const seen = new Map<string, Record<string, unknown>>();
+  client.on('message', (topic, payload, packet) => {
+    if (packet.retain) seen.set(topic.split('/')[3], JSON.parse(payload.toString()) as Record<string, unknown>);
+  });
+  await client.subscribeAsync('vision/+/+/+/status', { qos: 1 });
+  await sleep(500);
+  await client.endAsync(true);
+  return seen;
+}
+
+test(`seamline edge --cameras: ${CAMERAS} synthetic cameras on one model, each its own seq 1..N, status and graceful offline`, {
+  timeout: 180_000,
+}, async (t) => {
+  const tmp = tempDir('seamline-edge-cameras-');
+  const names = Array.from({ length: CAMERAS }, (_, i) => `cam-${i + 1}`);
+  const file = join(tmp.dir, 'cameras.json');
+  writeFileSync(file, JSON.stringify({ cameras: names.map((camera) => ({ camera, source: 'synthetic', fps: 4 })) }));
+  const seen = await collect(broker.url);
+  const args = ['edge', '--cameras', file, '--model', MODEL, '--url', broker.url, '--client-id', 'mc-host'];
+  args.push('--region', 'plant', '--site', 'hall-2', '--data-dir', join(tmp.dir, 'data'), '--heartbeat', '1', '--log-level', 'warn');
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const events = () => [...seen.byId.values()];
+  const countOf = (camera: string) => events().filter((e) => e.camera === camera).length;
+  try {
+    await waitFor(() => names.every((n) => countOf(n) >= 1), 60_000, `every camera's first event (stderr: ${stderr})`);
+    await sleep(12_000);
+    const online = await retainedStatuses(broker.url);
+    for (const n of names) assert.equal(online.get(n)?.state, 'online', `${n} retained online: ${JSON.stringify(online.get(n))}`);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+    await sleep(500);
+
+    const counts = names.map(countOf);
+    t.diagnostic(`events per camera: ${counts.join(', ')}; stderr: ${stderr.slice(0, 2000)}`);
+    for (const [i, n] of names.entries()) {
+      const mine = events().filter((e) => e.camera === n);
+      assert.ok(mine.every((e) => e.region === 'plant' && e.site === 'hall-2' && e.model.name === 'seamline-conveyor'));
+      const seqs = mine.map((e) => e.seq).sort((a, b) => a - b);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: seqs.length }, (_, k) => k + 1),
+        `${n}: seq 1..N, no gap, no repeat`,
+      );
+      assert.ok(counts[i] >= 10, `${n} published ${counts[i]} events in ~12 s`);
+      assert.ok(existsSync(join(tmp.dir, 'data', n)), `${n} has its own outbox folder`);
+    }
+    // Turns are shared: no camera far behind the others (they all ask for 4 frames a second).
+    assert.ok(Math.min(...counts) >= Math.max(...counts) * 0.7, `per-camera counts ${counts}`);
+
+    // Each camera's own status topic, heartbeats with its own frame counters, then a graceful offline.
+    const offline = await retainedStatuses(broker.url);
+    for (const n of names) {
+      const mine = seen.statuses.filter((s) => s.topic === `vision/plant/hall-2/${n}/status`).map((s) => s.message);
+      const beats = mine.filter((m) => m.state === 'online' && Number(m.frames_inferred) > 0);
+      assert.ok(beats.length > 0, `${n} heartbeats with frames_inferred`);
+      const last = mine.at(-1)!;
+      assert.equal(last.state, 'offline', `${n} last status offline`);
+      // The will carries the time the bridge connected; a clean stop's offline is written at the stop.
+      assert.ok(Date.parse(String(last.at)) >= Date.parse(String(beats.at(-1)!.at)), `${n} offline written at the stop, not the will`);
+      assert.equal(offline.get(n)?.state, 'offline', `${n} retained offline`);
+    }
+    assert.ok(![...offline.values()].some((s) => s.state === 'online'), 'none left online');
+  } finally {
+    child.kill('SIGKILL');
+    await seen.close();
+    tmp.cleanup();
+  }
+});
+
+test('seamline edge --cameras refuses an empty list, a duplicate camera name and --source beside it (SEAM_ERR_CONFIG)', {
+  timeout: 60_000,
+}, () => {
+  const tmp = tempDir('seamline-edge-cameras-config-');
+  try {
+    const run = (cameras: unknown, extra: string[] = []) => {
+      const file = join(tmp.dir, `c-${Math.random().toString(16).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify(cameras));
+      const r = spawnSync(process.execPath, [BIN, 'edge', '--cameras', file, '--model', MODEL, ...extra], { encoding: 'utf8' });
+      return { status: r.status, stderr: r.stderr };
+    };
+    const empty = run({ cameras: [] });
+    assert.notEqual(empty.status, 0);
+    assert.match(empty.stderr, /SEAM_ERR_CONFIG: cameras file .*: cameras is empty/);
+    const dup = run({
+      cameras: [
+        { camera: 'a', source: 'synthetic' },
+        { camera: 'b', source: 'synthetic' },
+        { camera: 'a', source: 'synthetic' },
+      ],
+    });
+    assert.notEqual(dup.status, 0);
+    assert.match(dup.stderr, /SEAM_ERR_CONFIG: .*cameras\[2\]\.camera "a" is already cameras\[0\]/);
+    const bad = run({ cameras: [{ camera: 'a', source: 'synthetic', fsp: 5 }] });
+    assert.match(bad.stderr, /SEAM_ERR_CONFIG: .*cameras\[0\]\.fsp is not a field/);
+    const both = run({ cameras: [{ camera: 'a', source: 'synthetic' }] }, ['--source', 'synthetic']);
+    assert.match(both.stderr, /SEAM_ERR_CONFIG: source \(--source\) is not used with --cameras/);
+  } finally {
+    tmp.cleanup();
+  }
+});
