@@ -23,7 +23,8 @@ function assertMeasured(r: ConsumerBenchResult, store: string): void {
   assert.equal(r.dead_lettered, 0);
   assert.ok(r.ratio > 0 && r.ratio_by_round.length === 1 && r.ceiling_per_s > 0 && r.events_per_s > 0, shown);
   assert.ok(r.cpu_us_per_event > 0, shown);
-  const p = r.profile;
+  const p = r.profile!;
+  assert.ok(p, 'profiled by default');
   assert.ok(p.busy_ms > 0 && p.functions.length > 0, JSON.stringify(p));
   const sum = p.functions.reduce((n, f) => n + f.self_share, 0);
   assert.ok(sum > 0 && sum <= 1, `the top functions' shares sum to ${sum}`);

@@ -45,6 +45,7 @@ export function benchCommand(): Command {
         BENCH_STORES,
       ),
     )
+    .option('--no-profile', 'consumer: skip the CPU profile of the consumer runs (its sampling, every 1 ms, costs the consumer a little)')
     .option('--model <file.onnx>', 'inference: also time this model (model run, fps, event loop)')
     .option('--seconds <n>', `inference: seconds of each end-to-end run (default ${d.seconds})`, integerFlag)
     .option('--threads <n>', `inference: onnxruntime threads (default ${d.threads})`, integerFlag)
@@ -99,6 +100,7 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
           lagSeconds: config.lagSeconds,
           evidenceRate: config.evidenceRate,
           store: config.store,
+          profile: config.profile,
           progress,
         })),
       };

@@ -24,6 +24,7 @@ export const BenchConfigSchema = Type.Object(
     store: Type.Union([Type.Literal('duckdb'), Type.Literal('postgres'), Type.Literal('influxdb'), Type.Literal('victoriametrics')], {
       description: 'consumer: the store the consumer writes into; a server store is started by the bench on loopback.',
     }),
+    profile: Type.Boolean({ description: 'consumer: CPU-profile the consumer runs (where the time goes).' }),
     images: Type.Integer({ minimum: 10, maximum: 10_000_000, description: 'evidence: images written to each store.' }),
     days: Type.Integer({ minimum: 1, maximum: 365, description: 'evidence: days the images are spread over, ending now.' }),
     model: Type.Optional(Type.String({ minLength: 1, description: 'inference: an ONNX model of yours, timed beside the bundled one.' })),
@@ -56,6 +57,7 @@ export const BENCH_DEFAULTS: BenchConfig = {
   lagSeconds: 15,
   evidenceRate: 0,
   store: 'duckdb',
+  profile: true,
   images: 10_000,
   days: 7,
   seconds: 10,

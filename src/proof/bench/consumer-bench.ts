@@ -31,6 +31,8 @@ export interface ConsumerBenchOptions {
   evidenceRate?: number;
   /** The store the consumer writes into (default duckdb); a server store is started by the bench on loopback. */
   store?: BenchStoreKind;
+  /** CPU-profile the consumer runs (default true); off, `profile` is absent and the runs pay no sampling. */
+  profile?: boolean;
   /** Progress lines go here (stderr), results are returned. */
   progress: (line: string) => void;
 }
@@ -79,7 +81,7 @@ export interface ConsumerBenchResult {
   duplicates: number;
   dead_lettered: number;
   /** Where the bench process's main thread spent the consumer runs' time (a V8 CPU profile, self time). */
-  profile: ProfileSummary;
+  profile?: ProfileSummary;
   /** With --evidence-rate: the same rounds' consumer runs without images, and what the images came to. */
   evidence_rate?: number;
   without_evidence?: { ratio: number; ratio_by_round: number[]; events_per_s: number; cpu_us_per_event: number };
@@ -121,7 +123,7 @@ async function throughputRounds(
   { store, cameras }: BenchStore,
   options: ConsumerBenchOptions,
   evidence: BenchEvidence | undefined,
-  profile: CpuProfiler,
+  profile: CpuProfiler | undefined,
 ): Promise<Rounds> {
   const r: Rounds = {
     consumer: undefined!,
@@ -201,18 +203,10 @@ function evidenceFields(
  */
 export async function runConsumerBench(options: ConsumerBenchOptions): Promise<ConsumerBenchResult> {
   const kind = options.store ?? 'duckdb';
-  if (options.evidenceRate && kind !== 'duckdb') {
-    throw new SeamError(
-      'SEAM_ERR_CONFIG',
-      `--evidence-rate is measured into DuckDB only, not ${kind}: drop --evidence-rate or use --store duckdb`,
-      {
-        field: 'evidenceRate',
-      },
-    );
-  }
+  refuseEvidenceElsewhere(kind, options.evidenceRate);
   const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-'));
   const broker = await startAvailableBroker({ persistence: false });
-  const profile = new CpuProfiler();
+  const profile = options.profile === false ? undefined : new CpuProfiler();
   const bench = await startBenchStore(kind, dir).catch(async (err) => {
     await broker.close();
     rmSync(dir, { recursive: true, force: true });
@@ -236,7 +230,7 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       options.progress(`images: ${options.evidenceRate} a second of ${imageBytes} bytes beside the events, paired with runs without`);
     }
     const rounds = await throughputRounds(broker, bench, options, evidence, profile);
-    await profile.close();
+    await profile?.close();
     const { rates, cpuPerEvent } = rounds.main;
     const ratios = rates.map((r, i) => r / rounds.ceilings[i]);
     const lag = await lagPhase(
@@ -248,6 +242,7 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
     await rounds.consumer.stop();
     const stored = (await store.totals()).events;
     await store.close();
+    options.progress(`stored: ${stored} events, counted by querying ${kind} after the run`);
     const extra = evidence ? evidenceFields(rounds, lag, evidence, imageBytes, await checkImages(images!, path!)) : {};
     return {
       broker: broker.name,
@@ -265,17 +260,24 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       stored,
       duplicates: rounds.ingests.reduce((n, s) => n + s.duplicates, 0),
       dead_lettered: rounds.ingests.reduce((n, s) => n + s.deadLettered, 0),
-      profile: summarizeProfile(profile.selfTimes(), profile.intervalUs),
+      ...(profile && { profile: summarizeProfile(profile.selfTimes(), profile.intervalUs) }),
       ...extra,
     };
   } finally {
-    await profile.close().catch(() => {});
+    await profile?.close().catch(() => {});
     await store.close().catch(() => {});
     await images?.close().catch(() => {});
     await broker.close();
     await bench.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Images beside the events are checked against the DuckDB file: with another store, --evidence-rate is refused. */
+function refuseEvidenceElsewhere(kind: BenchStoreKind, evidenceRate: number | undefined): void {
+  if (!evidenceRate || kind === 'duckdb') return;
+  const why = `--evidence-rate is measured into DuckDB only, not ${kind}: drop --evidence-rate or use --store duckdb`;
+  throw new SeamError('SEAM_ERR_CONFIG', why, { field: 'evidenceRate' });
 }
 
 /** The paced phase's fields of the result. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 /** One V8 CPU profile as Profiler.stop returns it (the fields read here). */
 interface Profile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[];
   samples?: number[];
   timeDeltas?: number[];
 }
@@ -13,7 +13,7 @@ export interface SelfTime {
   fn: string;
   /** Path under the repository (`src/store/line-protocol/encode.ts`), `node_modules/<package>/...`, `node:...`, or empty. */
   file: string;
-  /** `src/<folder>`, `node_modules/<package>`, `node` (Node's own JavaScript), or V8's `(garbage collector)`, `(program)`, `(idle)`, `(native or eval)` (code without a script: builtins, generated validators). */
+  /** `src/<folder>`, `node_modules/<package>`, `node` (Node's own JavaScript), or V8's `(garbage collector)`, `(program)`, `(idle)`; native code is `native: <box of the script that called it>` (`(native or eval)` when none did). */
   box: string;
   us: number;
 }
@@ -48,6 +48,8 @@ export function placeOf(url: string, fn: string): { file: string; box: string } 
 export class CpuProfiler {
   private readonly session = new Session();
   private readonly totals = new Map<string, SelfTime>();
+  /** The current profile's nodes to their function's key in `totals` (one function may be many nodes). */
+  private readonly keyOf = new Map<string, string>();
   private connected = false;
   /** Sampled time over every stretch, microseconds. */
   sampledUs = 0;
@@ -71,7 +73,10 @@ export class CpuProfiler {
   }
 
   private add(profile: Profile): void {
+    this.keyOf.clear(); // node ids start again in each profile
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
     const samples = profile.samples ?? [];
     const deltas = profile.timeDeltas ?? [];
     // A sample's time is the gap to the next sample (as Chrome's DevTools counts it); the last one has none.
@@ -81,13 +86,39 @@ export class CpuProfiler {
       if (!node || us === 0) continue;
       const { functionName, url, lineNumber, columnNumber } = node.callFrame;
       const fn = functionName || '(anonymous)';
-      const key = `${fn}\u0000${url}\u0000${lineNumber}:${columnNumber}`;
-      const t = this.totals.get(key);
-      if (t) t.us += us;
-      // tsx's output keeps a module on few lines, so a line number under src/ says little: the name is shown bare there.
-      else this.totals.set(key, { fn: lineNumber > 0 ? `${fn}:${lineNumber + 1}` : fn, ...placeOf(url, fn), us });
+      const key = `${node.id}\u0000${fn}\u0000${url}\u0000${lineNumber}:${columnNumber}`;
+      const known = this.totals.get(this.keyOf.get(key) ?? key);
+      if (known) known.us += us;
+      else this.place(key, node, fn, us, (id) => byId.get(parent.get(id) ?? -1));
       this.sampledUs += us;
     }
+  }
+
+  /** Adds a function first seen; native code (a binding without a script) is placed with the script that called it. */
+  private place(
+    nodeKey: string,
+    node: Profile['nodes'][number],
+    fn: string,
+    us: number,
+    up: (id: number) => Profile['nodes'][number] | undefined,
+  ) {
+    const { url, lineNumber, columnNumber } = node.callFrame;
+    let place = placeOf(url, fn);
+    if (place.box === '(native or eval)') {
+      let caller = up(node.id);
+      while (caller && !caller.callFrame.url) caller = up(caller.id);
+      if (caller) {
+        const at = placeOf(caller.callFrame.url, caller.callFrame.functionName);
+        place = { file: at.file, box: `native: ${at.box}` };
+      }
+    }
+    // tsx's output keeps a module on few lines, so a line number under src/ says little: the name is shown bare there.
+    const shown = lineNumber > 0 ? `${fn}:${lineNumber + 1}` : fn;
+    const key = `${shown}\u0000${url}\u0000${lineNumber}:${columnNumber}\u0000${place.box}`;
+    this.keyOf.set(nodeKey, key);
+    const t = this.totals.get(key);
+    if (t) t.us += us;
+    else this.totals.set(key, { fn: shown, ...place, us });
   }
 
   /** Every function's self time so far. */

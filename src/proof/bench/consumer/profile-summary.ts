@@ -23,7 +23,7 @@ export interface ProfileSummary {
   sampled_ms: number;
   busy_ms: number;
   idle_share_of_sampled: number;
-  /** The busy time by kind: our sources, npm packages, Node's own JavaScript, V8's collector, V8 and native code. */
+  /** The busy time by kind: our sources, npm packages, Node's own JavaScript, V8's collector, V8 and native code (bindings: `native: <caller's box>`). */
   src_share: number;
   node_modules_share: number;
   node_share: number;
@@ -66,7 +66,7 @@ export function summarizeProfile(all: SelfTime[], intervalUs: number, top = 10):
     node_modules_share: kind((t) => t.box.startsWith('node_modules/')),
     node_share: kind((t) => t.box === 'node'),
     gc_share: kind((t) => t.box === '(garbage collector)'),
-    program_share: kind((t) => t.box === '(program)' || t.box === '(native or eval)'),
+    program_share: kind((t) => t.box === '(program)' || t.box.startsWith('native') || t.box === '(native or eval)'),
     functions: sorted.slice(0, top).map((t) => ({ function: t.fn, file: t.file, box: t.box, self_share: share(t.us, busy) })),
     by_box: boxes
       .filter(([, us]) => us / busy >= 0.005)
@@ -87,9 +87,12 @@ const pct = (s: number) => `${(s * 100).toFixed(1).padStart(5)}%`;
 export function profileLines(p: ProfileSummary): string[] {
   return [
     `  profile (bench process, main thread, consumer runs only; sampled every ${p.interval_us} us; shares of ${p.busy_ms} ms busy, idle ${pct(p.idle_share_of_sampled).trim()} of ${p.sampled_ms} ms)`,
-    `    by kind: src/ ${pct(p.src_share)}, node_modules ${pct(p.node_modules_share)}, node ${pct(p.node_share)}, GC ${pct(p.gc_share)}, V8, native or eval ${pct(p.program_share)}`,
+    `    by kind: src/ ${pct(p.src_share)}, node_modules ${pct(p.node_modules_share)}, node ${pct(p.node_share)}, GC ${pct(p.gc_share)}, V8 and native ${pct(p.program_share)}`,
     '    top functions (self time):',
-    ...p.functions.map((f) => `      ${pct(f.self_share)}  ${f.function}  ${f.file || f.box}`),
+    ...p.functions.map(
+      (f) =>
+        `      ${pct(f.self_share)}  ${f.function}  ${f.box.startsWith('native: ') ? `native or generated code, called from ${f.file}` : f.file || f.box}`,
+    ),
     '    by src/ folder or package:',
     ...p.by_box.map(
       (b) => `      ${pct(b.self_share)}  ${b.box.padEnd(36)} hottest: ${b.top_function} (${pct(b.top_function_share).trim()})`,
