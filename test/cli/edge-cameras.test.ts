@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { shippedModel } from '../edge/detector/support.ts';
+import { startStreamServer } from '../edge/frames/stream-server.ts';
 import { collect, sleep, tempDir } from '../edge/support.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -89,6 +90,65 @@ test(`seamline edge --cameras: ${CAMERAS} synthetic cameras on one model, each i
     assert.ok(![...offline.values()].some((s) => s.state === 'online'), 'none left online');
   } finally {
     child.kill('SIGKILL');
+    await seen.close();
+    tmp.cleanup();
+  }
+});
+
+test('seamline edge --cameras: a stream that is cut is restarted by its own source (counted in its heartbeat) while the synthetic cameras keep their rate', {
+  timeout: 180_000,
+}, async (t) => {
+  const tmp = tempDir('seamline-edge-cameras-cut-');
+  const stream = await startStreamServer({ fps: 5 });
+  const names = ['syn-1', 'syn-2', 'syn-3'];
+  const file = join(tmp.dir, 'cameras.json');
+  const cameras = [...names.map((camera) => ({ camera, source: 'synthetic', fps: 4 })), { camera: 'live-1', source: stream.url, fps: 5 }];
+  writeFileSync(file, JSON.stringify({ cameras }));
+  const seen = await collect(broker.url);
+  const args = ['edge', '--cameras', file, '--model', MODEL, '--url', broker.url, '--client-id', 'mc-cut', '--watchdog', '2'];
+  args.push('--data-dir', join(tmp.dir, 'data'), '--heartbeat', '1', '--log-level', 'warn', '--no-evidence');
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const countOf = (camera: string) => [...seen.byId.values()].filter((e) => e.camera === camera).length;
+  const counts = () => [...names, 'live-1'].map(countOf);
+  const restartsOf = () =>
+    Math.max(0, ...seen.statuses.filter((s) => s.topic.endsWith('/live-1/status')).map((s) => Number(s.message.source_restarts ?? 0)));
+  try {
+    await waitFor(() => [...names, 'live-1'].every((n) => countOf(n) >= 3), 60_000, `every camera's events (stderr: ${stderr})`);
+    const before0 = counts();
+    await sleep(6000);
+    const before1 = counts();
+    await stream.cut();
+    await sleep(6000);
+    const during = counts();
+    await waitFor(() => restartsOf() >= 1, 30_000, 'live-1 restarted (source_restarts in its heartbeat)');
+    await stream.restore();
+    const liveAtRestore = countOf('live-1');
+    await waitFor(() => countOf('live-1') >= liveAtRestore + 5, 60_000, `live-1 frames again after the restore (stderr: ${stderr})`);
+    t.diagnostic(`before ${before0} -> ${before1}, cut -> ${during}, live-1 restarts ${restartsOf()}`);
+    for (const i of names.keys()) {
+      const [b, c] = [before1[i] - before0[i], during[i] - before1[i]];
+      assert.ok(c >= b * 0.8, `${names[i]} kept its rate during the cut: ${b} events in 6 s before, ${c} during`);
+    }
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+    await sleep(500);
+    for (const n of [...names, 'live-1']) {
+      const seqs = [...seen.byId.values()]
+        .filter((e) => e.camera === n)
+        .map((e) => e.seq)
+        .sort((a, b) => a - b);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: seqs.length }, (_, k) => k + 1),
+        `${n}: seq 1..N across the cut`,
+      );
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await stream.close();
     await seen.close();
     tmp.cleanup();
   }
