@@ -285,6 +285,9 @@ async function runCameras(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   onShutdown(logger, stop);
   const names = cameras.map((c) => c.name);
   logger.info({ clientId: config.clientId, cameras: names, dataDir: config.dataDir, model: shared.model.name }, 'edge cameras running');
+  // Said, not silent: the HTTP input and its /metrics and /healthz feed or describe one bridge, and there is one a camera.
+  if (config.httpPort >= 0)
+    logger.warn({ httpPort: config.httpPort }, 'with --cameras no HTTP input, /metrics or /healthz is served (not built yet)');
   // Files and folders end; once every camera's has, the bridges send what they hold and the command exits.
   void Promise.all(cameras.map((c) => c.pipeline.done)).then(async () => {
     if (stopping) return;
