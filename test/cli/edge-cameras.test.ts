@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
+import sharp from 'sharp';
+import { readCamerasFile } from '../../src/cli/config/edge.ts';
+import { isSeamError } from '../../src/contract/index.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { shippedModel } from '../edge/detector/support.ts';
 import { startStreamServer } from '../edge/frames/stream-server.ts';
@@ -51,7 +54,7 @@ test(`seamline edge --cameras: ${CAMERAS} synthetic cameras on one model, each i
   const countOf = (camera: string) => events().filter((e) => e.camera === camera).length;
   try {
     await waitFor(() => names.every((n) => countOf(n) >= 1), 60_000, `every camera's first event (stderr: ${stderr})`);
-    await sleep(12_000);
+    await sleep(6_000);
     const online = await retainedStatuses(broker.url);
     for (const n of names) assert.equal(online.get(n)?.state, 'online', `${n} retained online: ${JSON.stringify(online.get(n))}`);
     child.kill('SIGTERM');
@@ -69,7 +72,7 @@ test(`seamline edge --cameras: ${CAMERAS} synthetic cameras on one model, each i
         Array.from({ length: seqs.length }, (_, k) => k + 1),
         `${n}: seq 1..N, no gap, no repeat`,
       );
-      assert.ok(counts[i] >= 10, `${n} published ${counts[i]} events in ~12 s`);
+      assert.ok(counts[i] >= 10, `${n} published ${counts[i]} events in ~6 s`);
       assert.ok(existsSync(join(tmp.dir, 'data', n)), `${n} has its own outbox folder`);
     }
     // Turns are shared: no camera far behind the others (they all ask for 4 frames a second).
@@ -154,32 +157,89 @@ test('seamline edge --cameras: a stream that is cut is restarted by its own sour
   }
 });
 
-test('seamline edge --cameras refuses an empty list, a duplicate camera name and --source beside it (SEAM_ERR_CONFIG)', {
+test('seamline edge --cameras: a camera whose folder of images ends stops alone (its status offline), the others stay online and go on', {
+  timeout: 120_000,
+}, async () => {
+  const tmp = tempDir('seamline-edge-cameras-end-');
+  const folder = join(tmp.dir, 'frames');
+  mkdirSync(folder);
+  for (let i = 0; i < 3; i++) {
+    const raw = Buffer.alloc(320 * 240 * 3, 40 + i * 60);
+    await sharp(raw, { raw: { width: 320, height: 240, channels: 3 } })
+      .png()
+      .toFile(join(folder, `frame-${i}.png`));
+  }
+  const file = join(tmp.dir, 'cameras.json');
+  const cameras = [
+    { camera: 'files-1', source: folder, fps: 2 },
+    ...['syn-1', 'syn-2'].map((camera) => ({ camera, source: 'synthetic', fps: 4 })),
+  ];
+  writeFileSync(file, JSON.stringify({ cameras }));
+  const seen = await collect(broker.url);
+  const args = ['edge', '--cameras', file, '--model', MODEL, '--url', broker.url, '--client-id', 'mc-end', '--no-evidence'];
+  args.push('--data-dir', join(tmp.dir, 'data'), '--heartbeat', '1', '--log-level', 'warn');
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const mine = (camera: string) => [...seen.byId.values()].filter((e) => e.camera === camera);
+  const lastStatus = (camera: string) => seen.statuses.filter((s) => s.topic.endsWith(`/${camera}/status`)).at(-1)?.message.state;
+  try {
+    await waitFor(() => lastStatus('files-1') === 'offline', 60_000, `files-1 offline once its folder ended (stderr: ${stderr})`);
+    assert.deepEqual(
+      mine('files-1')
+        .map((e) => e.seq)
+        .sort((a, b) => a - b),
+      [1, 2, 3],
+      'its three images, seq 1..3',
+    );
+    const atEnd = ['syn-1', 'syn-2'].map((n) => mine(n).length);
+    await sleep(4_000);
+    const retained = await retainedStatuses(broker.url);
+    assert.equal(retained.get('files-1')?.state, 'offline', 'the ended camera retained offline');
+    for (const [i, n] of ['syn-1', 'syn-2'].entries()) {
+      assert.equal(retained.get(n)?.state, 'online', `${n} still online`);
+      assert.ok(mine(n).length >= atEnd[i] + 8, `${n} went on: ${atEnd[i]} -> ${mine(n).length} events in 4 s`);
+    }
+    assert.equal(child.exitCode, null, 'the process runs on for the other cameras');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+  } finally {
+    child.kill('SIGKILL');
+    await seen.close();
+    tmp.cleanup();
+  }
+});
+
+test('seamline edge --cameras refuses an empty list, a duplicate camera name, an unknown field and --source beside it (SEAM_ERR_CONFIG)', {
   timeout: 60_000,
 }, () => {
   const tmp = tempDir('seamline-edge-cameras-config-');
   try {
-    const run = (cameras: unknown, extra: string[] = []) => {
+    const fileOf = (cameras: unknown) => {
       const file = join(tmp.dir, `c-${Math.random().toString(16).slice(2)}.json`);
       writeFileSync(file, JSON.stringify(cameras));
-      const r = spawnSync(process.execPath, [BIN, 'edge', '--cameras', file, '--model', MODEL, ...extra], { encoding: 'utf8' });
-      return { status: r.status, stderr: r.stderr };
+      return file;
     };
-    const empty = run({ cameras: [] });
-    assert.notEqual(empty.status, 0);
-    assert.match(empty.stderr, /SEAM_ERR_CONFIG: cameras file .*: cameras is empty/);
-    const dup = run({
-      cameras: [
-        { camera: 'a', source: 'synthetic' },
-        { camera: 'b', source: 'synthetic' },
-        { camera: 'a', source: 'synthetic' },
-      ],
-    });
-    assert.notEqual(dup.status, 0);
-    assert.match(dup.stderr, /SEAM_ERR_CONFIG: .*cameras\[2\]\.camera "a" is already cameras\[0\]/);
-    const bad = run({ cameras: [{ camera: 'a', source: 'synthetic', fsp: 5 }] });
-    assert.match(bad.stderr, /SEAM_ERR_CONFIG: .*cameras\[0\]\.fsp is not a field/);
-    const both = run({ cameras: [{ camera: 'a', source: 'synthetic' }] }, ['--source', 'synthetic']);
+    // The file's checks, in-process (what the command runs first).
+    const refused = (cameras: unknown, message: RegExp) =>
+      assert.throws(
+        () => readCamerasFile(fileOf(cameras)),
+        (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && message.test(err.message),
+      );
+    refused({ cameras: [] }, /cameras file .*: cameras is empty/);
+    const a = { camera: 'a', source: 'synthetic' };
+    refused({ cameras: [a, { camera: 'b', source: 'synthetic' }, a] }, /cameras\[2\]\.camera "a" is already cameras\[0\]/);
+    refused({ cameras: [{ ...a, fsp: 5 }] }, /cameras\[0\]\.fsp is not a field/);
+    // And the command itself: one coded line, a non-zero exit.
+    const both = spawnSync(
+      process.execPath,
+      [BIN, 'edge', '--cameras', fileOf({ cameras: [a] }), '--model', MODEL, '--source', 'synthetic'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.notEqual(both.status, 0);
     assert.match(both.stderr, /SEAM_ERR_CONFIG: source \(--source\) is not used with --cameras/);
   } finally {
     tmp.cleanup();

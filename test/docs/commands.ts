@@ -31,7 +31,7 @@ export function groupOf(line: string): Group {
 
 /** What says a long-running command is up: then it is stopped with Ctrl-C and must exit 0. */
 const RUNNING =
-  /Seamline is running|"msg":"edge bridge running"|"msg":"consumer running"|"msg":"alerting running"|"msg":"dashboard running"/;
+  /Seamline is running|"msg":"edge bridge running"|"msg":"edge cameras running"|"msg":"consumer running"|"msg":"alerting running"|"msg":"dashboard running"/;
 
 export interface Outcome {
   code: number | null;

@@ -1,32 +1,20 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { SeamError } from '../../contract/index.ts';
 import { createBridge } from '../../edge/bridge/bridge.ts';
-import { CameraPipeline } from '../../edge/camera-pipeline.ts';
-import type { Detector } from '../../edge/detector/detector.ts';
+import type { CameraPipeline } from '../../edge/camera-pipeline.ts';
 import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
-import { SharedDetector } from '../../edge/detector/shared-detector.ts';
 import { startHttpInput, type RunningHttpInput } from '../../edge/inputs/http.ts';
 import { RecordImages, sumCaptureStats } from '../../edge/inputs/record-evidence.ts';
 import { recordWithImageBytes } from '../../edge/inputs/record-image.ts';
 import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
 import { runStdinInput } from '../../edge/inputs/stdin.ts';
 import { configFromFlags } from '../config/config-file.ts';
-import {
-  addEdgeOptions,
-  bridgeOptionsOf,
-  type CameraEntry,
-  checkCamerasConfig,
-  EDGE_DEFAULTS,
-  EdgeConfigSchema,
-  type EdgeConfig,
-  readCamerasFile,
-} from '../config/edge.ts';
+import { addEdgeOptions, bridgeOptionsOf, EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../config/edge.ts';
 import { addEvidenceOptions, captureSettings } from '../config/evidence-flags.ts';
-import { addInferenceOptions, detectorOptions, type InferenceConfig, openSource } from '../config/inference-flags.ts';
+import { addInferenceOptions, detectorOptions } from '../config/inference-flags.ts';
+import { runCameras, startPipeline } from './edge-cameras.ts';
 import { cameraEvidence, evidenceStatus } from '../../edge/camera-evidence.ts';
 import { logLevelOption } from '../config/log-level.ts';
 import { createLogger } from '../process/logger.ts';
@@ -189,110 +177,4 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     await stop();
     process.exit(0);
   }
-}
-
-/** frames -> detector -> bridge for one camera: its source opened (paced; a stream with its own watchdog) and running. */
-async function startPipeline(
-  config: InferenceConfig,
-  detector: Detector,
-  bridge: Pick<ReturnType<typeof createBridge>, 'accept'>,
-  evidence: ReturnType<typeof cameraEvidence>['capture'] | undefined,
-  logger: Logger,
-): Promise<CameraPipeline> {
-  const source = await openSource(config, { logger, paced: true });
-  const pipeline = new CameraPipeline({
-    source,
-    detector,
-    sink: (input) => bridge.accept(input),
-    evidence,
-    logger: logger.child({ box: 'inference' }),
-  });
-  await pipeline.start();
-  const { model } = detector;
-  logger.info({ source: source.kind, model: model.name, layout: model.layout, input: model.input }, 'camera pipeline running');
-  return pipeline;
-}
-
-interface RunningCamera {
-  name: string;
-  pipeline: CameraPipeline;
-  stop(): Promise<void>;
-}
-
-type BaseBridgeOptions = ReturnType<typeof bridgeOptionsOf> & TlsFiles & { password?: string; logger: Logger };
-
-/**
- * One camera of `--cameras`: its own bridge (client id `<clientId>-<camera>`, so its own status topic and will;
- * outbox in `<dataDir>/<camera>`; its own seq and metrics registry), its evidence if on, and its pipeline on its
- * own handle of the shared detector.
- */
-async function startCamera(cam: CameraEntry, config: EdgeConfig, shared: SharedDetector, base: BaseBridgeOptions): Promise<RunningCamera> {
-  const logger = base.logger.child({ camera: cam.camera });
-  const options = {
-    ...base,
-    camera: cam.camera,
-    clientId: `${config.clientId}-${cam.camera}`,
-    dataDir: join(config.dataDir, cam.camera),
-    logger,
-  };
-  mkdirSync(options.dataDir, { recursive: true });
-  const registry = new Registry();
-  const queue = { maxBytes: config.evidenceQueueBytes, maxBytesPerSecond: config.evidenceBytesPerSecond };
-  const evidence = config.evidence ? cameraEvidence(options, registry, captureSettings(config), queue) : undefined;
-  let pipeline: CameraPipeline | undefined;
-  const evidenceCounters = () => (evidence ? evidenceStatus(pipeline?.stats().evidence, evidence.transport.stats()) : {});
-  const bridge = createBridge({ ...options, registry, statusExtra: () => ({ ...pipeline?.statusCounters(), ...evidenceCounters() }) });
-  await bridge.start();
-  evidence?.transport.start();
-  const detector = shared.forCamera(cam.camera);
-  const running = await startPipeline(
-    { ...config, source: cam.source, fps: cam.fps ?? config.fps },
-    detector,
-    bridge,
-    evidence?.capture,
-    logger,
-  );
-  pipeline = running;
-  const stop = async () => {
-    await running.stop();
-    await detector.close();
-    logger.info(running.stats(), 'camera pipeline stopped');
-    await evidence?.transport.drain(5_000);
-    await evidence?.transport.close();
-    await bridge.close();
-    const s = bridge.stats();
-    logger.info({ accepted: s.accepted, acked: s.acked, left_in_outbox: s.outbox_depth, dropped: s.dropped }, 'edge bridge stopped');
-  };
-  return { name: cam.camera, pipeline: running, stop };
-}
-
-/** `seamline edge --cameras FILE`: the model loaded once and shared round-robin, one bridge and pipeline per camera. */
-async function runCameras(config: EdgeConfig, tls: TlsFiles): Promise<void> {
-  const logger = createLogger(config.logLevel);
-  checkCamerasConfig(config);
-  const entries = readCamerasFile(config.cameras!);
-  const shared = new SharedDetector(await OnnxDetector.open(detectorOptions(config)));
-  const base: BaseBridgeOptions = { ...bridgeOptionsOf(config), password: passwordFromEnv(), ...tls, logger };
-  const cameras: RunningCamera[] = [];
-  for (const cam of entries) cameras.push(await startCamera(cam, config, shared, base));
-  let stopping: Promise<void> | undefined;
-  const stopAll = async () => {
-    await Promise.all(cameras.map((c) => c.stop()));
-    logger.info(shared.stats(), 'shared detector stopped');
-    await shared.close();
-  };
-  const stop = () => (stopping ??= stopAll());
-  onShutdown(logger, stop);
-  const names = cameras.map((c) => c.name);
-  logger.info({ clientId: config.clientId, cameras: names, dataDir: config.dataDir, model: shared.model.name }, 'edge cameras running');
-  // Said, not silent: the HTTP input and its /metrics and /healthz feed or describe one bridge, and there is one a camera.
-  if (config.httpPort >= 0)
-    logger.warn({ httpPort: config.httpPort }, 'with --cameras no HTTP input, /metrics or /healthz is served (not built yet)');
-  // Files and folders end; once every camera's has, the bridges send what they hold and the command exits.
-  void Promise.all(cameras.map((c) => c.pipeline.done)).then(async () => {
-    if (stopping) return;
-    logger.info(shared.stats(), 'every source ended');
-    await stop();
-    process.exit(0);
-  });
 }

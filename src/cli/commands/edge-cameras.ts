@@ -1,0 +1,131 @@
+/**
+ * The cameras of `seamline edge`: one camera's pipeline (frames -> detector -> bridge), which the one-camera
+ * path starts too, and `--cameras FILE`, where every camera gets its own bridge and pipeline on one shared model.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { createBridge } from '../../edge/bridge/bridge.ts';
+import { cameraEvidence, evidenceStatus } from '../../edge/camera-evidence.ts';
+import { CameraPipeline } from '../../edge/camera-pipeline.ts';
+import type { Detector } from '../../edge/detector/detector.ts';
+import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
+import { SharedDetector } from '../../edge/detector/shared-detector.ts';
+import { bridgeOptionsOf, type CameraEntry, checkCamerasConfig, type EdgeConfig, readCamerasFile } from '../config/edge.ts';
+import { captureSettings } from '../config/evidence-flags.ts';
+import { detectorOptions, type InferenceConfig, openSource } from '../config/inference-flags.ts';
+import { passwordFromEnv, type TlsFiles } from '../config/tls-files.ts';
+import { createLogger } from '../process/logger.ts';
+import { onShutdown } from '../process/shutdown.ts';
+
+/** frames -> detector -> bridge for one camera: its source opened (paced; a stream with its own watchdog) and running. */
+export async function startPipeline(
+  config: InferenceConfig,
+  detector: Detector,
+  bridge: Pick<ReturnType<typeof createBridge>, 'accept'>,
+  evidence: ReturnType<typeof cameraEvidence>['capture'] | undefined,
+  logger: Logger,
+): Promise<CameraPipeline> {
+  const source = await openSource(config, { logger, paced: true });
+  const pipeline = new CameraPipeline({
+    source,
+    detector,
+    sink: (input) => bridge.accept(input),
+    evidence,
+    logger: logger.child({ box: 'inference' }),
+  });
+  await pipeline.start();
+  const { model } = detector;
+  logger.info({ source: source.kind, model: model.name, layout: model.layout, input: model.input }, 'camera pipeline running');
+  return pipeline;
+}
+
+interface RunningCamera {
+  name: string;
+  pipeline: CameraPipeline;
+  stop(): Promise<void>;
+}
+
+type BaseBridgeOptions = ReturnType<typeof bridgeOptionsOf> & TlsFiles & { password?: string; logger: Logger };
+
+/**
+ * One camera of `--cameras`: its own bridge (client id `<clientId>-<camera>`, so its own status topic and will;
+ * outbox in `<dataDir>/<camera>`; its own seq and metrics registry), its evidence if on, and its pipeline on its
+ * own handle of the shared detector.
+ */
+async function startCamera(cam: CameraEntry, config: EdgeConfig, shared: SharedDetector, base: BaseBridgeOptions): Promise<RunningCamera> {
+  const logger = base.logger.child({ camera: cam.camera });
+  const options = {
+    ...base,
+    camera: cam.camera,
+    clientId: `${config.clientId}-${cam.camera}`,
+    dataDir: join(config.dataDir, cam.camera),
+    logger,
+  };
+  mkdirSync(options.dataDir, { recursive: true });
+  const registry = new Registry();
+  const queue = { maxBytes: config.evidenceQueueBytes, maxBytesPerSecond: config.evidenceBytesPerSecond };
+  const evidence = config.evidence ? cameraEvidence(options, registry, captureSettings(config), queue) : undefined;
+  let pipeline: CameraPipeline | undefined;
+  const evidenceCounters = () => (evidence ? evidenceStatus(pipeline?.stats().evidence, evidence.transport.stats()) : {});
+  const bridge = createBridge({ ...options, registry, statusExtra: () => ({ ...pipeline?.statusCounters(), ...evidenceCounters() }) });
+  await bridge.start();
+  evidence?.transport.start();
+  const detector = shared.forCamera(cam.camera);
+  const running = await startPipeline(
+    { ...config, source: cam.source, fps: cam.fps ?? config.fps },
+    detector,
+    bridge,
+    evidence?.capture,
+    logger,
+  );
+  pipeline = running;
+  // Once: a camera whose source ended stops alone, and the process's stop asks again.
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= stopCamera());
+  const stopCamera = async () => {
+    await running.stop();
+    await detector.close();
+    logger.info(running.stats(), 'camera pipeline stopped');
+    await evidence?.transport.drain(5_000);
+    await evidence?.transport.close();
+    await bridge.close();
+    const s = bridge.stats();
+    logger.info({ accepted: s.accepted, acked: s.acked, left_in_outbox: s.outbox_depth, dropped: s.dropped }, 'edge bridge stopped');
+  };
+  return { name: cam.camera, pipeline: running, stop };
+}
+
+/** `seamline edge --cameras FILE`: the model loaded once and shared round-robin, one bridge and pipeline per camera. */
+export async function runCameras(config: EdgeConfig, tls: TlsFiles): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  checkCamerasConfig(config);
+  const entries = readCamerasFile(config.cameras!);
+  const shared = new SharedDetector(await OnnxDetector.open(detectorOptions(config)));
+  const base: BaseBridgeOptions = { ...bridgeOptionsOf(config), password: passwordFromEnv(), ...tls, logger };
+  const cameras: RunningCamera[] = [];
+  for (const cam of entries) cameras.push(await startCamera(cam, config, shared, base));
+  let stopping: Promise<void> | undefined;
+  const stopAll = async () => {
+    await Promise.all(cameras.map((c) => c.stop()));
+    logger.info(shared.stats(), 'shared detector stopped');
+    await shared.close();
+  };
+  const stop = () => (stopping ??= stopAll());
+  onShutdown(logger, stop);
+  const names = cameras.map((c) => c.name);
+  logger.info({ clientId: config.clientId, cameras: names, dataDir: config.dataDir, model: shared.model.name }, 'edge cameras running');
+  // Said, not silent: the HTTP input and its /metrics and /healthz feed or describe one bridge, and there is one a camera.
+  if (config.httpPort >= 0)
+    logger.warn({ httpPort: config.httpPort }, 'with --cameras no HTTP input, /metrics or /healthz is served (not built yet)');
+  // A camera whose file or folder ended stops alone (its bridge sends what it holds and says it is offline);
+  // the others go on. Once every camera's source has ended, the command exits.
+  for (const c of cameras) void c.pipeline.done.then(() => stopping ?? c.stop());
+  void Promise.all(cameras.map((c) => c.pipeline.done)).then(async () => {
+    if (stopping) return;
+    logger.info(shared.stats(), 'every source ended');
+    await stop();
+    process.exit(0);
+  });
+}
