@@ -7,7 +7,9 @@ import { runEvidenceBench } from '../../proof/bench/evidence/evidence-api-bench.
 import { BENCH_STORES } from '../../proof/bench/consumer/bench-store.ts';
 import { profileLines, type ProfileSummary } from '../../proof/bench/consumer/profile-summary.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
-import { BENCH_DEFAULTS, BenchConfigSchema, type BenchConfig } from '../config/bench.ts';
+import { camerasLines, type CamerasResult } from '../../proof/bench/inference/cameras-bench.ts';
+import { SeamError } from '../../contract/index.ts';
+import { BENCH_DEFAULTS, BenchConfigSchema, PLANT_CAMERAS, type BenchConfig } from '../config/bench.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { choiceArgument, choiceOption, integerFlag } from '../config/flags.ts';
 
@@ -47,12 +49,18 @@ export function benchCommand(): Command {
     )
     .option('--no-profile', 'consumer: skip the CPU profile of the consumer runs (its sampling, every 1 ms, costs the consumer a little)')
     .option('--model <file.onnx>', 'inference: also time this model (model run, fps, event loop)')
-    .option('--seconds <n>', `inference: seconds of each end-to-end run (default ${d.seconds})`, integerFlag)
+    .option('--seconds <n>', `inference: seconds of each end-to-end run and of each --cameras run (default ${d.seconds})`, integerFlag)
     .option('--threads <n>', `inference: onnxruntime threads (default ${d.threads})`, integerFlag)
     .option('--no-realistic', 'inference: skip the YOLOv8n-shaped random-weights graph')
     .option('--images <n>', `evidence: images written to each store (default ${d.images})`, integerFlag)
     .option('--days <n>', `evidence: days the images are spread over (default ${d.days})`, integerFlag)
-    .option('--cameras <n>', `dashboard, evidence: cameras of the simulated plant (default ${d.cameras})`, integerFlag)
+    .option(
+      '--cameras <n>',
+      `dashboard, evidence: cameras of the simulated plant (default ${PLANT_CAMERAS}); inference: N synthetic cameras at 5 fps on one ` +
+        'shared model, each with its own bridge, set against one camera alone (a process for each): per-camera fps and skipped, RSS, ' +
+        'event loop (default 0: not run)',
+      integerFlag,
+    )
     .option('--rate <n>', `dashboard: events/s per camera into DuckDB; PostgreSQL gets a tenth (default ${d.rate})`, integerFlag)
     .option('--hours <n>', `dashboard: hours of plant time loaded, up to 24 (default ${d.hours})`, integerFlag)
     .option('--runs <n>', `dashboard: timed runs of each panel per window; evidence: of each request (default ${d.runs})`, integerFlag)
@@ -65,17 +73,24 @@ export function benchCommand(): Command {
       ]),
     )
     .action(async (target: Target, flags: Record<string, unknown> & { config?: string }) => {
-      const config = configFromFlags<BenchConfig>(BenchConfigSchema, BENCH_DEFAULTS, flags);
+      const config = configFromFlags<BenchConfig>(BenchConfigSchema, BENCH_DEFAULTS, flags, (c) => checkCameras(target, c));
       exitOnSignals();
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
       const result = await measure(target, config, progress);
-      if (!result.profile) return printResult(`bench ${target}`, result, config.json);
-      // The profile reads as lines of its own under the table; the JSON line (last) still carries it whole.
-      const { profile, ...rest } = result;
+      if (!result.profile && !result.cameras) return printResult(`bench ${target}`, result, config.json);
+      // The profile and the cameras read as lines of their own under the table; the JSON line (last) carries them whole.
+      const { profile, cameras, ...rest } = result;
       printResult(`bench ${target}`, rest, false);
-      process.stdout.write(`${profileLines(profile as ProfileSummary).join('\n')}\n`);
+      if (profile) process.stdout.write(`${profileLines(profile as ProfileSummary).join('\n')}\n`);
+      if (cameras) process.stdout.write(`${camerasLines(cameras as CamerasResult).join('\n')}\n`);
       if (config.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     });
+}
+
+/** --cameras 0 means "not run" for inference only; the simulated plant of dashboard and evidence needs one. */
+function checkCameras(target: Target, config: BenchConfig): void {
+  if (target !== 'inference' && config.cameras === 0)
+    throw new SeamError('SEAM_ERR_CONFIG', `is not allowed for bench ${target}: use a whole number from 1 to 1000`, { field: 'cameras' });
 }
 
 /** Runs one bench target with the validated config. */
@@ -114,6 +129,7 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
         seconds: config.seconds,
         threads: config.threads,
         realistic: config.realistic,
+        cameras: config.cameras ?? 0,
         progress,
       });
       break;
@@ -121,7 +137,7 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
     case 'dashboard':
       result = {
         ...(await runDashboardBench({
-          cameras: config.cameras,
+          cameras: config.cameras ?? PLANT_CAMERAS,
           rate: config.rate,
           pgRate: config.pgFull ? config.rate : Math.max(1, config.rate / 10),
           hours: config.hours,
@@ -135,7 +151,7 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
       result = {
         ...(await runEvidenceBench({
           images: config.images,
-          cameras: config.cameras,
+          cameras: config.cameras ?? PLANT_CAMERAS,
           days: config.days,
           runs: config.runs,
           stores: config.stores.split(',').map((s) => (s === 'duckdb' ? 'directory' : 'postgres')),

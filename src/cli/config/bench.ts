@@ -1,5 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 
+/** Cameras of the simulated plant of `bench dashboard` and `bench evidence` when --cameras is not given. */
+export const PLANT_CAMERAS = 50;
+
 /** Everything `seamline bench` can be told besides its target, by flag or config file (flags win). */
 export const BenchConfigSchema = Type.Object(
   {
@@ -31,7 +34,13 @@ export const BenchConfigSchema = Type.Object(
     seconds: Type.Integer({ minimum: 1, maximum: 3600, description: 'inference: seconds of each end-to-end run.' }),
     threads: Type.Integer({ minimum: 1, maximum: 64, description: 'inference: onnxruntime intra-op threads.' }),
     realistic: Type.Boolean({ description: 'inference: also time the YOLOv8n-shaped random-weights graph.' }),
-    cameras: Type.Integer({ minimum: 1, maximum: 1_000, description: 'dashboard, evidence: cameras of the simulated plant.' }),
+    cameras: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1_000,
+        description: `dashboard, evidence: cameras of the simulated plant (default ${PLANT_CAMERAS}); inference: synthetic cameras at 5 fps on one shared model, run after one camera alone (default 0: not run).`,
+      }),
+    ),
     rate: Type.Integer({ minimum: 1, maximum: 1_000, description: 'dashboard: events per second per camera (DuckDB).' }),
     hours: Type.Integer({ minimum: 1, maximum: 24, description: 'dashboard: hours of plant time loaded.' }),
     runs: Type.Integer({
@@ -63,7 +72,6 @@ export const BENCH_DEFAULTS: BenchConfig = {
   seconds: 10,
   threads: 1,
   realistic: true,
-  cameras: 50,
   rate: 10,
   hours: 24,
   runs: 20,

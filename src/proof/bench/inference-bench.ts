@@ -18,6 +18,7 @@ import { SyntheticSource } from '../../edge/frames/synthetic-source.ts';
 import { yolov8nShapedModel } from '../models/yolov8n-shaped.ts';
 import { startAvailableBroker } from '../services/available-broker.ts';
 import { scoreFrame } from './detection-score.ts';
+import { runCamerasBench } from './inference/cameras-bench.ts';
 import { percentile, round } from './percentile.ts';
 
 export interface InferenceBenchOptions {
@@ -29,6 +30,8 @@ export interface InferenceBenchOptions {
   threads?: number;
   /** Seconds of the end-to-end (fps, event loop) run per model (default 10). */
   seconds?: number;
+  /** With N > 0: one camera, then N synthetic cameras at 5 fps on one shared model, each in its own process. */
+  cameras?: number;
   progress?: (line: string) => void;
 }
 
@@ -282,6 +285,10 @@ export async function runInferenceBench(o: InferenceBenchOptions = {}): Promise<
       result[`${key}_event_loop_p99_ms`] = run.event_loop_p99_ms;
       result[`${key}_event_loop_p99_idle_ms`] = run.event_loop_p99_idle_ms;
       if (key === 'user_model') result.user_model = path;
+    }
+    if (o.cameras) {
+      const { url, protocolVersion: protocol } = broker;
+      result.cameras = await runCamerasBench({ url, protocol, model: BUNDLED_MODEL, threads, cameras: o.cameras, seconds, progress: log });
     }
     return result;
   } finally {
