@@ -77,12 +77,15 @@ export function benchCommand(): Command {
       exitOnSignals();
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
       const result = await measure(target, config, progress);
-      if (!result.profile && !result.cameras) return printResult(`bench ${target}`, result, config.json);
+      // Only inference's `cameras` is the multi-camera run; elsewhere it is the simulated plant's camera count.
+      const multiCamera = target === 'inference' && typeof result.cameras === 'object' && result.cameras !== null;
+      if (!result.profile && !multiCamera) return printResult(`bench ${target}`, result, config.json);
       // The profile and the cameras read as lines of their own under the table; the JSON line (last) carries them whole.
-      const { profile, cameras, ...rest } = result;
+      const { profile, ...rest } = result;
+      if (multiCamera) delete rest.cameras;
       printResult(`bench ${target}`, rest, false);
       if (profile) process.stdout.write(`${profileLines(profile as ProfileSummary).join('\n')}\n`);
-      if (cameras) process.stdout.write(`${camerasLines(cameras as CamerasResult).join('\n')}\n`);
+      if (multiCamera) process.stdout.write(`${camerasLines(result.cameras as CamerasResult).join('\n')}\n`);
       if (config.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     });
 }
