@@ -11,11 +11,15 @@
  */
 const PER_SIZE = 4;
 const free = new Map<number, ArrayBuffer[]>();
-const counts = { allocated: 0, reused: 0, recycled: 0 };
+const counts = { allocated: 0, reused: 0, recycled: 0, returned: 0 };
+/** Buffers handed out and not yet given back, and the most there were at once since `resetPixelPeak`. */
+let out = 0;
+let peak = 0;
 
 /** A buffer of `bytes` bytes that owns its whole ArrayBuffer (transferable), recycled when one is free. Contents are undefined. */
 export function takePixels(bytes: number): Buffer {
   const ab = free.get(bytes)?.pop();
+  peak = Math.max(peak, ++out);
   if (ab) {
     counts.reused++;
     return Buffer.from(ab, 0, bytes);
@@ -28,6 +32,8 @@ export function takePixels(bytes: number): Buffer {
 export function recyclePixels(pixels: ArrayBuffer | Buffer): void {
   const ab = pixels instanceof ArrayBuffer ? pixels : ownedBuffer(pixels);
   if (!ab || ab.byteLength === 0) return;
+  counts.returned++;
+  out--;
   let list = free.get(ab.byteLength);
   if (!list) free.set(ab.byteLength, (list = []));
   if (list.length < PER_SIZE && !list.includes(ab)) {
@@ -42,9 +48,28 @@ function ownedBuffer(px: Buffer): ArrayBuffer | undefined {
   return ab instanceof ArrayBuffer && px.byteOffset === 0 && px.byteLength === ab.byteLength ? ab : undefined;
 }
 
-/** Buffers allocated, handed out again and given back since the process started, and those waiting now (tests, bench). */
-export function pixelPoolStats(): { allocated: number; reused: number; recycled: number; free: number } {
+export interface PixelPoolStats {
+  /** Fresh buffers, and pooled buffers handed out again. */
+  allocated: number;
+  reused: number;
+  /** Buffers given back: all of them (`returned`), and those the pool kept (`recycled`; the rest were over its bound). */
+  returned: number;
+  recycled: number;
+  /** Waiting in the pool now. */
+  free: number;
+  /** Handed out and not given back now, and the most at once since `resetPixelPeak()`. */
+  outstanding: number;
+  peak: number;
+}
+
+/** Counts since the process started (tests, bench). */
+export function pixelPoolStats(): PixelPoolStats {
   let n = 0;
   for (const list of free.values()) n += list.length;
-  return { ...counts, free: n };
+  return { ...counts, free: n, outstanding: out, peak };
+}
+
+/** Starts a new peak from the buffers out now. */
+export function resetPixelPeak(): void {
+  peak = out;
 }
