@@ -18,6 +18,7 @@ import { detectorOptions, type InferenceConfig, openSource } from '../config/inf
 import { passwordFromEnv, type TlsFiles } from '../config/tls-files.ts';
 import { createLogger } from '../process/logger.ts';
 import { onShutdown } from '../process/shutdown.ts';
+import { type CameraDiskShare, cameraDiskShares } from './camera-disk-shares.ts';
 
 /** frames -> detector -> bridge for one camera: its source opened (paced; a stream with its own watchdog) and running. */
 export async function startPipeline(
@@ -51,25 +52,36 @@ type BaseBridgeOptions = ReturnType<typeof bridgeOptionsOf> & TlsFiles & { passw
 
 /**
  * One camera of `--cameras`: its own bridge (client id `<clientId>-<camera>`, so its own status topic and will;
- * outbox in `<dataDir>/<camera>`; its own seq and metrics registry), its evidence if on, and its pipeline on its
- * own handle of the shared detector.
+ * outbox in `<dataDir>/<camera>` bounded to its share of the host's disk; its own seq and metrics registry), its
+ * evidence if on (its image queue bounded to its share), and its pipeline on its own handle of the shared detector.
  */
-async function startCamera(cam: CameraEntry, config: EdgeConfig, shared: SharedDetector, base: BaseBridgeOptions): Promise<RunningCamera> {
+async function startCamera(
+  cam: CameraEntry,
+  disk: CameraDiskShare,
+  config: EdgeConfig,
+  shared: SharedDetector,
+  base: BaseBridgeOptions,
+): Promise<RunningCamera> {
   const logger = base.logger.child({ camera: cam.camera });
   const options = {
     ...base,
     camera: cam.camera,
     clientId: `${config.clientId}-${cam.camera}`,
     dataDir: join(config.dataDir, cam.camera),
+    maxBytes: disk.maxBytes,
+    replayMaxBytes: disk.replayMaxBytes,
     logger,
   };
   mkdirSync(options.dataDir, { recursive: true });
   const registry = new Registry();
-  const queue = { maxBytes: config.evidenceQueueBytes, maxBytesPerSecond: config.evidenceBytesPerSecond };
+  const queue = { maxBytes: disk.evidenceQueueBytes, maxBytesPerSecond: config.evidenceBytesPerSecond };
   const evidence = config.evidence ? cameraEvidence(options, registry, captureSettings(config), queue) : undefined;
   let pipeline: CameraPipeline | undefined;
   const evidenceCounters = () => (evidence ? evidenceStatus(pipeline?.stats().evidence, evidence.transport.stats()) : {});
   const bridge = createBridge({ ...options, registry, statusExtra: () => ({ ...pipeline?.statusCounters(), ...evidenceCounters() }) });
+  // The bounds as the outbox and the image queue took them, not as they were asked for.
+  const { maxBytes, replayMaxBytes } = bridge.outbox;
+  logger.info({ maxBytes, replayMaxBytes, evidenceQueueBytes: evidence?.transport.queue.policy.maxBytes ?? 0 }, 'camera disk share');
   await bridge.start();
   evidence?.transport.start();
   const detector = shared.forCamera(cam.camera);
@@ -102,10 +114,11 @@ export async function runCameras(config: EdgeConfig, tls: TlsFiles): Promise<voi
   const logger = createLogger(config.logLevel);
   checkCamerasConfig(config);
   const entries = readCamerasFile(config.cameras!);
+  const disk = cameraDiskShares(entries, config);
   const shared = new SharedDetector(await OnnxDetector.open(detectorOptions(config)));
   const base: BaseBridgeOptions = { ...bridgeOptionsOf(config), password: passwordFromEnv(), ...tls, logger };
   const cameras: RunningCamera[] = [];
-  for (const cam of entries) cameras.push(await startCamera(cam, config, shared, base));
+  for (const [i, cam] of entries.entries()) cameras.push(await startCamera(cam, disk[i], config, shared, base));
   let stopping: Promise<void> | undefined;
   const stopAll = async () => {
     await Promise.all(cameras.map((c) => c.stop()));
@@ -115,7 +128,11 @@ export async function runCameras(config: EdgeConfig, tls: TlsFiles): Promise<voi
   const stop = () => (stopping ??= stopAll());
   onShutdown(logger, stop);
   const names = cameras.map((c) => c.name);
-  logger.info({ clientId: config.clientId, cameras: names, dataDir: config.dataDir, model: shared.model.name }, 'edge cameras running');
+  const totals = { maxBytes: config.maxBytes, evidenceQueueBytes: config.evidence ? config.evidenceQueueBytes : 0 };
+  logger.info(
+    { clientId: config.clientId, cameras: names, dataDir: config.dataDir, model: shared.model.name, ...totals },
+    'edge cameras running',
+  );
   // Said, not silent: the HTTP input and its /metrics and /healthz feed or describe one bridge, and there is one a camera.
   if (config.httpPort >= 0)
     logger.warn({ httpPort: config.httpPort }, 'with --cameras no HTTP input, /metrics or /healthz is served (not built yet)');

@@ -124,12 +124,21 @@ export const EDGE_DEFAULTS: EdgeConfig = {
   ...EVIDENCE_DEFAULTS,
 };
 
-/** One camera of `seamline edge --cameras FILE`: its name, its frames, its pace; the rest comes from the command line or config. */
+/**
+ * One camera of `seamline edge --cameras FILE`: its name, its frames, its pace, and optionally its own share of the
+ * host's disk bounds (camera-disk-shares.ts); the rest comes from the command line or config.
+ */
 export const CameraEntrySchema = Type.Object(
   {
     camera: Identifier('Camera name: its events, seq, status topic, client id suffix and outbox folder.'),
     source: Type.String({ minLength: 1, description: 'Video file, stream URL, image or folder of images, or "synthetic".' }),
     fps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'At most this many frames a second.' })),
+    maxBytes: Type.Optional(
+      Type.Integer({ minimum: 1_048_576, description: "This camera's outbox bound, out of --max-bytes (the host's total)." }),
+    ),
+    evidenceQueueBytes: Type.Optional(
+      Type.Integer({ minimum: 1_048_576, description: "This camera's image queue bound, out of --evidence-queue-bytes." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -148,8 +157,8 @@ function camerasError(path: string, field: string, reason: string, cause?: unkno
 }
 
 /**
- * Reads and checks a `--cameras` file: `{ "cameras": [ { "camera", "source", "fps"? }, ... ] }`. An unreadable
- * file, bad JSON, a field the schema refuses, an empty list or a camera named twice is a SEAM_ERR_CONFIG naming
+ * Reads and checks a `--cameras` file:
+ * `{ "cameras": [ { "camera", "source", "fps"?, "maxBytes"?, "evidenceQueueBytes"? }, ... ] }`. An unreadable file, bad JSON, a field the schema refuses, an empty list or a camera named twice is a SEAM_ERR_CONFIG naming
  * the file and the field (`cameras[2].camera`).
  */
 export function readCamerasFile(path: string): CameraEntry[] {
@@ -231,6 +240,7 @@ export function addEdgeOptions(cmd: Command): Command {
       '--cameras <file>',
       'many cameras, one model: JSON {"cameras": [{"camera": "cam-1", "source": "synthetic"|file|URL, "fps": 5}, ...]}; ' +
         'the model loads once and the cameras take turns; each camera gets its own bridge (client id <client-id>-<camera>, ' +
-        'status topic and will, outbox in <data-dir>/<camera>, seq); not with --source, --stdin, --simulate; no HTTP input',
+        "status topic and will, outbox in <data-dir>/<camera>, seq); --max-bytes and --evidence-queue-bytes are the host's " +
+        'totals, split equally (a camera may set its own "maxBytes", "evidenceQueueBytes"); not with --source, --stdin, --simulate; no HTTP input',
     );
 }
