@@ -18,6 +18,7 @@ import { SyntheticSource } from '../../edge/frames/synthetic-source.ts';
 import { yolov8nShapedModel } from '../models/yolov8n-shaped.ts';
 import { startAvailableBroker } from '../services/available-broker.ts';
 import { scoreFrame } from './detection-score.ts';
+import { runBatchBench } from './inference/batch-bench.ts';
 import { runCamerasBench } from './inference/cameras-bench.ts';
 import { percentile, round } from './percentile.ts';
 
@@ -32,6 +33,8 @@ export interface InferenceBenchOptions {
   seconds?: number;
   /** With N > 0: one camera, then N synthetic cameras at 5 fps on one shared model, each in its own process. */
   cameras?: number;
+  /** Batch sizes: the bundled model's ms per frame, N runs of one frame against one batch-N run (inference/batch-bench.ts). */
+  batch?: number[];
   progress?: (line: string) => void;
 }
 
@@ -61,11 +64,8 @@ export function prepost(iterations: number): number[] {
     }
   }
   const pre = new Preprocessor({ width: 640, height: 640 });
-  const post = new Postprocessor(
-    yolov8Layout,
-    Array.from({ length: 80 }, (_, i) => `class_${i}`),
-    DEFAULT_THRESHOLDS,
-  );
+  const names = Array.from({ length: 80 }, (_, i) => `class_${i}`);
+  const post = new Postprocessor(yolov8Layout, names, DEFAULT_THRESHOLDS);
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
@@ -246,6 +246,7 @@ export async function runInferenceBench(o: InferenceBenchOptions = {}): Promise<
   log('bundled model: model runs, accuracy on synthetic scenes');
   const bundled = await modelRuns(BUNDLED_MODEL, threads, 40);
   const acc = await accuracy(threads, 120);
+  const batch = o.batch?.length ? await runBatchBench({ model: BUNDLED_MODEL, sizes: o.batch, threads, progress: log }) : undefined;
   const broker = await startAvailableBroker();
   try {
     log(`end to end through ${broker.name}: synthetic camera at 30 fps -> detector (worker) -> bridge, ${seconds} s`);
@@ -271,6 +272,7 @@ export async function runInferenceBench(o: InferenceBenchOptions = {}): Promise<
       broker: broker.name,
       // What else the machine was doing: a 2-core machine shared with other work reads very differently.
       load_average_1m: round(loadavg()[0], 1),
+      ...(batch && { batch }),
     };
     Object.assign(result, await evidenceRuns(e2e.fps, threads, seconds, broker, log));
     const extra: [string, string][] = [];
