@@ -50,4 +50,6 @@ fi
 npm ci --no-audit --no-fund
 npm run typecheck
 npm run lint
+# npm ci built dist/ (prepare); this rebuilds only if the sources changed since, so no test runs stale code.
+node scripts/build.mjs --if-stale
 npm test

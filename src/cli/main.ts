@@ -3,7 +3,7 @@ import { buildProgram, refusal } from './program.ts';
 
 const args = process.argv.slice(2);
 try {
-  await buildProgram().parseAsync(args, { from: 'user' });
+  await (await buildProgram(args)).parseAsync(args, { from: 'user' });
 } catch (err) {
   const outcome = refusal(err, args);
   if (typeof outcome === 'number') process.exit(outcome);

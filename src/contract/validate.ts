@@ -4,7 +4,7 @@ import { SeamError } from './errors.ts';
 import { escapeUnstorable } from './storable-text.ts';
 
 /**
- * One Ajv instance compiles every contract schema once, at import. `x-reason` is our own annotation:
+ * One Ajv instance compiles every contract schema once, on first use. `x-reason` is our own annotation:
  * the sentence a producer reads when that field is wrong, instead of Ajv's keyword-level wording.
  */
 const ajv = new Ajv({ allErrors: false, verbose: true, strict: true });
@@ -13,8 +13,19 @@ ajv.addKeyword({ keyword: 'x-reason', schemaType: 'string' });
 // checks the rest of the string: what is left is whether the day exists (calendar.ts).
 ajv.addFormat('date-time', { type: 'string', validate: isDayOnCalendar });
 
+/**
+ * The validator of `schema`, compiled on its first use: a module that declares validators costs nothing to
+ * import (`seamline --help` loads the contract but validates nothing). Its `errors` are the last run's.
+ */
 export function compile<T>(schema: object): ValidateFunction<T> {
-  return ajv.compile<T>(schema);
+  let compiled: ValidateFunction<T> | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= ajv.compile<T>(schema);
+    const ok = compiled(data);
+    validate.errors = compiled.errors;
+    return ok;
+  }) as ValidateFunction<T>;
+  return validate;
 }
 
 /** `/detections/0/confidence` -> `detections[0].confidence` */

@@ -1,4 +1,4 @@
-import { SeamError } from '../contract/index.ts';
+import { SeamError } from '../contract/errors.ts';
 
 /**
  * The store section of a config file or the flags: `kind` picks the implementation (registry/registry.ts),

@@ -14,7 +14,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
  */
 async function refusedWith(args: string[]): Promise<string> {
   try {
-    await buildProgram().parseAsync(args, { from: 'user' });
+    await (await buildProgram(args)).parseAsync(args, { from: 'user' });
   } catch (err) {
     const outcome = refusal(err, args);
     if (outcome === undefined || typeof outcome === 'number') throw err;
@@ -25,8 +25,8 @@ async function refusedWith(args: string[]): Promise<string> {
 const dir = mkdtempSync(join(tmpdir(), 'seamline-flags-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('every command has --help that names its flags', { timeout: 60_000 }, () => {
-  const program = buildProgram();
+test('every command has --help that names its flags', { timeout: 60_000 }, async () => {
+  const program = await buildProgram();
   for (const [command, flag] of [
     ['start', '--cameras'],
     ['edge', '--fsync'],
@@ -45,8 +45,8 @@ test('every command has --help that names its flags', { timeout: 60_000 }, () =>
 
 test('seamline --help lists every command on lines of at most 80 columns, the chaos scenarios left to chaos --help', {
   timeout: 30_000,
-}, () => {
-  const program = buildProgram();
+}, async () => {
+  const program = await buildProgram();
   const top = program.helpInformation();
   assert.match(top, /start[\s\S]*edge[\s\S]*consumer[\s\S]*bench[\s\S]*chaos/);
   assert.deepEqual(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { buildProgram } from '../../src/cli/program.ts';
+import { COMMANDS } from '../../src/cli/command-list.ts';
 import { firstColumnCode, read, ROOT, section } from './markdown.ts';
 import type { Sandbox } from './sandbox.ts';
 
@@ -12,10 +12,7 @@ export function readmeCommands(): string[] {
   return lines.flatMap((line) => (line.includes('<command>') ? names.map((n) => line.replace('<command>', n)) : [line]));
 }
 
-export const commandNames = () =>
-  buildProgram()
-    .commands.map((c) => c.name())
-    .filter((n) => n !== 'help');
+export const commandNames = () => COMMANDS.map((c) => c.name);
 
 /**
  * The rows are run in four files, so each stays under the suite's per-file limit on a busy machine; every row

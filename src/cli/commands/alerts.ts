@@ -22,9 +22,9 @@ import { onShutdown } from '../process/shutdown.ts';
 const d = ALERTS_RUN_DEFAULTS;
 
 export function alertsCommand(): Command {
-  const alerts = new Command('alerts')
-    .summary('the alerting engine: run it, validate rules, send a test notification')
-    .description('Alert rules over the store, shift calendar, durable state, one notifier at a time (docs/alerting.md).');
+  const alerts = new Command('alerts').description(
+    'Alert rules over the store, shift calendar, durable state, one notifier at a time (docs/alerting.md).',
+  );
   alerts.addCommand(
     new Command('run')
       .description(

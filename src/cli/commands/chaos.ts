@@ -11,8 +11,6 @@ export function chaosCommand(): Command {
   const names = SCENARIOS.map((s) => s.name);
   return (
     new Command('chaos')
-      // The parent's command list shows the summary; the scenario table is for `seamline chaos --help`.
-      .summary('fault injection with real components (seamline chaos --help lists the scenarios)')
       .description(
         'Fault-injection scenarios against real components on loopback. Each prints produced, stored, lost, ' +
           'duplicates, dead_lettered and ok; the command exits 1 if anything was lost or double-counted.',

@@ -27,7 +27,6 @@ const d = CONSUMER_DEFAULTS;
 
 export function consumerCommand(): Command {
   return new Command('consumer')
-    .summary('ingest into a store through the shared subscription, PUBACK only after commit')
     .description(
       'Ingest detections from the broker into a store: shared subscription, persistent session, batched ' +
         'idempotent writes, PUBACK only after commit. Run several with distinct --client-id to scale out.',

@@ -40,7 +40,6 @@ function readToken(c: DashboardConfig): string | undefined {
 
 export function dashboardCommand(): Command {
   return new Command('dashboard')
-    .summary('the dashboard alone, read-only, over PostgreSQL or a DuckDB file')
     .description(
       'Serve the dashboard alone, reading a store: PostgreSQL (the distributed shape) or a DuckDB file no ' +
         'consumer has open (opened read-only; DuckDB lets one process write a file). Binding beyond loopback ' +

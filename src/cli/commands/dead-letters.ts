@@ -151,11 +151,9 @@ async function replay(c: DeadLettersReplayConfig, store: StoreConfig, query: Dea
 }
 
 export function deadLettersCommand(): Command {
-  const command = new Command('dead-letters')
-    .summary('find the messages the consumer could not store, and replay them once the cause is fixed')
-    .description(
-      'List and replay dead letters: poison and store-refused messages, kept with their raw bytes (docs/consumer.md#dead-letters).',
-    );
+  const command = new Command('dead-letters').description(
+    'List and replay dead letters: poison and store-refused messages, kept with their raw bytes (docs/consumer.md#dead-letters).',
+  );
   command.addCommand(
     withFilters(new Command('list'), LIST_DEFAULTS.store, String(LIST_DEFAULTS.limit))
       .summary('the dead letters, newest first (VictoriaMetrics: a count per code)')

@@ -24,7 +24,6 @@ const DEFAULTS: DetectConfig = { ...INFERENCE_DEFAULTS, json: false, logLevel: '
 
 export function detectCommand(): Command {
   const cmd = new Command('detect')
-    .summary('run a detection model alone on images, a video or the synthetic scene; boxes as NDJSON')
     .description(
       'Run a detection model alone on an image, a folder of images, a video or the synthetic scene, and print ' +
         "each frame's detections (boxes in frame pixels). No broker, no outbox: the way to check a model before " +

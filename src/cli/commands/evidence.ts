@@ -215,9 +215,7 @@ function exportCommand(): Command {
 }
 
 export function evidenceCommand(): Command {
-  const command = new Command('evidence')
-    .summary('the evidence images: export them as a YOLO training dataset')
-    .description('The images the consumer keeps behind the detections (docs/evidence.md).');
+  const command = new Command('evidence').description('The images the consumer keeps behind the detections (docs/evidence.md).');
   command.addCommand(exportCommand());
   // Usage errors of the subcommands go through the same coded refusal as every other command (program.ts).
   for (const sub of command.commands) sub.exitOverride().configureOutput({ outputError: () => {} });

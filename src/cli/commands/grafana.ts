@@ -5,9 +5,7 @@ import { alertsConfigFor } from '../services/alerting-service.ts';
 import { choiceOption } from '../config/flags.ts';
 
 export function grafanaCommand(): Command {
-  const grafana = new Command('grafana')
-    .summary('Grafana 11 as code: the provisioning tree for a Seamline store')
-    .description('Grafana 11 provisioning files (docs/alerting.md).');
+  const grafana = new Command('grafana').description('Grafana 11 provisioning files (docs/alerting.md).');
   grafana.addCommand(
     new Command('export')
       .description(

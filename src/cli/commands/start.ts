@@ -12,7 +12,6 @@ import { START_DEFAULTS, StartConfigSchema, type StartConfig } from '../config/s
 
 export function startCommand(): Command {
   return new Command('start')
-    .summary('the whole pipeline in one process on embedded defaults (what npm start runs)')
     .description(
       'Run the whole pipeline in one process on embedded defaults: MQTT broker (Aedes), simulated cameras ' +
         'through the real edge bridge, the consumer into DuckDB under the data directory, and the dashboard. ' +

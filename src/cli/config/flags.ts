@@ -1,6 +1,7 @@
+// The error types alone (not the index): `seamline --help` and every flag error load this file.
 import { Argument, Option } from 'commander';
 import { DURATION_PATTERN, parseDuration } from '../../alerting/config/duration.ts';
-import { isSeamError, SeamError } from '../../contract/index.ts';
+import { isSeamError, SeamError } from '../../contract/errors.ts';
 import { storeConfigFromUrl, type StoreConfig } from '../../store/config.ts';
 
 /**

@@ -1,10 +1,7 @@
-import { Option } from 'commander';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { redactUrl } from '../../plumbing/redact.ts';
-
-export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+import { resolvedLogFormat } from './log-format.ts';
 
 const URL_FIELDS = new Set(['url', 'broker']);
 
@@ -14,28 +11,6 @@ const URL_FIELDS = new Set(['url', 'broker']);
  */
 function censor(value: unknown, path: string[]): unknown {
   return URL_FIELDS.has(path[path.length - 1]) && typeof value === 'string' ? redactUrl(value) : '[redacted]';
-}
-
-/**
- * `--log-format`, on the program so every command takes it (before or after the command's name):
- * `auto` (default) prints human-readable lines when stderr is a terminal and JSON when it is not.
- */
-export const logFormatOption = () =>
-  new Option(
-    '--log-format <format>',
-    'logs as JSON lines or human-readable (default auto: readable on a terminal, JSON otherwise)',
-  ).choices(LOG_FORMATS);
-
-let format: LogFormat = 'auto';
-
-/** Set once from the program's --log-format before a command runs (program.ts). */
-export function setLogFormat(f: LogFormat | undefined): void {
-  format = f ?? 'auto';
-}
-
-/** What `auto` means for this process. */
-export function resolvedLogFormat(f: LogFormat = format, tty = Boolean(process.stderr.isTTY)): 'pretty' | 'json' {
-  return f === 'auto' ? (tty ? 'pretty' : 'json') : f;
 }
 
 /**

@@ -1,18 +1,23 @@
 import { Worker } from 'node:worker_threads';
 import { SeamError } from '../../contract/index.ts';
+import { isTypeScript, siblingModule } from '../../plumbing/modules.ts';
 import { recyclePixels } from '../frames/frame-pool.ts';
 import type { Frame } from '../frames/frame-source.ts';
 import type { DetectCallOptions, DetectionResult, Detector, DetectorModel, DetectorOptions, DetectorStats } from './detector.ts';
 import type { ToMain, ToWorker, WireError } from './worker-protocol.ts';
 
-const WORKER_URL = new URL('./detector-worker.ts', import.meta.url).href;
+const WORKER_URL = siblingModule(import.meta.url, 'detector-worker');
 /**
- * Loads tsx in the worker too: `bin/seamline.js` registers it for the main thread only. An eval'd worker
- * resolves bare specifiers from the working directory, so tsx is named by the path this module finds it at
- * (otherwise `seamline edge --model` run from any other directory could not start its detector).
+ * From the sources, tsx is loaded in the worker too: `bin/seamline.js` registers it for the main thread only. An
+ * eval'd worker resolves bare specifiers from the working directory, so tsx is named by the path this module
+ * finds it at (otherwise `seamline edge --model` run from any other directory could not start its detector).
  */
-const TSX_API = import.meta.resolve('tsx/esm/api');
-const BOOTSTRAP = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); })`;
+const WORKER: [string | URL, { eval?: boolean }] = isTypeScript(import.meta.url)
+  ? [
+      `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`,
+      { eval: true },
+    ]
+  : [WORKER_URL, {}];
 const WINDOW = 256;
 
 function revive(e: WireError): Error {
@@ -60,7 +65,7 @@ export class OnnxDetector implements Detector {
   }
 
   private static spawn(options: DetectorOptions): Promise<{ worker: Worker; model: DetectorModel }> {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { options } });
+    const worker = new Worker(WORKER[0], { ...WORKER[1], workerData: { options } });
     return new Promise((resolve, reject) => {
       const onExit = (code: number) =>
         reject(new SeamError('SEAM_ERR_MODEL', `detector worker exited (code ${code}) while loading ${options.model}`, { field: 'model' }));

@@ -36,6 +36,8 @@ export function placeOf(url: string, fn: string): { file: string; box: string } 
     return { file: `node_modules/${rest.join('/')}`, box: `node_modules/${pkg}` };
   }
   if (path.startsWith(ROOT)) path = path.slice(ROOT.length);
+  // Compiled (dist/x.js) or not, a function is named by its source file.
+  if (path.startsWith('dist/')) path = `src/${path.slice('dist/'.length).replace(/\.js$/, '.ts')}`;
   const dir = path.split('/').slice(0, -1).join('/');
   return { file: path, box: dir || path };
 }

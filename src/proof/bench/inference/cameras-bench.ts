@@ -6,14 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import { killWithUs } from '../../../plumbing/children.ts';
+import { nodeArgsFor, siblingModule } from '../../../plumbing/modules.ts';
 import type { CamerasJob, CamerasRun, CameraWindow } from './cameras-worker.ts';
 
 // Local, not ../percentile.ts: inference-bench.ts there imports this folder, and folders do not import back.
 export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
-const WORKER = new URL('./cameras-worker.ts', import.meta.url).pathname;
-// An absolute loader URL, so the worker starts whatever directory seamline was run from.
-const TSX = import.meta.resolve('tsx');
+const WORKER = siblingModule(import.meta.url, 'cameras-worker').pathname;
 
 export interface CamerasBenchOptions {
   url: string;
@@ -61,9 +60,7 @@ export interface CamerasResult {
 /** Runs one configuration in its own process and resolves with the JSON line it printed last. */
 export function camerasInWorker(job: CamerasJob): Promise<CamerasRun> {
   return new Promise((resolve, reject) => {
-    const child = killWithUs(
-      spawn(process.execPath, ['--import', TSX, WORKER, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] }),
-    );
+    const child = killWithUs(spawn(process.execPath, [...nodeArgsFor(WORKER), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { EvidenceQueueStats } from '../../../edge/evidence-queue/counters.ts';
 import { killWithUs } from '../../../plumbing/children.ts';
+import { nodeArgsFor, siblingModule } from '../../../plumbing/modules.ts';
 import type { EvidenceEdgeJob } from './evidence-edge.ts';
 import { waitUntil } from './wait-until.ts';
 
-const WORKER = new URL('./evidence-edge.ts', import.meta.url).pathname;
-const TSX = import.meta.resolve('tsx');
+const WORKER = siblingModule(import.meta.url, 'evidence-edge').pathname;
 
 type QueueStats = EvidenceQueueStats & { in_flight: number; connected: boolean };
 
@@ -33,7 +33,7 @@ export class EdgeLife {
   private err = '';
 
   constructor(job: EvidenceEdgeJob, ledger: EdgeLedger) {
-    this.child = killWithUs(spawn(process.execPath, ['--import', TSX, WORKER, JSON.stringify(job)], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    this.child = killWithUs(spawn(process.execPath, [...nodeArgsFor(WORKER), JSON.stringify(job)], { stdio: ['pipe', 'pipe', 'pipe'] }));
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     this.child.stderr!.on('data', (d) => (this.err = (this.err + d).slice(-4000)));
     let buffered = '';
