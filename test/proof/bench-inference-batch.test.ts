@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { BUNDLED_MODEL } from '../../src/edge/detector/model/bundled-model.ts';
 import { Preprocessor } from '../../src/edge/detector/preprocess.ts';
 import { SyntheticSource } from '../../src/edge/frames/synthetic-source.ts';
-import { batchLines, batchVariant, runBatchBench } from '../../src/proof/bench/inference/batch-bench.ts';
+import { type BatchRow, batchLines, batchVariant, runBatchBench } from '../../src/proof/bench/inference/batch-bench.ts';
+
+const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
 
 test('bench inference --batch: per batch size, model ms per frame single and batched and the gain, each a measured number', {
   timeout: 120_000,
@@ -70,4 +73,35 @@ test('bench inference --batch: the batch-N variant is the same model: each frame
     await single.release();
     await batched.release();
   }
+});
+
+test('seamline bench inference --batch 1,2: a row per size under the table and batch in the JSON line; --batch 0 refused', {
+  timeout: 240_000,
+}, async () => {
+  const refused = spawnSync(process.execPath, [BIN, 'bench', 'inference', '--batch', '0,2'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(refused.stderr, /SEAM_ERR_CONFIG: --batch \[0,2\] is invalid/);
+
+  const args = [BIN, 'bench', 'inference', '--json', '--seconds', '1', '--no-realistic', '--batch', '1,2'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let [out, err] = ['', ''];
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  assert.equal(code, 0, err.slice(-2000));
+  const lines = out.trim().split('\n');
+  const result = JSON.parse(lines.at(-1)!) as { batch: BatchRow[] };
+  assert.deepEqual(
+    result.batch.map((r) => r.n),
+    [1, 2],
+  );
+  for (const r of result.batch)
+    assert.ok(r.ms_per_frame_single > 0 && r.ms_per_frame_batched > 0 && Number.isFinite(r.gain), JSON.stringify(r));
+  // The rows under the table, and not the array as one JSON cell of it.
+  assert.ok(
+    lines.some((l) => l.startsWith('batch (model ms per frame')),
+    out,
+  );
+  for (const r of result.batch) assert.ok(lines.includes(batchLines([r])[1]), `the row of n=${r.n}`);
+  assert.ok(!lines.slice(0, -1).some((l) => /^\s+batch\s+\[/.test(l)), 'no batch cell in the table');
 });

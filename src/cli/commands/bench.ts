@@ -7,6 +7,7 @@ import { runEvidenceBench } from '../../proof/bench/evidence/evidence-api-bench.
 import { BENCH_STORES } from '../../proof/bench/consumer/bench-store.ts';
 import { profileLines, type ProfileSummary } from '../../proof/bench/consumer/profile-summary.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
+import type { BatchRow } from '../../proof/bench/inference/batch-bench.ts';
 import { camerasLines, type CamerasResult } from '../../proof/bench/inference/cameras-bench.ts';
 import { SeamError } from '../../contract/index.ts';
 import { BENCH_DEFAULTS, BenchConfigSchema, PLANT_CAMERAS, type BenchConfig } from '../config/bench.ts';
@@ -52,6 +53,11 @@ export function benchCommand(): Command {
     .option('--seconds <n>', `inference: seconds of each end-to-end run and of each --cameras run (default ${d.seconds})`, integerFlag)
     .option('--threads <n>', `inference: onnxruntime threads (default ${d.threads})`, integerFlag)
     .option('--no-realistic', 'inference: skip the YOLOv8n-shaped random-weights graph')
+    .option(
+      '--batch <sizes>',
+      'inference: batch sizes, e.g. 1,2,4,8: the bundled model ms per frame, N runs of one frame against one run of N frames (default: not run)',
+      (v: string) => v.split(',').map((n) => integerFlag(n.trim())),
+    )
     .option('--images <n>', `evidence: images written to each store (default ${d.images})`, integerFlag)
     .option('--days <n>', `evidence: days the images are spread over (default ${d.days})`, integerFlag)
     .option(
@@ -79,13 +85,17 @@ export function benchCommand(): Command {
       const result = await measure(target, config, progress);
       // Only inference's `cameras` is the multi-camera run; elsewhere it is the simulated plant's camera count.
       const multiCamera = target === 'inference' && typeof result.cameras === 'object' && result.cameras !== null;
-      if (!result.profile && !multiCamera) return printResult(`bench ${target}`, result, config.json);
-      // The profile and the cameras read as lines of their own under the table; the JSON line (last) carries them whole.
+      const batch = target === 'inference' && Array.isArray(result.batch) ? (result.batch as BatchRow[]) : undefined;
+      if (!result.profile && !multiCamera && !batch) return printResult(`bench ${target}`, result, config.json);
+      // The profile, the cameras and the batch sizes read as lines of their own under the table; the JSON line (last) carries them whole.
       const { profile, ...rest } = result;
       if (multiCamera) delete rest.cameras;
+      if (batch) delete rest.batch;
       printResult(`bench ${target}`, rest, false);
       if (profile) process.stdout.write(`${profileLines(profile as ProfileSummary).join('\n')}\n`);
       if (multiCamera) process.stdout.write(`${camerasLines(result.cameras as CamerasResult).join('\n')}\n`);
+      // batch-bench.ts loads onnxruntime: only here, where the inference bench already has.
+      if (batch) process.stdout.write(`${(await import('../../proof/bench/inference/batch-bench.ts')).batchLines(batch).join('\n')}\n`);
       if (config.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     });
 }
@@ -133,6 +143,7 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
         threads: config.threads,
         realistic: config.realistic,
         cameras: config.cameras ?? 0,
+        batch: config.batch,
         progress,
       });
       break;

@@ -41,6 +41,13 @@ export const BenchConfigSchema = Type.Object(
         description: `dashboard, evidence: cameras of the simulated plant (default ${PLANT_CAMERAS}); inference: synthetic cameras at 5 fps on one shared model, run after one camera alone (default 0: not run).`,
       }),
     ),
+    batch: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 64 }), {
+        minItems: 1,
+        maxItems: 16,
+        description: 'inference: batch sizes; the bundled model ms per frame, N runs of one frame against one run of N frames.',
+      }),
+    ),
     rate: Type.Integer({ minimum: 1, maximum: 1_000, description: 'dashboard: events per second per camera (DuckDB).' }),
     hours: Type.Integer({ minimum: 1, maximum: 24, description: 'dashboard: hours of plant time loaded.' }),
     runs: Type.Integer({
