@@ -1,14 +1,8 @@
 import { Command } from 'commander';
 import { loadAlertsConfig } from '../../alerting/alerts-config.ts';
-import { alertRoutes, alertViews } from '../../alerting/http-routes.ts';
-import { NOTIFIER_TYPES } from '../../alerting/notifiers/index.ts';
-import { testNotification } from '../../alerting/test-notification.ts';
 import { SeamError } from '../../contract/index.ts';
-import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
-import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
+import type { Dashboard } from '../../dashboard/server.ts';
 import { storeConfigFromUrl } from '../../store/config.ts';
-import { createStore } from '../../store/registry/registry.ts';
-import { openAlerting } from '../services/alerting-service.ts';
 import { ALERTS_RUN_DEFAULTS, AlertsRunConfigSchema, type AlertsRunConfig } from '../config/alerts.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { integerFlag } from '../config/flags.ts';
@@ -16,7 +10,7 @@ import { withListenFlags } from '../config/listen-flags.ts';
 import { logLevelOption } from '../config/log-level.ts';
 import { createLogger } from '../process/logger.ts';
 import { assertLoopback } from '../../plumbing/loopback.ts';
-import { serveMetrics, type MetricsServer } from '../process/metrics-server.ts';
+import type { MetricsServer } from '../process/metrics-server.ts';
 import { onShutdown } from '../process/shutdown.ts';
 
 const d = ALERTS_RUN_DEFAULTS;
@@ -78,6 +72,10 @@ export function alertsCommand(): Command {
           );
         }
         const logger = createLogger(flags.logLevel ?? 'info');
+        const [{ testNotification }, { NOTIFIER_TYPES }] = await Promise.all([
+          import('../../alerting/test-notification.ts'),
+          import('../../alerting/notifiers/index.ts'),
+        ]);
         let failed: string | undefined;
         for (const r of chosen) {
           const n = testNotification(r.name, Date.now());
@@ -100,6 +98,16 @@ export function alertsCommand(): Command {
 async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
   const config = loadAlertsConfig(file);
   const logger = createLogger(run.logLevel);
+  // The engine, the stores and the servers are loaded when it runs, not for --help or a flag error.
+  const [{ createStore }, { openStoreWhenReachable }, { openAlerting }, { serveMetrics }, { startDashboard }, { alertRoutes, alertViews }] =
+    await Promise.all([
+      import('../../store/registry/registry.ts'),
+      import('../../store/open-when-reachable.ts'),
+      import('../services/alerting-service.ts'),
+      import('../process/metrics-server.ts'),
+      import('../../dashboard/server.ts'),
+      import('../../alerting/http-routes.ts'),
+    ]);
   const store = createStore(storeConfigFromUrl(run.store));
   await openStoreWhenReachable(store, { logger });
   const alerting = await openAlerting(config, store, logger.child({ box: 'alerting' }));

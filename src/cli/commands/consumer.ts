@@ -1,23 +1,15 @@
 import { Command } from 'commander';
-import { Registry } from 'prom-client';
-import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts';
-import { clockMetrics } from '../../consumer/clock-metrics.ts';
-import { consumerHealth, type ConsumerPhase } from '../../consumer/health.ts';
-import { consumerMetrics, healthMetric } from '../../consumer/metrics.ts';
-import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
-import { repairMetrics } from '../../consumer/repair/metrics.ts';
-import { startDashboard, type Dashboard } from '../../dashboard/server.ts';
-import { isSeamError, SeamError } from '../../contract/index.ts';
+import type { RunningConsumer } from '../../consumer/consumer.ts';
+import type { ConsumerPhase } from '../../consumer/health.ts';
+import type { Dashboard } from '../../dashboard/server.ts';
+import { isSeamError, SeamError } from '../../contract/errors.ts';
 import { storeConfigFromUrl, type StoreConfig } from '../../store/config.ts';
-import { createStore } from '../../store/registry/registry.ts';
-import { createEvidenceStore } from '../../store/registry/evidence-registry.ts';
-import { evidenceMetrics } from '../../consumer/evidence/evidence-metrics.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { CONSUMER_DEFAULTS, ConsumerConfigSchema, type ConsumerConfig } from '../config/consumer.ts';
 import { choiceOption, integerFlag, numberFlag } from '../config/flags.ts';
 import { logLevelOption } from '../config/log-level.ts';
 import { createLogger } from '../process/logger.ts';
-import { serveMetrics, type MetricsServer } from '../process/metrics-server.ts';
+import type { MetricsServer } from '../process/metrics-server.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
 import { assertLoopback } from '../../plumbing/loopback.ts';
 import { onShutdown } from '../process/shutdown.ts';
@@ -93,7 +85,44 @@ function storeFromFlag(c: ConsumerConfig): StoreConfig {
   }
 }
 
+/** What the consumer runs, loaded only when it runs (its --help and flag errors need none of it). */
+async function consumerBoxes() {
+  const [consumer, health, metrics, clock, repair, evidence, open, registry, evidenceRegistry, dashboard, server, prom] = await Promise.all(
+    [
+      import('../../consumer/consumer.ts'),
+      import('../../consumer/health.ts'),
+      import('../../consumer/metrics.ts'),
+      import('../../consumer/clock-metrics.ts'),
+      import('../../consumer/repair/metrics.ts'),
+      import('../../consumer/evidence/evidence-metrics.ts'),
+      import('../../store/open-when-reachable.ts'),
+      import('../../store/registry/registry.ts'),
+      import('../../store/registry/evidence-registry.ts'),
+      import('../../dashboard/server.ts'),
+      import('../process/metrics-server.ts'),
+      import('prom-client'),
+    ],
+  );
+  return {
+    ...consumer,
+    ...health,
+    ...metrics,
+    ...clock,
+    ...repair,
+    ...evidence,
+    ...open,
+    ...registry,
+    ...evidenceRegistry,
+    ...dashboard,
+    ...server,
+    Registry: prom.Registry,
+  };
+}
+
 async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls: TlsFiles): Promise<void> {
+  const boxes = await consumerBoxes();
+  const { startConsumer, consumerHealth, healthMetric, consumerMetrics, clockMetrics, repairMetrics, evidenceMetrics } = boxes;
+  const { openStoreWhenReachable, createStore, createEvidenceStore, startDashboard, serveMetrics, Registry } = boxes;
   const logger = createLogger(config.logLevel);
   const store = createStore(storeConfig);
   const evidence = config.evidence ? createEvidenceStore(storeConfig, { dir: config.evidenceDir, logger }) : null;

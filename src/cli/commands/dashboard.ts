@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { SeamError } from '../../contract/index.ts';
-import { startDashboard } from '../../dashboard/server.ts';
-import { createEvidenceStore } from '../../store/registry/evidence-registry.ts';
-import { openStoreWhenReachable } from '../../store/open-when-reachable.ts';
+import { SeamError } from '../../contract/errors.ts';
 import { storeConfigFromUrl } from '../../store/config.ts';
-import { createStore } from '../../store/registry/registry.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { DASHBOARD_DEFAULTS, DashboardConfigSchema, type DashboardConfig } from '../config/dashboard.ts';
 import { integerFlag } from '../config/flags.ts';
@@ -63,6 +59,13 @@ export function dashboardCommand(): Command {
 }
 
 async function runDashboard(config: DashboardConfig, token: string | undefined): Promise<void> {
+  // Loaded when it runs, not for --help or a flag error.
+  const [{ startDashboard }, { createEvidenceStore }, { openStoreWhenReachable }, { createStore }] = await Promise.all([
+    import('../../dashboard/server.ts'),
+    import('../../store/registry/evidence-registry.ts'),
+    import('../../store/open-when-reachable.ts'),
+    import('../../store/registry/registry.ts'),
+  ]);
   const logger = createLogger(config.logLevel);
   const storeConfig = storeConfigFromUrl(config.store);
   const store = createStore({ ...storeConfig, readOnly: true });

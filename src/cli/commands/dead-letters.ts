@@ -1,11 +1,10 @@
 import { Command } from 'commander';
-import { SeamError } from '../../contract/index.ts';
+import { SeamError } from '../../contract/errors.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
 import type { DeadLetterCount, DeadLetterQuery, DeadLetterReadout, DeadLetterRecord } from '../../store/dead-letter-reader.ts';
 import type { StoreConfig } from '../../store/config.ts';
-import { createDeadLetterReader } from '../../store/registry/registry.ts';
 import { configFromFlags } from '../config/config-file.ts';
-import { connectReplayPublisher, replayDeadLetters, type ReplaySummary } from '../services/dead-letter-replay.ts';
+import type { ReplaySummary } from '../services/dead-letter-replay.ts';
 import {
   DEAD_LETTER_CODES,
   DeadLettersListConfigSchema,
@@ -43,6 +42,8 @@ function withFilters(command: Command, store: string, limit: string): Command {
 
 /** Opens the store's dead-letter reader, reads, and lets the store go before anything else happens. */
 async function readSelection(store: StoreConfig, query: DeadLetterQuery): Promise<DeadLetterReadout> {
+  // The stores and the replay publisher are loaded when a subcommand runs, not for --help or a flag error.
+  const { createDeadLetterReader } = await import('../../store/registry/registry.ts');
   const reader = createDeadLetterReader(store);
   await reader.open();
   try {
@@ -118,6 +119,7 @@ async function list(c: DeadLettersListConfig, store: StoreConfig, query: DeadLet
 
 async function replay(c: DeadLettersReplayConfig, store: StoreConfig, query: DeadLetterQuery, tls: TlsFiles): Promise<void> {
   const readout = await readSelection(store, query);
+  const { connectReplayPublisher, replayDeadLetters } = await import('../services/dead-letter-replay.ts');
   if (!readout.payloads) throw new SeamError('SEAM_ERR_CONFIG', readout.why, { field: 'store' });
   const publisher = c.dryRun
     ? undefined

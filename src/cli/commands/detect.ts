@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Command } from 'commander';
 import { SeamError } from '../../contract/index.ts';
-import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
+import type { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
 import { PREPROCESS } from '../../edge/detector/preprocess.ts';
 import type { Frame } from '../../edge/frames/frame-source.ts';
 import { configFromFlags } from '../config/config-file.ts';
@@ -61,6 +61,7 @@ async function runDetect(config: DetectConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (!config.source)
     throw new SeamError('SEAM_ERR_CONFIG', 'source is required (--source image|dir|video|synthetic)', { field: 'source' });
+  const { OnnxDetector } = await import('../../edge/detector/onnx-detector.ts');
   const detector = await OnnxDetector.open(detectorOptions(config));
   const source = await openSource(config, { logger, paced: false });
   let frames = 0;

@@ -5,9 +5,8 @@ import { isSeamError, SeamError } from '../../contract/index.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
 import { duckdbPath, type StoreConfig } from '../../store/config.ts';
 import { evidenceDirFor } from '../../store/evidence/directory-layout.ts';
-import { exportDataset, type ExportSummary } from '../../store/evidence/export/export.ts';
+import type { ExportSummary } from '../../store/evidence/export/export.ts';
 import type { ExportFilter } from '../../store/evidence/export/selection.ts';
-import { createEvidenceStore } from '../../store/registry/evidence-registry.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { numberFlag, readOnlyStoreFlag, timeFlag } from '../config/flags.ts';
 /**
@@ -150,6 +149,11 @@ function printSummary(s: ExportSummary, c: EvidenceExportConfig, folder: string 
 }
 
 async function runExport(c: EvidenceExportConfig, sel: ExportSelection): Promise<void> {
+  // The stores are loaded when the export runs, not for --help or a flag error.
+  const [{ createEvidenceStore }, { exportDataset }] = await Promise.all([
+    import('../../store/registry/evidence-registry.ts'),
+    import('../../store/evidence/export/export.ts'),
+  ]);
   const evidence = createEvidenceStore(sel.store, { dir: c.evidenceDir, readOnly: true });
   if (!evidence) {
     throw new SeamError('SEAM_ERR_CONFIG', `${c.store} keeps no evidence images: name their folder with --evidence-dir`, {

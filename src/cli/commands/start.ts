@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { redactUrl } from '../../plumbing/redact.ts';
 import { configFromFlags } from '../config/config-file.ts';
-import { START_GROUP, startEmbeddedPipeline } from '../services/embedded-pipeline.ts';
 import { integerFlag, numberFlag } from '../config/flags.ts';
 import { logLevelOption } from '../config/log-level.ts';
 import { createLogger } from '../process/logger.ts';
@@ -42,6 +41,8 @@ export function startCommand(): Command {
 async function runStart(config: StartConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
   const started = Date.now();
+  // Loaded when it runs, not for --help or a flag error.
+  const { startEmbeddedPipeline, START_GROUP } = await import('../services/embedded-pipeline.ts');
   const pipeline = await startEmbeddedPipeline(config, logger);
   const out = process.stdout;
   // Ctrl-C is handled before the banner says "running": a signal in between would kill the process unstopped.
@@ -57,7 +58,7 @@ async function runStart(config: StartConfig): Promise<void> {
   });
   out.write(`\nSeamline is running (${Date.now() - started} ms to start).\n`);
   out.write(`  dashboard  ${pipeline.dashboard.url}\n`);
-  out.write(`  MQTT       ${brokerLine(pipeline.broker)}\n`);
+  out.write(`  MQTT       ${brokerLine(pipeline.broker, START_GROUP)}\n`);
   out.write(`  store      ${config.dataDir}/seamline.duckdb\n`);
   out.write(
     `  alerts     ${pipeline.alerting ? `${config.alerts === 'default' ? 'built-in rules' : config.alerts}, /api/alerts and /metrics on the dashboard` : 'off'}\n`,
@@ -72,10 +73,10 @@ async function runStart(config: StartConfig): Promise<void> {
 }
 
 /** Which broker the pipeline uses and how: what an operator must know before pointing a bridge at it. */
-function brokerLine(broker: PipelineBroker): string {
+function brokerLine(broker: PipelineBroker, group: string): string {
   const version = broker.protocolVersion === 5 ? 'MQTT 5' : 'MQTT 3.1.1';
   const subscription = broker.sharedSubscriptions
-    ? `shared subscription $share/${START_GROUP}/vision/+/+/+/detection`
+    ? `shared subscription $share/${group}/vision/+/+/+/detection`
     : 'no shared subscription: one consumer';
   return `${redactUrl(broker.url)}  (${broker.kind === 'embedded' ? 'embedded broker' : 'existing broker'}, ${version}, ${subscription})`;
 }

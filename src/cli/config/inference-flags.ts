@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { SeamError } from '../../contract/index.ts';
 import type { DetectorOptions } from '../../edge/detector/detector.ts';
 import type { FrameSource } from '../../edge/frames/frame-source.ts';
-import { openFrameSource } from '../../edge/frames/open-frame-source.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 
 /** Config keys shared by `seamline edge` (with --source) and `seamline detect`; docs/inference.md. */
@@ -94,5 +93,7 @@ export function detectorOptions(config: InferenceConfig): DetectorOptions {
 export async function openSource(config: InferenceConfig, o: { logger: Logger; paced: boolean }): Promise<FrameSource> {
   const spec = config.source!;
   const maxFps = config.fps ?? (o.paced && spec === 'synthetic' ? 10 : undefined);
+  // Loaded here, not at import: the sources bring sharp (native), which a command's --help never needs.
+  const { openFrameSource } = await import('../../edge/frames/open-frame-source.ts');
   return openFrameSource(spec, { maxFps, watchdogSeconds: config.watchdog, realtime: o.paced, logger: o.logger });
 }
