@@ -38,9 +38,14 @@ const result = await build({
   write: false,
   logLevel: 'warning',
 });
-for (const file of result.outputFiles) {
-  mkdirSync(dirname(file.path), { recursive: true });
-  writeFileSync(file.path, file.path.endsWith('.js') ? jsOf(file.path, file.text) : file.contents);
+try {
+  for (const file of result.outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.path.endsWith('.js') ? jsOf(file.path, file.text) : file.contents);
+  }
+} catch (err) {
+  process.stderr.write(`seamline build: ${err.message}\n`);
+  process.exit(1);
 }
 for (const file of files.filter((f) => !f.endsWith('.ts'))) cpSync(file, join(DIST, relative(SRC, file)));
 // Written last: a build cut short leaves no fingerprint, and bin/seamline.js runs the sources instead.
