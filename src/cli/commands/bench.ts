@@ -1,10 +1,5 @@
 import { Command } from 'commander';
 import { exitOnSignals } from '../../plumbing/children.ts';
-import { runEdgeBench } from '../../proof/bench/edge-bench.ts';
-import { runConsumerBench } from '../../proof/bench/consumer-bench.ts';
-import { runDashboardBench } from '../../proof/bench/dashboard-bench.ts';
-import { runEvidenceBench } from '../../proof/bench/evidence/evidence-api-bench.ts';
-import { BENCH_STORES } from '../../proof/bench/consumer/bench-store.ts';
 import { profileLines, type ProfileSummary } from '../../proof/bench/consumer/profile-summary.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
 import type { BatchRow } from '../../proof/bench/inference/batch-bench.ts';
@@ -20,7 +15,6 @@ const d = BENCH_DEFAULTS;
 
 export function benchCommand(): Command {
   return new Command('bench')
-    .summary('measure a box on this machine (edge, consumer, inference, dashboard, evidence); --json for one JSON object')
     .description(
       'Measure a box on this machine. Starts what it needs (Mosquitto when it is on PATH, else the embedded ' +
         'broker), prints a table; with --json the last line is one JSON object.',
@@ -45,7 +39,7 @@ export function benchCommand(): Command {
       choiceOption(
         '--store <kind>',
         `consumer: the store the consumer writes into, started by the bench on loopback for the server stores; --evidence-rate is DuckDB only (default ${d.store})`,
-        BENCH_STORES,
+        BenchConfigSchema.properties.store.anyOf.map((s) => s.const),
       ),
     )
     .option('--no-profile', 'consumer: skip the CPU profile of the consumer runs (its sampling, every 1 ms, costs the consumer a little)')
@@ -107,12 +101,15 @@ function checkCameras(target: Target, config: BenchConfig): void {
 }
 
 /** Runs one bench target with the validated config. */
+/** Each bench is loaded when it is the one run: their stores, brokers and models are not seamline bench --help's. */
 async function measure(target: Target, config: BenchConfig, progress: (line: string) => void): Promise<Record<string, unknown>> {
   let result: Record<string, unknown>;
   switch (target) {
     case 'edge':
       result = {
-        ...(await runEdgeBench({
+        ...(await (
+          await import('../../proof/bench/edge-bench.ts')
+        ).runEdgeBench({
           acceptEvents: Math.floor(config.events / 2),
           drainEvents: Math.floor(config.events / 2),
           log: progress,
@@ -121,7 +118,9 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
       break;
     case 'consumer':
       result = {
-        ...(await runConsumerBench({
+        ...(await (
+          await import('../../proof/bench/consumer-bench.ts')
+        ).runConsumerBench({
           events: config.events,
           rounds: config.rounds,
           lagRate: config.lagRate,
@@ -134,8 +133,6 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
       };
       break;
     case 'inference': {
-      // Loaded here, not at the top: it pulls in onnxruntime, which every other command's start-up
-      // (seamline edge restarted by a supervisor, say) should not pay for.
       const { runInferenceBench } = await import('../../proof/bench/inference-bench.ts');
       result = await runInferenceBench({
         model: config.model,
@@ -150,7 +147,9 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
     }
     case 'dashboard':
       result = {
-        ...(await runDashboardBench({
+        ...(await (
+          await import('../../proof/bench/dashboard-bench.ts')
+        ).runDashboardBench({
           cameras: config.cameras ?? PLANT_CAMERAS,
           rate: config.rate,
           pgRate: config.pgFull ? config.rate : Math.max(1, config.rate / 10),
@@ -163,7 +162,9 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
       break;
     case 'evidence':
       result = {
-        ...(await runEvidenceBench({
+        ...(await (
+          await import('../../proof/bench/evidence/evidence-api-bench.ts')
+        ).runEvidenceBench({
           images: config.images,
           cameras: config.cameras ?? PLANT_CAMERAS,
           days: config.days,

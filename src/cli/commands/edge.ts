@@ -1,21 +1,15 @@
 import { Command } from 'commander';
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
-import { SeamError } from '../../contract/index.ts';
-import { createBridge } from '../../edge/bridge/bridge.ts';
+import type { Registry } from 'prom-client';
+import { SeamError } from '../../contract/errors.ts';
 import type { CameraPipeline } from '../../edge/camera-pipeline.ts';
-import { OnnxDetector } from '../../edge/detector/onnx-detector.ts';
-import { startHttpInput, type RunningHttpInput } from '../../edge/inputs/http.ts';
-import { RecordImages, sumCaptureStats } from '../../edge/inputs/record-evidence.ts';
-import { recordWithImageBytes } from '../../edge/inputs/record-image.ts';
-import { SimulatedCamera } from '../../edge/inputs/simulated-camera.ts';
-import { runStdinInput } from '../../edge/inputs/stdin.ts';
+import type { RunningHttpInput } from '../../edge/inputs/http.ts';
+import type { RecordImages } from '../../edge/inputs/record-evidence.ts';
 import { configFromFlags } from '../config/config-file.ts';
 import { addEdgeOptions, bridgeOptionsOf, EDGE_DEFAULTS, EdgeConfigSchema, type EdgeConfig } from '../config/edge.ts';
 import { addEvidenceOptions, captureSettings } from '../config/evidence-flags.ts';
 import { addInferenceOptions, detectorOptions } from '../config/inference-flags.ts';
-import { runCameras, startPipeline } from './edge-cameras.ts';
-import { cameraEvidence, evidenceStatus } from '../../edge/camera-evidence.ts';
+import type { cameraEvidence } from '../../edge/camera-evidence.ts';
 import { logLevelOption } from '../config/log-level.ts';
 import { createLogger } from '../process/logger.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
@@ -23,11 +17,34 @@ import { assertLoopback } from '../../plumbing/loopback.ts';
 import { onShutdown } from '../process/shutdown.ts';
 import { passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-files.ts';
 
-/**
- * Largest HTTP body and stdin line: room for a record's image at its cap even with --no-evidence, so a producer that
- * sends images to an edge whose evidence is off still gets its events accepted (the image answered `off`), not a 413.
- */
-const RECORD_LIMIT = recordWithImageBytes();
+/** What the edge runs, loaded only when it runs (its --help and flag errors need none of it). */
+async function edgeBoxes() {
+  const [bridge, detector, http, records, record, simulated, stdin, cameras, evidence, prom] = await Promise.all([
+    import('../../edge/bridge/bridge.ts'),
+    import('../../edge/detector/onnx-detector.ts'),
+    import('../../edge/inputs/http.ts'),
+    import('../../edge/inputs/record-evidence.ts'),
+    import('../../edge/inputs/record-image.ts'),
+    import('../../edge/inputs/simulated-camera.ts'),
+    import('../../edge/inputs/stdin.ts'),
+    import('./edge-cameras.ts'),
+    import('../../edge/camera-evidence.ts'),
+    import('prom-client'),
+  ]);
+  return {
+    ...bridge,
+    ...detector,
+    ...http,
+    ...records,
+    ...record,
+    ...simulated,
+    ...stdin,
+    ...cameras,
+    ...evidence,
+    Registry: prom.Registry,
+  };
+}
+type EdgeBoxes = Awaited<ReturnType<typeof edgeBoxes>>;
 
 export function edgeCommand(): Command {
   const cmd = new Command('edge')
@@ -47,7 +64,8 @@ export function edgeCommand(): Command {
       assertLoopback(c.httpHost, 'httpHost');
       tls = readTlsFiles(c);
     });
-    await (config.cameras === undefined ? runEdge(config, tls) : runCameras(config, tls));
+    const boxes = await edgeBoxes();
+    await (config.cameras === undefined ? runEdge(config, tls, boxes) : boxes.runCameras(config, tls));
   });
 }
 
@@ -68,6 +86,7 @@ function edgeEvidence(
   config: EdgeConfig,
   bridge: Parameters<typeof cameraEvidence>[0] & { registry: Registry; logger: Logger },
   model: boolean,
+  { cameraEvidence, RecordImages }: EdgeBoxes,
 ): EdgeEvidence {
   const inputs = config.httpPort >= 0 || config.stdin;
   if (!config.evidence || !(model || inputs)) return { start: () => {}, active: () => false };
@@ -99,7 +118,11 @@ function edgeEvidence(
   };
 }
 
-async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
+async function runEdge(config: EdgeConfig, tls: TlsFiles, boxes: EdgeBoxes): Promise<void> {
+  const { OnnxDetector, Registry, evidenceStatus, sumCaptureStats, createBridge, startHttpInput, SimulatedCamera, startPipeline } = boxes;
+  // Largest HTTP body and stdin line: room for a record's image at its cap even with --no-evidence, so a producer that
+  // sends images to an edge whose evidence is off still gets its events accepted (the image answered `off`), not a 413.
+  const recordLimit = boxes.recordWithImageBytes();
   const logger = createLogger(config.logLevel);
   if (config.model && !config.source) {
     throw new SeamError('SEAM_ERR_CONFIG', 'model needs a source: --source <file|rtsp://...|dir|synthetic> (or leave --model out)', {
@@ -111,7 +134,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   let pipeline: CameraPipeline | undefined;
   const bridgeOptions = { ...bridgeOptionsOf(config), password: passwordFromEnv(), ...tls, logger };
   const registry = new Registry();
-  const edgeImages = edgeEvidence(config, { ...bridgeOptions, registry }, detector !== undefined);
+  const edgeImages = edgeEvidence(config, { ...bridgeOptions, registry }, detector !== undefined, boxes);
   const { evidence, images } = edgeImages;
   const evidenceCounters = () =>
     edgeImages.active()
@@ -128,7 +151,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
   try {
     if (config.httpPort >= 0) {
       http = await withListenFlags({ port: '--http-port', host: '--http-host' }, () =>
-        startHttpInput(bridge, { host: config.httpHost, port: config.httpPort, images, maxBodyBytes: RECORD_LIMIT }),
+        startHttpInput(bridge, { host: config.httpHost, port: config.httpPort, images, maxBodyBytes: recordLimit }),
       );
     }
   } catch (err) {
@@ -172,7 +195,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles): Promise<void> {
     });
   }
   if (config.stdin) {
-    const result = await runStdinInput(bridge, { images, maxLineBytes: RECORD_LIMIT });
+    const result = await boxes.runStdinInput(bridge, { images, maxLineBytes: recordLimit });
     logger.info(result, 'stdin ended');
     await stop();
     process.exit(0);

@@ -1,4 +1,4 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 import { SeamError } from '../../contract/index.ts';
 import type { Frame } from '../frames/frame-source.ts';
 
@@ -66,6 +66,8 @@ export async function scaledPicture(
   size: { width: number; height: number },
   overlay?: Buffer,
 ): Promise<Sharp> {
+  // sharp (native) loads with the first image, not with the edge's --help.
+  const { default: sharp } = await import('sharp');
   const w = frame.pixelsWidth;
   const h = frame.pixelsHeight;
   const finish = (image: Sharp) => (overlay ? image.composite([{ input: overlay, left: 0, top: 0 }]) : image);

@@ -1,4 +1,4 @@
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo } from 'sharp';
 import { DEFAULT_MAX_PAYLOAD_BYTES, SeamError } from '../../contract/index.ts';
 import type { Frame } from '../frames/frame-source.ts';
 
@@ -75,6 +75,8 @@ export async function decodeRecordImage(
   const { width, height } = frame;
   let decoded: { data: Buffer; info: OutputInfo };
   try {
+    // sharp (native) loads with the first record image, not with the edge's --help.
+    const { default: sharp } = await import('sharp');
     // The header first (no pixels decoded); then the pixels, never more than the frame's.
     const meta = await sharp(bytes).metadata();
     if (meta.width !== width || meta.height !== height) {
