@@ -1,5 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
+import { nodeArgsFor } from './modules.ts';
 
 /**
  * Child processes (brokers, databases, publisher and consumer processes of bench and chaos) that must not
@@ -44,5 +45,29 @@ export function runAsChildEntry<J>(moduleUrl: string, name: string, main: (job: 
   main(JSON.parse(process.argv[2]) as J).catch((err) => {
     process.stderr.write(`${name} failed: ${(err as Error).stack ?? (err as Error).message}\n`);
     process.exit(1);
+  });
+}
+
+/**
+ * Runs the module at `path` (a `runAsChildEntry` worker) with `job` as its JSON argument in a process of its own,
+ * killed with us, and resolves with the JSON object it printed last; rejects with its stderr when it exits non-zero
+ * or prints none. `what` names it in those errors.
+ */
+export function runJsonWorker<R>(path: string, job: unknown, what: string): Promise<R> {
+  return new Promise((resolve, reject) => {
+    const child = killWithUs(spawn(process.execPath, [...nodeArgsFor(path), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${what} exited ${code}: ${err.trim()}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!) as R);
+      } catch (cause) {
+        reject(new Error(`${what} printed no result: ${out.trim().slice(-500)} ${err.trim().slice(-500)}`, { cause }));
+      }
+    });
   });
 }

@@ -4,9 +4,8 @@
  * configuration's alone. Issue 26 asks of eight cameras at 5 fps: per-camera fps within 10% of each other,
  * skipped frames counted, resident memory at most 1.5x that of one camera, event-loop p99 within 20 ms.
  */
-import { spawn } from 'node:child_process';
-import { killWithUs } from '../../../plumbing/children.ts';
-import { nodeArgsFor, siblingModule } from '../../../plumbing/modules.ts';
+import { runJsonWorker } from '../../../plumbing/children.ts';
+import { siblingModule } from '../../../plumbing/modules.ts';
 import type { CamerasJob, CamerasRun, CameraWindow } from './cameras-worker.ts';
 
 // Local, not ../percentile.ts: inference-bench.ts there imports this folder, and folders do not import back.
@@ -58,24 +57,8 @@ export interface CamerasResult {
 }
 
 /** Runs one configuration in its own process and resolves with the JSON line it printed last. */
-export function camerasInWorker(job: CamerasJob): Promise<CamerasRun> {
-  return new Promise((resolve, reject) => {
-    const child = killWithUs(spawn(process.execPath, [...nodeArgsFor(WORKER), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] }));
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`cameras worker (${job.cameras} cameras) exited ${code}: ${err.trim()}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop()!) as CamerasRun);
-      } catch (cause) {
-        reject(new Error(`cameras worker printed no result: ${out.trim().slice(-500)} ${err.trim().slice(-500)}`, { cause }));
-      }
-    });
-  });
-}
+export const camerasInWorker = (job: CamerasJob): Promise<CamerasRun> =>
+  runJsonWorker<CamerasRun>(WORKER, job, `cameras worker (${job.cameras} cameras)`);
 
 /** The figures of the N-camera run set against the one-camera run. */
 export function summarize(o: { cameras: number; fps: number; seconds: number }, one: CamerasRun, many: CamerasRun): CamerasResult {
