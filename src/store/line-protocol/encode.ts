@@ -8,12 +8,12 @@
 import type { DetectionV1, StatusV1 } from '../../contract/index.ts';
 import type { DeadLetter } from '../store.ts';
 
-/** Escapes a measurement name: commas and spaces. */
-export const escapeMeasurement = (s: string) => s.replace(/[\\, ]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+/** Escapes a measurement name: commas and spaces. Most names need nothing, and then no new string is made. */
+export const escapeMeasurement = (s: string) => (/[\\, \n]/.test(s) ? s.replace(/[\\, ]/g, (c) => `\\${c}`).replace(/\n/g, ' ') : s);
 /** Escapes a tag key, tag value or field key: commas, equals signs and spaces. */
-export const escapeKey = (s: string) => s.replace(/[\\,= ]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+export const escapeKey = (s: string) => (/[\\,= \n]/.test(s) ? s.replace(/[\\,= ]/g, (c) => `\\${c}`).replace(/\n/g, ' ') : s);
 /** Quotes a string field value: backslashes and double quotes escaped; newlines would end the line. */
-export const quoteString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ')}"`;
+export const quoteString = (s: string) => `"${/[\\"\n]/.test(s) ? s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ') : s}"`;
 
 export type FieldValue = number | bigint | string | boolean | { int: number };
 
@@ -56,6 +56,8 @@ export interface IdentityRule {
   time(capturedMs: number, seq: number): bigint;
   /** Extra identity tags (VictoriaMetrics: `slot` = seq mod N), or none. */
   slotTags(seq: number): Record<string, string>;
+  /** The `slot` tag's value, or '' when there is none (encodePoint leaves empty tags out). */
+  slot(seq: number): string;
   /** VictoriaMetrics stores numbers only: string fields would become meaningless 0-valued series. */
   strings: boolean;
 }
@@ -66,6 +68,7 @@ export function identityRule(flavour: 'influxdb' | 'victoriametrics', slots: num
       precision: 'ns',
       time: (ms, seq) => BigInt(ms) * 1_000_000n + BigInt(seq % 1_000_000),
       slotTags: () => ({}),
+      slot: () => '',
       strings: true,
     };
   }
@@ -73,6 +76,7 @@ export function identityRule(flavour: 'influxdb' | 'victoriametrics', slots: num
     precision: 'ms',
     time: (ms) => BigInt(ms),
     slotTags: (seq): Record<string, string> => (slots > 1 ? { slot: String(seq % slots) } : {}),
+    slot: (seq) => (slots > 1 ? String(seq % slots) : ''),
     strings: false,
   };
 }

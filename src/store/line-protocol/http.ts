@@ -40,7 +40,7 @@ export class LineProtocolHttp {
   async request(
     what: string,
     path: string,
-    init: { method?: string; body?: string; query?: Record<string, string> } = {},
+    init: { method?: string; body?: string | Uint8Array<ArrayBuffer>; query?: Record<string, string> } = {},
   ): Promise<string> {
     const url = new URL(path, this.o.baseUrl);
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);

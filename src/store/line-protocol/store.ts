@@ -1,6 +1,7 @@
 import { SeamError, type DetectionV1, type StatusV1 } from '../../contract/index.ts';
 import { eventKey, type LineProtocolBackend } from './backend.ts';
 import { deadLetterPoint, encodePoint, eventPoints, identityRule, statusPoint, type IdentityRule } from './encode.ts';
+import { appendEvent, LineBody } from './encode-event.ts';
 import type { ClockOffsetRow } from '../clock-offsets.ts';
 import { clockPoint } from './clock.ts';
 import { LineProtocolHttp, splitCredentials } from './http.ts';
@@ -10,6 +11,12 @@ import { PROBE_REGION, probeEvent } from '../probe-event.ts';
 import type { StoreCapabilities } from '../capabilities.ts';
 import type { CameraRow, ClassRow, LatencyRow, MinuteRow, SeqGapRow, StoreReader, Totals } from '../reader.ts';
 import type { ConsumerSample, DeadLetter, DetectionStore, WriteResult } from '../store.ts';
+
+/**
+ * The largest body one write sends: InfluxDB 1.x refuses more than 25 MB by default (max-body-size),
+ * VictoriaMetrics 32 MB (-maxInsertRequestSize); a bigger batch goes in several POSTs of about this size.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface LineProtocolStoreOptions {
   /** Which server speaks at `url`: InfluxDB 1.x, or VictoriaMetrics (single node). */
@@ -62,6 +69,8 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
   private readonly rule: IdentityRule;
   private readonly slots: number;
   private deadLetterCounter = 0;
+  /** Where a batch's lines are written; grows to the largest body and is reused (encode-event.ts). */
+  private readonly body = new LineBody();
   private opened = false;
 
   constructor(private readonly options: LineProtocolStoreOptions) {
@@ -109,18 +118,17 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
     this.refuseWhatWouldVanish(events, committedAt.getTime());
     // Repeats inside the batch collapse on their identity, as they would on the server.
     const distinct = new Map<string, DetectionV1>();
-    for (const e of events) if (!distinct.has(this.identity(e))) distinct.set(this.identity(e), e);
+    for (const e of events) {
+      const key = this.identity(e);
+      if (!distinct.has(key)) distinct.set(key, e);
+    }
     let fresh = [...distinct.entries()];
     if (this.options.countDuplicates ?? true) {
       const times = fresh.map(([, e]) => Date.parse(e.captured_at));
       const stored = await this.backend.existing(Math.min(...times), Math.max(...times));
       fresh = fresh.filter(([key]) => !stored.has(key));
     }
-    if (fresh.length > 0) {
-      const committedMs = committedAt.getTime();
-      const lines = fresh.flatMap(([, e]) => eventPoints(e, committedMs, this.rule).map(encodePoint));
-      await this.post(lines);
-    }
+    if (fresh.length > 0) await this.postEvents(fresh, committedAt.getTime());
     for (const [, e] of fresh) freshOut?.push(Date.parse(e.captured_at));
     return {
       events: fresh.length,
@@ -138,6 +146,20 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
           field: 'captured_at',
         });
     }
+  }
+
+  /**
+   * The events' points, encoded into the reused body (encode-event.ts) and sent in as few POSTs as the
+   * servers take: one, unless the body passes MAX_BODY_BYTES (a batch of tens of thousands of events).
+   */
+  private async postEvents(fresh: [string, DetectionV1][], committedMs: number): Promise<void> {
+    const bodies: Buffer<ArrayBuffer>[] = [];
+    for (const [, e] of fresh) {
+      appendEvent(this.body, e, committedMs, this.rule);
+      if (this.body.bytes >= MAX_BODY_BYTES) bodies.push(this.body.take());
+    }
+    if (this.body.bytes > 0) bodies.push(this.body.take());
+    for (const body of bodies) await this.http.request('write', 'write', { method: 'POST', body, query: this.backend.writeQuery });
   }
 
   private async post(lines: string[]): Promise<void> {
