@@ -1,53 +1,73 @@
-// Compiles src/ to dist/ (one .js per .ts, source maps, the non-TypeScript files copied beside them) so that
-// `seamline` starts without compiling TypeScript at every start. Type checking is `npm run typecheck`'s job;
-// this only strips types, in about a second. Run by `npm ci` (prepare), and by `npm start` and the test command when dist/ is stale.
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// Compiles src/ to dist/ so that `seamline` starts without compiling TypeScript at every start: esbuild bundles
+// Seamline's own modules (and the ESM-only packages of many small files it uses) into a few chunks, split so that
+// each command still loads only what it runs; the other packages stay in node_modules. Type checking is
+// `npm run typecheck`'s job; this takes about a second. Run by `npm ci` (prepare), and by `npm start` and the test
+// command when dist/ is stale. Files the repository ships (models, the page, the proto) are read from where they
+// are (plumbing/modules.ts), so nothing is copied.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { DIST, distIsFresh, FINGERPRINT_FILE, sourceFingerprint } from './build-fingerprint.mjs';
 
-const SRC = new URL('../src', import.meta.url).pathname;
-// A relative import of a .ts module becomes the .js beside it; bare and node: specifiers are left alone.
-const RELATIVE_TS = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s*)(["'])(\.{1,2}\/[^"'\n]*?)\.ts\2/g;
+const ROOT = new URL('..', import.meta.url).pathname;
+const SRC = join(ROOT, 'src');
+// Bundled: ESM packages whose hundreds of small files cost more to load one by one than their code does.
+const BUNDLED_PACKAGES = new Set(['@sinclair/typebox', 'uuid']);
+// A bundled module has no place of its own: a relative .ts path left in the output would point nowhere.
 const LEFT_TS = /["']\.{1,2}\/[^"'\n]*\.ts["']/;
+const WORKER = /workerModule\(\s*['"]([^'"]+)['"]\s*\)/g;
 
-function jsOf(path, text) {
-  const out = text.replace(RELATIVE_TS, (_m, head, quote, spec) => `${head}${quote}${spec}.js${quote}`);
-  const left = out.match(LEFT_TS);
-  if (left) throw new Error(`${relative(DIST, path)}: a relative .ts path is left in the output: ${left[0]}`);
-  return out;
+function fail(message) {
+  process.stderr.write(`seamline build: ${message}\n`);
+  process.exit(1);
 }
 
 // `--if-stale` (npm start, the test command): nothing to do when dist/ is the build of the sources as they are.
 if (process.argv.includes('--if-stale') && distIsFresh()) process.exit(0);
 const started = performance.now();
 const fingerprint = sourceFingerprint();
-const files = readdirSync(SRC, { recursive: true, withFileTypes: true })
-  .filter((e) => e.isFile())
+const sources = readdirSync(SRC, { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile() && e.name.endsWith('.ts'))
   .map((e) => join(e.parentPath ?? e.path, e.name));
-rmSync(DIST, { recursive: true, force: true });
-const result = await build({
-  entryPoints: files.filter((f) => f.endsWith('.ts')),
-  outdir: DIST,
-  outbase: SRC,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
-  bundle: false,
-  write: false,
-  logLevel: 'warning',
-});
-try {
-  for (const file of result.outputFiles) {
-    mkdirSync(dirname(file.path), { recursive: true });
-    writeFileSync(file.path, file.path.endsWith('.js') ? jsOf(file.path, file.text) : file.contents);
-  }
-} catch (err) {
-  process.stderr.write(`seamline build: ${err.message}\n`);
-  process.exit(1);
+// Every module started on its own (plumbing/modules.ts workerModule) is an entry, beside the CLI.
+const workers = new Set();
+for (const file of sources) for (const m of readFileSync(file, 'utf8').matchAll(WORKER)) workers.add(m[1]);
+const entryPoints = [{ in: join(SRC, 'cli/main.ts'), out: 'cli/main' }];
+for (const name of workers) {
+  const file = join(SRC, `${name}.ts`);
+  if (!sources.includes(file)) fail(`workerModule('${name}') names no file (src/${name}.ts)`);
+  entryPoints.push({ in: file, out: name });
 }
-for (const file of files.filter((f) => !f.endsWith('.ts'))) cpSync(file, join(DIST, relative(SRC, file)));
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !BUNDLED_PACKAGES.has(name));
+
+rmSync(DIST, { recursive: true, force: true });
+let result;
+try {
+  result = await build({
+    entryPoints,
+    outdir: DIST,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external,
+    chunkNames: 'chunks/[name]-[hash]',
+    sourcemap: 'linked',
+    write: false,
+    logLevel: 'silent',
+  });
+} catch (err) {
+  fail(err.errors?.map((e) => `${e.location?.file ?? ''}:${e.location?.line ?? ''} ${e.text}`).join('; ') ?? err.message);
+}
+for (const file of result.outputFiles) {
+  const left = file.path.endsWith('.js') && file.text.match(LEFT_TS);
+  if (left) fail(`${relative(DIST, file.path)}: a relative .ts path is left in the output: ${left[0]}`);
+  mkdirSync(dirname(file.path), { recursive: true });
+  writeFileSync(file.path, file.contents);
+}
 // Written last: a build cut short leaves no fingerprint, and bin/seamline.js runs the sources instead.
 writeFileSync(FINGERPRINT_FILE, fingerprint);
-console.error(`seamline: built dist/ from ${files.length} files in ${Math.round(performance.now() - started)} ms`);
+const ms = Math.round(performance.now() - started);
+console.error(`seamline: built dist/ from ${sources.length} modules (${entryPoints.length} entries) in ${ms} ms`);

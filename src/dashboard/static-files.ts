@@ -7,7 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoPath } from '../plumbing/modules.ts';
 import type { FastifyInstance } from 'fastify';
 
 interface Asset {
@@ -16,7 +16,7 @@ interface Asset {
   type: string;
 }
 
-const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
+const publicDir = repoPath('src/dashboard/public/');
 const require = createRequire(import.meta.url);
 
 const TYPES: Record<string, string> = {

@@ -1,18 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import { SeamError } from '../../contract/index.ts';
-import { isTypeScript, siblingModule } from '../../plumbing/modules.ts';
+import { isCompiled, workerModule } from '../../plumbing/modules.ts';
 import { recyclePixels } from '../frames/frame-pool.ts';
 import type { Frame } from '../frames/frame-source.ts';
 import type { DetectCallOptions, DetectionResult, Detector, DetectorModel, DetectorOptions, DetectorStats } from './detector.ts';
 import type { ToMain, ToWorker, WireError } from './worker-protocol.ts';
 
-const WORKER_URL = siblingModule(import.meta.url, 'detector-worker');
+const WORKER_URL = workerModule('edge/detector/detector-worker');
 /**
  * From the sources, tsx is loaded in the worker too: `bin/seamline.js` registers it for the main thread only. An
  * eval'd worker resolves bare specifiers from the working directory, so tsx is named by the path this module
  * finds it at (otherwise `seamline edge --model` run from any other directory could not start its detector).
  */
-const WORKER: [string | URL, { eval?: boolean }] = isTypeScript(import.meta.url)
+const WORKER: [string | URL, { eval?: boolean }] = !isCompiled()
   ? [
       `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`,
       { eval: true },

@@ -1,8 +1,8 @@
 import { runJsonWorker } from '../../plumbing/children.ts';
-import { siblingModule } from '../../plumbing/modules.ts';
+import { workerModule } from '../../plumbing/modules.ts';
 import type { PublishJob } from './publish-worker.ts';
 
-const WORKER = siblingModule(import.meta.url, 'publish-worker').pathname;
+const WORKER = workerModule('proof/bench/publish-worker').pathname;
 
 /** Runs the publish worker in its own process and resolves with what it printed. */
 export const publishInWorker = (job: PublishJob) =>

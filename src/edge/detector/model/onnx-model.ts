@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { SeamError } from '../../../contract/index.ts';
+import { repoPath } from '../../../plumbing/modules.ts';
 
 /** A tensor's declared shape: a number per fixed dimension, a name (e.g. "batch", "anchors") per symbolic one. */
 export type DeclaredShape = (number | string)[];
@@ -28,7 +28,7 @@ let root: protobuf.Root | undefined;
 
 /** The ONNX message types, from the vendored subset of onnx.proto beside this file. */
 export function onnxTypes(): { Model: protobuf.Type; root: protobuf.Root } {
-  root ??= protobuf.loadSync(fileURLToPath(new URL('./onnx.proto', import.meta.url)));
+  root ??= protobuf.loadSync(repoPath('src/edge/detector/model/onnx.proto'));
   return { Model: root.lookupType('onnx.ModelProto'), root };
 }
 

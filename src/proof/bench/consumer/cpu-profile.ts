@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { SourceMap } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoPath } from '../../../plumbing/modules.ts';
 
 /** One V8 CPU profile as Profiler.stop returns it (the fields read here). */
 interface Profile {
@@ -19,13 +23,13 @@ export interface SelfTime {
 }
 
 /** The repository's root (this file is src/proof/bench/consumer/cpu-profile.ts), for paths relative to it. */
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ROOT = repoPath('');
 
 /** The entries V8 makes for time in no function: each its own box. */
 const V8_ENTRIES = new Set(['(garbage collector)', '(program)', '(idle)', '(root)']);
 
 /** Where a profiled script lives: a path relative to the repository and the box (src folder or package) it belongs to. */
-export function placeOf(url: string, fn: string): { file: string; box: string } {
+export function placeOf(url: string, fn: string, line = 0, column = 0): { file: string; box: string } {
   if (!url) return { file: '', box: V8_ENTRIES.has(fn) ? fn : '(native or eval)' };
   if (url.startsWith('node:')) return { file: url, box: 'node' };
   let path = url.startsWith('file://') ? fileURLToPath(url) : url;
@@ -35,11 +39,26 @@ export function placeOf(url: string, fn: string): { file: string; box: string } 
     const pkg = rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
     return { file: `node_modules/${rest.join('/')}`, box: `node_modules/${pkg}` };
   }
+  path = sourceOf(path, line, column);
   if (path.startsWith(ROOT)) path = path.slice(ROOT.length);
-  // Compiled (dist/x.js) or not, a function is named by its source file.
-  if (path.startsWith('dist/')) path = `src/${path.slice('dist/'.length).replace(/\.js$/, '.ts')}`;
   const dir = path.split('/').slice(0, -1).join('/');
   return { file: path, box: dir || path };
+}
+
+const maps = new Map<string, SourceMap | null>();
+
+/** Compiled, a function sits in a bundle chunk of dist/: its source file is read from the chunk's source map. */
+function sourceOf(path: string, line: number, column: number): string {
+  if (!path.startsWith(`${ROOT}dist/`)) return path;
+  if (!maps.has(path)) {
+    try {
+      maps.set(path, new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))));
+    } catch {
+      maps.set(path, null);
+    }
+  }
+  const source = (maps.get(path)?.findEntry(line, column) as { originalSource?: string } | undefined)?.originalSource;
+  return source ? resolve(dirname(path), source.replace(/^file:\/\//, '')) : path;
 }
 
 /**
@@ -105,12 +124,13 @@ export class CpuProfiler {
     up: (id: number) => Profile['nodes'][number] | undefined,
   ) {
     const { url, lineNumber, columnNumber } = node.callFrame;
-    let place = placeOf(url, fn);
+    let place = placeOf(url, fn, lineNumber, columnNumber);
     if (place.box === '(native or eval)') {
       let caller = up(node.id);
       while (caller && !caller.callFrame.url) caller = up(caller.id);
       if (caller) {
-        const at = placeOf(caller.callFrame.url, caller.callFrame.functionName);
+        const { url: callerUrl, functionName, lineNumber: callerLine, columnNumber: callerColumn } = caller.callFrame;
+        const at = placeOf(callerUrl, functionName, callerLine, callerColumn);
         place = { file: at.file, box: `native: ${at.box}` };
       }
     }

@@ -5,13 +5,13 @@
  * skipped frames counted, resident memory at most 1.5x that of one camera, event-loop p99 within 20 ms.
  */
 import { runJsonWorker } from '../../../plumbing/children.ts';
-import { siblingModule } from '../../../plumbing/modules.ts';
+import { workerModule } from '../../../plumbing/modules.ts';
 import type { CamerasJob, CamerasRun, CameraWindow } from './cameras-worker.ts';
 
 // Local, not ../percentile.ts: inference-bench.ts there imports this folder, and folders do not import back.
 export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
-const WORKER = siblingModule(import.meta.url, 'cameras-worker').pathname;
+const WORKER = workerModule('proof/bench/inference/cameras-worker').pathname;
 
 export interface CamerasBenchOptions {
   url: string;

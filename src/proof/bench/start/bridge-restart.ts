@@ -4,10 +4,11 @@ import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
 import { detectionTopic } from '../../../contract/index.ts';
 import { killWithUs } from '../../../plumbing/children.ts';
+import { repoPath } from '../../../plumbing/modules.ts';
 import { waitUntil } from '../../chaos/harness/wait-until.ts';
 import type { AvailableBroker } from '../../services/available-broker.ts';
 
-const BIN = new URL('../../../../bin/seamline.js', import.meta.url).pathname;
+const BIN = repoPath('bin/seamline.js');
 const CAMERA = { region: 'bench', site: 'start-bench', camera: 'cam-1' };
 
 export interface BridgeRestartOptions {

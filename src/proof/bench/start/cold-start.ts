@@ -1,10 +1,10 @@
+import { pathToFileURL } from 'node:url';
+import { repoPath } from '../../../plumbing/modules.ts';
 import { figure, msToExit, rated, type Figure, type RatedFigure } from './figure.ts';
 
-const ROOT = new URL('../../../../', import.meta.url);
-const BIN = new URL('bin/seamline.js', ROOT).pathname;
-// Imported by URL: scripts/ is plain JavaScript without declarations, and dist/ sits at src/'s depth, so this
-// path holds from either.
-const FINGERPRINT = new URL('scripts/build-fingerprint.mjs', ROOT).href;
+const BIN = repoPath('bin/seamline.js');
+// Imported by URL: scripts/ is plain JavaScript without declarations.
+const FINGERPRINT = pathToFileURL(repoPath('scripts/build-fingerprint.mjs')).href;
 
 export interface ColdStart {
   node_baseline_ms: Figure;

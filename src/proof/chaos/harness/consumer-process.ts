@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { killWithUs } from '../../../plumbing/children.ts';
+import { repoPath } from '../../../plumbing/modules.ts';
 import { waitUntil } from './wait-until.ts';
 
-const BIN = new URL('../../../../bin/seamline.js', import.meta.url).pathname;
+const BIN = repoPath('bin/seamline.js');
 
 export interface ConsumerProcess {
   child: ChildProcess;

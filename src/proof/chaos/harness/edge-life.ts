@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { EvidenceQueueStats } from '../../../edge/evidence-queue/counters.ts';
 import { killWithUs } from '../../../plumbing/children.ts';
-import { nodeArgsFor, siblingModule } from '../../../plumbing/modules.ts';
+import { nodeArgsFor, workerModule } from '../../../plumbing/modules.ts';
 import type { EvidenceEdgeJob } from './evidence-edge.ts';
 import { waitUntil } from './wait-until.ts';
 
-const WORKER = siblingModule(import.meta.url, 'evidence-edge').pathname;
+const WORKER = workerModule('proof/chaos/harness/evidence-edge').pathname;
 
 type QueueStats = EvidenceQueueStats & { in_flight: number; connected: boolean };
 

@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { killWithUs } from '../../../plumbing/children.ts';
+import { repoPath } from '../../../plumbing/modules.ts';
 import { freePort } from '../../services/free-port.ts';
 import { SimulatedCamera } from '../../../edge/inputs/simulated-camera.ts';
 import { startDownstream } from '../harness/end-to-end.ts';
 import { verdict, type ChaosScenario } from '../harness/scenario.ts';
 import { waitUntil } from '../harness/wait-until.ts';
 
-const BIN = new URL('../../../../bin/seamline.js', import.meta.url).pathname;
+const BIN = repoPath('bin/seamline.js');
 const SECONDS = 12;
 const CONCURRENCY = 32;
 const KILLS = 3;
