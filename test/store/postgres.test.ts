@@ -80,6 +80,22 @@ test('postgres: two stores on one database store a shared redelivery once', { ti
   }
 });
 
+test("postgres: the store's sessions run with work_mem 64MB, or the server's own with workMem ''", { timeout: 60_000 }, async () => {
+  const workMem = async (extra: Partial<PostgresStoreOptions>) => {
+    let pool: pg.Pool | undefined;
+    const store = await freshStore({ ...extra, poolFactory: (config) => (pool = new pg.Pool(config)) });
+    try {
+      // A 20,000-event batch took 3 to 4 times as long per event at the server's default of 4MB (batch.ts).
+      assert.equal((await store.write(makeEvents(20_000), new Date())).events, 20_000);
+      return (await (pool as pg.Pool).query('SHOW work_mem')).rows[0].work_mem;
+    } finally {
+      await store.close();
+    }
+  };
+  assert.equal(await workMem({}), '64MB');
+  assert.equal(await workMem({ workMem: '' }), '4MB');
+});
+
 test('postgres: a batch cut off by a server crash stores nothing, and its retry stores every row once', { timeout: 60_000 }, async () => {
   const store = await freshStore();
   const watcher = new pg.Client(server.url);
