@@ -71,7 +71,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'bench',
     args: '[options] <target>',
-    summary: 'measure a box on this machine (edge, consumer, inference, dashboard, evidence); --json for one JSON object',
+    summary: 'measure a box on this machine (edge, consumer, inference, dashboard, evidence, start); --json for one JSON object',
     load: async () => (await import('./commands/bench.ts')).benchCommand(),
   },
   {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { exitOnSignals } from '../../plumbing/children.ts';
 import { profileLines, type ProfileSummary } from '../../proof/bench/consumer/profile-summary.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
+import type { StartBenchResult } from '../../proof/bench/start/start-bench.ts';
 import type { BatchRow } from '../../proof/bench/inference/batch-bench.ts';
 import { camerasLines, type CamerasResult } from '../../proof/bench/inference/cameras-bench.ts';
 import { SeamError } from '../../contract/index.ts';
@@ -9,7 +10,7 @@ import { BENCH_DEFAULTS, BenchConfigSchema, PLANT_CAMERAS, type BenchConfig } fr
 import { configFromFlags } from '../config/config-file.ts';
 import { choiceArgument, choiceOption, integerFlag } from '../config/flags.ts';
 
-const TARGETS = ['edge', 'consumer', 'inference', 'dashboard', 'evidence'] as const;
+const TARGETS = ['edge', 'consumer', 'inference', 'dashboard', 'evidence', 'start'] as const;
 type Target = (typeof TARGETS)[number];
 const d = BENCH_DEFAULTS;
 
@@ -63,7 +64,11 @@ export function benchCommand(): Command {
     )
     .option('--rate <n>', `dashboard: events/s per camera into DuckDB; PostgreSQL gets a tenth (default ${d.rate})`, integerFlag)
     .option('--hours <n>', `dashboard: hours of plant time loaded, up to 24 (default ${d.hours})`, integerFlag)
-    .option('--runs <n>', `dashboard: timed runs of each panel per window; evidence: of each request (default ${d.runs})`, integerFlag)
+    .option(
+      '--runs <n>',
+      'dashboard: timed runs of each panel per window; evidence: of each request (default 20); start: of each figure (default 5)',
+      integerFlag,
+    )
     .option('--pg-full', 'dashboard: load PostgreSQL at the full rate too')
     .addOption(
       choiceOption('--stores <list>', `dashboard, evidence: stores to load (default ${d.stores})`, [
@@ -77,6 +82,7 @@ export function benchCommand(): Command {
       exitOnSignals();
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
       const result = await measure(target, config, progress);
+      if (target === 'start') return printStart(result, config.json);
       // Only inference's `cameras` is the multi-camera run; elsewhere it is the simulated plant's camera count.
       const multiCamera = target === 'inference' && typeof result.cameras === 'object' && result.cameras !== null;
       const batch = target === 'inference' && Array.isArray(result.batch) ? (result.batch as BatchRow[]) : undefined;
@@ -92,6 +98,13 @@ export function benchCommand(): Command {
       if (batch) process.stdout.write(`${(await import('../../proof/bench/inference/batch-bench.ts')).batchLines(batch).join('\n')}\n`);
       if (config.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     });
+}
+
+/** The start figures as a table (nested: medians, ranges and ratios); the JSON line after it with --json. */
+async function printStart(result: Record<string, unknown>, json: boolean): Promise<void> {
+  const { startLines } = await import('../../proof/bench/start/start-lines.ts');
+  process.stdout.write(`${startLines(result as unknown as StartBenchResult).join('\n')}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 /** --cameras 0 means "not run" for inference only; the simulated plant of dashboard and evidence needs one. */
@@ -154,7 +167,7 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
           rate: config.rate,
           pgRate: config.pgFull ? config.rate : Math.max(1, config.rate / 10),
           hours: config.hours,
-          runs: config.runs,
+          runs: config.runs ?? 20,
           stores: config.stores.split(',') as ('duckdb' | 'postgres')[],
           progress,
         })),
@@ -168,11 +181,14 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
           images: config.images,
           cameras: config.cameras ?? PLANT_CAMERAS,
           days: config.days,
-          runs: config.runs,
+          runs: config.runs ?? 20,
           stores: config.stores.split(',').map((s) => (s === 'duckdb' ? 'directory' : 'postgres')),
           progress,
         })),
       };
+      break;
+    case 'start':
+      result = { ...(await (await import('../../proof/bench/start/start-bench.ts')).runStartBench({ runs: config.runs, progress })) };
       break;
   }
   return result;

@@ -87,22 +87,19 @@ function storeFromFlag(c: ConsumerConfig): StoreConfig {
 
 /** What the consumer runs, loaded only when it runs (its --help and flag errors need none of it). */
 async function consumerBoxes() {
-  const [consumer, health, metrics, clock, repair, evidence, open, registry, evidenceRegistry, dashboard, server, prom] = await Promise.all(
-    [
-      import('../../consumer/consumer.ts'),
-      import('../../consumer/health.ts'),
-      import('../../consumer/metrics.ts'),
-      import('../../consumer/clock-metrics.ts'),
-      import('../../consumer/repair/metrics.ts'),
-      import('../../consumer/evidence/evidence-metrics.ts'),
-      import('../../store/open-when-reachable.ts'),
-      import('../../store/registry/registry.ts'),
-      import('../../store/registry/evidence-registry.ts'),
-      import('../../dashboard/server.ts'),
-      import('../process/metrics-server.ts'),
-      import('prom-client'),
-    ],
-  );
+  const [consumer, health, metrics, clock, repair, evidence, open, registry, evidenceRegistry, server, prom] = await Promise.all([
+    import('../../consumer/consumer.ts'),
+    import('../../consumer/health.ts'),
+    import('../../consumer/metrics.ts'),
+    import('../../consumer/clock-metrics.ts'),
+    import('../../consumer/repair/metrics.ts'),
+    import('../../consumer/evidence/evidence-metrics.ts'),
+    import('../../store/open-when-reachable.ts'),
+    import('../../store/registry/registry.ts'),
+    import('../../store/registry/evidence-registry.ts'),
+    import('../process/metrics-server.ts'),
+    import('prom-client'),
+  ]);
   return {
     ...consumer,
     ...health,
@@ -113,7 +110,6 @@ async function consumerBoxes() {
     ...open,
     ...registry,
     ...evidenceRegistry,
-    ...dashboard,
     ...server,
     Registry: prom.Registry,
   };
@@ -122,7 +118,7 @@ async function consumerBoxes() {
 async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls: TlsFiles): Promise<void> {
   const boxes = await consumerBoxes();
   const { startConsumer, consumerHealth, healthMetric, consumerMetrics, clockMetrics, repairMetrics, evidenceMetrics } = boxes;
-  const { openStoreWhenReachable, createStore, createEvidenceStore, startDashboard, serveMetrics, Registry } = boxes;
+  const { openStoreWhenReachable, createStore, createEvidenceStore, serveMetrics, Registry } = boxes;
   const logger = createLogger(config.logLevel);
   const store = createStore(storeConfig);
   const evidence = config.evidence ? createEvidenceStore(storeConfig, { dir: config.evidenceDir, logger }) : null;
@@ -147,6 +143,8 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
     await evidence?.open();
     phase = 'starting';
     if (config.dashboardPort >= 0) {
+      // The dashboard (fastify, sharp for thumbnails) only when asked: a restarted consumer starts without it.
+      const { startDashboard } = await import('../../dashboard/server.ts');
       dashboard = await withListenFlags({ port: '--dashboard-port' }, () =>
         startDashboard({
           reader: store,

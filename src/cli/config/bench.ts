@@ -50,11 +50,13 @@ export const BenchConfigSchema = Type.Object(
     ),
     rate: Type.Integer({ minimum: 1, maximum: 1_000, description: 'dashboard: events per second per camera (DuckDB).' }),
     hours: Type.Integer({ minimum: 1, maximum: 24, description: 'dashboard: hours of plant time loaded.' }),
-    runs: Type.Integer({
-      minimum: 1,
-      maximum: 1_000,
-      description: 'dashboard: timed runs of each panel per window; evidence: of each request.',
-    }),
+    runs: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000,
+        description: 'dashboard: timed runs of each panel per window; evidence: of each request (20); start: runs of each figure (5).',
+      }),
+    ),
     pgFull: Type.Boolean({ description: 'dashboard: load PostgreSQL at the full rate too, instead of a tenth.' }),
     stores: Type.Union([Type.Literal('duckdb,postgres'), Type.Literal('duckdb'), Type.Literal('postgres')], {
       description: 'dashboard, evidence: stores to load and time (for evidence, duckdb is the folder beside the DuckDB file).',
@@ -81,7 +83,6 @@ export const BENCH_DEFAULTS: BenchConfig = {
   realistic: true,
   rate: 10,
   hours: 24,
-  runs: 20,
   pgFull: false,
   stores: 'duckdb,postgres',
 };

@@ -1,7 +1,11 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import { redactUrl } from '../../plumbing/redact.ts';
 import { resolvedLogFormat } from './log-format.ts';
+
+// pino-pretty is loaded only for pretty output: a service logging JSON (every restart under a supervisor) skips it.
+const require = createRequire(import.meta.url);
 
 const URL_FIELDS = new Set(['url', 'broker']);
 
@@ -30,7 +34,7 @@ export function createLogger(level: string, name = 'seamline', destination?: pin
   if (resolvedLogFormat() === 'pretty') {
     return pino(
       options,
-      pretty({
+      (require('pino-pretty') as typeof PinoPretty)({
         destination: 2,
         colorize: Boolean(process.stderr.isTTY),
         translateTime: 'SYS:HH:MM:ss.l',
