@@ -109,7 +109,11 @@ const refusals: [string, string[], RegExp][] = [
     ['bench', 'edge', '--events', 'lots'],
     /--events lots is not a whole number: use a whole number from 2 to 100000000$/,
   ],
-  ['an unknown bench target', ['bench', 'toaster'], /target toaster is not allowed: use edge, consumer, inference, dashboard, evidence or start$/],
+  [
+    'an unknown bench target',
+    ['bench', 'toaster'],
+    /target toaster is not allowed: use edge, consumer, inference, dashboard, evidence or start$/,
+  ],
   [
     'an unknown chaos scenario',
     ['chaos', 'fire'],
