@@ -127,7 +127,7 @@ test('seamline edge --cameras: each camera outbox and image queue opened with it
   const file = join(tmp.dir, 'cameras.json');
   const cameras = [...camerasOf(3), { camera: 'big', source: 'synthetic', maxBytes: 40 * MiB }];
   writeFileSync(file, JSON.stringify({ cameras: cameras.map((c) => ({ ...c, fps: 2 })) }));
-  const args = ['edge', '--cameras', file, '--model', MODEL, '--url', broker.url, '--client-id', 'disk-host'];
+  const args = ['edge', '--cameras', file, '--model', MODEL, '--url', broker.url, '--client-id', 'disk-host', '--http-port', '-1'];
   args.push('--data-dir', join(tmp.dir, 'data'), '--max-bytes', String(100 * MiB), '--replay-max-bytes', String(50 * MiB));
   args.push('--evidence-queue-bytes', String(12 * MiB), '--log-level', 'info', '--log-format', 'json', '--http-port', '-1');
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

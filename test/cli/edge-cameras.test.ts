@@ -7,6 +7,7 @@ import mqtt from 'mqtt';
 import sharp from 'sharp';
 import { readCamerasFile } from '../../src/cli/config/edge.ts';
 import { isSeamError } from '../../src/contract/index.ts';
+import { freePort } from '../../src/proof/services/free-port.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { shippedModel } from '../edge/detector/support.ts';
 import { startStreamServer } from '../edge/frames/stream-server.ts';
@@ -44,7 +45,8 @@ test(`seamline edge --cameras: ${CAMERAS} synthetic cameras on one model, each i
   const file = join(tmp.dir, 'cameras.json');
   writeFileSync(file, JSON.stringify({ cameras: names.map((camera) => ({ camera, source: 'synthetic', fps: 4 })) }));
   const seen = await collect(broker.url);
-  const args = ['edge', '--cameras', file, '--model', MODEL, '--url', broker.url, '--client-id', 'mc-host'];
+  const port = await freePort();
+  const args = ['edge', '--cameras', file, '--model', MODEL, '--url', broker.url, '--client-id', 'mc-host', '--http-port', String(port)];
   args.push('--region', 'plant', '--site', 'hall-2', '--data-dir', join(tmp.dir, 'data'), '--heartbeat', '1', '--log-level', 'warn');
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -57,6 +59,17 @@ test(`seamline edge --cameras: ${CAMERAS} synthetic cameras on one model, each i
     await sleep(6_000);
     const online = await retainedStatuses(broker.url);
     for (const n of names) assert.equal(online.get(n)?.state, 'online', `${n} retained online: ${JSON.stringify(online.get(n))}`);
+    // One /metrics for the host, every camera's series labelled by its client id; /healthz each camera's counters.
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
+      cameras: Record<string, { bridge: { accepted: number } }>;
+    };
+    for (const n of names) {
+      const accepted = Number(metrics.match(new RegExp(`seamline_edge_accepted_total\\{client_id="mc-host-${n}"\\} (\\d+)`))?.[1]);
+      assert.ok(accepted >= 1, `${n}: its accepted series on /metrics (${accepted})`);
+      assert.ok(health.cameras[n].bridge.accepted >= 1, `${n} on /healthz: ${JSON.stringify(health.cameras[n])}`);
+    }
+    assert.deepEqual(Object.keys(health.cameras).sort(), [...names].sort());
     child.kill('SIGTERM');
     assert.equal(await exited, 0, stderr);
     await sleep(500);
@@ -109,7 +122,21 @@ test('seamline edge --cameras: a stream that is cut is restarted by its own sour
   const cameras = [...names.map((camera) => ({ camera, source: 'synthetic', fps: 4 })), { camera: 'live-1', source: stream.url, fps: 5 }];
   writeFileSync(file, JSON.stringify({ cameras }));
   const seen = await collect(broker.url);
-  const args = ['edge', '--cameras', file, '--model', MODEL, '--url', broker.url, '--client-id', 'mc-cut', '--watchdog', '2'];
+  const args = [
+    'edge',
+    '--cameras',
+    file,
+    '--model',
+    MODEL,
+    '--url',
+    broker.url,
+    '--client-id',
+    'mc-cut',
+    '--watchdog',
+    '2',
+    '--http-port',
+    '-1',
+  ];
   args.push('--data-dir', join(tmp.dir, 'data'), '--heartbeat', '1', '--log-level', 'warn', '--no-evidence');
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -178,7 +205,20 @@ test('seamline edge --cameras: a camera whose folder of images ends stops alone 
   ];
   writeFileSync(file, JSON.stringify({ cameras }));
   const seen = await collect(broker.url);
-  const args = ['edge', '--cameras', file, '--model', MODEL, '--url', broker.url, '--client-id', 'mc-end', '--no-evidence'];
+  const args = [
+    'edge',
+    '--cameras',
+    file,
+    '--model',
+    MODEL,
+    '--url',
+    broker.url,
+    '--client-id',
+    'mc-end',
+    '--no-evidence',
+    '--http-port',
+    '-1',
+  ];
   args.push('--data-dir', join(tmp.dir, 'data'), '--heartbeat', '1', '--log-level', 'warn');
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -17,7 +17,9 @@ import { captureSettings } from '../config/evidence-flags.ts';
 import { detectorOptions, type InferenceConfig, openSource } from '../config/inference-flags.ts';
 import { passwordFromEnv, type TlsFiles } from '../config/tls-files.ts';
 import { createLogger } from '../process/logger.ts';
+import { serveMetrics, type MetricsServer } from '../process/metrics-server.ts';
 import { onShutdown } from '../process/shutdown.ts';
+import { withListenFlags } from '../config/listen-flags.ts';
 import { type CameraDiskShare, cameraDiskShares } from './camera-disk-shares.ts';
 
 /** frames -> detector -> bridge for one camera: its source opened (paced; a stream with its own watchdog) and running. */
@@ -45,6 +47,8 @@ export async function startPipeline(
 interface RunningCamera {
   name: string;
   pipeline: CameraPipeline;
+  /** The bridge's counters, and the pipeline's (frames, model, evidence): what /healthz shows of the camera. */
+  stats(): Record<string, unknown>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +65,7 @@ async function startCamera(
   config: EdgeConfig,
   shared: SharedDetector,
   base: BaseBridgeOptions,
+  registry: Registry,
 ): Promise<RunningCamera> {
   const logger = base.logger.child({ camera: cam.camera });
   const options = {
@@ -73,7 +78,6 @@ async function startCamera(
     logger,
   };
   mkdirSync(options.dataDir, { recursive: true });
-  const registry = new Registry();
   const queue = { maxBytes: disk.evidenceQueueBytes, maxBytesPerSecond: config.evidenceBytesPerSecond };
   const evidence = config.evidence ? cameraEvidence(options, registry, captureSettings(config), queue) : undefined;
   let pipeline: CameraPipeline | undefined;
@@ -106,7 +110,19 @@ async function startCamera(
     const s = bridge.stats();
     logger.info({ accepted: s.accepted, acked: s.acked, left_in_outbox: s.outbox_depth, dropped: s.dropped }, 'edge bridge stopped');
   };
-  return { name: cam.camera, pipeline: running, stop };
+  return { name: cam.camera, pipeline: running, stats: () => ({ bridge: bridge.stats(), pipeline: running.stats() }), stop };
+}
+
+/**
+ * GET /metrics (every camera's series) and GET /healthz (each camera's bridge and pipeline counters) on
+ * --http-host:--http-port. Records are not taken over HTTP with --cameras: each camera's events come from its model.
+ */
+async function serveCameras(config: EdgeConfig, registry: Registry, cameras: RunningCamera[]): Promise<MetricsServer | undefined> {
+  if (config.httpPort < 0) return undefined;
+  const health = () => ({ ok: true, cameras: Object.fromEntries(cameras.map((c) => [c.name, c.stats()])) });
+  return withListenFlags({ port: '--http-port', host: '--http-host' }, () =>
+    serveMetrics([registry], config.httpHost, config.httpPort, health, '/healthz'),
+  );
 }
 
 /** `seamline edge --cameras FILE`: the model loaded once and shared round-robin, one bridge and pipeline per camera. */
@@ -117,11 +133,19 @@ export async function runCameras(config: EdgeConfig, tls: TlsFiles): Promise<voi
   const disk = cameraDiskShares(entries, config);
   const shared = new SharedDetector(await OnnxDetector.open(detectorOptions(config)));
   const base: BaseBridgeOptions = { ...bridgeOptionsOf(config), password: passwordFromEnv(), ...tls, logger };
+  // One registry: every camera's series on it, labelled by its client id (plumbing/shared-series.ts).
+  const registry = new Registry();
   const cameras: RunningCamera[] = [];
-  for (const [i, cam] of entries.entries()) cameras.push(await startCamera(cam, disk[i], config, shared, base));
+  for (const [i, cam] of entries.entries()) cameras.push(await startCamera(cam, disk[i], config, shared, base, registry));
+  const metrics = await serveCameras(config, registry, cameras).catch(async (err) => {
+    await Promise.all(cameras.map((c) => c.stop()));
+    await shared.close();
+    throw err;
+  });
   let stopping: Promise<void> | undefined;
   const stopAll = async () => {
     await Promise.all(cameras.map((c) => c.stop()));
+    await metrics?.close();
     logger.info(shared.stats(), 'shared detector stopped');
     await shared.close();
   };
@@ -130,12 +154,9 @@ export async function runCameras(config: EdgeConfig, tls: TlsFiles): Promise<voi
   const names = cameras.map((c) => c.name);
   const totals = { maxBytes: config.maxBytes, evidenceQueueBytes: config.evidence ? config.evidenceQueueBytes : 0 };
   logger.info(
-    { clientId: config.clientId, cameras: names, dataDir: config.dataDir, model: shared.model.name, ...totals },
+    { clientId: config.clientId, cameras: names, dataDir: config.dataDir, model: shared.model.name, http: metrics?.url, ...totals },
     'edge cameras running',
   );
-  // Said, not silent: the HTTP input and its /metrics and /healthz feed or describe one bridge, and there is one a camera.
-  if (config.httpPort >= 0)
-    logger.warn({ httpPort: config.httpPort }, 'with --cameras no HTTP input, /metrics or /healthz is served (not built yet)');
   // A camera whose file or folder ended stops alone (its bridge sends what it holds and says it is offline);
   // the others go on. Once every camera's source has ended, the command exits.
   for (const c of cameras) void c.pipeline.done.then(() => stopping ?? c.stop());

@@ -14,7 +14,7 @@ export interface MetricsServer {
 }
 
 /**
- * Prometheus text on GET /metrics, and GET /health when a `health` check is given. Loopback by default: metrics name cameras and sites, and an
+ * Prometheus text on GET /metrics, and GET /health (or `healthPath`) when a `health` check is given. Loopback by default: metrics name cameras and sites, and an
  * endpoint that listens wider belongs behind the operator's own proxy and auth.
  */
 export async function serveMetrics(
@@ -22,19 +22,20 @@ export async function serveMetrics(
   host = '127.0.0.1',
   port = 9464,
   health?: () => HealthAnswer,
+  healthPath = '/health',
 ): Promise<MetricsServer> {
   // One registry is served as it is, so metrics registered on it later (after the listener is open) show too.
   const merged = registries.length === 1 ? registries[0] : Registry.merge(registries);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/health' && health) {
+    if (req.method === 'GET' && path === healthPath && health) {
       // 200 only while the process does its job; a supervisor or load balancer reads the code, a person the JSON.
       const answer = health();
       res.writeHead(answer.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(answer) + '\n');
       return;
     }
     if (req.method !== 'GET' || path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: try GET /metrics${health ? ' or GET /health' : ''}\n`);
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: try GET /metrics${health ? ` or GET ${healthPath}` : ''}\n`);
       return;
     }
     merged
