@@ -82,14 +82,14 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
   }
 
   async open(): Promise<void> {
-    const config: pg.PoolConfig = { connectionString: this.options.url, connectionTimeoutMillis: 5_000, ...this.options.pool };
+    const workMem = this.options.workMem ?? '64MB';
+    // work_mem as a startup parameter of every connection: set before the session runs anything, no query of its own.
+    const session = workMem ? { options: `-c work_mem=${workMem}` } : {};
+    const config: pg.PoolConfig = { connectionString: this.options.url, connectionTimeoutMillis: 5_000, ...session, ...this.options.pool };
     const pool = (this.options.poolFactory ?? ((c) => new pg.Pool(c)))(config);
     // An idle client whose server went away emits 'error'; unhandled it would crash the consumer. The
     // next query gets a fresh connection or a classified error instead.
     pool.on('error', () => {});
-    const workMem = this.options.workMem ?? '64MB';
-    // Queued ahead of whatever the new connection runs first; a value the server refuses leaves its default.
-    if (workMem) pool.on('connect', (client) => void client.query(`SELECT set_config('work_mem', $1, false)`, [workMem]).catch(() => {}));
     if (this.options.readOnly) {
       this.pool = pool;
       this.attachReader(pool);
