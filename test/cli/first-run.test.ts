@@ -174,7 +174,11 @@ test("npm start -- --broker <Mosquitto> stores every simulated camera's events t
   timeout: 120_000,
 }, async (t) => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  assert.equal(pkg.scripts.start, 'node bin/seamline.js start', 'npm start runs what this test runs');
+  assert.equal(
+    pkg.scripts.start,
+    'node scripts/build.mjs --if-stale && node bin/seamline.js start',
+    'npm start builds dist/ when stale, then runs what this test runs',
+  );
   const dataDir = join(dir, 'with-broker');
   // The inference camera is left out: this test is about the broker and the shared subscription, and loading
   // a model on a busy machine would only slow it (test/cli/start.test.ts shows npm start with it).
