@@ -125,8 +125,11 @@ describe('dashboard page in Chromium', () => {
     const hostile = '<img src=x onerror="window.__pwned=1">';
     await store.write([detection({ camera: hostile, at: Date.now() - 1000, classes: ['<b id="pwn">x</b>'] })], new Date());
     await page.waitForFunction((n) => document.querySelectorAll('#camera-rows tr').length === n, 3, { timeout: LIVE_TIMEOUT_MS });
+    // The row can be there a refresh before its cells are: wait for the name itself, then read every row.
+    const literally = (h: string) => [...document.querySelectorAll('#camera-rows td.cam')].some((td) => td.textContent === h);
+    await page.waitForFunction(literally, hostile, { timeout: LIVE_TIMEOUT_MS }).catch(() => undefined);
     const shown = await page.$$eval('#camera-rows td.cam', (tds) => tds.map((td) => td.textContent));
-    assert.ok(shown.includes(hostile), 'the name appears literally');
+    assert.ok(shown.includes(hostile), `the name appears literally: ${JSON.stringify(shown)}`);
     assert.equal(await page.$$eval('main img, #pwn', (n) => n.length), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   });
