@@ -133,6 +133,8 @@ describe('alerting in a running pipeline, seen in Chromium', () => {
   });
 
   test('a camera whose simulator stops raises the silent-camera alert in its shift, not outside it', { timeout: 60_000 }, async () => {
+    // The alerts panel answers on its own poll: the camera rows can be there before it has said anything.
+    await page.waitForFunction(() => Boolean(document.querySelector('#alerts-summary')?.textContent), undefined, { timeout: 20_000 });
     const status = await page.textContent('#alerts-summary');
     assert.equal(status, '0 firing, 0 pending', 'all cameras report: nothing pending');
     await pipeline.cameras[0].camera.stop();
