@@ -5,17 +5,22 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const SRC = join(ROOT, 'src');
 const BUILD_INPUTS = ['package.json', 'scripts/build.mjs', 'scripts/build-fingerprint.mjs'];
 export const DIST = join(ROOT, 'dist');
 export const FINGERPRINT_FILE = join(DIST, '.fingerprint');
 
+/** Every file under src/, by absolute path. */
+export function sourceFiles() {
+  return readdirSync(SRC, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? e.path, e.name));
+}
+
 export function sourceFingerprint() {
   const hash = createHash('sha1');
-  const src = join(ROOT, 'src');
-  const files = readdirSync(src, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath ?? e.path, e.name))
+  const files = sourceFiles()
     .concat(BUILD_INPUTS.map((f) => join(ROOT, f)))
     .sort();
   for (const file of files) {

@@ -4,13 +4,11 @@
 // `npm run typecheck`'s job; this takes about a second. Run by `npm ci` (prepare), and by `npm start` and the test
 // command when dist/ is stale. Files the repository ships (models, the page, the proto) are read from where they
 // are (plumbing/modules.ts), so nothing is copied.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
-import { DIST, distIsFresh, FINGERPRINT_FILE, sourceFingerprint } from './build-fingerprint.mjs';
+import { DIST, distIsFresh, FINGERPRINT_FILE, ROOT, SRC, sourceFiles, sourceFingerprint } from './build-fingerprint.mjs';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const SRC = join(ROOT, 'src');
 // Bundled: ESM packages whose hundreds of small files cost more to load one by one than their code does.
 const BUNDLED_PACKAGES = new Set(['@sinclair/typebox', 'uuid']);
 // A bundled module has no place of its own: a relative .ts path left in the output would point nowhere.
@@ -26,9 +24,7 @@ function fail(message) {
 if (process.argv.includes('--if-stale') && distIsFresh()) process.exit(0);
 const started = performance.now();
 const fingerprint = sourceFingerprint();
-const sources = readdirSync(SRC, { recursive: true, withFileTypes: true })
-  .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-  .map((e) => join(e.parentPath ?? e.path, e.name));
+const sources = sourceFiles().filter((file) => file.endsWith('.ts'));
 // Every module started on its own (plumbing/modules.ts workerModule) is an entry, beside the CLI.
 const workers = new Set();
 for (const file of sources) for (const m of readFileSync(file, 'utf8').matchAll(WORKER)) workers.add(m[1]);
