@@ -56,7 +56,7 @@ type BaseBridgeOptions = ReturnType<typeof bridgeOptionsOf> & TlsFiles & { passw
 
 /**
  * One camera of `--cameras`: its own bridge (client id `<clientId>-<camera>`, so its own status topic and will;
- * outbox in `<dataDir>/<camera>` bounded to its share of the host's disk; its own seq and metrics registry), its
+ * outbox in `<dataDir>/<camera>` bounded to its share of the host's disk; its own seq and series on the host's registry), its
  * evidence if on (its image queue bounded to its share), and its pipeline on its own handle of the shared detector.
  */
 async function startCamera(
