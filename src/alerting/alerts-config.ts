@@ -7,7 +7,8 @@ import { RULE_KINDS } from './rules/index.ts';
 import type { RuleKind } from './rules/rule-kind.ts';
 import type { StoreReader } from '../store/reader.ts';
 import type { CameraSelector } from './config/selector.ts';
-import { isValidZone, ShiftCalendar, toShift } from './config/shift-calendar.ts';
+import { ShiftCalendar } from './config/shift-calendar.ts';
+import { shiftsOf } from './config/shift-section.ts';
 
 /** A rule after validation: durations in ms, its kind resolved, params checked against the kind's schema. */
 export interface AlertRule {
@@ -55,12 +56,7 @@ export function parseAlertsConfig(input: unknown): AlertsConfig {
     throw err;
   }
   const c = input as AlertsConfigInput;
-  const shifts = Object.entries(c.shifts ?? {}).map(([name, s]) => {
-    if (!isValidZone(s.timezone)) throw bad(`shifts.${name}.timezone`, `is not an IANA time zone: ${JSON.stringify(s.timezone)}`);
-    if (s.start === '24:00') throw bad(`shifts.${name}.start`, 'must be 00:00 to 23:59');
-    if (s.start === s.end) throw bad(`shifts.${name}.end`, 'must differ from start (use 00:00 to 24:00 for a whole day)');
-    return toShift(name, s);
-  });
+  const shifts = shiftsOf(c, 'alerts config');
   const receiverNames = new Set<string>();
   c.receivers.forEach((r, i) => {
     if (receiverNames.has(r.name)) throw bad(`receivers[${i}].name`, `repeats ${JSON.stringify(r.name)}`);

@@ -238,7 +238,7 @@ describe('dashboard API when parts fail', () => {
     await store.write(burst('cam-a', T0, 2), COMMITTED);
     // The same store answering no camera's seq gaps, and keeping nothing more: the page must say it cannot tell.
     const reader: StoreReader = {
-      capabilities: { panels: null, alertCounts: null, repairLedger: null, alertState: null },
+      capabilities: { panels: null, alertCounts: null, repairLedger: null, alertState: null, shiftCounts: null },
       perMinute: (from, to) => store.perMinute(from, to),
       cameras: () => store.cameras(),
       clockOffsets: () => store.clockOffsets(),

@@ -5,6 +5,7 @@ import { probeEvent } from '../probe-event.ts';
 import { LedgerSlot } from '../repair-ledger.ts';
 import type { AlertCounts } from '../reader.ts';
 import type { SqlPanelReader } from '../sql/panel-sql.ts';
+import { SqlShiftCounts } from '../sql/shift-sql.ts';
 import type { ConsumerSample, DeadLetter, DetectionStore, WriteResult } from '../store.ts';
 import { DuckDbAlertState, LOCAL_LOCK } from './alert-state.ts';
 import { attachFile, completeLayout, connectTo, DEFAULT_MEMORY_LIMIT, hasTable, refuseOldLayout } from './attach.ts';
@@ -81,6 +82,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
       panels: this.panels,
       alertCounts: this,
       repairLedger: this.ledger,
+      shiftCounts: new SqlShiftCounts(this.panels.d, 'main'),
       // In the same file, on connections of its own. One process can open the file, so that process is the
       // only possible engine: always leader.
       alertState: () => ({ state: new DuckDbAlertState(() => this.connect()), lock: LOCAL_LOCK }),

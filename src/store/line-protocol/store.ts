@@ -63,7 +63,7 @@ export class LineProtocolStore implements DetectionStore, StoreReader {
    * must commit together: those need PostgreSQL or DuckDB, and so do the alert rules that count dead letters
    * or classes per camera (queries not written for these servers).
    */
-  readonly capabilities: StoreCapabilities = { panels: null, alertCounts: null, repairLedger: null, alertState: null };
+  readonly capabilities: StoreCapabilities = { panels: null, alertCounts: null, repairLedger: null, alertState: null, shiftCounts: null };
   private readonly http: LineProtocolHttp;
   private readonly backend: LineProtocolBackend;
   private readonly rule: IdentityRule;

@@ -5,6 +5,7 @@ import { probeEvent } from '../probe-event.ts';
 import type { AlertCounts } from '../reader.ts';
 import { LedgerSlot } from '../repair-ledger.ts';
 import type { SqlPanelReader } from '../sql/panel-sql.ts';
+import { SqlShiftCounts } from '../sql/shift-sql.ts';
 import type { ConsumerSample, DeadLetter, DetectionStore, WriteResult } from '../store.ts';
 import { PostgresAlertLock, PostgresAlertState } from './alert-state.ts';
 import { describeTarget, pgError } from './errors.ts';
@@ -71,6 +72,7 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
       panels: this.panels,
       alertCounts: this,
       repairLedger: this.ledger,
+      shiftCounts: new SqlShiftCounts(this.panels.d, this.schemaName),
       // In the same database, with an advisory lock on who notifies, on connections of their own from the URL.
       alertState: url ? () => ({ state: new PostgresAlertState({ url, schema }), lock: new PostgresAlertLock(url, schema) }) : null,
     };

@@ -25,7 +25,8 @@ const str = (v: unknown) => String(v);
 
 /** PanelReader over any SQL store that keeps the rollup tables. */
 export class SqlPanelReader implements PanelReader {
-  constructor(private readonly d: PanelDialect) {}
+  /** `d` is public so that other readers over the same store (sql/shift-sql.ts) speak its dialect. */
+  constructor(readonly d: PanelDialect) {}
 
   private from(t: RollupTable, stepMs: number): string {
     return levelSource(this.d, t, stepMs);
