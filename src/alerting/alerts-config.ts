@@ -9,6 +9,7 @@ import type { StoreReader } from '../store/reader.ts';
 import type { CameraSelector } from './config/selector.ts';
 import { ShiftCalendar } from './config/shift-calendar.ts';
 import { shiftsOf } from './config/shift-section.ts';
+import { parseHandover, type HandoverSettings } from './handover/settings.ts';
 
 /** A rule after validation: durations in ms, its kind resolved, params checked against the kind's schema. */
 export interface AlertRule {
@@ -34,6 +35,8 @@ export interface AlertsConfig {
   rules: AlertRule[];
   /** Where notifications link to (no trailing slash); absent: no links, unless the dashboard beside the engine sets one. */
   dashboardUrl?: string;
+  /** A notice at each shift end (handover/); absent without a `handover` section. */
+  handover?: HandoverSettings;
   /** The file as given, for the Grafana export. */
   source: AlertsConfigInput;
 }
@@ -103,6 +106,13 @@ export function parseAlertsConfig(input: unknown): AlertsConfig {
       params: r.params ?? {},
     };
   });
+  const handover =
+    c.handover &&
+    parseHandover(
+      c.handover,
+      receiverNames,
+      shifts.map((s) => s.name),
+    );
   return {
     evaluateEveryMs: Math.max(100, parseDuration(c.evaluateEvery ?? '5s')),
     calendar: new ShiftCalendar(shifts, c.daysOff),
@@ -111,6 +121,7 @@ export function parseAlertsConfig(input: unknown): AlertsConfig {
     groupBy: c.route.groupBy ?? ['alertname'],
     rules,
     ...(c.dashboardUrl ? { dashboardUrl: c.dashboardUrl.replace(/\/+$/, '') } : {}),
+    ...(handover ? { handover } : {}),
     source: c,
   };
 }

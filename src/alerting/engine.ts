@@ -5,10 +5,11 @@ import { systemClock, type Clock } from './clock.ts';
 import type { AlertRule, AlertsConfig } from './alerts-config.ts';
 import { instanceKey, observe, startTick } from './evaluate.ts';
 import { alertMetrics, type AlertMetrics } from './metrics.ts';
-import { groupNotices, toNotice, type AlertNotice, type Notification } from './lifecycle/notification.ts';
+import { groupNotices, toNotice, type AlertNotice } from './lifecycle/notification.ts';
 import { NOTIFIER_TYPES } from './notifiers/index.ts';
-import { NotifyError, type Notifier } from './notifiers/notifier.ts';
+import { NotifyError, type Notifier, type Outgoing } from './notifiers/notifier.ts';
 import { newInstance, step, type AlertInstance } from './lifecycle/state-machine.ts';
+import { HandoverQueue, type HandoverQueueOptions } from './handover/queue.ts';
 
 export interface EngineOptions {
   config: AlertsConfig;
@@ -19,6 +20,8 @@ export interface EngineOptions {
   notifiers?: Map<string, Notifier>;
   clock?: Clock;
   logger?: Logger;
+  /** The shift summary a handover notice carries; needed when the config has a `handover` section. */
+  summarize?: HandoverQueueOptions['summarize'];
   /** Retry backoff: base * 2^(attempts-1), capped (defaults 1 s and 5 min). */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -47,6 +50,7 @@ export class AlertEngine {
   private stopped = false;
   private running: Promise<void> = Promise.resolve();
   private dashboardUrl: string | undefined;
+  private readonly handover: HandoverQueue | undefined;
   readonly metrics: AlertMetrics;
 
   constructor(private readonly options: EngineOptions) {
@@ -57,6 +61,16 @@ export class AlertEngine {
     this.dashboardUrl = this.config.dashboardUrl;
     this.notifiers =
       options.notifiers ?? new Map(this.config.receivers.map((r) => [r.name, NOTIFIER_TYPES.get(r.type)!.create(r, this.log)]));
+    const { handover, calendar } = this.config;
+    if (handover && !options.summarize) throw new Error('alerting: a handover section needs a shift summary (EngineOptions.summarize)');
+    if (handover && options.summarize)
+      this.handover = new HandoverQueue({
+        settings: handover,
+        calendar,
+        state: options.state,
+        summarize: options.summarize,
+        logger: this.log,
+      });
     this.metrics = alertMetrics({
       instances: () => this.instances(),
       isLeader: () => this.leader,
@@ -139,6 +153,10 @@ export class AlertEngine {
     for (const a of changed) this.persisted.set(a.key, fingerprint(a));
     for (const n of notifications)
       this.log.info({ id: n.id, receiver: n.receiver, status: n.status, alerts: n.alerts.length }, 'alerting: notification queued');
+    // After the alerts' commit, so a store slow to summarize a shift never holds up a page.
+    await this.handover
+      ?.queueDue(nowMs, this.dashboardUrl, () => this.options.lock.check())
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'alerting: handover notice not queued; retrying next tick'));
   }
 
   private stepInput(rule: AlertRule, nowMs: number, holds: boolean, inShift: boolean) {
@@ -170,7 +188,7 @@ export class AlertEngine {
     for (const row of due) {
       if (down.has(row.receiver)) continue;
       const notifier = this.notifiers.get(row.receiver);
-      const body = row.body as Notification;
+      const body = row.body as Outgoing;
       try {
         if (!notifier) throw new NotifyError(`no receiver named ${row.receiver}`, false);
         if (!(await this.options.lock.check())) return sent;

@@ -30,6 +30,14 @@ export interface AlertStateStore {
    * page nor, after a restart, produce a second one for the same transition.
    */
   commit(instances: readonly InstanceRecord[], notifications: readonly Omit<OutboxRecord, 'attempts' | 'nextAttemptAt'>[]): Promise<void>;
+  /**
+   * Queues notifications whose ids are deterministic (the shift handover notice, one per shift end), in one
+   * transaction, once: a row whose (id, receiver) is already in the outbox, in any state, is left as it is, so two
+   * engines or a restarted one queueing the same notice add nothing. Returns how many rows were new.
+   */
+  queueOnce(notifications: readonly Omit<OutboxRecord, 'attempts' | 'nextAttemptAt'>[]): Promise<number>;
+  /** Which of `ids` are in the outbox, for any receiver, sent or not. */
+  queuedIds(ids: readonly string[]): Promise<Set<string>>;
   /** Unsent, not given up, due by `nowMs`; oldest first. */
   dueNotifications(nowMs: number, limit: number): Promise<OutboxRecord[]>;
   markSent(id: string, receiver: string, nowMs: number): Promise<void>;

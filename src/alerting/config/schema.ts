@@ -83,6 +83,23 @@ export const ReceiverSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** At each shift end, one notice with the shift's summary to these receivers (docs/alerting.md "The handover notice"). */
+export const HandoverSchema = Type.Object(
+  {
+    receivers: Type.Array(Name('receiver name'), { minItems: 1, description: 'Receivers of the handover notice.' }),
+    shifts: Type.Optional(Type.Array(Name('shift name'), { minItems: 1, description: 'Hand over these shifts; omitted: every shift.' })),
+    delay: Type.Optional(Duration('How long after the shift end the notice is made, so the last events are in (default 1m).')),
+    partClass: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9_.-]{1,64}$',
+        description: 'The class that counts parts, for defects per part.',
+        'x-reason': 'must be a class name',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const AlertsConfigSchema = Type.Object(
   {
     evaluateEvery: Type.Optional(Duration('How often rules are evaluated (default 5s).')),
@@ -120,6 +137,7 @@ export const AlertsConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     rules: Type.Array(RuleSchema),
+    handover: Type.Optional(HandoverSchema),
   },
   { additionalProperties: false, title: 'alerts config' },
 );
@@ -128,4 +146,5 @@ export type AlertsConfigInput = Static<typeof AlertsConfigSchema>;
 export type RuleInput = Static<typeof RuleSchema>;
 export type ShiftInput = Static<typeof ShiftSchema>;
 export type ReceiverInput = Static<typeof ReceiverSchema>;
+export type HandoverInput = Static<typeof HandoverSchema>;
 export type Severity = (typeof SEVERITIES)[number];

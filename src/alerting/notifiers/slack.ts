@@ -1,3 +1,5 @@
+import { isHandover } from '../handover/notice.ts';
+import { handoverText } from '../handover/text.ts';
 import type { Notification } from '../lifecycle/notification.ts';
 import { postJson } from './http-post.ts';
 import type { NotifierType } from './notifier.ts';
@@ -19,5 +21,8 @@ export function slackText(n: Notification): string {
 export const slackNotifier: NotifierType = {
   type: 'slack',
   needsUrl: true,
-  create: (r) => ({ name: r.name, send: (n) => postJson(r.url!, { text: slackText(n) }, n.id, r.timeout) }),
+  create: (r) => ({
+    name: r.name,
+    send: (n) => postJson(r.url!, { text: isHandover(n) ? handoverText(n) : slackText(n) }, n.id, r.timeout),
+  }),
 };

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { assertReaderServes, loadAlertsConfig, parseAlertsConfig, type AlertsConfig } from '../../alerting/alerts-config.ts';
 import { AlertEngine } from '../../alerting/engine.ts';
+import { summarizeShift } from '../../alerting/shifts/summary.ts';
+import type { EvidenceStore } from '../../store/evidence/evidence-store.ts';
 import { SeamError } from '../../contract/index.ts';
 import type { Store } from '../../store/store.ts';
 import { DEFAULT_ALERTS } from '../config/default-alerts.ts';
@@ -18,15 +20,26 @@ export interface RunningAlerting {
   close(): Promise<void>;
 }
 
-/** Alert state and lock for `store`, and an engine over them (not yet started). Checks the store can answer every rule. */
-export async function openAlerting(config: AlertsConfig, store: Store, logger: Logger): Promise<RunningAlerting> {
+/**
+ * Alert state and lock for `store`, and an engine over them (not yet started). Checks the store can answer every
+ * rule. `evidence`, when given, puts the shift's top defect images into each handover notice's summary.
+ */
+export async function openAlerting(config: AlertsConfig, store: Store, logger: Logger, evidence?: EvidenceStore): Promise<RunningAlerting> {
   assertReaderServes(config, store);
   // Kept beside the data where the store can (capabilities.ts); the line-protocol stores cannot (no transactions).
   const home = store.capabilities.alertState;
-  if (!home) throw new SeamError('SEAM_ERR_CONFIG', `alert state needs a duckdb or postgres store, not ${store.name}`, { field: 'store' });
+  const counts = store.capabilities.shiftCounts;
+  if (!home || (config.handover && !counts))
+    throw new SeamError('SEAM_ERR_CONFIG', `alert state needs a duckdb or postgres store, not ${store.name}`, { field: 'store' });
+  const { handover, calendar } = config;
+  const summarize =
+    handover && counts
+      ? (run: Parameters<typeof summarizeShift>[2], nowMs: number) =>
+          summarizeShift(counts, calendar, run, { nowMs, evidence, ...(handover.partClass ? { partClass: handover.partClass } : {}) })
+      : undefined;
   const { state, lock } = home();
   await state.open();
-  const engine = new AlertEngine({ config, reader: store, state, lock, logger });
+  const engine = new AlertEngine({ config, reader: store, state, lock, logger, summarize });
   return {
     engine,
     start: () => engine.start(),

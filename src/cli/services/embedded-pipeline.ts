@@ -76,7 +76,7 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
     const evidence = new DirectoryEvidenceStore({ dir: evidenceDirFor(dbPath), logger: logger.child({ box: 'consumer' }) });
     await evidence.open();
     opened.push(() => evidence.close());
-    const alerting = alertsConfig ? await openAlerting(alertsConfig, store, logger.child({ box: 'alerting' })) : undefined;
+    const alerting = alertsConfig ? await openAlerting(alertsConfig, store, logger.child({ box: 'alerting' }), evidence) : undefined;
     if (alerting) opened.push(() => alerting.close());
     let consumer: RunningConsumer | undefined;
     const dashboard = await withListenFlags({ port: '--http-port', host: '--host' }, () =>

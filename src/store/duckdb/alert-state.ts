@@ -58,14 +58,27 @@ export class DuckDbAlertState implements AlertStateStore {
             now: BigInt(now),
           });
         }
-        for (const n of notifications) {
-          await c.run(
-            `INSERT INTO alert_outbox (id, receiver, created_at, body, next_attempt_at) VALUES ($id, $receiver, $created, $body, $created)`,
-            { id: n.id, receiver: n.receiver, created: BigInt(n.createdAt), body: JSON.stringify(n.body) },
-          );
-        }
+        for (const n of notifications) await insertOutbox(c, n, '');
       }),
     );
+  }
+
+  queueOnce(notifications: readonly Omit<OutboxRecord, 'attempts' | 'nextAttemptAt'>[]): Promise<number> {
+    if (notifications.length === 0) return Promise.resolve(0);
+    return this.serial((c) =>
+      inTransaction(c, async () => {
+        let added = 0;
+        for (const n of notifications) added += await insertOutbox(c, n, 'ON CONFLICT (id, receiver) DO NOTHING');
+        return added;
+      }),
+    );
+  }
+
+  async queuedIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const params = Object.fromEntries(ids.map((id, i) => [`i${i}`, id]));
+    const rows = await this.rows(`SELECT DISTINCT id FROM alert_outbox WHERE id IN (${ids.map((_, i) => `$i${i}`).join(', ')})`, params);
+    return new Set(rows.map((r) => String(r.id)));
   }
 
   async dueNotifications(nowMs: number, limit: number): Promise<OutboxRecord[]> {
@@ -120,6 +133,15 @@ export class DuckDbAlertState implements AlertStateStore {
     this.conn?.closeSync();
     this.conn = undefined;
   }
+}
+
+/** One outbox row; `onConflict` is appended as it is. Resolves to the rows inserted (0 or 1). */
+async function insertOutbox(c: DuckDBConnection, n: Omit<OutboxRecord, 'attempts' | 'nextAttemptAt'>, onConflict: string): Promise<number> {
+  const r = await c.run(
+    `INSERT INTO alert_outbox (id, receiver, created_at, body, next_attempt_at) VALUES ($id, $receiver, $created, $body, $created) ${onConflict}`,
+    { id: n.id, receiver: n.receiver, created: BigInt(n.createdAt), body: JSON.stringify(n.body) },
+  );
+  return r.rowsChanged;
 }
 
 /** DuckDB: one process per file, so the lock is always ours. */

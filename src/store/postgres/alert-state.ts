@@ -58,6 +58,12 @@ export class PostgresAlertState implements AlertStateStore {
     }
   }
 
+  /** One statement for many outbox rows (outboxColumns gives its parameters); `onConflict` is appended as it is. */
+  private outboxInsert(onConflict: string): string {
+    return `INSERT INTO ${this.t('alert_outbox')} (id, receiver, created_at, body, next_attempt_at)
+      SELECT i, r, c, b, c FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS u(i, r, c, b) ${onConflict}`;
+  }
+
   async loadInstances(): Promise<InstanceRecord[]> {
     const rows = await this.q(`SELECT key, rule, state, body FROM ${this.t('alert_instances')} ORDER BY key`);
     return rows.map((r) => ({
@@ -90,16 +96,7 @@ export class PostgresAlertState implements AlertStateStore {
         );
       }
       if (notifications.length > 0) {
-        await client.query(
-          `INSERT INTO ${this.t('alert_outbox')} (id, receiver, created_at, body, next_attempt_at)
-           SELECT i, r, c, b, c FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS u(i, r, c, b)`,
-          [
-            notifications.map((n) => n.id),
-            notifications.map((n) => n.receiver),
-            notifications.map((n) => n.createdAt),
-            notifications.map((n) => JSON.stringify(n.body)),
-          ],
-        );
+        await client.query(this.outboxInsert(''), outboxColumns(notifications));
       }
       await client.query('COMMIT');
     } catch (cause) {
@@ -108,6 +105,22 @@ export class PostgresAlertState implements AlertStateStore {
     } finally {
       client.release();
     }
+  }
+
+  async queueOnce(notifications: readonly NewOutboxRow[]): Promise<number> {
+    if (notifications.length === 0) return 0;
+    try {
+      const r = await this.db().query(this.outboxInsert('ON CONFLICT (id, receiver) DO NOTHING'), outboxColumns(notifications));
+      return r.rowCount ?? 0;
+    } catch (cause) {
+      throw pgError('alert state queue', 'postgres', cause);
+    }
+  }
+
+  async queuedIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.q(`SELECT DISTINCT id FROM ${this.t('alert_outbox')} WHERE id = ANY($1::text[])`, [ids]);
+    return new Set(rows.map((r) => String(r.id)));
   }
 
   async dueNotifications(nowMs: number, limit: number): Promise<OutboxRecord[]> {
@@ -152,6 +165,15 @@ export class PostgresAlertState implements AlertStateStore {
     await pool?.end().catch(() => {});
   }
 }
+
+type NewOutboxRow = Omit<OutboxRecord, 'attempts' | 'nextAttemptAt'>;
+
+const outboxColumns = (rows: readonly NewOutboxRow[]) => [
+  rows.map((n) => n.id),
+  rows.map((n) => n.receiver),
+  rows.map((n) => n.createdAt),
+  rows.map((n) => JSON.stringify(n.body)),
+];
 
 /**
  * The engine's leadership as a PostgreSQL session advisory lock on a connection of its own: held as long
