@@ -3,34 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { AlertEngine } from '../../src/alerting/engine.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
-import { PostgresAlertLock, PostgresAlertState } from '../../src/store/postgres/alert-state.ts';
-import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { FakeClock } from './fake-clock.ts';
-import { eventsEvery, MIN, silentConfig } from './harness.ts';
+import { eventsEvery, MIN, pgEngine, silentConfig } from './harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
 const T = (hhmm: string) => Date.parse(`2026-12-02T${hhmm}:00.000Z`);
 
-/** One engine as a separate process would have it: its own reader pool, state pool and lock connection. */
-async function engineOn(url: string, schema: string, hook: WebhookReceiver, clock: FakeClock) {
-  const reader = new PostgresStore({ url, schema, timescale: 'off' });
-  await reader.open();
-  const state = new PostgresAlertState({ url, schema });
-  await state.open();
-  const lock = new PostgresAlertLock(url, schema);
-  const engine = new AlertEngine({ config: silentConfig(hook.url), reader, state, lock, clock });
-  return {
-    engine,
-    lock,
-    state,
-    reader,
-    async close() {
-      await engine.stop();
-      await state.close();
-      await reader.close();
-    },
-  };
-}
+const engineOn = (url: string, schema: string, hook: WebhookReceiver, clock: FakeClock) =>
+  pgEngine(url, schema, clock, (reader, state, lock) => new AlertEngine({ config: silentConfig(hook.url), reader, state, lock, clock }));
 
 describe('alerting engines sharing PostgreSQL', () => {
   let server: RunningPostgres;

@@ -1,11 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAlertsConfig } from '../../src/alerting/alerts-config.ts';
+import { parseAlertsConfig, type AlertsConfig } from '../../src/alerting/alerts-config.ts';
 import { AlertEngine } from '../../src/alerting/engine.ts';
 import type { DetectionV1 } from '../../src/contract/index.ts';
+import type { AlertLock, AlertStateStore } from '../../src/store/alert-state.ts';
 import { DuckDbAlertState, LOCAL_LOCK } from '../../src/store/duckdb/alert-state.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { PostgresAlertLock, PostgresAlertState } from '../../src/store/postgres/alert-state.ts';
+import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { makeEvent } from '../helpers/events.ts';
 import { FakeClock } from './fake-clock.ts';
 
@@ -33,8 +36,16 @@ export function silentConfig(url: string, rule: Record<string, unknown> = {}, ex
   });
 }
 
+/** Builds the engine of a harness over its store (reader), alert state, lock and clock. */
+export type EngineMaker = (reader: DuckDbStore | PostgresStore, state: AlertStateStore, lock: AlertLock, clock: FakeClock) => AlertEngine;
+
+const plainEngine =
+  (config: AlertsConfig): EngineMaker =>
+  (reader, state, lock, clock) =>
+    new AlertEngine({ config, reader, state, lock, clock });
+
 /** A DuckDB file store with alert state and an engine on a fake clock; `restart` closes and reopens all three. */
-export async function duckHarness(config: ReturnType<typeof parseAlertsConfig>, startMs: number) {
+export async function duckHarness(config: AlertsConfig, startMs: number, makeEngine = plainEngine(config)) {
   const path = join(mkdtempSync(join(tmpdir(), 'seamline-alerts-')), 'seamline.duckdb');
   const clock = new FakeClock(startMs);
   const h = {
@@ -47,7 +58,7 @@ export async function duckHarness(config: ReturnType<typeof parseAlertsConfig>, 
       await h.store.open();
       h.state = new DuckDbAlertState(() => h.store.connect());
       await h.state.open();
-      h.engine = new AlertEngine({ config, reader: h.store, state: h.state, lock: LOCAL_LOCK, clock });
+      h.engine = makeEngine(h.store, h.state, LOCAL_LOCK, clock);
     },
     /** Advance the clock by `ms`, tick and deliver. */
     async at(ms: number) {
@@ -67,4 +78,25 @@ export async function duckHarness(config: ReturnType<typeof parseAlertsConfig>, 
   };
   await h.open();
   return h;
+}
+
+/** One engine on PostgreSQL as a separate process would have it: its own reader pool, state pool and lock connection. */
+export async function pgEngine(url: string, schema: string, clock: FakeClock, makeEngine: EngineMaker) {
+  const reader = new PostgresStore({ url, schema, timescale: 'off' });
+  await reader.open();
+  const state = new PostgresAlertState({ url, schema });
+  await state.open();
+  const lock = new PostgresAlertLock(url, schema);
+  const engine = makeEngine(reader, state, lock, clock);
+  return {
+    engine,
+    lock,
+    state,
+    reader,
+    async close() {
+      await engine.stop();
+      await state.close();
+      await reader.close();
+    },
+  };
 }

@@ -5,28 +5,30 @@ import type { HandoverNotice } from './notice.ts';
 const int = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 const pct = (r: number | null) => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
 
-/** `value (prev X, week ago Y)`, leaving out a comparison whose run did not happen. */
-function compared(f: Figure | RateFigure, show: (v: number | null) => string): string {
-  const beside = [
-    ...(f.previous !== null ? [`prev ${show(f.previous)}`] : []),
-    ...(f.weekAgo !== null ? [`week ago ${show(f.weekAgo)}`] : []),
-  ];
-  return `${show(f.value)}${beside.length ? ` (${beside.join(', ')})` : ''}`;
+/** Which comparisons the summary has: a run that did not happen (a day off) is left out, not shown as 0. */
+interface Beside {
+  previous: boolean;
+  weekAgo: boolean;
 }
 
-const count = (f: Figure) => compared(f, (v) => int(v ?? 0));
+/** `value unit (prev X, week ago Y)`. */
+function compared(f: Figure | RateFigure, show: (v: number | null) => string, beside: Beside, unit = ''): string {
+  const others = [...(beside.previous ? [`prev ${show(f.previous)}`] : []), ...(beside.weekAgo ? [`week ago ${show(f.weekAgo)}`] : [])];
+  return `${show(f.value)}${unit}${others.length ? ` (${others.join(', ')})` : ''}`;
+}
 
 /** The headline lines of one row: volume, defect rates by class, silence, losses, dead letters, alerts. */
-function rowLines(r: ShiftRow, partClass: string | null): string[] {
+function rowLines(r: ShiftRow, partClass: string | null, beside: Beside): string[] {
+  const count = (f: Figure, unit = '') => compared(f, (v) => int(v ?? 0), beside, unit);
   const classes = Object.entries(r.classes)
     .filter(([name]) => name !== partClass)
-    .map(([name, c]) => `${name} ${compared(c.perPart ?? c.perEvent, pct)} ${c.perPart ? 'per part' : 'per event'}`);
+    .map(([name, c]) => `${name} ${compared(c.perPart ?? c.perEvent, pct, beside, c.perPart ? ' per part' : ' per event')}`);
   return [
     `Events ${count(r.events)} · detections ${count(r.detections)}`,
     ...(classes.length ? [`Defect rate: ${classes.join(' · ')}`] : []),
     `Camera-minutes silent ${count(r.minutesSilent)} · offline ${count(r.minutesOffline)}`,
     `Events lost ${count(r.eventsLost)} · repaired ${count(r.eventsRepaired)} · dead letters ${count(r.deadLetters)}`,
-    `Alerts fired ${count(r.alertsFired)} · firing ${count(r.alertMinutes)} min`,
+    `Alerts fired ${count(r.alertsFired)} · firing ${count(r.alertMinutes, ' min')}`,
   ];
 }
 
@@ -48,7 +50,7 @@ export function handoverText(n: HandoverNotice): string {
     );
   return [
     head,
-    ...rowLines(s.plant, s.partClass),
+    ...rowLines(s.plant, s.partClass, { previous: s.previous !== null, weekAgo: s.weekAgo !== null }),
     ...sites,
     ...(s.sites.length > MAX_SITES ? [`… and ${s.sites.length - MAX_SITES} more lines`] : []),
     ...(s.images.length ? [`${s.images.length} defect image(s) on the dashboard`] : []),
