@@ -63,6 +63,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/alerts.ts')).alertsCommand(),
   },
   {
+    name: 'report',
+    args: '',
+    summary: 'reports from the store: report shift, one shift per camera, line and plant as csv, json or md',
+    load: async () => (await import('./commands/report.ts')).reportCommand(),
+  },
+  {
     name: 'grafana',
     args: '',
     summary: 'Grafana 11 as code: the provisioning tree for a Seamline store',

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../../contract/index.ts';
+import { AlertsConfigSchema } from '../../alerting/config/schema.ts';
 import { LogLevelSchema } from './log-level.ts';
 
 const Port = (description: string) => Type.Integer({ minimum: 0, maximum: 65535, description });
@@ -35,6 +36,10 @@ export const StartConfigSchema = Type.Object(
     }),
     inferenceFps: Type.Number({ exclusiveMinimum: 0, maximum: 60, description: 'Frames per second of that camera.' }),
     logLevel: LogLevelSchema,
+    // The shift calendar of a plant that alerts elsewhere (alerts "off" or another engine): the same shifts
+    // and days off as an alerts config has, for the page's shift ranges and `seamline report shift` (docs/shifts.md).
+    shifts: AlertsConfigSchema.properties.shifts,
+    daysOff: AlertsConfigSchema.properties.daysOff,
   },
   { additionalProperties: false, title: 'seamline start config' },
 );

@@ -1,0 +1,67 @@
+/**
+ * The shift calendar a command reads, from its files: `--alerts FILE` (the alerting config's shifts) or
+ * `--config FILE` (a start config: its `shifts` and `daysOff`, else the alerts it names, "default" being the
+ * built-in rules). The choice between them is the one rule of alerting/shifts/calendar-source.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { Type } from '@sinclair/typebox';
+import { dirname, resolve } from 'node:path';
+import { loadAlertsConfig, parseAlertsConfig } from '../../alerting/alerts-config.ts';
+import type { ShiftCalendar } from '../../alerting/config/shift-calendar.ts';
+import type { ShiftsSection } from '../../alerting/config/shift-section.ts';
+import { requireShiftCalendar, type CalendarSources } from '../../alerting/shifts/calendar-source.ts';
+import { assertValid, compile, isSeamError, SeamError } from '../../contract/index.ts';
+import { DEFAULT_ALERTS } from '../config/default-alerts.ts';
+import { StartConfigSchema } from '../config/start.ts';
+
+export interface CalendarFiles {
+  /** An alerts config file. */
+  alerts?: string;
+  /** A start config file. */
+  config?: string;
+}
+
+/** What the calendar needs of a start config; the rest of the file is the start command's to check. */
+const StartShiftsSchema = Type.Object(
+  {
+    shifts: StartConfigSchema.properties.shifts,
+    daysOff: StartConfigSchema.properties.daysOff,
+    alerts: Type.Optional(StartConfigSchema.properties.alerts),
+  },
+  { additionalProperties: true },
+);
+const validateStartShifts = compile(StartShiftsSchema);
+
+function startSources(path: string): CalendarSources {
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (cause) {
+    throw new SeamError('SEAM_ERR_CONFIG', `cannot read config file ${path}: ${(cause as Error).message}`, { field: 'config', cause });
+  }
+  try {
+    assertValid(validateStartShifts, value, `config file ${path}`);
+  } catch (err) {
+    if (isSeamError(err)) throw new SeamError('SEAM_ERR_CONFIG', err.message, { field: err.field, cause: err });
+    throw err;
+  }
+  const section = value as ShiftsSection & { alerts?: string };
+  const alerts = section.alerts;
+  if (section.shifts || alerts === undefined || alerts === 'off') return { section };
+  if (alerts === 'default') return { alerts: parseAlertsConfig(DEFAULT_ALERTS) };
+  return { alerts: loadAlertsConfig(resolve(dirname(path), alerts)), section };
+}
+
+/** The calendar the files name; SEAM_ERR_CONFIG when they name none, or none is given. */
+export function calendarFromFiles(files: CalendarFiles): ShiftCalendar {
+  if (!files.alerts && !files.config) {
+    throw new SeamError(
+      'SEAM_ERR_CONFIG',
+      'no shift calendar: give --alerts FILE (an alerts config with shifts) or --config FILE (a start config)',
+      {
+        field: 'alerts',
+      },
+    );
+  }
+  return requireShiftCalendar(files.alerts ? { alerts: loadAlertsConfig(files.alerts) } : startSources(files.config!));
+}
