@@ -13,7 +13,7 @@ import type { PanelReader } from '../store/panel-reader.ts';
 import type { RepairLedgerAccess } from '../store/repair-ledger.ts';
 import { buildPanels } from './panels/index.ts';
 import { camerasPanel } from './panels/cameras.ts';
-import { parsePanelWindow } from './panels/window.ts';
+import { parsePanelWindow, type ShiftResolver } from './panels/window.ts';
 
 export interface LiveOptions {
   panels: PanelReader;
@@ -26,6 +26,8 @@ export interface LiveOptions {
   panelsEveryMs?: number;
   /** ms between `status` pushes (default 1,000). */
   statusEveryMs?: number;
+  /** Resolves `shift=` (shift-routes.ts), when the dashboard has a shift calendar. */
+  shifts?: ShiftResolver;
 }
 
 function send(reply: FastifyReply, event: string, data: unknown): void {
@@ -45,11 +47,11 @@ export function registerLive(app: FastifyInstance<any, any, any, any>, o: LiveOp
 
   app.get('/api/panels', async (req) => {
     const now = o.now();
-    return buildPanels(o.panels, parsePanelWindow(req.query, now), now, o.repairLedger);
+    return buildPanels(o.panels, parsePanelWindow(req.query, now, o.shifts), now, o.repairLedger);
   });
 
   app.get('/api/live', async (req, reply) => {
-    const first = parsePanelWindow(req.query, o.now()); // a bad query is a 400 before the stream opens
+    const first = parsePanelWindow(req.query, o.now(), o.shifts); // a bad query is a 400 before the stream opens
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -72,10 +74,14 @@ export function registerLive(app: FastifyInstance<any, any, any, any>, o: LiveOp
       req.log.warn({ err }, 'live push failed');
       if (open) send(reply, 'store-error', { message: 'the store did not answer; retrying' });
     };
+    // A running shift stays the run it was when the stream opened ("this" does not jump to the next shift at its end).
+    const query = first.shift ? { ...(req.query as object), shift: `${first.shift.name}@${first.shift.date}` } : req.query;
     const pushPanels = async () => {
       try {
         const now = o.now();
-        send(reply, 'panels', await buildPanels(o.panels, first.live ? parsePanelWindow(req.query, now) : first, now, o.repairLedger));
+        const w = first.live ? parsePanelWindow(query, now, o.shifts) : first;
+        if (w.shift && first.shift) w.shift.spec = first.shift.spec;
+        send(reply, 'panels', await buildPanels(o.panels, w, now, o.repairLedger));
       } catch (err) {
         failed(err);
       }

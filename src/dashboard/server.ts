@@ -16,6 +16,7 @@ import { parseOverviewQuery, windowFor } from './query.ts';
 import { registerStaticFiles } from './static-files.ts';
 import { registerEvidence } from './evidence/evidence-routes.ts';
 import type { EvidenceStore } from '../store/evidence/evidence-store.ts';
+import { hasShifts, registerShifts, shiftResolver, type DashboardShifts } from './shift-routes.ts';
 
 export interface DashboardOptions {
   /** Where the numbers come from. */
@@ -45,6 +46,12 @@ export interface DashboardOptions {
   evidence?: EvidenceStore;
   /** ms between live pushes of the panels (default 5,000). */
   panelsEveryMs?: number;
+  /**
+   * The shift calendar and the shift summary (the alerting config's shifts, or a `shifts` section of the start
+   * config; cli/services/dashboard-shifts.ts builds them): the page's shift choices, `shift=` on every panel and
+   * GET /api/shift-summary (shift-routes.ts). Without them the page offers no shifts, and says why.
+   */
+  shifts?: DashboardShifts;
 }
 
 export interface Dashboard {
@@ -110,7 +117,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       now,
       alerts: options.alerts,
       panelsEveryMs: options.panelsEveryMs,
+      shifts: hasShifts(options.shifts) ? shiftResolver(options.shifts) : undefined,
     });
+  registerShifts(app, options.shifts, now);
 
   registerEvidence(app, options.evidence, now);
 

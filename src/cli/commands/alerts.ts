@@ -108,6 +108,7 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
       import('../../dashboard/server.ts'),
       import('../../alerting/http-routes.ts'),
     ]);
+  const { dashboardShifts } = await import('../services/dashboard-shifts.ts');
   const store = createStore(storeConfigFromUrl(run.store));
   await openStoreWhenReachable(store, { logger });
   const alerting = await openAlerting(config, store, logger.child({ box: 'alerting' }));
@@ -129,6 +130,10 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
           logger: logger.child({ box: 'dashboard' }),
           plugins: [alertRoutes(alerting.engine)],
           alerts: () => alertViews(alerting.engine.instances()),
+          // The page's shift ranges and summary: this alerts config's calendar.
+          shifts: dashboardShifts(config.calendar.names().length ? config.calendar : undefined, store, {
+            partClass: config.handover?.partClass,
+          }),
         }),
       );
     }

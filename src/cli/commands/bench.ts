@@ -161,7 +161,7 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
     case 'dashboard':
       result = {
         ...(await (
-          await import('../../proof/bench/dashboard-bench.ts')
+          await import('../../proof/bench/dashboard/dashboard-bench.ts')
         ).runDashboardBench({
           cameras: config.cameras ?? PLANT_CAMERAS,
           rate: config.rate,

@@ -2,6 +2,9 @@ import { Command } from 'commander';
 import type { RunningConsumer } from '../../consumer/consumer.ts';
 import type { ConsumerPhase } from '../../consumer/health.ts';
 import type { Dashboard } from '../../dashboard/server.ts';
+import type { Logger } from 'pino';
+import type { Store } from '../../store/store.ts';
+import type { EvidenceStore } from '../../store/evidence/evidence-store.ts';
 import { isSeamError, SeamError } from '../../contract/errors.ts';
 import { storeConfigFromUrl, type StoreConfig } from '../../store/config.ts';
 import { configFromFlags } from '../config/config-file.ts';
@@ -52,6 +55,7 @@ export function consumerCommand(): Command {
     .option('--metrics-host <address>', `/metrics listen address (default ${d.metricsHost})`)
     .option('--metrics-port <port>', `/metrics port, -1 off (default ${d.metricsPort})`, integerFlag)
     .option('--dashboard-port <port>', 'also serve the dashboard from this process, -1 off (default -1)', integerFlag)
+    .option('--alerts <file>', "with --dashboard-port: an alerts config whose shifts are the page's shift ranges (or shifts in --config)")
     .option('--retention-days <n>', 'delete data older than this, 0 keeps all (default 0)', integerFlag)
     .option('--no-evidence', 'leave the evidence images to another consumer (docs/evidence.md)')
     .option('--evidence-dir <dir>', 'keep the images in this folder (default: beside the DuckDB file, or the PostgreSQL database)')
@@ -115,6 +119,29 @@ async function consumerBoxes() {
   };
 }
 
+/** The dashboard of --dashboard-port over the consumer's store, with the shift calendar its config names. */
+async function consumerDashboard(
+  config: ConsumerConfig,
+  store: Store,
+  evidence: EvidenceStore | undefined,
+  logger: Logger,
+): Promise<Dashboard> {
+  const [{ startDashboard }, { calendarOfConfig, dashboardShifts }] = await Promise.all([
+    import('../../dashboard/server.ts'),
+    import('../services/dashboard-shifts.ts'),
+  ]);
+  const { calendar, partClass } = calendarOfConfig(config);
+  return withListenFlags({ port: '--dashboard-port' }, () =>
+    startDashboard({
+      reader: store,
+      port: config.dashboardPort,
+      logger: logger.child({ box: 'dashboard' }),
+      evidence,
+      shifts: dashboardShifts(calendar, store, { evidence, partClass }),
+    }),
+  );
+}
+
 async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls: TlsFiles): Promise<void> {
   const boxes = await consumerBoxes();
   const { startConsumer, consumerHealth, healthMetric, consumerMetrics, clockMetrics, repairMetrics, evidenceMetrics } = boxes;
@@ -144,15 +171,7 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
     phase = 'starting';
     if (config.dashboardPort >= 0) {
       // The dashboard (fastify, sharp for thumbnails) only when asked: a restarted consumer starts without it.
-      const { startDashboard } = await import('../../dashboard/server.ts');
-      dashboard = await withListenFlags({ port: '--dashboard-port' }, () =>
-        startDashboard({
-          reader: store,
-          port: config.dashboardPort,
-          logger: logger.child({ box: 'dashboard' }),
-          evidence: evidence ?? undefined,
-        }),
-      );
+      dashboard = await consumerDashboard(config, store, evidence ?? undefined, logger);
     }
     // The config's names are startConsumer's: only the store and the TLS files arrive opened and read.
     consumer = await startConsumer({

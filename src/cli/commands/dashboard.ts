@@ -47,6 +47,7 @@ export function dashboardCommand(): Command {
     .option('--port <port>', `listen port (default ${d.port})`, integerFlag)
     .option('--evidence-dir <dir>', "the images' folder, when the consumer was given --evidence-dir (default: the store's own)")
     .option('--token-file <file>', `access token, required beyond loopback (or $${TOKEN_ENV})`)
+    .option('--alerts <file>', "an alerts config: its shifts are the page's shift ranges (or a shifts section in --config)")
     .addOption(logLevelOption())
     .action(async (flags: Record<string, unknown> & { config?: string }) => {
       let token: string | undefined;
@@ -60,12 +61,16 @@ export function dashboardCommand(): Command {
 
 async function runDashboard(config: DashboardConfig, token: string | undefined): Promise<void> {
   // Loaded when it runs, not for --help or a flag error.
-  const [{ startDashboard }, { createEvidenceStore }, { openStoreWhenReachable }, { createStore }] = await Promise.all([
-    import('../../dashboard/server.ts'),
-    import('../../store/registry/evidence-registry.ts'),
-    import('../../store/open-when-reachable.ts'),
-    import('../../store/registry/registry.ts'),
-  ]);
+  const [{ startDashboard }, { createEvidenceStore }, { openStoreWhenReachable }, { createStore }, { calendarOfConfig, dashboardShifts }] =
+    await Promise.all([
+      import('../../dashboard/server.ts'),
+      import('../../store/registry/evidence-registry.ts'),
+      import('../../store/open-when-reachable.ts'),
+      import('../../store/registry/registry.ts'),
+      import('../services/dashboard-shifts.ts'),
+    ]);
+  // Read before anything opens: a bad shift or alerts file stops the start with its field named.
+  const { calendar, partClass } = calendarOfConfig(config);
   const logger = createLogger(config.logLevel);
   const storeConfig = storeConfigFromUrl(config.store);
   const store = createStore({ ...storeConfig, readOnly: true });
@@ -81,7 +86,15 @@ async function runDashboard(config: DashboardConfig, token: string | undefined):
     throw err;
   });
   const dashboard = await withListenFlags({ port: '--port', host: '--host' }, () =>
-    startDashboard({ reader: store, host: config.host, port: config.port, token, logger: logger.child({ box: 'dashboard' }), evidence }),
+    startDashboard({
+      reader: store,
+      host: config.host,
+      port: config.port,
+      token,
+      logger: logger.child({ box: 'dashboard' }),
+      evidence,
+      shifts: dashboardShifts(calendar, store, { evidence, partClass }),
+    }),
   ).catch(async (err) => {
     await evidence?.close();
     await store.close();

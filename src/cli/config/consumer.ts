@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../../contract/index.ts';
 import { DEFAULT_SESSION_EXPIRY_SECONDS } from '../../consumer/mqtt/subscriber-session.ts';
 import { LogLevelSchema } from './log-level.ts';
+import { DashboardShiftsConfig } from './dashboard.ts';
 
 /** Everything `seamline consumer` can be told, by flag or config file (flags win). */
 export const ConsumerConfigSchema = Type.Object(
@@ -50,6 +51,7 @@ export const ConsumerConfigSchema = Type.Object(
     metricsHost: Type.String({ minLength: 1 }),
     metricsPort: Type.Integer({ minimum: -1, maximum: 65535, description: '-1 turns /metrics off; 0 picks a free port.' }),
     dashboardPort: Type.Integer({ minimum: -1, maximum: 65535, description: 'Serve the dashboard from this process; -1 off.' }),
+    ...DashboardShiftsConfig,
     retentionDays: Type.Integer({ minimum: 0, maximum: 36_500 }),
     evidence: Type.Boolean({
       description: 'Take the evidence images too, into the evidence store that goes with --store (docs/evidence.md).',

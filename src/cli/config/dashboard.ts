@@ -1,5 +1,22 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { AlertsConfigSchema } from '../../alerting/config/schema.ts';
 import { LogLevelSchema } from './log-level.ts';
+
+/**
+ * Where a dashboard's shift calendar comes from (docs/dashboard.md#shifts): an alerts config file's shifts, else a
+ * `shifts` and `daysOff` section of this config, as a start config has them. Shared with `seamline consumer`.
+ */
+export const DashboardShiftsConfig = {
+  alerts: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "An alerts config file: its shifts and days off are the page's shift calendar, its handover.partClass the summary's part class.",
+    }),
+  ),
+  shifts: AlertsConfigSchema.properties.shifts,
+  daysOff: AlertsConfigSchema.properties.daysOff,
+};
 
 /** Everything `seamline dashboard` can be told, by flag or by config file (flags win). */
 export const DashboardConfigSchema = Type.Object(
@@ -13,6 +30,7 @@ export const DashboardConfigSchema = Type.Object(
     evidenceDir: Type.Optional(
       Type.String({ minLength: 1, description: "The consumer's --evidence-dir, when it keeps the images in a folder of its own." }),
     ),
+    ...DashboardShiftsConfig,
     logLevel: LogLevelSchema,
   },
   { additionalProperties: false, title: 'seamline dashboard config' },

@@ -17,6 +17,8 @@ import type { EvidenceTransport } from '../../edge/evidence-queue/transport.ts';
 import { Registry } from 'prom-client';
 import { alertRoutes, alertViews } from '../../alerting/http-routes.ts';
 import { alertsConfigFor, openAlerting, type RunningAlerting } from './alerting-service.ts';
+import { dashboardShifts } from './dashboard-shifts.ts';
+import { shiftCalendarFrom } from '../../alerting/shifts/calendar-source.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
 import { embeddedBroker, existingBroker, type PipelineBroker } from './pipeline-broker.ts';
 import type { StartConfig } from '../config/start.ts';
@@ -64,6 +66,8 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
   const dataDir = resolve(config.dataDir);
   // Validated before anything starts: a bad rule stops `seamline start` with its field named.
   const alertsConfig = alertsConfigFor(config.alerts);
+  // The page's shift ranges: the alerts config's shifts, else the start config's own (alerting/shifts/calendar-source.ts).
+  const calendar = shiftCalendarFrom({ alerts: alertsConfig, section: config });
   const opened: (() => Promise<unknown>)[] = [];
   try {
     const broker = config.broker ? await existingBroker(config.broker) : await embeddedBroker(config.host, config.mqttPort);
@@ -90,6 +94,7 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
         plugins: alerting ? [alertRoutes(alerting.engine)] : [],
         metrics: alerting?.engine.metrics.registry,
         alerts: alerting ? () => alertViews(alerting.engine.instances()) : undefined,
+        shifts: dashboardShifts(calendar, store, { evidence, partClass: alertsConfig?.handover?.partClass }),
         extra: async () => {
           const stats = consumer?.ingestor.stats;
           return {

@@ -1,7 +1,7 @@
 /**
- * The query of /api/panels and /api/live: a window (a named range ending now, or a custom from/to) and
- * the region/site/camera/class filters, exactly as the page keeps them in its URL. Validated by hand so a
- * bad link gets one sentence naming its field. Values end up only as bound parameters (panel-sql.ts).
+ * The query of /api/panels and /api/live: a window (a named range ending now, a custom from/to, or a shift of
+ * the calendar) and the region/site/camera/class filters, exactly as the page keeps them in its URL. Validated
+ * by hand so a bad link gets one sentence naming its field. Values end up only as bound parameters (panel-sql.ts).
  */
 import { SeamError } from '../../contract/index.ts';
 import type { PanelQuery } from '../../store/panel-reader.ts';
@@ -16,7 +16,7 @@ export const RANGES: Record<string, number> = {
 export const DEFAULT_RANGE = '1h';
 /** The longest custom window: a month of hourly points. */
 export const MAX_SPAN_MS = 31 * 86_400_000;
-const FIELDS = ['range', 'from', 'to', 'region', 'site', 'camera', 'class'];
+const FIELDS = ['range', 'from', 'to', 'shift', 'region', 'site', 'camera', 'class'];
 const INTEGER = /^\d{1,16}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with a control character is refused
 const NAME = /^[^\u0000-\u001f]{1,128}$/;
@@ -31,9 +31,31 @@ export function stepFor(spanMs: number): number {
   return 3_600_000;
 }
 
+/** One run of a shift, as the page shows it: `shift=` as asked, and the run it named. */
+export interface ShiftWindow {
+  /** The value of `shift=` as given: `this`, `last`, `same-yesterday`, `same-last-week` or `<name>@<YYYY-MM-DD>`. */
+  spec: string;
+  name: string;
+  /** The local date the run starts on, in the shift's zone. */
+  date: string;
+  /** The run's exact bounds, [startMs, endMs). */
+  startMs: number;
+  endMs: number;
+  /** True while the run is under way (the window then ends now). */
+  running: boolean;
+}
+
+/**
+ * Turns a `shift=` value into the run it names (alerting/shifts/ranges.ts over the dashboard's calendar); throws
+ * SEAM_ERR_BAD_QUERY naming `shift` for a value it cannot resolve. Absent when the dashboard has no calendar.
+ */
+export type ShiftResolver = (spec: string, nowMs: number) => Omit<ShiftWindow, 'running'>;
+
 export interface PanelWindow extends PanelQuery {
-  /** The named range, or 'custom'. */
+  /** The named range, 'custom', or 'shift'. */
   range: string;
+  /** The shift run the window is, when `shift=` chose it; else null. */
+  shift: ShiftWindow | null;
   /** True when the window ends now and moves with the clock. */
   live: boolean;
   /** Start of the still-filling period when the window holds it, else null. */
@@ -68,11 +90,37 @@ function epoch(q: Record<string, unknown>, field: string): number | undefined {
   return n;
 }
 
-/** Validates the query; throws SEAM_ERR_BAD_QUERY naming the first bad field. */
-export function parsePanelWindow(query: unknown, nowMs: number): PanelWindow {
+/**
+ * A shift's window: its exact bounds, or [start, now] while it runs. The step is a custom window's, made finer
+ * until it divides both bounds (a shift starts on a whole minute, and a zone may be half an hour off the hour), so
+ * the panels cover exactly the shift and never a period of the shift before or after it.
+ */
+function shiftBounds(q: Record<string, unknown>, spec: string, nowMs: number, resolve: ShiftResolver | undefined) {
+  if (q.range !== undefined || q.from !== undefined || q.to !== undefined)
+    throw bad('shift', 'give either shift or range/from/to, not both');
+  if (!resolve) throw bad('shift', 'this dashboard has no shift calendar (give it the alerting config or a shifts section)');
+  const run = resolve(spec, nowMs);
+  if (run.startMs > nowMs) throw bad('shift', `${run.name}@${run.date} has not started yet`);
+  const running = nowMs < run.endMs;
+  const toMs = running ? nowMs : run.endMs;
+  let stepMs = stepFor(Math.max(toMs - run.startMs, 1));
+  while (stepMs > 60_000 && (run.startMs % stepMs !== 0 || run.endMs % stepMs !== 0)) stepMs = stepMs === 3_600_000 ? 300_000 : 60_000;
+  return { shift: { ...run, running }, fromMs: run.startMs, toMs, stepMs };
+}
+
+/**
+ * Validates the query; throws SEAM_ERR_BAD_QUERY naming the first bad field. `shifts` resolves `shift=`; without
+ * it (no calendar) a `shift=` is refused.
+ */
+export function parsePanelWindow(query: unknown, nowMs: number, shifts?: ShiftResolver): PanelWindow {
   const q = (query ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(q)) {
     if (!FIELDS.includes(key)) throw bad(key, `unknown query field "${key}"; known: ${FIELDS.join(', ')}`);
+  }
+  const spec = single(q, 'shift');
+  if (spec !== undefined) {
+    const s = shiftBounds(q, spec, nowMs, shifts);
+    return finish(q, 'shift', s.fromMs, s.toMs, s.stepMs, nowMs, s.shift);
   }
   const range = single(q, 'range');
   const from = epoch(q, 'from');
@@ -92,14 +140,26 @@ export function parsePanelWindow(query: unknown, nowMs: number): PanelWindow {
     if (span === undefined) throw bad('range', `range must be one of ${Object.keys(RANGES).join(', ')} (or give from and to)`);
     [fromMs, toMs] = [nowMs - span, nowMs];
   }
-  const stepMs = stepFor(toMs - fromMs);
+  return finish(q, name, fromMs, toMs, stepFor(toMs - fromMs), nowMs, null);
+}
+
+function finish(
+  q: Record<string, unknown>,
+  name: string,
+  fromMs: number,
+  toMs: number,
+  stepMs: number,
+  nowMs: number,
+  shift: ShiftWindow | null,
+): PanelWindow {
   // Whole periods: the first one that holds `from`, through the one that holds `to` (the current one when live).
   const start = fromMs - (fromMs % stepMs);
   const end = toMs - (toMs % stepMs) + (toMs % stepMs === 0 ? 0 : stepMs);
   const current = nowMs - (nowMs % stepMs);
   return {
     range: name,
-    live: name !== 'custom' || toMs >= nowMs,
+    shift,
+    live: shift ? shift.running : name !== 'custom' || toMs >= nowMs,
     fromMs: start,
     toMs: end,
     stepMs,

@@ -16,6 +16,8 @@ import { renderCamerasOnline, renderHeader } from './panels/header.js';
 import { renderHealth } from './panels/health.js';
 import { renderLatency } from './panels/latency.js';
 import { renderTimeline } from './panels/timeline.js';
+import { renderShiftChoice, wireShifts } from './shifts/shift-picker.js';
+import { renderShiftSummary } from './shifts/shift-summary.js';
 
 /** The last panels document shown; null until the first arrives. */
 var last = null;
@@ -23,6 +25,8 @@ var last = null;
 function renderPanels(o) {
   last = o;
   renderFilters(o);
+  renderShiftChoice();
+  renderShiftSummary(o);
   renderHeader(o);
   renderDetections(o);
   renderLatency(o);
@@ -61,10 +65,12 @@ function setView(changes) {
 }
 
 wireFilters(setView);
+wireShifts(setView);
 wireEvidence(function () {
   return last;
 });
 window.addEventListener('popstate', function () {
+  renderShiftChoice();
   connect(live);
 });
 connect(live);

@@ -1,5 +1,5 @@
-// The bar under the header: the time range (presets or a custom window) and the region, site, camera and class
-// filters. It shows the view the server answered for, and hands each change to `setView`.
+// The bar under the header: the time range (presets or a custom window; the shifts are ../shifts/shift-picker.js)
+// and the region, site, camera and class filters. It shows the view the server answered for, and hands each change to `setView`.
 import { $, el } from '../lib/dom.js';
 import { fmtWhen, localInput, STEP_NAMES } from '../lib/format.js';
 
@@ -36,7 +36,12 @@ export function renderFilters(o) {
     n.textContent = step;
   });
   $('interval-label').textContent = 'one point per ' + step + ' · ' + fmtWhen(o.window.fromMs) + ' – ' + fmtWhen(o.window.toMs);
-  $('window-label').textContent = range === 'custom' ? 'custom window' : 'last ' + range;
+  var shift = o.window.shift;
+  $('window-label').textContent = shift
+    ? 'shift ' + shift.name + ' of ' + shift.date + (shift.running ? ', under way' : '')
+    : range === 'custom'
+      ? 'custom window'
+      : 'last ' + range;
   if (range === 'custom') {
     $('custom-from').value = localInput(o.window.fromMs);
     $('custom-to').value = localInput(o.window.toMs);

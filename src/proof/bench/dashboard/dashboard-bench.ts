@@ -1,7 +1,8 @@
 /**
  * `seamline bench dashboard`: a simulated plant day (plant-day.ts) written through each store's own write
  * path, so the rollups are the ones ingest makes, then every panel (dashboard/panels) timed over the last
- * 24 hours and the last 7 days. Seven days are extrapolated, not generated: after the load, the day's
+ * 24 hours and the last 7 days, and the shift summary of the day's second shift (shift-summary-bench.ts).
+ * Seven days are extrapolated, not generated: after the load, the day's
  * rollup rows and status changes are copied to the six days before it (the panels read nothing else;
  * the raw rows stay one day). A DuckDB file and a throwaway PostgreSQL; each store is timed on its own.
  */
@@ -9,16 +10,17 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { PANELS } from '../../dashboard/panels/index.ts';
-import { parsePanelWindow } from '../../dashboard/panels/window.ts';
-import { DuckDbStore } from '../../store/duckdb/store.ts';
-import { PostgresStore } from '../../store/postgres/store.ts';
-import { LEVELS, levelTable, ROLLUP_TABLES } from '../../store/rollups/schema.ts';
-import type { PanelReader } from '../../store/panel-reader.ts';
-import type { DetectionStore } from '../../store/store.ts';
-import { startPostgres } from '../services/postgres.ts';
-import { percentile, round } from './percentile.ts';
-import { plantDay } from './plant-day.ts';
+import { PANELS } from '../../../dashboard/panels/index.ts';
+import { parsePanelWindow } from '../../../dashboard/panels/window.ts';
+import { DuckDbStore } from '../../../store/duckdb/store.ts';
+import { PostgresStore } from '../../../store/postgres/store.ts';
+import { LEVELS, levelTable, ROLLUP_TABLES } from '../../../store/rollups/schema.ts';
+import type { PanelReader } from '../../../store/panel-reader.ts';
+import type { DetectionStore } from '../../../store/store.ts';
+import { startPostgres } from '../../services/postgres.ts';
+import { percentile, round } from '../percentile.ts';
+import { plantDay } from '../plant-day.ts';
+import { timeShiftSummary, type ShiftSummaryFigures } from './shift-summary-bench.ts';
 
 export interface DashboardBenchOptions {
   cameras: number;
@@ -41,6 +43,8 @@ export interface StoreFigures {
   panels: Record<string, { p95_24h_ms: number; p95_7d_ms: number }>;
   slowest_24h_ms: number;
   slowest_7d_ms: number;
+  /** The shift summary panel of the loaded day's second shift, p50 and p95 (the panel target: p95 <= 100 ms). */
+  shift_summary: ShiftSummaryFigures;
   file_mb?: number;
 }
 
@@ -52,6 +56,8 @@ export interface DashboardBenchResult {
   /** The slowest panel's p95 over 24 h, any store. */
   panel_p95_ms: number;
   panel_p95_7d_ms: number;
+  /** The shift summary's p95, the slower store. */
+  shift_summary_p95_ms: number;
   seven_days: "extrapolated: the loaded day's rollups copied to the six days before it";
   stores: Record<string, StoreFigures>;
 }
@@ -135,8 +141,9 @@ async function timePanels(reader: PanelReader, now: number, runs: number) {
   return out;
 }
 
-function figures(events: number, seconds: number, panels: StoreFigures['panels']): StoreFigures {
+function figures(events: number, seconds: number, panels: StoreFigures['panels'], shift: ShiftSummaryFigures): StoreFigures {
   return {
+    shift_summary: shift,
     events,
     load_s: Math.round(seconds),
     load_events_per_s: Math.round(events / seconds),
@@ -151,7 +158,11 @@ function timedLine(label: string, f: StoreFigures): string {
   const each = Object.entries(f.panels)
     .map(([name, p]) => `${name} ${p.p95_24h_ms}/${p.p95_7d_ms}`)
     .join(', ');
-  return `${label}: panel p95 ms (24 h / 7 d): ${each}; slowest ${f.slowest_24h_ms} / ${f.slowest_7d_ms}`;
+  const s = f.shift_summary;
+  return (
+    `${label}: panel p95 ms (24 h / 7 d): ${each}; slowest ${f.slowest_24h_ms} / ${f.slowest_7d_ms}; ` +
+    `shift summary ${s.run} (${s.hours} h, ${s.rows} rows, ${s.events.toLocaleString('en-US')} events) p50 ${s.p50_ms} p95 ${s.p95_ms}`
+  );
 }
 
 export async function runDashboardBench(o: DashboardBenchOptions): Promise<DashboardBenchResult> {
@@ -179,8 +190,9 @@ export async function runDashboardBench(o: DashboardBenchOptions): Promise<Dashb
         );
         conn.closeSync();
         o.progress('duckdb: loaded; timing panels');
+        const shift = await timeShiftSummary(store.capabilities.shiftCounts, startMs, dayEnd, o.runs);
         stores.duckdb = {
-          ...figures(l.events, l.seconds, await timePanels(store.capabilities.panels, now, o.runs)),
+          ...figures(l.events, l.seconds, await timePanels(store.capabilities.panels, now, o.runs), shift),
           file_mb: Math.round(statSync(path).size / 1048576),
         };
         o.progress(timedLine('duckdb', stores.duckdb));
@@ -204,7 +216,8 @@ export async function runDashboardBench(o: DashboardBenchOptions): Promise<Dashb
         await pool.query('VACUUM ANALYZE');
         await pool.end();
         o.progress('postgres: loaded; timing panels');
-        stores.postgres = figures(l.events, l.seconds, await timePanels(store.capabilities.panels, now, o.runs));
+        const shift = await timeShiftSummary(store.capabilities.shiftCounts, startMs, dayEnd, o.runs);
+        stores.postgres = figures(l.events, l.seconds, await timePanels(store.capabilities.panels, now, o.runs), shift);
         o.progress(timedLine('postgres', stores.postgres));
       } finally {
         await store.close();
@@ -221,6 +234,7 @@ export async function runDashboardBench(o: DashboardBenchOptions): Promise<Dashb
     events: all.reduce((a, s) => a + s.events, 0),
     panel_p95_ms: Math.max(...all.map((s) => s.slowest_24h_ms)),
     panel_p95_7d_ms: Math.max(...all.map((s) => s.slowest_7d_ms)),
+    shift_summary_p95_ms: Math.max(...all.map((s) => s.shift_summary.p95_ms)),
     seven_days: "extrapolated: the loaded day's rollups copied to the six days before it",
     stores,
   };
