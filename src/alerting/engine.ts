@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { SeamError } from '../contract/index.ts';
 import type { AlertLock, AlertStateStore, InstanceRecord } from '../store/alert-state.ts';
 import type { StoreReader } from '../store/reader.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -9,7 +10,7 @@ import { groupNotices, toNotice, type AlertNotice } from './lifecycle/notificati
 import { NOTIFIER_TYPES } from './notifiers/index.ts';
 import { NotifyError, type Notifier, type Outgoing } from './notifiers/notifier.ts';
 import { newInstance, step, type AlertInstance } from './lifecycle/state-machine.ts';
-import { HandoverQueue, type HandoverQueueOptions } from './handover/queue.ts';
+import { handoverSummary, HandoverQueue, type HandoverQueueOptions } from './handover/queue.ts';
 
 export interface EngineOptions {
   config: AlertsConfig;
@@ -20,7 +21,7 @@ export interface EngineOptions {
   notifiers?: Map<string, Notifier>;
   clock?: Clock;
   logger?: Logger;
-  /** The shift summary a handover notice carries; needed when the config has a `handover` section. */
+  /** The shift summary a handover notice carries (default: handoverSummary of the reader's shiftCounts, without images). */
   summarize?: HandoverQueueOptions['summarize'];
   /** Retry backoff: base * 2^(attempts-1), capped (defaults 1 s and 5 min). */
   retryBaseMs?: number;
@@ -61,16 +62,7 @@ export class AlertEngine {
     this.dashboardUrl = this.config.dashboardUrl;
     this.notifiers =
       options.notifiers ?? new Map(this.config.receivers.map((r) => [r.name, NOTIFIER_TYPES.get(r.type)!.create(r, this.log)]));
-    const { handover, calendar } = this.config;
-    if (handover && !options.summarize) throw new Error('alerting: a handover section needs a shift summary (EngineOptions.summarize)');
-    if (handover && options.summarize)
-      this.handover = new HandoverQueue({
-        settings: handover,
-        calendar,
-        state: options.state,
-        summarize: options.summarize,
-        logger: this.log,
-      });
+    this.handover = handoverQueue(this.config, options, this.log);
     this.metrics = alertMetrics({
       instances: () => this.instances(),
       isLeader: () => this.leader,
@@ -245,4 +237,15 @@ export class AlertEngine {
     await this.options.lock.release();
     this.leader = false;
   }
+}
+
+/** The config's handover section as a queue, with its summary; a store that keeps no shift counts is refused. */
+function handoverQueue(config: AlertsConfig, options: EngineOptions, logger: Logger): HandoverQueue | undefined {
+  const { handover: settings, calendar } = config;
+  if (!settings) return undefined;
+  const counts = options.reader.capabilities.shiftCounts;
+  const summarize = options.summarize ?? (counts && handoverSummary(counts, calendar, settings));
+  if (!summarize)
+    throw new SeamError('SEAM_ERR_CONFIG', `handover needs a store that keeps shift counts (duckdb or postgres)`, { field: 'handover' });
+  return new HandoverQueue({ settings, calendar, state: options.state, summarize, logger });
 }

@@ -1,8 +1,7 @@
 import { parseAlertsConfig, type AlertsConfig } from '../../src/alerting/alerts-config.ts';
 import { AlertEngine } from '../../src/alerting/engine.ts';
 import type { HandoverNotice } from '../../src/alerting/handover/notice.ts';
-import { summarizeShift } from '../../src/alerting/shifts/summary.ts';
-import { duckHarness, type EngineMaker } from './harness.ts';
+import type { EngineMaker } from './harness.ts';
 import type { WebhookReceiver } from './webhook-receiver.ts';
 
 export { MIN } from './harness.ts';
@@ -26,21 +25,11 @@ export function handoverConfig(hookUrl: string, extra: Record<string, unknown> =
   });
 }
 
-/** Makes engines whose handover notices carry the real summary of the store they read. */
+/** Makes engines that hand over (the engine summarizes from the store it reads, as `alerts run` does without images). */
 export const handoverEngine =
   (config: AlertsConfig): EngineMaker =>
   (reader, state, lock, clock) =>
-    new AlertEngine({
-      config,
-      reader,
-      state,
-      lock,
-      clock,
-      summarize: (run, nowMs) => summarizeShift(reader.capabilities.shiftCounts!, config.calendar, run, { nowMs }),
-    });
-
-/** A DuckDB file with alert state and a handover engine on a fake clock (harness.ts duckHarness). */
-export const duckHandover = (config: AlertsConfig, startMs: number) => duckHarness(config, startMs, handoverEngine(config));
+    new AlertEngine({ config, reader, state, lock, clock });
 
 /** The handover notices a webhook receiver got (it types its bodies as alert notifications). */
 export const notices = (hook: WebhookReceiver) => hook.bodies as unknown as HandoverNotice[];

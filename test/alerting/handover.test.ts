@@ -6,11 +6,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAlertsConfig } from '../../src/alerting/alerts-config.ts';
+import { AlertEngine } from '../../src/alerting/engine.ts';
 import { resolveShift } from '../../src/alerting/shifts/ranges.ts';
 import { summarizeShift } from '../../src/alerting/shifts/summary.ts';
 import { isSeamError } from '../../src/contract/index.ts';
-import { eventsEvery } from './harness.ts';
-import { duckHandover, handoverConfig, MIN, notices } from './handover-harness.ts';
+import type { AlertStateStore } from '../../src/store/alert-state.ts';
+import { LOCAL_LOCK } from '../../src/store/duckdb/alert-state.ts';
+import type { StoreReader } from '../../src/store/reader.ts';
+import { duckHarness, eventsEvery } from './harness.ts';
+import { handoverConfig, MIN, notices } from './handover-harness.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
 
 /** The runs a receiver was handed over, as `shift@date`, in the order it got them. */
@@ -32,7 +36,7 @@ test('at the end of the spring night, one notice: its 7 hours summarized, a link
   timeout: 60_000,
 }, async () => {
   const hook = await startWebhookReceiver();
-  const h = await duckHandover(handoverConfig(hook.url), SPRING_END - 10 * MIN);
+  const h = await duckHarness(handoverConfig(hook.url), SPRING_END - 10 * MIN);
   try {
     await h.store.write(nightEvents(SPRING_START, SPRING_END), new Date(SPRING_START));
     await h.at(SPRING_END - 10 * MIN);
@@ -71,7 +75,7 @@ test('at the end of the spring night, one notice: its 7 hours summarized, a link
 
 test('the autumn night gives its 9 hours; its notice counts the events inside them', { timeout: 60_000 }, async () => {
   const hook = await startWebhookReceiver();
-  const h = await duckHandover(handoverConfig(hook.url), AUTUMN_END);
+  const h = await duckHarness(handoverConfig(hook.url), AUTUMN_END);
   try {
     await h.store.write(nightEvents(AUTUMN_START, AUTUMN_END), new Date(AUTUMN_START));
     await h.at(AUTUMN_END + MIN);
@@ -88,7 +92,7 @@ test('the autumn night gives its 9 hours; its notice counts the events inside th
 test('restarts before, at and after the shift end: the notice is queued once and delivered once', { timeout: 60_000 }, async () => {
   const hook = await startWebhookReceiver();
   // The night before is off, so this engine has one shift end to hand over.
-  const h = await duckHandover(handoverConfig(hook.url, { daysOff: ['2026-03-27'] }), SPRING_END - 5 * MIN);
+  const h = await duckHarness(handoverConfig(hook.url, { daysOff: ['2026-03-27'] }), SPRING_END - 5 * MIN);
   try {
     await h.at(SPRING_END - 5 * MIN);
     await h.restart(); // down over the end: the restarted engine looks back for it
@@ -123,7 +127,7 @@ test('restarts before, at and after the shift end: the notice is queued once and
 
 test('a receiver down at the shift end gets the notice when it comes back, once, after the backoff', { timeout: 60_000 }, async () => {
   const hook = await startWebhookReceiver();
-  const h = await duckHandover(handoverConfig(hook.url, { daysOff: ['2026-03-27'] }), SPRING_END);
+  const h = await duckHarness(handoverConfig(hook.url, { daysOff: ['2026-03-27'] }), SPRING_END);
   try {
     hook.down = true;
     for (let t = SPRING_END; t <= SPRING_END + 30 * MIN; t += MIN) await h.at(t);
@@ -149,7 +153,7 @@ test('a day off has no shift and no notice; an end more than 24 h before the eng
   const hook = await startWebhookReceiver();
   // The night of the 28th is off. The night of the 27th ended 2026-03-28 05:00Z: 22 h 50 m before this engine's
   // first tick, so it is handed over late; the night of the 26th (ended 29 h 50 m before) is not.
-  const h = await duckHandover(handoverConfig(hook.url, { daysOff: ['2026-03-28'] }), SPRING_END - 10 * MIN);
+  const h = await duckHarness(handoverConfig(hook.url, { daysOff: ['2026-03-28'] }), SPRING_END - 10 * MIN);
   try {
     for (let t = SPRING_END - 10 * MIN; t <= SPRING_END + 60 * MIN; t += 5 * MIN) await h.at(t);
     assert.deepEqual(
@@ -174,7 +178,7 @@ test('a handover to a Slack receiver reads as the plant figures beside the previ
     ],
     handover: { receivers: ['hook', 'chat'] },
   });
-  const h = await duckHandover(config, SPRING_END);
+  const h = await duckHarness(config, SPRING_END);
   try {
     await h.store.write(nightEvents(SPRING_START - 24 * 60 * MIN, SPRING_END), new Date(SPRING_START));
     await h.at(SPRING_END + MIN);
@@ -204,7 +208,7 @@ test('a handover to a Slack receiver reads as the plant figures beside the previ
 
 test('DuckDB outbox: a notice queued twice is one row per receiver, whatever its state', { timeout: 30_000 }, async () => {
   const hook = await startWebhookReceiver();
-  const h = await duckHandover(handoverConfig(hook.url), SPRING_END);
+  const h = await duckHarness(handoverConfig(hook.url), SPRING_END);
   try {
     const rows = ['a', 'b'].map((receiver) => ({ id: 'handover:night:1', receiver, createdAt: 1, body: { n: 1 } }));
     assert.equal(await h.state.queueOnce(rows), 2);
@@ -254,4 +258,10 @@ test('the handover section is checked field by field', { timeout: 10_000 }, () =
   assert.equal(field, 'handover.delay');
   assert.equal((refusal({ receivers: [] }) as string[])[0], 'handover.receivers');
   assert.equal(refusal({ receivers: ['hook'], shifts: ['night'], delay: '5m', partClass: 'part' }), 'accepted');
+  // A store that keeps no shift counts (the line-protocol stores) cannot summarize a shift: refused at start.
+  const reader = { capabilities: { shiftCounts: null } } as unknown as StoreReader;
+  assert.throws(
+    () => new AlertEngine({ config: handoverConfig('http://127.0.0.1:1/hook'), reader, state: {} as AlertStateStore, lock: LOCAL_LOCK }),
+    { code: 'SEAM_ERR_CONFIG', field: 'handover', message: 'handover needs a store that keeps shift counts (duckdb or postgres)' },
+  );
 });

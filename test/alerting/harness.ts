@@ -39,13 +39,8 @@ export function silentConfig(url: string, rule: Record<string, unknown> = {}, ex
 /** Builds the engine of a harness over its store (reader), alert state, lock and clock. */
 export type EngineMaker = (reader: DuckDbStore | PostgresStore, state: AlertStateStore, lock: AlertLock, clock: FakeClock) => AlertEngine;
 
-const plainEngine =
-  (config: AlertsConfig): EngineMaker =>
-  (reader, state, lock, clock) =>
-    new AlertEngine({ config, reader, state, lock, clock });
-
 /** A DuckDB file store with alert state and an engine on a fake clock; `restart` closes and reopens all three. */
-export async function duckHarness(config: AlertsConfig, startMs: number, makeEngine = plainEngine(config)) {
+export async function duckHarness(config: AlertsConfig, startMs: number) {
   const path = join(mkdtempSync(join(tmpdir(), 'seamline-alerts-')), 'seamline.duckdb');
   const clock = new FakeClock(startMs);
   const h = {
@@ -58,7 +53,7 @@ export async function duckHarness(config: AlertsConfig, startMs: number, makeEng
       await h.store.open();
       h.state = new DuckDbAlertState(() => h.store.connect());
       await h.state.open();
-      h.engine = makeEngine(h.store, h.state, LOCAL_LOCK, clock);
+      h.engine = new AlertEngine({ config, reader: h.store, state: h.state, lock: LOCAL_LOCK, clock });
     },
     /** Advance the clock by `ms`, tick and deliver. */
     async at(ms: number) {

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { AlertStateStore } from '../../store/alert-state.ts';
 import type { ShiftCalendar } from '../config/shift-calendar.ts';
 import type { DatedRun } from '../shifts/ranges.ts';
-import type { ShiftSummary } from '../shifts/summary.ts';
+import type { EvidenceStore } from '../../store/evidence/evidence-store.ts';
+import type { ShiftCounts } from '../../store/shift-counts.ts';
+import { summarizeShift, type ShiftSummary } from '../shifts/summary.ts';
 import { handoverId, handoverNotice } from './notice.ts';
 import { HANDOVER_LOOKBACK_MS, type HandoverSettings } from './settings.ts';
 
@@ -78,4 +80,19 @@ export class HandoverQueue {
     }
     return queued;
   }
+}
+
+/** The summary a notice carries: the shift summary of the store's counts, with the section's part class and the evidence store's images. */
+export function handoverSummary(
+  counts: ShiftCounts,
+  calendar: ShiftCalendar,
+  settings: HandoverSettings,
+  evidence?: EvidenceStore,
+): HandoverQueueOptions['summarize'] {
+  return (run, nowMs) =>
+    summarizeShift(counts, calendar, run, {
+      nowMs,
+      ...(evidence ? { evidence } : {}),
+      ...(settings.partClass ? { partClass: settings.partClass } : {}),
+    });
 }

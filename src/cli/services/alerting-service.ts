@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { assertReaderServes, loadAlertsConfig, parseAlertsConfig, type AlertsConfig } from '../../alerting/alerts-config.ts';
 import { AlertEngine } from '../../alerting/engine.ts';
-import { summarizeShift } from '../../alerting/shifts/summary.ts';
+import { handoverSummary } from '../../alerting/handover/queue.ts';
 import type { EvidenceStore } from '../../store/evidence/evidence-store.ts';
 import { SeamError } from '../../contract/index.ts';
 import type { Store } from '../../store/store.ts';
@@ -28,15 +28,9 @@ export async function openAlerting(config: AlertsConfig, store: Store, logger: L
   assertReaderServes(config, store);
   // Kept beside the data where the store can (capabilities.ts); the line-protocol stores cannot (no transactions).
   const home = store.capabilities.alertState;
+  if (!home) throw new SeamError('SEAM_ERR_CONFIG', `alert state needs a duckdb or postgres store, not ${store.name}`, { field: 'store' });
   const counts = store.capabilities.shiftCounts;
-  if (!home || (config.handover && !counts))
-    throw new SeamError('SEAM_ERR_CONFIG', `alert state needs a duckdb or postgres store, not ${store.name}`, { field: 'store' });
-  const { handover, calendar } = config;
-  const summarize =
-    handover && counts
-      ? (run: Parameters<typeof summarizeShift>[2], nowMs: number) =>
-          summarizeShift(counts, calendar, run, { nowMs, evidence, ...(handover.partClass ? { partClass: handover.partClass } : {}) })
-      : undefined;
+  const summarize = config.handover && counts ? handoverSummary(counts, config.calendar, config.handover, evidence) : undefined;
   const { state, lock } = home();
   await state.open();
   const engine = new AlertEngine({ config, reader: store, state, lock, logger, summarize });
