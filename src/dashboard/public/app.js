@@ -61,6 +61,8 @@ var live = {
 
 function setView(changes) {
   history.pushState(null, '', '?' + viewWith(changes).toString());
+  // The choice shows at once, before the new view's panels arrive.
+  renderShiftChoice();
   connect(live);
 }
 
