@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { WEEKDAYS } from '../../src/alerting/config/schema.ts';
 import { START_DEFAULTS } from '../../src/cli/config/start.ts';
 import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/services/embedded-pipeline.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
@@ -27,7 +28,7 @@ const N = Math.floor(Date.now() / MIN) * MIN;
 /** The last shift: [N - 45 min, N - 15 min); this shift: [N - 15 min, N + 45 min). */
 const EARLY = { startMs: N - 45 * MIN, endMs: N - 15 * MIN };
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
-const ALL = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const ALL = [...WEEKDAYS];
 const SHIFTS = {
   shifts: {
     early: { timezone: 'UTC', weekdays: ALL, start: hhmm(EARLY.startMs), end: hhmm(EARLY.endMs) },
@@ -164,7 +165,7 @@ describe('shifts on the dashboard of a running pipeline, in Chromium', () => {
   let pipeline: EmbeddedPipeline | undefined;
   let browser: Browser;
   let page: Page;
-  let shown: Record<string, unknown> = {};
+  let shown: Record<string, Record<string, string[]>> = {};
   let served: unknown;
   const errors: string[] = [];
 
@@ -249,7 +250,7 @@ describe('shifts on the dashboard of a running pipeline, in Chromium', () => {
 
     // The summary panel, for that run.
     await page.waitForSelector(`#shift-panel[data-run="${EARLY_RUN}"]:not([data-loading])`, { timeout: 20_000 });
-    shown = await tableFigures(page);
+    shown = (await tableFigures(page)) as Record<string, Record<string, string[]>>;
     served = await (await fetch(`${pipeline!.dashboard.url}/api/shift-summary?shift=${EARLY_RUN}`)).json();
 
     // A run picked from the list: its own name in the URL, the same run.
