@@ -108,10 +108,18 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
       import('../../dashboard/server.ts'),
       import('../../alerting/http-routes.ts'),
     ]);
-  const { dashboardShifts } = await import('../services/dashboard-shifts.ts');
+  const [{ dashboardShifts }, { createEvidenceStore }] = await Promise.all([
+    import('../services/dashboard-shifts.ts'),
+    import('../../store/registry/evidence-registry.ts'),
+  ]);
   const store = createStore(storeConfigFromUrl(run.store));
   await openStoreWhenReachable(store, { logger });
-  const alerting = await openAlerting(config, store, logger.child({ box: 'alerting' }));
+  // The handover notice's top defect images, read-only: the consumer writes and prunes them (docs/evidence.md).
+  const evidence = config.handover
+    ? (createEvidenceStore(storeConfigFromUrl(run.store), { readOnly: true, logger }) ?? undefined)
+    : undefined;
+  await evidence?.open();
+  const alerting = await openAlerting(config, store, logger.child({ box: 'alerting' }), evidence);
   let metrics: MetricsServer | undefined;
   let dashboard: Dashboard | undefined;
   // A busy port stops the command with one SEAM_ERR_LISTEN line naming its flag, before the engine evaluates
@@ -141,13 +149,14 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
   } catch (err) {
     await metrics?.close();
     await alerting.close();
+    await evidence?.close();
     await store.close();
     throw err;
   }
   alerting.start();
   onShutdown(logger, async () => {
     await alerting.close();
-    await Promise.all([metrics?.close(), dashboard?.close()]);
+    await Promise.all([metrics?.close(), dashboard?.close(), evidence?.close()]);
     await store.close();
   });
   // Announced only once a signal stops it cleanly (before, SIGINT would kill the process mid-start).
