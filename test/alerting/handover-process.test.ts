@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { killWithUs } from '../../src/plumbing/children.ts';
+import { startPostgres } from '../../src/proof/services/postgres.ts';
 import { SEAMLINE_BIN } from '../helpers/seamline-cli.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { notices } from './handover-harness.ts';
@@ -39,17 +40,14 @@ async function engine(config: string, store: string): Promise<ChildProcess> {
 }
 
 const kill = async (child: ChildProcess) => {
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await gone;
 };
 
-test('alerts run SIGKILLed around a shift end, with the receiver down and up: the notice arrives exactly once', {
-  timeout: 180_000,
-}, async () => {
-  const hook = await startWebhookReceiver();
-  const dir = mkdtempSync(join(tmpdir(), 'seamline-handover-process-'));
-  const store = join(dir, 'seamline.duckdb');
+/** An alerts file whose only shift (UTC, every day) ended two minutes ago, handed over to `hookUrl` at once; and its notice id. */
+function shiftJustEnded(dir: string, hookUrl: string): { config: string; id: string } {
   const config = join(dir, 'alerts.json');
   const end = Math.floor(Date.now() / MIN) * MIN - 2 * MIN;
   writeFileSync(
@@ -59,13 +57,24 @@ test('alerts run SIGKILLed around a shift end, with the receiver down and up: th
       shifts: {
         line: { timezone: 'UTC', weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: hhmm(end - 60 * MIN), end: hhmm(end) },
       },
-      receivers: [{ name: 'hook', type: 'webhook', url: hook.url }],
+      receivers: [{ name: 'hook', type: 'webhook', url: hookUrl }],
       route: { receivers: ['hook'] },
       rules: [],
       handover: { receivers: ['hook'], delay: '0s' },
     }),
   );
-  const id = `handover:line:${end - 60 * MIN}`;
+  return { config, id: `handover:line:${end - 60 * MIN}` };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('alerts run SIGKILLed around a shift end, with the receiver down and up: the notice arrives exactly once', {
+  timeout: 180_000,
+}, async () => {
+  const hook = await startWebhookReceiver();
+  const dir = mkdtempSync(join(tmpdir(), 'seamline-handover-process-'));
+  const store = join(dir, 'seamline.duckdb');
+  const { config, id } = shiftJustEnded(dir, hook.url);
   try {
     // The receiver refuses: the first engine queues the notice and tries it, and is killed.
     hook.down = true;
@@ -75,7 +84,7 @@ test('alerts run SIGKILLed around a shift end, with the receiver down and up: th
     // Killed at once after starting, and again a little later: whatever it was doing, nothing is lost or doubled.
     for (const afterMs of [0, 300, 700]) {
       child = await engine(config, store);
-      await new Promise((r) => setTimeout(r, afterMs));
+      await sleep(afterMs);
       await kill(child);
     }
     const refused = hook.refused;
@@ -88,10 +97,10 @@ test('alerts run SIGKILLed around a shift end, with the receiver down and up: th
     hook.down = false;
     child = await engine(config, store);
     await waitFor(() => hook.bodies.length >= 1, 30_000, 'the notice');
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     await kill(child);
     child = await engine(config, store);
-    await new Promise((r) => setTimeout(r, 2_000)); // ten evaluations
+    await sleep(2_000); // ten evaluations
     await kill(child);
     assert.deepEqual(
       notices(hook).map((n) => [n.id, n.shift, n.summary.run.minutes]),
@@ -100,5 +109,33 @@ test('alerts run SIGKILLed around a shift end, with the receiver down and up: th
     assert.deepEqual(hook.keys, [id]);
   } finally {
     await hook.close();
+  }
+});
+
+test('two alerts run processes on one PostgreSQL at a shift end, one SIGKILLed, then restarted: the notice arrives exactly once', {
+  timeout: 180_000,
+}, async () => {
+  const [server, hook] = await Promise.all([startPostgres(), startWebhookReceiver()]);
+  const { config, id } = shiftJustEnded(mkdtempSync(join(tmpdir(), 'seamline-handover-pg-')), hook.url);
+  const running: ChildProcess[] = [];
+  try {
+    hook.down = true;
+    running.push(...(await Promise.all([engine(config, server.url), engine(config, server.url)])));
+    await waitFor(() => hook.refused >= 1, 30_000, 'the first try');
+    // Kill one (the leader or the standby: either way the notice is queued once and the other delivers it).
+    await kill(running.shift()!);
+    hook.down = false;
+    await waitFor(() => hook.bodies.length >= 1, 60_000, 'the notice');
+    running.push(await engine(config, server.url));
+    await sleep(2_000); // ten evaluations of both
+    assert.deepEqual(
+      notices(hook).map((n) => [n.id, n.shift]),
+      [[id, 'line']],
+    );
+    assert.deepEqual(hook.keys, [id]);
+  } finally {
+    await Promise.all(running.map(kill));
+    await hook.close();
+    await server.stop();
   }
 });
