@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import { parseAlertsConfig } from '../../src/alerting/alerts-config.ts';
 import { AlertEngine } from '../../src/alerting/engine.ts';
+import { logNotifier } from '../../src/alerting/notifiers/log.ts';
 import { resolveShift } from '../../src/alerting/shifts/ranges.ts';
 import { summarizeShift } from '../../src/alerting/shifts/summary.ts';
 import { isSeamError } from '../../src/contract/index.ts';
@@ -166,7 +168,7 @@ test('a day off has no shift and no notice; an end more than 24 h before the eng
   }
 });
 
-test('a handover to a Slack receiver reads as the plant figures beside the previous shift, with the link', {
+test('a handover to a Slack receiver reads as the plant figures beside the previous shift, with the link; to the log, one line', {
   timeout: 60_000,
 }, async () => {
   const hook = await startWebhookReceiver();
@@ -199,6 +201,15 @@ test('a handover to a Slack receiver reads as the plant figures beside the previ
       '• *plant-1*: 420 events, 420 camera-min silent, 0 alert(s)',
     ]);
     assert.equal(text.at(-1), `_id handover:night:${SPRING_START}_`);
+    // The log notifier: one info line, the notice beside its message.
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    await logNotifier.create({ name: 'log', type: 'log' }, logger).send(notices(hook)[1]);
+    const [line] = lines.map((l) => JSON.parse(l));
+    assert.deepEqual(
+      [lines.length, line.level, line.msg, line.handover.id],
+      [1, 30, 'shift handover night@2026-03-28: 420 events, 0 alert(s)', notices(hook)[1].id],
+    );
   } finally {
     await h.close();
     await hook.close();
