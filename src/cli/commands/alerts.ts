@@ -51,6 +51,7 @@ export function alertsCommand(): Command {
           );
         const now = Date.now();
         for (const name of c.calendar.names()) out.write(`  shift ${name}: ${c.calendar.isActive(now, [name]) ? 'on now' : 'off now'}\n`);
+        if (c.handover) out.write(`  handover at the end of ${c.handover.shifts.join(', ')} to ${c.handover.receivers.join(', ')}\n`);
       }),
   );
   alerts.addCommand(
