@@ -4,7 +4,7 @@
  * Run as the command runs, over a DuckDB file with a day of events written first.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { WEEKDAYS } from '../../src/alerting/config/schema.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { makeEvents } from '../helpers/events.ts';
-import { SEAMLINE_BIN, seamline } from '../helpers/seamline-cli.ts';
+import { dashboardProcess, seamline } from '../helpers/seamline-cli.ts';
 
 let dir: string;
 let db: string;
@@ -34,21 +34,8 @@ after(() => {
 
 /** `seamline dashboard` on a free port over the DuckDB file; its URL once it says where it listens. */
 async function dashboard(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [SEAMLINE_BIN, 'dashboard', '--port', '0', '--store', db, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { url, child } = await dashboardProcess(['--store', db, ...args]);
   children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /dashboard\s+(http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`dashboard exited ${code}: ${err}`)));
-  });
   return url;
 }
 

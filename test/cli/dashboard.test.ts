@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,8 @@ import { makeEvents } from '../helpers/events.ts';
 import { newRange } from '../../src/store/sql/repair-ledger.ts';
 import { DirectoryEvidenceStore } from '../../src/store/evidence/directory-store.ts';
 import { makeEvidence } from '../store/evidence/evidence-fixtures.ts';
+import { dashboardProcess } from '../helpers/seamline-cli.ts';
 
-const BIN = new URL('../../bin/seamline.js', import.meta.url).pathname;
 const TOKEN = 'a-long-enough-test-token-0123';
 let dir: string;
 let postgres: RunningPostgres;
@@ -29,25 +29,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `seamline dashboard ...` on a free port; resolves with its URL once it says where it listens. */
+/** `seamline dashboard ...` on a free port (test/helpers/seamline-cli.ts); its URL once it says where it listens. */
 async function dashboard(args: string[], env: Record<string, string> = {}): Promise<{ url: string; log: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'dashboard', '--port', '0', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { url, log, child } = await dashboardProcess(args, env);
   children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /dashboard\s+(http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`dashboard exited ${code}: ${err}`)));
-  });
-  return { url, log: () => err };
+  return { url, log };
 }
 
 const events = (n: number) => makeEvents(n, { camera: 'cam-7', site: 'site-3' }, Date.now() - 10 * 60_000, 1_000);
