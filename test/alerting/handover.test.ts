@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { parseAlertsConfig } from '../../src/alerting/alerts-config.ts';
 import { AlertEngine } from '../../src/alerting/engine.ts';
+import { handoverSummary, HandoverQueue } from '../../src/alerting/handover/queue.ts';
 import { logNotifier } from '../../src/alerting/notifiers/log.ts';
 import { resolveShift } from '../../src/alerting/shifts/ranges.ts';
 import { summarizeShift } from '../../src/alerting/shifts/summary.ts';
@@ -232,6 +233,28 @@ test('DuckDB outbox: a notice queued twice is one row per receiver, whatever its
       [['handover:night:1', 'b', { n: 1 }]],
     );
     assert.deepEqual(await h.state.queuedIds(['handover:night:1', 'handover:night:2']), new Set(['handover:night:1']));
+  } finally {
+    await h.close();
+    await hook.close();
+  }
+});
+
+test('an engine that lost its lock while summarizing queues nothing; the next leader queues it', { timeout: 30_000 }, async () => {
+  const hook = await startWebhookReceiver();
+  const config = handoverConfig(hook.url, { daysOff: ['2026-03-27'] });
+  const h = await duckHarness(config, SPRING_END + MIN);
+  try {
+    const queue = new HandoverQueue({
+      settings: config.handover!,
+      calendar: config.calendar,
+      state: h.state,
+      summarize: handoverSummary(h.store.capabilities.shiftCounts!, config.calendar, config.handover!),
+      logger: pino({ level: 'silent' }),
+    });
+    assert.deepEqual(await queue.queueDue(SPRING_END + MIN, undefined, async () => false), []);
+    assert.equal(await h.state.outboxDepth(), 0);
+    assert.deepEqual(await queue.queueDue(SPRING_END + 2 * MIN, undefined, async () => true), [`handover:night:${SPRING_START}`]);
+    assert.equal(await h.state.outboxDepth(), 1);
   } finally {
     await h.close();
     await hook.close();
