@@ -65,8 +65,12 @@ export interface ShiftCountsResult {
 }
 
 export interface ShiftCounts {
-  /** The window's figures; throws SEAM_ERR_BAD_QUERY when a bound is not a whole minute. */
-  counts(w: ShiftWindow): Promise<ShiftCountsResult>;
+  /**
+   * The figures of each window, in the order asked (a summary asks for its run, the previous shift and the same
+   * shift a week earlier at once: one query per figure, not three). Throws SEAM_ERR_BAD_QUERY when a bound is
+   * not a whole minute or a window is empty.
+   */
+  counts(windows: readonly ShiftWindow[]): Promise<ShiftCountsResult[]>;
   /**
    * The alert engine's notifications created from `sinceMs` on, oldest first, and its instances now; empty
    * when no engine has kept its state in this store.

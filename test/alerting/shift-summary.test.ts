@@ -142,8 +142,25 @@ for (const [name, make] of STORES) {
       assert.deepEqual(value(cam(again, 'cam-a'), 'eventsLost'), [5, 0, 0]);
       assert.deepEqual(JSON.parse(JSON.stringify(again)), again, 'plain JSON, as the page and report shift send it');
 
+      // The same window twice is read once; overlapping windows are read one at a time, each exact.
+      const [x, y] = await source.counts([
+        { fromMs: START, toMs: END },
+        { fromMs: START, toMs: END },
+      ]);
+      assert.deepEqual(x, y);
+      const [whole, first3h] = await source.counts([
+        { fromMs: START, toMs: END },
+        { fromMs: START, toMs: START + 180 * MIN },
+      ]);
+      const figures = (r: typeof whole, camera: string) => {
+        const c = r!.cameras.find((k) => k.camera === camera)!;
+        return [c.events, c.minutesWithEvents, c.minutesHeard];
+      };
+      assert.deepEqual(figures(whole, 'cam-b'), [360, 180, 240]);
+      assert.deepEqual(figures(first3h, 'cam-b'), [360, 180, 180]);
+      assert.deepEqual(figures(first3h, 'cam-a'), [181, 180, 180]);
       await assert.rejects(
-        source.counts({ fromMs: START + 1, toMs: END }),
+        source.counts([{ fromMs: START + 1, toMs: END }]),
         (err: unknown) => isSeamError(err, 'SEAM_ERR_BAD_QUERY') && err.field === 'fromMs',
       );
     } finally {

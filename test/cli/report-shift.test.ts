@@ -25,7 +25,13 @@ before(async () => {
   alertsConfig = join(dir, 'alerts.json');
   writeFileSync(
     alertsConfig,
-    JSON.stringify({ ...SHIFTS, receivers: [{ name: 'log', type: 'log' }], route: { receivers: ['log'] }, rules: [] }),
+    JSON.stringify({
+      ...SHIFTS,
+      receivers: [{ name: 'log', type: 'log' }],
+      route: { receivers: ['log'] },
+      rules: [],
+      handover: { receivers: ['log'], partClass: 'part' },
+    }),
   );
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,10 +62,10 @@ test('report shift --format json writes the object summarizeShift returns, calen
   }
 });
 
-test('report shift --format csv: one row for the plant, each site and each camera, each figure beside its comparisons', {
+test('report shift --format csv: one row for the plant, each site and each camera, each figure beside its comparisons; the part class from the alerts config', {
   timeout: 120_000,
 }, async () => {
-  const r = await seamline('report', 'shift', ...NIGHT, '--format', 'csv', '--store', db, '--alerts', alertsConfig, '--part-class', 'part');
+  const r = await seamline('report', 'shift', ...NIGHT, '--format', 'csv', '--store', db, '--alerts', alertsConfig);
   assert.equal(r.code, 0, r.err);
   const lines = r.out.trimEnd().split('\r\n');
   const header = lines[0]!.split(',');

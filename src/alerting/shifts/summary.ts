@@ -114,22 +114,12 @@ export const refOf = (run: DatedRun): RunRef => ({
   minutes: Math.round((run.endMs - run.startMs) / 60_000),
 });
 
-async function figuresOf(
-  source: ShiftCounts,
-  run: DatedRun,
-  nowMs: number,
-  history: Awaited<ReturnType<ShiftCounts['alertHistory']>>,
-): Promise<RunFigures> {
-  const counts = await source.counts({ fromMs: run.startMs, toMs: run.endMs });
-  return { run, counts, alerts: alertEpisodes(history, run, nowMs) };
-}
-
 /** Alert history is read once, from a week before the earliest run compared (docs/shifts.md: how far back). */
 const HISTORY_LOOKBACK_MS = 7 * 86_400_000;
 
 /**
  * The summary of `run`, with the previous shift (previousRun) and the same shift a week earlier (weekEarlier)
- * beside each figure. Reads the store's ShiftCounts three times and its alert history once.
+ * beside each figure. Reads the store's ShiftCounts once for the three runs, and its alert history once.
  */
 export async function summarizeShift(
   source: ShiftCounts,
@@ -141,13 +131,16 @@ export async function summarizeShift(
   const previous = previousRun(calendar, run);
   const weekAgo = weekEarlier(calendar, run);
   const earliest = Math.min(run.startMs, previous?.startMs ?? run.startMs, weekAgo?.startMs ?? run.startMs);
-  const history = await source.alertHistory(earliest - HISTORY_LOOKBACK_MS);
-  const [now, prev, week, images] = await Promise.all([
-    figuresOf(source, run, nowMs, history),
-    previous && figuresOf(source, previous, nowMs, history),
-    weekAgo && figuresOf(source, weekAgo, nowMs, history),
+  const runs = [run, previous, weekAgo].filter((r): r is DatedRun => r !== undefined);
+  const [history, counts, images] = await Promise.all([
+    source.alertHistory(earliest - HISTORY_LOOKBACK_MS),
+    source.counts(runs.map((r) => ({ fromMs: r.startMs, toMs: r.endMs }))),
     options.evidence ? topImages(options.evidence, run, options.imageLimit ?? 6, options.partClass) : [],
   ]);
+  const figures = runs.map((r, i): RunFigures => ({ run: r, counts: counts[i]!, alerts: alertEpisodes(history, r, nowMs) }));
+  const now = figures[0]!;
+  const prev = previous && figures[1];
+  const week = weekAgo && figures[previous ? 2 : 1];
   const rows = buildRows(now, prev, week, options.partClass);
   return {
     version: SHIFT_SUMMARY_VERSION,

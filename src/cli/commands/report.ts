@@ -51,7 +51,7 @@ export function reportCommand(): Command {
       .option('--evidence-dir <dir>', "the images' folder, when the consumer was given --evidence-dir (default: the store's own)")
       .option('--alerts <file>', 'an alerts config: its shifts and days off are the calendar')
       .option('-c, --config <file>', 'a seamline start config: its shifts section, else the alerts it names')
-      .option('--part-class <class>', 'the class that counts parts, for defects per part (e.g. part)')
+      .option('--part-class <class>', "the class that counts parts, for defects per part (default: the alerts config's handover.partClass)")
       .action(async (flags: ShiftFlags) => {
         process.stdout.write(await runShiftReport(flags));
       }),
@@ -62,7 +62,7 @@ export function reportCommand(): Command {
 async function runShiftReport(flags: ShiftFlags): Promise<string> {
   const pick = pickOf(flags);
   // Loaded when it runs, not for --help or a flag error.
-  const [{ calendarFromFiles }, { resolveShift }, { summarizeShift }, { formatSummary }, { createStore }, { createEvidenceStore }] =
+  const [{ shiftSettingsFromFiles }, { resolveShift }, { summarizeShift }, { formatSummary }, { createStore }, { createEvidenceStore }] =
     await Promise.all([
       import('../report/calendar.ts'),
       import('../../alerting/shifts/ranges.ts'),
@@ -71,7 +71,7 @@ async function runShiftReport(flags: ShiftFlags): Promise<string> {
       import('../../store/registry/registry.ts'),
       import('../../store/registry/evidence-registry.ts'),
     ]);
-  const calendar = calendarFromFiles({ alerts: flags.alerts, config: flags.config });
+  const { calendar, partClass } = shiftSettingsFromFiles({ alerts: flags.alerts, config: flags.config });
   const run = resolveShift(calendar, pick, Date.now());
   const storeConfig = storeConfigFromUrl(flags.store);
   const store = createStore({ ...storeConfig, readOnly: true });
@@ -85,7 +85,8 @@ async function runShiftReport(flags: ShiftFlags): Promise<string> {
     const evidence = createEvidenceStore(storeConfig, { dir: flags.evidenceDir, readOnly: true }) ?? undefined;
     await evidence?.open();
     try {
-      const summary = await summarizeShift(counts, calendar, run, { evidence, partClass: flags.partClass });
+      const part = flags.partClass ?? partClass;
+      const summary = await summarizeShift(counts, calendar, run, { evidence, ...(part ? { partClass: part } : {}) });
       return formatSummary(summary, flags.format);
     } finally {
       await evidence?.close();

@@ -6,13 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import { dirname, resolve } from 'node:path';
-import { loadAlertsConfig, parseAlertsConfig } from '../../alerting/alerts-config.ts';
+import { loadAlertsConfig, parseAlertsConfig, type AlertsConfig } from '../../alerting/alerts-config.ts';
 import type { ShiftCalendar } from '../../alerting/config/shift-calendar.ts';
 import type { ShiftsSection } from '../../alerting/config/shift-section.ts';
 import { requireShiftCalendar, type CalendarSources } from '../../alerting/shifts/calendar-source.ts';
 import { assertValid, compile, isSeamError, SeamError } from '../../contract/index.ts';
 import { DEFAULT_ALERTS } from '../config/default-alerts.ts';
 import { StartConfigSchema } from '../config/start.ts';
+
+/** The calendar, and the part class the alerts config's handover names (defects per part), if any. */
+export interface ShiftSettings {
+  calendar: ShiftCalendar;
+  partClass?: string;
+}
 
 export interface CalendarFiles {
   /** An alerts config file. */
@@ -32,7 +38,7 @@ const StartShiftsSchema = Type.Object(
 );
 const validateStartShifts = compile(StartShiftsSchema);
 
-function startSources(path: string): CalendarSources {
+function startSources(path: string): CalendarSources & { alerts?: AlertsConfig } {
   let value: Record<string, unknown>;
   try {
     value = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -53,7 +59,7 @@ function startSources(path: string): CalendarSources {
 }
 
 /** The calendar the files name; SEAM_ERR_CONFIG when they name none, or none is given. */
-export function calendarFromFiles(files: CalendarFiles): ShiftCalendar {
+export function shiftSettingsFromFiles(files: CalendarFiles): ShiftSettings {
   if (!files.alerts && !files.config) {
     throw new SeamError(
       'SEAM_ERR_CONFIG',
@@ -63,5 +69,7 @@ export function calendarFromFiles(files: CalendarFiles): ShiftCalendar {
       },
     );
   }
-  return requireShiftCalendar(files.alerts ? { alerts: loadAlertsConfig(files.alerts) } : startSources(files.config!));
+  const sources = files.alerts ? { alerts: loadAlertsConfig(files.alerts) } : startSources(files.config!);
+  const partClass = sources.alerts?.handover?.partClass;
+  return { calendar: requireShiftCalendar(sources), ...(partClass ? { partClass } : {}) };
 }

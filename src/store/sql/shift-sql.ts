@@ -2,21 +2,19 @@
  * ShiftCounts (shift-counts.ts) in SQL both DuckDB and PostgreSQL accept, over the store's dialect
  * (panel-reader.ts PanelDialect). Events, detections, classes and the minutes heard come from the per-minute
  * rollups, exact for a window of whole minutes; the repair ranges, dead letters and the alert engine's state
- * from their own tables, which are small. A table a reader may find missing (the repair ledger, the alert
- * state: a consumer or an engine creates them) reads as absent, not as an error.
+ * from their own tables, which are small. Several windows are read by one statement per figure, each row
+ * tagged with its window's index. A table a reader may find missing (the repair ledger, the alert state: a
+ * consumer or an engine creates them) reads as absent, not as an error.
  */
-import { parseTopic, SeamError } from '../../contract/index.ts';
+import { cameraKey, parseTopic, SeamError } from '../../contract/index.ts';
 import type { PanelDialect } from '../panel-reader.ts';
 import { CLASSES, COUNTS, HEARTBEATS } from '../rollups/schema.ts';
 import type {
   ShiftCameraCounts,
-  ShiftClassCounts,
   ShiftCounts,
   ShiftCountsResult,
-  ShiftDeadLetterCounts,
   ShiftInstanceRow,
   ShiftNotificationRow,
-  ShiftRepairCounts,
   ShiftWindow,
 } from '../shift-counts.ts';
 import { levelSource, Params } from './panel-where.ts';
@@ -24,10 +22,35 @@ import { num } from './rows.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+type Row = Record<string, unknown>;
 const str = (v: unknown) => String(v);
-const key = (r: Record<string, unknown>) => ({ region: str(r.region), site: str(r.site), camera: str(r.camera) });
+const key = (r: Row) => ({ region: str(r.region), site: str(r.site), camera: str(r.camera) });
+
+function checkWindow(w: ShiftWindow): void {
+  for (const field of ['fromMs', 'toMs'] as const) {
+    if (!Number.isSafeInteger(w[field]) || w[field] % MINUTE !== 0) {
+      throw new SeamError('SEAM_ERR_BAD_QUERY', `shift window: ${field} must be a whole minute (epoch ms), got ${w[field]}`, { field });
+    }
+  }
+  if (w.toMs <= w.fromMs) throw new SeamError('SEAM_ERR_BAD_QUERY', 'shift window: toMs must be after fromMs', { field: 'toMs' });
+}
+
+/**
+ * `CASE` giving each row of `column` the index of the window holding it, and the WHERE keeping only those rows;
+ * `at` turns a bound's parameter into what the column compares with. The windows must not overlap.
+ */
+function tagged(p: Params, windows: readonly ShiftWindow[], column: string, at = (param: string) => `CAST(${param} AS BIGINT)`) {
+  const inside = windows.map((w) => `(${column} >= ${at(p.add(w.fromMs))} AND ${column} < ${at(p.add(w.toMs))})`);
+  return {
+    index: `CASE ${inside.map((c, i) => `WHEN ${c} THEN ${i}`).join(' ')} END`,
+    where: `(${inside.join(' OR ')})`,
+  };
+}
 
 export class SqlShiftCounts implements ShiftCounts {
+  /** Tables found once are there for good; a missing one is looked for again (a consumer or an engine may create it). */
+  private readonly seen = new Set<string>();
+
   /** `schema`: where the store's tables are, as information_schema names it ('main' in DuckDB). */
   constructor(
     private readonly d: PanelDialect,
@@ -35,59 +58,74 @@ export class SqlShiftCounts implements ShiftCounts {
   ) {}
 
   private async hasTable(name: string): Promise<boolean> {
+    if (this.seen.has(name)) return true;
     const [r] = await this.d.rows('SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [
       this.schema,
       name,
     ]);
-    return num(r?.n) > 0;
+    if (num(r?.n) > 0) this.seen.add(name);
+    return this.seen.has(name);
   }
 
-  async counts(w: ShiftWindow): Promise<ShiftCountsResult> {
-    for (const [field, ms] of [
-      ['fromMs', w.fromMs],
-      ['toMs', w.toMs],
-    ] as const) {
-      if (!Number.isSafeInteger(ms) || ms % MINUTE !== 0) {
-        throw new SeamError('SEAM_ERR_BAD_QUERY', `shift window: ${field} must be a whole minute (epoch ms), got ${ms}`, { field });
-      }
+  async counts(windows: readonly ShiftWindow[]): Promise<ShiftCountsResult[]> {
+    windows.forEach(checkWindow);
+    // The same window twice (a weekly shift's previous run is its run a week earlier) is read once.
+    const unique = [...new Map(windows.map((w) => [`${w.fromMs}-${w.toMs}`, w])).values()];
+    const sorted = [...unique].sort((a, b) => a.fromMs - b.fromMs);
+    if (sorted.some((w, i) => i > 0 && w.fromMs < sorted[i - 1]!.toMs)) {
+      // Overlapping windows (shifts that overlap each other): one window at a time.
+      return Promise.all(windows.map(async (w) => (await this.counts([w]))[0]!));
     }
-    if (w.toMs <= w.fromMs) throw new SeamError('SEAM_ERR_BAD_QUERY', 'shift window: toMs must be after fromMs', { field: 'toMs' });
-    const [cameras, classes, repairs, deadLetters] = await Promise.all([
-      this.cameras(w),
-      this.classes(w),
-      this.repairs(w),
-      this.deadLetters(w),
+    const [cameras, known, classes, repairs, deadLetters] = await Promise.all([
+      this.cameras(unique),
+      this.known(),
+      this.classes(unique),
+      this.repairs(unique),
+      this.deadLetters(unique),
     ]);
-    return { cameras, classes, repairs, deadLetters };
+    const results = unique.map((_, i): ShiftCountsResult => {
+      const mine = new Map(known.map((k) => [cameraKey(k), { ...k, events: 0, detections: 0, minutesWithEvents: 0, minutesHeard: 0 }]));
+      for (const c of cameras[i]!) mine.set(cameraKey(c), c);
+      return {
+        cameras: [...mine.values()].sort((a, b) => cameraKey(a).localeCompare(cameraKey(b))),
+        classes: classes[i]!,
+        repairs: repairs && repairs[i]!,
+        deadLetters: deadLetters[i]!,
+      };
+    });
+    return windows.map((w) => results[unique.findIndex((u) => u.fromMs === w.fromMs && u.toMs === w.toMs)]!);
+  }
+
+  /** Rows by window index. */
+  private split<T>(n: number, rows: Row[], map: (r: Row) => T): T[][] {
+    const out = Array.from({ length: n }, (): T[] => []);
+    for (const r of rows) out[num(r.w)]!.push(map(r));
+    return out;
   }
 
   /**
-   * Every camera the store knows (its status row, or events in any hour) with its events, detections, minutes
-   * with an event (rollup_counts_1m) and minutes with an event or a heartbeat (rollup_heartbeats_1m) in the window.
+   * Per window and camera: events, detections, minutes with an event (rollup_counts_1m; a row holds at least one
+   * event) and minutes with an event or a heartbeat (rollup_heartbeats_1m): both tables' rows folded by minute,
+   * then counted.
    */
-  private async cameras(w: ShiftWindow): Promise<ShiftCameraCounts[]> {
+  private async cameras(windows: readonly ShiftWindow[]): Promise<ShiftCameraCounts[][]> {
     const p = new Params();
-    const inWindow = `period >= CAST(${p.add(w.fromMs)} AS BIGINT) AND period < CAST(${p.add(w.toMs)} AS BIGINT)`;
+    const c = tagged(p, windows, 'period');
+    const h = tagged(p, windows, 'period');
     const rows = await this.d.rows(
-      `WITH ev AS (SELECT region, site, camera, period, sum(events) AS e, sum(detections) AS dt
-                   FROM ${levelSource(this.d, COUNTS, MINUTE)} WHERE ${inWindow} GROUP BY 1, 2, 3, 4),
-            heard AS (SELECT region, site, camera, count(*) AS n FROM (
-                        SELECT region, site, camera, period FROM ev WHERE e > 0
-                        UNION SELECT region, site, camera, period FROM ${levelSource(this.d, HEARTBEATS, MINUTE)} WHERE ${inWindow}) h
-                      GROUP BY 1, 2, 3),
-            evc AS (SELECT region, site, camera, sum(e) AS events, sum(dt) AS detections,
-                           sum(CASE WHEN e > 0 THEN 1 ELSE 0 END) AS minutes FROM ev GROUP BY 1, 2, 3),
-            known AS (SELECT region, site, camera FROM ${this.d.table('camera_status')}
-                      UNION SELECT region, site, camera FROM ${levelSource(this.d, COUNTS, HOUR)}
-                      UNION SELECT region, site, camera FROM heard)
-       SELECT k.region, k.site, k.camera, coalesce(evc.events, 0) AS events, coalesce(evc.detections, 0) AS detections,
-              coalesce(evc.minutes, 0) AS minutes, coalesce(heard.n, 0) AS heard
-       FROM known k LEFT JOIN evc ON evc.region = k.region AND evc.site = k.site AND evc.camera = k.camera
-                    LEFT JOIN heard ON heard.region = k.region AND heard.site = k.site AND heard.camera = k.camera
-       ORDER BY 1, 2, 3`,
+      `SELECT w, region, site, camera, sum(e) AS events, sum(dt) AS detections,
+              sum(CASE WHEN e > 0 THEN 1 ELSE 0 END) AS minutes, count(*) AS heard
+       FROM (SELECT w, region, site, camera, period, sum(e) AS e, sum(dt) AS dt FROM (
+               SELECT ${c.index} AS w, region, site, camera, period, events AS e, detections AS dt
+               FROM ${levelSource(this.d, COUNTS, MINUTE)} WHERE ${c.where}
+               UNION ALL
+               SELECT ${h.index} AS w, region, site, camera, period, 0 AS e, 0 AS dt
+               FROM ${levelSource(this.d, HEARTBEATS, MINUTE)} WHERE ${h.where}) x
+             GROUP BY 1, 2, 3, 4, 5) m
+       GROUP BY 1, 2, 3, 4`,
       p.values,
     );
-    return rows.map((r) => ({
+    return this.split(windows.length, rows, (r) => ({
       ...key(r),
       events: num(r.events),
       detections: num(r.detections),
@@ -96,50 +134,70 @@ export class SqlShiftCounts implements ShiftCounts {
     }));
   }
 
-  private async classes(w: ShiftWindow): Promise<ShiftClassCounts[]> {
+  /** Every camera the store knows: its status row, or events in any hour kept. */
+  private async known() {
     const rows = await this.d.rows(
-      `SELECT region, site, camera, class, sum(detections) AS detections FROM ${levelSource(this.d, CLASSES, MINUTE)}
-       WHERE period >= CAST($1 AS BIGINT) AND period < CAST($2 AS BIGINT) GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-      [w.fromMs, w.toMs],
+      `SELECT region, site, camera FROM ${this.d.table('camera_status')}
+       UNION SELECT DISTINCT region, site, camera FROM ${levelSource(this.d, COUNTS, HOUR)}`,
+      [],
     );
-    return rows.map((r) => ({ ...key(r), class: str(r.class), detections: num(r.detections) }));
+    return rows.map(key);
   }
 
-  /** Seqs of the ranges detected in the window, by their state now; null without a ledger. */
-  private async repairs(w: ShiftWindow): Promise<ShiftRepairCounts[] | null> {
+  private async classes(windows: readonly ShiftWindow[]) {
+    const p = new Params();
+    const t = tagged(p, windows, 'period');
+    const rows = await this.d.rows(
+      `SELECT ${t.index} AS w, region, site, camera, class, sum(detections) AS detections FROM ${levelSource(this.d, CLASSES, MINUTE)}
+       WHERE ${t.where} GROUP BY 1, 2, 3, 4, 5 ORDER BY 2, 3, 4, 5`,
+      p.values,
+    );
+    return this.split(windows.length, rows, (r) => ({ ...key(r), class: str(r.class), detections: num(r.detections) }));
+  }
+
+  /** Seqs of the ranges detected in each window, by their state now; null without a ledger. */
+  private async repairs(windows: readonly ShiftWindow[]) {
     if (!(await this.hasTable('repair_ranges'))) return null;
+    const p = new Params();
+    const t = tagged(p, windows, 'detected_at_ms');
     const seqs = (state: string) => `sum(CASE WHEN state = '${state}' THEN to_seq - from_seq + 1 ELSE 0 END)`;
     const rows = await this.d.rows(
-      `SELECT region, site, camera, ${seqs('lost')} AS lost, ${seqs('repaired')} AS repaired, ${seqs('repairing')} AS repairing
-       FROM ${this.d.table('repair_ranges')} WHERE detected_at_ms >= CAST($1 AS BIGINT) AND detected_at_ms < CAST($2 AS BIGINT)
-       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-      [w.fromMs, w.toMs],
+      `SELECT ${t.index} AS w, region, site, camera, ${seqs('lost')} AS lost, ${seqs('repaired')} AS repaired, ${seqs('repairing')} AS repairing
+       FROM ${this.d.table('repair_ranges')} WHERE ${t.where} GROUP BY 1, 2, 3, 4 ORDER BY 2, 3, 4`,
+      p.values,
     );
-    return rows.map((r) => ({ ...key(r), lost: num(r.lost), repaired: num(r.repaired), repairing: num(r.repairing) }));
+    return this.split(windows.length, rows, (r) => ({
+      ...key(r),
+      lost: num(r.lost),
+      repaired: num(r.repaired),
+      repairing: num(r.repairing),
+    }));
   }
 
-  /** By the camera the topic names; a topic that names none counts under empty strings. */
-  private async deadLetters(w: ShiftWindow): Promise<ShiftDeadLetterCounts[]> {
+  /** Per window, by the camera the topic names; a topic that names none counts under empty strings. */
+  private async deadLetters(windows: readonly ShiftWindow[]) {
+    const p = new Params();
+    const t = tagged(p, windows, 'received_at', (param) => this.d.timestamp(param));
     const rows = await this.d.rows(
-      `SELECT topic, count(*) AS n FROM ${this.d.table('dead_letters')}
-       WHERE received_at >= ${this.d.timestamp('$1')} AND received_at < ${this.d.timestamp('$2')} GROUP BY 1`,
-      [w.fromMs, w.toMs],
+      `SELECT ${t.index} AS w, topic, count(*) AS n FROM ${this.d.table('dead_letters')} WHERE ${t.where} GROUP BY 1, 2`,
+      p.values,
     );
-    const byCamera = new Map<string, ShiftDeadLetterCounts>();
-    for (const r of rows) {
-      let cam = { region: '', site: '', camera: '' };
-      try {
-        const t = parseTopic(str(r.topic));
-        cam = { region: t.region, site: t.site, camera: t.camera };
-      } catch {
-        // A poison message on a topic that names no valid camera: the plant's, nobody's in particular.
+    return this.split(windows.length, rows, (r) => r).map((letters) => {
+      const byCamera = new Map<string, { region: string; site: string; camera: string; n: number }>();
+      for (const r of letters) {
+        let cam = { region: '', site: '', camera: '' };
+        try {
+          const topic = parseTopic(str(r.topic));
+          cam = { region: topic.region, site: topic.site, camera: topic.camera };
+        } catch {
+          // A poison message on a topic that names no valid camera: the plant's, nobody's in particular.
+        }
+        const row = byCamera.get(cameraKey(cam)) ?? { ...cam, n: 0 };
+        row.n += num(r.n);
+        byCamera.set(cameraKey(cam), row);
       }
-      const k = `${cam.region}/${cam.site}/${cam.camera}`;
-      const row = byCamera.get(k) ?? { ...cam, n: 0 };
-      row.n += num(r.n);
-      byCamera.set(k, row);
-    }
-    return [...byCamera.values()];
+      return [...byCamera.values()];
+    });
   }
 
   async alertHistory(sinceMs: number): Promise<{ notifications: ShiftNotificationRow[]; instances: ShiftInstanceRow[] }> {
