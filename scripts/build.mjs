@@ -9,11 +9,33 @@ import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { DIST, distIsFresh, FINGERPRINT_FILE, ROOT, SRC, sourceFiles, sourceFingerprint } from './build-fingerprint.mjs';
 
-// Bundled: ESM packages whose hundreds of small files cost more to load one by one than their code does.
-const BUNDLED_PACKAGES = new Set(['@sinclair/typebox', 'uuid']);
-// A bundled module has no place of its own: a relative .ts path left in the output would point nowhere.
-const LEFT_TS = /["']\.{1,2}\/[^"'\n]*\.ts["']/;
+// Bundled: the packages a restarted consumer or bridge loads before it takes traffic. Loaded from node_modules
+// they cost more than their code: hundreds of small files resolved and read one by one, and every CommonJS
+// module an ESM import reaches scanned by node's cjs-module-lexer for its export names (a DuckDB consumer spent
+// ~110 ms of its ~950 ms restart there). Native addons (DuckDB's bindings, LMDB, onnxruntime, sharp) and the
+// packages only other commands load stay in node_modules. A bundled CommonJS package must be imported
+// statically: a dynamic import() of one gives only its default export.
+const BUNDLED_PACKAGES = new Set([
+  '@sinclair/typebox',
+  'uuid',
+  '@duckdb/node-api',
+  'ajv',
+  'commander',
+  'luxon',
+  'mqtt',
+  'mqtt-packet',
+  'pg',
+  'pino',
+  'prom-client',
+]);
+// Bundled CommonJS code calls require() for node's built-in modules; ESM has none, so each chunk makes one.
+const REQUIRE_BANNER =
+  "import { createRequire as __seamlineRequire } from 'node:module'; const require = __seamlineRequire(import.meta.url);";
+// A bundled module has no place of its own: a relative .ts path left in the output would point nowhere (a
+// package's own `.d.ts` names in its code are no import).
+const LEFT_TS = /["']\.{1,2}\/[^"'\n]*(?<!\.d)\.ts["']/;
 const WORKER = /workerModule\(\s*['"]([^'"]+)['"]\s*\)/g;
+const DYNAMIC_PACKAGE = /\bimport\(\s*['"]((?:@[^/'"]+\/)?[^./'"][^/'"]*)[^'"]*['"]\s*\)/g;
 
 function fail(message) {
   process.stderr.write(`seamline build: ${message}\n`);
@@ -27,7 +49,16 @@ const fingerprint = sourceFingerprint();
 const sources = sourceFiles().filter((file) => file.endsWith('.ts'));
 // Every module started on its own (plumbing/modules.ts workerModule) is an entry, beside the CLI.
 const workers = new Set();
-for (const file of sources) for (const m of readFileSync(file, 'utf8').matchAll(WORKER)) workers.add(m[1]);
+for (const file of sources) {
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(WORKER)) workers.add(m[1]);
+  for (const m of text.matchAll(DYNAMIC_PACKAGE)) {
+    if (BUNDLED_PACKAGES.has(m[1]))
+      fail(
+        `${relative(ROOT, file)}: import('${m[1]}') of a bundled package would give only its default export; import it statically in a module of ours and import() that`,
+      );
+  }
+}
 const entryPoints = [{ in: join(SRC, 'cli/main.ts'), out: 'cli/main' }];
 for (const name of workers) {
   const file = join(SRC, `${name}.ts`);
@@ -51,6 +82,7 @@ try {
     external,
     chunkNames: 'chunks/[name]-[hash]',
     sourcemap: 'linked',
+    banner: { js: REQUIRE_BANNER },
     write: false,
     logLevel: 'silent',
   });

@@ -50,7 +50,7 @@ export interface ConsumerOptions
   /** How often the consumer writes its in-flight figures into the store, ms (default 5,000; 0 off). */
   sampleMs?: number;
   /**
-   * Where the evidence images go (opened; store/registry/evidence-registry.ts). With one, a second session
+   * Where the evidence images go (opened; store/registry/registry.ts). With one, a second session
    * of its own takes the images (docs/evidence.md); without, they are left to another consumer.
    */
   evidence?: EvidenceStore;

@@ -70,7 +70,7 @@ test('bin runs the sources until a build, then the build, and the sources again 
   assert.equal(ran().form, 'src', 'a build cut short (no fingerprint): the sources');
 });
 
-test('a build that would leave a relative .ts path in the output, or start a worker that is not there, is refused in one line and leaves no fingerprint', {
+test('a build that would leave a relative .ts path in the output, start a worker that is not there or import() a bundled package, is refused in one line and leaves no fingerprint', {
   timeout: 60_000,
 }, () => {
   write('edge/spawner.ts', "export const worker = new URL('./worker.ts', import.meta.url);\n");
@@ -85,5 +85,14 @@ test('a build that would leave a relative .ts path in the output, or start a wor
   assert.notEqual(missing.status, 0);
   assert.equal(missing.stderr, "seamline build: workerModule('edge/gone') names no file (src/edge/gone.ts)\n");
   rmSync(join(root, 'src/edge/spawner.ts'));
+
+  write('edge/lazy.ts', "export const job = async () => (await import('prom-client')).Registry;\n");
+  const dynamic = build();
+  assert.notEqual(dynamic.status, 0);
+  assert.equal(
+    dynamic.stderr,
+    "seamline build: src/edge/lazy.ts: import('prom-client') of a bundled package would give only its default export; import it statically in a module of ours and import() that\n",
+  );
+  write('edge/lazy.ts', "export const job: string = 'loaded when asked';\n");
   main();
 });

@@ -108,7 +108,7 @@ async function publish(camera: string, count: number, seq = 0): Promise<void> {
 }
 
 async function storedEvents(url: string, camera: string): Promise<number> {
-  const store = createStore({ ...storeConfigFromUrl(url), readOnly: true });
+  const store = await createStore({ ...storeConfigFromUrl(url), readOnly: true });
   await store.open();
   try {
     return (await store.cameras()).find((c) => c.site === 'faults' && c.camera === camera)?.events ?? 0;

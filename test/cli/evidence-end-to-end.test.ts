@@ -15,7 +15,7 @@ import { freePort } from '../../src/proof/services/free-port.ts';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import type { EvidenceStore } from '../../src/store/evidence/evidence-store.ts';
-import { createEvidenceStore } from '../../src/store/registry/evidence-registry.ts';
+import { createEvidenceStore } from '../../src/store/registry/registry.ts';
 import { storeConfigFromUrl } from '../../src/store/config.ts';
 import { shippedModel } from '../edge/detector/support.ts';
 import { collect, tempDir } from '../edge/support.ts';
@@ -128,7 +128,7 @@ async function endToEnd(storeUrl: string, kind: string): Promise<void> {
     consumer.child.kill('SIGTERM');
     assert.equal(await consumer.exited, 0);
 
-    const store = createEvidenceStore(storeConfigFromUrl(storeUrl, { readOnly: true }), { readOnly: true })!;
+    const store = (await createEvidenceStore(storeConfigFromUrl(storeUrl, { readOnly: true }), { readOnly: true }))!;
     await store.open();
     const entries = await store.list({ limit: 10_000 });
     assert.equal(entries.length, captured, 'each captured image stored exactly once');

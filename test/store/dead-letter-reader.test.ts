@@ -97,7 +97,7 @@ function readerContract(name: string, setup: () => Promise<StoreConfig>): void {
     });
     for (const c of CASES) {
       test(`${name}: ${c.name}`, { timeout: 30_000 }, async () => {
-        const reader = createDeadLetterReader(config);
+        const reader = await createDeadLetterReader(config);
         await reader.open();
         try {
           const readout = await reader.readDeadLetters(c.query);
@@ -160,7 +160,7 @@ test('a store that is not there is named, not read as "no dead letters"', { time
     { kind: 'influxdb', url: influx.url, database: 'no_such_database' },
   ];
   for (const config of configs) {
-    const reader = createDeadLetterReader(config);
+    const reader = await createDeadLetterReader(config);
     await assert.rejects(
       reader.open(),
       (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && /no (DuckDB file|table|database)/.test(err.message),
@@ -171,7 +171,7 @@ test('a store that is not there is named, not read as "no dead letters"', { time
 
 test('VictoriaMetrics answers with a count and size per code and says it keeps no payload', { timeout: 30_000 }, async () => {
   await writeThrough(new LineProtocolStore({ flavour: 'victoriametrics', url: vm.url, database: 'letters' }));
-  const reader = createDeadLetterReader({ kind: 'victoriametrics', url: vm.url, database: 'letters' });
+  const reader = await createDeadLetterReader({ kind: 'victoriametrics', url: vm.url, database: 'letters' });
   await reader.open();
   try {
     const all = await reader.readDeadLetters({});

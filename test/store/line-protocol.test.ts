@@ -291,19 +291,19 @@ test('registry: builds each store by name from a URL; an unknown kind is a confi
   const { createStore, storeKinds } = await import('../../src/store/registry/registry.ts');
   assert.deepEqual(storeKinds(), ['duckdb', 'postgres', 'influxdb', 'victoriametrics']);
   const vmUrl = vm.url.replace('http:', 'victoriametrics+http:');
-  const store = createStore(storeConfigFromUrl(vmUrl, { database: `t${++dbs}` }));
+  const store = await createStore(storeConfigFromUrl(vmUrl, { database: `t${++dbs}` }));
   assert.equal(store.name, 'victoriametrics');
   await store.open();
   await store.write(makeEvents(3), new Date());
   assert.equal((await store.totals()).events, 3);
   await store.close();
-  assert.equal(createStore(storeConfigFromUrl(influx.url.replace('http:', 'influxdb+http:'))).name, 'influxdb');
-  assert.equal(createStore(storeConfigFromUrl(':memory:')).name, 'duckdb');
-  assert.throws(
+  assert.equal((await createStore(storeConfigFromUrl(influx.url.replace('http:', 'influxdb+http:')))).name, 'influxdb');
+  assert.equal((await createStore(storeConfigFromUrl(':memory:'))).name, 'duckdb');
+  await assert.rejects(
     () => createStore({ kind: 'mysql' }),
     (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.kind' && /mysql/.test(err.message),
   );
-  assert.throws(
+  await assert.rejects(
     () => createStore({ kind: 'influxdb' }),
     (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.url',
   );
@@ -311,7 +311,7 @@ test('registry: builds each store by name from a URL; an unknown kind is a confi
     () => storeConfigFromUrl('redis://x'),
     (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.url',
   );
-  assert.throws(
+  await assert.rejects(
     () => createStore({ kind: 'duckdb', retentionDays: -1 }),
     (err) => isSeamError(err, 'SEAM_ERR_CONFIG') && err.field === 'store.retentionDays',
   );

@@ -196,7 +196,7 @@ test('postgres: classifies failures as a Telegraf output would', { timeout: 60_0
 test('registry: a postgres:// URL builds a PostgresStore that opens and writes', { timeout: 60_000 }, async () => {
   const { storeConfigFromUrl } = await import('../../src/store/config.ts');
   const { createStore } = await import('../../src/store/registry/registry.ts');
-  const store = createStore(storeConfigFromUrl(server.url, { database: `t${++schemas}` }));
+  const store = await createStore(storeConfigFromUrl(server.url, { database: `t${++schemas}` }));
   assert.equal(store.name, 'postgres');
   await store.open();
   try {

@@ -111,13 +111,13 @@ async function runAlerts(file: string, run: AlertsRunConfig): Promise<void> {
     ]);
   const [{ dashboardShifts }, { createEvidenceStore }] = await Promise.all([
     import('../services/dashboard-shifts.ts'),
-    import('../../store/registry/evidence-registry.ts'),
+    import('../../store/registry/registry.ts'),
   ]);
-  const store = createStore(storeConfigFromUrl(run.store));
+  const store = await createStore(storeConfigFromUrl(run.store));
   await openStoreWhenReachable(store, { logger });
   // The handover notice's top defect images, read-only: the consumer writes and prunes them (docs/evidence.md).
   const evidence = config.handover
-    ? (createEvidenceStore(storeConfigFromUrl(run.store), { readOnly: true, logger }) ?? undefined)
+    ? ((await createEvidenceStore(storeConfigFromUrl(run.store), { readOnly: true, logger })) ?? undefined)
     : undefined;
   await evidence?.open();
   const alerting = await openAlerting(config, store, logger.child({ box: 'alerting' }), evidence);

@@ -91,7 +91,7 @@ function storeFromFlag(c: ConsumerConfig): StoreConfig {
 
 /** What the consumer runs, loaded only when it runs (its --help and flag errors need none of it). */
 async function consumerBoxes() {
-  const [consumer, health, metrics, clock, repair, evidence, open, registry, evidenceRegistry, server, prom] = await Promise.all([
+  const [consumer, health, metrics, clock, repair, evidence, open, registry, server] = await Promise.all([
     import('../../consumer/consumer.ts'),
     import('../../consumer/health.ts'),
     import('../../consumer/metrics.ts'),
@@ -100,9 +100,7 @@ async function consumerBoxes() {
     import('../../consumer/evidence/evidence-metrics.ts'),
     import('../../store/open-when-reachable.ts'),
     import('../../store/registry/registry.ts'),
-    import('../../store/registry/evidence-registry.ts'),
     import('../process/metrics-server.ts'),
-    import('prom-client'),
   ]);
   return {
     ...consumer,
@@ -113,9 +111,7 @@ async function consumerBoxes() {
     ...evidence,
     ...open,
     ...registry,
-    ...evidenceRegistry,
     ...server,
-    Registry: prom.Registry,
   };
 }
 
@@ -145,12 +141,12 @@ async function consumerDashboard(
 async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls: TlsFiles): Promise<void> {
   const boxes = await consumerBoxes();
   const { startConsumer, consumerHealth, healthMetric, consumerMetrics, clockMetrics, repairMetrics, evidenceMetrics } = boxes;
-  const { openStoreWhenReachable, createStore, createEvidenceStore, serveMetrics, Registry } = boxes;
+  const { openStoreWhenReachable, createStore, createEvidenceStore, serveMetrics, newRegistry } = boxes;
   const logger = createLogger(config.logLevel);
-  const store = createStore(storeConfig);
-  const evidence = config.evidence ? createEvidenceStore(storeConfig, { dir: config.evidenceDir, logger }) : null;
+  const store = await createStore(storeConfig);
+  const evidence = config.evidence ? await createEvidenceStore(storeConfig, { dir: config.evidenceDir, logger }) : null;
   if (config.evidence && !evidence) logger.warn('no evidence store goes with this store: images stay with the broker (add --evidence-dir)');
-  const registry = new Registry();
+  const registry = newRegistry();
   let phase: ConsumerPhase = 'waiting_for_store';
   let consumer: RunningConsumer | undefined;
   const health = () => consumerHealth(phase, consumer?.ingestor.stats, consumer?.ingestor.fatalError?.message);

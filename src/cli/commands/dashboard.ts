@@ -61,10 +61,9 @@ export function dashboardCommand(): Command {
 
 async function runDashboard(config: DashboardConfig, token: string | undefined): Promise<void> {
   // Loaded when it runs, not for --help or a flag error.
-  const [{ startDashboard }, { createEvidenceStore }, { openStoreWhenReachable }, { createStore }, { calendarOfConfig, dashboardShifts }] =
+  const [{ startDashboard }, { openStoreWhenReachable }, { createStore, createEvidenceStore }, { calendarOfConfig, dashboardShifts }] =
     await Promise.all([
       import('../../dashboard/server.ts'),
-      import('../../store/registry/evidence-registry.ts'),
       import('../../store/open-when-reachable.ts'),
       import('../../store/registry/registry.ts'),
       import('../services/dashboard-shifts.ts'),
@@ -73,14 +72,14 @@ async function runDashboard(config: DashboardConfig, token: string | undefined):
   const { calendar, partClass } = calendarOfConfig(config);
   const logger = createLogger(config.logLevel);
   const storeConfig = storeConfigFromUrl(config.store);
-  const store = createStore({ ...storeConfig, readOnly: true });
+  const store = await createStore({ ...storeConfig, readOnly: true });
   await openStoreWhenReachable(store, { logger });
   if (!store.capabilities.panels) {
     await store.close();
     throw new SeamError('SEAM_ERR_CONFIG', `${store.name} keeps no rollups for the panels; use PostgreSQL or DuckDB`, { field: 'store' });
   }
   // Read-only: the consumer writes and prunes the images; this process only shows them.
-  const evidence = createEvidenceStore(storeConfig, { dir: config.evidenceDir, readOnly: true, logger }) ?? undefined;
+  const evidence = (await createEvidenceStore(storeConfig, { dir: config.evidenceDir, readOnly: true, logger })) ?? undefined;
   await evidence?.open().catch(async (err) => {
     await store.close();
     throw err;

@@ -44,7 +44,7 @@ function withFilters(command: Command, store: string, limit: string): Command {
 async function readSelection(store: StoreConfig, query: DeadLetterQuery): Promise<DeadLetterReadout> {
   // The stores and the replay publisher are loaded when a subcommand runs, not for --help or a flag error.
   const { createDeadLetterReader } = await import('../../store/registry/registry.ts');
-  const reader = createDeadLetterReader(store);
+  const reader = await createDeadLetterReader(store);
   await reader.open();
   try {
     return await reader.readDeadLetters(query);

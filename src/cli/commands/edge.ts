@@ -19,7 +19,7 @@ import { passwordFromEnv, readTlsFiles, type TlsFiles } from '../config/tls-file
 
 /** What the edge runs, loaded only when it runs (its --help and flag errors need none of it). */
 async function edgeBoxes() {
-  const [bridge, detector, http, records, record, simulated, stdin, cameras, evidence, prom] = await Promise.all([
+  const [bridge, detector, http, records, record, simulated, stdin, cameras, evidence, metrics] = await Promise.all([
     import('../../edge/bridge/bridge.ts'),
     import('../../edge/detector/onnx-detector.ts'),
     import('../../edge/inputs/http.ts'),
@@ -29,7 +29,7 @@ async function edgeBoxes() {
     import('../../edge/inputs/stdin.ts'),
     import('./edge-cameras.ts'),
     import('../../edge/camera-evidence.ts'),
-    import('prom-client'),
+    import('../process/metrics-server.ts'),
   ]);
   return {
     ...bridge,
@@ -41,7 +41,7 @@ async function edgeBoxes() {
     ...stdin,
     ...cameras,
     ...evidence,
-    Registry: prom.Registry,
+    newRegistry: metrics.newRegistry,
   };
 }
 type EdgeBoxes = Awaited<ReturnType<typeof edgeBoxes>>;
@@ -119,7 +119,8 @@ function edgeEvidence(
 }
 
 async function runEdge(config: EdgeConfig, tls: TlsFiles, boxes: EdgeBoxes): Promise<void> {
-  const { OnnxDetector, Registry, evidenceStatus, sumCaptureStats, createBridge, startHttpInput, SimulatedCamera, startPipeline } = boxes;
+  const { OnnxDetector, newRegistry, evidenceStatus, sumCaptureStats, createBridge, startHttpInput, SimulatedCamera, startPipeline } =
+    boxes;
   // Largest HTTP body and stdin line: room for a record's image at its cap even with --no-evidence, so a producer that
   // sends images to an edge whose evidence is off still gets its events accepted (the image answered `off`), not a 413.
   const recordLimit = boxes.recordWithImageBytes();
@@ -133,7 +134,7 @@ async function runEdge(config: EdgeConfig, tls: TlsFiles, boxes: EdgeBoxes): Pro
   const detector = config.source ? await OnnxDetector.open(detectorOptions(config)) : undefined;
   let pipeline: CameraPipeline | undefined;
   const bridgeOptions = { ...bridgeOptionsOf(config), password: passwordFromEnv(), ...tls, logger };
-  const registry = new Registry();
+  const registry = newRegistry();
   const edgeImages = edgeEvidence(config, { ...bridgeOptions, registry }, detector !== undefined, boxes);
   const { evidence, images } = edgeImages;
   const evidenceCounters = () =>

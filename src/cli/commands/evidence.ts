@@ -151,10 +151,10 @@ function printSummary(s: ExportSummary, c: EvidenceExportConfig, folder: string 
 async function runExport(c: EvidenceExportConfig, sel: ExportSelection): Promise<void> {
   // The stores are loaded when the export runs, not for --help or a flag error.
   const [{ createEvidenceStore }, { exportDataset }] = await Promise.all([
-    import('../../store/registry/evidence-registry.ts'),
+    import('../../store/registry/registry.ts'),
     import('../../store/evidence/export/export.ts'),
   ]);
-  const evidence = createEvidenceStore(sel.store, { dir: c.evidenceDir, readOnly: true });
+  const evidence = await createEvidenceStore(sel.store, { dir: c.evidenceDir, readOnly: true });
   if (!evidence) {
     throw new SeamError('SEAM_ERR_CONFIG', `${c.store} keeps no evidence images: name their folder with --evidence-dir`, {
       field: 'store',

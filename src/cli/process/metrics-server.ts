@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
+
+/**
+ * The registry a command's metrics go on. Handed out here so that a command loads prom-client with its boxes,
+ * statically: a dynamic import() of a package that the build bundles would give only its default export.
+ */
+export const newRegistry = (): Registry => new Registry();
 import { listen } from '../../plumbing/listen.ts';
 
 /** What GET /health answers: `ok` picks the status code (200 or 503); the rest is shown as JSON. */

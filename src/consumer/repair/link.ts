@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
   decodeRepairAnswer,
@@ -21,11 +21,15 @@ export interface RepairLinkOptions extends MqttClientIdentity {
 /**
  * The repairer's MQTT connection: it publishes requests (QoS 1) and reads every bridge's answers. Low
  * volume, so MQTT.js as it is; a clean session, because an answer nobody waits for any more is worth
- * nothing (the repairer asks again), and a repairer that is gone must not leave a queue behind.
+ * nothing (the repairer asks again), and a repairer that is gone must not leave a queue behind. MQTT.js (and
+ * its streams, WebSocket and SOCKS code) loads when the link starts, after the consumer's first repair pass,
+ * so a restarted consumer takes its share of the traffic without waiting for it.
  */
 export class RepairLink {
   private client: MqttClient | undefined;
   private invalid = 0;
+  private starting: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(private readonly o: RepairLinkOptions) {}
 
@@ -34,8 +38,16 @@ export class RepairLink {
   }
 
   start(): void {
+    this.starting = import('./mqtt-js.ts')
+      .then(({ connectMqtt }) => {
+        if (!this.stopped) this.connect(connectMqtt);
+      })
+      .catch((err: Error) => this.o.logger.error({ err: err.message }, 'repair link could not start: gaps are not repaired'));
+  }
+
+  private connect(connectMqtt: typeof import('./mqtt-js.ts').connectMqtt): void {
     const o = this.o;
-    const client = mqtt.connect(o.url, cleanSessionOptions(o));
+    const client = connectMqtt(o.url, cleanSessionOptions(o));
     this.client = client;
     client.on('connect', () => {
       client.subscribe(REPAIR_ANSWER_FILTER, { qos: 1 }, (err) => {
@@ -69,6 +81,8 @@ export class RepairLink {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.starting;
     const client = this.client;
     this.client = undefined;
     await client?.endAsync(true);

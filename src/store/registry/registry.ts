@@ -1,88 +1,37 @@
 import { SeamError } from '../../contract/index.ts';
-import { duckdbPath, type StoreConfig } from '../config.ts';
+import type { StoreConfig } from '../config.ts';
 import type { DeadLetterReader } from '../dead-letter-reader.ts';
-import { DuckDbDeadLetterReader } from '../duckdb/dead-letter-reader.ts';
-import { DuckDbStore } from '../duckdb/store.ts';
-import { InfluxDbDeadLetterReader } from '../line-protocol/dead-letter-reader-influxdb.ts';
-import { VictoriaDeadLetterReader } from '../line-protocol/dead-letter-reader-victoria.ts';
-import { LineProtocolStore } from '../line-protocol/store.ts';
-import { PostgresDeadLetterReader } from '../postgres/dead-letter-reader.ts';
-import { PostgresStore } from '../postgres/store.ts';
+import { DirectoryEvidenceStore } from '../evidence/directory-store.ts';
+import type { EvidenceStore } from '../evidence/evidence-store.ts';
 import type { Store } from '../store.ts';
+import type { EvidenceStoreChoice, StoreKind } from './store-kind.ts';
 
-/**
- * One store kind, registered by name as Telegraf outputs register themselves: the store, and the reader
- * of its dead letters (`seamline dead-letters`, dead-letter-reader.ts), which opens the store for reading
- * only and needs no running store. What else a store has it declares itself (capabilities.ts).
- */
-interface StoreKind {
-  store(config: StoreConfig): Store;
-  deadLetters(config: StoreConfig): DeadLetterReader;
-}
+export type { EvidenceStoreChoice } from './store-kind.ts';
 
-const need = (config: StoreConfig, what: string): string => {
-  if (!config.url) throw new SeamError('SEAM_ERR_CONFIG', `store.url is required for ${config.kind} (${what})`, { field: 'store.url' });
-  return config.url;
-};
-
-function lineProtocol(flavour: 'influxdb' | 'victoriametrics', c: StoreConfig, example: string): Store {
-  return new LineProtocolStore({
-    flavour,
-    url: need(c, example),
-    database: c.database,
-    username: c.username,
-    password: c.password,
-    retentionDays: c.retentionDays,
-  });
-}
-
-/** Add a kind here to make it selectable. */
-const KINDS = new Map<string, StoreKind>([
-  [
-    'duckdb',
-    {
-      store: (c) => new DuckDbStore({ path: duckdbPath(c), retentionDays: c.retentionDays, readOnly: c.readOnly }),
-      deadLetters: (c) => new DuckDbDeadLetterReader(c),
-    },
-  ],
-  [
-    'postgres',
-    {
-      store: (c) =>
-        new PostgresStore({
-          url: need(c, 'postgres://user:password@host:5432/db'),
-          schema: c.database,
-          retentionDays: c.retentionDays,
-          timescale: c.timescale,
-          readOnly: c.readOnly,
-          pool: c.username !== undefined || c.password !== undefined ? { user: c.username, password: c.password } : undefined,
-        }),
-      deadLetters: (c) => new PostgresDeadLetterReader(c),
-    },
-  ],
-  ['influxdb', { store: (c) => lineProtocol('influxdb', c, 'http://host:8086'), deadLetters: (c) => new InfluxDbDeadLetterReader(c) }],
-  [
-    'victoriametrics',
-    { store: (c) => lineProtocol('victoriametrics', c, 'http://host:8428'), deadLetters: (c) => new VictoriaDeadLetterReader(c) },
-  ],
+/** Add a kind here to make it selectable; its module loads when a config names it. */
+const KINDS = new Map<string, () => Promise<StoreKind>>([
+  ['duckdb', async () => (await import('./duckdb-kind.ts')).duckdbKind],
+  ['postgres', async () => (await import('./postgres-kind.ts')).postgresKind],
+  ['influxdb', async () => (await import('./line-protocol-kinds.ts')).influxdbKind],
+  ['victoriametrics', async () => (await import('./line-protocol-kinds.ts')).victoriametricsKind],
 ]);
 
 /** Names `createStore` accepts, for --help and error messages. */
 export const storeKinds = (): string[] => [...KINDS.keys()];
 
-function kindOf(config: StoreConfig): StoreKind {
-  const kind = KINDS.get(config.kind);
-  if (!kind) {
+function kindOf(config: StoreConfig): Promise<StoreKind> {
+  const load = KINDS.get(config.kind);
+  if (!load) {
     throw new SeamError('SEAM_ERR_CONFIG', `store.kind must be one of ${storeKinds().join(', ')}; got ${JSON.stringify(config.kind)}`, {
       field: 'store.kind',
     });
   }
-  return kind;
+  return load();
 }
 
 /** Builds (does not open) the store a config names. Unknown kind or a bad value: SEAM_ERR_CONFIG naming the field. */
-export function createStore(config: StoreConfig): Store {
-  const kind = kindOf(config);
+export async function createStore(config: StoreConfig): Promise<Store> {
+  const kind = await kindOf(config);
   if (config.retentionDays !== undefined && !(Number.isFinite(config.retentionDays) && config.retentionDays >= 0)) {
     throw new SeamError('SEAM_ERR_CONFIG', `store.retentionDays must be a number of days >= 0, got ${config.retentionDays}`, {
       field: 'store.retentionDays',
@@ -92,6 +41,18 @@ export function createStore(config: StoreConfig): Store {
 }
 
 /** Builds (does not open) the dead-letter reader of the store a config names. */
-export function createDeadLetterReader(config: StoreConfig): DeadLetterReader {
-  return kindOf(config).deadLetters(config);
+export async function createDeadLetterReader(config: StoreConfig): Promise<DeadLetterReader> {
+  return (await kindOf(config)).deadLetters(config);
+}
+
+/**
+ * Builds (does not open) the evidence store that goes with a detection store: a folder beside the DuckDB
+ * file, the `evidence` table in the PostgreSQL database, or the folder `dir` names. null where there is none
+ * to go with it (an in-memory DuckDB, the line-protocol stores without `dir`): images are then not taken
+ * from the broker at all, so they wait there for a consumer that keeps them.
+ */
+export async function createEvidenceStore(config: StoreConfig, choice: EvidenceStoreChoice = {}): Promise<EvidenceStore | null> {
+  if (choice.dir) return new DirectoryEvidenceStore({ dir: choice.dir, readOnly: choice.readOnly, logger: choice.logger });
+  const load = KINDS.get(config.kind);
+  return load ? (await load()).evidence(config, choice) : null;
 }

@@ -56,7 +56,7 @@ export async function startBenchStore(kind: BenchStoreKind, dir: string): Promis
       break;
     }
   }
-  const store = createStore(storeConfigFromUrl(url));
+  const store = await createStore(storeConfigFromUrl(url));
   const cameras = kind === 'victoriametrics' ? 60 : 6;
   return { kind, url, store, duckdbPath: kind === 'duckdb' ? url : undefined, cameras, stop };
 }
