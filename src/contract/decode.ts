@@ -11,6 +11,12 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
 const validateDetection = compile<DetectionV1>(DetectionV1Schema);
 const validateStatus = compile<StatusV1>(StatusV1Schema);
 
+/** Compiles the detection and status validators now rather than at the first message (a consumer starting up). */
+export function prepareDecoders(): void {
+  validateDetection.prepare();
+  validateStatus.prepare();
+}
+
 /** The JSON messages; evidence is a header and an image, decoded by evidence-codec.ts. */
 type JsonKind = Exclude<TopicKind, 'evidence'>;
 const KNOWN_VERSIONS: Record<JsonKind, string> = { detection: DETECTION_V1, status: STATUS_V1 };

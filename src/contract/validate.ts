@@ -13,18 +13,25 @@ ajv.addKeyword({ keyword: 'x-reason', schemaType: 'string' });
 // checks the rest of the string: what is left is whether the day exists (calendar.ts).
 ajv.addFormat('date-time', { type: 'string', validate: isDayOnCalendar });
 
+/** A validator compiled on its first use, or earlier by `prepare()`. */
+export type LazyValidator<T> = ValidateFunction<T> & { prepare(): void };
+
 /**
  * The validator of `schema`, compiled on its first use: a module that declares validators costs nothing to
  * import (`seamline --help` loads the contract but validates nothing). Its `errors` are the last run's.
+ * Compiling takes tens of milliseconds; `prepare()` lets a starting service pay them while it waits for I/O.
  */
-export function compile<T>(schema: object): ValidateFunction<T> {
+export function compile<T>(schema: object): LazyValidator<T> {
   let compiled: ValidateFunction<T> | undefined;
   const validate = ((data: unknown) => {
     compiled ??= ajv.compile<T>(schema);
     const ok = compiled(data);
     validate.errors = compiled.errors;
     return ok;
-  }) as ValidateFunction<T>;
+  }) as LazyValidator<T>;
+  validate.prepare = () => {
+    compiled ??= ajv.compile<T>(schema);
+  };
   return validate;
 }
 

@@ -91,7 +91,7 @@ function storeFromFlag(c: ConsumerConfig): StoreConfig {
 
 /** What the consumer runs, loaded only when it runs (its --help and flag errors need none of it). */
 async function consumerBoxes() {
-  const [consumer, health, metrics, clock, repair, evidence, open, registry, server] = await Promise.all([
+  const [consumer, health, metrics, clock, repair, evidence, open, registry, server, decode] = await Promise.all([
     import('../../consumer/consumer.ts'),
     import('../../consumer/health.ts'),
     import('../../consumer/metrics.ts'),
@@ -101,6 +101,7 @@ async function consumerBoxes() {
     import('../../store/open-when-reachable.ts'),
     import('../../store/registry/registry.ts'),
     import('../process/metrics-server.ts'),
+    import('../../contract/decode.ts'),
   ]);
   return {
     ...consumer,
@@ -112,6 +113,7 @@ async function consumerBoxes() {
     ...open,
     ...registry,
     ...server,
+    prepareDecoders: decode.prepareDecoders,
   };
 }
 
@@ -162,7 +164,11 @@ async function runConsumer(config: ConsumerConfig, storeConfig: StoreConfig, tls
         serveMetrics([registry], config.metricsHost, config.metricsPort, health),
       );
     }
-    await openStoreWhenReachable(store, { logger });
+    const opening = openStoreWhenReachable(store, { logger });
+    // The validators compile (tens of ms) while the store opens on DuckDB's thread or waits on the network,
+    // instead of in front of the first batch.
+    setImmediate(boxes.prepareDecoders);
+    await opening;
     await evidence?.open();
     phase = 'starting';
     if (config.dashboardPort >= 0) {
