@@ -47,7 +47,7 @@ export function reportCommand(): Command {
           REPORT_FORMATS,
         ).default('md'),
       )
-      .option('--store <url>', `postgres://user@host/db or a DuckDB file no consumer has open (default ${DEFAULT_STORE})`, DEFAULT_STORE)
+      .option('--store <url>', 'postgres://user@host/db or a DuckDB file no consumer has open', DEFAULT_STORE)
       .option('--evidence-dir <dir>', "the images' folder, when the consumer was given --evidence-dir (default: the store's own)")
       .option('--alerts <file>', 'an alerts config: its shifts and days off are the calendar')
       .option('-c, --config <file>', 'a seamline start config: its shifts section, else the alerts it names')

@@ -74,7 +74,12 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
     async () => !this.options.readOnly || hasTable(this.attached(), 'repair_ranges'),
   );
 
-  readonly capabilities: StoreCapabilities & { panels: SqlPanelReader; alertCounts: AlertCounts; repairLedger: LedgerSlot };
+  readonly capabilities: StoreCapabilities & {
+    panels: SqlPanelReader;
+    alertCounts: AlertCounts;
+    repairLedger: LedgerSlot;
+    shiftCounts: SqlShiftCounts;
+  };
 
   constructor(private readonly options: DuckDbStoreOptions) {
     super();

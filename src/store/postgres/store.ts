@@ -51,7 +51,12 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
   private pool: pg.Pool | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private hypertables = false;
-  readonly capabilities: StoreCapabilities & { panels: SqlPanelReader; alertCounts: AlertCounts; repairLedger: LedgerSlot };
+  readonly capabilities: StoreCapabilities & {
+    panels: SqlPanelReader;
+    alertCounts: AlertCounts;
+    repairLedger: LedgerSlot;
+    shiftCounts: SqlShiftCounts;
+  };
 
   constructor(private readonly options: PostgresStoreOptions) {
     super();
