@@ -143,6 +143,20 @@ describe('dashboard page in Chromium', () => {
     assert.match((await other.textContent('#conn-text')) ?? '', /range must be one of 15m, 1h, 6h, 24h, 7d/);
     await other.close();
   });
+
+  test('offers no shifts without a shift calendar, says why on hover, and a shift link names its field', { timeout: 30_000 }, async () => {
+    await page.waitForSelector('body[data-shifts="off"]', { timeout: LIVE_TIMEOUT_MS });
+    assert.equal(await page.isVisible('#shifts'), false);
+    assert.equal(await page.textContent('#shifts-off:visible'), 'no shifts');
+    assert.match((await page.getAttribute('#shifts-off', 'title')) ?? '', /this dashboard has no shift calendar/);
+    const other = await browser.newPage();
+    await other.goto(`${dash.url}/?shift=last`);
+    await other.waitForFunction(() => /bad link/.test(document.getElementById('conn-text')!.textContent!), undefined, {
+      timeout: LIVE_TIMEOUT_MS,
+    });
+    assert.match((await other.textContent('#conn-text')) ?? '', /no shift calendar/);
+    await other.close();
+  });
 });
 
 describe('dashboard page with nothing stored', () => {
