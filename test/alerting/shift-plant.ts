@@ -159,6 +159,7 @@ export async function seedPlant(store: Store): Promise<void> {
   );
   const payload = Buffer.from('{');
   const letter = (topic: string, atMs: number) => ({
+    id: `${topic}@${atMs}`,
     topic,
     payload,
     code: 'SEAM_ERR_MALFORMED_JSON' as const,

@@ -159,6 +159,15 @@ for (const [name, make] of STORES) {
       assert.deepEqual(figures(whole, 'cam-b'), [360, 180, 240]);
       assert.deepEqual(figures(first3h, 'cam-b'), [360, 180, 180]);
       assert.deepEqual(figures(first3h, 'cam-a'), [181, 180, 180]);
+      // Bounds off the hour: the whole hours from the hourly rollup, the edges from the per-minute one, exactly.
+      const [half] = await source.counts([{ fromMs: START + 30 * MIN, toMs: END - 30 * MIN }]);
+      assert.deepEqual(figures(half, 'cam-a'), [360, 360, 360]);
+      assert.deepEqual(figures(half, 'cam-b'), [300, 150, 210]);
+      const rawHalf = await store.capabilities.alertCounts!.classesPerCamera(START + 30 * MIN, END - 30 * MIN);
+      assert.deepEqual(
+        half!.classes.map((c) => [c.camera, c.class, c.detections]).sort(),
+        rawHalf.map((c) => [c.camera, c.class, c.detections]).sort(),
+      );
       await assert.rejects(
         source.counts([{ fromMs: START + 1, toMs: END }]),
         (err: unknown) => isSeamError(err, 'SEAM_ERR_BAD_QUERY') && err.field === 'fromMs',

@@ -62,19 +62,18 @@ export function reportCommand(): Command {
 async function runShiftReport(flags: ShiftFlags): Promise<string> {
   const pick = pickOf(flags);
   // Loaded when it runs, not for --help or a flag error.
-  const [{ shiftSettingsFromFiles }, { resolveShift }, { summarizeShift }, { formatSummary }, { createStore }, { createEvidenceStore }] =
+  const [{ shiftSettingsFromFiles }, { resolveShift }, { summarizeShift }, { formatSummary }, { createStore, createEvidenceStore }] =
     await Promise.all([
       import('../report/calendar.ts'),
       import('../../alerting/shifts/ranges.ts'),
       import('../../alerting/shifts/summary.ts'),
       import('../report/formats.ts'),
       import('../../store/registry/registry.ts'),
-      import('../../store/registry/evidence-registry.ts'),
     ]);
   const { calendar, partClass } = shiftSettingsFromFiles({ alerts: flags.alerts, config: flags.config });
   const run = resolveShift(calendar, pick, Date.now());
   const storeConfig = storeConfigFromUrl(flags.store);
-  const store = createStore({ ...storeConfig, readOnly: true });
+  const store = await createStore({ ...storeConfig, readOnly: true });
   await store.open();
   try {
     const counts = store.capabilities.shiftCounts;
@@ -82,7 +81,7 @@ async function runShiftReport(flags: ShiftFlags): Promise<string> {
       throw new SeamError('SEAM_ERR_CONFIG', `${store.name} keeps no rollups for a shift summary; use PostgreSQL or DuckDB`, {
         field: 'store',
       });
-    const evidence = createEvidenceStore(storeConfig, { dir: flags.evidenceDir, readOnly: true }) ?? undefined;
+    const evidence = (await createEvidenceStore(storeConfig, { dir: flags.evidenceDir, readOnly: true })) ?? undefined;
     await evidence?.open();
     try {
       const part = flags.partClass ?? partClass;

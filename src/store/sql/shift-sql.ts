@@ -6,9 +6,9 @@
  * tagged with its window's index. A table a reader may find missing (the repair ledger, the alert state: a
  * consumer or an engine creates them) reads as absent, not as an error.
  */
-import { cameraKey, parseTopic, SeamError } from '../../contract/index.ts';
+import { cameraKey, parseTopic } from '../../contract/index.ts';
 import type { PanelDialect } from '../panel-reader.ts';
-import { CLASSES, COUNTS, HEARTBEATS } from '../rollups/schema.ts';
+import { CLASSES, COUNTS, HEARTBEATS, type RollupTable } from '../rollups/schema.ts';
 import type {
   ShiftCameraCounts,
   ShiftCounts,
@@ -18,33 +18,22 @@ import type {
   ShiftWindow,
 } from '../shift-counts.ts';
 import { levelSource, Params } from './panel-where.ts';
+import { byHour, checkWindow, HOUR, MINUTE, overlapping, tagged, whole, type TaggedRange } from './shift-windows.ts';
 import { num } from './rows.ts';
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
 type Row = Record<string, unknown>;
 const str = (v: unknown) => String(v);
 const key = (r: Row) => ({ region: str(r.region), site: str(r.site), camera: str(r.camera) });
 
-function checkWindow(w: ShiftWindow): void {
-  for (const field of ['fromMs', 'toMs'] as const) {
-    if (!Number.isSafeInteger(w[field]) || w[field] % MINUTE !== 0) {
-      throw new SeamError('SEAM_ERR_BAD_QUERY', `shift window: ${field} must be a whole minute (epoch ms), got ${w[field]}`, { field });
-    }
+/** Set bits of a mask the store returns as a bigint, a number or text. */
+function bits(v: unknown): number {
+  let x = BigInt(String(v ?? 0));
+  let n = 0;
+  while (x > 0n) {
+    n += Number(x & 1n);
+    x >>= 1n;
   }
-  if (w.toMs <= w.fromMs) throw new SeamError('SEAM_ERR_BAD_QUERY', 'shift window: toMs must be after fromMs', { field: 'toMs' });
-}
-
-/**
- * `CASE` giving each row of `column` the index of the window holding it, and the WHERE keeping only those rows;
- * `at` turns a bound's parameter into what the column compares with. The windows must not overlap.
- */
-function tagged(p: Params, windows: readonly ShiftWindow[], column: string, at = (param: string) => `CAST(${param} AS BIGINT)`) {
-  const inside = windows.map((w) => `(${column} >= ${at(p.add(w.fromMs))} AND ${column} < ${at(p.add(w.toMs))})`);
-  return {
-    index: `CASE ${inside.map((c, i) => `WHEN ${c} THEN ${i}`).join(' ')} END`,
-    where: `(${inside.join(' OR ')})`,
-  };
+  return n;
 }
 
 export class SqlShiftCounts implements ShiftCounts {
@@ -71,8 +60,7 @@ export class SqlShiftCounts implements ShiftCounts {
     windows.forEach(checkWindow);
     // The same window twice (a weekly shift's previous run is its run a week earlier) is read once.
     const unique = [...new Map(windows.map((w) => [`${w.fromMs}-${w.toMs}`, w])).values()];
-    const sorted = [...unique].sort((a, b) => a.fromMs - b.fromMs);
-    if (sorted.some((w, i) => i > 0 && w.fromMs < sorted[i - 1]!.toMs)) {
+    if (overlapping(unique)) {
       // Overlapping windows (shifts that overlap each other): one window at a time.
       return Promise.all(windows.map(async (w) => (await this.counts([w]))[0]!));
     }
@@ -103,35 +91,72 @@ export class SqlShiftCounts implements ShiftCounts {
     return out;
   }
 
-  /**
-   * Per window and camera: events, detections, minutes with an event (rollup_counts_1m; a row holds at least one
-   * event) and minutes with an event or a heartbeat (rollup_heartbeats_1m): both tables' rows folded by minute,
-   * then counted.
-   */
+  /** Per window and camera: the sums (sums()) and the minutes (minutes()). */
   private async cameras(windows: readonly ShiftWindow[]): Promise<ShiftCameraCounts[][]> {
+    const [sums, minutes] = await Promise.all([this.sums(windows, COUNTS, ['events', 'detections']), this.minutes(windows)]);
+    return sums.map((rows, w) => {
+      const heard = new Map(minutes[w]!.map((m) => [cameraKey(m), m]));
+      const out = new Map<string, ShiftCameraCounts>();
+      for (const k of [...rows.map((r) => key(r)), ...minutes[w]!]) {
+        out.set(cameraKey(k), { ...key(k), events: 0, detections: 0, minutesWithEvents: 0, minutesHeard: 0 });
+      }
+      for (const r of rows) Object.assign(out.get(cameraKey(key(r)))!, { events: num(r.events), detections: num(r.detections) });
+      for (const [k, m] of heard) Object.assign(out.get(k)!, { minutesWithEvents: m.events, minutesHeard: m.heard });
+      return [...out.values()];
+    });
+  }
+
+  /**
+   * Per window and camera (and `extra` key columns), the sums of `measures` of rollup `t`: its hourly rows for the
+   * window's whole hours, its per-minute rows for the minutes at either edge.
+   */
+  private async sums(windows: readonly ShiftWindow[], t: RollupTable, measures: readonly string[], extra: readonly string[] = []) {
     const p = new Params();
-    const c = tagged(p, windows, 'period');
-    const h = tagged(p, windows, 'period');
+    const { hours, minutes } = byHour(windows);
+    const keys = ['region', 'site', 'camera', ...extra].join(', ');
+    const part = (ranges: TaggedRange[], stepMs: number) => {
+      const r = tagged(p, ranges, 'period');
+      return `SELECT ${r.index} AS w, ${keys}, ${measures.join(', ')} FROM ${levelSource(this.d, t, stepMs)} WHERE ${r.where}`;
+    };
+    const groups = Array.from({ length: 1 + 3 + extra.length }, (_, i) => i + 1).join(', ');
     const rows = await this.d.rows(
-      `SELECT w, region, site, camera, sum(e) AS events, sum(dt) AS detections,
-              sum(CASE WHEN e > 0 THEN 1 ELSE 0 END) AS minutes, count(*) AS heard
-       FROM (SELECT w, region, site, camera, period, sum(e) AS e, sum(dt) AS dt FROM (
-               SELECT ${c.index} AS w, region, site, camera, period, events AS e, detections AS dt
-               FROM ${levelSource(this.d, COUNTS, MINUTE)} WHERE ${c.where}
-               UNION ALL
-               SELECT ${h.index} AS w, region, site, camera, period, 0 AS e, 0 AS dt
-               FROM ${levelSource(this.d, HEARTBEATS, MINUTE)} WHERE ${h.where}) x
-             GROUP BY 1, 2, 3, 4, 5) m
-       GROUP BY 1, 2, 3, 4`,
+      `SELECT w, ${keys}, ${measures.map((m) => `sum(${m}) AS ${m}`).join(', ')}
+       FROM (${part(hours, HOUR)} UNION ALL ${part(minutes, MINUTE)}) x GROUP BY ${groups}`,
       p.values,
     );
-    return this.split(windows.length, rows, (r) => ({
-      ...key(r),
-      events: num(r.events),
-      detections: num(r.detections),
-      minutesWithEvents: num(r.minutes),
-      minutesHeard: num(r.heard),
-    }));
+    return this.split(windows.length, rows, (r) => r);
+  }
+
+  /**
+   * Per window and camera: minutes with an event (rollup_counts_1m; a row holds at least one event) and minutes
+   * with an event or a heartbeat (rollup_heartbeats_1m). Each hour's minutes are folded into a 60-bit mask per
+   * camera in SQL (a few thousand rows leave the store, not one per camera-minute) and counted here.
+   */
+  private async minutes(windows: readonly ShiftWindow[]) {
+    const p = new Params();
+    const bit = `CAST(1 AS BIGINT) << CAST((period % ${HOUR}) / ${MINUTE} AS INTEGER)`;
+    const part = (t: RollupTable, event: boolean) => {
+      const r = tagged(p, whole(windows), 'period');
+      return `SELECT ${r.index} AS w, region, site, camera, period - period % ${HOUR} AS hour, ${bit} AS heard,
+                     ${event ? bit : 'CAST(0 AS BIGINT)'} AS ev
+              FROM ${levelSource(this.d, t, MINUTE)} WHERE ${r.where}`;
+    };
+    const rows = await this.d.rows(
+      `SELECT w, region, site, camera, bit_or(ev) AS ev, bit_or(heard) AS heard
+       FROM (${part(COUNTS, true)} UNION ALL ${part(HEARTBEATS, false)}) x GROUP BY 1, 2, 3, 4, hour`,
+      p.values,
+    );
+    return this.split(windows.length, rows, (r) => r).map((hoursOf) => {
+      const out = new Map<string, { region: string; site: string; camera: string; events: number; heard: number }>();
+      for (const r of hoursOf) {
+        const k = cameraKey(key(r));
+        const m = out.get(k) ?? { ...key(r), events: 0, heard: 0 };
+        m.events += bits(r.ev);
+        m.heard += bits(r.heard);
+        out.set(k, m);
+      }
+      return [...out.values()];
+    });
   }
 
   /** Every camera the store knows: its status row, or events in any hour kept. */
@@ -145,21 +170,15 @@ export class SqlShiftCounts implements ShiftCounts {
   }
 
   private async classes(windows: readonly ShiftWindow[]) {
-    const p = new Params();
-    const t = tagged(p, windows, 'period');
-    const rows = await this.d.rows(
-      `SELECT ${t.index} AS w, region, site, camera, class, sum(detections) AS detections FROM ${levelSource(this.d, CLASSES, MINUTE)}
-       WHERE ${t.where} GROUP BY 1, 2, 3, 4, 5 ORDER BY 2, 3, 4, 5`,
-      p.values,
-    );
-    return this.split(windows.length, rows, (r) => ({ ...key(r), class: str(r.class), detections: num(r.detections) }));
+    const rows = await this.sums(windows, CLASSES, ['detections'], ['class']);
+    return rows.map((list) => list.map((r) => ({ ...key(r), class: str(r.class), detections: num(r.detections) })));
   }
 
   /** Seqs of the ranges detected in each window, by their state now; null without a ledger. */
   private async repairs(windows: readonly ShiftWindow[]) {
     if (!(await this.hasTable('repair_ranges'))) return null;
     const p = new Params();
-    const t = tagged(p, windows, 'detected_at_ms');
+    const t = tagged(p, whole(windows), 'detected_at_ms');
     const seqs = (state: string) => `sum(CASE WHEN state = '${state}' THEN to_seq - from_seq + 1 ELSE 0 END)`;
     const rows = await this.d.rows(
       `SELECT ${t.index} AS w, region, site, camera, ${seqs('lost')} AS lost, ${seqs('repaired')} AS repaired, ${seqs('repairing')} AS repairing
@@ -177,7 +196,7 @@ export class SqlShiftCounts implements ShiftCounts {
   /** Per window, by the camera the topic names; a topic that names none counts under empty strings. */
   private async deadLetters(windows: readonly ShiftWindow[]) {
     const p = new Params();
-    const t = tagged(p, windows, 'received_at', (param) => this.d.timestamp(param));
+    const t = tagged(p, whole(windows), 'received_at', (param) => this.d.timestamp(param));
     const rows = await this.d.rows(
       `SELECT ${t.index} AS w, topic, count(*) AS n FROM ${this.d.table('dead_letters')} WHERE ${t.where} GROUP BY 1, 2`,
       p.values,
