@@ -110,7 +110,7 @@ test('report shift --format md: a table a person reads, with the alerts of the s
   );
 });
 
-test('report shift refuses: no calendar, an unknown shift, a day off, half a pick, an unreachable store', {
+test('report shift refuses: no calendar, an unknown shift, a day off, half a pick, an unreachable store, a store without rollups', {
   timeout: 120_000,
 }, async () => {
   const cases: [string[], RegExp][] = [
@@ -125,6 +125,10 @@ test('report shift refuses: no calendar, an unknown shift, a day off, half a pic
     ],
     [['--shift', 'night', '--store', db, '--config', startConfig], /--shift needs --date YYYY-MM-DD/],
     [[...NIGHT, '--store', 'postgres://seamline@127.0.0.1:1/none', '--config', startConfig], /SEAM_ERR_STORE_UNAVAILABLE/],
+    [
+      [...NIGHT, '--store', 'influxdb+http://127.0.0.1:1/seamline', '--config', startConfig],
+      /SEAM_ERR_CONFIG: influxdb keeps no rollups for a shift summary; use PostgreSQL or DuckDB/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = await seamline('report', 'shift', ...args);

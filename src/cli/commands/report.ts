@@ -74,13 +74,15 @@ async function runShiftReport(flags: ShiftFlags): Promise<string> {
   const run = resolveShift(calendar, pick, Date.now());
   const storeConfig = storeConfigFromUrl(flags.store);
   const store = await createStore({ ...storeConfig, readOnly: true });
+  // Declared, not discovered: refused before anything is opened.
+  const counts = store.capabilities.shiftCounts;
+  if (!counts) {
+    throw new SeamError('SEAM_ERR_CONFIG', `${store.name} keeps no rollups for a shift summary; use PostgreSQL or DuckDB`, {
+      field: 'store',
+    });
+  }
   await store.open();
   try {
-    const counts = store.capabilities.shiftCounts;
-    if (!counts)
-      throw new SeamError('SEAM_ERR_CONFIG', `${store.name} keeps no rollups for a shift summary; use PostgreSQL or DuckDB`, {
-        field: 'store',
-      });
     const evidence = (await createEvidenceStore(storeConfig, { dir: flags.evidenceDir, readOnly: true })) ?? undefined;
     await evidence?.open();
     try {
