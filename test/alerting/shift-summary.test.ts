@@ -10,6 +10,7 @@ import { startPostgres, type RunningPostgres } from '../../src/proof/services/po
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { makeEvent } from '../helpers/events.ts';
 import { calendar, END, inputEvents, MIN, NOW, PREV_START, repairLate, seedPlant, START, WEEK_START } from './shift-plant.ts';
 
 let server: RunningPostgres;
@@ -172,6 +173,49 @@ for (const [name, make] of STORES) {
         source.counts([{ fromMs: START + 1, toMs: END }]),
         (err: unknown) => isSeamError(err, 'SEAM_ERR_BAD_QUERY') && err.field === 'fromMs',
       );
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+/** night@2026-10-24: 22:00 CEST to 06:00 CET, 9 real hours (02:00-03:00 local happens twice). */
+const AUTUMN_START = Date.parse('2026-10-24T20:00:00Z');
+const AUTUMN_END = Date.parse('2026-10-25T05:00:00Z');
+
+for (const [name, make] of STORES) {
+  test(`${name}: the autumn night's summary counts every one of its 540 minutes, its edges exact`, { timeout: 120_000 }, async () => {
+    const store = await make();
+    await store.open();
+    try {
+      const times = [
+        ...Array.from({ length: 580 }, (_, m) => AUTUMN_START + (m - 20) * MIN + 20_000),
+        AUTUMN_START - 1,
+        AUTUMN_START,
+        AUTUMN_END - 1,
+        AUTUMN_END,
+      ];
+      const events = times
+        .sort((a, b) => a - b)
+        .map((t, seq) => makeEvent({ site: 'line-1', camera: 'cam-a', seq, captured_at: new Date(t).toISOString() }));
+      await store.write(events, new Date(AUTUMN_END + MIN));
+      const cal = calendar();
+      const run = resolveShift(cal, { shift: 'night', date: '2026-10-24' }, Date.parse('2026-11-01T00:00:00Z'));
+      assert.deepEqual([run.startMs, run.endMs], [AUTUMN_START, AUTUMN_END]);
+      const s = await summarizeShift(store.capabilities.shiftCounts!, cal, run, { nowMs: Date.parse('2026-11-01T00:00:00Z') });
+      const a = s.cameras[0]!;
+      assert.deepEqual([s.run.minutes, a.events.value, a.minutesSilent.value, a.minutesOffline.value], [540, 542, 0, 0]);
+      const raw = await store.perMinute(AUTUMN_START, AUTUMN_END);
+      assert.equal(
+        a.events.value,
+        raw.reduce((n, r) => n + r.events, 0),
+      );
+      assert.equal(
+        a.detections.value,
+        raw.reduce((n, r) => n + r.detections, 0),
+      );
+      // The night before (2026-10-23, 8 h of CEST) ended 16 hours before: none of these events are its.
+      assert.deepEqual([s.previous?.date, s.previous?.minutes, a.events.previous, a.minutesSilent.previous], ['2026-10-23', 480, 0, 480]);
     } finally {
       await store.close();
     }
