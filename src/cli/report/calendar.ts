@@ -1,18 +1,17 @@
 /**
  * The shift calendar a command reads, from its files: `--alerts FILE` (the alerting config's shifts) or
- * `--config FILE` (a start config: its `shifts` and `daysOff`, else the alerts it names, "default" being the
- * built-in rules). The choice between them is the one rule of alerting/shifts/calendar-source.ts.
+ * `--config FILE` (a start config: its `shifts` and `daysOff`, else the alerts it names as `seamline start` reads
+ * them: "default" the built-in rules, "off" none, else a file). The choice between them is the one rule of alerting/shifts/calendar-source.ts.
  */
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
-import { dirname, resolve } from 'node:path';
-import { loadAlertsConfig, parseAlertsConfig, type AlertsConfig } from '../../alerting/alerts-config.ts';
+import { loadAlertsConfig, type AlertsConfig } from '../../alerting/alerts-config.ts';
 import type { ShiftCalendar } from '../../alerting/config/shift-calendar.ts';
 import type { ShiftsSection } from '../../alerting/config/shift-section.ts';
 import { requireShiftCalendar, type CalendarSources } from '../../alerting/shifts/calendar-source.ts';
 import { assertValid, compile, isSeamError, SeamError } from '../../contract/index.ts';
-import { DEFAULT_ALERTS } from '../config/default-alerts.ts';
-import { StartConfigSchema } from '../config/start.ts';
+import { alertsConfigFor } from '../services/alerting-service.ts';
+import { START_DEFAULTS, StartConfigSchema } from '../config/start.ts';
 
 /** The calendar, and the part class the alerts config's handover names (defects per part), if any. */
 export interface ShiftSettings {
@@ -52,10 +51,9 @@ function startSources(path: string): CalendarSources & { alerts?: AlertsConfig }
     throw err;
   }
   const section = value as ShiftsSection & { alerts?: string };
-  const alerts = section.alerts;
-  if (section.shifts || alerts === undefined || alerts === 'off') return { section };
-  if (alerts === 'default') return { alerts: parseAlertsConfig(DEFAULT_ALERTS) };
-  return { alerts: loadAlertsConfig(resolve(dirname(path), alerts)), section };
+  // The alerts `seamline start` would run with this file (a path from the working directory, "default" when absent),
+  // and the choice between its shifts and the file's own made as start makes it: the page and the report agree.
+  return { section, alerts: alertsConfigFor(section.alerts ?? START_DEFAULTS.alerts) };
 }
 
 /** The calendar the files name; SEAM_ERR_CONFIG when they name none, or none is given. */
