@@ -18,6 +18,9 @@ import { WEEKDAYS } from '../../src/alerting/config/schema.ts';
 import { START_DEFAULTS } from '../../src/cli/config/start.ts';
 import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/services/embedded-pipeline.ts';
 import { DuckDbStore } from '../../src/store/duckdb/store.ts';
+import { evidenceDirFor } from '../../src/store/evidence/directory-layout.ts';
+import { DirectoryEvidenceStore } from '../../src/store/evidence/directory-store.ts';
+import { evidenceFields, makeJpeg, verified } from '../store/evidence/evidence-fixtures.ts';
 import { makeEvent, makeStatus } from '../helpers/events.ts';
 import { seamline } from '../helpers/seamline-cli.ts';
 
@@ -82,6 +85,21 @@ async function history(path: string): Promise<void> {
     new Date(off),
   );
   await store.close();
+  // Two evidence images of line-1 in the shift, in the folder beside the DuckDB file, as the consumer keeps them.
+  const images = new DirectoryEvidenceStore({ dir: evidenceDirFor(path) });
+  await images.open();
+  for (const [i, confidence] of [0.64, 0.93].entries()) {
+    const at = N - 40 * MIN + i * 5 * MIN;
+    const fields = evidenceFields({
+      site: 'site-1',
+      camera: 'line-1',
+      seq: 1_000 + i,
+      captured_at: new Date(at).toISOString(),
+      detections: [{ class: 'crack', class_id: 2, confidence, bbox: [100, 100, 50, 40] }],
+    });
+    await images.put(verified(fields, await makeJpeg(i + 1)), new Date(at + 100));
+  }
+  await images.close();
 }
 
 const chartXs = (page: Page) =>
@@ -251,6 +269,21 @@ describe('shifts on the dashboard of a running pipeline, in Chromium', () => {
     // The summary panel, for that run.
     await page.waitForSelector(`#shift-panel[data-run="${EARLY_RUN}"]:not([data-loading])`, { timeout: 20_000 });
     shown = (await tableFigures(page)) as Record<string, Record<string, string[]>>;
+    // The shift's defect images, most confident first, each a thumbnail that opens the viewer.
+    const thumbs = await page.$$eval('#shift-tables .shift-image', (a) =>
+      a.map((x) => [x.getAttribute('href'), x.querySelector('.shift-image-label')!.textContent]),
+    );
+    assert.deepEqual(
+      thumbs.map((t) => t[1]),
+      ['crack 0.93', 'crack 0.64'],
+    );
+    await page.waitForFunction(
+      () => [...document.querySelectorAll<HTMLImageElement>('.shift-image img')].every((i) => i.naturalWidth > 0),
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
     served = await (await fetch(`${pipeline!.dashboard.url}/api/shift-summary?shift=${EARLY_RUN}`)).json();
 
     // A run picked from the list: its own name in the URL, the same run.
@@ -287,6 +320,7 @@ describe('shifts on the dashboard of a running pipeline, in Chromium', () => {
     assert.equal(`${report.run.shift}@${report.run.date}`, EARLY_RUN);
     assert.deepEqual(shown, expectedFigures(report));
     assert.deepEqual(served, report, 'the page API serves the very object the report prints');
+    assert.equal(report.images.length, 2);
     // The figures the history makes: line-1 all through, line-2 silent for the last ten minutes.
     assert.deepEqual(shown['eu/site-2/line-2']!.events, ['120', '0', '0']);
     assert.deepEqual(shown['eu/site-2/line-2']!.minutesSilent, ['10', '60', '30']);

@@ -95,6 +95,41 @@ function head(classes, partClass) {
   return thead;
 }
 
+/** The alerts that fired in the shift. */
+function alertList(alerts) {
+  var list = el('ul', 'shift-alerts');
+  alerts.forEach(function (a) {
+    var where = a.camera ? ' ' + a.region + '/' + a.site + '/' + a.camera : '';
+    var li = el(
+      'li',
+      'sev-' + a.severity,
+      a.rule + where + ': fired ' + fmtWhen(a.firedAtMs) + ', ' + a.minutesInShift + ' min in the shift',
+    );
+    li.setAttribute('data-key', a.key);
+    list.appendChild(li);
+  });
+  return list;
+}
+
+/** The shift's top defect images; each opens the evidence viewer. */
+function imageGrid(images) {
+  var grid = el('div', 'shift-images');
+  images.forEach(function (i) {
+    var a = el('a', 'shift-image');
+    a.href = '#evidence=' + i.eventId;
+    a.title = i.region + '/' + i.site + '/' + i.camera + ' · ' + i.class + ' ' + i.confidence.toFixed(2);
+    a.setAttribute('data-event-id', i.eventId);
+    var img = el('img');
+    img.loading = 'lazy';
+    img.alt = i.class;
+    img.src = '/api/evidence/' + encodeURIComponent(i.eventId) + '/thumb.jpg';
+    a.appendChild(img);
+    a.appendChild(el('span', 'shift-image-label', i.class + ' ' + i.confidence.toFixed(2)));
+    grid.appendChild(a);
+  });
+  return grid;
+}
+
 function render(s) {
   var classes = Object.keys(s.plant.classes).sort();
   var table = el('table', 'shift-summary');
@@ -111,6 +146,8 @@ function render(s) {
     'each figure, then under it: the previous shift ' + runText(s.previous) + ' · the same shift a week earlier ' + runText(s.weekAgo);
   if (!s.repairLedger) note += '; no repair ledger in this store: Lost and Repaired mean nothing';
   box.appendChild(el('p', 'note', note));
+  if (s.alerts.length > 0) box.appendChild(alertList(s.alerts));
+  if (s.images.length > 0) box.appendChild(imageGrid(s.images));
   $('shift-title').textContent = runText(s.run);
   $('shift-panel').setAttribute('data-run', s.run.shift + '@' + s.run.date);
 }
