@@ -117,7 +117,7 @@ const refusals: [string, string[], RegExp][] = [
   [
     'an unknown chaos scenario',
     ['chaos', 'fire'],
-    /scenario fire is not allowed: use edge-kill, broker-restart, poison, consumer-kill, store-outage, broker-crash, evidence-faults or all$/,
+    /scenario fire is not allowed: use edge-kill, broker-restart, poison, consumer-kill, store-outage, broker-crash, evidence-faults, partition, outbox-full or all$/,
   ],
   [
     'an unknown flag',

@@ -5,7 +5,8 @@ import { SCENARIOS } from '../../proof/chaos/index.ts';
 import type { ChaosResult } from '../../proof/chaos/harness/scenario.ts';
 import { CHAOS_DEFAULTS, ChaosConfigSchema, type ChaosConfig } from '../config/bench.ts';
 import { configFromFlags } from '../config/config-file.ts';
-import { choiceArgument } from '../config/flags.ts';
+import { choiceArgument, integerFlag } from '../config/flags.ts';
+import { PARTITION_CLI, partition } from '../../proof/chaos/scenarios/partition.ts';
 
 export function chaosCommand(): Command {
   const names = SCENARIOS.map((s) => s.name);
@@ -20,10 +21,17 @@ export function chaosCommand(): Command {
       .addArgument(choiceArgument('scenario', 'scenario to run', [...names, 'all']))
       .option('-c, --config <file>', 'JSON config file; flags override it')
       .option('--json', 'print one JSON object per scenario, the last line holding all of them')
+      .option(
+        '--partition-seconds <n>',
+        `partition: how long the edge cannot reach the broker, seconds (default ${CHAOS_DEFAULTS.partitionSeconds})`,
+        integerFlag,
+      )
       .action(async (name: string, flags: Record<string, unknown> & { config?: string }) => {
         const config = configFromFlags<ChaosConfig>(ChaosConfigSchema, CHAOS_DEFAULTS, flags);
         exitOnSignals();
-        const chosen = name === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === name);
+        const chosen = (name === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === name)).map((s) =>
+          s.name === 'partition' ? partition({ ...PARTITION_CLI, partitionSeconds: config.partitionSeconds }) : s,
+        );
         const results: ChaosResult[] = [];
         for (const scenario of chosen) {
           process.stderr.write(`chaos ${scenario.name}: ${scenario.description}\n`);

@@ -89,10 +89,17 @@ export const BENCH_DEFAULTS: BenchConfig = {
 
 /** `seamline chaos` takes only --json besides its scenario; a config file may set it too. */
 export const ChaosConfigSchema = Type.Object(
-  { json: Type.Boolean({ description: 'One JSON object per scenario, the last line holding all of them.' }) },
+  {
+    json: Type.Boolean({ description: 'One JSON object per scenario, the last line holding all of them.' }),
+    partitionSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 86_400,
+      description: 'partition: how long the edge cannot reach the broker, seconds.',
+    }),
+  },
   { additionalProperties: false, title: 'seamline chaos config' },
 );
 
 export type ChaosConfig = Static<typeof ChaosConfigSchema>;
 
-export const CHAOS_DEFAULTS: ChaosConfig = { json: false };
+export const CHAOS_DEFAULTS: ChaosConfig = { json: false, partitionSeconds: 120 };

@@ -5,6 +5,8 @@ import { brokerRestartScenario } from './scenarios/broker-restart.ts';
 import { consumerKillScenario } from './scenarios/consumer-kill.ts';
 import { edgeKillScenario } from './scenarios/edge-kill.ts';
 import { evidenceFaultsScenario } from './scenarios/evidence-faults.ts';
+import { outboxFullScenario } from './scenarios/outbox-full.ts';
+import { partitionScenario } from './scenarios/partition.ts';
 import { poisonScenario } from './scenarios/poison.ts';
 import type { ChaosScenario } from './harness/scenario.ts';
 import { storeOutageScenario } from './scenarios/store-outage.ts';
@@ -18,4 +20,6 @@ export const SCENARIOS: ChaosScenario[] = [
   storeOutageScenario,
   brokerCrashScenario,
   evidenceFaultsScenario,
+  partitionScenario,
+  outboxFullScenario,
 ];

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createBridge, type Bridge } from '../../../edge/bridge/bridge.ts';
+import type { BridgeOptions } from '../../../edge/bridge/options.ts';
 import { SimulatedCamera } from '../../../edge/inputs/simulated-camera.ts';
 
 export interface FeederOptions {
@@ -12,6 +13,8 @@ export interface FeederOptions {
   rate: number;
   /** At least this many events are fed; see `moreWanted`. */
   events: number;
+  /** More bridge options (outbox bounds, overflow policy, keepalive), the same for every bridge. */
+  bridge?: Partial<BridgeOptions>;
 }
 
 /**
@@ -40,6 +43,7 @@ export class BridgeFeeder {
         reconnectMaxMs: 1_000,
         heartbeat: 2,
         announceSeconds: 2,
+        ...o.bridge,
       }),
     );
   }

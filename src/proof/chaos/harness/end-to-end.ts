@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMosquitto, type RunningMosquitto } from '../../services/mosquitto.ts';
-import { startConsumer, type RunningConsumer } from '../../../consumer/consumer.ts';
+import { startConsumer, type ConsumerOptions, type RunningConsumer } from '../../../consumer/consumer.ts';
 import { DuckDbStore } from '../../../store/duckdb/store.ts';
 import { duckdbCounts, duckdbMissing, type StoredCounts } from './stored-counts.ts';
 import { waitUntil } from './wait-until.ts';
@@ -25,13 +25,13 @@ export interface Downstream {
  * here; docs/operations.md). Those scenarios test the bridge, so they use the plain persistent subscription
  * the broker does restore.
  */
-export async function startDownstream(options: { share?: boolean } = {}): Promise<Downstream> {
+export async function startDownstream(options: { share?: boolean; consumer?: Partial<ConsumerOptions> } = {}): Promise<Downstream> {
   const dir = mkdtempSync(join(tmpdir(), 'seamline-chaos-'));
   const broker = await startMosquitto();
   const path = join(dir, 'chaos.duckdb');
   const store = new DuckDbStore({ path });
   await store.open();
-  const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-downstream', store, share: options.share });
+  const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-downstream', store, share: options.share, ...options.consumer });
   let closed = false;
   const close = async () => {
     if (closed) return;
