@@ -136,3 +136,17 @@ test('report shift refuses: no calendar, an unknown shift, a day off, half a pic
     assert.match(r.err, message, args.join(' '));
   }
 });
+
+test("a start config's own shifts win over the built-in rules' around-the-clock shift (alerts absent or default)", {
+  timeout: 120_000,
+}, async () => {
+  const off = await seamline('report', 'shift', ...NIGHT, '--format', 'json', '--store', db, '--config', startConfig);
+  assert.equal(off.code, 0, off.err);
+  for (const alerts of [undefined, 'default']) {
+    const file = join(dir, `start-${alerts ?? 'absent'}.json`);
+    writeFileSync(file, JSON.stringify({ ...SHIFTS, ...(alerts ? { alerts } : {}) }));
+    const r = await seamline('report', 'shift', ...NIGHT, '--format', 'json', '--store', db, '--config', file);
+    assert.equal(r.code, 0, `alerts ${alerts ?? 'absent'}: ${r.err}`);
+    assert.deepEqual(JSON.parse(r.out), JSON.parse(off.out), `alerts ${alerts ?? 'absent'}: the file's night, as with alerts off`);
+  }
+});

@@ -12,12 +12,19 @@ export interface CalendarSources {
   alerts?: { calendar: ShiftCalendar };
   /** The start config's `shifts` and `daysOff`, schema-valid. */
   section?: ShiftsSection;
+  /** `alerts` are the built-in rules (`seamline start` without an alerts file): their shift gives way to the section's. */
+  builtInAlerts?: boolean;
 }
 
-/** The calendar, or undefined when neither source names a shift. */
+/**
+ * The calendar, or undefined when neither source names a shift. The built-in rules' one shift
+ * (`around-the-clock`, `builtInAlerts`) is no plant's calendar: a start config's own shifts win over it.
+ */
 export function shiftCalendarFrom(sources: CalendarSources): ShiftCalendar | undefined {
-  if (sources.alerts && sources.alerts.calendar.names().length > 0) return sources.alerts.calendar;
-  if (sources.section?.shifts && Object.keys(sources.section.shifts).length > 0) return calendarOf(sources.section, 'config');
+  const own = sources.section?.shifts !== undefined && Object.keys(sources.section.shifts).length > 0;
+  const fromAlerts = sources.alerts && sources.alerts.calendar.names().length > 0 && !(sources.builtInAlerts && own);
+  if (fromAlerts) return sources.alerts!.calendar;
+  if (own) return calendarOf(sources.section!, 'config');
   return undefined;
 }
 

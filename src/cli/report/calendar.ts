@@ -53,7 +53,8 @@ function startSources(path: string): CalendarSources & { alerts?: AlertsConfig }
   const section = value as ShiftsSection & { alerts?: string };
   // The alerts `seamline start` would run with this file (a path from the working directory, "default" when absent),
   // and the choice between its shifts and the file's own made as start makes it: the page and the report agree.
-  return { section, alerts: alertsConfigFor(section.alerts ?? START_DEFAULTS.alerts) };
+  const choice = section.alerts ?? START_DEFAULTS.alerts;
+  return { section, alerts: alertsConfigFor(choice), builtInAlerts: choice === 'default' };
 }
 
 /** The calendar the files name; SEAM_ERR_CONFIG when they name none, or none is given. */

@@ -67,7 +67,7 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
   // Validated before anything starts: a bad rule stops `seamline start` with its field named.
   const alertsConfig = alertsConfigFor(config.alerts);
   // The page's shift ranges: the alerts config's shifts, else the start config's own (alerting/shifts/calendar-source.ts).
-  const calendar = shiftCalendarFrom({ alerts: alertsConfig, section: config });
+  const calendar = shiftCalendarFrom({ alerts: alertsConfig, section: config, builtInAlerts: config.alerts === 'default' });
   const opened: (() => Promise<unknown>)[] = [];
   try {
     const broker = config.broker ? await existingBroker(config.broker) : await embeddedBroker(config.host, config.mqttPort);
