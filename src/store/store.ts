@@ -1,14 +1,35 @@
+import { createHash } from 'node:crypto';
 import type { DetectionV1, ErrorCode, StatusV1 } from '../contract/index.ts';
 import type { StoreCapabilities } from './capabilities.ts';
 import type { StoreReader } from './reader.ts';
 
 /** A poison message kept with its raw bytes so it can be inspected or replayed after a fix. */
 export interface DeadLetter {
+  /**
+   * The letter's identity, which a redelivery of the same message repeats: deadLetterId of the topic and
+   * the raw bytes as they came, set by the consumer; without it a store takes deadLetterId of `topic` and
+   * `payload` as given (letterIdOf). Stores keep one letter per id (docs/consumer.md#dead-letters).
+   */
+  id?: string;
   topic: string;
   payload: Buffer;
   code: ErrorCode;
   reason: string;
   receivedAt: Date;
+}
+
+/**
+ * A dead letter's identity: SHA-256 (hex) of the topic as it came, a NUL, and the payload's raw bytes. MQTT gives a
+ * message no identity that survives redelivery, so the content is the identity: the same bytes on the same topic
+ * are one dead letter however often they are delivered (and however often they were published).
+ */
+export function deadLetterId(topic: string, payload: Buffer): string {
+  return createHash('sha256').update(topic).update('\0').update(payload).digest('hex');
+}
+
+/** The identity a store keeps a letter under. */
+export function letterIdOf(letter: DeadLetter): string {
+  return letter.id ?? deadLetterId(letter.topic, letter.payload);
 }
 
 export interface WriteResult {

@@ -37,7 +37,8 @@ async function fill(store: Store) {
   await store.writeDeadLetters(
     [1, 2, 3].map((i) => ({
       topic: 'vision/eu/plant-1/cam-a/detection',
-      payload: Buffer.from('{'),
+      // Three distinct messages: the same bytes on the same topic are one letter (store.ts deadLetterId).
+      payload: Buffer.from(`{${i}`),
       code: 'SEAM_ERR_MALFORMED_JSON' as const,
       reason: 'bad',
       receivedAt: new Date(now - i * 10 * S),

@@ -68,7 +68,8 @@ async function fill(store: Store) {
   await store.writeStatus(makeStatus({ camera: 'cam-d', state: 'offline' }), new Date(NOW - 60 * S));
   const letter = (ms: number) => ({
     topic: 'vision/eu/plant-1/cam-a/detection',
-    payload: Buffer.from('{'),
+    // Four distinct messages (the same bytes on the same topic would be one letter: store.ts deadLetterId).
+    payload: Buffer.from(`{${ms}`),
     code: 'SEAM_ERR_MALFORMED_JSON' as const,
     reason: 'bad',
     receivedAt: new Date(ms),

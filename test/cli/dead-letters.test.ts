@@ -137,8 +137,8 @@ test('PostgreSQL: a dead-lettered event is stored exactly once after the fix and
     assert.equal(await count('SELECT count(*) AS n FROM events WHERE event_id = $1', [bigEvent.event_id]), 1);
     assert.equal(
       await count(`SELECT count(*) AS n FROM dead_letters WHERE code = 'SEAM_ERR_MALFORMED_JSON' AND payload = $1`, [BAD.payload]),
-      2,
-      'dead-lettered again',
+      1,
+      'dead-lettered again as the same letter (its letter_id): still one row',
     );
     assert.equal(
       await count(`SELECT count(*) AS n FROM dead_letters WHERE code = 'SEAM_ERR_PAYLOAD_TOO_LARGE'`),
@@ -178,9 +178,8 @@ test('PostgreSQL: a dead-lettered event is stored exactly once after the fix and
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    assert.equal(lines.length, 2);
+    assert.equal(lines.length, 1, 'the replayed poison is the letter it was (docs/consumer.md#dead-letters)');
     for (const l of lines) assert.deepEqual([l.topic, l.bytes, l.payload_base64], [BAD.topic, 5, BAD.payload.toString('base64')]);
-    assert.ok(lines[0].received_at > lines[1].received_at, 'newest first');
   } finally {
     await consumer.stop();
     await watcher.client.endAsync();

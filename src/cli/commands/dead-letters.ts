@@ -22,7 +22,8 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 /** Lines of skipped or failed letters a human run prints before it only counts them. */
 const SHOWN = 20;
 const REPLAY_CAVEAT =
-  'A message that is still poison is dead-lettered again; an event stored meanwhile stays stored once (writes are ' +
+  'A message that is still poison is dead-lettered again, as the same letter (one per topic and bytes: nothing is ' +
+  'added); an event stored meanwhile stays stored once (writes are ' +
   'idempotent by event_id). Dead letters are not deleted: the table is the record (docs/consumer.md#dead-letters).';
 
 /** The flags both subcommands select with. */

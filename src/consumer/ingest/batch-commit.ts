@@ -41,6 +41,14 @@ export interface CommitTally {
   startedMs: number;
 }
 
+/**
+ * For the test that a redelivered dead letter is kept once (test/consumer/dead-letter-redelivery.test.ts): with
+ * this variable set to exactly KILL_CONSENT, the consumer SIGKILLs itself once a batch's dead letters are
+ * committed and before any of the batch's PUBACKs is sent. Any other value does nothing (docs/consumer.md).
+ */
+export const KILL_AFTER_DEAD_LETTERS = 'SEAMLINE_TEST_SIGKILL_AFTER_DEAD_LETTERS';
+export const KILL_CONSENT = 'kill-this-consumer-after-its-dead-letters-commit';
+
 type Attempt<T> = { ok: true; value: T } | { ok: false; refusal: SeamError };
 
 /**
@@ -69,6 +77,7 @@ export class BatchCommitter {
     await this.writeEvents(batch, indexes, tally, letters);
     for (const entry of batch.statuses.values()) await this.writeStatus(entry, tally, letters);
     await this.writeLetters(letters);
+    if (letters.length > 0 && process.env[KILL_AFTER_DEAD_LETTERS] === KILL_CONSENT) process.kill(process.pid, 'SIGKILL');
     return tally;
   }
 

@@ -1,5 +1,5 @@
 import { escapeUnstorable, type SeamError } from '../../contract/index.ts';
-import type { DeadLetter } from '../../store/store.ts';
+import { type DeadLetter, deadLetterId } from '../../store/store.ts';
 import type { Delivery } from '../mqtt/subscriber-session.ts';
 
 /** Longest reason kept: a store's message can quote a whole statement. */
@@ -13,6 +13,7 @@ const MAX_REASON = 2_000;
 export function deadLetterOf(delivery: Delivery, error: SeamError, receivedAt = new Date()): DeadLetter {
   const reason = error.message.length > MAX_REASON ? `${error.message.slice(0, MAX_REASON)}...` : error.message;
   return {
+    id: deadLetterId(delivery.topic, delivery.payload),
     topic: escapeUnstorable(delivery.topic),
     payload: delivery.payload,
     code: error.code,

@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { cameraKey, type DetectionV1, type StatusV1 } from '../../contract/index.ts';
 import { rollupEvents, type EventTimes } from '../rollups/batch.ts';
-import type { DeadLetter, WriteResult } from '../store.ts';
+import { type DeadLetter, letterIdOf, type WriteResult } from '../store.ts';
 import { duckdbError } from './errors.ts';
 import { CHUNK_ROWS, eventChunk } from './event-chunk.ts';
 import { NewestPerCamera } from './newest-per-camera.ts';
@@ -144,15 +144,28 @@ export class DuckDbEventWriter {
     return boxes;
   }
 
+  /**
+   * Appends the letters whose id the table does not hold yet (nor an earlier letter of the same call): a
+   * redelivered poison message is kept once. One process writes a DuckDB file, so the look-up cannot race.
+   */
   async appendDeadLetters(conn: DuckDBConnection, letters: readonly DeadLetter[]): Promise<void> {
+    const ids = [...new Set(letters.map(letterIdOf))];
+    // Ids are SHA-256 hex (or 'probe'), so quoting them inline is safe.
+    const held = await conn.runAndReadAll(
+      `SELECT letter_id FROM dead_letters WHERE letter_id IN (${ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(', ')})`,
+    );
+    const seen = new Set(held.getRows().map((r) => String(r[0])));
+    const fresh = letters.filter((l) => !seen.has(letterIdOf(l)) && (seen.add(letterIdOf(l)), true));
+    if (fresh.length === 0) return;
     const app = await conn.createAppender('dead_letters');
     try {
-      for (const l of letters) {
+      for (const l of fresh) {
         app.appendTimestamp(ts(l.receivedAt.getTime()));
         app.appendVarchar(l.topic);
         app.appendVarchar(l.code);
         app.appendVarchar(l.reason);
         app.appendBlob(l.payload);
+        app.appendVarchar(letterIdOf(l));
         app.endRow();
       }
       app.flushSync();

@@ -64,7 +64,9 @@ export const DUCKDB_DDL = [
     FROM events e, unnest(${BOXES}) WITH ORDINALITY AS b`,
   `CREATE TABLE IF NOT EXISTS dead_letters (
     received_at TIMESTAMP NOT NULL, topic VARCHAR NOT NULL, code VARCHAR NOT NULL, reason VARCHAR NOT NULL,
-    payload BLOB NOT NULL)`,
+    payload BLOB NOT NULL, letter_id VARCHAR)`,
+  // Files from before dead letters had an identity: the column is added, its old rows keep NULL (one letter each).
+  `ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS letter_id VARCHAR`,
   `CREATE TABLE IF NOT EXISTS camera_status (
     region VARCHAR NOT NULL, site VARCHAR NOT NULL, camera VARCHAR NOT NULL, state VARCHAR NOT NULL,
     status_at TIMESTAMP NOT NULL, received_at TIMESTAMP NOT NULL, body VARCHAR NOT NULL,

@@ -178,6 +178,7 @@ export class DuckDbStore extends DuckDbReader implements DetectionStore {
         at: event.captured_at,
       };
       const letter: DeadLetter = {
+        id: 'probe',
         topic: 'probe',
         payload: Buffer.from('{}'),
         code: 'SEAM_ERR_MALFORMED_JSON',

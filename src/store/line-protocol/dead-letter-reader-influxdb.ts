@@ -57,7 +57,7 @@ export class InfluxDbDeadLetterReader implements DeadLetterReader {
       ...(q.topicPrefix !== undefined ? [`"topic" =~ ${prefixRegex(q.topicPrefix)}`] : []),
     ];
     const [series] = await this.query(
-      `SELECT "topic", "reason", "payload", "code" FROM "dead_letter"${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
+      `SELECT "topic", "reason", "payload", "code", "letter_id" FROM "dead_letter"${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
         ` ORDER BY time DESC${q.limit !== undefined ? ` LIMIT ${q.limit}` : ''}`,
     );
     if (series?.partial) {
@@ -67,8 +67,12 @@ export class InfluxDbDeadLetterReader implements DeadLetterReader {
         { field: 'store' },
       );
     }
-    const letters = (series?.values ?? []).map((v): DeadLetterRecord => {
-      const r = Object.fromEntries(series!.columns.map((c, i) => [c, v[i]]));
+    // A redelivered letter is a second point with the same letter_id: listed once, as first received.
+    const rows = (series?.values ?? []).map((v) => Object.fromEntries(series!.columns.map((c, i) => [c, v[i]])));
+    const oldest = new Map<unknown, number>();
+    rows.forEach((r, i) => r.letter_id != null && oldest.set(r.letter_id, i));
+    const kept = rows.filter((r, i) => r.letter_id == null || oldest.get(r.letter_id) === i);
+    const letters = kept.map((r): DeadLetterRecord => {
       return {
         receivedAt: new Date(Number(r.time)),
         topic: String(r.topic),

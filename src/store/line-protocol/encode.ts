@@ -6,7 +6,7 @@
  * redelivered event idempotent here. See docs/stores.md.
  */
 import type { DetectionV1, StatusV1 } from '../../contract/index.ts';
-import type { DeadLetter } from '../store.ts';
+import { type DeadLetter, letterIdOf } from '../store.ts';
 
 /** Escapes a measurement name: commas and spaces. Most names need nothing, and then no new string is made. */
 export const escapeMeasurement = (s: string) => (/[\\, \n]/.test(s) ? s.replace(/[\\, ]/g, (c) => `\\${c}`).replace(/\n/g, ' ') : s);
@@ -144,9 +144,10 @@ export function statusPoint(s: StatusV1, receivedMs: number, rule: IdentityRule)
 }
 
 /**
- * A dead letter. Not idempotent (neither is DuckDB's table): `n` separates letters received in the same
- * millisecond. InfluxDB keeps topic, reason and the payload (base64); VictoriaMetrics keeps only the
- * count and size per code, so the raw bytes need InfluxDB, PostgreSQL or DuckDB (docs/stores.md).
+ * A dead letter: `n` separates letters received in the same millisecond. InfluxDB keeps topic, reason, the
+ * payload (base64) and `letter_id` (the identity a redelivery repeats, which its readers count distinct: a
+ * redelivery is a second point, received later); VictoriaMetrics keeps only the count and size per code, one
+ * sample a delivery, so the raw bytes and exact counts need InfluxDB, PostgreSQL or DuckDB (docs/consumer.md).
  */
 export function deadLetterPoint(l: DeadLetter, n: number, rule: IdentityRule, slots: number): Point {
   const ms = l.receivedAt.getTime();
@@ -155,7 +156,7 @@ export function deadLetterPoint(l: DeadLetter, n: number, rule: IdentityRule, sl
     tags: { code: l.code, ...(rule.precision === 'ms' && slots > 1 ? { slot: String(n % slots) } : {}) },
     fields: {
       bytes: { int: l.payload.length },
-      ...(rule.strings ? { topic: l.topic, reason: l.reason, payload: l.payload.toString('base64') } : {}),
+      ...(rule.strings ? { topic: l.topic, reason: l.reason, payload: l.payload.toString('base64'), letter_id: letterIdOf(l) } : {}),
     },
     time: rule.precision === 'ns' ? BigInt(ms) * 1_000_000n + BigInt(n % 1_000_000) : BigInt(ms),
   };

@@ -192,10 +192,13 @@ export class InfluxQlBackend implements LineProtocolBackend {
   }
 
   async totals(): Promise<Totals> {
-    const [[e], [d]] = await this.run(
-      `SELECT count(detections) AS events, sum(detections) AS detections FROM event; SELECT count(bytes) AS n FROM dead_letter`,
+    // A redelivered dead letter is a second point with the same letter_id; points from before letter_id count one each.
+    const [[e], [d], [ided], [distinct]] = await this.run(
+      `SELECT count(detections) AS events, sum(detections) AS detections FROM event; SELECT count(bytes) AS n FROM dead_letter;
+       SELECT count(letter_id) AS n FROM dead_letter; SELECT count(distinct(letter_id)) AS n FROM dead_letter`,
     );
-    return { events: num(e?.events), detections: num(e?.detections), deadLetters: num(d?.n) };
+    const deadLetters = num(d?.n) - num(ided?.n) + num(distinct?.n);
+    return { events: num(e?.events), detections: num(e?.detections), deadLetters };
   }
 }
 

@@ -29,7 +29,11 @@ export function postgresDdl(schema: string, hypertables: boolean): string[] {
       inferred_at timestamptz NOT NULL, committed_at timestamptz NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${q('dead_letters')} (
       received_at timestamptz NOT NULL, topic text NOT NULL, code text NOT NULL, reason text NOT NULL,
-      payload bytea NOT NULL)`,
+      payload bytea NOT NULL, letter_id text)`,
+    // Tables from before dead letters had an identity: the column is added, its old rows keep NULL (one letter
+    // each, as a unique index holds NULLs apart); from then on a redelivered letter is kept once.
+    `ALTER TABLE ${q('dead_letters')} ADD COLUMN IF NOT EXISTS letter_id text`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS dead_letters_identity ON ${q('dead_letters')} (letter_id)`,
     `CREATE TABLE IF NOT EXISTS ${q('camera_status')} (
       region text NOT NULL, site text NOT NULL, camera text NOT NULL, state text NOT NULL,
       status_at timestamptz NOT NULL, received_at timestamptz NOT NULL, body jsonb NOT NULL,

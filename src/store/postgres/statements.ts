@@ -4,7 +4,7 @@
  * (rollups.ts). store.ts runs them alone or, for its probe, together in a transaction it rolls back.
  */
 import type { DetectionV1, StatusV1 } from '../../contract/index.ts';
-import type { DeadLetter } from '../store.ts';
+import { type DeadLetter, letterIdOf } from '../store.ts';
 import { insertBatchSql, toColumns } from './batch.ts';
 import { statusSql, type Qualify } from './rollups.ts';
 
@@ -17,14 +17,16 @@ export function batchStatement(t: Qualify, events: readonly DetectionV1[], commi
 
 export function deadLetterStatement(t: Qualify, letters: readonly DeadLetter[]): Statement {
   return [
-    `INSERT INTO ${t('dead_letters')} (received_at, topic, code, reason, payload)
-       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::bytea[])`,
+    `INSERT INTO ${t('dead_letters')} (received_at, topic, code, reason, payload, letter_id)
+       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[])
+       ON CONFLICT (letter_id) DO NOTHING`,
     [
       letters.map((l) => l.receivedAt.toISOString()),
       letters.map((l) => l.topic),
       letters.map((l) => l.code),
       letters.map((l) => l.reason),
       letters.map((l) => l.payload),
+      letters.map(letterIdOf),
     ],
   ];
 }

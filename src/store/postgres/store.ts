@@ -191,6 +191,7 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
       at: event.captured_at,
     };
     const letter: DeadLetter = {
+      id: 'probe',
       topic: 'vision/seamline/probe/probe/detection',
       payload: Buffer.from('{}'),
       code: 'SEAM_ERR_MALFORMED_JSON',

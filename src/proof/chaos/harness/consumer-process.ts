@@ -15,12 +15,13 @@ export interface ConsumerProcess {
 /**
  * `seamline consumer` in its own process, so a scenario or test can SIGKILL it like a crashed host would.
  * Resolves once it says it is subscribed and running. /metrics is off unless `args` turn it on (the
- * last --metrics-port wins).
+ * last --metrics-port wins). `env` adds to this process's environment.
  */
-export async function spawnConsumerProcess(args: string[]): Promise<ConsumerProcess> {
+export async function spawnConsumerProcess(args: string[], env?: NodeJS.ProcessEnv): Promise<ConsumerProcess> {
   const child = killWithUs(
     spawn(process.execPath, [BIN, 'consumer', '--metrics-port', '-1', '--log-level', 'info', ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      ...(env ? { env: { ...process.env, ...env } } : {}),
     }),
   );
   let log = '';
