@@ -37,7 +37,10 @@ export const poisonScenario: ChaosScenario = {
       const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'chaos-poisoner' });
       const catalogue = poisonCatalogue();
       for (let round = 0; round < ROUNDS; round++) {
-        await Promise.all(catalogue.map((p) => client.publishAsync(p.topic, p.payload, { qos: 1 })));
+        // Each round's bytes its own (trailing spaces, poison still): the same bytes on the same topic are one dead
+        // letter (store/store.ts deadLetterId), so identical rounds would be one letter per kind.
+        const pad = Buffer.from(' '.repeat(round));
+        await Promise.all(catalogue.map((p) => client.publishAsync(p.topic, Buffer.concat([p.payload, pad]), { qos: 1 })));
         await new Promise((r) => setTimeout(r, 100));
       }
       await client.endAsync();
