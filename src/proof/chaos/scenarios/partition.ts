@@ -74,6 +74,9 @@ export function partition(o: PartitionOptions): ChaosScenario {
     description: `${o.rate} events/s from ${o.cameras} bridges that reach Mosquitto through a TCP proxy; the proxy is cut (${mode}) for ${o.partitionSeconds} s under load, then healed; two consumers on the shared subscription into PostgreSQL`,
     async run(progress) {
       const dir = mkdtempSync(join(tmpdir(), 'seamline-partition-'));
+      // Ctrl-C exits the process (exitOnSignals): the outboxes go with it.
+      const removeDir = () => rmSync(dir, { recursive: true, force: true });
+      process.once('exit', removeDir);
       const [broker, postgres] = await Promise.all([startMosquitto(), startPostgres()]);
       const proxy = new TcpProxy({ host: '127.0.0.1', port: broker.port }, mode);
       const stores = [new PostgresStore({ url: postgres.url }), new PostgresStore({ url: postgres.url })];
@@ -108,7 +111,8 @@ export function partition(o: PartitionOptions): ChaosScenario {
         for (const s of stores) await s.close().catch(() => {});
         await proxy.close();
         await Promise.all([broker.close(), postgres.stop()]);
-        rmSync(dir, { recursive: true, force: true });
+        process.removeListener('exit', removeDir);
+        removeDir();
       }
     },
   };
