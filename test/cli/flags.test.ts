@@ -112,7 +112,7 @@ const refusals: [string, string[], RegExp][] = [
   [
     'an unknown bench target',
     ['bench', 'toaster'],
-    /target toaster is not allowed: use edge, consumer, inference, dashboard, evidence or start$/,
+    /target toaster is not allowed: use edge, consumer, inference, dashboard, evidence, start or all$/,
   ],
   [
     'an unknown chaos scenario',

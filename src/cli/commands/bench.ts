@@ -10,15 +10,16 @@ import { BENCH_DEFAULTS, BenchConfigSchema, PLANT_CAMERAS, type BenchConfig } fr
 import { configFromFlags } from '../config/config-file.ts';
 import { choiceArgument, choiceOption, integerFlag } from '../config/flags.ts';
 
-const TARGETS = ['edge', 'consumer', 'inference', 'dashboard', 'evidence', 'start'] as const;
-type Target = (typeof TARGETS)[number];
+const TARGETS = ['edge', 'consumer', 'inference', 'dashboard', 'evidence', 'start', 'all'] as const;
+type Target = Exclude<(typeof TARGETS)[number], 'all'>;
 const d = BENCH_DEFAULTS;
 
 export function benchCommand(): Command {
   return new Command('bench')
     .description(
       'Measure a box on this machine. Starts what it needs (Mosquitto when it is on PATH, else the embedded ' +
-        'broker), prints a table; with --json the last line is one JSON object.',
+        'broker), prints a table; with --json the last line is one JSON object. `all` runs every bench in turn ' +
+        '(docs/proof.md#benches-in-one-run).',
     )
     .addArgument(choiceArgument('target', 'what to measure', [...TARGETS]))
     .option('-c, --config <file>', 'JSON config file; flags override it')
@@ -77,27 +78,35 @@ export function benchCommand(): Command {
         'postgres',
       ]),
     )
-    .action(async (target: Target, flags: Record<string, unknown> & { config?: string }) => {
+    .option('--quick', 'all: small counts for every bench (CI, about two minutes), every figure still measured')
+    .option('--report <file>', 'all: write a report, .html or .md by its extension, with its charts as SVG files beside it')
+    .action(async (target: Target | 'all', flags: Record<string, unknown> & { config?: string }) => {
       const config = configFromFlags<BenchConfig>(BenchConfigSchema, BENCH_DEFAULTS, flags, (c) => checkCameras(target, c));
       exitOnSignals();
       const progress = (line: string) => process.stderr.write(`  ${line}\n`);
-      const result = await measure(target, config, progress);
-      if (target === 'start') return printStart(result, config.json);
-      // Only inference's `cameras` is the multi-camera run; elsewhere it is the simulated plant's camera count.
-      const multiCamera = target === 'inference' && typeof result.cameras === 'object' && result.cameras !== null;
-      const batch = target === 'inference' && Array.isArray(result.batch) ? (result.batch as BatchRow[]) : undefined;
-      if (!result.profile && !multiCamera && !batch) return printResult(`bench ${target}`, result, config.json);
-      // The profile, the cameras and the batch sizes read as lines of their own under the table; the JSON line (last) carries them whole.
-      const { profile, ...rest } = result;
-      if (multiCamera) delete rest.cameras;
-      if (batch) delete rest.batch;
-      printResult(`bench ${target}`, rest, false);
-      if (profile) process.stdout.write(`${profileLines(profile as ProfileSummary).join('\n')}\n`);
-      if (multiCamera) process.stdout.write(`${camerasLines(result.cameras as CamerasResult).join('\n')}\n`);
-      // batch-bench.ts loads onnxruntime: only here, where the inference bench already has.
-      if (batch) process.stdout.write(`${(await import('../../proof/bench/inference/batch-bench.ts')).batchLines(batch).join('\n')}\n`);
-      if (config.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      if (target === 'all') return benchAll(config, progress);
+      await printOne(target, await measure(target, config, progress), config.json);
     });
+}
+
+/** One bench's table (with its profile, cameras and batch lines) and, with --json, its JSON line last. */
+async function printOne(target: Target, result: Record<string, unknown>, json: boolean): Promise<void> {
+  if (target === 'start') return printStart(result, json);
+  // Only inference's `cameras` is the multi-camera run; elsewhere it is the simulated plant's camera count.
+  const multiCamera = target === 'inference' && typeof result.cameras === 'object' && result.cameras !== null;
+  const batch = target === 'inference' && Array.isArray(result.batch) ? (result.batch as BatchRow[]) : undefined;
+  // The profile, the cameras and the batch sizes read as lines of their own under the table; the JSON line (last) carries them
+  // whole, and the consumer's second-by-second series (bench all's charts) is in the JSON line only.
+  const { profile, ...rest } = result;
+  delete rest.lag_series;
+  if (multiCamera) delete rest.cameras;
+  if (batch) delete rest.batch;
+  printResult(`bench ${target}`, rest, false);
+  if (profile) process.stdout.write(`${profileLines(profile as ProfileSummary).join('\n')}\n`);
+  if (multiCamera) process.stdout.write(`${camerasLines(result.cameras as CamerasResult).join('\n')}\n`);
+  // batch-bench.ts loads onnxruntime: only here, where the inference bench already has.
+  if (batch) process.stdout.write(`${(await import('../../proof/bench/inference/batch-bench.ts')).batchLines(batch).join('\n')}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 /** The start figures as a table (nested: medians, ranges and ratios); the JSON line after it with --json. */
@@ -107,9 +116,25 @@ async function printStart(result: Record<string, unknown>, json: boolean): Promi
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** Every bench in turn (src/proof/bench/all): the table, the JSON line with --json, the report with --report; exit 1 if a bench failed. */
+async function benchAll(config: BenchConfig, progress: (line: string) => void): Promise<void> {
+  const { runAll, resultLines } = await import('../../proof/bench/all/run-all.ts');
+  const { reportFormat, writeReport } = await import('../../proof/bench/all/report.ts');
+  if (config.report) reportFormat(config.report);
+  const r = await runAll({
+    quick: config.quick,
+    measure: (bench, overrides, p) => measure(bench, { ...config, ...overrides } as BenchConfig, p),
+    progress,
+  });
+  process.stdout.write(`${resultLines(r).join('\n')}\n`);
+  if (config.report) process.stdout.write(`report: ${writeReport(config.report, r).report}\n`);
+  if (config.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  if (r.benches.some((b) => !b.ok)) process.exitCode = 1;
+}
+
 /** --cameras 0 means "not run" for inference only; the simulated plant of dashboard and evidence needs one. */
-function checkCameras(target: Target, config: BenchConfig): void {
-  if (target !== 'inference' && config.cameras === 0)
+function checkCameras(target: Target | 'all', config: BenchConfig): void {
+  if (target !== 'inference' && target !== 'all' && config.cameras === 0)
     throw new SeamError('SEAM_ERR_CONFIG', `is not allowed for bench ${target}: use a whole number from 1 to 1000`, { field: 'cameras' });
 }
 

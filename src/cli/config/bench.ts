@@ -61,6 +61,8 @@ export const BenchConfigSchema = Type.Object(
     stores: Type.Union([Type.Literal('duckdb,postgres'), Type.Literal('duckdb'), Type.Literal('postgres')], {
       description: 'dashboard, evidence: stores to load and time (for evidence, duckdb is the folder beside the DuckDB file).',
     }),
+    quick: Type.Boolean({ description: 'all: small counts for every bench (CI), each figure still measured.' }),
+    report: Type.Optional(Type.String({ minLength: 1, description: 'all: write a report here, .html or .md, charts as SVG beside it.' })),
   },
   { additionalProperties: false, title: 'seamline bench config' },
 );
@@ -85,6 +87,7 @@ export const BENCH_DEFAULTS: BenchConfig = {
   hours: 24,
   pgFull: false,
   stores: 'duckdb,postgres',
+  quick: false,
 };
 
 /** `seamline chaos` takes only --json besides its scenario; a config file may set it too. */

@@ -8,6 +8,7 @@ import { DirectoryEvidenceStore } from '../../store/evidence/directory-store.ts'
 import type { IngestStats } from '../../consumer/ingest/ingest.ts';
 import { startAvailableBroker, type AvailableBroker } from '../services/available-broker.ts';
 import { percentile, round } from './percentile.ts';
+import type { LagSecond } from './consumer/lag-series.ts';
 import { ceiling, checkImages, consumerRun, lagPhase, rssMb, SEQ_BLOCK, type BenchEvidence, type LagPhase } from './consumer-run.ts';
 import { startBenchStore, type BenchStore, type BenchStoreKind } from './consumer/bench-store.ts';
 import { CpuProfiler } from './consumer/cpu-profile.ts';
@@ -70,6 +71,8 @@ export interface ConsumerBenchResult {
   rss_by_minute_mb: number[];
   /** Slope of those medians after the first minute, MB per minute (null for a phase under 3 minutes). */
   rss_slope_mb_per_min: number | null;
+  /** The paced phase second by second (events committed, lag p50/p99, RSS): the charts of bench all's report. */
+  lag_series: LagSecond[];
   /** Events published to the consumer runs and the paced phase (the ceiling runs' go to a null subscriber). */
   published: number;
   /** Events in the store after the run, counted by querying it (its `totals()`): must equal `published`. */
@@ -292,5 +295,6 @@ function lagFields(lag: LagPhase, lagRate: number, rssStart: number) {
     rss_peak_mb: Math.max(lag.rssPeak, lag.rss),
     rss_by_minute_mb: lag.trend.byMinute,
     rss_slope_mb_per_min: lag.trend.slopeMbPerMin,
+    lag_series: lag.series,
   };
 }

@@ -8,6 +8,7 @@ import { duckdbMissing } from '../chaos/harness/stored-counts.ts';
 import type { AvailableBroker } from '../services/available-broker.ts';
 import { waitUntil } from '../chaos/harness/wait-until.ts';
 import type { CpuProfiler } from './consumer/cpu-profile.ts';
+import { LagSeries, type LagSecond } from './consumer/lag-series.ts';
 import { LagHistogram } from './lag-histogram.ts';
 import { rssTrend } from './rss-trend.ts';
 import { publishInWorker } from './spawn-worker.ts';
@@ -170,6 +171,8 @@ export interface LagPhase {
   rssMid: number;
   rssPeak: number;
   trend: ReturnType<typeof rssTrend>;
+  /** Second by second: events committed, their lag, RSS. */
+  series: LagSecond[];
   images: number;
   imagesStored: number;
 }
@@ -194,8 +197,12 @@ export async function lagPhase(
 ): Promise<LagPhase> {
   const ingestor = consumer.ingestor;
   const lags = new LagHistogram();
+  const series = new LagSeries();
   const onReport = (r: CommitReport) => {
-    for (const c of r.capturedMs) lags.add(r.committedAtMs - c);
+    for (const c of r.capturedMs) {
+      lags.add(r.committedAtMs - c);
+      series.add(r.committedAtMs - c);
+    }
   };
   ingestor.on('commit-report', onReport);
   const lagEvents = options.lagRate * options.lagSeconds;
@@ -207,6 +214,7 @@ export async function lagPhase(
   const sampler = setInterval(() => {
     const now = rssMb();
     rssSamples.push(now);
+    series.tick(now);
     rssPeak = Math.max(rssPeak, now);
     const elapsed = (Date.now() - lagStarted) / 1000;
     if (rssMid === 0 && elapsed >= options.lagSeconds / 2) rssMid = now;
@@ -229,5 +237,6 @@ export async function lagPhase(
   clearInterval(sampler);
   ingestor.off('commit-report', onReport);
   const imagesStored = await imagesSettled(consumer, images, storedBefore);
-  return { lags, rss: rssMb(), rssMid, rssPeak, trend: rssTrend(rssSamples), images, imagesStored };
+  series.tick(rssMb());
+  return { lags, rss: rssMb(), rssMid, rssPeak, trend: rssTrend(rssSamples), series: series.seconds, images, imagesStored };
 }
