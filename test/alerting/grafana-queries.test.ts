@@ -35,13 +35,14 @@ async function fill(store: Store) {
     new Date(now - 60 * S),
   );
   await store.writeDeadLetters(
-    [1, 2, 3].map((i) => ({
+    // Three distinct messages and the first one redelivered 40 s after it came: the same bytes on the same topic are
+    // one letter (store.ts deadLetterId), so three letters.
+    [1, 2, 3, 1].map((i, k) => ({
       topic: 'vision/eu/plant-1/cam-a/detection',
-      // Three distinct messages: the same bytes on the same topic are one letter (store.ts deadLetterId).
       payload: Buffer.from(`{${i}`),
       code: 'SEAM_ERR_MALFORMED_JSON' as const,
       reason: 'bad',
-      receivedAt: new Date(now - i * 10 * S),
+      receivedAt: new Date(now - (50 - k * 10) * S),
     })),
   );
   // A consumer's clock sample: cam-a's clock an hour and two minutes behind, cam-b's 30 s ahead.
@@ -183,6 +184,7 @@ describe('exported Grafana queries against the real stores', () => {
       assert.equal(value('rule seamline-camera-offline/A')['cam-c'], 0);
       assert.equal(value('rule seamline-events-lost/A')['cam-b'], 3);
       assert.equal(value('rule seamline-outbox/A')['cam-c'], 500);
+      assert.equal(value('rule seamline-dead-letters/A')['*'], 0.6, 'three distinct letters in 5 minutes');
       assert.equal(value('rule seamline-cracks/A')['cam-a'], 20);
       assert.equal(value('rule seamline-cracks/B')['cam-a'], 60);
       // Signed here; the rule's math step takes abs() before the threshold.

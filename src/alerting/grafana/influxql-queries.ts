@@ -39,7 +39,8 @@ export class InfluxQlQueries implements GrafanaQueries {
       silent: this.silent(windowS, 'detections', rule?.select ?? {}),
       status: `SELECT last("online") AS "online", last("outbox_depth") AS "outbox_depth", last("oldest_unsent_ms") AS "oldest_unsent_ms", last("drops") AS "drops" FROM "camera_status" ${CAMERA}`,
       lag: `SELECT percentile("lag_ms", 50) AS "lag_p50_ms", percentile("lag_ms", 99) AS "lag_p99_ms" FROM "event" WHERE $timeFilter GROUP BY time(1m)`,
-      deadLetters: `SELECT count("bytes") FROM "dead_letter" WHERE $timeFilter GROUP BY time(1m), "code" fill(0)`,
+      // Distinct letter_id: a redelivered dead letter is a second point with the same id (docs/consumer.md#dead-letters).
+      deadLetters: `SELECT count(distinct("letter_id")) FROM "dead_letter" WHERE $timeFilter GROUP BY time(1m), "code" fill(0)`,
       seqGaps: `SELECT max("seq") - min("seq") + 1 - count(distinct("seq")) AS "missing" FROM "event" WHERE $timeFilter ${CAMERA}`,
       classes: `SELECT count("confidence") AS "detections" FROM "detection" WHERE $timeFilter GROUP BY "class"`,
     });
@@ -71,7 +72,7 @@ export class InfluxQlQueries implements GrafanaQueries {
         );
       case 'dead_letters':
         return one(
-          `SELECT count("bytes") / ${s('window') / 60} AS "value" FROM "dead_letter" WHERE time > now() - ${s('window')}s`,
+          `SELECT count(distinct("letter_id")) / ${s('window') / 60} AS "value" FROM "dead_letter" WHERE time > now() - ${s('window')}s`,
           'gt',
           Number(p.perMinute),
         );
