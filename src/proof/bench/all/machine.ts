@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
+import { version as duckdbApiVersion } from '@duckdb/node-api';
 
 /** The machine a `seamline bench all` ran on, as its report shows it. */
 export interface Machine {
@@ -41,11 +42,10 @@ function postgresBinary(): string {
   return found ?? 'postgres';
 }
 
-/** DuckDB's version as the bundled node-api reports it (loaded here only: bench all loads DuckDB anyway). */
-async function duckdbVersion(): Promise<string> {
+/** DuckDB's version as the bundled node-api reports it (this module is loaded by bench all only, which loads DuckDB anyway). */
+function duckdbVersion(): string {
   try {
-    const { version } = await import('@duckdb/node-api');
-    return `DuckDB ${version()}`;
+    return `DuckDB ${duckdbApiVersion()}`;
   } catch (cause) {
     return `unknown (${(cause as Error).message})`;
   }
@@ -64,7 +64,7 @@ export async function describeMachine(): Promise<Machine> {
     influxdb: versionLine('/usr/bin/influxd', ['version']),
     // Debian's build prints no version of its own: the package's.
     victoria_metrics: versionLine('/usr/bin/victoria-metrics', ['-version']) ?? packageVersion('victoria-metrics'),
-    duckdb: await duckdbVersion(),
+    duckdb: duckdbVersion(),
     load_average: os.loadavg().map((n) => Math.round(n * 100) / 100),
   };
 }
