@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { exitOnSignals } from '../../plumbing/children.ts';
 import { profileLines, type ProfileSummary } from '../../proof/bench/consumer/profile-summary.ts';
+import { reportFormat } from '../../proof/bench/all/report-format.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
 import type { StartBenchResult } from '../../proof/bench/start/start-bench.ts';
 import type { BatchRow } from '../../proof/bench/inference/batch-bench.ts';
@@ -119,8 +120,7 @@ async function printStart(result: Record<string, unknown>, json: boolean): Promi
 /** Every bench in turn (src/proof/bench/all): the table, the JSON line with --json, the report with --report; exit 1 if a bench failed. */
 async function benchAll(config: BenchConfig, progress: (line: string) => void): Promise<void> {
   const { runAll, resultLines } = await import('../../proof/bench/all/run-all.ts');
-  const { reportFormat, writeReport } = await import('../../proof/bench/all/report.ts');
-  if (config.report) reportFormat(config.report);
+  const { writeReport } = await import('../../proof/bench/all/report.ts');
   const r = await runAll({
     quick: config.quick,
     measure: (bench, overrides, p) => measure(bench, { ...config, ...overrides } as BenchConfig, p),
@@ -132,8 +132,9 @@ async function benchAll(config: BenchConfig, progress: (line: string) => void): 
   if (r.benches.some((b) => !b.ok)) process.exitCode = 1;
 }
 
-/** --cameras 0 means "not run" for inference only; the simulated plant of dashboard and evidence needs one. */
+/** --cameras 0 means "not run" for inference only; the simulated plant of dashboard and evidence needs one. A report is .html or .md. */
 function checkCameras(target: Target | 'all', config: BenchConfig): void {
+  if (config.report) reportFormat(config.report);
   if (target !== 'inference' && target !== 'all' && config.cameras === 0)
     throw new SeamError('SEAM_ERR_CONFIG', `is not allowed for bench ${target}: use a whole number from 1 to 1000`, { field: 'cameras' });
 }

@@ -1,24 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { SeamError } from '../../../contract/index.ts';
 import type { LagSecond } from '../consumer/lag-series.ts';
 import { lineChartSvg, type LineChart } from './charts.ts';
+import { reportFormat } from './report-format.ts';
 import { resultRows, type AllResult } from './run-all.ts';
 
 /** What writeReport wrote: the report and the chart images beside it. */
 export interface WrittenReport {
   report: string;
   charts: string[];
-}
-
-/** The report's format from its file name: .html/.htm or .md; anything else is refused, naming --report. */
-export function reportFormat(file: string): 'html' | 'md' {
-  const ext = extname(file).toLowerCase();
-  if (ext === '.html' || ext === '.htm') return 'html';
-  if (ext === '.md' || ext === '.markdown') return 'md';
-  throw new SeamError('SEAM_ERR_CONFIG', `must end in .html or .md (the report's format), not "${ext || 'no extension'}"`, {
-    field: 'report',
-  });
 }
 
 /** The three charts: the consumer's paced phase (throughput, lag) second by second, and this process's memory over the run. */
