@@ -61,7 +61,7 @@ const EXTRACT: Record<BenchName, (r: Result) => Headline[]> = {
     headline('bundled model run p50', r.model_ms_p50, 'ms', null),
   ],
   dashboard: (r) => [
-    headline('slowest panel p95 over 24 h', r.panel_p95_ms, 'ms', atMost(100)),
+    headline(`slowest panel p95 over 24 h (${r.hours} h of ${r.cameras} cameras loaded)`, r.panel_p95_ms, 'ms', atMost(100)),
     headline('slowest panel p95 over 7 days', r.panel_p95_7d_ms, 'ms', atMost(250)),
     headline('shift summary p95', r.shift_summary_p95_ms, 'ms', atMost(100)),
   ],
