@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -347,4 +347,31 @@ test('duckdb: trimCache lets go of the written blocks DuckDB keeps cached, and w
   assert.equal(more.events, 10);
   assert.equal((await store.totals()).events, 150_010);
   await store.close();
+});
+
+test('duckdb: the log a SIGKILL would leave is checkpointed into the file every two seconds, so a restart has little to replay', {
+  timeout: 60_000,
+}, async () => {
+  const path = join(dir, 'checkpoint.duckdb');
+  const wal = () => (existsSync(`${path}.wal`) ? statSync(`${path}.wal`).size : 0);
+  const store = new DuckDbStore({ path });
+  await store.open();
+  try {
+    const start = Date.now() - 60_000;
+    for (let i = 0; i < 20; i++) await store.write(makeEvents(100, { seq: 1 + i * 100 }, start + i * 100, 1), new Date());
+    assert.ok(wal() > 100_000, `the writes are in the log first: ${wal()} bytes`);
+    assert.equal(await store.checkpoint(), true);
+    assert.ok(wal() < 10_000, `checkpointed: ${wal()} bytes of log left`);
+    assert.equal(await store.checkpoint(), false, 'nothing written since: nothing to do');
+    assert.equal((await store.totals()).events, 2000);
+
+    await store.write(makeEvents(500, { seq: 2001 }, start + 3000, 1), new Date());
+    const written = wal();
+    assert.ok(written > 25_000, `written again: ${written} bytes`);
+    const deadline = Date.now() + 6000;
+    while (wal() >= written && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(wal() < 10_000, `the timer checkpointed it within 6 s: ${wal()} bytes left`);
+  } finally {
+    await store.close();
+  }
 });
