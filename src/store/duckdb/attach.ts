@@ -19,13 +19,13 @@ import { inTransaction } from './transaction.ts';
 const ROW_GROUP_SIZE = 32_768;
 export const DEFAULT_MEMORY_LIMIT = '64MB';
 /**
- * The log a SIGKILL leaves is replayed before the file opens, at about 100 ms a megabyte here (small batches:
- * 8 MB, 40,000 events in 2,000 commits, took 840-930 ms). DuckDB's default checkpoints at 16 MB, so a consumer
- * killed at 1,000 events/s could spend up to 1.7 s replaying before its first commit; at 4 MB it is at most about
- * 0.4 s. It costs the write path 7-15% of its own speed (200,000 events in batches of 1,000), a few percent of
- * the consumer's, since the store's part is about a third of an event's CPU.
+ * The log a SIGKILL leaves is replayed before the file opens, at 100-200 ms a megabyte here (small batches:
+ * 8 MB, 40,000 events in 2,000 commits, took 840-930 ms). DuckDB's default checkpoints at 16 MB; at 8 MB a
+ * consumer killed at the highest rates replays at most about a second (the store checkpoints every 2 s as well,
+ * store.ts, which keeps it to tens of ms at a plant's rates). Lower costs the write path: 200,000 events in
+ * batches of 1,000 took 8.6 us an event at 16 MB, 9.3 at 8 MB and 11.0-11.2 at 4 MB.
  */
-export const CHECKPOINT_THRESHOLD = '4MB';
+export const CHECKPOINT_THRESHOLD = '8MB';
 
 /** The name the database file is attached under. */
 const CATALOG = 'seamline';

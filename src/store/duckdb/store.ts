@@ -44,7 +44,7 @@ const COMPACT_MS = 15_000;
  * How often a file written since is checkpointed, besides DuckDB's own checkpoint at CHECKPOINT_THRESHOLD of log
  * (attach.ts). A SIGKILL leaves the log since the last checkpoint to be replayed before a restart can commit,
  * so at a steady rate this bounds the replay to a few seconds' worth: a consumer killed at 1,000 events/s
- * replayed 190-790 ms of log with the threshold alone (0.5-4 MB), tens of ms with this.
+ * replayed 190-790 ms of log with a 4 MB threshold alone (0.5-4 MB of log), tens of ms with this.
  */
 const CHECKPOINT_MS = 2_000;
 
