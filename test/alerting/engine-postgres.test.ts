@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { AlertEngine } from '../../src/alerting/engine.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { FakeClock } from './fake-clock.ts';
 import { eventsEvery, MIN, pgEngine, silentConfig } from './harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+import { terminateBackend } from '../helpers/terminate-backend.ts';
 
 const T = (hhmm: string) => Date.parse(`2026-12-02T${hhmm}:00.000Z`);
 
@@ -68,11 +68,7 @@ describe('alerting engines sharing PostgreSQL', () => {
       await a.engine.tick(); // firing: committed with its notification, not yet delivered
       assert.equal(await a.state.outboxDepth(), 1);
       // A dies: the server ends its lock session, as it does when the process is killed.
-      const pid = await a.lock.backendPid();
-      const admin = new pg.Client({ connectionString: server.url });
-      await admin.connect();
-      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
-      await admin.end();
+      await terminateBackend(server.url, await a.lock.backendPid());
       clock.set(T('05:02'));
       await b.engine.tick();
       assert.equal(b.engine.isLeader(), true, 'B took the lock');

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import type { AlertsConfig } from '../../src/alerting/alerts-config.ts';
 import { HandoverQueue } from '../../src/alerting/handover/queue.ts';
 import { summarizeShift } from '../../src/alerting/shifts/summary.ts';
@@ -17,6 +16,7 @@ import { FakeClock } from './fake-clock.ts';
 import { eventsEvery, pgEngine } from './harness.ts';
 import { handoverConfig, handoverEngine, MIN, notices } from './handover-harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+import { terminateBackend } from '../helpers/terminate-backend.ts';
 
 // The spring night 2026-03-28 22:00 CET to 2026-03-29 06:00 CEST (21:00Z to 04:00Z); the night before is off.
 const START = Date.parse('2026-03-28T21:00:00.000Z');
@@ -73,10 +73,7 @@ describe('the handover notice with engines sharing PostgreSQL', () => {
       await a.engine.deliver();
       assert.deepEqual([hook.refused, hook.bodies.length, await a.state.outboxDepth()], [1, 0, 1]);
       // A dies: the server ends its lock session, as it does when the process is killed.
-      const admin = new pg.Client({ connectionString: server.url });
-      await admin.connect();
-      await admin.query('SELECT pg_terminate_backend($1)', [await a.lock.backendPid()]);
-      await admin.end();
+      await terminateBackend(server.url, await a.lock.backendPid());
       hook.down = false;
       for (let t = END + 2 * MIN; t <= END + 30 * MIN; t += MIN) {
         clock.set(t);
