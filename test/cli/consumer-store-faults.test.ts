@@ -140,11 +140,14 @@ async function restartDuringOutage(url: string, down: () => Promise<void>, up: (
     assert.match(second.log(), /the store does not answer; waiting for it/);
     await up();
     await waitFor(async () => (await health(second)).code === 200, 60_000, '/health 200 once the store is back');
+    // A failure here says what the consumer said (CI saw it healthy and not committing, once in several runs).
     await waitFor(
       async () => (await metric(second, 'seamline_consumer_committed_events_total')) >= 200,
       60_000,
       'the queued events committed',
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; the consumer's log ends: ${second.log().slice(-3000)}`);
+    });
   } finally {
     await stop(second);
   }
