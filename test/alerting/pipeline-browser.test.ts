@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
-import pino from 'pino';
+import { stopStepLogger } from '../helpers/pipeline-logger.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/services/embedded-pipeline.ts';
 import { START_DEFAULTS } from '../../src/cli/config/start.ts';
@@ -74,63 +74,69 @@ describe('alerting in a running pipeline, seen in Chromium', () => {
   let watcher: mqtt.MqttClient;
   const wills: number[] = [];
 
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'seamline-alert-e2e-'));
-    hook = await startWebhookReceiver();
-    pipeline = await startEmbeddedPipeline(
-      { ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 2, sites: 1, rate: 10, alerts: alertsFile(dir, hook.url) },
-      pino({ level: 'silent' }),
-    );
-    // The last will, as the broker publishes it: the moment the 2 s budget starts.
-    watcher = await mqtt.connectAsync(pipeline.broker.url, { protocolVersion: 4, clientId: 'will-watcher' });
-    watcher.on('message', (_topic, payload) => {
-      if (JSON.parse(payload.toString()).state === 'offline') wills.push(Date.now());
-    });
-    await watcher.subscribeAsync('vision/eu/site-1/line-9/status', { qos: 1 });
-    bridge = spawn(
-      process.execPath,
-      [
-        BIN,
-        'edge',
-        '--url',
-        pipeline.broker.url,
-        '--protocol',
-        '4',
-        '--client-id',
-        'edge-line-9',
-        '--region',
-        'eu',
-        '--site',
-        'site-1',
-        '--camera',
-        'line-9',
-        '--data-dir',
-        join(dir, 'line-9'),
-        '--simulate',
-        '10',
-        '--http-port',
-        '-1',
-        '--heartbeat',
-        '1',
-        '--log-level',
-        'error',
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(pipeline.dashboard.url);
-    await page.waitForSelector('#camera-rows tr[data-key="eu/site-1/line-9"]', { timeout: 30_000 });
-  });
+  before(
+    async () => {
+      dir = mkdtempSync(join(tmpdir(), 'seamline-alert-e2e-'));
+      hook = await startWebhookReceiver();
+      pipeline = await startEmbeddedPipeline(
+        { ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 2, sites: 1, rate: 10, alerts: alertsFile(dir, hook.url) },
+        stopStepLogger(),
+      );
+      // The last will, as the broker publishes it: the moment the 2 s budget starts.
+      watcher = await mqtt.connectAsync(pipeline.broker.url, { protocolVersion: 4, clientId: 'will-watcher' });
+      watcher.on('message', (_topic, payload) => {
+        if (JSON.parse(payload.toString()).state === 'offline') wills.push(Date.now());
+      });
+      await watcher.subscribeAsync('vision/eu/site-1/line-9/status', { qos: 1 });
+      bridge = spawn(
+        process.execPath,
+        [
+          BIN,
+          'edge',
+          '--url',
+          pipeline.broker.url,
+          '--protocol',
+          '4',
+          '--client-id',
+          'edge-line-9',
+          '--region',
+          'eu',
+          '--site',
+          'site-1',
+          '--camera',
+          'line-9',
+          '--data-dir',
+          join(dir, 'line-9'),
+          '--simulate',
+          '10',
+          '--http-port',
+          '-1',
+          '--heartbeat',
+          '1',
+          '--log-level',
+          'error',
+        ],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      await page.goto(pipeline.dashboard.url);
+      await page.waitForSelector('#camera-rows tr[data-key="eu/site-1/line-9"]', { timeout: 30_000 });
+    },
+    { timeout: 120_000 },
+  );
 
-  after(async () => {
-    bridge?.kill('SIGKILL');
-    await watcher?.endAsync();
-    await browser?.close();
-    await pipeline?.stop();
-    await hook?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(
+    async () => {
+      bridge?.kill('SIGKILL');
+      await watcher?.endAsync();
+      await browser?.close();
+      await pipeline?.stop();
+      await hook?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    { timeout: 60_000 },
+  );
 
   test('a camera whose simulator stops raises the silent-camera alert in its shift, not outside it', { timeout: 60_000 }, async () => {
     // The alerts panel answers on its own poll: the camera rows can be there before it has said anything.

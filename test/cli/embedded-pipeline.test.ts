@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import pino from 'pino';
+import { stopStepLogger } from '../helpers/pipeline-logger.ts';
 import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/services/embedded-pipeline.ts';
 import { START_DEFAULTS } from '../../src/cli/config/start.ts';
 import { detectionTopic } from '../../src/contract/index.ts';
@@ -13,16 +13,19 @@ import { waitFor } from '../helpers/wait.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seamline-e2e-'));
 let pipeline: EmbeddedPipeline;
-before(async () => {
-  pipeline = await startEmbeddedPipeline(
-    { ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 0 },
-    pino({ level: 'silent' }),
-  );
-});
-after(async () => {
-  await pipeline.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+before(
+  async () => {
+    pipeline = await startEmbeddedPipeline({ ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 0 }, stopStepLogger());
+  },
+  { timeout: 120_000 },
+);
+after(
+  async () => {
+    await pipeline.stop();
+    rmSync(dir, { recursive: true, force: true });
+  },
+  { timeout: 60_000 },
+);
 
 const overview = () => fetch(`${pipeline.dashboard.url}/api/overview?minutes=10`).then((r) => r.json());
 

@@ -10,7 +10,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
+import { stopStepLogger } from '../helpers/pipeline-logger.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { START_DEFAULTS } from '../../src/cli/config/start.ts';
 import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/services/embedded-pipeline.ts';
@@ -138,21 +138,27 @@ describe('evidence on the dashboard of a running pipeline, in Chromium', () => {
   const errors: string[] = [];
   const windowUrl = () => `${pipeline.dashboard.url}/?from=${W0}&to=${W1}`;
 
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'seamline-evidence-page-'));
-    images = await history(join(dir, 'seamline.duckdb'));
-    const config = { ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 2, sites: 2, rate: 2, alerts: 'off' };
-    pipeline = await startEmbeddedPipeline(config, pino({ level: 'silent' }));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-  });
+  before(
+    async () => {
+      dir = mkdtempSync(join(tmpdir(), 'seamline-evidence-page-'));
+      images = await history(join(dir, 'seamline.duckdb'));
+      const config = { ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 2, sites: 2, rate: 2, alerts: 'off' };
+      pipeline = await startEmbeddedPipeline(config, stopStepLogger());
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      page.on('pageerror', (e) => errors.push(e.message));
+    },
+    { timeout: 120_000 },
+  );
 
-  after(async () => {
-    await browser?.close();
-    await pipeline?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(
+    async () => {
+      await browser?.close();
+      await pipeline?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    { timeout: 60_000 },
+  );
 
   test('the panel shows the images of the window, labelled and lazy, and follows the filters', { timeout: 90_000 }, async () => {
     await page.goto(windowUrl());

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
+import { stopStepLogger } from '../helpers/pipeline-logger.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmbeddedPipeline, type EmbeddedPipeline } from '../../src/cli/services/embedded-pipeline.ts';
 import { START_DEFAULTS } from '../../src/cli/config/start.ts';
@@ -117,26 +117,32 @@ describe('the dashboard of a running pipeline, in Chromium', () => {
   let liveSince = 0;
   const errors: string[] = [];
 
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'seamline-dash-e2e-'));
-    await history(join(dir, 'seamline.duckdb'), Date.now());
-    pipeline = await startEmbeddedPipeline(
-      { ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 4, sites: 2, rate: 5, inference: false },
-      pino({ level: 'silent' }),
-    );
-    liveSince = Date.now();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${pipeline.dashboard.url}/?range=1h`);
-    await page.waitForSelector('body[data-panels-time]', { timeout: 30_000 });
-  });
+  before(
+    async () => {
+      dir = mkdtempSync(join(tmpdir(), 'seamline-dash-e2e-'));
+      await history(join(dir, 'seamline.duckdb'), Date.now());
+      pipeline = await startEmbeddedPipeline(
+        { ...START_DEFAULTS, mqttPort: 0, httpPort: 0, dataDir: dir, cameras: 4, sites: 2, rate: 5, inference: false },
+        stopStepLogger(),
+      );
+      liveSince = Date.now();
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${pipeline.dashboard.url}/?range=1h`);
+      await page.waitForSelector('body[data-panels-time]', { timeout: 30_000 });
+    },
+    { timeout: 120_000 },
+  );
 
-  after(async () => {
-    await browser?.close();
-    await pipeline?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(
+    async () => {
+      await browser?.close();
+      await pipeline?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    { timeout: 60_000 },
+  );
 
   test('every panel renders with data', { timeout: 60_000 }, async () => {
     assert.ok((await pixels(page, 'chart-detections', [0x4f, 0xc3, 0xf7])) > 50, 'detections per camera drawn');

@@ -12,7 +12,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
+import { stopStepLogger } from '../helpers/pipeline-logger.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WEEKDAYS } from '../../src/alerting/config/schema.ts';
 import { START_DEFAULTS } from '../../src/cli/config/start.ts';
@@ -187,35 +187,41 @@ describe('shifts on the dashboard of a running pipeline, in Chromium', () => {
   let served: unknown;
   const errors: string[] = [];
 
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'seamline-shift-page-'));
-    db = join(dir, 'seamline.duckdb');
-    await history(db);
-    configFile = join(dir, 'start.json');
-    writeFileSync(configFile, JSON.stringify({ ...SHIFTS, alerts: 'off' }));
-    const config = {
-      ...START_DEFAULTS,
-      mqttPort: 0,
-      httpPort: 0,
-      dataDir: dir,
-      cameras: 2,
-      sites: 2,
-      rate: 2,
-      alerts: 'off',
-      inference: false,
-      ...SHIFTS,
-    };
-    pipeline = await startEmbeddedPipeline(config, pino({ level: 'silent' }));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-  });
+  before(
+    async () => {
+      dir = mkdtempSync(join(tmpdir(), 'seamline-shift-page-'));
+      db = join(dir, 'seamline.duckdb');
+      await history(db);
+      configFile = join(dir, 'start.json');
+      writeFileSync(configFile, JSON.stringify({ ...SHIFTS, alerts: 'off' }));
+      const config = {
+        ...START_DEFAULTS,
+        mqttPort: 0,
+        httpPort: 0,
+        dataDir: dir,
+        cameras: 2,
+        sites: 2,
+        rate: 2,
+        alerts: 'off',
+        inference: false,
+        ...SHIFTS,
+      };
+      pipeline = await startEmbeddedPipeline(config, stopStepLogger());
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      page.on('pageerror', (e) => errors.push(e.message));
+    },
+    { timeout: 120_000 },
+  );
 
-  after(async () => {
-    await browser?.close();
-    await pipeline?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(
+    async () => {
+      await browser?.close();
+      await pipeline?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    { timeout: 60_000 },
+  );
 
   test('picking "Last shift" changes every panel and the URL', { timeout: 90_000 }, async () => {
     await page.goto(`${pipeline!.dashboard.url}/?range=15m`);

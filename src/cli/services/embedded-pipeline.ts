@@ -20,6 +20,7 @@ import { alertsConfigFor, openAlerting, type RunningAlerting } from './alerting-
 import { dashboardShifts } from './dashboard-shifts.ts';
 import { shiftCalendarFrom } from '../../alerting/shifts/calendar-source.ts';
 import { withListenFlags } from '../config/listen-flags.ts';
+import { boundedStep } from '../../plumbing/bounded-step.ts';
 import { embeddedBroker, existingBroker, type PipelineBroker } from './pipeline-broker.ts';
 import type { StartConfig } from '../config/start.ts';
 
@@ -142,7 +143,7 @@ export async function startEmbeddedPipeline(config: StartConfig, logger: Logger)
         : undefined;
     if (alerting) clockMetrics(alerting.engine.metrics.registry, store);
     alerting?.start();
-    return pipeline(broker, store, running, dashboard, cameras, alerting, inference);
+    return pipeline(broker, store, running, dashboard, cameras, alerting, inference, logger);
   } catch (err) {
     for (const close of opened.reverse()) await close().catch(() => {});
     throw err;
@@ -157,6 +158,7 @@ function pipeline(
   cameras: EmbeddedPipeline['cameras'],
   alerting: RunningAlerting | undefined,
   inference: Promise<InferenceCamera | undefined> | undefined,
+  logger: Logger,
 ): EmbeddedPipeline {
   const stats = consumer.ingestor.stats;
   return {
@@ -170,24 +172,30 @@ function pipeline(
     async stop(timeoutMs = 9_000) {
       const deadline = Date.now() + timeoutMs;
       const left = () => Math.max(500, deadline - Date.now());
-      await alerting?.close();
-      const camera = await inference;
-      await Promise.all([...cameras.map((c) => c.camera.stop()), camera?.pipeline.stop()]);
-      await camera?.detector.close();
-      await camera?.evidence.drain(1_000);
-      await camera?.evidence.close();
+      // Every step is bounded: one that hangs is logged by name and the store is still closed (plumbing/bounded-step.ts).
+      // A loaded machine gets at least 5 s a step, past the deadline: the bound is there for a hang, not for slowness.
+      const step = (name: string, work: () => unknown, ms = Math.max(5_000, left())) => boundedStep(logger, name, ms, work);
+      await step('alerting', () => alerting?.close());
+      let camera: InferenceCamera | undefined;
+      await step('inference camera start', async () => (camera = await inference));
+      await step('cameras', () => Promise.all([...cameras.map((c) => c.camera.stop()), camera?.pipeline.stop()]));
+      await step('detector', () => camera?.detector.close());
+      await step('images', async () => {
+        await camera?.evidence.drain(1_000);
+        await camera?.evidence.close();
+      });
       // Bridges wait (bounded) for their last PUBACKs; what is still unsent stays in their outboxes on disk.
       const bridges = [...cameras.map((c) => c.bridge), ...(camera ? [camera.bridge] : [])];
-      await Promise.all(bridges.map((b) => b.close()));
+      await step('bridges', () => Promise.all(bridges.map((b) => b.close())));
       // Aedes keeps queued messages in memory only: let the consumer take everything the broker
       // acknowledged before stopping it, or those messages would be gone with the process. (An existing
       // broker keeps them in the consumer's session, but taking them now makes the stop line complete.)
       const published = bridges.reduce((sum, b) => sum + b.stats().acked, 0);
       while (stats.receivedEvents < published && deadline - Date.now() > 1_500) await new Promise((r) => setTimeout(r, 25));
-      await consumer.stop(left() - 1_000);
-      await dashboard.close();
-      await store.close();
-      await broker.close();
+      await step('consumer', () => consumer.stop(left() - 1_000), left() + 5_000);
+      await step('dashboard', () => dashboard.close(), 3_000);
+      await step('store', () => store.close(), 10_000);
+      await step('broker', () => broker.close(), 3_000);
     },
   };
 }
