@@ -7,22 +7,24 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { isSeamError } from '../../src/contract/index.ts';
-import { runConsumerBench, type ConsumerBenchResult } from '../../src/proof/bench/consumer-bench.ts';
+import { runConsumerBench, type ConsumerBenchResult } from '../../src/proof/bench/consumer/consumer-bench.ts';
 import { placeOf } from '../../src/proof/bench/consumer/cpu-profile.ts';
 import { summarizeProfile } from '../../src/proof/bench/consumer/profile-summary.ts';
 
 const EVENTS = 3_000;
 const LAG = { lagRate: 1_000, lagSeconds: 1 };
 
-function assertMeasured(r: ConsumerBenchResult, store: string): void {
+function assertMeasured(r: ConsumerBenchResult, store: string, profiled = true): void {
   const shown = JSON.stringify({ ...r, profile: undefined });
   assert.equal(r.store, store);
-  assert.equal(r.published, EVENTS + LAG.lagRate * LAG.lagSeconds);
+  // The round, the warm-up (min(events, 50,000)) and the profiled run, then the paced phase (consumer/rounds.ts).
+  assert.equal(r.published, (profiled ? 3 : 2) * EVENTS + LAG.lagRate * LAG.lagSeconds);
   assert.equal(r.stored, r.published, `every published event counted in the store: ${shown}`);
   assert.equal(r.duplicates, 0);
   assert.equal(r.dead_lettered, 0);
   assert.ok(r.ratio > 0 && r.ratio_by_round.length === 1 && r.ceiling_per_s > 0 && r.events_per_s > 0, shown);
   assert.ok(r.cpu_us_per_event > 0, shown);
+  if (!profiled) return assert.equal(r.profile, undefined, 'no profiled run');
   const p = r.profile!;
   assert.ok(p, 'profiled by default');
   assert.ok(p.busy_ms > 0 && p.functions.length > 0, JSON.stringify(p));
@@ -45,6 +47,13 @@ for (const store of ['postgres', 'influxdb', 'victoriametrics'] as const) {
     assertMeasured(r, store);
   });
 }
+
+test('bench consumer --no-profile into DuckDB: the warm-up and the round stored, no profiled run, only the round in the ratio', {
+  timeout: 60_000,
+}, async () => {
+  const r = await runConsumerBench({ events: EVENTS, rounds: 1, ...LAG, profile: false, progress: () => {} });
+  assertMeasured(r, 'duckdb', false);
+});
 
 test('--evidence-rate with a server store is refused before anything starts, naming the flag', async () => {
   await assert.rejects(

@@ -45,7 +45,7 @@ export function benchCommand(): Command {
         BenchConfigSchema.properties.store.anyOf.map((s) => s.const),
       ),
     )
-    .option('--no-profile', 'consumer: skip the CPU profile of the consumer runs (its sampling, every 1 ms, costs the consumer a little)')
+    .option('--no-profile', 'consumer: skip the CPU-profiled run after the rounds (sampled every 1 ms; never counted in the ratio)')
     .option('--model <file.onnx>', 'inference: also time this model (model run, fps, event loop)')
     .option('--seconds <n>', `inference: seconds of each end-to-end run and of each --cameras run (default ${d.seconds})`, integerFlag)
     .option('--threads <n>', `inference: onnxruntime threads (default ${d.threads})`, integerFlag)
@@ -158,7 +158,7 @@ async function measure(target: Target, config: BenchConfig, progress: (line: str
     case 'consumer':
       result = {
         ...(await (
-          await import('../../proof/bench/consumer-bench.ts')
+          await import('../../proof/bench/consumer/consumer-bench.ts')
         ).runConsumerBench({
           events: config.events,
           rounds: config.rounds,

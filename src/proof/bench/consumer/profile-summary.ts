@@ -16,7 +16,7 @@ export interface BoxShare {
   top_function_share: number;
 }
 
-/** Where the bench process's main thread spent its time during the consumer runs (ConsumerBenchResult.profile). */
+/** Where the bench process's main thread spent its time during the profiled consumer run (ConsumerBenchResult.profile). */
 export interface ProfileSummary {
   interval_us: number;
   /** Sampled time over all consumer runs, and of it the busy part (not idle). */
@@ -86,7 +86,7 @@ const pct = (s: number) => `${(s * 100).toFixed(1).padStart(5)}%`;
 /** The summary as lines for the printed table (the JSON carries the same figures). */
 export function profileLines(p: ProfileSummary): string[] {
   return [
-    `  profile (bench process, main thread, consumer runs only; sampled every ${p.interval_us} us; shares of ${p.busy_ms} ms busy, idle ${pct(p.idle_share_of_sampled).trim()} of ${p.sampled_ms} ms)`,
+    `  profile (bench process, main thread, the profiled consumer run; sampled every ${p.interval_us} us; shares of ${p.busy_ms} ms busy, idle ${pct(p.idle_share_of_sampled).trim()} of ${p.sampled_ms} ms)`,
     `    by kind: src/ ${pct(p.src_share)}, node_modules ${pct(p.node_modules_share)}, node ${pct(p.node_share)}, GC ${pct(p.gc_share)}, V8 and native ${pct(p.program_share)}`,
     '    top functions (self time):',
     ...p.functions.map(

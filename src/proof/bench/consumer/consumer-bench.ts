@@ -1,19 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningConsumer } from '../../consumer/consumer.ts';
-import { SeamError } from '../../contract/index.ts';
-import { evidenceDirFor } from '../../store/evidence/directory-layout.ts';
-import { DirectoryEvidenceStore } from '../../store/evidence/directory-store.ts';
-import type { IngestStats } from '../../consumer/ingest/ingest.ts';
-import { startAvailableBroker, type AvailableBroker } from '../services/available-broker.ts';
-import { percentile, round } from './percentile.ts';
-import type { LagSecond } from './consumer/lag-series.ts';
-import { ceiling, checkImages, consumerRun, lagPhase, rssMb, SEQ_BLOCK, type BenchEvidence, type LagPhase } from './consumer-run.ts';
-import { startBenchStore, type BenchStore, type BenchStoreKind } from './consumer/bench-store.ts';
-import { CpuProfiler } from './consumer/cpu-profile.ts';
-import { summarizeProfile, type ProfileSummary } from './consumer/profile-summary.ts';
-import { makeBenchJpeg } from './evidence-image.ts';
+import { SeamError } from '../../../contract/index.ts';
+import { evidenceDirFor } from '../../../store/evidence/directory-layout.ts';
+import { DirectoryEvidenceStore } from '../../../store/evidence/directory-store.ts';
+import { startAvailableBroker } from '../../services/available-broker.ts';
+import { percentile, round } from '../percentile.ts';
+import type { LagSecond } from './lag-series.ts';
+import { checkImages, lagPhase, rssMb, type BenchEvidence, type LagPhase } from './consumer-run.ts';
+import { throughputRounds, type Rounds } from './rounds.ts';
+import { startBenchStore, type BenchStoreKind } from './bench-store.ts';
+import { CpuProfiler } from './cpu-profile.ts';
+import { summarizeProfile, type ProfileSummary } from './profile-summary.ts';
+import { makeBenchJpeg } from '../evidence-image.ts';
 
 export interface ConsumerBenchOptions {
   /** Events in each throughput phase. */
@@ -32,7 +31,7 @@ export interface ConsumerBenchOptions {
   evidenceRate?: number;
   /** The store the consumer writes into (default duckdb); a server store is started by the bench on loopback. */
   store?: BenchStoreKind;
-  /** CPU-profile the consumer runs (default true); off, `profile` is absent and the runs pay no sampling. */
+  /** CPU-profile one more consumer run after the rounds (default true); off, `profile` is absent and that run is not made. */
   profile?: boolean;
   /** Progress lines go here (stderr), results are returned. */
   progress: (line: string) => void;
@@ -83,7 +82,7 @@ export interface ConsumerBenchResult {
    */
   duplicates: number;
   dead_lettered: number;
-  /** Where the bench process's main thread spent the consumer runs' time (a V8 CPU profile, self time). */
+  /** Where the bench process's main thread spent the profiled run's time (a V8 CPU profile, self time; consumer/rounds.ts). */
   profile?: ProfileSummary;
   /** With --evidence-rate: the same rounds' consumer runs without images, and what the images came to. */
   evidence_rate?: number;
@@ -95,76 +94,6 @@ export interface ConsumerBenchResult {
   images_unlinked?: number;
   /** Stored images whose bytes, read back, do not match their header's SHA-256: must be 0. */
   images_bad_digest?: number;
-}
-
-interface Series {
-  rates: number[];
-  cpuPerEvent: number[];
-}
-
-interface Rounds {
-  /** The last round's last consumer, still running: the paced phase uses it (with images when they are on). */
-  consumer: RunningConsumer;
-  ceilings: number[];
-  /** The runs `ratio` is about: with images when they are on. */
-  main: Series;
-  /** With images on: the same rounds' runs without them. */
-  plain: Series | undefined;
-  images: number;
-  imagesStored: number;
-  /** Every consumer's counters (the last one's still counting): what none of them committed shows here. */
-  ingests: IngestStats[];
-}
-
-/**
- * The throughput rounds: each a ceiling run, then at once a consumer fed as fast as the publisher can. With
- * images, two consumer runs follow each ceiling, without and with images, the order alternating from round to
- * round (the last round ends with images, so the paced phase has them), so drift within a round favours neither.
- */
-async function throughputRounds(
-  broker: AvailableBroker,
-  { store, cameras }: BenchStore,
-  options: ConsumerBenchOptions,
-  evidence: BenchEvidence | undefined,
-  profile: CpuProfiler | undefined,
-): Promise<Rounds> {
-  const r: Rounds = {
-    consumer: undefined!,
-    ceilings: [],
-    main: { rates: [], cpuPerEvent: [] },
-    plain: undefined,
-    images: 0,
-    imagesStored: 0,
-    ingests: [],
-  };
-  if (evidence) r.plain = { rates: [], cpuPerEvent: [] };
-  let block = 0;
-  for (let n = 1; n <= options.rounds; n++) {
-    const ceiling_ = await ceiling(broker, options.events, n, cameras);
-    r.ceilings.push(ceiling_);
-    const withImagesLast = (options.rounds - n) % 2 === 0;
-    const order: (BenchEvidence | undefined)[] = !evidence ? [undefined] : withImagesLast ? [undefined, evidence] : [evidence, undefined];
-    for (const [i, ev] of order.entries()) {
-      // A session that ends with the round, so the broker queues nothing for it during the next ceiling.
-      const name = evidence ? `${n}-${ev ? 'images' : 'plain'}` : String(n);
-      const seqStart = ++block * SEQ_BLOCK;
-      const run = await consumerRun(broker, store, { name, events: options.events, seqStart, cameras, evidence: ev, profile });
-      r.ingests.push(run.consumer.ingestor.stats);
-      const series = ev || !evidence ? r.main : r.plain!;
-      series.rates.push(run.rate);
-      series.cpuPerEvent.push(run.cpuPerEvent);
-      r.images += run.images;
-      r.imagesStored += run.imagesStored;
-      options.progress(
-        `round ${n}${evidence ? (ev ? ', images on ' : ', images off') : ''}: ceiling ${Math.round(ceiling_)} messages/s, consumer ${Math.round(run.rate)} events/s ` +
-          `committed and acknowledged (ratio ${(run.rate / ceiling_).toFixed(2)}), ${run.cpuPerEvent.toFixed(1)} us of CPU an event` +
-          (ev ? `; ${run.images} images published, ${run.imagesStored} stored` : ''),
-      );
-      if (n < options.rounds || i < order.length - 1) await run.consumer.stop();
-      else r.consumer = run.consumer;
-    }
-  }
-  return r;
 }
 
 const median = (values: number[], digits: number) => round(percentile(values, 50)!, digits)!;
@@ -200,8 +129,8 @@ function evidenceFields(
  * (PUBACK after commit, into DuckDB or a server store the bench starts on loopback) fed as fast as the
  * publisher can, then a paced phase for end-to-end lag and memory. Each round's ratio compares two runs a few
  * seconds apart: on this shared machine the ceiling alone moved by up to 14% between runs a minute apart, more
- * than the margin it is measured against, so the result is the median of the rounds' ratios. The consumer runs
- * are CPU-profiled (`profile`). With `evidenceRate` (DuckDB only), images flow beside the events into a
+ * than the margin it is measured against, so the result is the median of the rounds' ratios. A warm-up comes
+ * first and a CPU-profiled run (`profile`) after the rounds, neither counted (consumer/rounds.ts). With `evidenceRate` (DuckDB only), images flow beside the events into a
  * directory evidence store, paired in each round with a run without them.
  */
 export async function runConsumerBench(options: ConsumerBenchOptions): Promise<ConsumerBenchResult> {
@@ -259,7 +188,8 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       ratio_by_round: ratios.map((r) => round(r, 2)!),
       cpu_us_per_event: median(cpuPerEvent, 1),
       ...lagFields(lag, options.lagRate, rssStart),
-      published: options.events * options.rounds * (evidence ? 2 : 1) + options.lagRate * options.lagSeconds,
+      // The rounds, the warm-up and the profiled run (consumer/rounds.ts), and the paced phase: all stored, all counted.
+      published: options.events * options.rounds * (evidence ? 2 : 1) + rounds.extraEvents + options.lagRate * options.lagSeconds,
       stored,
       duplicates: rounds.ingests.reduce((n, s) => n + s.duplicates, 0),
       dead_lettered: rounds.ingests.reduce((n, s) => n + s.deadLettered, 0),

@@ -1,17 +1,17 @@
 import mqtt from 'mqtt';
-import { DETECTION_FILTER, sha256Hex } from '../../contract/index.ts';
-import { startConsumer, type RunningConsumer } from '../../consumer/consumer.ts';
-import type { CommitReport, Ingestor } from '../../consumer/ingest/ingest.ts';
-import type { DetectionStore } from '../../store/store.ts';
-import { MAX_EVIDENCE_LIST, type EvidenceStore } from '../../store/evidence/evidence-store.ts';
-import { duckdbMissing } from '../chaos/harness/stored-counts.ts';
-import type { AvailableBroker } from '../services/available-broker.ts';
-import { waitUntil } from '../chaos/harness/wait-until.ts';
-import type { CpuProfiler } from './consumer/cpu-profile.ts';
-import { LagSeries, type LagSecond } from './consumer/lag-series.ts';
-import { LagHistogram } from './lag-histogram.ts';
-import { rssTrend } from './rss-trend.ts';
-import { publishInWorker } from './spawn-worker.ts';
+import { DETECTION_FILTER, sha256Hex } from '../../../contract/index.ts';
+import { startConsumer, type RunningConsumer } from '../../../consumer/consumer.ts';
+import type { CommitReport, Ingestor } from '../../../consumer/ingest/ingest.ts';
+import type { DetectionStore } from '../../../store/store.ts';
+import { MAX_EVIDENCE_LIST, type EvidenceStore } from '../../../store/evidence/evidence-store.ts';
+import { duckdbMissing } from '../../chaos/harness/stored-counts.ts';
+import type { AvailableBroker } from '../../services/available-broker.ts';
+import { waitUntil } from '../../chaos/harness/wait-until.ts';
+import type { CpuProfiler } from './cpu-profile.ts';
+import { LagSeries, type LagSecond } from './lag-series.ts';
+import { LagHistogram } from '../lag-histogram.ts';
+import { rssTrend } from '../rss-trend.ts';
+import { publishInWorker } from '../spawn-worker.ts';
 
 export const WINDOW = 2000;
 /** Each publisher run starts its cameras' seq here times the run's number, so no two runs share one. */
