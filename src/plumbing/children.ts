@@ -15,13 +15,16 @@ let hooked = false;
 export function killWithUs<T extends ChildProcess>(child: T): T {
   if (!hooked) {
     hooked = true;
-    process.on('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
-    });
+    process.on('exit', killChildren);
   }
   live.add(child);
   child.once('exit', () => live.delete(child));
   return child;
+}
+
+/** SIGKILLs every child still alive (at exit; scratch-dirs.ts calls it before removing their directories). */
+export function killChildren(): void {
+  for (const c of live) c.kill('SIGKILL');
 }
 
 /** For commands without a graceful stop of their own (bench, chaos): a signal exits, so the hook above runs. */

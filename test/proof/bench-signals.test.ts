@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { mosquittoPath } from '../../src/proof/services/mosquitto.ts';
 
@@ -43,4 +46,39 @@ test('a bench stopped with SIGTERM takes its Mosquitto and publisher down with i
   const workers = spawn('pgrep', ['-f', `publish-worker.ts .*127.0.0.1:${port}`]);
   const [found] = await once(workers, 'exit');
   assert.equal(found, 1, 'no publish worker of that broker is left');
+});
+
+const processesUnder = async (dir: string) => {
+  const found = spawn('pgrep', ['-f', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  found.stdout.on('data', (d) => (out += d));
+  await once(found, 'exit');
+  return out.trim().split('\n').filter(Boolean).length;
+};
+
+test('a chaos run stopped with Ctrl-C leaves no process and no temp directory behind', { timeout: 90_000 }, async (t) => {
+  // Its own temp dir, traversable by the PostgreSQL user, so what the run leaves is exactly what is in it.
+  const tmp = mkdtempSync(join(tmpdir(), 'seamline-sigint-'));
+  chmodSync(tmp, 0o755);
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  const chaos = spawn(process.execPath, [BIN, 'chaos', 'store-outage'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, TMPDIR: tmp },
+  });
+  t.after(() => void (chaos.exitCode === null && chaos.signalCode === null && chaos.kill('SIGKILL')));
+  let err = '';
+  chaos.stderr.on('data', (d) => (err += d));
+  const exited = once(chaos, 'exit');
+  // Live first: Mosquitto and PostgreSQL running from their directories under it.
+  while ((await processesUnder(tmp)) < 2) {
+    assert.equal(chaos.exitCode, null, err);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(readdirSync(tmp).length >= 2, `the run's directories: ${readdirSync(tmp).join(', ')}`);
+  chaos.kill('SIGINT');
+  const [code] = await exited;
+  assert.equal(code, 130);
+  for (let i = 0; i < 50 && (await processesUnder(tmp)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await processesUnder(tmp), 0, 'no broker or database left running');
+  assert.deepEqual(readdirSync(tmp), [], 'no temp directory left');
 });

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAvailableBroker } from '../services/available-broker.ts';
 import type { RunningBroker } from '../../broker/embedded.ts';
 import { createBridge, type Bridge } from '../../edge/bridge/bridge.ts';
 import type { EdgeDetectionInput } from '../../edge/bridge/record.ts';
 import type { FsyncPolicy } from '../../edge/outbox/outbox.ts';
+import { scratchDir } from '../../plumbing/scratch-dirs.ts';
 
 export interface EdgeBenchOptions {
   /** Broker to drain into; by default Mosquitto when installed, else the embedded broker (MQTT 3.1.1). */
@@ -120,7 +120,7 @@ export async function runEdgeBench(options: EdgeBenchOptions = {}): Promise<Edge
   const rounds = options.rounds ?? 2;
   const fsync = options.fsync ?? 'always';
   const ownDir = options.dataDir === undefined;
-  const root = options.dataDir ?? mkdtempSync(join(tmpdir(), 'seamline-edge-bench-'));
+  const root = options.dataDir ?? scratchDir('seamline-edge-bench-');
   let broker: RunningBroker | undefined;
   let url = options.url;
   let protocol = options.protocol ?? 5;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -21,6 +21,7 @@ import { scoreFrame } from './detection-score.ts';
 import { runBatchBench } from './inference/batch-bench.ts';
 import { runCamerasBench } from './inference/cameras-bench.ts';
 import { percentile, round } from './percentile.ts';
+import { scratchDir } from '../../plumbing/scratch-dirs.ts';
 
 export interface InferenceBenchOptions {
   /** A model of the user's, timed (model run, fps) beside the bundled one. */
@@ -140,7 +141,7 @@ async function endToEnd(
   accepted: number;
   images: number;
 }> {
-  const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-inference-'));
+  const dir = scratchDir('seamline-bench-inference-');
   const detector = await OnnxDetector.open({ model, threads });
   const options: BridgeOptions = {
     url,

@@ -1,12 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeamError } from '../../contract/index.ts';
 import { killWithUs } from '../../plumbing/children.ts';
 import type { RunningBroker } from '../../broker/embedded.ts';
 import { freePort } from './free-port.ts';
+import { scratchDir } from '../../plumbing/scratch-dirs.ts';
 
 export interface MosquittoOptions {
   /** Fixed port; by default a free loopback port. Kept across restart() so clients can reconnect. */
@@ -105,7 +105,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Ru
       field: 'mosquitto',
     });
   }
-  const dir = mkdtempSync(join(tmpdir(), 'seamline-mosquitto-'));
+  const dir = scratchDir('seamline-mosquitto-');
   const port = options.port ?? (await freePort());
   const conf = join(dir, 'mosquitto.conf');
   const persistence = options.persistence ?? true;

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeamError } from '../../../contract/index.ts';
 import { evidenceDirFor } from '../../../store/evidence/directory-layout.ts';
@@ -13,6 +12,7 @@ import { startBenchStore, type BenchStoreKind } from './bench-store.ts';
 import { CpuProfiler } from './cpu-profile.ts';
 import { summarizeProfile, type ProfileSummary } from './profile-summary.ts';
 import { makeBenchJpeg } from '../evidence-image.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 export interface ConsumerBenchOptions {
   /** Events in each throughput phase. */
@@ -136,7 +136,7 @@ function evidenceFields(
 export async function runConsumerBench(options: ConsumerBenchOptions): Promise<ConsumerBenchResult> {
   const kind = options.store ?? 'duckdb';
   refuseEvidenceElsewhere(kind, options.evidenceRate);
-  const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-'));
+  const dir = scratchDir('seamline-bench-');
   const broker = await startAvailableBroker({ persistence: false });
   const profile = options.profile === false ? undefined : new CpuProfiler();
   const bench = await startBenchStore(kind, dir).catch(async (err) => {

@@ -6,8 +6,7 @@
  * rollup rows and status changes are copied to the six days before it (the panels read nothing else;
  * the raw rows stay one day). A DuckDB file and a throwaway PostgreSQL; each store is timed on its own.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PANELS } from '../../../dashboard/panels/index.ts';
@@ -21,6 +20,7 @@ import { startPostgres } from '../../services/postgres.ts';
 import { percentile, round } from '../percentile.ts';
 import { plantDay } from '../plant-day.ts';
 import { timeShiftSummary, type ShiftSummaryFigures } from './shift-summary-bench.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 export interface DashboardBenchOptions {
   cameras: number;
@@ -166,7 +166,7 @@ function timedLine(label: string, f: StoreFigures): string {
 }
 
 export async function runDashboardBench(o: DashboardBenchOptions): Promise<DashboardBenchResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-dash-'));
+  const dir = scratchDir('seamline-bench-dash-');
   // The loaded day ends at the last whole hour before now, so "the last 24 h" covers it.
   const now = Date.now();
   const dayEnd = now - (now % 3_600_000);

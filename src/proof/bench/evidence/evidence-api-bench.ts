@@ -6,8 +6,7 @@
  * page back through headers), a thumbnail the first time (decoded and scaled) and again (from its cache),
  * and a full image for the viewer.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { decodeEvidence, encodeEvidence, evidenceTopic, type Detection, type Evidence } from '../../../contract/index.ts';
@@ -19,6 +18,7 @@ import { PostgresEvidenceStore } from '../../../store/evidence/postgres-store.ts
 import { startPostgres } from '../../services/postgres.ts';
 import { BENCH_IMAGE, makeBenchJpeg } from '../evidence-image.ts';
 import { percentile, round } from '../percentile.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 export type EvidenceBenchStore = 'directory' | 'postgres';
 
@@ -168,7 +168,7 @@ async function benchStore(
 
 export async function runEvidenceBench(o: EvidenceBenchOptions): Promise<EvidenceBenchResult> {
   const jpeg = await makeBenchJpeg();
-  const scratch = mkdtempSync(join(tmpdir(), 'seamline-bench-evidence-'));
+  const scratch = scratchDir('seamline-bench-evidence-');
   const stores: EvidenceBenchResult['stores'] = {};
   try {
     if (o.stores.includes('directory')) {

@@ -6,14 +6,14 @@
  * options the detector uses, on the same letterboxed synthetic frames; single and batched alternate round by
  * round, so a machine that slows down or speeds up in the middle weighs on both alike.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { onnxTypes } from '../../../edge/detector/model/onnx-model.ts';
 import { Preprocessor } from '../../../edge/detector/preprocess.ts';
 import { SyntheticSource } from '../../../edge/frames/synthetic-source.ts';
 import { round } from './cameras-bench.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 /** One batch size: model milliseconds per frame, N runs of one frame against one run of N. */
 export interface BatchRow {
@@ -143,7 +143,7 @@ async function timeSize(single: ort.InferenceSession, path: string, n: number, o
 /** Each batch size in turn, its variant generated into a temp directory that is removed afterwards. */
 export async function runBatchBench(o: BatchBenchOptions): Promise<BatchRow[]> {
   const log = o.progress ?? (() => {});
-  const dir = mkdtempSync(join(tmpdir(), 'seamline-batch-'));
+  const dir = scratchDir('seamline-batch-');
   const single = await session(o.model, o.threads);
   const rows: BatchRow[] = [];
   try {

@@ -5,8 +5,7 @@
  * on `shared.forCamera(name)` and its own bridge into the bench's broker. Reads its job from argv[2] (JSON) and
  * prints one JSON line (`CamerasRun`) when done.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
@@ -17,6 +16,7 @@ import { SharedDetector } from '../../../edge/detector/shared-detector.ts';
 import { SyntheticSource } from '../../../edge/frames/synthetic-source.ts';
 import { runAsChildEntry } from '../../../plumbing/children.ts';
 import { round } from './cameras-bench.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 export interface CamerasJob {
   url: string;
@@ -128,7 +128,7 @@ async function measure(job: CamerasJob, cameras: Camera[]) {
 }
 
 export async function runCameras(job: CamerasJob): Promise<CamerasRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'seamline-bench-cameras-'));
+  const dir = scratchDir('seamline-bench-cameras-');
   const shared = new SharedDetector(await OnnxDetector.open({ model: job.model, threads: job.threads }));
   const cameras: Camera[] = [];
   try {

@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import type { StoredCounts } from '../../chaos/harness/stored-counts.ts';
 import { startAvailableBroker } from '../../services/available-broker.ts';
 import { bridgeRestarts, type Answer } from './bridge-restart.ts';
 import { coldStart, type ColdStart } from './cold-start.ts';
 import { consumerRestarts } from './consumer-restart.ts';
 import { figure, rated, type Figure, type RatedFigure } from './figure.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 export interface StartBenchOptions {
   /** Runs of each figure; each is the median of its runs (default 5). */
@@ -51,7 +51,7 @@ export async function runStartBench(options: StartBenchOptions = {}): Promise<St
   const progress = options.progress ?? (() => {});
   const before = loadavg()[0];
   const cold = await coldStart(runs, progress);
-  const dir = mkdtempSync(join(tmpdir(), 'seamline-start-bench-'));
+  const dir = scratchDir('seamline-start-bench-');
   const broker = await startAvailableBroker();
   progress(`broker: ${broker.name} at ${broker.url}`);
   try {

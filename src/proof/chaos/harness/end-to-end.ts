@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMosquitto, type RunningMosquitto } from '../../services/mosquitto.ts';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from '../../../consumer/consumer.ts';
 import { DuckDbStore } from '../../../store/duckdb/store.ts';
 import { duckdbCounts, duckdbMissing, type StoredCounts } from './stored-counts.ts';
 import { waitUntil } from './wait-until.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 /** Mosquitto, a consumer and a DuckDB file in a temp dir: where the edge scenarios check what arrived. */
 export interface Downstream {
@@ -26,7 +26,7 @@ export interface Downstream {
  * the broker does restore.
  */
 export async function startDownstream(options: { share?: boolean; consumer?: Partial<ConsumerOptions> } = {}): Promise<Downstream> {
-  const dir = mkdtempSync(join(tmpdir(), 'seamline-chaos-'));
+  const dir = scratchDir('seamline-chaos-');
   const broker = await startMosquitto();
   const path = join(dir, 'chaos.duckdb');
   const store = new DuckDbStore({ path });

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { freePort } from '../../services/free-port.ts';
@@ -10,6 +9,7 @@ import { spawnConsumerProcess, type ConsumerProcess } from '../harness/consumer-
 import { duckdbRepairCounts, postgresRepairCounts, type RepairCounts } from '../harness/repair-counts.ts';
 import type { ChaosResult, ChaosScenario } from '../harness/scenario.ts';
 import { waitUntil } from '../harness/wait-until.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 export interface BrokerCrashOptions {
   /** Events the bridges answer for in the crash phase (the CLI run: at least 100,000). */
@@ -216,7 +216,7 @@ export function brokerCrash(o: BrokerCrashOptions): ChaosScenario {
       `${o.events} events at ${o.rate}/s from ${o.cameras} bridges; Mosquitto (autosave_interval 10) SIGKILLed ${o.crashes} times with the ` +
       `consumer connected, stopped or held back; then two shared-subscription consumers across a restart; repair brings back what the broker lost`,
     async run(progress) {
-      const dir = mkdtempSync(join(tmpdir(), 'seamline-chaos-crash-'));
+      const dir = scratchDir('seamline-chaos-crash-');
       try {
         const a = await crashPhase(o, dir, progress);
         progress(`crash phase: ${a.counts.repaired} seqs repaired, ${a.counts.lost} lost, longest repair ${a.counts.longestRepairMs} ms`);

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMosquitto } from '../../services/mosquitto.ts';
 import { publishInWorker } from '../../bench/spawn-worker.ts';
 import { spawnConsumerProcess } from '../harness/consumer-process.ts';
 import { verdict, type ChaosScenario } from '../harness/scenario.ts';
 import { duckdbCounts } from '../harness/stored-counts.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 const EVENTS = 30_000;
 const RATE = 3_000;
@@ -19,7 +19,7 @@ export const consumerKillScenario: ChaosScenario = {
   name: 'consumer-kill',
   description: `${EVENTS} events at ${RATE}/s; the consumer (DuckDB) is SIGKILLed ${KILLS} times mid-stream and restarted`,
   async run(progress) {
-    const dir = mkdtempSync(join(tmpdir(), 'seamline-chaos-'));
+    const dir = scratchDir('seamline-chaos-');
     const broker = await startMosquitto();
     const path = join(dir, 'chaos.duckdb');
     const args = ['--url', broker.url, '--client-id', 'chaos-consumer', '--store', path];

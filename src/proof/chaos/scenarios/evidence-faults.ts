@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startConsumer, type RunningConsumer } from '../../../consumer/consumer.ts';
 import { DuckDbStore } from '../../../store/duckdb/store.ts';
@@ -13,6 +12,7 @@ import { evidenceCounts } from '../harness/evidence-counts.ts';
 import { verdict, type ChaosResult, type ChaosScenario } from '../harness/scenario.ts';
 import { duckdbCounts, duckdbMissing } from '../harness/stored-counts.ts';
 import { waitUntil } from '../harness/wait-until.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 export interface EvidenceFaultsOptions {
   /** Events a second from the one camera. */
@@ -161,7 +161,7 @@ async function account(rig: Rig, complete: boolean): Promise<ChaosResult> {
 }
 
 async function rig(o: EvidenceFaultsOptions): Promise<Rig> {
-  const dir = mkdtempSync(join(tmpdir(), 'seamline-chaos-evidence-'));
+  const dir = scratchDir('seamline-chaos-evidence-');
   writeFileSync(join(dir, 'image.jpg'), await makeBenchJpeg());
   // Snapshots every second: the consumer's sessions outlive a SIGKILL, so images the bridge sends before the
   // consumer is back are queued for it, not dropped; what arrived since the last snapshot is what repair is for.

@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { startConsumer, type RunningConsumer } from '../../../consumer/consumer.ts';
 import { PostgresStore } from '../../../store/postgres/store.ts';
 import { startMosquitto } from '../../services/mosquitto.ts';
@@ -11,6 +9,7 @@ import { verdict, type ChaosResult, type ChaosScenario } from '../harness/scenar
 import { postgresCounts } from '../harness/stored-counts.ts';
 import { TcpProxy, type CutMode } from '../harness/tcp-proxy.ts';
 import { waitUntil } from '../harness/wait-until.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 export interface PartitionOptions {
   /** How long the edge cannot reach the broker, seconds (the CLI's default: 120, as the issue asks). */
@@ -73,7 +72,7 @@ export function partition(o: PartitionOptions): ChaosScenario {
     name: 'partition',
     description: `${o.rate} events/s from ${o.cameras} bridges that reach Mosquitto through a TCP proxy; the proxy is cut (${mode}) for ${o.partitionSeconds} s under load, then healed; two consumers on the shared subscription into PostgreSQL`,
     async run(progress) {
-      const dir = mkdtempSync(join(tmpdir(), 'seamline-partition-'));
+      const dir = scratchDir('seamline-partition-');
       // Ctrl-C exits the process (exitOnSignals): the outboxes go with it.
       const removeDir = () => rmSync(dir, { recursive: true, force: true });
       process.once('exit', removeDir);

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startMosquitto } from '../../services/mosquitto.ts';
@@ -10,6 +9,7 @@ import { poisonCatalogue } from './poison-catalogue.ts';
 import { verdict, type ChaosScenario } from '../harness/scenario.ts';
 import { duckdbCounts } from '../harness/stored-counts.ts';
 import { waitUntil } from '../harness/wait-until.ts';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 const GOOD = 20_000;
 const ROUNDS = 25;
@@ -18,7 +18,7 @@ export const poisonScenario: ChaosScenario = {
   name: 'poison',
   description: `${GOOD} good events with ${ROUNDS} rounds of every kind of poison mixed in; every good event stored once, every poison dead-lettered`,
   async run(progress) {
-    const dir = mkdtempSync(join(tmpdir(), 'seamline-chaos-'));
+    const dir = scratchDir('seamline-chaos-');
     const broker = await startMosquitto();
     const path = join(dir, 'chaos.duckdb');
     const store = new DuckDbStore({ path });
