@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { DETECTION_V1, DetectionV1Schema, type DetectionV1 } from './detection.ts';
 import { SeamError } from './errors.ts';
 import { STATUS_V1, StatusV1Schema, type StatusV1 } from './status.ts';
@@ -7,6 +6,9 @@ import { assertValid, compile } from './validate.ts';
 
 /** Default bound on one MQTT payload. A detection with 1000 boxes is about 120 KiB. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+
+/** `ignoreBOM` keeps a leading byte-order mark in the text, as Buffer's toString did, so JSON.parse refuses it as before. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const validateDetection = compile<DetectionV1>(DetectionV1Schema);
 const validateStatus = compile<StatusV1>(StatusV1Schema);
@@ -101,13 +103,17 @@ export function decodeMessage(topic: string, payload: Uint8Array, options: Decod
     if (parsedTopic.kind === 'evidence') {
       throw new SeamError('SEAM_ERR_BAD_TOPIC', `topic "${topic}" carries evidence images, which decodeEvidence reads`, { field: 'topic' });
     }
-    // Decoding would turn a byte that is not UTF-8 into U+FFFD and store that instead of what was sent.
-    if (!isUtf8(payload)) {
+    // A fatal decoder refuses a byte that is not UTF-8 (a lenient one would store U+FFFD instead of what was sent),
+    // checking and decoding in one pass.
+    let text: string;
+    try {
+      text = UTF8.decode(payload);
+    } catch {
       throw new SeamError('SEAM_ERR_MALFORMED_JSON', 'payload is not valid UTF-8 (JSON text must be)', { field: 'payload' });
     }
     let value: unknown;
     try {
-      value = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+      value = JSON.parse(text);
     } catch (cause) {
       throw new SeamError('SEAM_ERR_MALFORMED_JSON', `payload is not valid JSON: ${(cause as Error).message}`, {
         field: 'payload',

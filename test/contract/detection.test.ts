@@ -137,6 +137,25 @@ test('rejects a payload that is not JSON, naming the payload', { timeout: 10_000
   assert.ok(!result.ok && result.error.code === 'SEAM_ERR_MALFORMED_JSON' && result.error.field === 'payload');
 });
 
+test('rejects bytes that are not UTF-8 and a leading byte-order mark; decodes multi-byte text exactly', { timeout: 10_000 }, () => {
+  const event = makeEvent({ model: { name: 'yolov8n-prüfung', version: '1' } });
+  const bytes = encode(event);
+  const decoded = decodeMessage(TOPIC, bytes);
+  assert.ok(decoded.ok && decoded.kind === 'detection', JSON.stringify(decoded));
+  assert.equal(decoded.message.model.name, 'yolov8n-prüfung');
+  // The same payload with one byte of its text replaced by 0xff (a lone continuation byte would do the same).
+  const broken = Buffer.from(bytes);
+  broken[bytes.indexOf('prüfung') + 1] = 0xff;
+  const notUtf8 = decodeMessage(TOPIC, broken);
+  assert.ok(!notUtf8.ok && notUtf8.error.code === 'SEAM_ERR_MALFORMED_JSON' && notUtf8.error.field === 'payload');
+  assert.match(notUtf8.error.message, /not valid UTF-8/);
+  const bom = decodeMessage(TOPIC, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]));
+  assert.ok(!bom.ok && bom.error.code === 'SEAM_ERR_MALFORMED_JSON', 'JSON text has no byte-order mark');
+  // A payload that is a slice of a larger buffer (as the MQTT reader hands them over) decodes only its own bytes.
+  const framed = Buffer.concat([Buffer.from('xx'), bytes, Buffer.from([0xff])]).subarray(2, 2 + bytes.length);
+  assert.ok(decodeMessage(TOPIC, framed).ok);
+});
+
 test('rejects a payload over the size limit before parsing it', { timeout: 10_000 }, () => {
   const big = Buffer.alloc(300 * 1024, 0x20);
   const result = decodeMessage(TOPIC, big);

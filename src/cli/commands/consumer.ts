@@ -43,7 +43,11 @@ export function consumerCommand(): Command {
     )
     .option('--dead-letter-topic <topic>', 'also announce each dead letter on this topic (QoS 0), e.g. seamline/dead-letters')
     .option('--batch-size <n>', `commit after this many messages (default ${d.batchSize})`, integerFlag)
-    .option('--flush-ms <ms>', `...or when the oldest waiting message is this old (default ${d.flushMs})`, integerFlag)
+    .option(
+      '--flush-ms <ms>',
+      `...or when the oldest waiting message is this old (default ${d.flushMs}; under load up to 2.5 times as long)`,
+      integerFlag,
+    )
     .option('--max-pending <n>', `messages held before reading pauses (default ${d.maxPending})`, integerFlag)
     .option('--max-payload-bytes <n>', `larger payloads are dead-lettered (default ${d.maxPayloadBytes})`, integerFlag)
     .option('--receive-maximum <n>', `MQTT 5 messages in flight (default ${d.receiveMaximum})`, integerFlag)

@@ -79,7 +79,7 @@ export const CONSUMER_DEFAULTS: ConsumerConfig = {
     .replace(/[^a-z0-9_-]/g, '-')}`,
   store: './data/seamline.duckdb',
   connections: 1,
-  batchSize: 1000,
+  batchSize: 5000, // the Ingestor's own default (consumer/ingest/ingest.ts says why)
   flushMs: 20,
   maxPending: 20_000,
   maxPayloadBytes: 256 * 1024,

@@ -40,6 +40,9 @@ export interface Rounds {
   extraEvents: number;
 }
 
+/** Deliveries a commit took, on average: what the store's fixed cost a batch is spread over. */
+const meanBatch = (s: IngestStats) => Math.round(s.committedEvents / Math.max(1, s.batches));
+
 /** Events of the warm-up's ceiling and consumer run: enough for V8 to compile both sides' hot code. */
 export const warmUpEvents = (events: number) => Math.min(events, 50_000);
 
@@ -100,7 +103,8 @@ export async function throughputRounds(
       r.imagesStored += run.imagesStored;
       options.progress(
         `round ${n}${evidence ? (ev ? ', images on ' : ', images off') : ''}: ceiling ${Math.round(ceiling_)} messages/s, consumer ${Math.round(run.rate)} events/s ` +
-          `committed and acknowledged (ratio ${(run.rate / ceiling_).toFixed(2)}), ${run.cpuPerEvent.toFixed(1)} us of CPU an event` +
+          `committed and acknowledged (ratio ${(run.rate / ceiling_).toFixed(2)}), ${run.cpuPerEvent.toFixed(1)} us of CPU an event, ` +
+          `batches of ${meanBatch(run.consumer.ingestor.stats)} on average` +
           (ev ? `; ${run.images} images published, ${run.imagesStored} stored` : ''),
       );
       const last = n === options.rounds && i === order.length - 1;
