@@ -9,7 +9,6 @@ import pino from 'pino';
 import type { DetectionV1 } from '../../src/contract/index.ts';
 import { Batch } from '../../src/consumer/ingest/batch.ts';
 import { BatchCommitter } from '../../src/consumer/ingest/batch-commit.ts';
-import type { Delivery } from '../../src/consumer/mqtt/subscriber-session.ts';
 import { startInfluxDb, type RunningInfluxDb } from '../../src/proof/services/influxdb.ts';
 import { startPostgres, type RunningPostgres } from '../../src/proof/services/postgres.ts';
 import { startVictoriaMetrics, type RunningVictoriaMetrics } from '../../src/proof/services/victoria-metrics.ts';
@@ -18,6 +17,7 @@ import { LineProtocolStore } from '../../src/store/line-protocol/store.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
 import type { StoreReader } from '../../src/store/reader.ts';
 import type { DeadLetter, DetectionStore } from '../../src/store/store.ts';
+import { deliveryOf } from '../helpers/deliveries.ts';
 import { makeEvents } from '../helpers/events.ts';
 
 let postgres: RunningPostgres;
@@ -30,21 +30,12 @@ after(async () => {
   await Promise.all([postgres?.stop(), influx?.stop(), vm?.stop()]);
 });
 
-const delivery = (e: DetectionV1, i: number): Delivery => ({
-  topic: `vision/${e.region}/${e.site}/${e.camera}/detection`,
-  payload: Buffer.from(JSON.stringify(e)),
-  qos: 1,
-  dup: false,
-  connection: 1,
-  messageId: i + 1,
-});
-
 /** 60 good events with the bad ones among them, through a committer on `store`. */
 async function commitAmong(store: DetectionStore & StoreReader, bad: DetectionV1[]) {
   const good = makeEvents(60, { camera: 'good' }, Date.now() - 5_000);
   const events = [...good.slice(0, 20), bad[0], ...good.slice(20, 45), ...bad.slice(1), ...good.slice(45)];
   const batch = new Batch();
-  events.forEach((e, i) => batch.addEvent(e, delivery(e, i)));
+  events.forEach((e, i) => batch.addEvent(e, deliveryOf(e, i)));
   let failures = 0;
   const committer = new BatchCommitter({
     store,
