@@ -5,6 +5,8 @@ import { consumerKillScenario } from '../../src/proof/chaos/scenarios/consumer-k
 import { edgeKillScenario } from '../../src/proof/chaos/scenarios/edge-kill.ts';
 import { poisonScenario } from '../../src/proof/chaos/scenarios/poison.ts';
 import { storeOutage } from '../../src/proof/chaos/scenarios/store-outage.ts';
+import { SIZED } from '../../src/proof/chaos/index.ts';
+import { seamline } from '../helpers/seamline-cli.ts';
 
 const quiet = () => {};
 
@@ -60,4 +62,16 @@ test('store-outage: PostgreSQL down for 30 s mid-stream, then back: nothing lost
   // maxPending (20,000) deliveries may wait behind the commit in progress, and that commit may itself be a batch
   // that filled to maxPending behind a slow one (it did under load: 32,287): twice maxPending at most.
   assert.ok(Number(r.max_in_flight) <= 2 * 20_000, `in flight stayed within twice maxPending (${r.max_in_flight})`);
+});
+
+test('chaos --events N sizes the count-based scenarios and refuses it for one that runs for a time', { timeout: 60_000 }, async () => {
+  const run = await seamline('chaos', 'poison', '--events', '3000', '--json');
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.err, /chaos poison: 3000 good events/);
+  const r = JSON.parse(run.out.trim().split('\n').pop()!);
+  assert.deepEqual([r.produced, r.stored, r.lost, r.duplicates, r.ok], [3_000, 3_000, 0, 0, true]);
+  const refused = await seamline('chaos', 'partition', '--events', '3000');
+  assert.equal(refused.code, 2);
+  assert.match(refused.err, /--events 3000: partition runs for a time/);
+  assert.deepEqual(Object.keys(SIZED).sort(), ['broker-crash', 'consumer-kill', 'poison', 'store-outage']);
 });

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
+import { SeamError } from '../../contract/index.ts';
 import { exitOnSignals } from '../../plumbing/children.ts';
 import { printResult } from '../../proof/bench/print-result.ts';
-import { SCENARIOS } from '../../proof/chaos/index.ts';
+import { SCENARIOS, SIZED } from '../../proof/chaos/index.ts';
 import type { ChaosResult } from '../../proof/chaos/harness/scenario.ts';
 import { CHAOS_DEFAULTS, ChaosConfigSchema, type ChaosConfig } from '../config/bench.ts';
 import { configFromFlags } from '../config/config-file.ts';
@@ -26,11 +27,24 @@ export function chaosCommand(): Command {
         `partition: how long the edge cannot reach the broker, seconds (default ${CHAOS_DEFAULTS.partitionSeconds})`,
         integerFlag,
       )
+      .option(
+        '--events <n>',
+        `poison, consumer-kill, store-outage, broker-crash: events each runs with, e.g. 100000 (default: each its own; the others run for a time)`,
+        integerFlag,
+      )
       .action(async (name: string, flags: Record<string, unknown> & { config?: string }) => {
         const config = configFromFlags<ChaosConfig>(ChaosConfigSchema, CHAOS_DEFAULTS, flags);
         exitOnSignals();
+        if (config.events && name !== 'all' && !SIZED[name]) {
+          const why = `--events ${config.events}: ${name} runs for a time, not a count of events; --events applies to ${Object.keys(SIZED).join(', ')}`;
+          throw new SeamError('SEAM_ERR_CONFIG', why, { field: 'events' });
+        }
         const chosen = (name === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === name)).map((s) =>
-          s.name === 'partition' ? partition({ ...PARTITION_CLI, partitionSeconds: config.partitionSeconds }) : s,
+          s.name === 'partition'
+            ? partition({ ...PARTITION_CLI, partitionSeconds: config.partitionSeconds })
+            : config.events && SIZED[s.name]
+              ? SIZED[s.name]!(config.events)
+              : s,
         );
         const results: ChaosResult[] = [];
         for (const scenario of chosen) {

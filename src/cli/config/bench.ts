@@ -99,6 +99,13 @@ export const ChaosConfigSchema = Type.Object(
       maximum: 86_400,
       description: 'partition: how long the edge cannot reach the broker, seconds.',
     }),
+    events: Type.Optional(
+      Type.Integer({
+        minimum: 1_000,
+        maximum: 10_000_000,
+        description: 'poison, consumer-kill, store-outage, broker-crash: events each is run with (others run for a time).',
+      }),
+    ),
   },
   { additionalProperties: false, title: 'seamline chaos config' },
 );

@@ -261,7 +261,7 @@ export function brokerCrash(o: BrokerCrashOptions): ChaosScenario {
   };
 }
 
-export const brokerCrashScenario = brokerCrash({
+export const BROKER_CRASH_CLI: BrokerCrashOptions = {
   events: 100_000,
   rate: 2_000,
   cameras: 4,
@@ -269,4 +269,5 @@ export const brokerCrashScenario = brokerCrash({
   sharedEvents: 20_000,
   graceSeconds: 10,
   settleMs: 600_000,
-});
+};
+export const brokerCrashScenario = brokerCrash(BROKER_CRASH_CLI);

@@ -7,15 +7,17 @@ import { verdict, type ChaosScenario } from '../harness/scenario.ts';
 import { duckdbCounts } from '../harness/stored-counts.ts';
 import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
-const EVENTS = 30_000;
-const RATE = 3_000;
-const KILLS = 3;
+export interface ConsumerKillOptions {
+  events: number;
+  rate: number;
+  kills: number;
+}
 
 /**
  * The consumer is SIGKILLed mid-stream, again and again: whatever it had committed but not yet
  * acknowledged comes back from the broker after the restart, and the store must not count it twice.
  */
-export const consumerKillScenario: ChaosScenario = {
+export const consumerKill = ({ events: EVENTS, rate: RATE, kills: KILLS }: ConsumerKillOptions): ChaosScenario => ({
   name: 'consumer-kill',
   description: `${EVENTS} events at ${RATE}/s; the consumer (DuckDB) is SIGKILLed ${KILLS} times mid-stream and restarted`,
   async run(progress) {
@@ -62,4 +64,7 @@ export const consumerKillScenario: ChaosScenario = {
       rmSync(dir, { recursive: true, force: true });
     }
   },
-};
+});
+
+export const CONSUMER_KILL_CLI: ConsumerKillOptions = { events: 30_000, rate: 3_000, kills: 3 };
+export const consumerKillScenario = consumerKill(CONSUMER_KILL_CLI);

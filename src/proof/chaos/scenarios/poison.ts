@@ -11,10 +11,10 @@ import { duckdbCounts } from '../harness/stored-counts.ts';
 import { waitUntil } from '../harness/wait-until.ts';
 import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
-const GOOD = 20_000;
 const ROUNDS = 25;
 
-export const poisonScenario: ChaosScenario = {
+/** `GOOD` good events with every kind of poison mixed in, 25 rounds of it. */
+export const poisonAmong = (GOOD: number): ChaosScenario => ({
   name: 'poison',
   description: `${GOOD} good events with ${ROUNDS} rounds of every kind of poison mixed in; every good event stored once, every poison dead-lettered`,
   async run(progress) {
@@ -62,4 +62,6 @@ export const poisonScenario: ChaosScenario = {
       rmSync(dir, { recursive: true, force: true });
     }
   },
-};
+});
+
+export const poisonScenario = poisonAmong(20_000);

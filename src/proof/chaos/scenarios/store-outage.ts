@@ -73,4 +73,5 @@ export function storeOutage({ events, rate, outageSeconds, redelivered = 2_000 }
   };
 }
 
-export const storeOutageScenario = storeOutage({ events: 40_000, rate: 2_000, outageSeconds: 10 });
+export const STORE_OUTAGE_CLI: StoreOutageOptions = { events: 40_000, rate: 2_000, outageSeconds: 10 };
+export const storeOutageScenario = storeOutage(STORE_OUTAGE_CLI);
