@@ -73,5 +73,6 @@ export function storeOutage({ events, rate, outageSeconds, redelivered = 2_000 }
   };
 }
 
-export const STORE_OUTAGE_CLI: StoreOutageOptions = { events: 40_000, rate: 2_000, outageSeconds: 10 };
+// A minute down: long enough that the broker holds tens of thousands for the consumer, which holds at most 2 x max-pending.
+export const STORE_OUTAGE_CLI: StoreOutageOptions = { events: 40_000, rate: 2_000, outageSeconds: 60 };
 export const storeOutageScenario = storeOutage(STORE_OUTAGE_CLI);
