@@ -17,9 +17,9 @@ export interface ConsumerKillOptions {
  * The consumer is SIGKILLed mid-stream, again and again: whatever it had committed but not yet
  * acknowledged comes back from the broker after the restart, and the store must not count it twice.
  */
-export const consumerKill = ({ events: EVENTS, rate: RATE, kills: KILLS }: ConsumerKillOptions): ChaosScenario => ({
+export const consumerKill = ({ events, rate, kills }: ConsumerKillOptions): ChaosScenario => ({
   name: 'consumer-kill',
-  description: `${EVENTS} events at ${RATE}/s; the consumer (DuckDB) is SIGKILLed ${KILLS} times mid-stream and restarted`,
+  description: `${events} events at ${rate}/s; the consumer (DuckDB) is SIGKILLed ${kills} times mid-stream and restarted`,
   async run(progress) {
     const dir = scratchDir('seamline-chaos-');
     const broker = await startMosquitto();
@@ -29,19 +29,19 @@ export const consumerKill = ({ events: EVENTS, rate: RATE, kills: KILLS }: Consu
     try {
       const publishing = publishInWorker({
         url: broker.url,
-        count: EVENTS,
-        rate: RATE,
+        count: events,
+        rate,
         cameras: 6,
         protocolVersion: 5,
         window: 1000,
         clientId: 'chaos-pub',
       });
-      const period = ((EVENTS / RATE) * 1000) / (KILLS + 1);
-      for (let k = 1; k <= KILLS; k++) {
+      const period = ((events / rate) * 1000) / (kills + 1);
+      for (let k = 1; k <= kills; k++) {
         await new Promise((r) => setTimeout(r, period));
         current.child.kill('SIGKILL');
         await current.exited;
-        progress(`kill ${k}/${KILLS}: consumer SIGKILLed; restarting it on the same session`);
+        progress(`kill ${k}/${kills}: consumer SIGKILLed; restarting it on the same session`);
         current = await spawnConsumerProcess(args);
       }
       const { published } = await publishing;
@@ -57,7 +57,7 @@ export const consumerKill = ({ events: EVENTS, rate: RATE, kills: KILLS }: Consu
         if (counts.distinct >= published || round === 4) break;
         current = await spawnConsumerProcess(args);
       }
-      return { ...verdict('consumer-kill', published, counts, counts.deadLetters), kills: KILLS };
+      return { ...verdict('consumer-kill', published, counts, counts.deadLetters), kills };
     } finally {
       current.child.kill('SIGKILL');
       await broker.close();

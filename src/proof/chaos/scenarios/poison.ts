@@ -13,10 +13,10 @@ import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 const ROUNDS = 25;
 
-/** `GOOD` good events with every kind of poison mixed in, 25 rounds of it. */
-export const poisonAmong = (GOOD: number): ChaosScenario => ({
+/** `goodEvents` good events with every kind of poison mixed in, 25 rounds of it. */
+export const poisonAmong = (goodEvents: number): ChaosScenario => ({
   name: 'poison',
-  description: `${GOOD} good events with ${ROUNDS} rounds of every kind of poison mixed in; every good event stored once, every poison dead-lettered`,
+  description: `${goodEvents} good events with ${ROUNDS} rounds of every kind of poison mixed in; every good event stored once, every poison dead-lettered`,
   async run(progress) {
     const dir = scratchDir('seamline-chaos-');
     const broker = await startMosquitto();
@@ -27,7 +27,7 @@ export const poisonAmong = (GOOD: number): ChaosScenario => ({
       const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-poison', store });
       const good = publishInWorker({
         url: broker.url,
-        count: GOOD,
+        count: goodEvents,
         rate: 5_000,
         cameras: 6,
         protocolVersion: 5,
