@@ -79,9 +79,11 @@ export function toColumns(batch: readonly DetectionV1[], committedMs: number): B
 
 /**
  * The batch statement: $1..$12 event columns, $13 committed_at, $14..$22 detection columns, $23..$25
- * the rollup columns. Detections are inserted only for events this statement stored, and take region,
- * site, camera, seq and the timestamps from their event, so a detection row can never disagree with its
- * event row; the rollups (store/postgres/rollups.ts) count exactly the rows the two inserts returned.
+ * the rollup columns. Detections are joined to the event rows this statement stored (`ev` RETURNING) and
+ * take region, site, camera, seq and the timestamps from them, so a detection row can never disagree with
+ * its event row, and a detection is written exactly when its event is: the events' unique index is the
+ * detections' identity too (schema.ts), with no index of their own to maintain. The rollups
+ * (store/postgres/rollups.ts) count exactly the rows the two inserts returned.
  */
 export function insertBatchSql(q: (table: string) => string): string {
   const [events, detections] = [q('events'), q('detections')];
@@ -96,7 +98,7 @@ export function insertBatchSql(q: (table: string) => string): string {
                              model_name, model_version, frame_width, frame_height, detections)
       SELECT event_id, region, site, camera, seq, captured_at, inferred_at, $13::timestamptz, model_name,
              model_version, frame_width, frame_height, detections FROM input
-      ON CONFLICT DO NOTHING RETURNING event_id, captured_at),
+      ON CONFLICT DO NOTHING RETURNING event_id, region, site, camera, seq, captured_at, inferred_at),
     det AS (
       INSERT INTO ${detections} (event_id, idx, region, site, camera, class, class_id, confidence, x, y, w, h,
                                  seq, captured_at, inferred_at, committed_at)
@@ -104,9 +106,8 @@ export function insertBatchSql(q: (table: string) => string): string {
              i.seq, i.captured_at, i.inferred_at, $13::timestamptz
       FROM unnest($14::uuid[], $15::int4[], $16::text[], $17::int4[], $18::float8[], $19::float8[], $20::float8[],
                   $21::float8[], $22::float8[]) AS d(event_id, idx, class, class_id, confidence, x, y, w, h)
-      JOIN input i USING (event_id)
-      WHERE d.event_id IN (SELECT event_id FROM ev)
-      ON CONFLICT DO NOTHING RETURNING region, site, camera, class, captured_at),
+      JOIN ev i USING (event_id)
+      RETURNING region, site, camera, class, captured_at),
     ${eventRollupCtes(q)}
     SELECT (SELECT count(*) FROM fresh) AS events,
            (SELECT coalesce(sum(detections), 0) FROM ${CLASSES.name}_batch) AS detections,

@@ -29,12 +29,14 @@ export async function storedEvents(postgresUrl: string, limit: number): Promise<
   await client.connect();
   try {
     const { rows } = await client.query(
-      `SELECT e.event_id::text AS event_id, e.region, e.site, e.camera, e.seq::int8 AS seq, e.captured_at, e.inferred_at,
-              e.model_name, e.model_version, e.frame_width, e.frame_height,
-              coalesce((SELECT json_agg(json_build_object('class', d.class, 'class_id', d.class_id, 'confidence', d.confidence,
-                                                          'bbox', json_build_array(d.x, d.y, d.w, d.h)) ORDER BY d.idx)
-                        FROM detections d WHERE d.event_id = e.event_id), '[]'::json) AS detections
-       FROM events e ORDER BY e.captured_at, e.event_id LIMIT $1`,
+      // Detections have no index on event_id (store/postgres/schema.ts): grouped once and joined, not looked up per event.
+      `WITH e AS (SELECT * FROM events ORDER BY captured_at, event_id LIMIT $1),
+            d AS (SELECT event_id, json_agg(json_build_object('class', class, 'class_id', class_id, 'confidence', confidence,
+                                                              'bbox', json_build_array(x, y, w, h)) ORDER BY idx) AS boxes
+                  FROM detections WHERE event_id IN (SELECT event_id FROM e) GROUP BY event_id)
+       SELECT e.event_id::text AS event_id, e.region, e.site, e.camera, e.seq::int8 AS seq, e.captured_at, e.inferred_at,
+              e.model_name, e.model_version, e.frame_width, e.frame_height, coalesce(d.boxes, '[]'::json) AS detections
+       FROM e LEFT JOIN d USING (event_id) ORDER BY e.captured_at, e.event_id`,
       [limit],
     );
     return rows.map((r) => ({
