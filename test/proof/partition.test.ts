@@ -57,5 +57,9 @@ test('outbox-full: a 256 KiB outbox under an 8 s outage; reject-new refusals cou
   assert.equal(r.drop_delivered_in_flight, Number(r.drop_dropped) - Number(r.drop_missing));
   assert.ok(Number(r.drop_delivered_in_flight) <= 1_000);
   assert.deepEqual([r.stored, r.lost, r.duplicates, r.detections_mismatch, r.seq_repeats, r.outbox_left], [r.produced, 0, 0, 0, 0, 0]);
+  // Two consumer processes on the shared subscription, both of which committed, into PostgreSQL.
+  assert.equal(r.store, 'postgres');
+  const each = String(r.per_consumer).split(',').map(Number);
+  assert.ok(each.length === 2 && each.every((n) => n > 0), `each of two consumers committed: ${r.per_consumer}`);
   assert.equal(r.ok, true);
 });

@@ -8,11 +8,13 @@ import { CHAOS_DEFAULTS, ChaosConfigSchema, type ChaosConfig } from '../config/b
 import { configFromFlags } from '../config/config-file.ts';
 import { choiceArgument, integerFlag } from '../config/flags.ts';
 import { PARTITION_CLI, partition } from '../../proof/chaos/scenarios/partition.ts';
+import { chaosPlantCommand } from '../../proof/chaos/plant/command.ts';
 
 export function chaosCommand(): Command {
   const names = SCENARIOS.map((s) => s.name);
   return (
     new Command('chaos')
+      .addCommand(chaosPlantCommand())
       .description(
         'Fault-injection scenarios against real components on loopback. Each prints produced, stored, lost, ' +
           'duplicates, dead_lettered and ok; the command exits 1 if anything was lost or double-counted.',
@@ -29,7 +31,7 @@ export function chaosCommand(): Command {
       )
       .option(
         '--events <n>',
-        `poison, consumer-kill, store-outage, broker-crash: events each runs with, e.g. 100000 (default: each its own; the others run for a time)`,
+        'every scenario but partition: run until this many events were produced, e.g. 100000 (default: each its own size; partition runs for a time)',
         integerFlag,
       )
       .action(async (name: string, flags: Record<string, unknown> & { config?: string }) => {

@@ -70,3 +70,15 @@ export async function postgresCounts(url: string): Promise<StoredCounts> {
     await client.end();
   }
 }
+
+/** How many of `ids` PostgreSQL does not hold (event ids as the bridges answered them). */
+export async function postgresMissing(url: string, ids: Iterable<string>): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const sql = 'SELECT count(*) AS n FROM unnest($1::uuid[]) AS w(id) WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = w.id)';
+    return Number((await client.query(sql, [[...ids]])).rows[0].n);
+  } finally {
+    await client.end();
+  }
+}

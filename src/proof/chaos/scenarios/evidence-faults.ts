@@ -11,6 +11,7 @@ import type { EvidenceEdgeJob } from '../harness/evidence-edge.ts';
 import { evidenceCounts } from '../harness/evidence-counts.ts';
 import { verdict, type ChaosResult, type ChaosScenario } from '../harness/scenario.ts';
 import { duckdbCounts, duckdbMissing } from '../harness/stored-counts.ts';
+import { Deadline, sizedDeadlineMs } from '../harness/deadline.ts';
 import { waitUntil } from '../harness/wait-until.ts';
 import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
@@ -21,8 +22,13 @@ export interface EvidenceFaultsOptions {
   imageEvery: number;
   /** The edge image queue's bound, in images (of the ~96 KB bench JPEG). */
   queueImages: number;
-  /** Traffic between faults, ms. */
+  /** Traffic between faults, ms (unless `events` is given). */
   phaseMs: number;
+  /**
+   * `--events N`: each of the five stretches of traffic between faults lasts until another fifth of N was
+   * answered, and the feed stops once N were (a few more may be answered by then: at least N).
+   */
+  events?: number;
   /** How long Mosquitto stays down after each SIGKILL, ms; the last outage is long enough to overflow the queue. */
   outageMs: number;
   /** How long to wait for repair and the last images after the load, ms. */
@@ -51,8 +57,14 @@ interface Rig {
  * in the queue on disk) and restarted before Mosquitto is back; (4) a long Mosquitto outage that overflows the
  * image queue's bound (drop-oldest, counted). Then the feed stops, repair and the queue finish, a graceful stop.
  */
-async function faults(rig: Rig, o: EvidenceFaultsOptions, progress: (line: string) => void): Promise<void> {
+async function faults(rig: Rig, o: EvidenceFaultsOptions, deadline: Deadline, progress: (line: string) => void): Promise<void> {
   const life = () => rig.lives[rig.lives.length - 1];
+  let phases = 0;
+  const phase = async () => {
+    const target = o.events === undefined ? 0 : Math.ceil((++phases * o.events) / 5);
+    if (o.events === undefined) await sleep(o.phaseMs);
+    else await deadline.wait(() => rig.ledger.accepted.size >= target, `${target} events answered`);
+  };
   const killBroker = async () => {
     rig.brokerKills++;
     await rig.broker.kill();
@@ -64,16 +76,16 @@ async function faults(rig: Rig, o: EvidenceFaultsOptions, progress: (line: strin
     rig.kills.push({ held, restoredNext: life().first?.restored ?? 0 });
     progress(`bridge restarted: its queue held about ${held} images, ${life().first?.restored ?? 0} restored from disk`);
   };
-  await sleep(o.phaseMs);
+  await phase();
   await killBroker();
   progress(`1: Mosquitto SIGKILLed (${rig.ledger.accepted.size} events, ${rig.ledger.queued.size} images so far)`);
   await sleep(o.outageMs);
   await rig.broker.start();
-  await sleep(o.phaseMs);
+  await phase();
   await life().kill();
   progress(`2: bridge SIGKILLed (${rig.ledger.accepted.size} events, ${rig.ledger.queued.size} images so far)`);
   await restartEdge();
-  await sleep(o.phaseMs);
+  await phase();
   await killBroker();
   await sleep(o.outageMs / 2);
   await life().kill();
@@ -81,20 +93,21 @@ async function faults(rig: Rig, o: EvidenceFaultsOptions, progress: (line: strin
   await restartEdge();
   await sleep(o.outageMs / 2);
   await rig.broker.start();
-  await sleep(o.phaseMs);
+  await phase();
   await killBroker();
   const longOutage = Math.max(o.outageMs, ((o.queueImages * 1.5 * o.imageEvery) / o.rate) * 1000);
   progress(`4: Mosquitto SIGKILLed for ${Math.round(longOutage)} ms, more images than the queue's bound of ${o.queueImages}`);
   await sleep(longOutage);
   await rig.broker.start();
-  await sleep(o.phaseMs);
+  await phase();
   life().stopFeeding();
 }
 
 /** Waits for every answered event (repair included) and every image that can still come, then stops everything. */
-async function settle(rig: Rig, o: EvidenceFaultsOptions, progress: (line: string) => void): Promise<boolean> {
+async function settle(rig: Rig, o: EvidenceFaultsOptions, deadline: Deadline, progress: (line: string) => void): Promise<boolean> {
   await sleep(200); // the last accepts in flight when the feed stopped
-  const complete = await waitUntil(async () => (await rig.store.totals()).events >= rig.ledger.accepted.size, o.settleMs);
+  const all = async () => (await rig.store.totals()).events >= rig.ledger.accepted.size;
+  const complete = await waitUntil(all, Math.max(10_000, Math.min(o.settleMs, deadline.left)));
   const last = rig.lives[rig.lives.length - 1];
   const code = await last.stop();
   if (code !== 0) progress(`bridge exited ${code}: ${last.stderr.slice(-500)}`);
@@ -172,6 +185,9 @@ async function rig(o: EvidenceFaultsOptions): Promise<Rig> {
   const images = new DirectoryEvidenceStore({ dir: evidenceDirFor(path) });
   await images.open();
   // share: false, as every scenario that restarts Mosquitto (harness/end-to-end.ts): 2.0 restores plain subscriptions only.
+  // Not yet PostgreSQL and two consumers (issue 29): the image accounting reads the evidence folder against the
+  // DuckDB file (evidence-counts.ts), and two members of a shared subscription across these restarts would lean
+  // on repair for what Mosquitto drops before they resubscribe (broker-crash's shared phase proves that part).
   const consumer = await startConsumer({
     url: broker.url,
     clientId: 'chaos-evidence',
@@ -219,15 +235,19 @@ async function rig(o: EvidenceFaultsOptions): Promise<Rig> {
 export function evidenceFaults(o: EvidenceFaultsOptions): ChaosScenario {
   return {
     name: 'evidence-faults',
-    description: `images (1 in ${o.imageEvery} of ${o.rate} events/s, ~96 KB) beside events; Mosquitto SIGKILLed 3 times, the bridge twice (once while Mosquitto is down), the image queue overflowed once`,
+    description: `images (1 in ${o.imageEvery} of ${o.rate} events/s, ~96 KB) beside events${o.events ? `, ${o.events} events` : ''}; Mosquitto SIGKILLed 3 times, the bridge twice (once while Mosquitto is down), the image queue overflowed once`,
     async run(progress) {
+      const deadline = new Deadline(o.events ? sizedDeadlineMs(o.events, 250, 180_000) : 300_000);
       const r = await rig(o);
       try {
         r.lives.push(await EdgeLife.start(r.job, r.ledger));
-        await faults(r, o, progress);
-        const complete = await settle(r, o, progress);
+        await faults(r, o, deadline, progress);
+        const complete = await settle(r, o, deadline, progress);
         progress(`${r.ledger.accepted.size} events answered, ${r.ledger.queued.size} images queued; counting`);
-        return await account(r, complete);
+        if (!complete) deadline.miss(`the store held fewer than the ${r.ledger.accepted.size} answered events`);
+        if (o.events !== undefined && r.ledger.accepted.size < o.events)
+          deadline.miss(`${r.ledger.accepted.size} of ${o.events} events answered`);
+        return deadline.verdict(await account(r, complete));
       } finally {
         for (const l of r.lives) await l.kill().catch(() => {});
         await r.consumer.stop().catch(() => {});
@@ -240,11 +260,14 @@ export function evidenceFaults(o: EvidenceFaultsOptions): ChaosScenario {
   };
 }
 
-export const evidenceFaultsScenario = evidenceFaults({
+export const EVIDENCE_FAULTS_CLI: EvidenceFaultsOptions = {
   rate: 200,
   imageEvery: 20,
   queueImages: 20,
   phaseMs: 4_000,
   outageMs: 2_000,
   settleMs: 60_000,
-});
+};
+export const evidenceFaultsScenario = evidenceFaults(EVIDENCE_FAULTS_CLI);
+/** Sized (`--events N`): 1,000 events/s, an image for 1 in 100: the same 10 images/s as the default run. */
+export const EVIDENCE_FAULTS_SIZED: Partial<EvidenceFaultsOptions> = { rate: 1_000, imageEvery: 100 };
