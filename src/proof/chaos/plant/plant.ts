@@ -1,0 +1,124 @@
+import pg from 'pg';
+import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
+import { verdict, type ChaosResult } from '../harness/scenario.ts';
+import { postgresCounts } from '../harness/stored-counts.ts';
+import { waitUntil } from '../harness/wait-until.ts';
+import { attribute, type FaultOutcome } from './attribution.ts';
+import type { Plant } from './faults.ts';
+import { producedByCamera } from './hosts.ts';
+import { MemorySampler, type MemoryFigures } from './memory.ts';
+import { runFaults } from './run-faults.ts';
+import { planFaults } from './schedule.ts';
+import { startPlant, stopPlant, type PlantShape } from './start-plant.ts';
+import { WebhookReceiver } from './webhook.ts';
+import { rmSync } from 'node:fs';
+
+export interface PlantOptions extends Partial<PlantShape> {
+  /** Length of the run once the plant is up, minutes (fractions allowed). */
+  minutes: number;
+  seed: number;
+}
+
+/** Runs of this many minutes or more must also hold every process's memory slope within ±SLOPE_LIMIT MB/min. */
+export const SLOPE_JUDGED_FROM_MIN = 10;
+export const SLOPE_LIMIT = 0.5;
+
+type Counts = Pick<
+  ChaosResult,
+  'scenario' | 'produced' | 'stored' | 'lost' | 'duplicates' | 'detections_mismatch' | 'dead_lettered' | 'seq_repeats' | 'ok'
+>;
+
+/** The counts every scenario reports (verdict()), and what the plant adds: faults, alerts, memory. */
+export type PlantResult = Counts & {
+  minutes: number;
+  seed: number;
+  cameras: number;
+  faults_injected: number;
+  alerts_fired: number;
+  slopes_judged: boolean;
+  faults: FaultOutcome[];
+  unexplained_alerts: string[];
+  memory: MemoryFigures[];
+  unexpected_exits: string[];
+};
+
+/** Events each camera is missing: its produced seqs 1..n that the store does not hold (the verdict's `lost`). */
+async function missingSeqs(url: string, produced: Map<string, number>): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const rows = (
+      await client.query(`SELECT region || '/' || site || '/' || camera AS key, count(DISTINCT seq) AS n FROM events GROUP BY 1`)
+    ).rows;
+    const have = new Map(rows.map((r) => [String(r.key), Number(r.n)]));
+    let missing = 0;
+    for (const [camera, n] of produced) missing += Math.max(0, n - (have.get(camera) ?? 0));
+    return missing;
+  } finally {
+    await client.end();
+  }
+}
+
+/** After the run: the engine and the dashboard stop, the hosts stop cleanly (their outboxes drain), the consumers catch up. */
+async function settle(plant: Plant, progress: (line: string) => void) {
+  await plant.alerts.stop(10_000);
+  await plant.dashboard.stop(10_000);
+  await Promise.all(plant.hosts.map((h) => h.process.stop(30_000)));
+  const produced = await producedByCamera(plant.hosts);
+  const total = [...produced.values()].reduce((a, b) => a + b, 0);
+  const caughtUp = async () => (await postgresCounts(plant.postgres.url).catch(() => ({ distinct: -1 }))).distinct >= total;
+  const ok = await waitUntil(caughtUp, 60_000);
+  progress(`hosts stopped: ${total} events produced; the store ${ok ? 'caught up' : 'did NOT catch up within 60 s'}`);
+  await Promise.all(plant.consumers.map((c) => c.stop(15_000)));
+  return { produced, total };
+}
+
+/** `seamline chaos plant`: the distributed shape for `minutes`, with faults drawn from `seed` (schedule.ts). */
+export async function runPlant(o: PlantOptions, progress: (line: string) => void): Promise<PlantResult> {
+  const shape: PlantShape = { perHost: o.perHost ?? [3, 2], consumers: o.consumers ?? 2, fps: o.fps ?? 2 };
+  const runSeconds = Math.round(o.minutes * 60);
+  const plan = planFaults({ seed: o.seed, runSeconds, consumers: shape.consumers, hosts: shape.perHost.length });
+  progress(`plan (seed ${o.seed}, ${runSeconds} s): ${plan.map((f) => `${f.kind}#${f.target}@${f.at_s}s`).join(', ') || 'no fault fits'}`);
+  const dir = scratchDir('seamline-plant-');
+  let runStart = Date.now();
+  const hook = new WebhookReceiver(() => runStart);
+  const names = new Map<number, string>();
+  let plant: Plant | undefined;
+  try {
+    const url = await hook.listen();
+    plant = await startPlant(dir, shape, url, (pid, name) => names.set(pid, name), progress);
+    runStart = Date.now();
+    const sampler = new MemorySampler(runStart, (pid) => names.get(pid));
+    progress(`plant running; ${o.minutes} min of faults from now`);
+    const injected = await runFaults(plant, plan, runStart, runSeconds, { sampler, hook, progress });
+    const { produced, total } = await settle(plant, progress);
+    const counts = await postgresCounts(plant.postgres.url);
+    const lost = await missingSeqs(plant.postgres.url, produced);
+    const base = verdict('plant', total, counts, counts.deadLetters, { lost });
+    const { faults, unexplained } = attribute(injected, hook.fired);
+    const memory = sampler.figures(runSeconds);
+    const exits = [plant.alerts, plant.dashboard, ...plant.consumers, ...plant.hosts.map((h) => h.process)].flatMap(
+      (p) => p.unexpectedExits,
+    );
+    const judged = o.minutes >= SLOPE_JUDGED_FROM_MIN;
+    const slopesOk = !judged || memory.every((m) => m.slope_mb_per_min === null || Math.abs(m.slope_mb_per_min) <= SLOPE_LIMIT);
+    return {
+      ...base,
+      minutes: o.minutes,
+      seed: o.seed,
+      cameras: [...produced.keys()].length,
+      faults_injected: faults.length,
+      alerts_fired: hook.fired.length,
+      slopes_judged: judged,
+      ok: base.ok && faults.every((f) => f.alert_seen) && unexplained.length === 0 && slopesOk && exits.length === 0,
+      faults,
+      unexplained_alerts: unexplained,
+      memory,
+      unexpected_exits: exits,
+    };
+  } finally {
+    if (plant) await stopPlant(plant).catch(() => {});
+    await hook.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
