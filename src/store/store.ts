@@ -60,6 +60,11 @@ export interface DetectionStore {
   readonly name: string;
   /** What the store keeps besides the events (capabilities.ts): the consumer repairs when it has a repair ledger. */
   readonly capabilities: StoreCapabilities;
+  /**
+   * Batch writes the store takes at once from one consumer (absent: 1). A server store works on one while
+   * the consumer encodes and sends the next; an in-process store with one connection takes one.
+   */
+  readonly concurrentWrites?: number;
   open(): Promise<void>;
   /**
    * `fresh`, when given, receives the captured_at (epoch ms) of each event this call newly stored, so the

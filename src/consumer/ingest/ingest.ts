@@ -3,7 +3,8 @@ import pino, { type Logger } from 'pino';
 import { decodeMessage, DEFAULT_MAX_PAYLOAD_BYTES, type SeamError } from '../../contract/index.ts';
 import type { DeadLetter, DetectionStore } from '../../store/store.ts';
 import { Batch } from './batch.ts';
-import { BatchCommitter, type CommitTally } from './batch-commit.ts';
+import type { BatchCommitter, CommitTally } from './batch-commit.ts';
+import { CommitSlots } from './commit-slots.ts';
 import { deadLetterOf } from './dead-letter.ts';
 import { DedupCache } from './dedup-cache.ts';
 import { PoisonLog } from './poison-log.ts';
@@ -14,6 +15,7 @@ import { newIngestStats, type CommitReport, type IngestStats } from './ingest-st
 export type { CommitReport, IngestStats };
 
 export const DEFAULT_BATCH_SIZE = 5000;
+
 /** How much longer than flushMs a busy batch may wait (Ingestor.waitMs). */
 export const BUSY_FLUSH_FACTOR = 2.5;
 
@@ -27,6 +29,12 @@ export interface IngestOptions {
    * tenth of batchSize waiting by then) up to BUSY_FLUSH_FACTOR times this, so a commit's fixed cost is spread wider.
    */
   flushMs?: number;
+  /**
+   * Commits that may run at once (default: the store's `concurrentWrites`, else 1). With two, a server store
+   * works on one batch while the next is sent; a batch never waits for another except to keep a camera's
+   * statuses in order.
+   */
+  commits?: number;
   /** Deliveries held beyond the batch being committed before we stop reading (default 20,000). */
   maxPending?: number;
   maxPayloadBytes?: number;
@@ -47,8 +55,9 @@ export interface IngestOptions {
 
 /**
  * Seam 3: decode, deduplicate, batch, commit, then acknowledge. A delivery is acknowledged only after
- * the batch holding it committed (or dead-lettered it). One commit runs at a time; the next batch fills
- * meanwhile, and reading pauses when it is full, so memory stays bounded while the store is slow or down.
+ * the batch holding it committed (or dead-lettered it). Up to `commits` commits run at once (one for
+ * DuckDB); the next batch fills meanwhile, and reading pauses when it is full, so memory stays bounded while
+ * the store is slow or down.
  * A message the store refuses costs that message alone (batch-commit.ts).
  * Emits 'commit' (IngestStats) after each commit, 'store-error' (Error) on each failed store attempt, and
  * 'fatal' (SeamError) when the store itself is broken (configuration, confirmed by a probe) and ingest stops;
@@ -63,11 +72,10 @@ export class Ingestor extends EventEmitter {
   private readonly maxPayloadBytes: number;
   private readonly deadLetterTopic: string | undefined;
   private readonly logger: Logger;
-  private readonly committer: BatchCommitter;
+  private readonly slots: CommitSlots;
   private readonly poisonLog: PoisonLog;
   private readonly committed: DedupCache;
   private batch = new Batch();
-  private committing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
   private stopping = false;
@@ -87,20 +95,22 @@ export class Ingestor extends EventEmitter {
     this.deadLetterTopic = options.deadLetterTopic;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.poisonLog = new PoisonLog(this.logger);
-    this.committer = new BatchCommitter({
+    const committerOptions = {
       store: this.store,
       logger: this.logger,
       retryInitialMs: options.retryInitialMs ?? 100,
       retryMaxMs: options.retryMaxMs ?? 5_000,
       probeAfterFailures: options.probeAfterFailures,
       closed: () => this.closed,
-      onFailure: (err) => {
+      onFailure: (err: unknown) => {
         this.stats.storeFailures++;
         if (this.stats.failingSinceMs === 0) this.stats.failingSinceMs = Date.now();
         this.emit('store-error', err);
       },
-      onRefused: (delivery, error) => this.poisonLog.record(delivery.topic, error),
-    });
+      onRefused: (delivery: Delivery, error: SeamError) => this.poisonLog.record(delivery.topic, error),
+    };
+    const commits = options.commits ?? this.store.concurrentWrites ?? 1;
+    this.slots = new CommitSlots(commits, committerOptions);
     this.committed = new DedupCache(options.dedupCapacity ?? 100_000);
     this.session.on('message', (d: Delivery) => this.onMessage(d));
   }
@@ -136,16 +146,20 @@ export class Ingestor extends EventEmitter {
   }
 
   private schedule(): void {
-    if (this.committing || this.batch.size === 0) return;
+    if (this.batch.size === 0 || !this.slots.canStart(this.batch)) return;
     const age = Date.now() - this.batch.openedAt;
     const wait = this.waitMs(age);
     if (this.batch.size >= this.batchSize || wait <= 0 || this.stopping) {
       clearTimeout(this.timer);
       this.timer = undefined;
-      this.committing = this.commit().finally(() => {
-        this.committing = undefined;
-        this.schedule();
-      });
+      const batch = this.batch;
+      void this.slots
+        .start(batch, (committer) => this.commit(committer, batch))
+        .then(() => {
+          this.stats.commitStartedAtMs = this.slots.oldestStartMs();
+          this.schedule();
+        });
+      this.stats.commitStartedAtMs = this.slots.oldestStartMs();
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -168,8 +182,7 @@ export class Ingestor extends EventEmitter {
     return this.flushMs * BUSY_FLUSH_FACTOR - age;
   }
 
-  private async commit(): Promise<void> {
-    const batch = this.batch;
+  private async commit(committer: BatchCommitter, batch: Batch): Promise<void> {
     this.batch = new Batch();
     this.stats.pending = 0;
     if (this.paused) {
@@ -179,15 +192,12 @@ export class Ingestor extends EventEmitter {
       process.nextTick(() => this.session.resume());
     }
     let tally: CommitTally;
-    this.stats.commitStartedAtMs = Date.now();
     try {
-      tally = await this.committer.commit(batch);
+      tally = await committer.commit(batch);
     } catch (err) {
       if (err instanceof CommitAbandoned) return;
       this.stop(err as SeamError);
       return;
-    } finally {
-      this.stats.commitStartedAtMs = 0;
     }
     this.recordCommit(batch, tally);
   }
@@ -255,12 +265,12 @@ export class Ingestor extends EventEmitter {
     this.stopping = true;
     this.session.pause();
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && (this.committing || this.batch.size > 0)) {
+    while (Date.now() < deadline && (this.slots.busy > 0 || this.batch.size > 0)) {
       this.schedule();
-      await Promise.race([this.committing ?? Promise.resolve(), new Promise((r) => setTimeout(r, 50))]);
+      await Promise.race([...this.slots.underWay, new Promise((r) => setTimeout(r, 50))]);
     }
     clearTimeout(this.timer);
-    const drained = !this.committing && this.batch.size === 0;
+    const drained = this.slots.busy === 0 && this.batch.size === 0;
     // Whatever is still uncommitted stays unacknowledged: the broker redelivers it to the next consumer.
     this.closed = true;
     return drained;
