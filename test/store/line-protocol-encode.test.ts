@@ -43,6 +43,22 @@ test('line protocol: the event encoder writes exactly the bytes of eventPoints a
   }
 });
 
+test("line protocol: a detection point carries its box and class, and its event's tags and time, nothing of the event's fields", {
+  timeout: 10_000,
+}, () => {
+  const e = makeEvent({ seq: 41, detections: [{ class: 'scratch', class_id: 1, confidence: 0.91, bbox: [412, 188, 64, 30] }] });
+  for (const rule of [identityRule('influxdb', 1), identityRule('victoriametrics', 32)]) {
+    const body = new LineBody();
+    appendEvent(body, e, Date.parse(e.captured_at) + 40, rule);
+    const [event, detection] = body.take().toString('utf8').trimEnd().split('\n');
+    const [eventTags, , eventTime] = event.split(' ');
+    const [tags, fields, time] = detection.split(' ');
+    assert.equal(fields, 'confidence=0.91,class_id=1i,x=412,y=188,w=64,h=30', `precision ${rule.precision}`);
+    assert.equal(time, eventTime, 'the event time: how a query finds the event of a detection');
+    for (const tag of eventTags.split(',').slice(1)) assert.ok(tags.split(',').includes(tag), `the event's tag ${tag}`);
+  }
+});
+
 test('line protocol: the reused body grows past its first size, keeps what it held, and hands out copies', { timeout: 10_000 }, () => {
   const rule = identityRule('influxdb', 1);
   const body = new LineBody();

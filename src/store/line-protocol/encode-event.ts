@@ -61,7 +61,7 @@ export function appendEvent(out: LineBody, e: DetectionV1, committedMs: number, 
     const [x, y, w, h] = d.bbox;
     text +=
       `detection${camera}${tag('class', d.class)},idx=${idx}${rest} confidence=${d.confidence},class_id=${Math.trunc(d.class_id)}i,` +
-      `x=${x},y=${y},w=${w},h=${h}${offsets}${id}${time}`;
+      `x=${x},y=${y},w=${w},h=${h}${time}`;
   }
   out.append(text);
 }
