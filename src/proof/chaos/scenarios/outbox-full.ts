@@ -12,8 +12,9 @@ export interface OutboxFullOptions {
   /** Events per second per bridge. */
   rate: number;
   /**
-   * `--events N`: keep the load on until the two bridges answered N together (the outage comes once they
-   * answered N/4); without it, `beforeSeconds` + the outage + `afterSeconds`.
+   * `--events N`: keep the load on until the two bridges answered N together beyond what drop-oldest dropped
+   * (what the verdict counts as produced; the outage comes at N/4); without it, `beforeSeconds` + the outage +
+   * `afterSeconds`.
    */
   events?: number;
   /** Each bridge's outbox bound (--max-bytes), bytes: small, so the outage fills it. */
@@ -99,13 +100,15 @@ export function outboxFull(o: OutboxFullOptions): ChaosScenario {
       const reject = feeder('full-reject', 'reject-new');
       const drop = feeder('full-drop', 'drop-oldest');
       const answered = () => reject.accepted.size + drop.accepted.size;
+      // Answered and not dropped by policy: what the verdict counts as produced (give or take the few in flight).
+      const kept = () => answered() - drop.bridges[0].stats().dropped;
       try {
         let healedAt = 0;
         const more = () =>
-          !deadline.passed && (healedAt === 0 || Date.now() < healedAt + after * 1000 || (o.events !== undefined && answered() < o.events));
+          !deadline.passed && (healedAt === 0 || Date.now() < healedAt + after * 1000 || (o.events !== undefined && kept() < o.events));
         await Promise.all([reject.start(more), drop.start(more)]);
         if (o.events === undefined) await sleep(before * 1000);
-        else await deadline.wait(() => answered() >= o.events! / 4, `${o.events / 4} answered before the outage`);
+        else await deadline.wait(() => kept() >= o.events! / 4, `${o.events / 4} answered before the outage`);
         proxy.cut();
         progress(`broker unreachable for ${o.outageSeconds} s after ${answered()} answered (outboxes hold ${o.maxBytes} bytes each)`);
         await sleep(o.outageSeconds * 1000);
@@ -114,7 +117,7 @@ export function outboxFull(o: OutboxFullOptions): ChaosScenario {
         healedAt = Date.now();
         progress(`back: reject-new refused ${reject.refused} so far, drop-oldest dropped ${full[1].dropped}`);
         const r = await settle(o, down, reject, drop, deadline, progress);
-        if (o.events !== undefined && answered() < o.events) deadline.miss(`${answered()} of ${o.events} events answered`);
+        if (o.events !== undefined && r.produced < o.events) deadline.miss(`${r.produced} of ${o.events} events answered and not dropped`);
         return deadline.verdict({ ...r, answered: answered() });
       } finally {
         await Promise.all([reject.close(), drop.close()]);
