@@ -40,7 +40,13 @@ const EXTRACT: Record<BenchName, (r: Result) => Headline[]> = {
     headline('drain, replay window on / off', r.drain_ratio_vs_no_window, 'ratio', atLeast(0.9)),
   ],
   consumer: (r) => [
-    headline('consumer / QoS 1 ceiling (median of rounds)', r.ratio, 'ratio', atLeast(0.8)),
+    // Issue 27's targets: 0.9 into DuckDB (what bench all runs unless --store says otherwise), 0.6 into a server store.
+    headline(
+      'consumer / QoS 1 ceiling (median of rounds)',
+      r.ratio,
+      'ratio',
+      atLeast(r.store === undefined || r.store === 'duckdb' ? 0.9 : 0.6),
+    ),
     headline('committed and acknowledged', r.events_per_s, 'events/s', null),
     headline(`end-to-end lag p99 at ${r.lag_rate} events/s`, r.lag_p99_ms, 'ms', atMost(250)),
     headline(
