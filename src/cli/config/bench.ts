@@ -103,7 +103,7 @@ export const ChaosConfigSchema = Type.Object(
       Type.Integer({
         minimum: 1_000,
         maximum: 10_000_000,
-        description: 'poison, consumer-kill, store-outage, broker-crash: events each is run with (others run for a time).',
+        description: 'every scenario but partition (which runs for a time and passes 100,000 by itself): events each is run with.',
       }),
     ),
   },
