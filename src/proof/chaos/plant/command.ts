@@ -42,7 +42,9 @@ export function chaosPlantCommand(): Command {
     .option('--minutes <n>', 'length of the run once the plant is up, minutes; fractions allowed (default 10)', numeric)
     .option('--seed <n>', 'seed of the fault schedule (default 1)', numeric)
     .option('--json', 'print the result as one JSON object on the last line')
-    .action(async (flags: { minutes?: number | string; seed?: number | string; json?: boolean }) => {
+    .action(async (flags: { minutes?: number | string; seed?: number | string; json?: boolean }, cmd: Command) => {
+      // `seamline chaos` has a --json of its own, which takes the flag wherever it stands on the line.
+      const json = flags.json || cmd.parent?.opts().json === true;
       const minutes = flags.minutes ?? 10;
       const seed = flags.seed ?? 1;
       if (typeof minutes !== 'number' || !(minutes > 0) || minutes > 24 * 60) {
@@ -56,7 +58,7 @@ export function chaosPlantCommand(): Command {
       exitOnSignals();
       const result = await runPlant({ minutes, seed }, (line) => process.stderr.write(`  ${line}\n`));
       process.stdout.write(summary(result));
-      if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+      if (json) process.stdout.write(JSON.stringify(result) + '\n');
       process.exitCode = result.ok ? 0 : 1;
     });
 }

@@ -42,6 +42,24 @@ export type PlantResult = Counts & {
   unexpected_exits: string[];
 };
 
+/**
+ * The plant's verdict beyond the counts (which `verdict()` judged): every fault's alert seen, no alert left unexplained,
+ * no process of the plant exiting by itself, and from SLOPE_JUDGED_FROM_MIN minutes on every judged memory slope
+ * within ±SLOPE_LIMIT MB/min.
+ */
+export function plantOk(r: {
+  countsOk: boolean;
+  faults: Pick<FaultOutcome, 'alert_seen'>[];
+  unexplained: string[];
+  memory: Pick<MemoryFigures, 'slope_mb_per_min'>[];
+  minutes: number;
+  exits: string[];
+}): boolean {
+  const judged = r.minutes >= SLOPE_JUDGED_FROM_MIN;
+  const slopesOk = !judged || r.memory.every((m) => m.slope_mb_per_min === null || Math.abs(m.slope_mb_per_min) <= SLOPE_LIMIT);
+  return r.countsOk && r.faults.every((f) => f.alert_seen) && r.unexplained.length === 0 && slopesOk && r.exits.length === 0;
+}
+
 /** Events each camera is missing: its produced seqs 1..n that the store does not hold (the verdict's `lost`). */
 async function missingSeqs(url: string, produced: Map<string, number>): Promise<number> {
   const client = new pg.Client({ connectionString: url });
@@ -100,8 +118,6 @@ export async function runPlant(o: PlantOptions, progress: (line: string) => void
     const exits = [plant.alerts, plant.dashboard, ...plant.consumers, ...plant.hosts.map((h) => h.process)].flatMap(
       (p) => p.unexpectedExits,
     );
-    const judged = o.minutes >= SLOPE_JUDGED_FROM_MIN;
-    const slopesOk = !judged || memory.every((m) => m.slope_mb_per_min === null || Math.abs(m.slope_mb_per_min) <= SLOPE_LIMIT);
     return {
       ...base,
       minutes: o.minutes,
@@ -109,8 +125,8 @@ export async function runPlant(o: PlantOptions, progress: (line: string) => void
       cameras: [...produced.keys()].length,
       faults_injected: faults.length,
       alerts_fired: hook.fired.length,
-      slopes_judged: judged,
-      ok: base.ok && faults.every((f) => f.alert_seen) && unexplained.length === 0 && slopesOk && exits.length === 0,
+      slopes_judged: o.minutes >= SLOPE_JUDGED_FROM_MIN,
+      ok: plantOk({ countsOk: base.ok, faults, unexplained, memory, minutes: o.minutes, exits }),
       faults,
       unexplained_alerts: unexplained,
       memory,

@@ -20,7 +20,10 @@ function ticker(plant: Plant, sampler: MemorySampler, hook: WebhookReceiver, run
       const stored = [...(await storedPerCamera(plant.postgres.url)).values()].reduce((a, b) => a + b, 0);
       const now = Date.now();
       const rate = lastStored >= 0 && stored >= lastStored ? Math.round(((stored - lastStored) * 1000) / (now - lastAt)) : 0;
-      const rss = sampler.series.filter((s) => s.samples.length).map((s) => `${s.name} ${Math.round(s.samples.at(-1)![1])}`);
+      const latest = Math.max(0, ...sampler.series.map((s) => s.samples.at(-1)?.[0] ?? 0));
+      const rss = sampler.series
+        .filter((s) => s.samples.at(-1)?.[0] === latest)
+        .map((s) => `${s.name} ${Math.round(s.samples.at(-1)![1])}`);
       progress(
         `t=${Math.round((now - runStart) / 1000)} s: stored ${stored || '(store down)'}${lastStored >= 0 ? ` (${rate}/s)` : ''}, ${faults} faults, ` +
           `${hook.fired.length} alerts fired; ${current}; RSS MB: ${rss.slice(-10).join(', ')}`,
