@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { Identifier } from '../../contract/index.ts';
 import { DEFAULT_SESSION_EXPIRY_SECONDS } from '../../consumer/mqtt/subscriber-session.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_MS, DEFAULT_MAX_PENDING } from '../../consumer/ingest/defaults.ts';
 import { LogLevelSchema } from './log-level.ts';
 import { DashboardShiftsConfig } from './dashboard.ts';
 
@@ -79,9 +80,9 @@ export const CONSUMER_DEFAULTS: ConsumerConfig = {
     .replace(/[^a-z0-9_-]/g, '-')}`,
   store: './data/seamline.duckdb',
   connections: 1,
-  batchSize: 5000, // the Ingestor's own default (consumer/ingest/ingest.ts says why)
-  flushMs: 20,
-  maxPending: 20_000,
+  batchSize: DEFAULT_BATCH_SIZE,
+  flushMs: DEFAULT_FLUSH_MS,
+  maxPending: DEFAULT_MAX_PENDING,
   maxPayloadBytes: 256 * 1024,
   receiveMaximum: 65_535,
   sessionExpiry: DEFAULT_SESSION_EXPIRY_SECONDS,

@@ -5,6 +5,7 @@ import type { DeadLetter, DetectionStore } from '../../store/store.ts';
 import { Batch } from './batch.ts';
 import type { BatchCommitter, CommitTally } from './batch-commit.ts';
 import { CommitSlots } from './commit-slots.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_MS, DEFAULT_MAX_PENDING } from './defaults.ts';
 import { deadLetterOf } from './dead-letter.ts';
 import { DedupCache } from './dedup-cache.ts';
 import { PoisonLog } from './poison-log.ts';
@@ -13,8 +14,6 @@ import { CommitAbandoned } from './store-failure.ts';
 import { newIngestStats, type CommitReport, type IngestStats } from './ingest-stats.ts';
 
 export type { CommitReport, IngestStats };
-
-export const DEFAULT_BATCH_SIZE = 5000;
 
 /** How much longer than flushMs a busy batch may wait (Ingestor.waitMs). */
 export const BUSY_FLUSH_FACTOR = 2.5;
@@ -89,8 +88,8 @@ export class Ingestor extends EventEmitter {
     this.store = options.store;
     this.session = options.session;
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    this.flushMs = options.flushMs ?? 20;
-    this.maxPending = options.maxPending ?? 20_000;
+    this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
+    this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.deadLetterTopic = options.deadLetterTopic;
     this.logger = options.logger ?? pino({ level: 'silent' });
