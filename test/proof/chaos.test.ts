@@ -50,6 +50,7 @@ test('poison: every good event is stored once and every poison message is dead-l
   assert.equal(r.stored, r.produced);
   assert.equal(r.dead_lettered, 25 * Number(r.poison_kinds));
   assert.equal(r.ok, true);
+  twoConsumersIntoPostgres(r);
 });
 
 test('consumer-kill: a consumer SIGKILLed three times mid-stream loses nothing and stores nothing twice', {
@@ -85,6 +86,7 @@ test('chaos --events N sizes the count-based scenarios and refuses it for one th
   assert.match(run.err, /chaos poison: 3000 good events/);
   const r = JSON.parse(run.out.trim().split('\n').pop()!);
   assert.deepEqual([r.produced, r.stored, r.lost, r.duplicates, r.ok], [3_000, 3_000, 0, 0, true]);
+  twoConsumersIntoPostgres(r);
   const refused = await seamline('chaos', 'partition', '--events', '3000');
   assert.equal(refused.code, 2);
   assert.match(refused.err, /--events 3000: partition runs for a time/);

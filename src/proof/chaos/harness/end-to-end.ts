@@ -4,6 +4,7 @@ import { startMosquitto, type RunningMosquitto } from '../../services/mosquitto.
 import { startPostgres, type RunningPostgres } from '../../services/postgres.ts';
 import { spawnConsumerProcess, type ConsumerProcess } from './consumer-process.ts';
 import { postgresCounts, postgresMissing, type StoredCounts } from './stored-counts.ts';
+import { freePort } from '../../services/free-port.ts';
 import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 /**
@@ -17,11 +18,21 @@ export interface Downstream {
   consumers: ConsumerProcess[];
   /** Events PostgreSQL holds now (its unique index keeps them distinct). */
   storedEvents(): Promise<number>;
+  /** What PostgreSQL holds now (events, detections, dead letters). */
+  counts(): Promise<StoredCounts>;
   /**
-   * Waits until PostgreSQL holds `produced` events (or `timeoutMs`), stops the consumers (SIGTERM: they commit
-   * what they hold), counts the database. `perConsumer`: what each said it committed as it stopped.
+   * Waits until PostgreSQL holds `produced` events and `deadLetters` dead letters (or `timeoutMs`), stops the
+   * consumers (SIGTERM: they commit what they hold), counts the database. `perConsumer`: what each said it
+   * committed as it stopped (its last life, after `restart`).
    */
-  settle(produced: number, timeoutMs?: number): Promise<StoredCounts & { settled: boolean; perConsumer: number[] }>;
+  settle(produced: number, timeoutMs?: number, deadLetters?: number): Promise<StoredCounts & { settled: boolean; perConsumer: number[] }>;
+  /** SIGKILLs consumer `i` (0-based) like a crashed host, waits for it to die, starts it again with the same flags. */
+  restart(i: number, between?: () => Promise<void>): Promise<void>;
+  /**
+   * With `metrics: true`: each consumer's value of a `seamline_consumer_*` metric (summed over its labels), -1
+   * where it did not answer (down, or restarting).
+   */
+  metric(name: string): Promise<number[]>;
   /** How many of these event ids PostgreSQL does not hold. */
   missing(ids: Iterable<string>): Promise<number>;
   close(): Promise<void>;
@@ -39,6 +50,8 @@ export interface DownstreamOptions {
   consumerArgs?: string[];
   /** Client id prefix (default chaos-downstream). */
   clientId?: string;
+  /** Give each consumer a /metrics port (for `metric`). */
+  metrics?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,6 +75,8 @@ export async function startDownstream(options: DownstreamOptions = {}): Promise<
   const dir = scratchDir('seamline-chaos-');
   const [broker, postgres] = await Promise.all([startMosquitto(), startPostgres()]);
   const consumers: ConsumerProcess[] = [];
+  const argsOf: string[][] = [];
+  const metricsPorts: number[] = [];
   const count = async () => {
     const client = new pg.Client({ connectionString: postgres.url });
     await client.connect();
@@ -84,7 +99,12 @@ export async function startDownstream(options: DownstreamOptions = {}): Promise<
     for (let i = 1; i <= (share ? 2 : 1); i++) {
       const id = `${options.clientId ?? 'chaos-downstream'}-${i}`;
       const args = ['--url', broker.url, '--client-id', id, '--store', postgres.url, ...(share ? [] : ['--no-share'])];
-      consumers.push(await spawnConsumerProcess([...args, ...(options.consumerArgs ?? [])]));
+      if (options.metrics) {
+        metricsPorts.push(await freePort());
+        args.push('--metrics-host', '127.0.0.1', '--metrics-port', String(metricsPorts[i - 1]));
+      }
+      argsOf.push([...args, ...(options.consumerArgs ?? [])]);
+      consumers.push(await spawnConsumerProcess(argsOf[i - 1]));
     }
   } catch (e) {
     await close();
@@ -96,13 +116,36 @@ export async function startDownstream(options: DownstreamOptions = {}): Promise<
     postgres,
     consumers,
     storedEvents: count,
-    async settle(produced, timeoutMs = 60_000) {
+    counts: () => postgresCounts(postgres.url),
+    async settle(produced, timeoutMs = 60_000, deadLetters = 0) {
       const until = Date.now() + timeoutMs;
+      const done = async () => {
+        if ((await count().catch(() => 0)) < produced) return false;
+        return deadLetters === 0 || ((await postgresCounts(postgres.url).catch(() => undefined))?.deadLetters ?? 0) >= deadLetters;
+      };
       let settled = false;
-      while (!(settled = (await count().catch(() => 0)) >= produced) && Date.now() < until) await sleep(250);
+      while (!(settled = await done()) && Date.now() < until) await sleep(250);
       const perConsumer = await Promise.all(consumers.map(stopConsumer));
       return { ...(await postgresCounts(postgres.url)), settled, perConsumer };
     },
+    async restart(i, between) {
+      consumers[i].child.kill('SIGKILL');
+      await consumers[i].exited;
+      await between?.();
+      consumers[i] = await spawnConsumerProcess(argsOf[i]);
+    },
+    metric: (name) =>
+      Promise.all(
+        metricsPorts.map(async (port) => {
+          try {
+            const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+            const lines = text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+            return lines.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+          } catch {
+            return -1;
+          }
+        }),
+      ),
     missing: (ids) => postgresMissing(postgres.url, ids),
     async close() {
       await close();

@@ -1,30 +1,24 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { startMosquitto } from '../../services/mosquitto.ts';
-import { startConsumer } from '../../../consumer/consumer.ts';
-import { DuckDbStore } from '../../../store/duckdb/store.ts';
 import { publishInWorker } from '../../bench/spawn-worker.ts';
 import { poisonCatalogue } from './poison-catalogue.ts';
+import { startDownstream } from '../harness/end-to-end.ts';
 import { verdict, type ChaosScenario } from '../harness/scenario.ts';
-import { duckdbCounts } from '../harness/stored-counts.ts';
-import { waitUntil } from '../harness/wait-until.ts';
-import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 const ROUNDS = 25;
 
-/** `goodEvents` good events with every kind of poison mixed in, 25 rounds of it. */
+/**
+ * `goodEvents` good events with every kind of poison mixed in, 25 rounds of it, into two `seamline consumer`
+ * processes on the shared subscription and PostgreSQL (harness/end-to-end.ts). Each poison message goes to one
+ * of them; the dead letters are counted from PostgreSQL, where a letter's identity (topic and bytes) is unique, so
+ * one redelivered after a crash is one letter: exactly 25 x the kinds, and both consumers must have committed.
+ */
 export const poisonAmong = (goodEvents: number): ChaosScenario => ({
   name: 'poison',
-  description: `${goodEvents} good events with ${ROUNDS} rounds of every kind of poison mixed in; every good event stored once, every poison dead-lettered`,
+  description: `${goodEvents} good events with ${ROUNDS} rounds of every kind of poison mixed in, two consumers into PostgreSQL; every good event stored once, every poison dead-lettered once`,
   async run(progress) {
-    const dir = scratchDir('seamline-chaos-');
-    const broker = await startMosquitto();
-    const path = join(dir, 'chaos.duckdb');
-    const store = new DuckDbStore({ path });
+    const down = await startDownstream({ clientId: 'chaos-poison' });
+    const broker = down.broker;
     try {
-      await store.open();
-      const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-poison', store });
       const good = publishInWorker({
         url: broker.url,
         count: goodEvents,
@@ -47,19 +41,17 @@ export const poisonAmong = (goodEvents: number): ChaosScenario => ({
       const { published } = await good;
       const poison = ROUNDS * catalogue.length;
       progress(`published ${published} good and ${poison} poison messages (${catalogue.length} kinds)`);
-      const s = consumer.ingestor.stats;
-      await waitUntil(() => s.committedEvents >= published && s.deadLettered >= poison && s.pending === 0, 60_000);
-      await consumer.stop();
-      await store.close();
-      const counts = await duckdbCounts(path);
+      const counts = await down.settle(published, 60_000, poison);
+      const base = verdict('poison', published, counts, counts.deadLetters, { expectedDeadLetters: poison });
       return {
-        ...verdict('poison', published, counts, counts.deadLetters, { expectedDeadLetters: poison }),
+        ...base,
         poison_kinds: catalogue.length,
+        per_consumer: counts.perConsumer.join(','),
+        store: 'postgres',
+        ok: base.ok && counts.settled && counts.perConsumer.length === 2 && counts.perConsumer.every((n) => n > 0),
       };
     } finally {
-      await store.close().catch(() => {});
-      await broker.close();
-      rmSync(dir, { recursive: true, force: true });
+      await down.close();
     }
   },
 });
