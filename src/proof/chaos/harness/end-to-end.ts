@@ -23,7 +23,7 @@ export interface Downstream {
   /**
    * Waits until PostgreSQL holds `produced` events and `deadLetters` dead letters (or `timeoutMs`), stops the
    * consumers (SIGTERM: they commit what they hold), counts the database. `perConsumer`: what each said it
-   * committed as it stopped (its last life, after `restart`).
+   * committed as it stopped, plus (with `metrics`) what its earlier lives' /metrics said before `restart` killed them.
    */
   settle(produced: number, timeoutMs?: number, deadLetters?: number): Promise<StoredCounts & { settled: boolean; perConsumer: number[] }>;
   /** SIGKILLs consumer `i` (0-based) like a crashed host, waits for it to die, starts it again with the same flags. */
@@ -86,6 +86,20 @@ export async function startDownstream(options: DownstreamOptions = {}): Promise<
       await client.end();
     }
   };
+  /** Per consumer: what its earlier lives committed, as their /metrics said last before a SIGKILL. */
+  const earlier: number[] = [0, 0];
+  const metric = (name: string) =>
+    Promise.all(
+      metricsPorts.map(async (port) => {
+        try {
+          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+          const lines = text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+          return lines.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+        } catch {
+          return -1;
+        }
+      }),
+    );
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -125,27 +139,18 @@ export async function startDownstream(options: DownstreamOptions = {}): Promise<
       };
       let settled = false;
       while (!(settled = await done()) && Date.now() < until) await sleep(250);
-      const perConsumer = await Promise.all(consumers.map(stopConsumer));
+      const perConsumer = (await Promise.all(consumers.map(stopConsumer))).map((n, i) => n + (earlier[i] ?? 0));
       return { ...(await postgresCounts(postgres.url)), settled, perConsumer };
     },
     async restart(i, between) {
+      // A SIGKILLed consumer says nothing as it dies: what its /metrics said last counts towards its tally.
+      if (options.metrics) earlier[i] += Math.max(0, (await metric('seamline_consumer_committed_events_total'))[i]);
       consumers[i].child.kill('SIGKILL');
       await consumers[i].exited;
       await between?.();
       consumers[i] = await spawnConsumerProcess(argsOf[i]);
     },
-    metric: (name) =>
-      Promise.all(
-        metricsPorts.map(async (port) => {
-          try {
-            const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
-            const lines = text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-            return lines.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-          } catch {
-            return -1;
-          }
-        }),
-      ),
+    metric,
     missing: (ids) => postgresMissing(postgres.url, ids),
     async close() {
       await close();

@@ -1,34 +1,32 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { startMosquitto } from '../../services/mosquitto.ts';
 import { publishInWorker } from '../../bench/spawn-worker.ts';
-import { spawnConsumerProcess } from '../harness/consumer-process.ts';
+import { startDownstream } from '../harness/end-to-end.ts';
+import { redeliverStored } from '../harness/redeliver.ts';
 import { verdict, type ChaosScenario } from '../harness/scenario.ts';
-import { duckdbCounts } from '../harness/stored-counts.ts';
-import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
 
 export interface ConsumerKillOptions {
   events: number;
   rate: number;
   kills: number;
+  /** Stored events published again at the end (default 2,000; at most half of `events`). */
+  redelivered?: number;
 }
 
 /**
- * The consumer is SIGKILLed mid-stream, again and again: whatever it had committed but not yet
- * acknowledged comes back from the broker after the restart, and the store must not count it twice.
+ * Consumers are SIGKILLed mid-stream, again and again: whatever one had committed but not yet acknowledged
+ * comes back from the broker after its restart, and the store must not count it twice. Two `seamline consumer`
+ * processes on the shared subscription into PostgreSQL (harness/end-to-end.ts); kill k hits consumer k mod 2, so
+ * the kills are spread over both, each restarted on its own session. PostgreSQL's unique index keeps rows minus
+ * distinct ids at zero whatever happens, so at the end `redelivered` stored events are published again to a
+ * consumer that has never seen them, which must refuse every one (redeliver.ts, as store-outage does).
  */
-export const consumerKill = ({ events, rate, kills }: ConsumerKillOptions): ChaosScenario => ({
+export const consumerKill = ({ events, rate, kills, redelivered = 2_000 }: ConsumerKillOptions): ChaosScenario => ({
   name: 'consumer-kill',
-  description: `${events} events at ${rate}/s; the consumer (DuckDB) is SIGKILLed ${kills} times mid-stream and restarted`,
+  description: `${events} events at ${rate}/s into two consumers on the shared subscription (PostgreSQL); a consumer is SIGKILLed ${kills} times mid-stream (each in turn) and restarted`,
   async run(progress) {
-    const dir = scratchDir('seamline-chaos-');
-    const broker = await startMosquitto();
-    const path = join(dir, 'chaos.duckdb');
-    const args = ['--url', broker.url, '--client-id', 'chaos-consumer', '--store', path];
-    let current = await spawnConsumerProcess(args);
+    const down = await startDownstream({ clientId: 'chaos-consumer', metrics: true });
     try {
       const publishing = publishInWorker({
-        url: broker.url,
+        url: down.broker.url,
         count: events,
         rate,
         cameras: 6,
@@ -36,32 +34,36 @@ export const consumerKill = ({ events, rate, kills }: ConsumerKillOptions): Chao
         window: 1000,
         clientId: 'chaos-pub',
       });
+      const perConsumerKills = down.consumers.map(() => 0);
       const period = ((events / rate) * 1000) / (kills + 1);
       for (let k = 1; k <= kills; k++) {
         await new Promise((r) => setTimeout(r, period));
-        current.child.kill('SIGKILL');
-        await current.exited;
-        progress(`kill ${k}/${kills}: consumer SIGKILLed; restarting it on the same session`);
-        current = await spawnConsumerProcess(args);
+        const i = (k - 1) % down.consumers.length;
+        await down.restart(i, async () => {
+          perConsumerKills[i]++;
+          progress(
+            `kill ${k}/${kills}: consumer ${i + 1} SIGKILLed after ${await down.storedEvents()} stored; restarting it on its session`,
+          );
+        });
       }
       const { published } = await publishing;
-      progress(`published ${published}; letting the consumer catch up`);
-      // The file can only be read once the consumer has let go of it. What is still queued in the broker
-      // is not lost, so a short count gets another round of consuming before the verdict, up to 10 s.
-      let counts: Awaited<ReturnType<typeof duckdbCounts>>;
-      for (let round = 0; ; round++) {
-        await new Promise((r) => setTimeout(r, 2_000));
-        current.child.kill('SIGTERM');
-        await current.exited;
-        counts = await duckdbCounts(path);
-        if (counts.distinct >= published || round === 4) break;
-        current = await spawnConsumerProcess(args);
-      }
-      return { ...verdict('consumer-kill', published, counts, counts.deadLetters), kills };
+      progress(`published ${published}; letting the consumers catch up`);
+      const counts = await down.settle(published, 60_000);
+      const redelivery = await redeliverStored(down.broker.url, down.postgres.url, Math.min(redelivered, Math.floor(published / 2)));
+      progress(`redelivered ${redelivery.offered} stored events: ${redelivery.refused} refused, ${redelivery.inserted} inserted again`);
+      const after = await down.counts();
+      const base = verdict('consumer-kill', published, after, after.deadLetters, { redelivery });
+      return {
+        ...base,
+        kills,
+        kills_per_consumer: perConsumerKills.join(','),
+        // Over all of each consumer's lives (a killed life's last /metrics): at least what each committed.
+        per_consumer: counts.perConsumer.join(','),
+        store: 'postgres',
+        ok: base.ok && counts.settled && counts.perConsumer.length === 2 && counts.perConsumer.every((n) => n > 0),
+      };
     } finally {
-      current.child.kill('SIGKILL');
-      await broker.close();
-      rmSync(dir, { recursive: true, force: true });
+      await down.close();
     }
   },
 });
