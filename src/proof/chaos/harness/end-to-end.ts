@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import pg from 'pg';
 import { startMosquitto, type RunningMosquitto } from '../../services/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../../services/postgres.ts';
@@ -33,6 +33,14 @@ export interface Downstream {
    * where it did not answer (down, or restarting).
    */
   metric(name: string): Promise<number[]>;
+  /**
+   * With `metrics: true`: each consumer's /health (its status and the deliveries its open batch holds), undefined
+   * where it did not answer. /metrics answers 500 while the store is down (gauges there read the store); /health
+   * does not touch the store.
+   */
+  health(): Promise<({ status: string; pending: number } | undefined)[]>;
+  /** Each consumer process's resident memory now, MB (from /proc), -1 where it cannot be read. */
+  rssMb(): number[];
   /** How many of these event ids PostgreSQL does not hold. */
   missing(ids: Iterable<string>): Promise<number>;
   close(): Promise<void>;
@@ -70,6 +78,36 @@ async function stopConsumer(c: ConsumerProcess): Promise<number> {
   return committedOf(c.log());
 }
 
+/** A `seamline_consumer_*` metric of the consumer whose /metrics is on `port`, summed over its labels; -1 if it did not answer. */
+async function metricOf(port: number, name: string): Promise<number> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) });
+    if (!res.ok) return -1;
+    const lines = (await res.text()).split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    return lines.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  } catch {
+    return -1;
+  }
+}
+
+async function healthOf(port: number): Promise<{ status: string; pending: number } | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) });
+    return (await res.json()) as { status: string; pending: number };
+  } catch {
+    return undefined;
+  }
+}
+
+function rssMbOf(pid: number | undefined): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return kb ? Math.round(Number(kb[1]) / 1024) : -1;
+  } catch {
+    return -1;
+  }
+}
+
 export async function startDownstream(options: DownstreamOptions = {}): Promise<Downstream> {
   const share = options.share ?? true;
   const dir = scratchDir('seamline-chaos-');
@@ -88,18 +126,7 @@ export async function startDownstream(options: DownstreamOptions = {}): Promise<
   };
   /** Per consumer: what its earlier lives committed, as their /metrics said last before a SIGKILL. */
   const earlier: number[] = [0, 0];
-  const metric = (name: string) =>
-    Promise.all(
-      metricsPorts.map(async (port) => {
-        try {
-          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
-          const lines = text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-          return lines.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-        } catch {
-          return -1;
-        }
-      }),
-    );
+  const metric = (name: string) => Promise.all(metricsPorts.map((port) => metricOf(port, name)));
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -151,6 +178,8 @@ export async function startDownstream(options: DownstreamOptions = {}): Promise<
       consumers[i] = await spawnConsumerProcess(argsOf[i]);
     },
     metric,
+    health: () => Promise.all(metricsPorts.map(healthOf)),
+    rssMb: () => consumers.map((c) => rssMbOf(c.child.pid)),
     missing: (ids) => postgresMissing(postgres.url, ids),
     async close() {
       await close();

@@ -1,11 +1,7 @@
-import { startMosquitto } from '../../services/mosquitto.ts';
-import { startConsumer } from '../../../consumer/consumer.ts';
-import { PostgresStore } from '../../../store/postgres/store.ts';
-import { startPostgres } from '../../services/postgres.ts';
 import { publishInWorker } from '../../bench/spawn-worker.ts';
+import { startDownstream } from '../harness/end-to-end.ts';
 import { verdict, type ChaosScenario } from '../harness/scenario.ts';
 import { redeliverStored } from '../harness/redeliver.ts';
-import { postgresCounts } from '../harness/stored-counts.ts';
 import { waitUntil } from '../harness/wait-until.ts';
 
 export interface StoreOutageOptions {
@@ -17,22 +13,21 @@ export interface StoreOutageOptions {
 }
 
 /**
- * PostgreSQL crashes mid-stream and stays down: the consumer must stop acknowledging (the broker keeps
- * the data), hold its memory bounded, retry, and store everything exactly once when the store is back.
- * Then `redelivered` stored events are published again to a fresh consumer, which must refuse every one
- * (redeliver.ts): in PostgreSQL that, not rows minus distinct ids, is what can show a double write.
+ * PostgreSQL crashes mid-stream and stays down: the consumers must stop acknowledging (the broker keeps
+ * the data), hold their memory bounded, retry, and store everything exactly once when the store is back.
+ * Two `seamline consumer` processes on the shared subscription (harness/end-to-end.ts), watched from outside:
+ * /health (state, open batch), resident memory, and failed commit attempts from /metrics once the store is back. Then `redelivered` stored
+ * events are published again to a fresh consumer, which must refuse every one (redeliver.ts): in PostgreSQL
+ * that, not rows minus distinct ids, is what can show a double write.
  */
 export function storeOutage({ events, rate, outageSeconds, redelivered = 2_000 }: StoreOutageOptions): ChaosScenario {
   return {
     name: 'store-outage',
-    description: `${events} events at ${rate}/s into PostgreSQL; the database crashes for ${outageSeconds} s mid-stream; then ${redelivered} stored events are redelivered`,
+    description: `${events} events at ${rate}/s into two consumers on the shared subscription and PostgreSQL; the database crashes for ${outageSeconds} s mid-stream; then ${redelivered} stored events are redelivered`,
     async run(progress) {
-      const [broker, postgres] = await Promise.all([startMosquitto(), startPostgres()]);
-      const store = new PostgresStore({ url: postgres.url });
+      const down = await startDownstream({ clientId: 'chaos-outage', metrics: true });
+      const { broker, postgres } = down;
       try {
-        await store.open();
-        const consumer = await startConsumer({ url: broker.url, clientId: 'chaos-outage', store, retryMaxMs: 1_000 });
-        const s = consumer.ingestor.stats;
         const publishing = publishInWorker({
           url: broker.url,
           count: events,
@@ -42,37 +37,58 @@ export function storeOutage({ events, rate, outageSeconds, redelivered = 2_000 }
           window: 1000,
           clientId: 'chaos-pub',
         });
-        await waitUntil(() => s.committedEvents > events / 5, 30_000);
+        const storedBefore = async () => (await down.storedEvents().catch(() => 0)) > events / 5;
+        await waitUntil(storedBefore, 30_000);
+        const before = await down.storedEvents();
         await postgres.crash();
-        const down = Date.now();
-        progress(`PostgreSQL crashed after ${s.committedEvents} events; down for ${outageSeconds} s`);
-        let maxInFlight = 0;
-        while (Date.now() - down < outageSeconds * 1000) {
-          maxInFlight = Math.max(maxInFlight, consumer.session.inFlight);
+        const downAt = Date.now();
+        progress(`PostgreSQL crashed after ${before} events; down for ${outageSeconds} s`);
+        // From outside the processes, every 100 ms: the most deliveries one consumer's open batch held (reading
+        // pauses at max-pending; /health, as /metrics answers 500 without its store), the largest resident memory
+        // of one consumer process, and the states /health reported.
+        let maxPending = 0;
+        let maxRssMb = 0;
+        const states = new Set<string>();
+        while (Date.now() - downAt < outageSeconds * 1000) {
+          for (const h of await down.health()) {
+            if (!h) continue;
+            maxPending = Math.max(maxPending, h.pending);
+            states.add(h.status);
+          }
+          maxRssMb = Math.max(maxRssMb, ...down.rssMb());
           await new Promise((r) => setTimeout(r, 100));
         }
+        const failures = async () => (await down.metric('seamline_consumer_store_failures_total')).reduce((n, v) => n + Math.max(0, v), 0);
         await postgres.start();
-        progress(`PostgreSQL back; ${s.storeFailures} failed commit attempts while it was down`);
+        progress(`PostgreSQL back; consumers said ${[...states].join(', ')}, held at most ${maxPending} each, ${maxRssMb} MB`);
         const { published } = await publishing;
-        await waitUntil(() => s.committedEvents + s.duplicates >= published && s.pending === 0 && consumer.session.inFlight === 0, 60_000);
-        await consumer.stop();
+        // /metrics answers again once a consumer reads its store again.
+        let settledFailures = 0;
+        await waitUntil(async () => (await down.metric('seamline_consumer_store_failures_total')).every((v) => v >= 0), 10_000);
+        settledFailures = await failures();
+        const counts = await down.settle(published, 90_000);
         const redelivery = await redeliverStored(broker.url, postgres.url, redelivered);
         progress(`redelivered ${redelivery.offered} stored events: ${redelivery.refused} refused, ${redelivery.inserted} inserted again`);
-        const counts = await postgresCounts(postgres.url);
+        const after = await down.counts();
+        const base = verdict('store-outage', published, after, after.deadLetters, { redelivery });
         return {
-          ...verdict('store-outage', published, counts, counts.deadLetters, { redelivery }),
+          ...base,
           outage_s: outageSeconds,
-          failed_commits: s.storeFailures,
-          max_in_flight: maxInFlight,
+          failed_commits: settledFailures,
+          max_pending: maxPending,
+          max_rss_mb: maxRssMb,
+          health_while_down: [...states].sort().join(','),
+          per_consumer: counts.perConsumer.join(','),
+          store: 'postgres',
+          ok: base.ok && counts.settled && counts.perConsumer.length === 2 && counts.perConsumer.every((n) => n > 0),
         };
       } finally {
-        await store.close().catch(() => {});
-        await Promise.all([broker.close(), postgres.stop()]);
+        await down.close();
       }
     },
   };
 }
 
-// A minute down: long enough that the broker holds tens of thousands for the consumer, which holds at most 2 x max-pending.
+// A minute down: long enough that the broker holds tens of thousands for the consumers, each of which holds at most 2 x max-pending.
 export const STORE_OUTAGE_CLI: StoreOutageOptions = { events: 40_000, rate: 2_000, outageSeconds: 60 };
 export const storeOutageScenario = storeOutage(STORE_OUTAGE_CLI);
