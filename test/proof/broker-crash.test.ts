@@ -5,7 +5,7 @@ import { brokerCrash } from '../../src/proof/chaos/scenarios/broker-crash.ts';
 // Its own file: the other chaos scenarios already fill most of chaos.test.ts's time.
 const quiet = (line: string) => void process.stderr.write(`  ${line}\n`);
 
-test('broker-crash: Mosquitto SIGKILLed three times with the consumer connected, stopped and held back, then a restart under two shared-subscription consumers: every answered event stored once', {
+test('broker-crash: Mosquitto SIGKILLed three times with two shared-subscription consumers into PostgreSQL connected, stopped and held back, then a restart under two shared-subscription consumers: every answered event stored once', {
   timeout: 300_000,
 }, async () => {
   const r = await brokerCrash({
@@ -18,6 +18,14 @@ test('broker-crash: Mosquitto SIGKILLed three times with the consumer connected,
     settleMs: 90_000,
   }).run(quiet);
   assert.equal(r.crash_modes, 'connected,stopped,held');
+  // The crash phase too: two consumer processes on the shared subscription, both committed, into PostgreSQL.
+  assert.equal(r.store, 'postgres');
+  const each = String(r.per_consumer).split(',').map(Number);
+  assert.equal(each.length, 2, `two consumers: ${r.per_consumer}`);
+  assert.ok(
+    each.every((n) => n > 0),
+    `each consumer committed something: ${r.per_consumer}`,
+  );
   assert.ok(
     String(r.answered_at_crashes)
       .split(',')

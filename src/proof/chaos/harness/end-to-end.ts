@@ -65,7 +65,7 @@ export interface DownstreamOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The `committed` of a consumer's "consumer stopped" log line (JSON), or -1 when it did not say. */
-function committedOf(log: string): number {
+export function committedOf(log: string): number {
   const line = log.split('\n').find((l) => l.includes('"consumer stopped"'));
   return line ? Number((JSON.parse(line) as { committed?: number }).committed ?? -1) : -1;
 }

@@ -1,6 +1,4 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
-import { duckdbMissing } from './stored-counts.ts';
 
 /**
  * What a repair scenario's verdict needs, read straight from the store after every process let go of it
@@ -52,21 +50,6 @@ function toCounts(c: Record<string, unknown>, l: Record<string, unknown> | undef
     longestRepairMs: Number(l?.longest ?? 0),
     medianRepairMs: Math.round(Number(l?.median ?? 0)),
   };
-}
-
-export async function duckdbRepairCounts(path: string, ids: Iterable<string>): Promise<RepairCounts> {
-  const db = await DuckDBInstance.create(path);
-  const conn = await db.connect();
-  let counts: Record<string, unknown>;
-  let ledger: Record<string, unknown>;
-  try {
-    counts = (await conn.runAndReadAll(COUNTS)).getRowObjects()[0] as Record<string, unknown>;
-    ledger = (await conn.runAndReadAll(LEDGER)).getRowObjects()[0] as Record<string, unknown>;
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-  return toCounts(counts, ledger, await duckdbMissing(path, ids));
 }
 
 export async function postgresRepairCounts(url: string, ids: Iterable<string>): Promise<RepairCounts> {

@@ -1,12 +1,11 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { freePort } from '../../services/free-port.ts';
 import { startMosquitto, type RunningMosquitto } from '../../services/mosquitto.ts';
 import { startPostgres } from '../../services/postgres.ts';
 import { BridgeFeeder } from '../harness/bridge-feeder.ts';
 import { spawnConsumerProcess, type ConsumerProcess } from '../harness/consumer-process.ts';
-import { duckdbRepairCounts, postgresRepairCounts, type RepairCounts } from '../harness/repair-counts.ts';
+import { committedOf } from '../harness/end-to-end.ts';
+import { postgresRepairCounts, type RepairCounts } from '../harness/repair-counts.ts';
 import type { ChaosResult, ChaosScenario } from '../harness/scenario.ts';
 import { waitUntil } from '../harness/wait-until.ts';
 import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
@@ -17,7 +16,7 @@ export interface BrokerCrashOptions {
   /** Events per second over all cameras. */
   rate: number;
   cameras: number;
-  /** SIGKILLs of Mosquitto, spread over the load; the consumer is connected, stopped or held back at each in turn. */
+  /** SIGKILLs of Mosquitto, spread over the load; the consumers are connected, stopped or held back at each in turn. */
   crashes: number;
   /** Events of the second phase: two consumers on a shared subscription across a Mosquitto restart. */
   sharedEvents: number;
@@ -27,51 +26,53 @@ export interface BrokerCrashOptions {
   settleMs: number;
 }
 
-/** What the consumer is doing when the broker dies: each crash takes the next one. */
+/** What the consumers are doing when the broker dies: each crash takes the next one. */
 const MODES = ['connected', 'stopped', 'held'] as const;
 type Mode = (typeof MODES)[number];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function overview(port: number): Promise<{ events: number; repairing: number } | undefined> {
-  try {
-    const o = (await (await fetch(`http://127.0.0.1:${port}/api/overview`, { signal: AbortSignal.timeout(5_000) })).json()) as {
-      totals: { events: number };
-      repair: { repairing: number } | null;
-    };
-    return { events: o.totals.events, repairing: o.repair?.repairing ?? 0 };
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Phase 1: bridges publish through Mosquitto (persistence, `autosave_interval 10` as in the sample config) into
- * one consumer process (DuckDB, repair on); Mosquitto is SIGKILLed `crashes` times under load, with the consumer
- * connected, stopped (SIGTERM) or held back (SIGSTOP) at the moment of the crash. Whatever the broker
- * acknowledged since its last snapshot dies with it; the bridges' replay windows and the repairer bring it back.
+ * two consumer processes on the shared subscription (PostgreSQL, repair on); Mosquitto is SIGKILLed `crashes`
+ * times under load, with both consumers connected, stopped (SIGTERM) or held back (SIGSTOP) at the moment of the
+ * crash. Whatever the broker acknowledged since its last snapshot dies with it, and Mosquitto 2.0.11 does not
+ * restore shared subscriptions, so what the bridges publish before the consumers subscribe again is acknowledged
+ * and dropped too; the bridges' replay windows and the repairers bring all of it back.
  */
 async function crashPhase(o: BrokerCrashOptions, dir: string, progress: (line: string) => void) {
-  const broker = await startMosquitto({ autosaveInterval: 10 });
-  const path = join(dir, 'crash.duckdb');
-  const dashboardPort = await freePort();
-  const args = [
+  const [broker, postgres] = await Promise.all([startMosquitto({ autosaveInterval: 10 }), startPostgres()]);
+  const ids = ['chaos-crash-1', 'chaos-crash-2'];
+  const argsOf = (id: string) => [
     '--url',
     broker.url,
     '--client-id',
-    'chaos-crash',
+    id,
     '--store',
-    path,
+    postgres.url,
     '--repair-grace',
     String(o.graceSeconds),
-    '--dashboard-port',
-    String(dashboardPort),
   ];
-  let consumer: ConsumerProcess | undefined = await spawnConsumerProcess(args);
+  const consumers: (ConsumerProcess | undefined)[] = [];
+  // What each consumer committed over its lives (each says so as a SIGTERM stops it).
+  const committed = ids.map(() => 0);
+  const stopAll = async () => {
+    for (const c of consumers) c?.child.kill('SIGTERM');
+    await Promise.all(consumers.map((c) => c?.exited));
+    consumers.forEach((c, i) => {
+      committed[i] += Math.max(0, committedOf(c?.log() ?? ''));
+      consumers[i] = undefined;
+    });
+  };
+  const startAll = async () => {
+    // One after the other: the first creates the schema.
+    for (let i = 0; i < ids.length; i++) consumers[i] = await spawnConsumerProcess(argsOf(ids[i]));
+  };
   const feeder = new BridgeFeeder({ brokerUrl: broker.url, dir, cameras: o.cameras, site: 'crash', rate: o.rate, events: o.events });
   const modes: Mode[] = [];
   const answeredAtCrash: number[] = [];
   try {
+    await startAll();
     // The load goes on until the last crash is a few seconds behind: every crash is under load.
     let crashesDoneAt = Infinity;
     await feeder.start(() => Date.now() < crashesDoneAt + 3_000);
@@ -82,49 +83,45 @@ async function crashPhase(o: BrokerCrashOptions, dir: string, progress: (line: s
       await sleep(started + ((k + 1) * loadMs) / (o.crashes + 1) - 3_000 - Date.now());
       const mode = MODES[k % MODES.length];
       modes.push(mode);
-      if (mode === 'stopped') {
-        consumer!.child.kill('SIGTERM');
-        await consumer!.exited;
-        consumer = undefined;
-      } else if (mode === 'held') {
-        consumer!.child.kill('SIGSTOP');
-      }
-      await sleep(3_000); // the broker acknowledges and queues while the consumer is away
+      if (mode === 'stopped') await stopAll();
+      else if (mode === 'held') for (const c of consumers) c!.child.kill('SIGSTOP');
+      await sleep(3_000); // the broker acknowledges and queues while the consumers are away
       await broker.kill();
       answeredAtCrash.push(feeder.accepted.size);
-      progress(`crash ${k + 1}/${o.crashes} (consumer ${mode}): Mosquitto SIGKILLed after ${feeder.accepted.size} events answered`);
+      progress(`crash ${k + 1}/${o.crashes} (consumers ${mode}): Mosquitto SIGKILLed after ${feeder.accepted.size} events answered`);
       await sleep(1_000);
       await broker.start();
-      if (mode === 'stopped') consumer = await spawnConsumerProcess(args);
-      else if (mode === 'held') consumer!.child.kill('SIGCONT');
+      if (mode === 'stopped') await startAll();
+      else if (mode === 'held') for (const c of consumers) c!.child.kill('SIGCONT');
     }
     crashesDoneAt = Date.now();
     await feeder.finished();
     const loadEnded = Date.now();
     progress(`bridges answered for ${feeder.accepted.size} events (${feeder.refused} refused); waiting for repair`);
     const settled = await waitUntil(async () => {
-      const now = await overview(dashboardPort);
-      return now !== undefined && now.events >= feeder.accepted.size && now.repairing === 0;
+      const now = await postgresRepairCounts(postgres.url, feeder.accepted).catch(() => undefined);
+      return now !== undefined && now.missing === 0 && now.repairing === 0;
     }, o.settleMs);
     const settleMs = Date.now() - loadEnded;
-    consumer!.child.kill('SIGTERM');
-    await consumer!.exited;
-    consumer = undefined;
-    const counts = await duckdbRepairCounts(path, feeder.accepted);
+    // Let the repairers write their last resolutions before they stop.
+    await sleep(3_000);
+    await stopAll();
+    const counts = await postgresRepairCounts(postgres.url, feeder.accepted);
     return {
       counts,
       settled,
       settleMs,
       modes,
       answeredAtCrash,
+      perConsumer: committed,
       produced: feeder.accepted.size,
       refused: feeder.refused,
       republished: feeder.republished(),
     };
   } finally {
-    consumer?.child.kill('SIGKILL');
+    for (const c of consumers) c?.child.kill('SIGKILL');
     await feeder.close();
-    await broker.close();
+    await Promise.all([broker.close(), postgres.stop()]);
   }
 }
 
@@ -213,8 +210,9 @@ export function brokerCrash(o: BrokerCrashOptions): ChaosScenario {
   return {
     name: 'broker-crash',
     description:
-      `${o.events} events at ${o.rate}/s from ${o.cameras} bridges; Mosquitto (autosave_interval 10) SIGKILLed ${o.crashes} times with the ` +
-      `consumer connected, stopped or held back; then two shared-subscription consumers across a restart; repair brings back what the broker lost`,
+      `${o.events} events at ${o.rate}/s from ${o.cameras} bridges into two shared-subscription consumers and PostgreSQL; Mosquitto ` +
+      `(autosave_interval 10) SIGKILLed ${o.crashes} times with the consumers connected, stopped or held back; then two more across a ` +
+      `clean restart; repair brings back what the broker lost`,
     async run(progress) {
       const dir = scratchDir('seamline-chaos-crash-');
       try {
@@ -239,6 +237,9 @@ export function brokerCrash(o: BrokerCrashOptions): ChaosScenario {
           republished: a.republished,
           crashes: o.crashes,
           crash_modes: a.modes.join(','),
+          // The crash phase's downstream: two consumers on the shared subscription, what each committed over its lives.
+          per_consumer: a.perConsumer.join(','),
+          store: 'postgres',
           // Events answered when each crash came: all below `produced` means every crash was under load.
           answered_at_crashes: a.answeredAtCrash.join(','),
           grace_s: o.graceSeconds,
@@ -251,7 +252,7 @@ export function brokerCrash(o: BrokerCrashOptions): ChaosScenario {
           shared_settle_after_load_s: Math.round(b.settleMs / 100) / 10,
           // Most consumers that asked for any one camera: 1 when one repairer owned each camera's repair.
           shared_requesters_per_camera: b.owners,
-          ok: ok(a.counts, a.settled) && ok(b.counts, b.settled) && a.counts.lost === 0,
+          ok: ok(a.counts, a.settled) && ok(b.counts, b.settled) && a.counts.lost === 0 && a.perConsumer.every((n) => n > 0),
         };
         return result;
       } finally {
