@@ -28,5 +28,7 @@ test('evidence-faults: no event lost or doubled; every image whole, once, linked
   assert.equal(r.images_missing_counted, r.images_missing_in_headers, `the store's count is the headers' own gaps: ${detail}`);
   assert.equal(r.images_unnumbered, 0, `every image carried its number: ${detail}`);
   assert.equal(r.images_unaccounted, 0, `every image the edge queued is stored or counted missing: ${detail}`);
+  // Events and images in PostgreSQL; one consumer, on a plain subscription, since Mosquitto is restarted (docs/proof.md).
+  assert.deepEqual([r.store, r.consumers], ['postgres', 1], detail);
   assert.equal(r.ok, true, detail);
 });

@@ -1,21 +1,26 @@
-import { readdirSync } from 'node:fs';
 import { sha256Hex, type EvidenceV1 } from '../../../contract/index.ts';
-import { DirectoryEvidenceStore } from '../../../store/evidence/directory-store.ts';
+import { PostgresEvidenceStore } from '../../../store/evidence/postgres-store.ts';
 import { MAX_EVIDENCE_LIST } from '../../../store/evidence/evidence-store.ts';
-import { duckdbMissing } from './stored-counts.ts';
+import { postgresMissing } from './stored-counts.ts';
 
-/** What an evidence folder holds, read back after the consumer closed it: the verdict does not trust the code under test. */
+/**
+ * What the `evidence` table in PostgreSQL holds, read back on a read-only store of its own after the consumer
+ * closed it: the verdict does not trust the code under test.
+ */
 export interface ImageCounts {
   /** Images the store lists (each has its sidecar). */
   stored: number;
-  /** `.jpg` files on disk, and how many more of them there are than distinct event ids (an image stored twice). */
-  files: number;
+  /**
+   * Rows beyond the distinct event ids (an image stored twice). The table's primary key is event_id, so this is 0
+   * by construction; a second put of the same image is an ON CONFLICT DO NOTHING, counted by the consumer as a
+   * duplicate, never a second row.
+   */
   storedTwice: number;
   /** Stored images whose bytes do not match their header's SHA-256 (or that cannot be read back). */
   badDigest: number;
   /** Stored images of an event_id the edge never queued an image for. */
   foreign: number;
-  /** Stored images whose event is not in the DuckDB file. */
+  /** Stored images whose event is not in the events table. */
   unlinked: number;
   /** The event ids of the stored images. */
   ids: Set<string>;
@@ -47,14 +52,8 @@ function headerGaps(headers: EvidenceV1[]): { gaps: number; unnumbered: number }
   return { gaps, unnumbered };
 }
 
-function jpegFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.jpg') && !e.name.startsWith('.'))
-    .map((e) => e.name);
-}
-
-export async function evidenceCounts(dir: string, duckdbPath: string, queued: Set<string>): Promise<ImageCounts> {
-  const store = new DirectoryEvidenceStore({ dir, readOnly: true });
+export async function evidenceCounts(postgresUrl: string, queued: Set<string>): Promise<ImageCounts> {
+  const store = new PostgresEvidenceStore({ url: postgresUrl, readOnly: true });
   await store.open();
   try {
     const entries = await store.list({ limit: MAX_EVIDENCE_LIST });
@@ -64,20 +63,18 @@ export async function evidenceCounts(dir: string, duckdbPath: string, queued: Se
       const got = await store.get(header.event_id);
       if (!got || sha256Hex(got.image) !== header.image.sha256 || got.image.byteLength !== header.image.bytes) badDigest++;
     }
-    const files = jpegFiles(dir);
-    const fileIds = new Set(files.map((f) => f.slice(f.indexOf('_') + 1, -'.jpg'.length)));
     const { gaps, unnumbered } = headerGaps(entries.map((e) => e.header));
     const counted = (await store.imageGaps()).reduce((n, g) => n + g.missing, 0);
+    const { images } = await store.stats();
     return {
       gapsInHeaders: gaps,
       missingCounted: counted,
       unnumbered,
       stored: ids.size,
-      files: files.length,
-      storedTwice: files.length - fileIds.size,
+      storedTwice: images - ids.size,
       badDigest,
       foreign: [...ids].filter((id) => !queued.has(id)).length,
-      unlinked: await duckdbMissing(duckdbPath, ids),
+      unlinked: await postgresMissing(postgresUrl, ids),
       ids,
     };
   } finally {

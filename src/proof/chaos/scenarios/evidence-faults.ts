@@ -1,16 +1,16 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startConsumer, type RunningConsumer } from '../../../consumer/consumer.ts';
-import { DuckDbStore } from '../../../store/duckdb/store.ts';
-import { evidenceDirFor } from '../../../store/evidence/directory-layout.ts';
-import { DirectoryEvidenceStore } from '../../../store/evidence/directory-store.ts';
+import { PostgresStore } from '../../../store/postgres/store.ts';
+import { PostgresEvidenceStore } from '../../../store/evidence/postgres-store.ts';
 import { makeBenchJpeg } from '../../bench/evidence-image.ts';
 import { startMosquitto, type RunningMosquitto } from '../../services/mosquitto.ts';
+import { startPostgres, type RunningPostgres } from '../../services/postgres.ts';
 import { EdgeLife, type EdgeLedger } from '../harness/edge-life.ts';
 import type { EvidenceEdgeJob } from '../harness/evidence-edge.ts';
 import { evidenceCounts } from '../harness/evidence-counts.ts';
 import { verdict, type ChaosResult, type ChaosScenario } from '../harness/scenario.ts';
-import { duckdbCounts, duckdbMissing } from '../harness/stored-counts.ts';
+import { postgresCounts, postgresMissing } from '../harness/stored-counts.ts';
 import { Deadline, sizedDeadlineMs } from '../harness/deadline.ts';
 import { waitUntil } from '../harness/wait-until.ts';
 import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
@@ -40,8 +40,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Rig {
   dir: string;
   broker: RunningMosquitto;
-  store: DuckDbStore;
-  images: DirectoryEvidenceStore;
+  postgres: RunningPostgres;
+  store: PostgresStore;
+  images: PostgresEvidenceStore;
   consumer: RunningConsumer;
   job: EvidenceEdgeJob;
   ledger: EdgeLedger;
@@ -122,10 +123,10 @@ async function settle(rig: Rig, o: EvidenceFaultsOptions, deadline: Deadline, pr
 }
 
 async function account(rig: Rig, complete: boolean): Promise<ChaosResult> {
-  const path = join(rig.dir, 'evidence.duckdb');
-  const counts = await duckdbCounts(path);
-  const lost = await duckdbMissing(path, rig.ledger.accepted);
-  const img = await evidenceCounts(evidenceDirFor(path), path, rig.ledger.queued);
+  const url = rig.postgres.url;
+  const counts = await postgresCounts(url);
+  const lost = await postgresMissing(url, rig.ledger.accepted);
+  const img = await evidenceCounts(url, rig.ledger.queued);
   const last = rig.lives[rig.lives.length - 1];
   const stats = rig.lives.map((l) => l.final ?? l.last);
   const dropped = stats.reduce((n, s) => n + (s?.dropped ?? 0), 0);
@@ -151,6 +152,8 @@ async function account(rig: Rig, complete: boolean): Promise<ChaosResult> {
   return {
     ...base,
     ok: base.ok && complete && imagesOk,
+    store: 'postgres',
+    consumers: 1,
     bridge_kills: rig.kills.length,
     broker_kills: rig.brokerKills,
     images_queued: rig.ledger.queued.size,
@@ -178,16 +181,18 @@ async function rig(o: EvidenceFaultsOptions): Promise<Rig> {
   writeFileSync(join(dir, 'image.jpg'), await makeBenchJpeg());
   // Snapshots every second: the consumer's sessions outlive a SIGKILL, so images the bridge sends before the
   // consumer is back are queued for it, not dropped; what arrived since the last snapshot is what repair is for.
-  const broker = await startMosquitto({ autosaveInterval: 1 });
-  const path = join(dir, 'evidence.duckdb');
-  const store = new DuckDbStore({ path });
+  const [broker, postgres] = await Promise.all([startMosquitto({ autosaveInterval: 1 }), startPostgres()]);
+  const store = new PostgresStore({ url: postgres.url });
   await store.open();
-  const images = new DirectoryEvidenceStore({ dir: evidenceDirFor(path) });
+  const images = new PostgresEvidenceStore({ url: postgres.url });
   await images.open();
-  // share: false, as every scenario that restarts Mosquitto (harness/end-to-end.ts): 2.0 restores plain subscriptions only.
-  // Not yet PostgreSQL and two consumers (issue 29): the image accounting reads the evidence folder against the
-  // DuckDB file (evidence-counts.ts), and two members of a shared subscription across these restarts would lean
-  // on repair for what Mosquitto drops before they resubscribe (broker-crash's shared phase proves that part).
+  // PostgreSQL for the events and the images (the `evidence` table), but ONE consumer on a plain persistent
+  // subscription (share: false), as every scenario that restarts Mosquitto (harness/end-to-end.ts): 2.0.11 does
+  // not restore shared subscriptions from its persistence, so what the bridge sends before a shared member
+  // resubscribes is acknowledged and dropped. Events would come back by repair (broker-crash proves that with two
+  // consumers), but an image has no replay window: the edge forgets it at its PUBACK, so those images would be
+  // counted missing for the broker's sake, not the fault's, and the image accounting here would prove less.
+  // In this process (not `seamline consumer`): settling reads its evidence ingest's counters.
   const consumer = await startConsumer({
     url: broker.url,
     clientId: 'chaos-evidence',
@@ -211,6 +216,7 @@ async function rig(o: EvidenceFaultsOptions): Promise<Rig> {
   return {
     dir,
     broker,
+    postgres,
     store,
     images,
     consumer,
@@ -235,7 +241,7 @@ async function rig(o: EvidenceFaultsOptions): Promise<Rig> {
 export function evidenceFaults(o: EvidenceFaultsOptions): ChaosScenario {
   return {
     name: 'evidence-faults',
-    description: `images (1 in ${o.imageEvery} of ${o.rate} events/s, ~96 KB) beside events${o.events ? `, ${o.events} events` : ''}; Mosquitto SIGKILLed 3 times, the bridge twice (once while Mosquitto is down), the image queue overflowed once`,
+    description: `images (1 in ${o.imageEvery} of ${o.rate} events/s, ~96 KB) beside events${o.events ? `, ${o.events} events` : ''}; Mosquitto SIGKILLed 3 times, the bridge twice (once while Mosquitto is down), the image queue overflowed once; one consumer (plain subscription) into PostgreSQL, events and images`,
     async run(progress) {
       const deadline = new Deadline(o.events ? sizedDeadlineMs(o.events, 250, 180_000) : 300_000);
       const r = await rig(o);
@@ -253,7 +259,7 @@ export function evidenceFaults(o: EvidenceFaultsOptions): ChaosScenario {
         await r.consumer.stop().catch(() => {});
         await r.images.close().catch(() => {});
         await r.store.close().catch(() => {});
-        await r.broker.close();
+        await Promise.all([r.broker.close(), r.postgres.stop()]);
         rmSync(r.dir, { recursive: true, force: true });
       }
     },
