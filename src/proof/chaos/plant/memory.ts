@@ -48,6 +48,12 @@ export function childrenOf(parent: number): { pid: number; comm: string }[] {
   return found;
 }
 
+/** The servers of the plant, by command name: the processes this one starts that are not seamline commands. */
+const SERVERS = ['mosquitto', 'postgres'];
+
+/** Seconds at the start of a process's life that its slope leaves out. */
+const WARM_UP_S = 60;
+
 /** Least-squares slope of y over x (x in seconds), per minute; null with fewer than 3 points. */
 export function slopePerMinute(points: readonly [number, number][]): number | null {
   const n = points.length;
@@ -65,8 +71,8 @@ export function slopePerMinute(points: readonly [number, number][]): number | nu
 
 /**
  * Samples the RSS of every direct child of this process (the plant's hosts, consumers, alert engine, dashboard,
- * Mosquitto, PostgreSQL) on each `sample()`; `names` labels the pids we started ourselves, the others go by their
- * command name. A restarted process is a new life with its own series.
+ * Mosquitto, PostgreSQL) on each `sample()`; `names` labels the pids we started ourselves, the servers go by their
+ * command name, and any other child is left out. A restarted process is a new life with its own series.
  */
 export class MemorySampler {
   private readonly lives = new Map<number, MemorySeries>();
@@ -78,10 +84,13 @@ export class MemorySampler {
   sample(now = Date.now()): void {
     const t = Math.round((now - this.startedAt) / 100) / 10;
     for (const { pid, comm } of childrenOf(process.pid)) {
+      // Ours by name, and the two servers; not helpers of this process itself (tsx's esbuild service).
+      const name = this.names(pid) ?? (SERVERS.includes(comm) ? comm : undefined);
+      if (name === undefined) continue;
       const mb = rssMb(pid);
       if (mb === undefined) continue;
       let life = this.lives.get(pid);
-      if (!life) this.lives.set(pid, (life = { name: this.names(pid) ?? comm, pid, samples: [] }));
+      if (!life) this.lives.set(pid, (life = { name, pid, samples: [] }));
       life.samples.push([t, Math.round(mb * 10) / 10]);
     }
   }
@@ -90,11 +99,17 @@ export class MemorySampler {
     return [...this.lives.values()];
   }
 
-  /** Per life: figures and the slope over [half, end] seconds, judged only when the life covers half that span. */
+  /**
+   * Per life: figures and the slope over [half, end] seconds after its first minute, judged only when what is left
+   * covers at least half that span.
+   */
   figures(runSeconds: number): MemoryFigures[] {
     const half = runSeconds / 2;
     return this.series.map((s) => {
-      const late = s.samples.filter(([t]) => t >= half);
+      // The first minute of a life is its warm-up (as bench/rss-trend.ts leaves it out): a host started again after a
+      // kill loads its model then.
+      const warm = (s.samples[0]?.[0] ?? 0) + WARM_UP_S;
+      const late = s.samples.filter(([t]) => t >= half && t >= warm);
       const covered = late.length ? late[late.length - 1][0] - late[0][0] : 0;
       const slope = covered >= (runSeconds - half) / 2 ? slopePerMinute(late) : null;
       const mbs = s.samples.map(([, mb]) => mb);
