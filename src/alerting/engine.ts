@@ -51,6 +51,8 @@ export class AlertEngine {
   private stopped = false;
   private running: Promise<void> = Promise.resolve();
   private dashboardUrl: string | undefined;
+  /** When a tick last failed to read the store (rules that must not judge the consumers' catch-up look at it). */
+  private storeFailedAtMs: number | null = null;
   private readonly handover: HandoverQueue | undefined;
   readonly metrics: AlertMetrics;
 
@@ -83,8 +85,20 @@ export class AlertEngine {
     return this.leader;
   }
 
-  /** One evaluation. Resolves when its state and notifications are committed (or it was not leader). */
+  /**
+   * One evaluation. Resolves when its state and notifications are committed (or it was not leader). A tick that
+   * throws (the store did not answer it) or finds its lock lost is remembered as the store failing then.
+   */
   async tick(): Promise<void> {
+    try {
+      await this.evaluateOnce();
+    } catch (err) {
+      this.storeFailedAtMs = this.clock.now();
+      throw err;
+    }
+  }
+
+  private async evaluateOnce(): Promise<void> {
     if (!this.leader) {
       this.leader = await this.options.lock.acquire();
       if (!this.leader) return this.mirror();
@@ -92,11 +106,12 @@ export class AlertEngine {
       await this.mirror();
     } else if (!(await this.options.lock.check())) {
       this.leader = false;
+      this.storeFailedAtMs = this.clock.now();
       this.log.warn('alerting: lost the lock; standing by');
       return;
     }
     const nowMs = this.clock.now();
-    const tick = await startTick(this.options.reader, nowMs, this.config.expectedCameras);
+    const tick = await startTick(this.options.reader, nowMs, this.config.expectedCameras, this.storeFailedAtMs);
     const next = new Map([...this.instancesByKey].map(([k, a]) => [k, structuredClone(a)]));
     const notices: AlertNotice[] = [];
     for (const rule of this.config.rules) {
@@ -115,6 +130,8 @@ export class AlertEngine {
         for (const o of observations) {
           const key = instanceKey(rule.name, o.camera);
           seen.add(key);
+          // Not judged now (e.g. silent_camera while the consumers catch up): the instance stays as it is.
+          if (o.held) continue;
           let a = next.get(key);
           if (!a) next.set(key, (a = newInstance(key, rule.name, rule.severity, rule.labels, o.camera)));
           a.value = o.value;

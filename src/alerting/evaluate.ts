@@ -22,11 +22,18 @@ export interface Tick {
   rows: CameraRow[];
   expected: CameraId[];
   memo: Map<string, Promise<unknown>>;
+  /** When the engine last failed to read the store (RuleContext.storeFailedAtMs). */
+  storeFailedAtMs: number | null;
 }
 
-export async function startTick(reader: StoreReader, nowMs: number, configured: readonly string[]): Promise<Tick> {
+export async function startTick(
+  reader: StoreReader,
+  nowMs: number,
+  configured: readonly string[],
+  storeFailedAtMs: number | null = null,
+): Promise<Tick> {
   const rows = await reader.cameras(nowMs);
-  return { nowMs, reader, rows, expected: expectedCameras(rows, configured), memo: new Map() };
+  return { nowMs, reader, rows, expected: expectedCameras(rows, configured), memo: new Map(), storeFailedAtMs };
 }
 
 /** One rule's observations at this tick. */
@@ -38,6 +45,7 @@ export function observe(rule: AlertRule, tick: Tick): Promise<Observation[]> {
     reader: tick.reader,
     cameras,
     rows: new Map(tick.rows.filter(match).map((r) => [cameraKey(r), r])),
+    storeFailedAtMs: tick.storeFailedAtMs,
     memo: <T>(key: string, run: () => Promise<T>) => {
       let p = tick.memo.get(key) as Promise<T> | undefined;
       if (!p) {

@@ -13,6 +13,11 @@ export interface RuleContext {
   /** The store's camera rows (status, last event, last heartbeat), matched to the selection. */
   rows: Map<string, CameraRow>;
   memo<T>(key: string, run: () => Promise<T>): Promise<T>;
+  /**
+   * When this engine last failed to read the store (epoch ms; absent or null: not since it started). A store that
+   * did not answer the engine most likely did not take the consumers' commits either: they catch up once it is back.
+   */
+  storeFailedAtMs?: number | null;
 }
 
 /** One measured value: per camera, or for the whole rule when `camera` is absent. */
@@ -23,6 +28,11 @@ export interface Observation {
   holds: boolean;
   /** One line an operator reads in the notification. */
   summary: string;
+  /**
+   * Not judged at this evaluation: the engine keeps the instance as it is (pending, firing or inactive; `holds` is
+   * ignored), as it does when the store does not answer, so a firing alert is neither resolved nor paged again.
+   */
+  held?: boolean;
   /** The evidence images behind it (docs/evidence.md): a notification links to them on the dashboard. */
   evidence?: EvidenceWindow;
 }
