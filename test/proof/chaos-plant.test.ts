@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attribute } from '../../src/proof/chaos/plant/attribution.ts';
-import { slopePerMinute } from '../../src/proof/chaos/plant/memory.ts';
-import { planFaults } from '../../src/proof/chaos/plant/schedule.ts';
+import { OFFLINE_AFTER_S } from '../../src/proof/chaos/plant/alerts-config.ts';
+import { attribute, EXPLAIN_AFTER_S } from '../../src/proof/chaos/plant/attribution.ts';
+import { JUDGED_AFTER_S, judgeLife, slopePerMinute } from '../../src/proof/chaos/plant/memory.ts';
+import { FAULT_SECONDS, planFaults } from '../../src/proof/chaos/plant/schedule.ts';
 import { plantOk, type PlantResult } from '../../src/proof/chaos/plant/plant.ts';
 import { seamline } from '../helpers/seamline-cli.ts';
 
@@ -37,6 +38,51 @@ test('attribution: an alert no fault explains is reported; a fault whose alert d
     ]),
     1,
   );
+});
+
+test('a broker restart or a store outage explains no page of its own: not camera-offline, not camera-silent', () => {
+  const cameras = ['eu/plant-1/a1', 'eu/plant-1/b1'];
+  const broker = { kind: 'broker-restart' as const, target: 'mosquitto', start_s: 100, end_s: 103, cameras: [] };
+  const store = { kind: 'store-outage' as const, target: 'postgresql', start_s: 200, end_s: 220, cameras: [] };
+  const r = attribute(
+    [broker, store],
+    [
+      ...cameras.map((camera) => ({ rule: 'camera-offline', camera, at_s: 106 })),
+      ...cameras.map((camera) => ({ rule: 'camera-silent', camera, at_s: 224 })),
+      { rule: 'lag', camera: '', at_s: 223 },
+    ],
+  );
+  assert.deepEqual(r.unexplained, [
+    'camera-offline eu/plant-1/a1 @ 106 s',
+    'camera-offline eu/plant-1/b1 @ 106 s',
+    'camera-silent eu/plant-1/a1 @ 224 s',
+    'camera-silent eu/plant-1/b1 @ 224 s',
+  ]);
+  assert.deepEqual(r.faults[1].alerts, ['lag @ 223 s']);
+  // A killed host stays down past camera_offline's after and an evaluation (2 s), and its page comes within the fault.
+  assert.ok(FAULT_SECONDS['host-kill'] >= OFFLINE_AFTER_S + 2 + 5, `host-kill ${FAULT_SECONDS['host-kill']} s`);
+  assert.ok(OFFLINE_AFTER_S + 2 < FAULT_SECONDS['host-kill'] + EXPLAIN_AFTER_S);
+});
+
+test('memory: a life is judged on its samples in the last half from five minutes into it; one started late is not judged', () => {
+  // A camera host: climbs 5 MB/min for its first five minutes, then flat.
+  const host = (started: number, until = 600): [number, number][] => {
+    const out: [number, number][] = [];
+    for (let t = Math.ceil(started / 10) * 10; t <= until; t += 10) out.push([t, 300 + Math.min(t - started, JUDGED_AFTER_S) / 12]);
+    return out;
+  };
+  const early = judgeLife({ name: 'host-b', pid: 1, started_s: -20, samples: host(-20) }, 600);
+  assert.equal(early.slope !== null && Math.abs(early.slope) < 0.01, true, `flat once warm: ${JSON.stringify(early)}`);
+  // Restarted at 223 s: warm from 523 s, 77 s of the last half left, too little to judge.
+  const late = judgeLife({ name: 'host-a', pid: 2, started_s: 223, samples: host(223) }, 600);
+  assert.equal(late.slope, null);
+  assert.match(late.why!, /from 523 s .*needs 150 s/);
+  // Restarted at 100 s: judged from 400 s, flat by then.
+  const mid = judgeLife({ name: 'host-a', pid: 3, started_s: 100, samples: host(100) }, 600);
+  assert.equal(mid.slope !== null && Math.abs(mid.slope) < 0.01, true, JSON.stringify(mid));
+  // Still climbing after its warm-up: judged, and beyond the limit.
+  const leak = judgeLife({ name: 'x', pid: 4, started_s: 0, samples: host(0).map(([t, mb]): [number, number] => [t, mb + t / 60]) }, 600);
+  assert.ok(leak.slope !== null && leak.slope > 0.9, JSON.stringify(leak));
 });
 
 test('the verdict: an unexplained alert, an unseen alert, an exit or, from 10 minutes, a memory slope beyond 0.5 MB/min fail it', () => {

@@ -33,15 +33,16 @@ export const EXPECTED: Record<FaultKind, string | undefined> = {
 
 /**
  * Which faults may explain an alert of each rule, and whether only for the cameras the fault touched ('own') or
- * for every camera ('all'). A killed host's cameras are silent too; a store that was down or a broker that
- * restarted can leave every camera with nothing stored for a moment; anything that delays events raises lag.
+ * for every camera ('all'). A killed host's cameras are silent too; a broker that restarted can leave every camera
+ * with nothing stored for a moment; anything that delays events raises lag. A store outage explains no silent
+ * camera: the engine, which could not read the store either, does not judge silence until the consumers have caught
+ * up (alerting/rules/silent-camera.ts), and the outage pages as lag.
  */
 const EXPLAINS: Record<string, Partial<Record<FaultKind, 'own' | 'all'>>> = {
-  [RULES.silent]: { 'camera-silent': 'own', 'host-kill': 'own', 'store-outage': 'all', 'broker-restart': 'all' },
-  // A frozen host's keepalive can lapse, and the broker then sends its will. Mosquitto stopped cleanly sends the will
-  // of every bridge connected to it (seen in the first 10-minute run), and a will's `at` is the bridge's connect time,
-  // so camera_offline's `after` has long passed when it arrives: a broker restart pages every camera as offline.
-  [RULES.offline]: { 'host-kill': 'own', 'camera-silent': 'own', 'broker-restart': 'all' },
+  [RULES.silent]: { 'camera-silent': 'own', 'host-kill': 'own', 'broker-restart': 'all' },
+  // A frozen host's keepalive can lapse, and the broker then sends its will. A broker restart explains no offline page:
+  // its wills (Mosquitto stopped cleanly sends them all) are undone by the births well within `after`.
+  [RULES.offline]: { 'host-kill': 'own', 'camera-silent': 'own' },
   [RULES.lag]: { 'camera-silent': 'all', 'host-kill': 'all', 'store-outage': 'all', 'broker-restart': 'all', 'consumer-kill': 'all' },
 };
 

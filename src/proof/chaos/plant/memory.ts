@@ -4,6 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface MemorySeries {
   name: string;
   pid: number;
+  /** When the process started, seconds since the run began (negative: before it), from /proc; null if unknown. */
+  started_s: number | null;
   samples: [number, number][];
 }
 
@@ -15,16 +17,47 @@ export interface MemoryFigures {
   first_mb: number;
   last_mb: number;
   peak_mb: number;
-  /** Least-squares slope of RSS over the last half of the run, MB/min; null when the life covered too little of it. */
+  started_s: number | null;
+  /**
+   * Least-squares slope of RSS, MB/min, over the life's samples in the last half of the run that are at least
+   * JUDGED_AFTER_S into the life; null when those are too few, and then `not_judged` says why.
+   */
   slope_mb_per_min: number | null;
+  not_judged?: string;
   series: [number, number][];
 }
 
-/** VmRSS of a process from /proc/<pid>/status, MB; undefined once it is gone. */
-export function rssMb(pid: number): number | undefined {
+/** A field of /proc/<pid>/status in kB (VmRSS, RssAnon), as MB; undefined once the process is gone. */
+export function statusMb(pid: number, field = 'VmRSS'): number | undefined {
   try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const kb = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmRSS of a process, MB; undefined once it is gone. */
+export const rssMb = (pid: number) => statusMb(pid);
+
+/**
+ * PostgreSQL's memory: the postmaster's VmRSS and the RssAnon of each of its children (backends, background
+ * workers): their own memory, without the shared buffers every backend maps (VmRSS would count those once per backend).
+ */
+export function postgresMb(postmaster: number): number | undefined {
+  const own = rssMb(postmaster);
+  if (own === undefined) return undefined;
+  return childrenOf(postmaster).reduce((sum, c) => sum + (statusMb(c.pid, 'RssAnon') ?? 0), own);
+}
+
+/** When a process started, epoch ms, from /proc/<pid>/stat (field 22, clock ticks after boot) and the boot time. */
+export function startedAtMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    // USER_HZ is 100 on every Linux this runs on (getconf CLK_TCK).
+    return Number.isFinite(ticks) && Number.isFinite(boot) ? boot * 1000 + ticks * 10 : undefined;
   } catch {
     return undefined;
   }
@@ -51,8 +84,12 @@ export function childrenOf(parent: number): { pid: number; comm: string }[] {
 /** The servers of the plant, by command name: the processes this one starts that are not seamline commands. */
 const SERVERS = ['mosquitto', 'postgres'];
 
-/** Seconds at the start of a process's life that its slope leaves out. */
-const WARM_UP_S = 60;
+/**
+ * Seconds into a process's life before its samples are judged: a camera host (its model and the synthetic conveyor)
+ * climbs about 25 MB over its first five minutes and then levels off, so a host restarted late in the run would be
+ * judged on its warm-up.
+ */
+export const JUDGED_AFTER_S = 300;
 
 /** Least-squares slope of y over x (x in seconds), per minute; null with fewer than 3 points. */
 export function slopePerMinute(points: readonly [number, number][]): number | null {
@@ -87,10 +124,14 @@ export class MemorySampler {
       // Ours by name, and the two servers; not helpers of this process itself (tsx's esbuild service).
       const name = this.names(pid) ?? (SERVERS.includes(comm) ? comm : undefined);
       if (name === undefined) continue;
-      const mb = rssMb(pid);
+      const mb = comm === 'postgres' ? postgresMb(pid) : rssMb(pid);
       if (mb === undefined) continue;
       let life = this.lives.get(pid);
-      if (!life) this.lives.set(pid, (life = { name, pid, samples: [] }));
+      if (!life) {
+        const started = startedAtMs(pid);
+        const started_s = started === undefined ? null : Math.round((started - this.startedAt) / 100) / 10;
+        this.lives.set(pid, (life = { name, pid, started_s, samples: [] }));
+      }
       life.samples.push([t, Math.round(mb * 10) / 10]);
     }
   }
@@ -100,18 +141,13 @@ export class MemorySampler {
   }
 
   /**
-   * Per life: figures and the slope over [half, end] seconds after its first minute, judged only when what is left
-   * covers at least half that span.
+   * Per life: figures, and the slope over its samples in the last half of the run [half, end] that are JUDGED_AFTER_S
+   * or more into the life (from its first sample when /proc did not say when it started), judged only when those
+   * span at least half of that last half; otherwise slope null and why.
    */
   figures(runSeconds: number): MemoryFigures[] {
-    const half = runSeconds / 2;
     return this.series.map((s) => {
-      // The first minute of a life is its warm-up (as bench/rss-trend.ts leaves it out): a host started again after a
-      // kill loads its model then.
-      const warm = (s.samples[0]?.[0] ?? 0) + WARM_UP_S;
-      const late = s.samples.filter(([t]) => t >= half && t >= warm);
-      const covered = late.length ? late[late.length - 1][0] - late[0][0] : 0;
-      const slope = covered >= (runSeconds - half) / 2 ? slopePerMinute(late) : null;
+      const { slope, why } = judgeLife(s, runSeconds);
       const mbs = s.samples.map(([, mb]) => mb);
       return {
         name: s.name,
@@ -120,9 +156,30 @@ export class MemorySampler {
         first_mb: mbs[0] ?? 0,
         last_mb: mbs[mbs.length - 1] ?? 0,
         peak_mb: Math.max(0, ...mbs),
+        started_s: s.started_s,
         slope_mb_per_min: slope === null ? null : Math.round(slope * 100) / 100,
+        ...(why && { not_judged: why }),
         series: s.samples,
       };
     });
   }
+}
+
+/** The slope of one life over its judged samples (MemorySampler.figures), or null and why not. */
+export function judgeLife(s: MemorySeries, runSeconds: number): { slope: number | null; why?: string } {
+  const half = runSeconds / 2;
+  const need = (runSeconds - half) / 2;
+  const from = Math.max(half, (s.started_s ?? s.samples[0]?.[0] ?? 0) + JUDGED_AFTER_S);
+  const judged = s.samples.filter(([t]) => t >= from);
+  const span = judged.length ? judged[judged.length - 1][0] - judged[0][0] : 0;
+  const started = s.started_s === null ? 'its first sample' : `its start at ${s.started_s} s`;
+  if (judged.length < 3 || span < need) {
+    const what = judged.length ? `${judged.length} samples over ${Math.round(span)} s` : 'no samples';
+    return {
+      slope: null,
+      why: `${what} from ${Math.round(from)} s (the last half, ${JUDGED_AFTER_S} s after ${started}); needs ${need} s`,
+    };
+  }
+  const slope = slopePerMinute(judged);
+  return slope === null ? { slope, why: 'flat time axis' } : { slope };
 }

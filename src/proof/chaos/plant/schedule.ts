@@ -12,8 +12,9 @@ export const FAULT_SECONDS: Record<FaultKind, number> = {
   'broker-restart': 3,
   // PostgreSQL crashed (SIGQUIT) and started again after this.
   'store-outage': 20,
-  // A camera host SIGKILLed and started again after this, on the same outboxes.
-  'host-kill': 12,
+  // A camera host SIGKILLed and started again after this, on the same outboxes: longer than camera_offline's `after`
+  // (alerts-config.ts, 30 s; the will goes out at the kill, its sockets closed) and an evaluation, so it must page.
+  'host-kill': 40,
   // A camera host frozen (SIGSTOP): its cameras send nothing, then it goes on (SIGCONT).
   'camera-silent': 20,
 };
