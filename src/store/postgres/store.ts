@@ -50,7 +50,7 @@ export class PostgresStore extends PostgresReader implements DetectionStore {
   readonly name = 'postgres';
   /**
    * Two batches at once: the server works on one (one backend, one core) while the consumer sends the next.
-   * bench consumer --store postgres, 2026-12-07: ratio 0.51 with one, 0.63 with two.
+   * bench consumer --store postgres, 2026-12-07: ratio 0.51 with one, 0.60-0.64 with two (three: no better).
    */
   readonly concurrentWrites = 2;
   private pool: pg.Pool | undefined;
