@@ -132,11 +132,16 @@ export async function postgresReadback(url: string, schema = 'public'): Promise<
   };
 }
 
-/** InfluxDB 1.x, with InfluxQL over HTTP (times in ms: the store's sub-millisecond digits carry seq, not time). */
+/**
+ * InfluxDB 1.x, with InfluxQL over HTTP. Times come in ns, kept as text (a JavaScript number cannot hold them
+ * exactly): the sub-millisecond digits carry seq, and a detection point is its event's by tags and that exact time
+ * (docs/stores.md), so captured_at is the ms part and the boxes are matched on the whole.
+ */
 export function influxReadback(url: string, database: string): StoreReadback {
   const query = async (q: string): Promise<Record<string, unknown>[]> => {
-    const res = await fetch(`${url}/query?db=${database}&epoch=ms&q=${encodeURIComponent(q)}`);
-    const body = (await res.json()) as {
+    const res = await fetch(`${url}/query?db=${database}&epoch=ns&q=${encodeURIComponent(q)}`);
+    // Each row's first value is its time: quoted before parsing, so that all of its digits survive.
+    const body = JSON.parse((await res.text()).replace(/(\[\[|\],\[)(-?\d+),/g, '$1"$2",')) as {
       results: { series?: { columns: string[]; values: unknown[][]; tags?: Record<string, string> }[] }[];
     };
     return (body.results[0].series ?? []).flatMap((s) =>
@@ -148,13 +153,15 @@ export function influxReadback(url: string, database: string): StoreReadback {
     async events(site, camera) {
       const events = await query(`SELECT * FROM "event" ${where(site, camera)}`);
       const boxes = await query(`SELECT * FROM "detection" ${where(site, camera)}`);
+      const sameEvent = (b: Record<string, unknown>, e: Record<string, unknown>) =>
+        b.time === e.time && b.region === e.region && (b.slot ?? null) === (e.slot ?? null);
       return events.map((e) => ({
         seq: Number(e.seq),
-        capturedMs: Number(e.time),
+        capturedMs: Number(BigInt(e.time as string) / 1_000_000n),
         inferenceMs: Number(e.inference_ms),
         model: String(e.model),
         boxes: boxes
-          .filter((b) => b.event_id === e.event_id)
+          .filter((b) => sameEvent(b, e))
           .sort((a, b) => Number(a.idx) - Number(b.idx))
           .map(
             (b) => [String(b.class), Number(b.class_id), Number(b.confidence), Number(b.x), Number(b.y), Number(b.w), Number(b.h)] as Box,
