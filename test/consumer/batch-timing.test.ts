@@ -4,24 +4,14 @@
  * commit's fixed cost is spread over more deliveries. Timed against a store that records each write.
  */
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { DetectionV1 } from '../../src/contract/index.ts';
 import { BUSY_FLUSH_FACTOR, Ingestor } from '../../src/consumer/ingest/ingest.ts';
 import type { SubscriberSession } from '../../src/consumer/mqtt/subscriber-session.ts';
 import type { DetectionStore } from '../../src/store/store.ts';
 import { deliveryOf } from '../helpers/deliveries.ts';
+import { FakeSession } from '../helpers/fake-session.ts';
 import { makeEvents } from '../helpers/events.ts';
-
-class FakeSession extends EventEmitter {
-  acked = 0;
-  pause() {}
-  resume() {}
-  ack() {
-    this.acked++;
-  }
-  publishQos0() {}
-}
 
 function recordingStore() {
   const writes: { size: number; atMs: number }[] = [];

@@ -5,24 +5,14 @@
  * every commit under way. Against a store whose writes finish only when the test lets them.
  */
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { statusTopic, type DetectionV1, type StatusV1 } from '../../src/contract/index.ts';
 import { Ingestor } from '../../src/consumer/ingest/ingest.ts';
 import type { Delivery, SubscriberSession } from '../../src/consumer/mqtt/subscriber-session.ts';
 import type { DetectionStore } from '../../src/store/store.ts';
 import { deliveryOf } from '../helpers/deliveries.ts';
+import { FakeSession } from '../helpers/fake-session.ts';
 import { makeEvents, makeStatus } from '../helpers/events.ts';
-
-class FakeSession extends EventEmitter {
-  acked = 0;
-  pause() {}
-  resume() {}
-  ack() {
-    this.acked++;
-  }
-  publishQos0() {}
-}
 
 /** A write: what it carries, and the call that lets it finish. */
 interface Gate {
