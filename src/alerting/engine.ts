@@ -53,6 +53,8 @@ export class AlertEngine {
   private dashboardUrl: string | undefined;
   /** When a tick last failed to read the store (rules that must not judge the consumers' catch-up look at it). */
   private storeFailedAtMs: number | null = null;
+  /** A tick failed or lost the lock, and none has evaluated since: each tick without an evaluation is a failure too. */
+  private failing = false;
   private readonly handover: HandoverQueue | undefined;
   readonly metrics: AlertMetrics;
 
@@ -87,28 +89,39 @@ export class AlertEngine {
 
   /**
    * One evaluation. Resolves when its state and notifications are committed (or it was not leader). A tick that
-   * throws (the store did not answer it) or finds its lock lost is remembered as the store failing then.
+   * throws (the store did not answer it) or loses the lock is remembered as the store failing then, and so is every
+   * tick after it until one evaluates again (a store down makes the lock fail first, then the standby's reads).
    */
   async tick(): Promise<void> {
+    const startedAt = this.clock.now();
     try {
-      await this.evaluateOnce();
+      if (await this.evaluateOnce()) this.failing = false;
+      else if (this.failing) this.storeFailedAtMs = startedAt;
     } catch (err) {
-      this.storeFailedAtMs = this.clock.now();
+      this.failing = true;
+      this.storeFailedAtMs = startedAt;
       throw err;
     }
   }
 
-  private async evaluateOnce(): Promise<void> {
+  /** Whether the lock was lost (the store failing, as far as this engine can tell). */
+  private lockLost(): false {
+    this.leader = false;
+    this.failing = true;
+    this.storeFailedAtMs = this.clock.now();
+    return false;
+  }
+
+  /** Resolves true when it evaluated and committed, false when it was not (or no longer) the leader. */
+  private async evaluateOnce(): Promise<boolean> {
     if (!this.leader) {
       this.leader = await this.options.lock.acquire();
-      if (!this.leader) return this.mirror();
+      if (!this.leader) return this.mirror().then(() => false);
       this.log.info('alerting: took the lock; evaluating and notifying');
       await this.mirror();
     } else if (!(await this.options.lock.check())) {
-      this.leader = false;
-      this.storeFailedAtMs = this.clock.now();
       this.log.warn('alerting: lost the lock; standing by');
-      return;
+      return this.lockLost();
     }
     const nowMs = this.clock.now();
     const tick = await startTick(this.options.reader, nowMs, this.config.expectedCameras, this.storeFailedAtMs);
@@ -150,10 +163,7 @@ export class AlertEngine {
     const changed = [...next.values()].filter((a) => this.persisted.get(a.key) !== fingerprint(a));
     const notifications = groupNotices(notices, (n) => this.byName.get(n.rule)?.receivers ?? [], this.config.groupBy, nowMs);
     // Checked again right before the commit: a lock lost during evaluation must not write or page.
-    if (!(await this.options.lock.check())) {
-      this.leader = false;
-      return;
-    }
+    if (!(await this.options.lock.check())) return this.lockLost();
     await this.options.state.commit(
       changed.map((a): InstanceRecord => ({ key: a.key, rule: a.rule, state: a.state, body: a })),
       notifications.map((n) => ({ id: n.id, receiver: n.receiver, createdAt: nowMs, body: n })),
@@ -166,6 +176,7 @@ export class AlertEngine {
     await this.handover
       ?.queueDue(nowMs, this.dashboardUrl, () => this.options.lock.check())
       .catch((err: Error) => this.log.warn({ err: err.message }, 'alerting: handover notice not queued; retrying next tick'));
+    return true;
   }
 
   private stepInput(rule: AlertRule, nowMs: number, holds: boolean, inShift: boolean) {

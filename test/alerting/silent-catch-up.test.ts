@@ -27,7 +27,7 @@ const config = parseAlertsConfig({
 /** A DuckDB harness whose engine reads through a reader that throws while `down` is set, as a store that is down. */
 async function outageHarness() {
   const h = await duckHarness(config, T0);
-  const link = { down: false };
+  const link = { down: false, lockDown: false };
   const reader = new Proxy(h.store, {
     get(target, key) {
       if (link.down && typeof key === 'string' && key !== 'capabilities') return () => Promise.reject(new Error('store down'));
@@ -35,7 +35,9 @@ async function outageHarness() {
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
-  const engine = new AlertEngine({ config, reader, state: h.state, lock: LOCAL_LOCK, clock: h.clock });
+  // The lock as PostgreSQL's: lost while its connection is gone, not taken again until the database answers.
+  const lock = { ...LOCAL_LOCK, acquire: async () => !link.lockDown, check: async () => !link.lockDown };
+  const engine = new AlertEngine({ config, reader, state: h.state, lock, clock: h.clock });
   const firing = () =>
     engine
       .instances()
@@ -122,6 +124,24 @@ test('a camera already firing before the outage stays firing through the wait: n
     assert.deepEqual(await ticks(88, 90), ['88:cam-b', '90:cam-b']);
     const after = engine.instances().find((a) => a.key.endsWith('cam-b'))!;
     assert.deepEqual([after.activeAt, after.seq], [before.activeAt, before.seq], 'the same firing, not a new one');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a lock lost with the store counts as the store failing until the engine evaluates again, not only its first tick', {
+  timeout: 60_000,
+}, async () => {
+  const { h, link, ticks, stored } = await outageHarness();
+  try {
+    await Promise.all([stored('cam-a', 0, 60), stored('cam-b', 0, 60)]);
+    await ticks(50, 60);
+    // Lost at 62; standing by (its reads answer) until the lock is back at 82. The last failure is 80, not 62.
+    link.lockDown = true;
+    await ticks(62, 80);
+    link.lockDown = false;
+    await Promise.all([stored('cam-a', 60, 76), stored('cam-b', 60, 76)]);
+    assert.deepEqual(await ticks(82, 86), ['82:', '84:', '86:'], 'held: nothing stored a window past 80 s');
   } finally {
     await h.close();
   }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { SeamError } from '../../../contract/index.ts';
 import { exitOnSignals } from '../../../plumbing/children.ts';
+import { JUDGED_AFTER_S } from './memory.ts';
 import { FAULT_KINDS } from './schedule.ts';
 import { runPlant, SLOPE_JUDGED_FROM_MIN, SLOPE_LIMIT, type PlantResult } from './plant.ts';
 
@@ -19,10 +20,11 @@ function summary(r: PlantResult): string {
         `expects ${f.expected_alert ?? '-'}: ${f.alert_seen ? 'seen' : 'NOT SEEN'}; alerts: ${f.alerts.join('; ') || 'none'}`,
     ),
     `  unexplained alerts: ${r.unexplained_alerts.join('; ') || 'none'}`,
-    `  memory (slope over the last half, MB/min${r.slopes_judged ? `, limit ±${SLOPE_LIMIT}` : `, judged from ${SLOPE_JUDGED_FROM_MIN} min`}):`,
+    `  memory (slope over the last half from ${JUDGED_AFTER_S / 60} min into each life, MB/min${r.slopes_judged ? `, limit ±${SLOPE_LIMIT}` : `, judged from ${SLOPE_JUDGED_FROM_MIN} min`}):`,
     ...r.memory.map(
       (m) =>
-        `    ${`${m.name} (${m.pid})`.padEnd(26)} ${m.samples} samples, ${m.first_mb} -> ${m.last_mb} MB, peak ${m.peak_mb}, slope ${m.slope_mb_per_min ?? '-'}`,
+        `    ${`${m.name} (${m.pid})`.padEnd(26)} ${m.samples} samples, ${m.first_mb} -> ${m.last_mb} MB, peak ${m.peak_mb}, ` +
+        `slope ${m.slope_mb_per_min ?? `- (not judged: ${m.not_judged})`}`,
     ),
     ...(r.unexpected_exits.length ? [`  unexpected exits: ${r.unexpected_exits.join(' | ')}`] : []),
   ];
