@@ -77,10 +77,37 @@ async function missingSeqs(url: string, produced: Map<string, number>): Promise<
   }
 }
 
-/** After the run: the engine and the dashboard stop, the hosts stop cleanly (their outboxes drain), the consumers catch up. */
+/**
+ * How long the hosts keep running after the faults while the store has gaps: the consumers' repair grace (60 s, their
+ * default) and the repair itself. Repair asks the running bridges for what they still hold, so it must come first.
+ */
+const GAPS_WAIT_MS = 150_000;
+
+/** Seqs missing inside each camera's stored range: what the broker dropped (a restart, a shared subscription) and repair has not brought yet. */
+async function gapsInStore(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT coalesce(sum(n), 0) AS gaps FROM (SELECT max(seq) - min(seq) + 1 - count(DISTINCT seq) AS n FROM events GROUP BY region, site, camera) g`,
+    );
+    return Number(rows[0].gaps);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * After the run: the engine and the dashboard stop; while the hosts still run, repair fills the gaps a fault left;
+ * then the hosts stop cleanly (their outboxes drain) and the consumers catch up.
+ */
 async function settle(plant: Plant, progress: (line: string) => void) {
   await plant.alerts.stop(10_000);
   await plant.dashboard.stop(10_000);
+  const since = Date.now();
+  const filled = await waitUntil(async () => (await gapsInStore(plant.postgres.url).catch(() => -1)) === 0, GAPS_WAIT_MS);
+  const waited = Math.round((Date.now() - since) / 1000);
+  progress(filled ? `no gap left in the store (after ${waited} s)` : `gaps still open after ${waited} s of repair`);
   await Promise.all(plant.hosts.map((h) => h.process.stop(30_000)));
   const produced = await producedByCamera(plant.hosts);
   const total = [...produced.values()].reduce((a, b) => a + b, 0);
