@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { brokerCrash } from '../../src/proof/chaos/scenarios/broker-crash.ts';
+import { twoConsumersIntoPostgres } from '../helpers/chaos-asserts.ts';
 
 // Its own file: the other chaos scenarios already fill most of chaos.test.ts's time.
 const quiet = (line: string) => void process.stderr.write(`  ${line}\n`);
@@ -19,13 +20,7 @@ test('broker-crash: Mosquitto SIGKILLed three times with two shared-subscription
   }).run(quiet);
   assert.equal(r.crash_modes, 'connected,stopped,held');
   // The crash phase too: two consumer processes on the shared subscription, both committed, into PostgreSQL.
-  assert.equal(r.store, 'postgres');
-  const each = String(r.per_consumer).split(',').map(Number);
-  assert.equal(each.length, 2, `two consumers: ${r.per_consumer}`);
-  assert.ok(
-    each.every((n) => n > 0),
-    `each consumer committed something: ${r.per_consumer}`,
-  );
+  twoConsumersIntoPostgres(r);
   assert.ok(
     String(r.answered_at_crashes)
       .split(',')

@@ -6,20 +6,10 @@ import { edgeKillScenario } from '../../src/proof/chaos/scenarios/edge-kill.ts';
 import { poisonScenario } from '../../src/proof/chaos/scenarios/poison.ts';
 import { storeOutage } from '../../src/proof/chaos/scenarios/store-outage.ts';
 import { SIZED } from '../../src/proof/chaos/index.ts';
+import { twoConsumersIntoPostgres } from '../helpers/chaos-asserts.ts';
 import { seamline } from '../helpers/seamline-cli.ts';
 
 const quiet = () => {};
-
-/** Both consumer processes of the shared subscription committed something, into PostgreSQL. */
-function twoConsumersIntoPostgres(r: Record<string, unknown>): void {
-  assert.equal(r.store, 'postgres');
-  const each = String(r.per_consumer).split(',').map(Number);
-  assert.equal(each.length, 2, `two consumers: ${r.per_consumer}`);
-  assert.ok(
-    each.every((n) => n > 0),
-    `each consumer committed something: ${r.per_consumer}`,
-  );
-}
 
 // Each scenario has its own limit, two to five times what it took here while others loaded the machine
 // (7-95 s; consumer-kill, which restarts a consumer process four times, ran past 120 s once under load 15).
