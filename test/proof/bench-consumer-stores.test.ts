@@ -34,11 +34,15 @@ function assertMeasured(r: ConsumerBenchResult, store: string, profiled = true):
   assert.ok(sum > 0 && sum <= rounding(p.functions.length), `the top functions' shares sum to ${sum}`);
   const boxes = p.by_box.reduce((n, b) => n + b.self_share, 0);
   assert.ok(boxes <= rounding(p.by_box.length), `the boxes' shares sum to ${boxes}: ${JSON.stringify(p.by_box)}`);
-  const storeFunctions = [
-    ...p.functions.filter((f) => f.file.startsWith('src/store/')).map((f) => f.function),
-    ...p.by_box.filter((b) => b.box.startsWith('src/store/')).map((b) => b.top_function),
+  const named = (prefix: string) => [
+    ...p.functions.filter((f) => f.file.startsWith(prefix)).map((f) => f.function),
+    ...p.by_box.filter((b) => b.box.startsWith(prefix)).map((b) => b.top_function),
   ];
-  assert.ok(storeFunctions.length > 0, `the profile names a src/store/ function: ${JSON.stringify(p.by_box)}`);
+  assert.ok(named('src/consumer/').length > 0, `the profile names a src/consumer/ function: ${JSON.stringify(p.by_box)}`);
+  // The line-protocol stores encode on this thread; PostgreSQL's client work is a few array literals, which CI
+  // once saw under the half percent a box needs to be listed, so only the encoders are required.
+  if (store === 'postgres') return;
+  assert.ok(named('src/store/').length > 0, `the profile names a src/store/ function: ${JSON.stringify(p.by_box)}`);
 }
 
 for (const store of ['postgres', 'influxdb', 'victoriametrics'] as const) {

@@ -91,7 +91,7 @@ test('store-outage: PostgreSQL down for 30 s mid-stream under two consumers, the
 
 test('chaos --events N sizes the count-based scenarios and refuses it for one that runs for a time', { timeout: 60_000 }, async () => {
   const run = await seamline('chaos', 'poison', '--events', '3000', '--json');
-  assert.equal(run.code, 0, run.err);
+  assert.equal(run.code, 0, `${run.err}\n${run.out}`);
   assert.match(run.err, /chaos poison: 3000 good events/);
   const r = JSON.parse(run.out.trim().split('\n').pop()!);
   assert.deepEqual([r.produced, r.stored, r.lost, r.duplicates, r.ok], [3_000, 3_000, 0, 0, true]);
@@ -115,7 +115,7 @@ test('chaos edge-kill --events 3000: a scenario that runs for a time by default 
   timeout: 90_000,
 }, async () => {
   const run = await seamline('chaos', 'edge-kill', '--events', '3000', '--json');
-  assert.equal(run.code, 0, run.err);
+  assert.equal(run.code, 0, `${run.err}\n${run.out}`);
   assert.match(run.err, /until it answered 3000 events/);
   const r = JSON.parse(run.out.trim().split('\n').pop()!);
   // The bridge may deliver an event it was killed before answering: stored may exceed produced, never fall short.

@@ -24,8 +24,15 @@ export interface Downstream {
    * Waits until PostgreSQL holds `produced` events and `deadLetters` dead letters (or `timeoutMs`), stops the
    * consumers (SIGTERM: they commit what they hold), counts the database. `perConsumer`: what each said it
    * committed as it stopped, plus (with `metrics`) what its earlier lives' /metrics said before `restart` killed them.
+   * `accepted`: these ids must be stored too. A bridge may deliver events it never answered, so the count can
+   * reach `produced` while an answered event is still on its way.
    */
-  settle(produced: number, timeoutMs?: number, deadLetters?: number): Promise<StoredCounts & { settled: boolean; perConsumer: number[] }>;
+  settle(
+    produced: number,
+    timeoutMs?: number,
+    deadLetters?: number,
+    accepted?: ReadonlySet<string>,
+  ): Promise<StoredCounts & { settled: boolean; perConsumer: number[] }>;
   /** SIGKILLs consumer `i` (0-based) like a crashed host, waits for it to die, starts it again with the same flags. */
   restart(i: number, between?: () => Promise<void>): Promise<void>;
   /**
@@ -158,10 +165,11 @@ export async function startDownstream(options: DownstreamOptions = {}): Promise<
     consumers,
     storedEvents: count,
     counts: () => postgresCounts(postgres.url),
-    async settle(produced, timeoutMs = 60_000, deadLetters = 0) {
+    async settle(produced, timeoutMs = 60_000, deadLetters = 0, accepted) {
       const until = Date.now() + timeoutMs;
       const done = async () => {
         if ((await count().catch(() => 0)) < produced) return false;
+        if (accepted && (await postgresMissing(postgres.url, accepted).catch(() => 1)) > 0) return false;
         return deadLetters === 0 || ((await postgresCounts(postgres.url).catch(() => undefined))?.deadLetters ?? 0) >= deadLetters;
       };
       let settled = false;

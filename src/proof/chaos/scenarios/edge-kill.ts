@@ -106,7 +106,7 @@ export const edgeKill = (o: EdgeKillOptions): ChaosScenario => ({
       producingOn = false;
       await producing;
       progress(`bridge answered 200 for ${accepted.size} events (${refusedWhileDown} requests failed while it was down)`);
-      const counts = await down.settle(accepted.size, Math.max(30_000, Math.min(120_000, deadline.left)));
+      const counts = await down.settle(accepted.size, Math.max(30_000, Math.min(120_000, deadline.left)), 0, accepted);
       if (!counts.settled) deadline.miss(`PostgreSQL held fewer than the ${accepted.size} answered events`);
       child.kill('SIGTERM');
       const lost = await down.missing(accepted);
