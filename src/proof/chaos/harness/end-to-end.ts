@@ -1,8 +1,9 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { startMosquitto, type RunningMosquitto } from '../../services/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../../services/postgres.ts';
 import { spawnConsumerProcess, type ConsumerProcess } from './consumer-process.ts';
+import { rssMb } from './proc-status.ts';
 import { postgresCounts, postgresMissing, type StoredCounts } from './stored-counts.ts';
 import { freePort } from '../../services/free-port.ts';
 import { scratchDir } from '../../../plumbing/scratch-dirs.ts';
@@ -106,15 +107,6 @@ async function healthOf(port: number): Promise<{ status: string; pending: number
   }
 }
 
-function rssMbOf(pid: number | undefined): number {
-  try {
-    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return kb ? Math.round(Number(kb[1]) / 1024) : -1;
-  } catch {
-    return -1;
-  }
-}
-
 export async function startDownstream(options: DownstreamOptions = {}): Promise<Downstream> {
   const share = options.share ?? true;
   const dir = scratchDir('seamline-chaos-');
@@ -187,7 +179,7 @@ export async function startDownstream(options: DownstreamOptions = {}): Promise<
     },
     metric,
     health: () => Promise.all(metricsPorts.map(healthOf)),
-    rssMb: () => consumers.map((c) => rssMbOf(c.child.pid)),
+    rssMb: () => consumers.map((c) => Math.round(rssMb(c.child.pid ?? -1) ?? -1)),
     missing: (ids) => postgresMissing(postgres.url, ids),
     async close() {
       await close();
