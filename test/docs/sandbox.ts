@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killWithUs } from '../../src/plumbing/children.ts';
+import { seamlineArgs } from '../../src/plumbing/modules.ts';
 import { mosquittoPath } from '../../src/proof/services/mosquitto.ts';
 import { ROOT } from './markdown.ts';
 
@@ -48,7 +49,13 @@ export async function createSandbox(): Promise<Sandbox> {
   for (const entry of readdirSync(ROOT)) {
     if (!['data', 'node_modules', '.git'].includes(entry)) symlinkSync(join(ROOT, entry), join(cwd, entry));
   }
-  writeFileSync(join(bin, 'seamline'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/seamline.js')}" "$@"\n`);
+  // As the bin runs it (its shebang), but with this test's node.
+  writeFileSync(
+    join(bin, 'seamline'),
+    `#!/bin/sh\nexec "${process.execPath}" ${seamlineArgs([])
+      .map((a) => `"${a}"`)
+      .join(' ')} "$@"\n`,
+  );
   chmodSync(join(bin, 'seamline'), 0o755);
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
   let broker: ChildProcess | undefined;

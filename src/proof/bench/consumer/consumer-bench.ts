@@ -56,6 +56,8 @@ export interface ConsumerBenchResult {
    * median over the rounds: the consumer's cost apart from how fast this minute's ceiling runs.
    */
   cpu_us_per_event: number;
+  /** Node's flags for this run: `seamline` passes NODE_FLAGS (plumbing/modules.ts); a bare `node bin/seamline.js` does not. */
+  node_flags: string;
   lag_rate: number;
   lag_p50_ms: number | null;
   lag_p99_ms: number | null;
@@ -187,6 +189,7 @@ export async function runConsumerBench(options: ConsumerBenchOptions): Promise<C
       ratio: median(ratios, 2),
       ratio_by_round: ratios.map((r) => round(r, 2)!),
       cpu_us_per_event: median(cpuPerEvent, 1),
+      node_flags: process.execArgv.filter((f) => f.startsWith('--max-')).join(' '),
       ...lagFields(lag, options.lagRate, rssStart),
       // The rounds, the warm-up and the profiled run (consumer/rounds.ts), and the paced phase: all stored, all counted.
       published: options.events * options.rounds * (evidence ? 2 : 1) + rounds.extraEvents + options.lagRate * options.lagSeconds,

@@ -4,11 +4,9 @@ import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
 import { detectionTopic } from '../../../contract/index.ts';
 import { killWithUs } from '../../../plumbing/children.ts';
-import { repoPath } from '../../../plumbing/modules.ts';
+import { seamlineArgs } from '../../../plumbing/modules.ts';
 import { waitUntil } from '../../chaos/harness/wait-until.ts';
 import type { AvailableBroker } from '../../services/available-broker.ts';
-
-const BIN = repoPath('bin/seamline.js');
 const CAMERA = { region: 'bench', site: 'start-bench', camera: 'cam-1' };
 
 export interface BridgeRestartOptions {
@@ -88,8 +86,7 @@ export async function bridgeRestarts(o: BridgeRestartOptions): Promise<BridgeRes
   });
   const seen = new Set<string>();
   watch.on('message', (_t, payload) => seen.add((JSON.parse(payload.toString()) as { event_id: string }).event_id));
-  const args = [
-    BIN,
+  const args = seamlineArgs([
     'edge',
     '--stdin',
     '--url',
@@ -98,7 +95,7 @@ export async function bridgeRestarts(o: BridgeRestartOptions): Promise<BridgeRes
     String(o.broker.protocolVersion),
     '--client-id',
     'bench-start-edge',
-  ];
+  ]);
   args.push('--region', CAMERA.region, '--site', CAMERA.site, '--camera', CAMERA.camera, '--data-dir', join(o.dir, 'outbox'));
   args.push('--http-port', '-1', '--log-level', 'warn');
   const ms: number[] = [];

@@ -1,8 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { repoPath } from '../../../plumbing/modules.ts';
+import { repoPath, seamlineArgs } from '../../../plumbing/modules.ts';
 import { figure, msToExit, rated, type Figure, type RatedFigure } from './figure.ts';
-
-const BIN = repoPath('bin/seamline.js');
 // Imported by URL: scripts/ is plain JavaScript without declarations.
 const FINGERPRINT = pathToFileURL(repoPath('scripts/build-fingerprint.mjs')).href;
 
@@ -25,7 +23,7 @@ export async function distFresh(): Promise<boolean> {
  */
 export async function coldStart(runs: number, progress: (line: string) => void): Promise<ColdStart> {
   const freshBefore = await distFresh();
-  const commands = { node: ['-e', '0'], help: [BIN, '--help'], detect_help: [BIN, 'detect', '--help'] };
+  const commands = { node: ['-e', '0'], help: seamlineArgs(['--help']), detect_help: seamlineArgs(['detect', '--help']) };
   const times: Record<keyof typeof commands, number[]> = { node: [], help: [], detect_help: [] };
   for (let round = 0; round <= runs; round++) {
     for (const [name, args] of Object.entries(commands) as [keyof typeof commands, string[]][]) {

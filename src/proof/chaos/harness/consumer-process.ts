@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { killWithUs } from '../../../plumbing/children.ts';
-import { repoPath } from '../../../plumbing/modules.ts';
+import { seamlineArgs } from '../../../plumbing/modules.ts';
 import { waitUntil } from './wait-until.ts';
-
-const BIN = repoPath('bin/seamline.js');
 
 export interface ConsumerProcess {
   child: ChildProcess;
@@ -19,7 +17,7 @@ export interface ConsumerProcess {
  */
 export async function spawnConsumerProcess(args: string[], env?: NodeJS.ProcessEnv): Promise<ConsumerProcess> {
   const child = killWithUs(
-    spawn(process.execPath, [BIN, 'consumer', '--metrics-port', '-1', '--log-level', 'info', ...args], {
+    spawn(process.execPath, seamlineArgs(['consumer', '--metrics-port', '-1', '--log-level', 'info', ...args]), {
       stdio: ['ignore', 'ignore', 'pipe'],
       ...(env ? { env: { ...process.env, ...env } } : {}),
     }),

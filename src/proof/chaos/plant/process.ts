@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { killWithUs } from '../../../plumbing/children.ts';
-import { repoPath } from '../../../plumbing/modules.ts';
+import { seamlineArgs } from '../../../plumbing/modules.ts';
 import { waitUntil } from '../harness/wait-until.ts';
-
-const BIN = repoPath('bin/seamline.js');
 
 /**
  * One `seamline <command>` of the plant in a process of its own, as it would run on its own host: started again
@@ -28,7 +26,7 @@ export class PlantProcess {
   async start(timeoutMs = 60_000): Promise<void> {
     this.tail = '';
     this.expecting = false;
-    const child = killWithUs(spawn(process.execPath, [BIN, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = killWithUs(spawn(process.execPath, seamlineArgs(this.args), { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.child = child;
     const keep = (d: Buffer) => (this.tail = (this.tail + d.toString()).slice(-20_000));
     child.stdout!.on('data', keep);

@@ -1,15 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { killWithUs } from '../../../plumbing/children.ts';
-import { repoPath } from '../../../plumbing/modules.ts';
+import { seamlineArgs } from '../../../plumbing/modules.ts';
 import { freePort } from '../../services/free-port.ts';
 import { SimulatedCamera } from '../../../edge/inputs/simulated-camera.ts';
 import { Deadline, sizedDeadlineMs } from '../harness/deadline.ts';
 import { startDownstream } from '../harness/end-to-end.ts';
 import { verdict, type ChaosScenario } from '../harness/scenario.ts';
 import { waitUntil } from '../harness/wait-until.ts';
-
-const BIN = repoPath('bin/seamline.js');
 
 export interface EdgeKillOptions {
   /** Run for at least this long (the default run), unless `events` is given. */
@@ -26,7 +24,7 @@ export interface EdgeKillOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startBridge(args: string[], port: number, deadline: Deadline): Promise<ChildProcess> {
-  const child = killWithUs(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  const child = killWithUs(spawn(process.execPath, seamlineArgs(args), { stdio: ['ignore', 'ignore', 'inherit'] }));
   const healthy = () =>
     fetch(`http://127.0.0.1:${port}/healthz`).then(
       (r) => r.ok,
