@@ -3,6 +3,7 @@ import mqtt, { ErrorWithReasonCode, type IClientOptions, type IStore, type MqttC
 import type { Logger } from 'pino';
 import { cleanSessionOptions, type MqttClientIdentity } from '../../plumbing/mqtt-client-options.ts';
 import { redactUrl } from '../../plumbing/redact.ts';
+import { warmVarByteIntCache } from './varint-cache.ts';
 
 /** A connection that lasts this long resets the reconnect backoff to its shortest delay. */
 const STABLE_CONNECTION_MS = 5_000;
@@ -80,6 +81,7 @@ export class BrokerConnection {
     private readonly o: ConnectionOptions,
     events: ConnectionEvents,
   ) {
+    warmVarByteIntCache();
     const client = mqtt.connect(o.url, clientOptions(o));
     this.client = client;
     client.on('connect', (connack) => {
