@@ -85,23 +85,49 @@ test('memory: a life is judged on its samples in the last half from five minutes
   assert.ok(leak.slope !== null && leak.slope > 0.9, JSON.stringify(leak));
 });
 
-test('the verdict: an unexplained alert, an unseen alert, an exit or, from 10 minutes, a memory slope beyond 0.5 MB/min fail it', () => {
+test('the verdict: an unexplained alert, an unseen alert, an exit or, from 10 minutes, a memory slope beyond 0.5 MB/min or a kind of process with no life judged fail it', () => {
   const good = {
     countsOk: true,
     faults: [{ alert_seen: true }],
     unexplained: [],
-    memory: [{ slope_mb_per_min: 0.3 }],
+    memory: [
+      { name: 'host-a', slope_mb_per_min: null },
+      { name: 'host-b', slope_mb_per_min: 0.3 },
+    ],
     minutes: 10,
     exits: [],
   };
-  assert.equal(plantOk(good), true);
+  const host = (slope: number | null) => [{ name: 'host-b', slope_mb_per_min: slope }];
+  assert.equal(plantOk(good), true, 'a life too short to judge is not judged, when another of its kind is');
   assert.equal(plantOk({ ...good, unexplained: ['lag @ 3 s'] }), false);
   assert.equal(plantOk({ ...good, faults: [{ alert_seen: false }] }), false);
   assert.equal(plantOk({ ...good, exits: ['alerts exited (1)'] }), false);
   assert.equal(plantOk({ ...good, countsOk: false }), false);
-  assert.equal(plantOk({ ...good, memory: [{ slope_mb_per_min: -0.6 }] }), false);
-  assert.equal(plantOk({ ...good, memory: [{ slope_mb_per_min: 5 }], minutes: 1 }), true, 'a short run does not judge slopes');
-  assert.equal(plantOk({ ...good, memory: [{ slope_mb_per_min: null }] }), true, 'a life too short to judge is not judged');
+  assert.equal(plantOk({ ...good, memory: host(-0.6) }), false);
+  assert.equal(plantOk({ ...good, memory: host(5), minutes: 1 }), true, 'a short run does not judge slopes');
+  assert.equal(plantOk({ ...good, memory: [...host(0.1), { name: 'consumer-1', slope_mb_per_min: null }] }), false, 'no consumer judged');
+  assert.equal(plantOk({ ...good, memory: [...host(null), ...host(null)] }), false, 'no host judged');
+});
+
+test('a run whose memory is judged kills only the first of each pair, and restarts neither broker nor store in its last half', () => {
+  const o = { seed: 1, runSeconds: 3600, consumers: 2, hosts: 2 };
+  const spared = planFaults({ ...o, spareFromSeconds: 1800 });
+  const kinds = (plan: typeof spared) => new Set(plan.map((f) => f.kind));
+  assert.equal(kinds(spared).size, 5, 'every kind still drawn');
+  assert.ok(
+    spared.every((f) => f.kind === 'camera-silent' || f.target === 0),
+    'kills go to target 0',
+  );
+  assert.ok(
+    spared.some((f) => f.kind === 'camera-silent' && f.target === 1),
+    'either host is frozen',
+  );
+  const late = spared.filter((f) => f.at_s >= 1800);
+  assert.ok(late.length >= 20 && kinds(late).size === 3, `consumer-kill, host-kill, camera-silent go on: ${[...kinds(late)]}`);
+  // The same seed without sparing draws both targets and restarts the broker late: the option is what changes it.
+  const drawn = planFaults(o);
+  assert.ok(drawn.some((f) => f.kind !== 'camera-silent' && f.target === 1));
+  assert.ok(drawn.some((f) => f.at_s >= 1800 && f.kind === 'broker-restart'));
 });
 
 // Took 72-80 s here on 2 cores (about 20 s of it starting the plant); the limit leaves room for a loaded machine.

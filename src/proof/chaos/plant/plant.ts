@@ -42,21 +42,29 @@ export type PlantResult = Counts & {
   unexpected_exits: string[];
 };
 
+/** A process's kind: its name without the number or letter that tells it from its pair (`consumer-2`, `host-b`). */
+export const kindOf = (name: string) => name.replace(/-(\d+|[a-z])$/, '');
+
 /**
  * The plant's verdict beyond the counts (which `verdict()` judged): every fault's alert seen, no alert left unexplained,
  * no process of the plant exiting by itself, and from SLOPE_JUDGED_FROM_MIN minutes on every judged memory slope
- * within ±SLOPE_LIMIT MB/min.
+ * within ±SLOPE_LIMIT MB/min, with at least one life of every kind of process judged (a run whose lives were all
+ * too short to judge proves nothing about memory).
  */
 export function plantOk(r: {
   countsOk: boolean;
   faults: Pick<FaultOutcome, 'alert_seen'>[];
   unexplained: string[];
-  memory: Pick<MemoryFigures, 'slope_mb_per_min'>[];
+  memory: Pick<MemoryFigures, 'name' | 'slope_mb_per_min'>[];
   minutes: number;
   exits: string[];
 }): boolean {
   const judged = r.minutes >= SLOPE_JUDGED_FROM_MIN;
-  const slopesOk = !judged || r.memory.every((m) => m.slope_mb_per_min === null || Math.abs(m.slope_mb_per_min) <= SLOPE_LIMIT);
+  const kinds = new Set(r.memory.map((m) => kindOf(m.name)));
+  const judgedKinds = new Set(r.memory.filter((m) => m.slope_mb_per_min !== null).map((m) => kindOf(m.name)));
+  const slopesOk =
+    !judged ||
+    (judgedKinds.size === kinds.size && r.memory.every((m) => m.slope_mb_per_min === null || Math.abs(m.slope_mb_per_min) <= SLOPE_LIMIT));
   return r.countsOk && r.faults.every((f) => f.alert_seen) && r.unexplained.length === 0 && slopesOk && r.exits.length === 0;
 }
 
@@ -122,7 +130,14 @@ async function settle(plant: Plant, progress: (line: string) => void) {
 export async function runPlant(o: PlantOptions, progress: (line: string) => void): Promise<PlantResult> {
   const shape: PlantShape = { perHost: o.perHost ?? [3, 2], consumers: o.consumers ?? 2, fps: o.fps ?? 2 };
   const runSeconds = Math.round(o.minutes * 60);
-  const plan = planFaults({ seed: o.seed, runSeconds, consumers: shape.consumers, hosts: shape.perHost.length });
+  const judged = o.minutes >= SLOPE_JUDGED_FROM_MIN;
+  const plan = planFaults({
+    seed: o.seed,
+    runSeconds,
+    consumers: shape.consumers,
+    hosts: shape.perHost.length,
+    ...(judged && { spareFromSeconds: runSeconds / 2 }),
+  });
   progress(`plan (seed ${o.seed}, ${runSeconds} s): ${plan.map((f) => `${f.kind}#${f.target}@${f.at_s}s`).join(', ') || 'no fault fits'}`);
   const dir = scratchDir('seamline-plant-');
   let runStart = Date.now();
