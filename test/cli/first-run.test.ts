@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import mqtt from 'mqtt';
 import { startMosquitto, type RunningMosquitto } from '../../src/proof/services/mosquitto.ts';
+import { NODE_FLAGS } from '../../src/plumbing/modules.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /**
@@ -176,7 +177,7 @@ test("npm start -- --broker <Mosquitto> stores every simulated camera's events t
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   assert.equal(
     pkg.scripts.start,
-    'node scripts/build.mjs --if-stale && node bin/seamline.js start',
+    `node scripts/build.mjs --if-stale && node ${NODE_FLAGS.join(' ')} bin/seamline.js start`,
     'npm start builds dist/ when stale, then runs what this test runs',
   );
   const dataDir = join(dir, 'with-broker');
@@ -184,7 +185,21 @@ test("npm start -- --broker <Mosquitto> stores every simulated camera's events t
   // a model on a busy machine would only slow it (test/cli/start.test.ts shows npm start with it).
   const child = spawn(
     process.execPath,
-    [BIN, 'start', '--broker', broker.url, '--http-port', '0', '--data-dir', dataDir, '--rate', '20', '--no-inference', ...quiet],
+    [
+      ...NODE_FLAGS,
+      BIN,
+      'start',
+      '--broker',
+      broker.url,
+      '--http-port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--rate',
+      '20',
+      '--no-inference',
+      ...quiet,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: dir,
