@@ -33,6 +33,14 @@ export interface PublisherOptions extends Omit<ConnectionOptions, 'status'> {
 const STATUS_RESERVE = 4;
 
 /**
+ * How soon a pass that left waiting entries unread looks again. Those are mostly appends whose commit is
+ * still on its way (their own `durable` schedules a pass), but lmdb-js can also serve a read from a snapshot
+ * taken just before a commit it has already reported (kriszyp/lmdb-js#250): then nothing else would wake us
+ * until the next accept or PUBACK, and the last event of a quiet camera would sit in the outbox.
+ */
+const RECHECK_MS = 25;
+
+/**
  * The outbox's flow to the broker: QoS 1 PUBLISHes from the outbox in position order with up to a window in
  * flight, an entry removed only on its PUBACK. On a lost connection everything in flight goes back to the
  * cursor, and the next connection resends from the oldest unacknowledged entry. The connection itself (will,
@@ -53,6 +61,7 @@ export class Publisher {
   private generation = 0;
   private window: number;
   private scheduled = false;
+  private recheck: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly idle = new IdleWaiters();
 
@@ -164,8 +173,19 @@ export class Publisher {
         this.cursor = entries[entries.length - 1].position + 1;
         this.options.onPublished(entries.length);
       }
+      if (entries.length < room && this.outbox.hasWaitingFrom(this.cursor)) this.recheckSoon();
     }
     if (this.inFlight.size === 0 && this.outbox.stats().depth === 0) this.idle.notify();
+  }
+
+  /** One pass RECHECK_MS from now, however many passes ask for it meanwhile. */
+  private recheckSoon(): void {
+    if (this.recheck) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      this.schedule();
+    }, RECHECK_MS);
+    this.recheck.unref();
   }
 
   private send(client: MqttClient, entry: OutboxEntry): void {
@@ -238,6 +258,7 @@ export class Publisher {
   /** Stops sending and disconnects; entries still in flight stay in the outbox for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.recheck);
     const connection = this.connection;
     this.connection = undefined;
     if (!connection) return;

@@ -159,6 +159,11 @@ export class Outbox {
     return this.index.has(position);
   }
 
+  /** True if any entry at or after `position` waits for its PUBACK, committed or not yet. */
+  hasWaitingFrom(position: number): boolean {
+    return this.index.nextLive(position) !== undefined;
+  }
+
   /**
    * Up to `limit` committed entries waiting for their PUBACK, from `from` on, in position order. Entries
    * appended but not yet committed are not visible here; callers read after `durable` resolves.
