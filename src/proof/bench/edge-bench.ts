@@ -22,7 +22,7 @@ export interface EdgeBenchOptions {
   maxInFlight?: number;
   /** Where the outbox lives; a temp dir on the same disk by default (removed afterwards). */
   dataDir?: string;
-  /** Rounds of window-off then window-on; the best rate of each configuration is reported (default 2). */
+  /** Rounds of window-off then window-on; the best rate of each configuration is reported (default 3). */
   rounds?: number;
   /** Called with progress lines for a human-readable table. */
   log?: (line: string) => void;
@@ -117,7 +117,7 @@ export async function runEdgeBench(options: EdgeBenchOptions = {}): Promise<Edge
   const acceptEvents = options.acceptEvents ?? 100_000;
   const drainEvents = options.drainEvents ?? 100_000;
   const concurrency = options.concurrency ?? 2000;
-  const rounds = options.rounds ?? 2;
+  const rounds = options.rounds ?? 3;
   const fsync = options.fsync ?? 'always';
   const ownDir = options.dataDir === undefined;
   const root = options.dataDir ?? scratchDir('seamline-edge-bench-');
