@@ -144,6 +144,11 @@ export interface PanelDialect {
   timestamp(param: string): string;
   /** Rows of a level table as a panel must read them: DuckDB adds its journal (rows not yet compacted). */
   source(table: string, journal: string, stepMs: number, columns: readonly string[]): string;
+  /**
+   * True where `source` holds at most one row per rollup key (PostgreSQL upserts on the key), so a read grouped by
+   * the whole key takes the measures as they are, with no aggregate and no hash table.
+   */
+  readonly oneRowPerKey?: boolean;
   /** Runs a statement with positional parameters $1, $2, ... */
   rows(sql: string, params: readonly (string | number)[]): Promise<Record<string, unknown>[]>;
   /** A status.v1 body column as an object. */

@@ -42,6 +42,7 @@ export abstract class PostgresReader implements StoreReader, AlertCounts {
     epochMs: (column) => `(extract(epoch FROM ${column}) * 1000)::bigint`,
     timestamp: (param) => `to_timestamp(CAST(${param} AS BIGINT) / 1000.0)`,
     source: (table) => table,
+    oneRowPerKey: true,
     rows: (sql, params) => this.rows(sql, [...params]),
     body: (value) => (typeof value === 'string' ? (JSON.parse(value) as Record<string, unknown>) : (value as Record<string, unknown>)),
   });
