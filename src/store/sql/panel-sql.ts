@@ -15,7 +15,7 @@ import type {
 } from '../panel-reader.ts';
 import type { ClockOffsetRow } from '../clock-offsets.ts';
 import type { CameraRow } from '../reader.ts';
-import { CLASSES, CONSUMERS, COUNTS, HEARTBEATS, mergeExpression, type RollupTable } from '../rollups/schema.ts';
+import { CLASSES, CONSUMERS, COUNTS, HEARTBEATS, keyNames, mergeExpression, type RollupTable } from '../rollups/schema.ts';
 import { num } from './rows.ts';
 import { cameraList, clockOffsets } from './panel-cameras.ts';
 import { histograms, percentiles, windowBuckets } from './panel-histograms.ts';
@@ -33,13 +33,30 @@ export class SqlPanelReader implements PanelReader {
   }
 
   /**
-   * Grouped by the table's whole key, so where the store keeps one row per key (`oneRowPerKey`) the rows are read
-   * as they are: over a day of fifty cameras on PostgreSQL that took the server's part from 21 to 8 ms (docs/dashboard.md).
+   * A read of `t` grouped by its whole key (selected first, in key order): the `picked` measures, each as `[name,
+   * alias]`, merged by their rule, and the GROUP BY. Where the store keeps one row per key (`oneRowPerKey`) the
+   * measures are read as they are, with no aggregate: over a day of fifty cameras on PostgreSQL that took the
+   * server's part of the counts from 21 to 8 ms (docs/dashboard.md).
    */
+  private byWholeKey(t: RollupTable, picked: readonly (readonly [string, string])[]): { measures: string; group: string } {
+    const measure = (name: string) => t.measures.find((m) => m.name === name)!;
+    const measures = picked.map(([name, alias]) => `${this.d.oneRowPerKey ? name : mergeExpression(measure(name))} AS ${alias}`);
+    const group = this.d.oneRowPerKey
+      ? ''
+      : `GROUP BY ${keyNames(t)
+          .map((_, i) => i + 1)
+          .join(', ')}`;
+    return { measures: measures.join(', '), group };
+  }
+
+  /** Every measure of `t` under its own name. */
+  private allMeasures(t: RollupTable): [string, string][] {
+    return t.measures.map((m) => [m.name, m.name]);
+  }
+
   async counts(q: PanelQuery): Promise<CountRow[]> {
     const p = new Params();
-    const measures = COUNTS.measures.map((m) => (this.d.oneRowPerKey ? m.name : `${mergeExpression(m)} AS ${m.name}`)).join(', ');
-    const group = this.d.oneRowPerKey ? '' : 'GROUP BY 1, 2, 3, 4';
+    const { measures, group } = this.byWholeKey(COUNTS, this.allMeasures(COUNTS));
     const rows = await this.d.rows(
       `SELECT period, region, site, camera, ${measures}
        FROM ${this.from(COUNTS, q.stepMs)} WHERE ${where(p, q)} ${group} ORDER BY 1, 2, 3, 4`,
@@ -98,9 +115,10 @@ export class SqlPanelReader implements PanelReader {
 
   async heartbeats(q: PanelQuery): Promise<HeartbeatRow[]> {
     const p = new Params();
+    const { measures, group } = this.byWholeKey(HEARTBEATS, this.allMeasures(HEARTBEATS));
     const rows = await this.d.rows(
-      `SELECT period, region, site, camera, max(outbox_depth) AS outbox_depth, max(oldest_unsent_ms) AS oldest_unsent_ms, max(drops) AS drops
-       FROM ${this.from(HEARTBEATS, q.stepMs)} WHERE ${where(p, q)} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+      `SELECT period, region, site, camera, ${measures}
+       FROM ${this.from(HEARTBEATS, q.stepMs)} WHERE ${where(p, q)} ${group} ORDER BY 1, 2, 3, 4`,
       p.values,
     );
     return rows.map((r) => ({
@@ -117,9 +135,10 @@ export class SqlPanelReader implements PanelReader {
   /** Per period, the sum over cameras of each one's largest outbox depth: the health line, without shipping every camera's row. */
   async outboxDepth(q: PanelQuery): Promise<PeriodCount[]> {
     const p = new Params();
+    const { measures, group } = this.byWholeKey(HEARTBEATS, [['outbox_depth', 'd']]);
     const rows = await this.d.rows(
-      `SELECT period, sum(d) AS n FROM (SELECT period, region, site, camera, max(outbox_depth) AS d
-         FROM ${this.from(HEARTBEATS, q.stepMs)} WHERE ${where(p, q)} GROUP BY 1, 2, 3, 4) x GROUP BY 1 ORDER BY 1`,
+      `SELECT period, sum(d) AS n FROM (SELECT period, region, site, camera, ${measures}
+         FROM ${this.from(HEARTBEATS, q.stepMs)} WHERE ${where(p, q)} ${group}) x GROUP BY 1 ORDER BY 1`,
       p.values,
     );
     return rows.map((r) => ({ period: num(r.period), n: num(r.n) }));
@@ -132,9 +151,14 @@ export class SqlPanelReader implements PanelReader {
    */
   async seqGaps(q: PanelQuery): Promise<PeriodCount[]> {
     const p = new Params();
+    const { measures, group } = this.byWholeKey(COUNTS, [
+      ['events', 'e'],
+      ['min_seq', 'lo'],
+      ['max_seq', 'hi'],
+    ]);
     const rows = await this.d.rows(
-      `WITH c AS (SELECT period, region, site, camera, sum(events) AS e, min(min_seq) AS lo, max(max_seq) AS hi
-                  FROM ${this.from(COUNTS, q.stepMs)} WHERE ${where(p, q)} GROUP BY 1, 2, 3, 4),
+      `WITH c AS (SELECT period, region, site, camera, ${measures}
+                  FROM ${this.from(COUNTS, q.stepMs)} WHERE ${where(p, q)} ${group}),
             g AS (SELECT period, lo, greatest(0, hi - lo + 1 - e) AS inside,
                          max(hi) OVER (PARTITION BY region, site, camera ORDER BY period ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
                   FROM c)
@@ -147,9 +171,10 @@ export class SqlPanelReader implements PanelReader {
   /** Consumers are not cameras: the camera filters do not apply. */
   async consumers(q: PanelQuery): Promise<ConsumerRow[]> {
     const p = new Params();
+    const { measures, group } = this.byWholeKey(CONSUMERS, this.allMeasures(CONSUMERS));
     const rows = await this.d.rows(
-      `SELECT period, consumer, max(in_flight) AS in_flight, max(pending) AS pending FROM ${this.from(CONSUMERS, q.stepMs)}
-       WHERE ${where(p, { fromMs: q.fromMs, toMs: q.toMs, stepMs: q.stepMs })} GROUP BY 1, 2 ORDER BY 1, 2`,
+      `SELECT period, consumer, ${measures} FROM ${this.from(CONSUMERS, q.stepMs)}
+       WHERE ${where(p, { fromMs: q.fromMs, toMs: q.toMs, stepMs: q.stepMs })} ${group} ORDER BY 1, 2`,
       p.values,
     );
     return rows.map((r) => ({ period: num(r.period), consumer: str(r.consumer), inFlight: num(r.in_flight), pending: num(r.pending) }));
